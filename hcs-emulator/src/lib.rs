@@ -1,0 +1,1 @@
+//! HCS emulator (placeholder).

@@ -1,0 +1,1 @@
+//! HCS schema generator (placeholder).

@@ -1,0 +1,1 @@
+//! Typed Rust for the Windows Host Compute System (HCS) JSON schema (placeholder until codegen lands).

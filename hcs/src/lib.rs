@@ -1,0 +1,1 @@
+//! Safe Rust over the Windows Host Compute System (HCS) C API (placeholder).
