@@ -1,0 +1,65 @@
+//! `cargo xtask codegen` and `cargo xtask import`.
+
+use std::path::{Path, PathBuf};
+
+use hcs_schema_gen::workspace;
+
+pub fn codegen(check: bool) -> Result<(), String> {
+    let root = workspace::root();
+    let changed = workspace::codegen(&root, mode(check)).map_err(|e| e.to_string())?;
+    report(&changed, check)
+}
+
+pub fn import(dir: Option<PathBuf>, check: bool) -> Result<(), String> {
+    let root = workspace::root();
+    let input_dir = dir.unwrap_or_else(|| workspace::shared_dir(&root).join("schema-json"));
+    let outcome = workspace::import(&root, &input_dir, mode(check)).map_err(|e| e.to_string())?;
+    for line in &outcome.report.version_disagreements {
+        println!("version: {line}");
+    }
+    for line in &outcome.report.gaps {
+        println!("gap: {line}");
+    }
+    for line in &outcome.report.type_changes {
+        println!("type change: {line}");
+    }
+    println!(
+        "{} definitions; {} property type changes; {} version disagreements with the reference",
+        outcome.definitions,
+        outcome.report.type_changes.len(),
+        outcome.report.version_disagreements.len()
+    );
+    report(&outcome.changed, check)
+}
+
+fn mode(check: bool) -> workspace::Mode {
+    if check {
+        workspace::Mode::Check
+    } else {
+        workspace::Mode::Write
+    }
+}
+
+fn report(changed: &[PathBuf], check: bool) -> Result<(), String> {
+    if changed.is_empty() {
+        println!("up to date");
+        return Ok(());
+    }
+    let list: Vec<String> = changed.iter().map(|p| display(p)).collect();
+    if check {
+        return Err(format!(
+            "stale generated files (run `cargo xtask codegen` or `cargo xtask import` and commit):\n  {}",
+            list.join("\n  ")
+        ));
+    }
+    println!("updated {} files:\n  {}", list.len(), list.join("\n  "));
+    Ok(())
+}
+
+fn display(path: &Path) -> String {
+    let root = workspace::root();
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
