@@ -1,0 +1,58 @@
+//! Outgoing and incoming JSON documents.
+//!
+//! [`encode_document`] is the single place every outgoing document passes
+//! through (typed values after serialization, raw JSON as given), so checks
+//! such as "does the host support this schema version" have one home.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::strings::WideString;
+
+/// Every outgoing JSON document ends here before it is handed to HCS.
+pub(crate) fn encode_document(function: &'static str, json: &str) -> Result<WideString> {
+    WideString::new(json, function)
+}
+
+/// Serializes a typed document, then [`encode_document`].
+pub(crate) fn encode_typed<T: Serialize + ?Sized>(
+    function: &'static str,
+    document: &T,
+) -> Result<WideString> {
+    let json = serde_json::to_string(document).map_err(|e| Error::Document {
+        operation: function,
+        message: format!("cannot serialize the document: {e}"),
+        text: None,
+    })?;
+    encode_document(function, &json)
+}
+
+/// An optional raw document.
+pub(crate) fn encode_optional(
+    function: &'static str,
+    json: Option<&str>,
+) -> Result<Option<WideString>> {
+    json.map(|json| encode_document(function, json)).transpose()
+}
+
+/// Decodes a result document as `T`. A missing document decodes from
+/// `null` (so `Option<_>` and `()` accept it; structs report it).
+pub(crate) fn decode_document<T: DeserializeOwned>(
+    function: &'static str,
+    document: Option<String>,
+) -> Result<T> {
+    let text = document
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or("null");
+    serde_json::from_str(text).map_err(|e| Error::Document {
+        operation: function,
+        message: if document.is_none() {
+            format!("HCS returned no document: {e}")
+        } else {
+            e.to_string()
+        },
+        text: document,
+    })
+}

@@ -1,0 +1,337 @@
+//! Container layers and storage (computestorage.dll).
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::document::{encode_document, encode_typed};
+use crate::error::{Error, Result};
+use crate::ffi::{HANDLE, PWSTR};
+use crate::hresult::HResult;
+use crate::library::Hcs;
+use crate::operation::check;
+use crate::strings::{WideString, opt_ptr, take_string};
+use crate::{LayerData, OsLayerOptions};
+
+/// A borrowed handle to an attached VHD, for the layer functions that take
+/// one (`HcsSetupBaseOSLayer`, `HcsFormatWritableLayerVhd`,
+/// `HcsGetLayerVhdMountPath`).
+#[derive(Clone, Copy)]
+pub struct VhdHandle<'a> {
+    raw: HANDLE,
+    _borrow: PhantomData<&'a ()>,
+}
+
+impl VhdHandle<'_> {
+    /// Borrows a raw VHD handle.
+    ///
+    /// # Safety
+    /// `raw` must stay a valid VHD handle for the borrow's lifetime.
+    pub unsafe fn from_raw(raw: HANDLE) -> Self {
+        VhdHandle {
+            raw,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// The raw handle.
+    pub fn as_raw(&self) -> HANDLE {
+        self.raw
+    }
+}
+
+#[cfg(windows)]
+impl<'a> From<std::os::windows::io::BorrowedHandle<'a>> for VhdHandle<'a> {
+    fn from(handle: std::os::windows::io::BorrowedHandle<'a>) -> Self {
+        use std::os::windows::io::AsRawHandle;
+        VhdHandle {
+            raw: handle.as_raw_handle(),
+            _borrow: PhantomData,
+        }
+    }
+}
+
+impl fmt::Debug for VhdHandle<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VhdHandle({:#x})", self.raw as usize)
+    }
+}
+
+fn path(path: &Path, what: &str) -> Result<WideString> {
+    WideString::from_path(path, what)
+}
+
+fn layer_data_typed(function: &'static str, data: &LayerData) -> Result<WideString> {
+    encode_typed(function, data)
+}
+
+impl Hcs {
+    /// `HcsImportLayer`: imports a layer from `source_folder` into `layer_path`.
+    pub fn import_layer(
+        &self,
+        layer_path: &Path,
+        source_folder: &Path,
+        layer_data: &LayerData,
+    ) -> Result<()> {
+        let data = layer_data_typed("HcsImportLayer", layer_data)?;
+        self.import_layer_encoded(layer_path, source_folder, data)
+    }
+
+    /// `HcsImportLayer` with raw JSON `LayerData`.
+    pub fn import_layer_raw(
+        &self,
+        layer_path: &Path,
+        source_folder: &Path,
+        layer_data: &str,
+    ) -> Result<()> {
+        let data = encode_document("HcsImportLayer", layer_data)?;
+        self.import_layer_encoded(layer_path, source_folder, data)
+    }
+
+    fn import_layer_encoded(
+        &self,
+        layer_path: &Path,
+        source_folder: &Path,
+        data: WideString,
+    ) -> Result<()> {
+        let f = self.api.HcsImportLayer()?;
+        let layer = path(layer_path, "layer path")?;
+        let source = path(source_folder, "source folder path")?;
+        // SAFETY: every string outlives the call.
+        check(
+            unsafe { f(layer.as_ptr(), source.as_ptr(), data.as_ptr()) },
+            "HcsImportLayer",
+        )
+    }
+
+    /// `HcsExportLayer` with typed `LayerData` and options (`ExportLayerOptions`).
+    pub fn export_layer<T: Serialize + ?Sized>(
+        &self,
+        layer_path: &Path,
+        export_folder: &Path,
+        layer_data: &LayerData,
+        options: &T,
+    ) -> Result<()> {
+        let data = layer_data_typed("HcsExportLayer", layer_data)?;
+        let options = encode_typed("HcsExportLayer", options)?;
+        self.export_layer_encoded(layer_path, export_folder, data, options)
+    }
+
+    /// `HcsExportLayer` with raw JSON `LayerData` and options.
+    pub fn export_layer_raw(
+        &self,
+        layer_path: &Path,
+        export_folder: &Path,
+        layer_data: &str,
+        options: &str,
+    ) -> Result<()> {
+        let data = encode_document("HcsExportLayer", layer_data)?;
+        let options = encode_document("HcsExportLayer", options)?;
+        self.export_layer_encoded(layer_path, export_folder, data, options)
+    }
+
+    fn export_layer_encoded(
+        &self,
+        layer_path: &Path,
+        export_folder: &Path,
+        data: WideString,
+        options: WideString,
+    ) -> Result<()> {
+        let f = self.api.HcsExportLayer()?;
+        let layer = path(layer_path, "layer path")?;
+        let export = path(export_folder, "export folder path")?;
+        // SAFETY: every string outlives the call.
+        let hr = unsafe {
+            f(
+                layer.as_ptr(),
+                export.as_ptr(),
+                data.as_ptr(),
+                options.as_ptr(),
+            )
+        };
+        check(hr, "HcsExportLayer")
+    }
+
+    /// `HcsExportLegacyWritableLayer`.
+    pub fn export_legacy_writable_layer(
+        &self,
+        mount_path: &Path,
+        folder_path: &Path,
+        export_folder: &Path,
+        layer_data: &LayerData,
+    ) -> Result<()> {
+        let f = self.api.HcsExportLegacyWritableLayer()?;
+        let data = layer_data_typed("HcsExportLegacyWritableLayer", layer_data)?;
+        let mount = path(mount_path, "writable layer mount path")?;
+        let folder = path(folder_path, "writable layer folder path")?;
+        let export = path(export_folder, "export folder path")?;
+        // SAFETY: every string outlives the call.
+        let hr = unsafe {
+            f(
+                mount.as_ptr(),
+                folder.as_ptr(),
+                export.as_ptr(),
+                data.as_ptr(),
+            )
+        };
+        check(hr, "HcsExportLegacyWritableLayer")
+    }
+
+    /// `HcsDestroyLayer`: deletes a layer from disk.
+    pub fn destroy_layer(&self, layer_path: &Path) -> Result<()> {
+        let f = self.api.HcsDestroyLayer()?;
+        let layer = path(layer_path, "layer path")?;
+        // SAFETY: the string outlives the call.
+        check(unsafe { f(layer.as_ptr()) }, "HcsDestroyLayer")
+    }
+
+    /// `HcsSetupBaseOSLayer`: sets up a base OS layer on a VHD.
+    pub fn setup_base_os_layer(
+        &self,
+        layer_path: &Path,
+        vhd: VhdHandle<'_>,
+        options: &OsLayerOptions,
+    ) -> Result<()> {
+        let options = encode_typed("HcsSetupBaseOSLayer", options)?;
+        self.setup_base_os_layer_encoded(layer_path, vhd, options)
+    }
+
+    /// `HcsSetupBaseOSLayer` with raw JSON `OsLayerOptions`.
+    pub fn setup_base_os_layer_raw(
+        &self,
+        layer_path: &Path,
+        vhd: VhdHandle<'_>,
+        options: &str,
+    ) -> Result<()> {
+        let options = encode_document("HcsSetupBaseOSLayer", options)?;
+        self.setup_base_os_layer_encoded(layer_path, vhd, options)
+    }
+
+    fn setup_base_os_layer_encoded(
+        &self,
+        layer_path: &Path,
+        vhd: VhdHandle<'_>,
+        options: WideString,
+    ) -> Result<()> {
+        let f = self.api.HcsSetupBaseOSLayer()?;
+        let layer = path(layer_path, "layer path")?;
+        // SAFETY: the strings outlive the call; the VHD handle is borrowed.
+        check(
+            unsafe { f(layer.as_ptr(), vhd.raw, options.as_ptr()) },
+            "HcsSetupBaseOSLayer",
+        )
+    }
+
+    /// `HcsSetupBaseOSVolume`: sets up a base OS layer on a mounted volume
+    /// (newer Windows builds only).
+    pub fn setup_base_os_volume(
+        &self,
+        layer_path: &Path,
+        volume_path: &Path,
+        options: &OsLayerOptions,
+    ) -> Result<()> {
+        let f = self.api.HcsSetupBaseOSVolume()?;
+        let options = encode_typed("HcsSetupBaseOSVolume", options)?;
+        let layer = path(layer_path, "layer path")?;
+        let volume = path(volume_path, "volume path")?;
+        // SAFETY: every string outlives the call.
+        let hr = unsafe { f(layer.as_ptr(), volume.as_ptr(), options.as_ptr()) };
+        check(hr, "HcsSetupBaseOSVolume")
+    }
+
+    /// `HcsInitializeWritableLayer`, with optional raw JSON options.
+    pub fn initialize_writable_layer(
+        &self,
+        writable_layer_path: &Path,
+        layer_data: &LayerData,
+        options: Option<&str>,
+    ) -> Result<()> {
+        let f = self.api.HcsInitializeWritableLayer()?;
+        let data = layer_data_typed("HcsInitializeWritableLayer", layer_data)?;
+        let options = options
+            .map(|o| encode_document("HcsInitializeWritableLayer", o))
+            .transpose()?;
+        let layer = path(writable_layer_path, "writable layer path")?;
+        // SAFETY: every string outlives the call.
+        let hr = unsafe { f(layer.as_ptr(), data.as_ptr(), opt_ptr(options.as_ref())) };
+        check(hr, "HcsInitializeWritableLayer")
+    }
+
+    /// `HcsInitializeLegacyWritableLayer`, with optional raw JSON options.
+    pub fn initialize_legacy_writable_layer(
+        &self,
+        mount_path: &Path,
+        folder_path: &Path,
+        layer_data: &LayerData,
+        options: Option<&str>,
+    ) -> Result<()> {
+        let f = self.api.HcsInitializeLegacyWritableLayer()?;
+        let data = layer_data_typed("HcsInitializeLegacyWritableLayer", layer_data)?;
+        let options = options
+            .map(|o| encode_document("HcsInitializeLegacyWritableLayer", o))
+            .transpose()?;
+        let mount = path(mount_path, "writable layer mount path")?;
+        let folder = path(folder_path, "writable layer folder path")?;
+        // SAFETY: every string outlives the call.
+        let hr = unsafe {
+            f(
+                mount.as_ptr(),
+                folder.as_ptr(),
+                data.as_ptr(),
+                opt_ptr(options.as_ref()),
+            )
+        };
+        check(hr, "HcsInitializeLegacyWritableLayer")
+    }
+
+    /// `HcsAttachLayerStorageFilter`.
+    pub fn attach_layer_storage_filter(
+        &self,
+        layer_path: &Path,
+        layer_data: &LayerData,
+    ) -> Result<()> {
+        let f = self.api.HcsAttachLayerStorageFilter()?;
+        let data = layer_data_typed("HcsAttachLayerStorageFilter", layer_data)?;
+        let layer = path(layer_path, "layer path")?;
+        // SAFETY: the strings outlive the call.
+        check(
+            unsafe { f(layer.as_ptr(), data.as_ptr()) },
+            "HcsAttachLayerStorageFilter",
+        )
+    }
+
+    /// `HcsDetachLayerStorageFilter`.
+    pub fn detach_layer_storage_filter(&self, layer_path: &Path) -> Result<()> {
+        let f = self.api.HcsDetachLayerStorageFilter()?;
+        let layer = path(layer_path, "layer path")?;
+        // SAFETY: the string outlives the call.
+        check(unsafe { f(layer.as_ptr()) }, "HcsDetachLayerStorageFilter")
+    }
+
+    /// `HcsFormatWritableLayerVhd`: formats an attached VHD for a writable layer.
+    pub fn format_writable_layer_vhd(&self, vhd: VhdHandle<'_>) -> Result<()> {
+        let f = self.api.HcsFormatWritableLayerVhd()?;
+        // SAFETY: the VHD handle is borrowed for the call.
+        check(unsafe { f(vhd.raw) }, "HcsFormatWritableLayerVhd")
+    }
+
+    /// `HcsGetLayerVhdMountPath`: where an attached layer VHD is mounted.
+    pub fn layer_vhd_mount_path(&self, vhd: VhdHandle<'_>) -> Result<String> {
+        let f = self.api.HcsGetLayerVhdMountPath()?;
+        let mut result: PWSTR = std::ptr::null_mut();
+        // SAFETY: the VHD handle is borrowed; the out-pointer outlives the call.
+        let hr = unsafe { f(vhd.raw, &mut result) };
+        // SAFETY: HCS allocated the string for us.
+        let mount_path = unsafe { take_string(result, self.api) };
+        if hr < 0 {
+            return Err(Error::hcs(
+                HResult(hr),
+                "HcsGetLayerVhdMountPath",
+                mount_path,
+            ));
+        }
+        mount_path.ok_or_else(|| Error::hcs(HResult::E_POINTER, "HcsGetLayerVhdMountPath", None))
+    }
+}

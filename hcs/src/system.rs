@@ -1,0 +1,525 @@
+//! Compute systems (`HCS_SYSTEM`).
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::document::{decode_document, encode_document, encode_optional, encode_typed};
+use crate::error::{Error, Result};
+use crate::events::{EVENTS, EventReceiver, Registrations, channel, event_callback};
+use crate::ffi::{Api, HCS_OPERATION, HCS_SYSTEM, HRESULT, PCWSTR, PWSTR, pfn};
+use crate::hresult::HResult;
+use crate::library::{Hcs, timeout_ms};
+use crate::operation::{OperationFuture, OperationOutput, run_blocking};
+use crate::strings::{WideString, opt_ptr, take_string};
+use crate::types::{Access, EventOptions, RawHandleValue};
+use crate::{Event, Properties, SystemExitStatus, SystemPropertyQuery};
+
+/// An open compute system (`HCS_SYSTEM`): a virtual machine or a container.
+/// Closed with `HcsCloseComputeSystem` on drop (which does not stop it,
+/// unless its document says `ShouldTerminateOnLastHandleClosed`).
+///
+/// `Send + Sync`: HCS handles may be used from any thread at once, and the
+/// handle is closed only in `Drop`.
+pub struct ComputeSystem {
+    hcs: Hcs,
+    raw: HCS_SYSTEM,
+    registrations: Registrations,
+}
+
+// SAFETY: HCS system handles are usable from any thread; closing needs
+// ownership (`Drop`), so no call can race with the close.
+unsafe impl Send for ComputeSystem {}
+// SAFETY: every `&self` method is a thread-safe HCS call.
+unsafe impl Sync for ComputeSystem {}
+
+type SystemOp = pfn::HcsStartComputeSystem;
+
+macro_rules! system_ops {
+    ($( $(#[$doc:meta])* $name:ident, $with:ident, $raw:ident, $async_:ident, $with_async:ident, $raw_async:ident => $function:ident; )*) => {
+        impl ComputeSystem {
+            $(
+                $(#[$doc])*
+                #[doc = concat!("\n\nCalls `", stringify!($function), "` without options and waits (with the [`Hcs`] timeout).")]
+                pub fn $name(&self) -> Result<()> {
+                    self.$raw(None)
+                }
+
+                #[doc = concat!("`", stringify!($function), "` with a typed options document, waiting.")]
+                pub fn $with<T: Serialize + ?Sized>(&self, options: &T) -> Result<()> {
+                    let options = encode_typed(stringify!($function), options)?;
+                    self.system_op(stringify!($function), Api::$function, Some(options))
+                }
+
+                #[doc = concat!("`", stringify!($function), "` with raw JSON options (or none), waiting.")]
+                pub fn $raw(&self, options: Option<&str>) -> Result<()> {
+                    let options = encode_optional(stringify!($function), options)?;
+                    self.system_op(stringify!($function), Api::$function, options)
+                }
+
+                #[doc = concat!("`", stringify!($function), "` without options, as a future.")]
+                pub fn $async_(&self) -> OperationFuture<()> {
+                    self.$raw_async(None)
+                }
+
+                #[doc = concat!("`", stringify!($function), "` with a typed options document, as a future.")]
+                pub fn $with_async<T: Serialize + ?Sized>(&self, options: &T) -> OperationFuture<()> {
+                    match encode_typed(stringify!($function), options) {
+                        Ok(options) => self.system_op_async(stringify!($function), Api::$function, Some(options)),
+                        Err(error) => OperationFuture::failed(error),
+                    }
+                }
+
+                #[doc = concat!("`", stringify!($function), "` with raw JSON options (or none), as a future.")]
+                pub fn $raw_async(&self, options: Option<&str>) -> OperationFuture<()> {
+                    match encode_optional(stringify!($function), options) {
+                        Ok(options) => self.system_op_async(stringify!($function), Api::$function, options),
+                        Err(error) => OperationFuture::failed(error),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+system_ops! {
+    /// Starts the system.
+    start, start_with, start_raw, start_async, start_with_async, start_raw_async => HcsStartComputeSystem;
+    /// Asks the guest to shut down (options: `ShutdownOptions`).
+    shut_down, shut_down_with, shut_down_raw, shut_down_async, shut_down_with_async, shut_down_raw_async => HcsShutDownComputeSystem;
+    /// Stops the system forcefully.
+    terminate, terminate_with, terminate_raw, terminate_async, terminate_with_async, terminate_raw_async => HcsTerminateComputeSystem;
+    /// Crashes the guest (options: `CrashOptions`).
+    crash, crash_with, crash_raw, crash_async, crash_with_async, crash_raw_async => HcsCrashComputeSystem;
+    /// Pauses the system (options: `PauseOptions`).
+    pause, pause_with, pause_raw, pause_async, pause_with_async, pause_raw_async => HcsPauseComputeSystem;
+    /// Resumes a paused system.
+    resume, resume_with, resume_raw, resume_async, resume_with_async, resume_raw_async => HcsResumeComputeSystem;
+    /// Saves the system's state (options: `SaveOptions`).
+    save, save_with, save_raw, save_async, save_with_async, save_raw_async => HcsSaveComputeSystem;
+}
+
+impl ComputeSystem {
+    /// Creates a compute system with the [global](Hcs::global) HCS and waits:
+    /// `ComputeSystem::create("vm1", &document)?.start()?`.
+    pub fn create<T: Serialize + ?Sized>(id: &str, document: &T) -> Result<ComputeSystem> {
+        Hcs::global()?.create_compute_system(id, document)
+    }
+
+    /// Opens an existing compute system with the [global](Hcs::global) HCS.
+    pub fn open(id: &str) -> Result<ComputeSystem> {
+        Hcs::global()?.open_compute_system(id, Access::GENERIC_ALL)
+    }
+
+    fn system_op(
+        &self,
+        function: &'static str,
+        get: fn(&Api) -> Result<SystemOp>,
+        options: Option<WideString>,
+    ) -> Result<()> {
+        let f = get(self.hcs.api)?;
+        let raw = self.raw;
+        run_blocking(&self.hcs, function, false, |op| {
+            // SAFETY: valid handles; the options outlive the call.
+            unsafe { f(raw, op, opt_ptr(options.as_ref())) }
+        })
+        .map(drop)
+    }
+
+    fn system_op_async(
+        &self,
+        function: &'static str,
+        get: fn(&Api) -> Result<SystemOp>,
+        options: Option<WideString>,
+    ) -> OperationFuture<()> {
+        let f = match get(self.hcs.api) {
+            Ok(f) => f,
+            Err(error) => return OperationFuture::failed(error),
+        };
+        let raw = self.raw;
+        OperationFuture::start(
+            &self.hcs,
+            function,
+            false,
+            |op| {
+                // SAFETY: valid handles; the options outlive the call.
+                unsafe { f(raw, op, opt_ptr(options.as_ref())) }
+            },
+            |_| Ok(()),
+        )
+    }
+
+    /// `HcsGetComputeSystemProperties` with a typed query (`System_PropertyQuery`),
+    /// decoding the `Properties` document.
+    pub fn properties(&self, query: &SystemPropertyQuery) -> Result<Properties> {
+        self.properties_as(query)
+    }
+
+    /// `HcsGetComputeSystemProperties` with any query type, decoding the
+    /// result as any type.
+    pub fn properties_as<Q: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        query: &Q,
+    ) -> Result<R> {
+        let query = encode_typed("HcsGetComputeSystemProperties", query)?;
+        let document = self.properties_encoded(Some(query))?;
+        decode_document("HcsGetComputeSystemProperties", document)
+    }
+
+    /// `HcsGetComputeSystemProperties` with a raw JSON query (or none),
+    /// returning the raw JSON result.
+    pub fn properties_raw(&self, query: Option<&str>) -> Result<String> {
+        let query = encode_optional("HcsGetComputeSystemProperties", query)?;
+        Ok(self.properties_encoded(query)?.unwrap_or_default())
+    }
+
+    fn properties_encoded(&self, query: Option<WideString>) -> Result<Option<String>> {
+        let f = self.hcs.api.HcsGetComputeSystemProperties()?;
+        let raw = self.raw;
+        run_blocking(&self.hcs, "HcsGetComputeSystemProperties", false, |op| {
+            // SAFETY: valid handles; the query outlives the call.
+            unsafe { f(raw, op, opt_ptr(query.as_ref())) }
+        })
+        .map(|output| output.document)
+    }
+
+    /// `HcsGetComputeSystemProperties` as a future.
+    pub fn properties_async(&self, query: &SystemPropertyQuery) -> OperationFuture<Properties> {
+        let f = match self.hcs.api.HcsGetComputeSystemProperties() {
+            Ok(f) => f,
+            Err(error) => return OperationFuture::failed(error),
+        };
+        let query = match encode_typed("HcsGetComputeSystemProperties", query) {
+            Ok(query) => query,
+            Err(error) => return OperationFuture::failed(error),
+        };
+        let raw = self.raw;
+        OperationFuture::start(
+            &self.hcs,
+            "HcsGetComputeSystemProperties",
+            false,
+            |op| {
+                // SAFETY: valid handles; the query outlives the call.
+                unsafe { f(raw, op, query.as_ptr()) }
+            },
+            |output| decode_document("HcsGetComputeSystemProperties", output.document),
+        )
+    }
+
+    /// `HcsModifyComputeSystem` with a typed request (`ModifySettingRequest`).
+    pub fn modify<T: Serialize + ?Sized>(&self, request: &T) -> Result<()> {
+        let request = encode_typed("HcsModifyComputeSystem", request)?;
+        self.modify_encoded(request)
+    }
+
+    /// `HcsModifyComputeSystem` with a raw JSON request.
+    pub fn modify_raw(&self, request: &str) -> Result<()> {
+        let request = encode_document("HcsModifyComputeSystem", request)?;
+        self.modify_encoded(request)
+    }
+
+    fn modify_encoded(&self, request: WideString) -> Result<()> {
+        let f = self.hcs.api.HcsModifyComputeSystem()?;
+        let raw = self.raw;
+        run_blocking(&self.hcs, "HcsModifyComputeSystem", false, |op| {
+            // SAFETY: valid handles; the request outlives the call; no identity.
+            unsafe { f(raw, op, request.as_ptr(), std::ptr::null_mut()) }
+        })
+        .map(drop)
+    }
+
+    /// `HcsModifyComputeSystem` as a future.
+    pub fn modify_async<T: Serialize + ?Sized>(&self, request: &T) -> OperationFuture<()> {
+        let f = match self.hcs.api.HcsModifyComputeSystem() {
+            Ok(f) => f,
+            Err(error) => return OperationFuture::failed(error),
+        };
+        let request = match encode_typed("HcsModifyComputeSystem", request) {
+            Ok(request) => request,
+            Err(error) => return OperationFuture::failed(error),
+        };
+        let raw = self.raw;
+        OperationFuture::start(
+            &self.hcs,
+            "HcsModifyComputeSystem",
+            false,
+            |op| {
+                // SAFETY: valid handles; the request outlives the call.
+                unsafe { f(raw, op, request.as_ptr(), std::ptr::null_mut()) }
+            },
+            |_| Ok(()),
+        )
+    }
+
+    /// `HcsWaitForComputeSystemExit`: waits at most `timeout` (`None`:
+    /// forever) for the system to exit and decodes its `SystemExitStatus`.
+    pub fn wait_for_exit(&self, timeout: Option<Duration>) -> Result<SystemExitStatus> {
+        let document = self.wait_for_exit_raw(timeout)?;
+        decode_document("HcsWaitForComputeSystemExit", document)
+    }
+
+    /// `HcsWaitForComputeSystemExit`, returning the raw result document.
+    pub fn wait_for_exit_raw(&self, timeout: Option<Duration>) -> Result<Option<String>> {
+        let f = self.hcs.api.HcsWaitForComputeSystemExit()?;
+        let mut result: PWSTR = std::ptr::null_mut();
+        // SAFETY: valid handle and out-pointer.
+        let hr = unsafe { f(self.raw, timeout_ms(timeout), &mut result) };
+        // SAFETY: HCS allocated the string for us.
+        let document = unsafe { take_string(result, self.hcs.api) };
+        if hr < 0 {
+            return Err(Error::hcs(
+                HResult(hr),
+                "HcsWaitForComputeSystemExit",
+                document,
+            ));
+        }
+        Ok(document)
+    }
+
+    /// `HcsSetComputeSystemCallback`: calls `callback` on an HCS thread for
+    /// every event. Panics in it are caught; it is unregistered when the
+    /// handle closes (a late event then finds nothing). HCS allows one
+    /// callback per handle.
+    pub fn set_event_callback<F>(&self, options: EventOptions, callback: F) -> Result<()>
+    where
+        F: Fn(Event) + Send + Sync + 'static,
+    {
+        let f = self.hcs.api.HcsSetComputeSystemCallback()?;
+        let key = EVENTS.insert(std::sync::Arc::new(callback));
+        // SAFETY: valid handle; the context is an integer key.
+        let hr = unsafe { f(self.raw, options.0, key as *const _, Some(event_callback)) };
+        if hr < 0 {
+            EVENTS.remove(key);
+            return Err(Error::hcs(HResult(hr), "HcsSetComputeSystemCallback", None));
+        }
+        self.registrations.add(key);
+        Ok(())
+    }
+
+    /// The system's events as a blocking iterator and async stream (built on
+    /// [`ComputeSystem::set_event_callback`]). It ends when this handle is
+    /// closed.
+    pub fn events(&self, options: EventOptions) -> Result<EventReceiver> {
+        let (sender, receiver) = channel();
+        self.set_event_callback(options, move |event| sender.send(event))?;
+        Ok(receiver)
+    }
+
+    /// The [`Hcs`] this handle calls.
+    pub fn hcs(&self) -> &Hcs {
+        &self.hcs
+    }
+
+    /// The raw `HCS_SYSTEM`, still owned by `self`.
+    pub fn as_raw(&self) -> HCS_SYSTEM {
+        self.raw
+    }
+
+    /// The raw handle value, for comparing and logging.
+    pub fn raw_value(&self) -> RawHandleValue {
+        RawHandleValue(self.raw as usize)
+    }
+
+    /// Gives up ownership of the handle without closing it. Event callbacks
+    /// registered through this value are unregistered.
+    #[must_use]
+    pub fn into_raw(self) -> HCS_SYSTEM {
+        self.registrations.clear();
+        let raw = self.raw;
+        std::mem::forget(self);
+        raw
+    }
+
+    /// Takes ownership of a system handle.
+    ///
+    /// # Safety
+    /// `raw` must be a valid, open `HCS_SYSTEM` of the library `hcs` wraps,
+    /// owned by nobody else.
+    pub unsafe fn from_raw(hcs: &Hcs, raw: HCS_SYSTEM) -> ComputeSystem {
+        ComputeSystem {
+            hcs: *hcs,
+            raw,
+            registrations: Registrations::default(),
+        }
+    }
+}
+
+impl Drop for ComputeSystem {
+    fn drop(&mut self) {
+        if let Ok(close) = self.hcs.api.HcsCloseComputeSystem() {
+            // SAFETY: we own the handle; it is closed exactly once.
+            unsafe { close(self.raw) };
+        }
+        // After the close no new callback starts for this handle; one in
+        // flight holds its own reference to the closure.
+        self.registrations.clear();
+    }
+}
+
+impl fmt::Debug for ComputeSystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ComputeSystem")
+            .field("raw", &self.raw_value())
+            .finish()
+    }
+}
+
+/// The create call shared by the blocking and async forms.
+fn create_start(
+    f: pfn::HcsCreateComputeSystem,
+    id: &WideString,
+    document: &WideString,
+    out: &mut HCS_SYSTEM,
+) -> impl FnOnce(HCS_OPERATION) -> HRESULT + use<> {
+    let (id, document): (PCWSTR, PCWSTR) = (id.as_ptr(), document.as_ptr());
+    let out: *mut HCS_SYSTEM = out;
+    move |op| {
+        // SAFETY: the strings and the out-pointer outlive the call (the
+        // closure runs before they are dropped); no security descriptor.
+        unsafe { f(id, document, op, std::ptr::null(), out) }
+    }
+}
+
+impl Hcs {
+    /// `HcsCreateComputeSystem` with a typed `ComputeSystem` document (or any
+    /// serializable value), waiting for the creation to finish.
+    pub fn create_compute_system<T: Serialize + ?Sized>(
+        &self,
+        id: &str,
+        document: &T,
+    ) -> Result<ComputeSystem> {
+        let document = encode_typed("HcsCreateComputeSystem", document)?;
+        self.create_encoded(id, document)
+    }
+
+    /// `HcsCreateComputeSystem` with a raw JSON document.
+    pub fn create_compute_system_raw(&self, id: &str, document: &str) -> Result<ComputeSystem> {
+        let document = encode_document("HcsCreateComputeSystem", document)?;
+        self.create_encoded(id, document)
+    }
+
+    fn create_encoded(&self, id: &str, document: WideString) -> Result<ComputeSystem> {
+        let f = self.api.HcsCreateComputeSystem()?;
+        let id = WideString::new(id, "compute system id")?;
+        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
+        let result = run_blocking(
+            self,
+            "HcsCreateComputeSystem",
+            false,
+            create_start(f, &id, &document, &mut raw),
+        );
+        // The handle is ours as soon as HCS wrote it, even if creation then failed.
+        let system = (!raw.is_null()).then(|| ComputeSystem {
+            hcs: *self,
+            raw,
+            registrations: Registrations::default(),
+        });
+        result?;
+        system.ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
+    }
+
+    /// `HcsCreateComputeSystem` as a future.
+    pub fn create_compute_system_async<T: Serialize + ?Sized>(
+        &self,
+        id: &str,
+        document: &T,
+    ) -> OperationFuture<ComputeSystem> {
+        let prepared = (|| {
+            let f = self.api.HcsCreateComputeSystem()?;
+            let document = encode_typed("HcsCreateComputeSystem", document)?;
+            let id = WideString::new(id, "compute system id")?;
+            Ok((f, id, document))
+        })();
+        let (f, id, document) = match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => return OperationFuture::failed(error),
+        };
+        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
+        let start = create_start(f, &id, &document, &mut raw);
+        // The handle is written synchronously by the create call, so it is
+        // known once `start` returns; the decoder owns it from then on.
+        let slot = std::sync::Arc::new(std::sync::Mutex::new(None::<ComputeSystem>));
+        let decoder_slot = slot.clone();
+        let hcs = *self;
+        let future = OperationFuture::start(
+            self,
+            "HcsCreateComputeSystem",
+            false,
+            |op| {
+                let hr = start(op);
+                if !raw.is_null() {
+                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(ComputeSystem {
+                        hcs,
+                        raw,
+                        registrations: Registrations::default(),
+                    });
+                }
+                hr
+            },
+            move |_: OperationOutput| {
+                decoder_slot
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take()
+                    .ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
+            },
+        );
+        future
+    }
+
+    /// `HcsOpenComputeSystem`.
+    pub fn open_compute_system(&self, id: &str, access: Access) -> Result<ComputeSystem> {
+        let f = self.api.HcsOpenComputeSystem()?;
+        let id = WideString::new(id, "compute system id")?;
+        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
+        // SAFETY: the id and out-pointer outlive the call.
+        let hr = unsafe { f(id.as_ptr(), access.0, &mut raw) };
+        if hr < 0 {
+            return Err(Error::hcs(HResult(hr), "HcsOpenComputeSystem", None));
+        }
+        if raw.is_null() {
+            return Err(Error::hcs(HResult::E_HANDLE, "HcsOpenComputeSystem", None));
+        }
+        Ok(ComputeSystem {
+            hcs: *self,
+            raw,
+            registrations: Registrations::default(),
+        })
+    }
+
+    /// `HcsEnumerateComputeSystems` with a typed query (`SystemQuery`),
+    /// decoding the result (a JSON array of `Properties`) as `R`.
+    pub fn enumerate_compute_systems_as<Q: Serialize + ?Sized, R: DeserializeOwned>(
+        &self,
+        query: &Q,
+    ) -> Result<R> {
+        let query = encode_typed("HcsEnumerateComputeSystems", query)?;
+        let document = self.enumerate_encoded(Some(query))?;
+        decode_document("HcsEnumerateComputeSystems", document)
+    }
+
+    /// `HcsEnumerateComputeSystems` with no query: every system's `Properties`.
+    pub fn enumerate_compute_systems(&self) -> Result<Vec<Properties>> {
+        let document = self.enumerate_encoded(None)?;
+        decode_document::<Option<Vec<Properties>>>("HcsEnumerateComputeSystems", document)
+            .map(Option::unwrap_or_default)
+    }
+
+    /// `HcsEnumerateComputeSystems` with a raw JSON query (or none),
+    /// returning the raw JSON result.
+    pub fn enumerate_compute_systems_raw(&self, query: Option<&str>) -> Result<String> {
+        let query = encode_optional("HcsEnumerateComputeSystems", query)?;
+        Ok(self.enumerate_encoded(query)?.unwrap_or_default())
+    }
+
+    fn enumerate_encoded(&self, query: Option<WideString>) -> Result<Option<String>> {
+        let f = self.api.HcsEnumerateComputeSystems()?;
+        run_blocking(self, "HcsEnumerateComputeSystems", false, |op| {
+            // SAFETY: the query outlives the call.
+            unsafe { f(opt_ptr(query.as_ref()), op) }
+        })
+        .map(|output| output.document)
+    }
+}
