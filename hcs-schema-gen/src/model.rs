@@ -66,9 +66,9 @@ pub struct Availability {
     pub removed_in: Option<String>,
 }
 
-/// A definition.
+/// A definition. (No `deny_unknown_fields` here: serde cannot combine it with the flattened
+/// `kind`; the members themselves deny unknown fields.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Definition {
     /// The newest name.
     pub name: String,

@@ -1,7 +1,24 @@
-//! Model -> Rust source files.
+//! Model -> Rust: one file per definition under `hcs-schema/src/generated/`, a `mod.rs` that
+//! re-exports them, and `releases.rs` with the version and release tables.
+//!
+//! The emitter never sees JSON Schema: it reads only the merged [`Model`]. Naming policy is in
+//! [`names`], doc text in [`docs`], type mapping in [`types`].
 
-use crate::error::Result;
-use crate::model::Model;
+pub mod docs;
+mod enums;
+pub mod names;
+mod releases;
+mod structs;
+pub mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::error::{Error, Result};
+use crate::model::{Availability, Definition, DefinitionKind, Model};
 
 /// One generated file, relative to `hcs-schema/src/generated/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +29,286 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
+/// Facts about the whole model that every file needs.
+pub(crate) struct Context<'m> {
+    pub model: &'m Model,
+    /// Schema name -> Rust type name.
+    pub rust_names: BTreeMap<&'m str, String>,
+    /// Definitions removed by some release (their uses are deprecated).
+    pub removed: BTreeSet<&'m str>,
+    /// `(definition, property)` pairs whose value must be boxed to break a cycle.
+    pub boxed: BTreeSet<(&'m str, &'m str)>,
+}
+
 /// Emits every generated file for `model`.
-pub fn emit(_model: &Model) -> Result<Vec<GeneratedFile>> {
-    Ok(Vec::new())
+pub fn emit(model: &Model) -> Result<Vec<GeneratedFile>> {
+    let context = Context::new(model)?;
+    let mut files = Vec::with_capacity(model.definitions.len() + 2);
+    let mut modules = Vec::with_capacity(model.definitions.len());
+    for definition in &model.definitions {
+        let rust_name = &context.rust_names[definition.name.as_str()];
+        let module = names::module_name(rust_name);
+        let body = match &definition.kind {
+            DefinitionKind::Struct { properties } => {
+                structs::emit(&context, definition, properties)?
+            }
+            DefinitionKind::Enum { variants } => enums::emit(&context, definition, variants)?,
+        };
+        let header = file_header(model, definition);
+        files.push(GeneratedFile {
+            path: format!("{module}.rs"),
+            contents: format_file(&header, body)?,
+        });
+        modules.push((module, rust_name.clone()));
+    }
+    files.push(GeneratedFile {
+        path: "releases.rs".to_owned(),
+        contents: format_file(
+            &["Schema versions and Windows releases, generated from the merged model.".to_owned()],
+            releases::emit(model),
+        )?,
+    });
+    files.push(GeneratedFile {
+        path: "mod.rs".to_owned(),
+        contents: module_file(&modules)?,
+    });
+    Ok(files)
+}
+
+impl<'m> Context<'m> {
+    fn new(model: &'m Model) -> Result<Self> {
+        let model_path = Path::new("schema-json/model.json");
+        let mut rust_names = BTreeMap::new();
+        let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+        for definition in &model.definitions {
+            let rust_name = names::type_name(&definition.name);
+            if names::RESERVED_TYPE_NAMES.contains(&rust_name.as_str()) {
+                return Err(Error::new(
+                    model_path,
+                    format!("definition {}", definition.name),
+                    format!(
+                        "Rust name `{rust_name}` is used by the hand-written part of hcs-schema"
+                    ),
+                ));
+            }
+            if let Some(other) = taken.insert(rust_name.clone(), &definition.name) {
+                return Err(Error::new(
+                    model_path,
+                    format!("definition {}", definition.name),
+                    format!(
+                        "`{}` and `{other}` both become `{rust_name}`",
+                        definition.name
+                    ),
+                ));
+            }
+            rust_names.insert(definition.name.as_str(), rust_name);
+        }
+        let removed = model
+            .definitions
+            .iter()
+            .filter(|d| d.availability.removed_in.is_some())
+            .map(|d| d.name.as_str())
+            .collect();
+        Ok(Self {
+            model,
+            rust_names,
+            removed,
+            boxed: cycle_breaking_boxes(model),
+        })
+    }
+
+    pub fn rust_name(&self, schema_name: &str) -> &str {
+        &self.rust_names[schema_name]
+    }
+
+    /// `Availability { .. }` as a constant expression.
+    pub fn availability_tokens(&self, availability: &Availability) -> TokenStream {
+        let since = releases::version_const(availability.since);
+        let documented = match availability.documented {
+            Some(version) => {
+                let version = releases::version_const(version);
+                quote! { Some(SchemaVersion::#version) }
+            }
+            None => quote! { None },
+        };
+        let first = releases::release_const(&availability.first_release);
+        let removed = match &availability.removed_in {
+            Some(release) => {
+                let release = releases::release_const(release);
+                quote! { Some(&Release::#release) }
+            }
+            None => quote! { None },
+        };
+        quote! {
+            Availability {
+                since: SchemaVersion::#since,
+                documented: #documented,
+                first_release: &Release::#first,
+                removed_in: #removed,
+            }
+        }
+    }
+}
+
+/// A struct field needs `Box` when its type (not through an array or map) is a struct that can
+/// reach the field's own struct the same way: otherwise the type would have infinite size.
+fn cycle_breaking_boxes(model: &Model) -> BTreeSet<(&str, &str)> {
+    let mut edges: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for definition in &model.definitions {
+        if let DefinitionKind::Struct { properties } = &definition.kind {
+            for property in properties {
+                if let crate::spec::TypeExpr::Ref(target) = &property.ty {
+                    edges
+                        .entry(definition.name.as_str())
+                        .or_default()
+                        .push((property.name.as_str(), target));
+                }
+            }
+        }
+    }
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut stack = vec![from];
+        let mut seen = BTreeSet::new();
+        while let Some(node) = stack.pop() {
+            if node == to {
+                return true;
+            }
+            if seen.insert(node) {
+                stack.extend(
+                    edges
+                        .get(node)
+                        .into_iter()
+                        .flatten()
+                        .map(|(_, target)| *target),
+                );
+            }
+        }
+        false
+    };
+    let mut boxed = BTreeSet::new();
+    for (source, targets) in &edges {
+        for (property, target) in targets {
+            if reaches(target, source) {
+                boxed.insert((*source, *property));
+            }
+        }
+    }
+    boxed
+}
+
+fn file_header(model: &Model, definition: &Definition) -> Vec<String> {
+    let mut header = vec![format!("Schema definition `{}`.", definition.name)];
+    if !definition.former_names.is_empty() {
+        let former: Vec<String> = definition
+            .former_names
+            .iter()
+            .map(|f| format!("`{}` ({})", f.name, f.releases.join(", ")))
+            .collect();
+        header.push(format!("Formerly {}.", former.join(", ")));
+    }
+    let releases: Vec<&str> = definition
+        .availability
+        .releases
+        .iter()
+        .map(String::as_str)
+        .collect();
+    header.push(format!(
+        "In the schema files of releases {}.",
+        releases.join(", ")
+    ));
+    let _ = model;
+    header
+}
+
+const PREAMBLE: &str =
+    "Generated by `cargo xtask codegen` from `schema-json/model.json`. Do not edit by hand.";
+
+fn format_file(header: &[String], body: TokenStream) -> Result<String> {
+    let mut lines = vec![PREAMBLE.to_owned(), String::new()];
+    lines.extend(header.iter().cloned());
+    let header = lines.iter().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    let tokens = quote! {
+        #( #![doc = #header] )*
+        #body
+    };
+    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| {
+        Error::new(
+            Path::new("hcs-schema/src/generated"),
+            "",
+            format!("emitted invalid Rust: {e}"),
+        )
+    })?;
+    Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// prettyplease prints items back to back; a person separates them with a blank line. Adds one
+/// between two items of the same block (after a line that closes an item: `}` or `;`), keeping
+/// runs of `use` and `mod` lines together.
+fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(prev) = previous {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let prev_trim = prev.trim_start();
+            let trim = line.trim_start();
+            let closes_item =
+                prev_trim == "}" || prev_trim.ends_with(';') || prev_trim.starts_with("//!");
+            let same_level = indent(prev) == indent(line);
+            let grouped = |l: &str| {
+                l.starts_with("use ") || l.starts_with("pub use ") || l.starts_with("mod ")
+            };
+            let both_grouped = grouped(prev_trim) && grouped(trim)
+                || prev_trim.starts_with("//!") && trim.starts_with("//!");
+            // Match arms after a block arm stay together.
+            let arm =
+                trim.starts_with('"') || trim.starts_with("_ =>") || trim.starts_with("Self::");
+            if closes_item
+                && same_level
+                && !trim.is_empty()
+                && !trim.starts_with('}')
+                && !both_grouped
+                && !arm
+            {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
+}
+
+fn module_file(modules: &[(String, String)]) -> Result<String> {
+    let mods = modules
+        .iter()
+        .map(|(module, _)| format_ident!("{}", module));
+    let uses = modules.iter().map(|(module, name)| {
+        let module = format_ident!("{}", module);
+        let name = format_ident!("{}", name);
+        quote! { pub use #module::#name; }
+    });
+    let body = quote! {
+        #![allow(deprecated)]
+
+        mod releases;
+        #( mod #mods; )*
+
+        pub use releases::VERSION_MAP;
+        #( #uses )*
+    };
+    format_file(
+        &[
+            "One module per schema definition; every type is re-exported at the crate root."
+                .to_owned(),
+        ],
+        body,
+    )
 }

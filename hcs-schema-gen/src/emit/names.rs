@@ -1,0 +1,189 @@
+//! Rust names for schema names. Projection policy lives here and nowhere else.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Names the hand-written part of `hcs-schema` uses at the crate root; a definition whose Rust
+/// name is one of these would collide.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Availability",
+    "Base64Bytes",
+    "DateTime",
+    "FieldInfo",
+    "Finding",
+    "FindingKind",
+    "FormatError",
+    "Guid",
+    "MacAddress",
+    "ParseVersionError",
+    "Release",
+    "SchemaType",
+    "SchemaVersion",
+    "UnknownProperties",
+    "UnrecognizedValue",
+    "VariantInfo",
+    "VersionCheck",
+    "VersionIntroduction",
+    "Walk",
+    "Walker",
+];
+
+/// The field that keeps unknown properties in every struct.
+pub const UNKNOWN_PROPERTIES_FIELD: &str = "unknown_properties";
+
+/// The variant that keeps unknown values in every enum.
+pub const UNRECOGNIZED_VARIANT: &str = "Unrecognized";
+
+/// `VirtualMachine_Memory` -> `VirtualMachineMemory`: each `_`-separated part with its first
+/// letter upper-cased, joined. The schema's own capitalisation is kept (`HvSocket`, `IovSettings`).
+pub fn type_name(schema_name: &str) -> String {
+    schema_name
+        .split('_')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The module (and file) name of a generated type: `VirtualMachineMemory` -> `virtual_machine_memory`.
+pub fn module_name(type_name: &str) -> String {
+    let name = type_name.to_snake_case();
+    if is_keyword(&name) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// `SizeInMB` -> `size_in_mb`, `Type` -> `r#type`, `access_mask` -> `access_mask`.
+pub fn field_name(json_name: &str) -> String {
+    let name = json_name.to_snake_case();
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{name}")
+    } else {
+        name
+    };
+    match name.as_str() {
+        // These cannot be raw identifiers.
+        "self" | "super" | "crate" | "Self" => format!("{name}_"),
+        _ if is_keyword(&name) => format!("r#{name}"),
+        _ => name,
+    }
+}
+
+/// `ReadOnlyCached` -> `ReadOnlyCached`, `hard` -> `Hard`, `Sse4_1` -> `Sse41`, `LRPC` -> `Lrpc`.
+/// The empty value takes the name the reference gives it (`documented_as`).
+pub fn variant_name(value: &str, documented_as: Option<&str>) -> Option<String> {
+    let source = if value.is_empty() {
+        documented_as?
+    } else {
+        value
+    };
+    let name = source.to_upper_camel_case();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(name)
+}
+
+/// Whether `name` is a Rust keyword (2024 edition, strict and reserved).
+pub fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "gen"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_join_parts() {
+        assert_eq!(type_name("VirtualMachine_Memory"), "VirtualMachineMemory");
+        assert_eq!(type_name("Device_2"), "Device2");
+        assert_eq!(
+            type_name("ContainersDef_BatchedBinding"),
+            "ContainersDefBatchedBinding"
+        );
+        assert_eq!(type_name("HvSocket"), "HvSocket");
+    }
+
+    #[test]
+    fn field_names_are_snake_case_and_escaped() {
+        assert_eq!(field_name("SizeInMB"), "size_in_mb");
+        assert_eq!(field_name("Type"), "r#type");
+        assert_eq!(field_name("access_mask"), "access_mask");
+        assert_eq!(field_name("DNSSearchList"), "dns_search_list");
+        assert_eq!(field_name("Self"), "self_");
+    }
+
+    #[test]
+    fn variant_names_are_camel_case() {
+        assert_eq!(variant_name("hard", None).as_deref(), Some("Hard"));
+        assert_eq!(variant_name("Sse4_1", None).as_deref(), Some("Sse41"));
+        assert_eq!(
+            variant_name("AVX512_Ifma", None).as_deref(),
+            Some("Avx512Ifma")
+        );
+        assert_eq!(
+            variant_name("", Some("Unspecified")).as_deref(),
+            Some("Unspecified")
+        );
+        assert_eq!(variant_name("", None), None);
+    }
+}

@@ -1,0 +1,251 @@
+//! A struct definition -> a Rust struct with `Serialize` derived, a generated `Deserialize` that
+//! keeps unknown properties, its [`SchemaType`](../../hcs_schema/trait.SchemaType.html) metadata and
+//! its `Walk`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::error::{Error, Result};
+use crate::model::{Definition, Property};
+
+use super::{Context, docs, names, types};
+
+/// A field identifier, raw where the name is a keyword.
+fn field_ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+pub(crate) fn emit(
+    context: &Context<'_>,
+    definition: &Definition,
+    properties: &[Property],
+) -> Result<TokenStream> {
+    let model = context.model;
+    let type_ident = format_ident!("{}", context.rust_name(&definition.name));
+    let schema_name = &definition.name;
+
+    let mut field_names = BTreeSet::new();
+    let mut uses_deprecated = definition.availability.removed_in.is_some();
+    let mut support: Vec<&'static str> = vec![
+        "Availability",
+        "FieldInfo",
+        "Release",
+        "SchemaType",
+        "SchemaVersion",
+    ];
+    support.extend(["UnknownProperties", "Walk", "Walker"]);
+    let mut referenced = BTreeSet::new();
+
+    let mut fields = Vec::with_capacity(properties.len());
+    let mut reads = Vec::with_capacity(properties.len());
+    let mut walks = Vec::with_capacity(properties.len());
+    let mut infos = Vec::with_capacity(properties.len());
+    for (index, property) in properties.iter().enumerate() {
+        let rust_name = names::field_name(&property.name);
+        if rust_name == names::UNKNOWN_PROPERTIES_FIELD || !field_names.insert(rust_name.clone()) {
+            return Err(Error::new(
+                Path::new("schema-json/model.json"),
+                format!("definition {schema_name}, property {}", property.name),
+                format!("its Rust field name `{rust_name}` is already taken"),
+            ));
+        }
+        let ident = field_ident(&rust_name);
+        let json_name = &property.name;
+        let mut value_type = types::rust_type(context, &property.ty);
+        if context
+            .boxed
+            .contains(&(definition.name.as_str(), property.name.as_str()))
+        {
+            value_type = quote! { Box<#value_type> };
+        }
+        types::support_items(&property.ty, &mut support);
+        property.ty.visit_refs(&mut |name| {
+            referenced.insert(context.rust_name(name).to_owned());
+            uses_deprecated |= context.removed.contains(name);
+        });
+
+        let mut doc = property
+            .description
+            .as_deref()
+            .map(docs::prose)
+            .unwrap_or_default();
+        if !doc.is_empty() {
+            doc.push(String::new());
+        }
+        doc.push(format!(
+            "JSON `{}`: {}. {}",
+            json_name,
+            docs::prose(&types::describe(&property.ty)).join(" "),
+            docs::availability(model, &property.availability)
+        ));
+        for change in &property.type_history {
+            if change.ty != property.ty {
+                doc.push(String::new());
+                doc.push(format!(
+                    "In releases {} the schema gave it the type `{}`; this field has the newest type.",
+                    change.releases.join(", "),
+                    change.ty
+                ));
+            }
+        }
+        let doc = docs::attrs(&doc);
+        let deprecated = property.availability.removed_in.as_ref().map(|release| {
+            uses_deprecated = true;
+            let note = docs::removal(model, release);
+            quote! { #[deprecated(note = #note)] }
+        });
+        fields.push(quote! {
+            #doc
+            #[serde(rename = #json_name, skip_serializing_if = "Option::is_none")]
+            #deprecated
+            pub #ident: Option<#value_type>,
+        });
+        reads.push(quote! { #json_name => self.#ident = map.next_value()?, });
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        walks.push(quote! {
+            if let Some(value) = &self.#ident {
+                walker.field(&Self::FIELDS[#index], value);
+            }
+        });
+        let availability = context.availability_tokens(&property.availability);
+        let rust_name_text = rust_name.trim_start_matches("r#");
+        infos.push(quote! {
+            FieldInfo { rust_name: #rust_name_text, json_name: #json_name, availability: #availability }
+        });
+    }
+
+    let mut doc = definition
+        .description
+        .as_deref()
+        .map(docs::prose)
+        .unwrap_or_default();
+    if !doc.is_empty() {
+        doc.push(String::new());
+    }
+    doc.push(type_sentence(context, definition));
+    let doc = docs::attrs(&doc);
+    let deprecated = definition.availability.removed_in.as_ref().map(|release| {
+        let note = docs::removal(model, release);
+        quote! { #[deprecated(note = #note)] }
+    });
+    let former: Vec<&str> = definition
+        .former_names
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    let availability = context.availability_tokens(&definition.availability);
+
+    let read_field = if reads.is_empty() {
+        quote! {
+            let _ = (key, map);
+            Ok(false)
+        }
+    } else {
+        quote! {
+            match key {
+                #(#reads)*
+                _ => return Ok(false),
+            }
+            Ok(true)
+        }
+    };
+
+    referenced.remove(&type_ident.to_string());
+    let imports = imports(&support, &referenced);
+    let allow = uses_deprecated.then(|| quote! { #![allow(deprecated)] });
+
+    Ok(quote! {
+        #allow
+
+        use serde::de::MapAccess;
+        use serde::{Deserialize, Deserializer, Serialize};
+
+        use crate::de::StructFields;
+        #imports
+
+        #doc
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema), schemars(rename = #schema_name))]
+        #deprecated
+        pub struct #type_ident {
+            #(#fields)*
+            /// Properties that no published schema has (a newer Windows sent them), kept so the
+            /// document serializes back unchanged.
+            #[serde(flatten)]
+            pub unknown_properties: UnknownProperties,
+        }
+
+        impl SchemaType for #type_ident {
+            const SCHEMA_NAME: &'static str = #schema_name;
+            const FORMER_NAMES: &'static [&'static str] = &[#(#former),*];
+            const AVAILABILITY: Availability = #availability;
+            const FIELDS: &'static [FieldInfo] = &[#(#infos),*];
+            const VARIANTS: &'static [crate::VariantInfo] = &[];
+        }
+
+        impl StructFields for #type_ident {
+            fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+                #read_field
+            }
+
+            fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
+                &mut self.unknown_properties
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #type_ident {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::de::deserialize_struct(deserializer)
+            }
+        }
+
+        impl Walk for #type_ident {
+            fn walk(&self, walker: &mut dyn Walker) {
+                #(#walks)*
+                for (name, value) in &self.unknown_properties {
+                    walker.unknown_property(name, value);
+                }
+            }
+        }
+    })
+}
+
+/// "Schema definition `X` (formerly `Y`). Since schema ... ."
+pub(crate) fn type_sentence(context: &Context<'_>, definition: &Definition) -> String {
+    let mut text = format!("Schema definition `{}`", definition.name);
+    if !definition.former_names.is_empty() {
+        let former: Vec<String> = definition
+            .former_names
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect();
+        text.push_str(&format!(" (formerly {})", former.join(", ")));
+    }
+    text.push_str(". ");
+    text.push_str(&docs::availability(context.model, &definition.availability));
+    text
+}
+
+/// `use crate::{...};` for the support items and referenced types a file needs, sorted.
+pub(crate) fn imports(support: &[&'static str], referenced: &BTreeSet<String>) -> TokenStream {
+    let mut names: BTreeSet<String> = support
+        .iter()
+        .filter(|s| **s != "BTreeMap")
+        .map(|s| (*s).to_owned())
+        .collect();
+    names.extend(referenced.iter().cloned());
+    let idents = names.iter().map(|name| format_ident!("{}", name));
+    let btree = support
+        .contains(&"BTreeMap")
+        .then(|| quote! { use std::collections::BTreeMap; });
+    quote! {
+        #btree
+        use crate::{#(#idents),*};
+    }
+}

@@ -1,0 +1,115 @@
+//! Deserialization support for the generated types.
+//!
+//! The generated structs keep properties they do not know (a newer Windows sends them) in
+//! `unknown_properties`. serde's `#[serde(flatten)]` does that, but buffers every property of the
+//! object in an intermediate representation first, which makes deserialization several times
+//! slower. Instead each generated struct implements [`StructFields`]: one `match` from JSON name to
+//! field, and this module's visitor stores the rest.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use crate::UnknownProperties;
+
+/// Implemented by every generated struct: how to read one property.
+pub(crate) trait StructFields: Default + crate::SchemaType {
+    /// Deserializes the value of the property `key` into its field. Returns `Ok(false)`, having
+    /// read nothing, when `key` is not a property of this type.
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
+
+    /// Where unknown properties go.
+    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties;
+}
+
+/// Deserializes a generated struct from a JSON object.
+pub(crate) fn deserialize_struct<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: StructFields,
+{
+    deserializer.deserialize_map(StructVisitor(PhantomData))
+}
+
+struct StructVisitor<T>(PhantomData<T>);
+
+impl<'de, T: StructFields> Visitor<'de> for StructVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a JSON object ({})", T::SCHEMA_NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut value = T::default();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if !value.read_field(&key, &mut map)? {
+                let unknown: serde_json::Value = map.next_value()?;
+                value
+                    .unknown_properties_mut()
+                    .insert(key.into_owned(), unknown);
+            }
+        }
+        Ok(value)
+    }
+}
+
+/// A property name, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a property name")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(key)))
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key)))
+            }
+        }
+
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Deserializes a generated string enum: any string is accepted, unknown ones are kept.
+pub(crate) fn deserialize_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: for<'a> From<&'a str>,
+{
+    struct EnumVisitor<T>(PhantomData<T>);
+
+    impl<T: for<'a> From<&'a str>> Visitor<'_> for EnumVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+    }
+
+    deserializer.deserialize_str(EnumVisitor(PhantomData))
+}
