@@ -35,8 +35,9 @@ pub struct Hcs {
 /// Where the `Api` tables already loaded came from, so loading the same file
 /// twice yields the same table.
 static LOADED: Mutex<Vec<(PathBuf, &'static Api, &'static str)>> = Mutex::new(Vec::new());
-static SYSTEM: OnceLock<std::result::Result<(&'static Api, &'static str), (String, String)>> =
-    OnceLock::new();
+/// The System32 table, or the library and message of the load failure.
+type SystemLoad = std::result::Result<(&'static Api, &'static str), (String, String)>;
+static SYSTEM: OnceLock<SystemLoad> = OnceLock::new();
 static GLOBAL: OnceLock<Hcs> = OnceLock::new();
 
 impl Hcs {
@@ -200,7 +201,7 @@ pub(crate) fn timeout_ms(timeout: Option<Duration>) -> u32 {
 }
 
 #[cfg(windows)]
-fn load_system() -> std::result::Result<(&'static Api, &'static str), (String, String)> {
+fn load_system() -> SystemLoad {
     use libloading::os::windows::{LOAD_LIBRARY_SEARCH_SYSTEM32, Library as WinLibrary};
 
     fn open(name: &str) -> std::result::Result<Library, String> {
@@ -225,7 +226,7 @@ fn load_system() -> std::result::Result<(&'static Api, &'static str), (String, S
 }
 
 #[cfg(not(windows))]
-fn load_system() -> std::result::Result<(&'static Api, &'static str), (String, String)> {
+fn load_system() -> SystemLoad {
     Err((
         "computecore.dll".to_owned(),
         "the Host Compute System exists only on Windows; use Hcs::load_from with the HCS \

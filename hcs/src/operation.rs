@@ -369,7 +369,11 @@ impl Operation {
 
     /// `HcsAddResourceToOperation`: attaches a resource (a file, a job...)
     /// the tracked call needs. The handle is borrowed for the call.
-    pub fn add_resource(
+    ///
+    /// # Safety
+    /// `handle` must be a valid handle of the kind `resource_type` names (or
+    /// NULL where HCS accepts none) for the duration of the call.
+    pub unsafe fn add_resource(
         &self,
         resource_type: ResourceType,
         uri: &str,
@@ -377,7 +381,8 @@ impl Operation {
     ) -> Result<()> {
         let add = self.hcs.api.HcsAddResourceToOperation()?;
         let uri = WideString::new(uri, "resource URI")?;
-        // SAFETY: valid handle; the URI outlives the call.
+        // SAFETY: valid operation handle; the URI outlives the call; the
+        // caller vouches for `handle`.
         let hr = unsafe { add(self.raw, resource_type.0, uri.as_ptr(), handle) };
         check(hr, "HcsAddResourceToOperation")
     }
@@ -443,6 +448,24 @@ impl fmt::Debug for Operation {
     }
 }
 
+/// The error of a tracked call that failed synchronously: HCS may still
+/// have recorded a `ResultError` document as the operation's result.
+fn start_failure(
+    api: &'static Api,
+    operation: HCS_OPERATION,
+    hr: HRESULT,
+    function: &'static str,
+) -> Error {
+    let mut document: PWSTR = std::ptr::null_mut();
+    if let Ok(get) = api.HcsGetOperationResult() {
+        // SAFETY: valid operation handle and out-pointer.
+        unsafe { get(operation, &mut document) };
+    }
+    // SAFETY: HCS allocated the document (if any) for us.
+    let document = unsafe { take_string(document, api) };
+    Error::hcs(HResult(hr), function, document)
+}
+
 pub(crate) fn check(hr: HRESULT, function: &'static str) -> Result<()> {
     if hr < 0 {
         Err(Error::hcs(HResult(hr), function, None))
@@ -462,7 +485,7 @@ pub(crate) fn run_blocking(
     let operation = Operation::new(hcs)?;
     let hr = start(operation.raw);
     if hr < 0 {
-        return Err(Error::hcs(HResult(hr), function, None));
+        return Err(start_failure(hcs.api, operation.raw, hr, function));
     }
     let result = operation.wait_ms(hcs.timeout_ms(), with_process_info, function);
     if let Err(error) = &result {
@@ -534,7 +557,7 @@ impl<T> OperationFuture<T> {
             };
         let hr = start(operation.raw);
         if hr < 0 {
-            return OperationFuture::failed(Error::hcs(HResult(hr), function, None));
+            return OperationFuture::failed(start_failure(hcs.api, operation.raw, hr, function));
         }
         OperationFuture {
             inner: Ok(Running {

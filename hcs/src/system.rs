@@ -436,19 +436,18 @@ impl Hcs {
             Ok(prepared) => prepared,
             Err(error) => return OperationFuture::failed(error),
         };
-        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
-        let start = create_start(f, &id, &document, &mut raw);
         // The handle is written synchronously by the create call, so it is
-        // known once `start` returns; the decoder owns it from then on.
+        // known once the call returns; the decoder owns it from then on.
         let slot = std::sync::Arc::new(std::sync::Mutex::new(None::<ComputeSystem>));
         let decoder_slot = slot.clone();
         let hcs = *self;
-        let future = OperationFuture::start(
+        OperationFuture::start(
             self,
             "HcsCreateComputeSystem",
             false,
             |op| {
-                let hr = start(op);
+                let mut raw: HCS_SYSTEM = std::ptr::null_mut();
+                let hr = create_start(f, &id, &document, &mut raw)(op);
                 if !raw.is_null() {
                     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(ComputeSystem {
                         hcs,
@@ -465,8 +464,7 @@ impl Hcs {
                     .take()
                     .ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
             },
-        );
-        future
+        )
     }
 
     /// `HcsOpenComputeSystem`.
