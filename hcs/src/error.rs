@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::ResultError;
 use crate::hresult::HResult;
+use crate::schema::ResultError;
 
 /// `Result<T, hcs::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

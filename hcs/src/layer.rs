@@ -4,16 +4,14 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::document::{encode_document, encode_typed};
 use crate::error::{Error, Result};
 use crate::ffi::{HANDLE, PWSTR};
 use crate::hresult::HResult;
 use crate::library::Hcs;
 use crate::operation::check;
+use crate::schema::{ExportLayerOptions, LayerData, OsLayerOptions};
 use crate::strings::{WideString, opt_ptr, take_string};
-use crate::{LayerData, OsLayerOptions};
 
 /// A borrowed handle to an attached VHD, for the layer functions that take
 /// one (`HcsSetupBaseOSLayer`, `HcsFormatWritableLayerVhd`,
@@ -106,13 +104,13 @@ impl Hcs {
         )
     }
 
-    /// `HcsExportLayer` with typed `LayerData` and options (`ExportLayerOptions`).
-    pub fn export_layer<T: Serialize + ?Sized>(
+    /// `HcsExportLayer` with typed `LayerData` and options.
+    pub fn export_layer(
         &self,
         layer_path: &Path,
         export_folder: &Path,
         layer_data: &LayerData,
-        options: &T,
+        options: &ExportLayerOptions,
     ) -> Result<()> {
         let data = layer_data_typed("HcsExportLayer", layer_data)?;
         let options = encode_typed("HcsExportLayer", options)?;

@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! # fn main() -> hcs::Result<()> {
-//! # let document = serde_json::json!({});
+//! # let document = hcs::schema::ComputeSystem::default();
 //! let system = hcs::ComputeSystem::create("vm1", &document)?;
 //! system.start()?;
 //! # Ok(()) }
@@ -48,7 +48,6 @@ mod library;
 mod operation;
 mod process;
 mod registry;
-mod schema_types;
 mod service;
 mod stdio;
 mod strings;
@@ -57,6 +56,9 @@ mod types;
 
 pub use error::{Error, HcsError, Result};
 pub use events::{Event, EventReceiver, live_event_callbacks};
+/// The typed HCS JSON documents (the `hcs-schema` crate) the methods take
+/// and return.
+pub use hcs_schema as schema;
 pub use hresult::HResult;
 pub use layer::VhdHandle;
 pub use library::Hcs;
@@ -64,10 +66,6 @@ pub use operation::{
     Operation, OperationFuture, OperationOutput, ProcessInformation, live_operation_callbacks,
 };
 pub use process::Process;
-pub use schema_types::{
-    CrashReport, LayerData, OsLayerOptions, ProcessParameters, ProcessStatus, Properties,
-    ResultError, ServiceProperties, ServicePropertyQuery, SystemExitStatus, SystemPropertyQuery,
-};
 pub use stdio::StdioHandle;
 pub use system::ComputeSystem;
 pub use types::{Access, EventOptions, EventType, OperationType, RawHandleValue, ResourceType};

@@ -13,10 +13,11 @@ use crate::ffi::{Api, HCS_PROCESS, PWSTR, pfn};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
 use crate::operation::{OperationFuture, ProcessInformation, run_blocking};
+use crate::schema::{ProcessModifyRequest, ProcessParameters, ProcessStatus, SignalProcessOptions};
 use crate::stdio::StdioHandle;
 use crate::strings::{WideString, opt_ptr, take_string};
 use crate::types::{Access, EventOptions, RawHandleValue};
-use crate::{ComputeSystem, Event, ProcessParameters, ProcessStatus};
+use crate::{ComputeSystem, Event};
 
 /// A process in a compute system (`HCS_PROCESS`). Closed with
 /// `HcsCloseProcess` on drop (which does not kill it).
@@ -236,8 +237,8 @@ impl Process {
         self.process_op_async("HcsTerminateProcess", Api::HcsTerminateProcess, Ok(None))
     }
 
-    /// `HcsSignalProcess` with typed `SignalProcessOptions`, waiting.
-    pub fn signal<T: Serialize + ?Sized>(&self, options: &T) -> Result<()> {
+    /// `HcsSignalProcess` with typed options, waiting.
+    pub fn signal(&self, options: &SignalProcessOptions) -> Result<()> {
         let options = encode_typed("HcsSignalProcess", options)?;
         self.process_op("HcsSignalProcess", Api::HcsSignalProcess, Some(options))
     }
@@ -249,13 +250,13 @@ impl Process {
     }
 
     /// `HcsSignalProcess` as a future.
-    pub fn signal_async<T: Serialize + ?Sized>(&self, options: &T) -> OperationFuture<()> {
+    pub fn signal_async(&self, options: &SignalProcessOptions) -> OperationFuture<()> {
         let options = encode_typed("HcsSignalProcess", options).map(Some);
         self.process_op_async("HcsSignalProcess", Api::HcsSignalProcess, options)
     }
 
-    /// `HcsModifyProcess` with a typed `ProcessModifyRequest`, waiting.
-    pub fn modify<T: Serialize + ?Sized>(&self, request: &T) -> Result<()> {
+    /// `HcsModifyProcess` with a typed request, waiting.
+    pub fn modify(&self, request: &ProcessModifyRequest) -> Result<()> {
         let request = encode_typed("HcsModifyProcess", request)?;
         self.process_op("HcsModifyProcess", Api::HcsModifyProcess, Some(request))
     }
@@ -267,7 +268,7 @@ impl Process {
     }
 
     /// `HcsModifyProcess` as a future.
-    pub fn modify_async<T: Serialize + ?Sized>(&self, request: &T) -> OperationFuture<()> {
+    pub fn modify_async(&self, request: &ProcessModifyRequest) -> OperationFuture<()> {
         let request = encode_typed("HcsModifyProcess", request).map(Some);
         self.process_op_async("HcsModifyProcess", Api::HcsModifyProcess, request)
     }

@@ -11,8 +11,8 @@ use crate::ffi::{PCWSTR, PWSTR};
 use crate::hresult::HResult;
 use crate::library::Hcs;
 use crate::operation::check;
+use crate::schema::{CrashReport, ModificationRequest, ServiceProperties, ServicePropertyQuery};
 use crate::strings::{HcsString, WideString, opt_ptr, take_string};
-use crate::{CrashReport, ServiceProperties, ServicePropertyQuery};
 
 impl Hcs {
     /// `HcsGetServiceProperties` with a typed `ServicePropertyQuery`.
@@ -50,11 +50,11 @@ impl Hcs {
         Ok(document)
     }
 
-    /// `HcsModifyServiceSettings` with a typed `ModificationRequest`;
-    /// returns the result document, if any.
-    pub fn modify_service_settings<T: Serialize + ?Sized>(
+    /// `HcsModifyServiceSettings` with a typed request; returns the result
+    /// document, if any.
+    pub fn modify_service_settings(
         &self,
-        settings: &T,
+        settings: &ModificationRequest,
     ) -> Result<Option<String>> {
         let settings = encode_typed("HcsModifyServiceSettings", settings)?;
         self.modify_service_encoded(settings)

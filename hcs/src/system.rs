@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::Event;
 use crate::document::{decode_document, encode_document, encode_optional, encode_typed};
 use crate::error::{Error, Result};
 use crate::events::{EVENTS, EventReceiver, Registrations, channel, event_callback};
@@ -13,9 +14,12 @@ use crate::ffi::{Api, HCS_OPERATION, HCS_SYSTEM, HRESULT, PCWSTR, PWSTR, pfn};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
 use crate::operation::{OperationFuture, OperationOutput, run_blocking};
+use crate::schema::{
+    self, CrashOptions, ModifySettingRequest, PauseOptions, Properties, SaveOptions,
+    ShutdownOptions, SystemExitStatus, SystemPropertyQuery, SystemQuery,
+};
 use crate::strings::{WideString, opt_ptr, take_string};
 use crate::types::{Access, EventOptions, RawHandleValue};
-use crate::{Event, Properties, SystemExitStatus, SystemPropertyQuery};
 
 /// An open compute system (`HCS_SYSTEM`): a virtual machine or a container.
 /// Closed with `HcsCloseComputeSystem` on drop (which does not stop it,
@@ -38,19 +42,18 @@ unsafe impl Sync for ComputeSystem {}
 type SystemOp = pfn::HcsStartComputeSystem;
 
 macro_rules! system_ops {
-    ($( $(#[$doc:meta])* $name:ident, $with:ident, $raw:ident, $async_:ident, $with_async:ident, $raw_async:ident => $function:ident; )*) => {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident, $raw:ident, $async_:ident, $raw_async:ident
+        $(, with $with:ident, $with_async:ident : $options:ty)?
+        => $function:ident;
+    )*) => {
         impl ComputeSystem {
             $(
                 $(#[$doc])*
                 #[doc = concat!("\n\nCalls `", stringify!($function), "` without options and waits (with the [`Hcs`] timeout).")]
                 pub fn $name(&self) -> Result<()> {
                     self.$raw(None)
-                }
-
-                #[doc = concat!("`", stringify!($function), "` with a typed options document, waiting.")]
-                pub fn $with<T: Serialize + ?Sized>(&self, options: &T) -> Result<()> {
-                    let options = encode_typed(stringify!($function), options)?;
-                    self.system_op(stringify!($function), Api::$function, Some(options))
                 }
 
                 #[doc = concat!("`", stringify!($function), "` with raw JSON options (or none), waiting.")]
@@ -64,14 +67,6 @@ macro_rules! system_ops {
                     self.$raw_async(None)
                 }
 
-                #[doc = concat!("`", stringify!($function), "` with a typed options document, as a future.")]
-                pub fn $with_async<T: Serialize + ?Sized>(&self, options: &T) -> OperationFuture<()> {
-                    match encode_typed(stringify!($function), options) {
-                        Ok(options) => self.system_op_async(stringify!($function), Api::$function, Some(options)),
-                        Err(error) => OperationFuture::failed(error),
-                    }
-                }
-
                 #[doc = concat!("`", stringify!($function), "` with raw JSON options (or none), as a future.")]
                 pub fn $raw_async(&self, options: Option<&str>) -> OperationFuture<()> {
                     match encode_optional(stringify!($function), options) {
@@ -79,6 +74,22 @@ macro_rules! system_ops {
                         Err(error) => OperationFuture::failed(error),
                     }
                 }
+
+                $(
+                    #[doc = concat!("`", stringify!($function), "` with typed options, waiting.")]
+                    pub fn $with(&self, options: &$options) -> Result<()> {
+                        let options = encode_typed(stringify!($function), options)?;
+                        self.system_op(stringify!($function), Api::$function, Some(options))
+                    }
+
+                    #[doc = concat!("`", stringify!($function), "` with typed options, as a future.")]
+                    pub fn $with_async(&self, options: &$options) -> OperationFuture<()> {
+                        match encode_typed(stringify!($function), options) {
+                            Ok(options) => self.system_op_async(stringify!($function), Api::$function, Some(options)),
+                            Err(error) => OperationFuture::failed(error),
+                        }
+                    }
+                )?
             )*
         }
     };
@@ -86,25 +97,29 @@ macro_rules! system_ops {
 
 system_ops! {
     /// Starts the system.
-    start, start_with, start_raw, start_async, start_with_async, start_raw_async => HcsStartComputeSystem;
-    /// Asks the guest to shut down (options: `ShutdownOptions`).
-    shut_down, shut_down_with, shut_down_raw, shut_down_async, shut_down_with_async, shut_down_raw_async => HcsShutDownComputeSystem;
+    start, start_raw, start_async, start_raw_async => HcsStartComputeSystem;
+    /// Asks the guest to shut down.
+    shut_down, shut_down_raw, shut_down_async, shut_down_raw_async,
+        with shut_down_with, shut_down_with_async: ShutdownOptions => HcsShutDownComputeSystem;
     /// Stops the system forcefully.
-    terminate, terminate_with, terminate_raw, terminate_async, terminate_with_async, terminate_raw_async => HcsTerminateComputeSystem;
-    /// Crashes the guest (options: `CrashOptions`).
-    crash, crash_with, crash_raw, crash_async, crash_with_async, crash_raw_async => HcsCrashComputeSystem;
-    /// Pauses the system (options: `PauseOptions`).
-    pause, pause_with, pause_raw, pause_async, pause_with_async, pause_raw_async => HcsPauseComputeSystem;
+    terminate, terminate_raw, terminate_async, terminate_raw_async => HcsTerminateComputeSystem;
+    /// Crashes the guest.
+    crash, crash_raw, crash_async, crash_raw_async,
+        with crash_with, crash_with_async: CrashOptions => HcsCrashComputeSystem;
+    /// Pauses the system.
+    pause, pause_raw, pause_async, pause_raw_async,
+        with pause_with, pause_with_async: PauseOptions => HcsPauseComputeSystem;
     /// Resumes a paused system.
-    resume, resume_with, resume_raw, resume_async, resume_with_async, resume_raw_async => HcsResumeComputeSystem;
-    /// Saves the system's state (options: `SaveOptions`).
-    save, save_with, save_raw, save_async, save_with_async, save_raw_async => HcsSaveComputeSystem;
+    resume, resume_raw, resume_async, resume_raw_async => HcsResumeComputeSystem;
+    /// Saves the system's state.
+    save, save_raw, save_async, save_raw_async,
+        with save_with, save_with_async: SaveOptions => HcsSaveComputeSystem;
 }
 
 impl ComputeSystem {
     /// Creates a compute system with the [global](Hcs::global) HCS and waits:
     /// `ComputeSystem::create("vm1", &document)?.start()?`.
-    pub fn create<T: Serialize + ?Sized>(id: &str, document: &T) -> Result<ComputeSystem> {
+    pub fn create(id: &str, document: &schema::ComputeSystem) -> Result<ComputeSystem> {
         Hcs::global()?.create_compute_system(id, document)
     }
 
@@ -208,8 +223,8 @@ impl ComputeSystem {
         )
     }
 
-    /// `HcsModifyComputeSystem` with a typed request (`ModifySettingRequest`).
-    pub fn modify<T: Serialize + ?Sized>(&self, request: &T) -> Result<()> {
+    /// `HcsModifyComputeSystem` with a typed request.
+    pub fn modify(&self, request: &ModifySettingRequest) -> Result<()> {
         let request = encode_typed("HcsModifyComputeSystem", request)?;
         self.modify_encoded(request)
     }
@@ -231,7 +246,7 @@ impl ComputeSystem {
     }
 
     /// `HcsModifyComputeSystem` as a future.
-    pub fn modify_async<T: Serialize + ?Sized>(&self, request: &T) -> OperationFuture<()> {
+    pub fn modify_async(&self, request: &ModifySettingRequest) -> OperationFuture<()> {
         let f = match self.hcs.api.HcsModifyComputeSystem() {
             Ok(f) => f,
             Err(error) => return OperationFuture::failed(error),
@@ -383,9 +398,18 @@ fn create_start(
 }
 
 impl Hcs {
-    /// `HcsCreateComputeSystem` with a typed `ComputeSystem` document (or any
-    /// serializable value), waiting for the creation to finish.
-    pub fn create_compute_system<T: Serialize + ?Sized>(
+    /// `HcsCreateComputeSystem` with a typed `ComputeSystem` document,
+    /// waiting for the creation to finish.
+    pub fn create_compute_system(
+        &self,
+        id: &str,
+        document: &schema::ComputeSystem,
+    ) -> Result<ComputeSystem> {
+        self.create_compute_system_as(id, document)
+    }
+
+    /// `HcsCreateComputeSystem` with any serializable document.
+    pub fn create_compute_system_as<T: Serialize + ?Sized>(
         &self,
         id: &str,
         document: &T,
@@ -421,10 +445,10 @@ impl Hcs {
     }
 
     /// `HcsCreateComputeSystem` as a future.
-    pub fn create_compute_system_async<T: Serialize + ?Sized>(
+    pub fn create_compute_system_async(
         &self,
         id: &str,
-        document: &T,
+        document: &schema::ComputeSystem,
     ) -> OperationFuture<ComputeSystem> {
         let prepared = (|| {
             let f = self.api.HcsCreateComputeSystem()?;
@@ -487,20 +511,16 @@ impl Hcs {
         })
     }
 
-    /// `HcsEnumerateComputeSystems` with a typed query (`SystemQuery`),
-    /// decoding the result (a JSON array of `Properties`) as `R`.
-    pub fn enumerate_compute_systems_as<Q: Serialize + ?Sized, R: DeserializeOwned>(
+    /// `HcsEnumerateComputeSystems`: the `Properties` of every system the
+    /// query matches (`None`: every system).
+    pub fn enumerate_compute_systems(
         &self,
-        query: &Q,
-    ) -> Result<R> {
-        let query = encode_typed("HcsEnumerateComputeSystems", query)?;
-        let document = self.enumerate_encoded(Some(query))?;
-        decode_document("HcsEnumerateComputeSystems", document)
-    }
-
-    /// `HcsEnumerateComputeSystems` with no query: every system's `Properties`.
-    pub fn enumerate_compute_systems(&self) -> Result<Vec<Properties>> {
-        let document = self.enumerate_encoded(None)?;
+        query: Option<&SystemQuery>,
+    ) -> Result<Vec<Properties>> {
+        let query = query
+            .map(|q| encode_typed("HcsEnumerateComputeSystems", q))
+            .transpose()?;
+        let document = self.enumerate_encoded(query)?;
         decode_document::<Option<Vec<Properties>>>("HcsEnumerateComputeSystems", document)
             .map(Option::unwrap_or_default)
     }

@@ -141,10 +141,10 @@ fn failures_carry_code_function_and_result_document() {
     );
 
     // An invalid document: HCS_E_INVALID_JSON with a ResultError naming the field.
-    let mut document = common::vm_document();
+    let mut document = common::vm_json();
     document["VirtualMachine"]["ComputeTopology"]["Memory"]["SizeInMB"] = serde_json::json!("lots");
     let error = hcs
-        .create_compute_system(&common::unique_id("badjson"), &document)
+        .create_compute_system_as(&common::unique_id("badjson"), &document)
         .unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error:?}");
     let hcs_error = error.hcs_error().unwrap();
@@ -176,7 +176,7 @@ fn bad_input_is_rejected_before_hcs_and_never_panics() {
     let mut map = std::collections::HashMap::new();
     map.insert(vec![1u8], 1);
     let error = hcs
-        .create_compute_system(&common::unique_id("unser"), &map)
+        .create_compute_system_as(&common::unique_id("unser"), &map)
         .unwrap_err();
     assert!(matches!(error, Error::Document { .. }), "{error:?}");
     assert!(!error.is_timeout() && !error.is_not_supported() && error.code().is_none());

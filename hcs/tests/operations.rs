@@ -142,7 +142,7 @@ fn timeouts_cancel_and_futures_cancel_on_drop() {
     system.start().unwrap();
     // A process that runs forever: its wait times out.
     let process = system
-        .create_process_as(&common::process_parameters("sleep-forever", false))
+        .create_process(&common::process_parameters("sleep-forever", false))
         .unwrap();
     let quick = hcs.with_timeout(Some(Duration::from_millis(20)));
     let error = process.wait_for_exit(quick.timeout()).unwrap_err();
@@ -155,7 +155,7 @@ fn timeouts_cancel_and_futures_cancel_on_drop() {
     drop(future);
     process.terminate().unwrap();
     // The system still answers.
-    let finished = block_on(system.properties_async(&serde_json::json!({})));
+    let finished = block_on(system.properties_async(&Default::default()));
     assert!(finished.is_ok(), "{finished:?}");
 }
 

@@ -6,7 +6,7 @@ mod common;
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use common::{LONG, block_on, hcs, process_parameters, unique_id, vm_document};
+use common::{LONG, block_on, doc, hcs, process_parameters, unique_id, vm_document};
 use hcs::{Access, ComputeSystem, EventOptions, EventType, HResult};
 use serde_json::json;
 
@@ -22,7 +22,7 @@ fn running_system() -> ComputeSystem {
 fn exit_code_comes_back() {
     let system = running_system();
     let process = system
-        .create_process_as(&process_parameters("cmd /c exit 3", false))
+        .create_process(&process_parameters("cmd /c exit 3", false))
         .unwrap();
     assert!(process.id() > 0);
     let status = process.wait_for_exit(LONG).unwrap();
@@ -36,7 +36,7 @@ fn exit_code_comes_back() {
 fn stdio_pipes_are_owned_handles() {
     let system = running_system();
     let mut process = system
-        .create_process_as(&process_parameters("echo", true))
+        .create_process(&process_parameters("echo", true))
         .unwrap();
     let stdin = process.take_stdin();
     let stdout = process.take_stdout();
@@ -57,7 +57,9 @@ fn stdio_pipes_are_owned_handles() {
     assert_eq!(process.wait_for_exit(LONG).unwrap().exit_code, Some(0));
 
     let mut printer = system
-        .create_process_raw(&process_parameters("echo-stderr oops", true).to_string())
+        .create_process_raw(
+            &serde_json::to_string(&process_parameters("echo-stderr oops", true)).unwrap(),
+        )
         .unwrap();
     let mut stderr = printer.take_stderr().expect("stderr pipe").into_file();
     let mut text = String::new();
@@ -71,7 +73,7 @@ fn stdio_pipes_are_owned_handles() {
 fn terminate_signal_and_failures() {
     let system = running_system();
     let process = system
-        .create_process_as(&process_parameters("sleep-forever", false))
+        .create_process(&process_parameters("sleep-forever", false))
         .unwrap();
     let error = process
         .wait_for_exit(Some(Duration::from_millis(30)))
@@ -87,9 +89,11 @@ fn terminate_signal_and_failures() {
     );
 
     let signalled = system
-        .create_process_as(&process_parameters("sleep-forever", false))
+        .create_process(&process_parameters("sleep-forever", false))
         .unwrap();
-    signalled.signal(&json!({ "Signal": "CtrlC" })).unwrap();
+    signalled
+        .signal(&doc(json!({ "Signal": "CtrlC" })))
+        .unwrap();
     assert!(signalled.wait_for_exit(LONG).unwrap().exit_code.is_some());
     let error = signalled
         .signal_raw(Some("{\"Signal\": \"NoSuchSignal\"}"))
@@ -97,13 +101,13 @@ fn terminate_signal_and_failures() {
     assert!(error.code().is_some(), "{error:?}");
 
     let other = system
-        .create_process_as(&process_parameters("sleep-forever", false))
+        .create_process(&process_parameters("sleep-forever", false))
         .unwrap();
     other.terminate_raw(None).unwrap();
 
     // An unknown program fails to start with a typed error.
     let error = system
-        .create_process_as(&process_parameters("no-such-program", false))
+        .create_process(&process_parameters("no-such-program", false))
         .unwrap_err();
     assert!(error.code().is_some_and(|c| c.is_err()), "{error:?}");
     assert_eq!(error.hcs_error().unwrap().operation, "HcsCreateProcess");
@@ -112,7 +116,7 @@ fn terminate_signal_and_failures() {
         .create_compute_system(&unique_id("stopped"), &vm_document())
         .unwrap();
     let error = stopped
-        .create_process_as(&process_parameters("exit 0", false))
+        .create_process(&process_parameters("exit 0", false))
         .unwrap_err();
     assert!(error.code().is_some(), "{error:?}");
 }
@@ -121,7 +125,7 @@ fn terminate_signal_and_failures() {
 fn open_info_properties_modify() {
     let system = running_system();
     let process = system
-        .create_process_as(&process_parameters("sleep-forever", true))
+        .create_process(&process_parameters("sleep-forever", true))
         .unwrap();
     let info = process.info().unwrap();
     assert_eq!(info.process_id, process.id());
@@ -134,9 +138,9 @@ fn open_info_properties_modify() {
     let raw = opened.properties_raw(None).unwrap();
     assert!(!raw.is_empty());
     opened
-        .modify(
-            &json!({ "Operation": "ConsoleSize", "ConsoleSize": { "Height": 40, "Width": 120 } }),
-        )
+        .modify(&doc(
+            json!({ "Operation": "ConsoleSize", "ConsoleSize": { "Height": 40, "Width": 120 } }),
+        ))
         .unwrap();
     opened
         .modify_raw("{\"Operation\": \"CloseHandle\", \"CloseHandle\": { \"Handle\": \"StdIn\" }}")
@@ -160,25 +164,25 @@ fn open_info_properties_modify() {
 fn process_events_and_async() {
     let system = running_system();
     let process = system
-        .create_process_as(&process_parameters("sleep 50", false))
+        .create_process(&process_parameters("sleep 50", false))
         .unwrap();
     let events = process.events(EventOptions::NONE).unwrap();
     let event = events
         .recv_timeout(Duration::from_secs(30))
         .expect("ProcessExited");
     assert_eq!(event.event_type, EventType::PROCESS_EXITED);
-    let status: hcs::ProcessStatus = event.decode().unwrap();
+    let status: hcs::schema::ProcessStatus = event.decode().unwrap();
     assert_eq!(status.exit_code, Some(0));
 
     let process =
         block_on(system.create_process_async(&process_parameters("sleep-forever", false))).unwrap();
     let info = block_on(process.info_async()).unwrap();
     assert_eq!(info.process_id, process.id());
-    block_on(process.modify_async(
-        &json!({ "Operation": "ConsoleSize", "ConsoleSize": { "Height": 1, "Width": 1 } }),
-    ))
+    block_on(process.modify_async(&doc(
+        json!({ "Operation": "ConsoleSize", "ConsoleSize": { "Height": 1, "Width": 1 } }),
+    )))
     .unwrap();
-    block_on(process.signal_async(&json!({ "Signal": "CtrlBreak" }))).unwrap();
+    block_on(process.signal_async(&doc(json!({ "Signal": "CtrlBreak" })))).unwrap();
     process.wait_for_exit(LONG).unwrap();
     let error = block_on(process.terminate_async()).unwrap_err();
     assert!(
@@ -189,7 +193,7 @@ fn process_events_and_async() {
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let seen = counter.clone();
     let process = system
-        .create_process_as(&process_parameters("exit 0", false))
+        .create_process(&process_parameters("exit 0", false))
         .unwrap();
     process
         .set_event_callback(EventOptions::NONE, move |_| {

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{LONG, block_on, hcs, unique_id, vm_document};
+use common::{LONG, block_on, doc, hcs, unique_id, vm_document};
 use hcs::{Access, EventOptions, EventType, HResult};
 use serde_json::{Value, json};
 
@@ -28,10 +28,12 @@ fn create_start_pause_resume_save_shut_down() {
     system.resume().expect("resume");
     assert_eq!(state(&system), "Running");
     system
-        .pause_with(&json!({ "SuspensionLevel": "Suspend" }))
+        .pause_with(&doc(json!({ "SuspensionLevel": "Suspend" })))
         .expect("pause with options");
     system
-        .save_with(&json!({ "SaveType": "ToFile", "SaveStateFilePath": "C:\\state.vmrs" }))
+        .save_with(&doc(
+            json!({ "SaveType": "ToFile", "SaveStateFilePath": "C:\\state.vmrs" }),
+        ))
         .expect("save");
     system.resume().expect("resume after save");
     system.shut_down_raw(None).expect("shut down");
@@ -61,12 +63,12 @@ fn terminate_and_crash() {
         .unwrap();
     b.start().unwrap();
     let events = b.events(EventOptions::NONE).unwrap();
-    b.crash_with(&json!({ "Type": "CrashGuest" })).unwrap();
+    b.crash_with(&doc(json!({ "Type": "CrashGuest" }))).unwrap();
     let exited = events
         .take_while(|_| true)
         .find(|e| e.event_type == EventType::SYSTEM_EXITED)
         .expect("a SystemExited event");
-    let status: hcs::SystemExitStatus = exited.decode().unwrap();
+    let status: hcs::schema::SystemExitStatus = exited.decode().unwrap();
     assert!(
         status.status.is_some() || status.exit_type.is_some(),
         "{status:?}"
@@ -81,10 +83,10 @@ fn options_in_every_form() {
         .unwrap();
     system.start_raw(None).unwrap();
     system.pause_raw(Some("{}")).unwrap();
-    system.resume_with(&json!({})).unwrap();
+    system.resume_raw(Some("{}")).unwrap();
     // Unknown option fields are rejected by HCS with a typed error.
     let error = system
-        .shut_down_with(&json!({ "NoSuchOption": 1 }))
+        .shut_down_raw(Some("{\"NoSuchOption\": 1}"))
         .unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error:?}");
     system.terminate_raw(Some("{}")).unwrap();
@@ -115,21 +117,21 @@ fn properties_modify_and_raw_forms() {
     let raw = system.properties_raw(None).unwrap();
     let value: Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(value["Id"], json!(id));
-    let typed: hcs::Properties = system
-        .properties(&json!({ "PropertyTypes": ["Memory"] }))
+    let typed: hcs::schema::Properties = system
+        .properties(&doc(json!({ "PropertyTypes": ["Memory"] })))
         .unwrap();
-    assert_eq!(typed["Id"], json!(id));
+    assert_eq!(typed.id.as_deref(), Some(id.as_str()));
     let error = system
         .properties_raw(Some("{\"PropertyTypes\": [\"NoSuchType\"]}"))
         .unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error:?}");
 
     system
-        .modify(&json!({
+        .modify(&doc(json!({
             "ResourcePath": "VirtualMachine/ComputeTopology/Memory/SizeInMB",
             "RequestType": "Update",
             "Settings": 2048
-        }))
+        })))
         .expect("modify memory");
     let error = system.modify_raw("{\"ResourcePath\": 5}").unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error:?}");
@@ -145,17 +147,21 @@ fn open_enumerate_and_handles() {
     opened.start().unwrap();
     assert_eq!(state(&system), "Running");
 
-    let all = hcs.enumerate_compute_systems().unwrap();
-    assert!(all.iter().any(|p| p["Id"] == json!(id)), "{all:?}");
+    let all = hcs.enumerate_compute_systems(None).unwrap();
+    assert!(
+        all.iter().any(|p| p.id.as_deref() == Some(id.as_str())),
+        "{all:?}"
+    );
     let raw = hcs
         .enumerate_compute_systems_raw(Some(&format!("{{\"Ids\": [\"{id}\"]}}")))
         .unwrap();
     let listed: Vec<Value> = serde_json::from_str(&raw).unwrap();
     assert_eq!(listed.len(), 1);
-    let typed: Vec<Value> = hcs
-        .enumerate_compute_systems_as(&json!({ "Ids": [id.clone()] }))
+    let typed = hcs
+        .enumerate_compute_systems(Some(&doc(json!({ "Ids": [id.clone()] }))))
         .unwrap();
     assert_eq!(typed.len(), 1);
+    assert_eq!(typed[0].id.as_deref(), Some(id.as_str()));
 
     // into_raw / from_raw round trip keeps one owner.
     let raw_handle = opened.into_raw();
@@ -189,16 +195,19 @@ fn async_lifecycle() {
     let system = block_on(hcs.create_compute_system_async(&id, &vm_document())).expect("create");
     block_on(system.start_async()).expect("start");
     block_on(system.pause_raw_async(None)).expect("pause");
-    block_on(system.resume_with_async(&json!({}))).expect("resume");
-    let properties = block_on(system.properties_async(&json!({}))).expect("properties");
-    assert_eq!(properties["State"], json!("Running"));
-    block_on(system.modify_async(&json!({
+    block_on(system.resume_raw_async(Some("{}"))).expect("resume");
+    let properties = block_on(system.properties_async(&Default::default())).expect("properties");
+    assert_eq!(
+        serde_json::to_value(&properties.state).unwrap(),
+        json!("Running")
+    );
+    block_on(system.modify_async(&doc(json!({
         "ResourcePath": "VirtualMachine/ComputeTopology/Memory/SizeInMB",
         "RequestType": "Update",
         "Settings": 4096
-    })))
+    }))))
     .expect("modify");
-    block_on(system.save_with_async(&json!({ "SaveType": "AsTemplate" }))).ok();
+    block_on(system.save_with_async(&doc(json!({ "SaveType": "AsTemplate" })))).ok();
     block_on(system.crash_async()).ok();
     block_on(system.shut_down_async()).ok();
     block_on(system.terminate_raw_async(Some("{}"))).ok();

@@ -55,8 +55,18 @@ pub fn unique_id(prefix: &str) -> String {
     )
 }
 
-/// A minimal utility-VM document (schema 2.1).
-pub fn vm_document() -> Value {
+/// Converts a JSON value into a typed `hcs-schema` document.
+pub fn doc<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("a valid typed document")
+}
+
+/// A minimal utility-VM document (schema 2.1), typed.
+pub fn vm_document() -> hcs::schema::ComputeSystem {
+    doc(vm_json())
+}
+
+/// The same document as JSON.
+pub fn vm_json() -> Value {
     json!({
         "SchemaVersion": { "Major": 2, "Minor": 1 },
         "Owner": "hcs-tests",
@@ -73,13 +83,13 @@ pub fn vm_document() -> Value {
 
 /// Process parameters running `command_line` (the emulator's conventions:
 /// `exit N`, `sleep MS`, `sleep-forever`, `echo [TEXT]`, `echo-stderr TEXT`).
-pub fn process_parameters(command_line: &str, pipes: bool) -> Value {
-    json!({
+pub fn process_parameters(command_line: &str, pipes: bool) -> hcs::schema::ProcessParameters {
+    doc(json!({
         "CommandLine": command_line,
         "CreateStdInPipe": pipes,
         "CreateStdOutPipe": pipes,
         "CreateStdErrPipe": pipes
-    })
+    }))
 }
 
 pub const LONG: Option<Duration> = Some(Duration::from_secs(30));
