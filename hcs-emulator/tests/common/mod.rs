@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use hcs_emulator::Emulator;
 pub use hcs_emulator::engine::{HcsEvent, HcsProcessInformation};
+#[allow(unused_imports)]
 pub use serde_json::{Value, json};
 
 pub type H = *mut c_void;
@@ -265,4 +266,9 @@ impl Hcs {
 pub fn file_from_handle(h: H) -> Option<std::fs::File> {
     use std::os::fd::FromRawFd;
     (!h.is_null()).then(|| unsafe { std::fs::File::from_raw_fd(h as isize as i32) })
+}
+
+/// The loaded emulator without taking the test lock (for threads of a test holding it).
+pub fn instance() -> &'static Hcs {
+    HCS.get().expect("hcs() first")
 }
