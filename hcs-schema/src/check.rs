@@ -79,6 +79,7 @@ pub fn min_version(document: &dyn Walk) -> SchemaVersion {
 
 /// Everything in `document` that a host speaking `target` would reject: fields and values newer
 /// than `target`, removed ones, and those no published schema has. Empty when it is safe to send.
+/// A reported field's contents are not reported again.
 pub fn check(document: &dyn Walk, target: SchemaVersion) -> Vec<Finding> {
     let mut walker = Checker {
         path: String::new(),
@@ -131,32 +132,39 @@ impl Checker {
         if self.path.is_empty() { "" } else { "." }
     }
 
-    fn judge(&mut self, availability: &crate::Availability, suffix: Option<&str>) {
+    /// Records what `availability` means for the item at the current path; true when the item
+    /// itself is reported (its contents then need no separate findings).
+    fn judge(&mut self, availability: &crate::Availability, suffix: Option<&str>) -> bool {
         self.max = self.max.max(availability.since);
-        let Some(target) = self.target else { return };
+        let Some(target) = self.target else {
+            return false;
+        };
         let path = match suffix {
             Some(value) => format!("{}=\"{value}\"", self.path),
             None => self.path.clone(),
         };
         if availability.since > target {
+            let needs = availability.since;
             self.findings.push(Finding {
                 path,
-                kind: FindingKind::NeedsVersion {
-                    needs: availability.since,
-                },
+                kind: FindingKind::NeedsVersion { needs },
             });
-        } else if let Some(removed_in) = availability.removed_in {
-            if removed_in
+            return true;
+        }
+        let removed = availability.removed_in.filter(|removed_in| {
+            removed_in
                 .schema_versions
                 .first()
                 .is_some_and(|first| *first <= target)
-            {
-                self.findings.push(Finding {
-                    path,
-                    kind: FindingKind::Removed { removed_in },
-                });
-            }
+        });
+        if let Some(removed_in) = removed {
+            self.findings.push(Finding {
+                path,
+                kind: FindingKind::Removed { removed_in },
+            });
+            return true;
         }
+        false
     }
 }
 
@@ -166,8 +174,10 @@ impl Walker for Checker {
         let dot = self.dot();
         self.path.push_str(dot);
         self.path.push_str(field.json_name);
-        self.judge(&field.availability, None);
-        value.walk(self);
+        let reported = self.judge(&field.availability, None);
+        if !reported {
+            value.walk(self);
+        }
         self.path.truncate(length);
     }
 
@@ -181,7 +191,9 @@ impl Walker for Checker {
 
     fn variant(&mut self, variant: Option<&'static VariantInfo>, value: &str) {
         match variant {
-            Some(variant) => self.judge(&variant.availability, Some(value)),
+            Some(variant) => {
+                self.judge(&variant.availability, Some(value));
+            }
             None if self.target.is_some() => self.findings.push(Finding {
                 path: self.path.clone(),
                 kind: FindingKind::UnrecognizedValue {

@@ -26,7 +26,8 @@
 //!     }),
 //!     ..Default::default()
 //! };
-//! assert_eq!(doc.min_schema_version(), SchemaVersion::V2_0);
+//! // `SizeInMB` is documented as new in schema 2.1.
+//! assert_eq!(doc.min_schema_version(), SchemaVersion::V2_1);
 //! let json = serde_json::to_string(&doc).unwrap();
 //! assert!(json.contains(r#""SizeInMB":1024"#));
 //! ```

@@ -295,6 +295,10 @@ fn module_file(modules: &[(String, String)]) -> Result<String> {
         let name = format_ident!("{}", name);
         quote! { pub use #module::#name; }
     });
+    let entries = modules.iter().map(|(_, name)| {
+        let ident = format_ident!("{}", name);
+        quote! { #ident }
+    });
     let body = quote! {
         #![allow(deprecated)]
 
@@ -303,6 +307,21 @@ fn module_file(modules: &[(String, String)]) -> Result<String> {
 
         pub use releases::VERSION_MAP;
         #( #uses )*
+
+        /// Calls the macro `$callback` with every generated type, as `$callback! { A, B, ... }`
+        /// (paths relative to the crate root), so tools can build their own registry of types
+        /// without this crate compiling code for all of them.
+        ///
+        /// ```
+        /// macro_rules! count { ($($ty:ident),* $(,)?) => { [$(stringify!($ty)),*].len() } }
+        /// assert!(hcs_schema::for_each_schema_type!(count) > 200);
+        /// ```
+        #[macro_export]
+        macro_rules! for_each_schema_type {
+            ($callback:ident) => {
+                $callback! { #( #entries ),* }
+            };
+        }
     };
     format_file(
         &[

@@ -49,9 +49,27 @@ pub fn type_name(schema_name: &str) -> String {
         .collect()
 }
 
+/// Words the schema writes with a lower-case letter inside an acronym. Word splitting would cut
+/// them apart (`StorageQoS` -> `storage_qo_s`), so they are read as one word.
+const ONE_WORD: &[(&str, &str)] = &[
+    ("QoS", "Qos"),
+    ("MHz", "Mhz"),
+    ("PMem", "Pmem"),
+    ("DWord", "Dword"),
+    ("QWord", "Qword"),
+];
+
+fn snake_case(name: &str) -> String {
+    let mut name = name.to_owned();
+    for (word, as_one) in ONE_WORD {
+        name = name.replace(word, as_one);
+    }
+    name.to_snake_case()
+}
+
 /// The module (and file) name of a generated type: `VirtualMachineMemory` -> `virtual_machine_memory`.
 pub fn module_name(type_name: &str) -> String {
-    let name = type_name.to_snake_case();
+    let name = snake_case(type_name);
     if is_keyword(&name) {
         format!("{name}_")
     } else {
@@ -61,7 +79,7 @@ pub fn module_name(type_name: &str) -> String {
 
 /// `SizeInMB` -> `size_in_mb`, `Type` -> `r#type`, `access_mask` -> `access_mask`.
 pub fn field_name(json_name: &str) -> String {
-    let name = json_name.to_snake_case();
+    let name = snake_case(json_name);
     let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("_{name}")
     } else {
@@ -170,6 +188,10 @@ mod tests {
         assert_eq!(field_name("access_mask"), "access_mask");
         assert_eq!(field_name("DNSSearchList"), "dns_search_list");
         assert_eq!(field_name("Self"), "self_");
+        assert_eq!(field_name("StorageQoS"), "storage_qos");
+        assert_eq!(field_name("MaximumFrequencyMHz"), "maximum_frequency_mhz");
+        assert_eq!(field_name("VirtualPMem"), "virtual_pmem");
+        assert_eq!(field_name("DWordValue"), "dword_value");
     }
 
     #[test]

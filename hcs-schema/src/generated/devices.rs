@@ -41,7 +41,7 @@ pub struct Devices {
     ///
     /// JSON `VirtualPMem`: VirtualPMemController. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "VirtualPMem", skip_serializing_if = "Option::is_none")]
-    pub virtual_p_mem: Option<VirtualPMemController>,
+    pub virtual_pmem: Option<VirtualPMemController>,
     /// An optional object that maps network adapters, identified by friendly name. The provided name is hashed to create the adapter's instance identifier. If the name is already a GUID, that GUID will be used as the identifier as-is.
     ///
     /// JSON `NetworkAdapters`: map of string to NetworkAdapter. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -161,7 +161,7 @@ impl SchemaType for Devices {
             },
         },
         FieldInfo {
-            rust_name: "virtual_p_mem",
+            rust_name: "virtual_pmem",
             json_name: "VirtualPMem",
             availability: Availability {
                 since: SchemaVersion::V2_0,
@@ -325,7 +325,7 @@ impl StructFields for Devices {
             "ComPorts" => self.com_ports = map.next_value()?,
             "VirtioSerial" => self.virtio_serial = map.next_value()?,
             "Scsi" => self.scsi = map.next_value()?,
-            "VirtualPMem" => self.virtual_p_mem = map.next_value()?,
+            "VirtualPMem" => self.virtual_pmem = map.next_value()?,
             "NetworkAdapters" => self.network_adapters = map.next_value()?,
             "VideoMonitor" => self.video_monitor = map.next_value()?,
             "Keyboard" => self.keyboard = map.next_value()?,
@@ -371,7 +371,7 @@ impl Walk for Devices {
             walker.field(&Self::FIELDS[2], value);
         }
 
-        if let Some(value) = &self.virtual_p_mem {
+        if let Some(value) = &self.virtual_pmem {
             walker.field(&Self::FIELDS[3], value);
         }
 

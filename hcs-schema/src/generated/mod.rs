@@ -176,7 +176,7 @@ mod processor_stats;
 mod processor_topology;
 mod properties;
 mod property_response;
-mod qo_s_capabilities;
+mod qos_capabilities;
 mod rdp_connection_options;
 mod registry_changes;
 mod registry_delete_key;
@@ -217,7 +217,7 @@ mod state_override;
 mod statistics;
 mod std_handle;
 mod storage;
-mod storage_qo_s;
+mod storage_qos;
 mod storage_stats;
 mod subnode;
 mod subnode_type;
@@ -248,11 +248,11 @@ mod virtual_machine_hv_socket;
 mod virtual_machine_memory;
 mod virtual_machine_processor;
 mod virtual_node_info;
-mod virtual_p_mem_backing_type;
-mod virtual_p_mem_controller;
-mod virtual_p_mem_device;
-mod virtual_p_mem_image_format;
-mod virtual_p_mem_mapping;
+mod virtual_pmem_backing_type;
+mod virtual_pmem_controller;
+mod virtual_pmem_device;
+mod virtual_pmem_image_format;
+mod virtual_pmem_mapping;
 mod virtual_pci_device;
 mod virtual_pci_function;
 mod virtual_smb;
@@ -440,7 +440,7 @@ pub use processor_stats::ProcessorStats;
 pub use processor_topology::ProcessorTopology;
 pub use properties::Properties;
 pub use property_response::PropertyResponse;
-pub use qo_s_capabilities::QoSCapabilities;
+pub use qos_capabilities::QoSCapabilities;
 pub use rdp_connection_options::RdpConnectionOptions;
 pub use registry_changes::RegistryChanges;
 pub use registry_delete_key::RegistryDeleteKey;
@@ -481,7 +481,7 @@ pub use state_override::StateOverride;
 pub use statistics::Statistics;
 pub use std_handle::StdHandle;
 pub use storage::Storage;
-pub use storage_qo_s::StorageQoS;
+pub use storage_qos::StorageQoS;
 pub use storage_stats::StorageStats;
 pub use subnode::Subnode;
 pub use subnode_type::SubnodeType;
@@ -512,11 +512,11 @@ pub use virtual_machine_hv_socket::VirtualMachineHvSocket;
 pub use virtual_machine_memory::VirtualMachineMemory;
 pub use virtual_machine_processor::VirtualMachineProcessor;
 pub use virtual_node_info::VirtualNodeInfo;
-pub use virtual_p_mem_backing_type::VirtualPMemBackingType;
-pub use virtual_p_mem_controller::VirtualPMemController;
-pub use virtual_p_mem_device::VirtualPMemDevice;
-pub use virtual_p_mem_image_format::VirtualPMemImageFormat;
-pub use virtual_p_mem_mapping::VirtualPMemMapping;
+pub use virtual_pmem_backing_type::VirtualPMemBackingType;
+pub use virtual_pmem_controller::VirtualPMemController;
+pub use virtual_pmem_device::VirtualPMemDevice;
+pub use virtual_pmem_image_format::VirtualPMemImageFormat;
+pub use virtual_pmem_mapping::VirtualPMemMapping;
 pub use virtual_pci_device::VirtualPciDevice;
 pub use virtual_pci_function::VirtualPciFunction;
 pub use virtual_smb::VirtualSmb;
@@ -531,3 +531,86 @@ pub use worker_exit::WorkerExit;
 pub use worker_exit_detail::WorkerExitDetail;
 pub use worker_exit_type::WorkerExitType;
 pub use xsave_processor_feature::XsaveProcessorFeature;
+
+/// Calls the macro `$callback` with every generated type, as `$callback! { A, B, ... }`
+/// (paths relative to the crate root), so tools can build their own registry of types
+/// without this crate compiling code for all of them.
+///
+/// ```
+/// macro_rules! count { ($($ty:ident),* $(,)?) => { [$(stringify!($ty)),*].len() } }
+/// assert!(hcs_schema::for_each_schema_type!(count) > 200);
+
+/// ```
+#[macro_export]
+macro_rules! for_each_schema_type {
+    ($callback:ident) => {
+        $callback ! { ApplySecureBootTemplateType, Attachment, AttachmentType,
+        AttributionRecord, BasicInformation, Battery, CacheMode, CachingMode, Chipset,
+        CimMount, CloseHandle, ComPort, CombinedLayers, ComputeSystem,
+        ComputeSystemProperties, ConsoleImage, ConsoleImageQuery, ConsoleSize, Container,
+        ContainerCredentialGuardAddInstanceRequest,
+        ContainerCredentialGuardHvSocketServiceConfig, ContainerCredentialGuardInstance,
+        ContainerCredentialGuardModifyOperation,
+        ContainerCredentialGuardOperationRequest,
+        ContainerCredentialGuardRemoveInstanceRequest, ContainerCredentialGuardState,
+        ContainerCredentialGuardSystemInfo, ContainerCredentialGuardTransport,
+        ContainerHvSocket, ContainerMemory, ContainerProcessor,
+        ContainersDefBatchedBinding, ContainersDefContainer, ContainersDefDevice,
+        CpuGroup, CpuGroupAffinity, CpuGroupConfig, CpuGroupConfigurations,
+        CpuGroupProperty, CrashOptions, CrashReport, CrashType, CreateGroupOperation,
+        DeleteGroupOperation, Device, DeviceCategory, DeviceExtension, DeviceInstance,
+        DeviceNamespace, DeviceType, Device2, Devices, EnhancedModeVideo,
+        EnlightenmentModifications, ErrorEvent, EventData, EventDataType, ExitInitiator,
+        ExportLayerOptions, FilesystemIsolationMode, FilesystemLayer,
+        FilesystemNamespace, FilesystemNestingMode, FilteredPropertyQuery,
+        FlexibleIoDevice, FlexibleIoDeviceHostingModel, GetPropertyType,
+        GpuAssignmentMode, GpuConfiguration, GuestConnection, GuestConnectionInfo,
+        GuestCrash, GuestCrashReporting, GuestModifySettingRequest, GuestOs, GuestState,
+        Heartbeat, HostFiles, HostProcessorModificationRequest, HostedSystem,
+        HvSocketAddress, HvSocketServiceConfig, HvSocketSystemConfig,
+        IdleProcessorsRequest, InjectNonMaskableInterrupt,
+        IntegrationComponentOperatingStateReason, IntegrationComponentOperationalState,
+        IntegrationComponentStatus, InterfaceClass, InterfaceClassType,
+        InterruptModerationMode, IovSettings, JobCpu, JobMemory, JobNamespace,
+        JobSystemRoot, JobTerminationPolicy, KernelIntegration, Keyboard, KvpExchange,
+        KvpQuery, KvpSource, Layer, LayerData, LinuxKernelDirect, LogicalProcessor,
+        MappedDirectory, MappedPipe, MappedPipePathType, MappedVirtualDisk,
+        MemoryBackingPageSize, MemoryInformationForVm, MemoryStats, ModificationRequest,
+        ModifyOperation, ModifyPropertyType, ModifyRequestType, ModifyResourceType,
+        ModifyServiceOperation, ModifySettingRequest, MountManagerMountPoint,
+        MountManagerNamespace, Mouse, NamedPipeNamespace, NamedPipeSymlink, Namespace,
+        NetworkAdapter, NetworkModifyRequestType, NetworkModifySettingRequest,
+        NetworkNamespace, Networking, NonArchitecturalCoreSharing, NotificationType,
+        Nvram, NvramVariable, NvramVendor, ObjectDirectory, ObjectDirectoryShadow,
+        ObjectNamespace, ObjectSymlink, ObjectSymlinkScope, OperationFailure,
+        OperationFailureDetail, OperationFailureInfo, OperationInfo,
+        OperationNotificationInfo, OperationProgress, OperationType, OsLayerOptions,
+        OsLayerType, OsType, PathType, PauseNotification, PauseOptions, PauseReason,
+        PauseSuspensionLevel, Plan9, Plan9Share, ProcessDetails, ProcessModifyRequest,
+        ProcessParameters, ProcessSignal, ProcessStatus, ProcessorCapabilitiesInfo,
+        ProcessorFeature, ProcessorFeatureSet, ProcessorFeatureSetMode, ProcessorLimits,
+        ProcessorStats, ProcessorTopology, Properties, PropertyResponse, QoSCapabilities,
+        RdpConnectionOptions, RegistryChanges, RegistryDeleteKey, RegistryFlushState,
+        RegistryHive, RegistryHiveStack, RegistryKey, RegistryLayer, RegistryMakeKey,
+        RegistryMakeValue, RegistryNamespace, RegistryRedirectionNode, RegistrySymlink,
+        RegistryValue, RegistryValueType, RestoreState, ResultError,
+        Rs4NetworkModifySettingRequest, RuntimeState, SaveOptions, SaveType, Scsi,
+        SerialConsole, ServiceProperties, ServicePropertyQuery, Services,
+        SetPropertyOperation, SharedMemoryConfiguration, SharedMemoryRegion,
+        SharedMemoryRegionInfo, Shutdown, ShutdownMechanism, ShutdownOptions,
+        ShutdownType, SignalProcessOptions, State, StateOverride, Statistics, StdHandle,
+        Storage, StorageQoS, StorageStats, Subnode, SubnodeType, SystemExit,
+        SystemExitDetail, SystemExitStatus, SystemProcessorModificationRequest,
+        SystemQuery, SystemTime, SystemType, SystemPropertyQuery, SystemPropertyType,
+        TimeZoneInformation, Timesync, Topology, TripleFault, Uefi, UefiBootDevice,
+        UefiBootEntry, Version, VideoMonitor, VirtioSerial, VirtioSerialPort,
+        VirtualDeviceFailure, VirtualDeviceFailureDetail, VirtualMachine,
+        VirtualMachineHvSocket, VirtualMachineMemory, VirtualMachineProcessor,
+        VirtualNodeInfo, VirtualPMemBackingType, VirtualPMemController,
+        VirtualPMemDevice, VirtualPMemImageFormat, VirtualPMemMapping, VirtualPciDevice,
+        VirtualPciFunction, VirtualSmb, VirtualSmbShare, VirtualSmbShareOptions,
+        VmMemory, VmProcessorRequirements, WindowsCrashPhase, WindowsCrashReport,
+        WindowsCrashReporting, WorkerExit, WorkerExitDetail, WorkerExitType,
+        XsaveProcessorFeature }
+    };
+}

@@ -40,7 +40,7 @@ pub struct ProcessorLimits {
     ///
     /// JSON `MaximumFrequencyMHz`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
     #[serde(rename = "MaximumFrequencyMHz", skip_serializing_if = "Option::is_none")]
-    pub maximum_frequency_m_hz: Option<u32>,
+    pub maximum_frequency_mhz: Option<u32>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[serde(flatten)]
@@ -91,7 +91,7 @@ impl SchemaType for ProcessorLimits {
             },
         },
         FieldInfo {
-            rust_name: "maximum_frequency_m_hz",
+            rust_name: "maximum_frequency_mhz",
             json_name: "MaximumFrequencyMHz",
             availability: Availability {
                 since: SchemaVersion::V2_4,
@@ -115,7 +115,7 @@ impl StructFields for ProcessorLimits {
             "Limit" => self.limit = map.next_value()?,
             "Weight" => self.weight = map.next_value()?,
             "Reservation" => self.reservation = map.next_value()?,
-            "MaximumFrequencyMHz" => self.maximum_frequency_m_hz = map.next_value()?,
+            "MaximumFrequencyMHz" => self.maximum_frequency_mhz = map.next_value()?,
             _ => return Ok(false),
         }
 
@@ -147,7 +147,7 @@ impl Walk for ProcessorLimits {
             walker.field(&Self::FIELDS[2], value);
         }
 
-        if let Some(value) = &self.maximum_frequency_m_hz {
+        if let Some(value) = &self.maximum_frequency_mhz {
             walker.field(&Self::FIELDS[3], value);
         }
 

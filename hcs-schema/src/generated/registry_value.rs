@@ -38,10 +38,10 @@ pub struct RegistryValue {
     pub binary_value: Option<Base64Bytes>,
     /// JSON `DWordValue`: uint32. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "DWordValue", skip_serializing_if = "Option::is_none")]
-    pub d_word_value: Option<u32>,
+    pub dword_value: Option<u32>,
     /// JSON `QWordValue`: uint64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "QWordValue", skip_serializing_if = "Option::is_none")]
-    pub q_word_value: Option<u64>,
+    pub qword_value: Option<u64>,
     /// Only used if RegistryValueType is CustomType The data is in BinaryValue
     ///
     /// JSON `CustomType`: uint32. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -117,7 +117,7 @@ impl SchemaType for RegistryValue {
             },
         },
         FieldInfo {
-            rust_name: "d_word_value",
+            rust_name: "dword_value",
             json_name: "DWordValue",
             availability: Availability {
                 since: SchemaVersion::V2_0,
@@ -127,7 +127,7 @@ impl SchemaType for RegistryValue {
             },
         },
         FieldInfo {
-            rust_name: "q_word_value",
+            rust_name: "qword_value",
             json_name: "QWordValue",
             availability: Availability {
                 since: SchemaVersion::V2_0,
@@ -163,8 +163,8 @@ impl StructFields for RegistryValue {
             "Type" => self.r#type = map.next_value()?,
             "StringValue" => self.string_value = map.next_value()?,
             "BinaryValue" => self.binary_value = map.next_value()?,
-            "DWordValue" => self.d_word_value = map.next_value()?,
-            "QWordValue" => self.q_word_value = map.next_value()?,
+            "DWordValue" => self.dword_value = map.next_value()?,
+            "QWordValue" => self.qword_value = map.next_value()?,
             "CustomType" => self.custom_type = map.next_value()?,
             _ => return Ok(false),
         }
@@ -205,11 +205,11 @@ impl Walk for RegistryValue {
             walker.field(&Self::FIELDS[4], value);
         }
 
-        if let Some(value) = &self.d_word_value {
+        if let Some(value) = &self.dword_value {
             walker.field(&Self::FIELDS[5], value);
         }
 
-        if let Some(value) = &self.q_word_value {
+        if let Some(value) = &self.qword_value {
             walker.field(&Self::FIELDS[6], value);
         }
 

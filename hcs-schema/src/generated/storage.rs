@@ -33,7 +33,7 @@ pub struct Storage {
     ///
     /// JSON `QoS`: StorageQoS. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "QoS", skip_serializing_if = "Option::is_none")]
-    pub qo_s: Option<StorageQoS>,
+    pub qos: Option<StorageQoS>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[serde(flatten)]
@@ -74,7 +74,7 @@ impl SchemaType for Storage {
             },
         },
         FieldInfo {
-            rust_name: "qo_s",
+            rust_name: "qos",
             json_name: "QoS",
             availability: Availability {
                 since: SchemaVersion::V2_0,
@@ -97,7 +97,7 @@ impl StructFields for Storage {
         match key {
             "Layers" => self.layers = map.next_value()?,
             "Path" => self.path = map.next_value()?,
-            "QoS" => self.qo_s = map.next_value()?,
+            "QoS" => self.qos = map.next_value()?,
             _ => return Ok(false),
         }
 
@@ -125,7 +125,7 @@ impl Walk for Storage {
             walker.field(&Self::FIELDS[1], value);
         }
 
-        if let Some(value) = &self.qo_s {
+        if let Some(value) = &self.qos {
             walker.field(&Self::FIELDS[2], value);
         }
 

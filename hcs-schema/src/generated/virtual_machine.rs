@@ -71,7 +71,7 @@ pub struct VirtualMachine {
     ///
     /// JSON `StorageQoS`: StorageQoS. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "StorageQoS", skip_serializing_if = "Option::is_none")]
-    pub storage_qo_s: Option<StorageQoS>,
+    pub storage_qos: Option<StorageQoS>,
     /// An optional object describing settings for a conection to the guest OS. If GuestConnection is not specified, the virtual machine will be considered started once the chipset is fully powered on. If specified, the virtual machine start will wait until a guest connection is established.
     ///
     /// JSON `GuestConnection`: GuestConnection. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -187,7 +187,7 @@ impl SchemaType for VirtualMachine {
             },
         },
         FieldInfo {
-            rust_name: "storage_qo_s",
+            rust_name: "storage_qos",
             json_name: "StorageQoS",
             availability: Availability {
                 since: SchemaVersion::V2_1,
@@ -227,7 +227,7 @@ impl StructFields for VirtualMachine {
             "GuestState" => self.guest_state = map.next_value()?,
             "RestoreState" => self.restore_state = map.next_value()?,
             "RegistryChanges" => self.registry_changes = map.next_value()?,
-            "StorageQoS" => self.storage_qo_s = map.next_value()?,
+            "StorageQoS" => self.storage_qos = map.next_value()?,
             "GuestConnection" => self.guest_connection = map.next_value()?,
             _ => return Ok(false),
         }
@@ -284,7 +284,7 @@ impl Walk for VirtualMachine {
             walker.field(&Self::FIELDS[8], value);
         }
 
-        if let Some(value) = &self.storage_qo_s {
+        if let Some(value) = &self.storage_qos {
             walker.field(&Self::FIELDS[9], value);
         }
 

@@ -36,7 +36,7 @@ pub struct VirtualMachineProcessor {
     ///
     /// JSON `MaximumFrequencyMHz`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
     #[serde(rename = "MaximumFrequencyMHz", skip_serializing_if = "Option::is_none")]
-    pub maximum_frequency_m_hz: Option<u32>,
+    pub maximum_frequency_mhz: Option<u32>,
     /// JSON `ExposeVirtualizationExtensions`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(
         rename = "ExposeVirtualizationExtensions",
@@ -141,7 +141,7 @@ impl SchemaType for VirtualMachineProcessor {
             },
         },
         FieldInfo {
-            rust_name: "maximum_frequency_m_hz",
+            rust_name: "maximum_frequency_mhz",
             json_name: "MaximumFrequencyMHz",
             availability: Availability {
                 since: SchemaVersion::V2_4,
@@ -266,7 +266,7 @@ impl StructFields for VirtualMachineProcessor {
             "Limit" => self.limit = map.next_value()?,
             "Weight" => self.weight = map.next_value()?,
             "Reservation" => self.reservation = map.next_value()?,
-            "MaximumFrequencyMHz" => self.maximum_frequency_m_hz = map.next_value()?,
+            "MaximumFrequencyMHz" => self.maximum_frequency_mhz = map.next_value()?,
             "ExposeVirtualizationExtensions" => {
                 self.expose_virtualization_extensions = map.next_value()?;
             }
@@ -316,7 +316,7 @@ impl Walk for VirtualMachineProcessor {
             walker.field(&Self::FIELDS[3], value);
         }
 
-        if let Some(value) = &self.maximum_frequency_m_hz {
+        if let Some(value) = &self.maximum_frequency_mhz {
             walker.field(&Self::FIELDS[4], value);
         }
 

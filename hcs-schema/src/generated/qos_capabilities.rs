@@ -25,7 +25,7 @@ pub struct QoSCapabilities {
     ///
     /// JSON `ProcessorQoSSupported`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "ProcessorQoSSupported", skip_serializing_if = "Option::is_none")]
-    pub processor_qo_s_supported: Option<bool>,
+    pub processor_qos_supported: Option<bool>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[serde(flatten)]
@@ -46,7 +46,7 @@ impl SchemaType for QoSCapabilities {
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
-            rust_name: "processor_qo_s_supported",
+            rust_name: "processor_qos_supported",
             json_name: "ProcessorQoSSupported",
             availability: Availability {
                 since: SchemaVersion::V2_1,
@@ -67,7 +67,7 @@ impl StructFields for QoSCapabilities {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ProcessorQoSSupported" => self.processor_qo_s_supported = map.next_value()?,
+            "ProcessorQoSSupported" => self.processor_qos_supported = map.next_value()?,
             _ => return Ok(false),
         }
 
@@ -87,7 +87,7 @@ impl<'de> Deserialize<'de> for QoSCapabilities {
 
 impl Walk for QoSCapabilities {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.processor_qo_s_supported {
+        if let Some(value) = &self.processor_qos_supported {
             walker.field(&Self::FIELDS[0], value);
         }
 
