@@ -51,6 +51,32 @@ impl<'a> From<std::os::windows::io::BorrowedHandle<'a>> for VhdHandle<'a> {
     }
 }
 
+/// Borrows an open file's handle (on Windows its `HANDLE`; elsewhere its
+/// file descriptor, the emulator's convention).
+impl<'a> From<&'a std::fs::File> for VhdHandle<'a> {
+    fn from(file: &'a std::fs::File) -> Self {
+        #[cfg(windows)]
+        let raw = {
+            use std::os::windows::io::AsRawHandle;
+            file.as_raw_handle()
+        };
+        #[cfg(unix)]
+        let raw = {
+            use std::os::fd::AsRawFd;
+            file.as_raw_fd() as isize as HANDLE
+        };
+        #[cfg(not(any(windows, unix)))]
+        let raw = {
+            let _ = file;
+            std::ptr::null_mut()
+        };
+        VhdHandle {
+            raw,
+            _borrow: PhantomData,
+        }
+    }
+}
+
 impl fmt::Debug for VhdHandle<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "VhdHandle({:#x})", self.raw as usize)
