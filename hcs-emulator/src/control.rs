@@ -1,6 +1,17 @@
 //! `LocalFree` and the emulator's own control exports.
 
-#![allow(non_snake_case)]
+//!
+//! # Safety
+//!
+//! These are C ABI entry points: every pointer argument must satisfy the contract of the HCS C
+//! API (NULL where the API allows it, otherwise valid: NUL-terminated UTF-16 strings, writable
+//! out-parameters, callbacks with the documented signature). Handles are never dereferenced.
+
+#![allow(
+    non_snake_case,
+    clippy::missing_safety_doc,
+    clippy::upper_case_acronyms
+)]
 
 use std::ffi::c_void;
 
@@ -16,7 +27,7 @@ use crate::wide;
 /// pointer the emulator did not allocate (or already freed) is returned unchanged and nothing
 /// is freed, as Windows reports failure.
 #[unsafe(no_mangle)]
-pub extern "system" fn LocalFree(hMem: *mut c_void) -> *mut c_void {
+pub unsafe extern "system" fn LocalFree(hMem: *mut c_void) -> *mut c_void {
     if hMem.is_null() {
         return hMem;
     }
@@ -30,7 +41,7 @@ pub extern "system" fn LocalFree(hMem: *mut c_void) -> *mut c_void {
 /// invalidates every handle (waiting for callbacks in flight), clears grants and filters and
 /// restores the default configuration. Strings already returned stay valid until `LocalFree`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsEmulatorReset() -> HRESULT {
+pub unsafe extern "system" fn HcsEmulatorReset() -> HRESULT {
     ffi(|| {
         reset();
         Ok(())
@@ -93,7 +104,7 @@ pub fn parse_config(text: &str, base: &Config) -> Result<Config, HcsError> {
 /// restores the defaults (schema 2.0 to 2.6, no delay). Invalid documents are
 /// `HCS_E_INVALID_JSON` and change nothing.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsEmulatorConfigure(configuration: *const u16) -> HRESULT {
+pub unsafe extern "system" fn HcsEmulatorConfigure(configuration: *const u16) -> HRESULT {
     ffi(|| {
         // SAFETY: caller-provided string or NULL.
         let text = unsafe { wide::read(configuration) }?;
@@ -110,7 +121,7 @@ pub extern "system" fn HcsEmulatorConfigure(configuration: *const u16) -> HRESUL
 /// `LocalFree`) with the live handles of each kind, live allocations (not counting this
 /// document), systems, processes, pending operations, grants and filters.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsEmulatorGetStatistics(statistics: *mut *mut u16) -> HRESULT {
+pub unsafe extern "system" fn HcsEmulatorGetStatistics(statistics: *mut *mut u16) -> HRESULT {
     ffi(|| {
         if statistics.is_null() {
             return Err(HcsError::with(E_POINTER, "statistics is NULL"));

@@ -4,7 +4,18 @@
 //! functions without an HRESULT) and takes handles as opaque integers looked up in the handle
 //! table, so a stale or forged handle is `E_HANDLE`, never a dereference.
 
-#![allow(non_snake_case)]
+//!
+//! # Safety
+//!
+//! These are C ABI entry points: every pointer argument must satisfy the contract of the HCS C
+//! API (NULL where the API allows it, otherwise valid: NUL-terminated UTF-16 strings, writable
+//! out-parameters, callbacks with the documented signature). Handles are never dereferenced.
+
+#![allow(
+    non_snake_case,
+    clippy::missing_safety_doc,
+    clippy::upper_case_acronyms
+)]
 
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -116,7 +127,7 @@ fn system_target(st: &State, uid: u64) -> Target {
 
 /// `HcsCreateOperation`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCreateOperation(
+pub unsafe extern "system" fn HcsCreateOperation(
     context: *const c_void,
     callback: OperationCompletion,
 ) -> HANDLE {
@@ -127,7 +138,7 @@ pub extern "system" fn HcsCreateOperation(
 /// `HcsCreateOperationWithNotifications`: the callback receives `HcsEventOperationCallback`
 /// with the result document when the tracked call completes.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCreateOperationWithNotifications(
+pub unsafe extern "system" fn HcsCreateOperationWithNotifications(
     options: i32,
     context: *const c_void,
     callback: EventCallback,
@@ -160,13 +171,13 @@ fn close(handle: HANDLE, kind: HandleKind) {
 /// `HcsCloseOperation`: a pending call keeps running, but its completion is not reported and
 /// no callback of this operation runs after this returns.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCloseOperation(operation: HANDLE) {
+pub unsafe extern "system" fn HcsCloseOperation(operation: HANDLE) {
     close(operation, HandleKind::Operation)
 }
 
 /// `HcsGetOperationContext`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetOperationContext(operation: HANDLE) -> *mut c_void {
+pub unsafe extern "system" fn HcsGetOperationContext(operation: HANDLE) -> *mut c_void {
     catch_unwind(|| {
         emu()
             .lock()
@@ -178,7 +189,7 @@ pub extern "system" fn HcsGetOperationContext(operation: HANDLE) -> *mut c_void 
 
 /// `HcsSetOperationContext`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSetOperationContext(
+pub unsafe extern "system" fn HcsSetOperationContext(
     operation: HANDLE,
     context: *const c_void,
 ) -> HRESULT {
@@ -190,7 +201,7 @@ pub extern "system" fn HcsSetOperationContext(
 
 /// `HcsGetComputeSystemFromOperation`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetComputeSystemFromOperation(operation: HANDLE) -> HANDLE {
+pub unsafe extern "system" fn HcsGetComputeSystemFromOperation(operation: HANDLE) -> HANDLE {
     catch_unwind(|| {
         emu()
             .lock()
@@ -202,7 +213,7 @@ pub extern "system" fn HcsGetComputeSystemFromOperation(operation: HANDLE) -> HA
 
 /// `HcsGetProcessFromOperation`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetProcessFromOperation(operation: HANDLE) -> HANDLE {
+pub unsafe extern "system" fn HcsGetProcessFromOperation(operation: HANDLE) -> HANDLE {
     catch_unwind(|| {
         emu()
             .lock()
@@ -214,7 +225,7 @@ pub extern "system" fn HcsGetProcessFromOperation(operation: HANDLE) -> HANDLE {
 
 /// `HcsGetOperationType` (`HcsOperationTypeNone` for an invalid handle or an unused operation).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetOperationType(operation: HANDLE) -> i32 {
+pub unsafe extern "system" fn HcsGetOperationType(operation: HANDLE) -> i32 {
     catch_unwind(|| {
         emu()
             .lock()
@@ -226,7 +237,7 @@ pub extern "system" fn HcsGetOperationType(operation: HANDLE) -> i32 {
 
 /// `HcsGetOperationId` (`HCS_INVALID_OPERATION_ID` for an invalid handle).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetOperationId(operation: HANDLE) -> u64 {
+pub unsafe extern "system" fn HcsGetOperationId(operation: HANDLE) -> u64 {
     catch_unwind(|| {
         emu()
             .lock()
@@ -308,7 +319,7 @@ fn op_result(
 
 /// `HcsGetOperationResult`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetOperationResult(
+pub unsafe extern "system" fn HcsGetOperationResult(
     operation: HANDLE,
     resultDocument: *mut PWSTR,
 ) -> HRESULT {
@@ -318,7 +329,7 @@ pub extern "system" fn HcsGetOperationResult(
 /// `HcsGetOperationResultAndProcessInfo`: the standard I/O handles are handed out once (see
 /// the crate docs); later calls report NULL handles.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetOperationResultAndProcessInfo(
+pub unsafe extern "system" fn HcsGetOperationResultAndProcessInfo(
     operation: HANDLE,
     processInformation: *mut HcsProcessInformation,
     resultDocument: *mut PWSTR,
@@ -328,7 +339,7 @@ pub extern "system" fn HcsGetOperationResultAndProcessInfo(
 
 /// `HcsWaitForOperationResult`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsWaitForOperationResult(
+pub unsafe extern "system" fn HcsWaitForOperationResult(
     operation: HANDLE,
     timeoutMs: u32,
     resultDocument: *mut PWSTR,
@@ -345,7 +356,7 @@ pub extern "system" fn HcsWaitForOperationResult(
 
 /// `HcsWaitForOperationResultAndProcessInfo`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsWaitForOperationResultAndProcessInfo(
+pub unsafe extern "system" fn HcsWaitForOperationResultAndProcessInfo(
     operation: HANDLE,
     timeoutMs: u32,
     processInformation: *mut HcsProcessInformation,
@@ -363,7 +374,7 @@ pub extern "system" fn HcsWaitForOperationResultAndProcessInfo(
 
 /// `HcsSetOperationCallback` (`HCS_E_OPERATION_ALREADY_STARTED` while a call is pending).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSetOperationCallback(
+pub unsafe extern "system" fn HcsSetOperationCallback(
     operation: HANDLE,
     context: *const c_void,
     callback: OperationCompletion,
@@ -383,7 +394,7 @@ pub extern "system" fn HcsSetOperationCallback(
 /// `HcsCancelOperation`: a pending call completes at once with
 /// `HRESULT_FROM_WIN32(ERROR_CANCELLED)`; if its work has not run yet it never runs.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCancelOperation(operation: HANDLE) -> HRESULT {
+pub unsafe extern "system" fn HcsCancelOperation(operation: HANDLE) -> HRESULT {
     ffi(|| {
         with_state(|st, sink| {
             let o = st.op_mut(operation as usize)?;
@@ -412,7 +423,7 @@ pub extern "system" fn HcsCancelOperation(operation: HANDLE) -> HRESULT {
 
 /// `HcsAddResourceToOperation`: recorded and reported by `HcsGetOperationProperties`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsAddResourceToOperation(
+pub unsafe extern "system" fn HcsAddResourceToOperation(
     operation: HANDLE,
     r#type: i32,
     uri: PCWSTR,
@@ -455,7 +466,7 @@ fn operation_type_name(t: i32) -> &'static str {
 
 /// `HcsGetOperationProperties`: an `OperationInfo` document.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetOperationProperties(
+pub unsafe extern "system" fn HcsGetOperationProperties(
     operation: HANDLE,
     options: PCWSTR,
     resultDocument: *mut PWSTR,
@@ -576,13 +587,16 @@ fn enumerate(namespace: Option<String>, query: PCWSTR, operation: HANDLE) -> Res
 
 /// `HcsEnumerateComputeSystems`: the result is a JSON array of `ComputeSystemProperties`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsEnumerateComputeSystems(query: PCWSTR, operation: HANDLE) -> HRESULT {
+pub unsafe extern "system" fn HcsEnumerateComputeSystems(
+    query: PCWSTR,
+    operation: HANDLE,
+) -> HRESULT {
     ffi(|| enumerate(None, query, operation))
 }
 
 /// `HcsEnumerateComputeSystemsInNamespace`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsEnumerateComputeSystemsInNamespace(
+pub unsafe extern "system" fn HcsEnumerateComputeSystemsInNamespace(
     idNamespace: PCWSTR,
     query: PCWSTR,
     operation: HANDLE,
@@ -697,7 +711,7 @@ fn create(
 /// `HcsCreateComputeSystem`: the handle is returned at once; the system is `Created` when the
 /// operation completes.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCreateComputeSystem(
+pub unsafe extern "system" fn HcsCreateComputeSystem(
     id: PCWSTR,
     configuration: PCWSTR,
     operation: HANDLE,
@@ -710,7 +724,7 @@ pub extern "system" fn HcsCreateComputeSystem(
 /// `HcsCreateComputeSystemInNamespace`: `options` may be NULL or point to an
 /// `HCS_CREATE_OPTIONS_1` whose callback is registered on the new handle.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCreateComputeSystemInNamespace(
+pub unsafe extern "system" fn HcsCreateComputeSystemInNamespace(
     idNamespace: PCWSTR,
     id: PCWSTR,
     configuration: PCWSTR,
@@ -765,7 +779,7 @@ fn open(namespace: &str, id: PCWSTR, computeSystem: *mut HANDLE) -> Result<(), H
 
 /// `HcsOpenComputeSystem`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsOpenComputeSystem(
+pub unsafe extern "system" fn HcsOpenComputeSystem(
     id: PCWSTR,
     _requestedAccess: u32,
     computeSystem: *mut HANDLE,
@@ -775,7 +789,7 @@ pub extern "system" fn HcsOpenComputeSystem(
 
 /// `HcsOpenComputeSystemInNamespace`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsOpenComputeSystemInNamespace(
+pub unsafe extern "system" fn HcsOpenComputeSystemInNamespace(
     idNamespace: PCWSTR,
     id: PCWSTR,
     _requestedAccess: u32,
@@ -791,7 +805,7 @@ pub extern "system" fn HcsOpenComputeSystemInNamespace(
 /// `HcsCloseComputeSystem`: a stopped system disappears with its last handle; a running one
 /// stays (or is terminated if `ShouldTerminateOnLastHandleClosed`).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCloseComputeSystem(computeSystem: HANDLE) {
+pub unsafe extern "system" fn HcsCloseComputeSystem(computeSystem: HANDLE) {
     close(computeSystem, HandleKind::System)
 }
 
@@ -851,7 +865,7 @@ fn invalid_state(s: &System, what: &str) -> HcsError {
 
 /// `HcsStartComputeSystem`: `Created` → `Running`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsStartComputeSystem(
+pub unsafe extern "system" fn HcsStartComputeSystem(
     computeSystem: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -876,7 +890,7 @@ pub extern "system" fn HcsStartComputeSystem(
 
 /// `HcsShutDownComputeSystem`: a graceful exit (`SystemExitStatus` `GracefulExit`, status 0).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsShutDownComputeSystem(
+pub unsafe extern "system" fn HcsShutDownComputeSystem(
     computeSystem: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -899,7 +913,7 @@ pub extern "system" fn HcsShutDownComputeSystem(
 
 /// `HcsTerminateComputeSystem`: a forced exit (`ForcedExit`, status `HCS_E_TERMINATED`).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsTerminateComputeSystem(
+pub unsafe extern "system" fn HcsTerminateComputeSystem(
     computeSystem: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -923,7 +937,7 @@ pub extern "system" fn HcsTerminateComputeSystem(
 /// `HcsCrashComputeSystem`: `SystemCrashInitiated`, `SystemCrashReport`, then an unexpected
 /// exit (status `HCS_E_GUEST_CRITICAL_ERROR`). The system must be running or paused.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCrashComputeSystem(
+pub unsafe extern "system" fn HcsCrashComputeSystem(
     computeSystem: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -956,7 +970,7 @@ pub extern "system" fn HcsCrashComputeSystem(
 
 /// `HcsPauseComputeSystem`: `Running` → `Paused`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsPauseComputeSystem(
+pub unsafe extern "system" fn HcsPauseComputeSystem(
     computeSystem: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -980,7 +994,7 @@ pub extern "system" fn HcsPauseComputeSystem(
 
 /// `HcsResumeComputeSystem`: `Paused` → `Running`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsResumeComputeSystem(
+pub unsafe extern "system" fn HcsResumeComputeSystem(
     computeSystem: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -1007,7 +1021,7 @@ pub extern "system" fn HcsResumeComputeSystem(
 /// otherwise it stays paused, and an absolute `SaveStateFilePath` gets a real file that
 /// `HcsGetProcessorCompatibilityFromSavedState` can read.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSaveComputeSystem(
+pub unsafe extern "system" fn HcsSaveComputeSystem(
     computeSystem: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -1122,7 +1136,7 @@ fn properties(st: &State, s: &System, types: &[String]) -> Value {
 
 /// `HcsGetComputeSystemProperties`: the `Properties` document for a `System_PropertyQuery`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetComputeSystemProperties(
+pub unsafe extern "system" fn HcsGetComputeSystemProperties(
     computeSystem: HANDLE,
     operation: HANDLE,
     propertyQuery: PCWSTR,
@@ -1152,7 +1166,7 @@ pub extern "system" fn HcsGetComputeSystemProperties(
 /// `HcsModifyComputeSystem`: applies a `ModifySettingRequest` to the stored document (see the
 /// crate docs for the resource paths understood).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsModifyComputeSystem(
+pub unsafe extern "system" fn HcsModifyComputeSystem(
     computeSystem: HANDLE,
     operation: HANDLE,
     configuration: PCWSTR,
@@ -1195,7 +1209,7 @@ pub extern "system" fn HcsModifyComputeSystem(
 
 /// `HcsWaitForComputeSystemExit`: the `SystemExitStatus` document once the system stopped.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsWaitForComputeSystemExit(
+pub unsafe extern "system" fn HcsWaitForComputeSystemExit(
     computeSystem: HANDLE,
     timeoutMs: u32,
     result: *mut PWSTR,
@@ -1230,7 +1244,7 @@ pub extern "system" fn HcsWaitForComputeSystemExit(
 /// `HcsSetComputeSystemCallback`: one callback per handle
 /// (`HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET` for a second one).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSetComputeSystemCallback(
+pub unsafe extern "system" fn HcsSetComputeSystemCallback(
     computeSystem: HANDLE,
     callbackOptions: i32,
     context: *const c_void,
@@ -1270,7 +1284,7 @@ fn live_migration(computeSystem: HANDLE, operation: HANDLE) -> HRESULT {
 
 /// `HcsInitializeLiveMigrationOnSource`: not emulated (`E_NOTIMPL`).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsInitializeLiveMigrationOnSource(
+pub unsafe extern "system" fn HcsInitializeLiveMigrationOnSource(
     computeSystem: HANDLE,
     operation: HANDLE,
     _options: PCWSTR,
@@ -1280,7 +1294,7 @@ pub extern "system" fn HcsInitializeLiveMigrationOnSource(
 
 /// `HcsStartLiveMigrationOnSource`: not emulated (`E_NOTIMPL`).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsStartLiveMigrationOnSource(
+pub unsafe extern "system" fn HcsStartLiveMigrationOnSource(
     computeSystem: HANDLE,
     operation: HANDLE,
     _options: PCWSTR,
@@ -1290,7 +1304,7 @@ pub extern "system" fn HcsStartLiveMigrationOnSource(
 
 /// `HcsStartLiveMigrationTransfer`: not emulated (`E_NOTIMPL`).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsStartLiveMigrationTransfer(
+pub unsafe extern "system" fn HcsStartLiveMigrationTransfer(
     computeSystem: HANDLE,
     operation: HANDLE,
     _options: PCWSTR,
@@ -1300,7 +1314,7 @@ pub extern "system" fn HcsStartLiveMigrationTransfer(
 
 /// `HcsFinalizeLiveMigration`: not emulated (`E_NOTIMPL`).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsFinalizeLiveMigration(
+pub unsafe extern "system" fn HcsFinalizeLiveMigration(
     computeSystem: HANDLE,
     operation: HANDLE,
     _options: PCWSTR,
@@ -1310,7 +1324,7 @@ pub extern "system" fn HcsFinalizeLiveMigration(
 
 /// `HcsCancelLiveMigration`: not emulated (`E_NOTIMPL`).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCancelLiveMigration(
+pub unsafe extern "system" fn HcsCancelLiveMigration(
     computeSystem: HANDLE,
     operation: HANDLE,
     _options: PCWSTR,
@@ -1412,7 +1426,7 @@ fn behaviour_after(pid: u32, b: Behaviour) -> Option<Box<dyn FnOnce() + Send>> {
 /// `HcsCreateProcess`: see the crate docs for the `CommandLine` convention and the standard I/O
 /// handles.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCreateProcess(
+pub unsafe extern "system" fn HcsCreateProcess(
     computeSystem: HANDLE,
     processParameters: PCWSTR,
     operation: HANDLE,
@@ -1540,7 +1554,7 @@ pub extern "system" fn HcsCreateProcess(
 
 /// `HcsOpenProcess` (`HRESULT_FROM_WIN32(ERROR_NOT_FOUND)` for a pid not in the system).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsOpenProcess(
+pub unsafe extern "system" fn HcsOpenProcess(
     computeSystem: HANDLE,
     processId: u32,
     _requestedAccess: u32,
@@ -1554,10 +1568,10 @@ pub extern "system" fn HcsOpenProcess(
         unsafe { *process = std::ptr::null_mut() };
         let mut st = emu().lock();
         let uid = st.system_mut(computeSystem as usize)?.uid;
-        if !st
+        if st
             .processes
             .get(&processId)
-            .is_some_and(|p| p.system_uid == uid)
+            .is_none_or(|p| p.system_uid != uid)
         {
             return Err(HcsError::with(HR_NOT_FOUND, format!("process {processId}")));
         }
@@ -1571,7 +1585,7 @@ pub extern "system" fn HcsOpenProcess(
 /// `HcsCloseProcess`: the process keeps running; no callback of this handle runs after this
 /// returns.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCloseProcess(process: HANDLE) {
+pub unsafe extern "system" fn HcsCloseProcess(process: HANDLE) {
     close(process, HandleKind::Process)
 }
 
@@ -1638,7 +1652,7 @@ fn require_running(st: &State, pid: u32) -> Result<(), HcsError> {
 
 /// `HcsTerminateProcess`: the process exits with code 1.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsTerminateProcess(
+pub unsafe extern "system" fn HcsTerminateProcess(
     process: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -1661,7 +1675,7 @@ pub extern "system" fn HcsTerminateProcess(
 /// `HcsSignalProcess`: any `SignalProcessOptions` signal (default `CtrlC`) makes the process exit
 /// with `STATUS_CONTROL_C_EXIT` (0xC000013A).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSignalProcess(
+pub unsafe extern "system" fn HcsSignalProcess(
     process: HANDLE,
     operation: HANDLE,
     options: PCWSTR,
@@ -1684,7 +1698,7 @@ pub extern "system" fn HcsSignalProcess(
 /// `HcsGetProcessInfo`: the process id (the standard I/O handles are only handed out by the
 /// `HcsCreateProcess` operation, so they are NULL here) and a `ProcessStatus` document.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetProcessInfo(process: HANDLE, operation: HANDLE) -> HRESULT {
+pub unsafe extern "system" fn HcsGetProcessInfo(process: HANDLE, operation: HANDLE) -> HRESULT {
     process_call(
         process,
         operation,
@@ -1708,7 +1722,7 @@ pub extern "system" fn HcsGetProcessInfo(process: HANDLE, operation: HANDLE) -> 
 
 /// `HcsGetProcessProperties`: a `ProcessStatus` document.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetProcessProperties(
+pub unsafe extern "system" fn HcsGetProcessProperties(
     process: HANDLE,
     operation: HANDLE,
     propertyQuery: PCWSTR,
@@ -1731,7 +1745,7 @@ pub extern "system" fn HcsGetProcessProperties(
 /// `HcsModifyProcess`: `ProcessModifyRequest` `ConsoleSize` (recorded) or `CloseHandle`
 /// (closes the process's end of that stream; an `echo` process sees end of input).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsModifyProcess(
+pub unsafe extern "system" fn HcsModifyProcess(
     process: HANDLE,
     operation: HANDLE,
     settings: PCWSTR,
@@ -1793,7 +1807,7 @@ pub extern "system" fn HcsModifyProcess(
 /// `HcsSetProcessCallback`: one callback per handle; `HcsEventProcessExited` carries a
 /// `ProcessStatus` document.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSetProcessCallback(
+pub unsafe extern "system" fn HcsSetProcessCallback(
     process: HANDLE,
     callbackOptions: i32,
     context: *const c_void,
@@ -1821,7 +1835,7 @@ pub extern "system" fn HcsSetProcessCallback(
 
 /// `HcsWaitForProcessExit`: the `ProcessStatus` document once the process exited.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsWaitForProcessExit(
+pub unsafe extern "system" fn HcsWaitForProcessExit(
     process: HANDLE,
     timeoutMs: u32,
     result: *mut PWSTR,

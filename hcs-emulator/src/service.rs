@@ -1,7 +1,18 @@
 //! Service-level and utility exports: service properties and settings, WER reports, guest and
 //! runtime state files, VM access grants, processor compatibility.
 
-#![allow(non_snake_case)]
+//!
+//! # Safety
+//!
+//! These are C ABI entry points: every pointer argument must satisfy the contract of the HCS C
+//! API (NULL where the API allows it, otherwise valid: NUL-terminated UTF-16 strings, writable
+//! out-parameters, callbacks with the documented signature). Handles are never dereferenced.
+
+#![allow(
+    non_snake_case,
+    clippy::missing_safety_doc,
+    clippy::upper_case_acronyms
+)]
 
 use std::path::Path;
 
@@ -59,7 +70,7 @@ fn with_result(
 /// `HcsGetServiceProperties`: a `ServiceProperties` document whose `Properties` array answers
 /// the `Service_PropertyQuery` in order (NULL query: `Basic`).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetServiceProperties(
+pub unsafe extern "system" fn HcsGetServiceProperties(
     propertyQuery: PCWSTR,
     result: *mut PWSTR,
 ) -> HRESULT {
@@ -106,7 +117,10 @@ pub extern "system" fn HcsGetServiceProperties(
 /// `HcsModifyServiceSettings`: validates a `ModificationRequest` (and its `Settings` by
 /// `PropertyType`) and accepts it.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsModifyServiceSettings(settings: PCWSTR, result: *mut PWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsModifyServiceSettings(
+    settings: PCWSTR,
+    result: *mut PWSTR,
+) -> HRESULT {
     with_result(result, || {
         // SAFETY: caller-provided string.
         let s = unsafe { wide::read_required(settings, "settings") }?;
@@ -133,7 +147,7 @@ pub extern "system" fn HcsModifyServiceSettings(settings: PCWSTR, result: *mut P
 
 /// `HcsSubmitWerReport`: validates a `CrashReport` and counts it.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSubmitWerReport(settings: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsSubmitWerReport(settings: PCWSTR) -> HRESULT {
     ffi(|| {
         // SAFETY: caller-provided string.
         let s = unsafe { wide::read_required(settings, "settings") }?;
@@ -157,13 +171,15 @@ fn create_state_file(path: PCWSTR, magic: &str) -> HRESULT {
 
 /// `HcsCreateEmptyGuestStateFile`: creates (or truncates) a real file.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCreateEmptyGuestStateFile(guestStateFilePath: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsCreateEmptyGuestStateFile(guestStateFilePath: PCWSTR) -> HRESULT {
     create_state_file(guestStateFilePath, "HCS-EMULATOR-VMGS\n")
 }
 
 /// `HcsCreateEmptyRuntimeStateFile`: creates (or truncates) a real file.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsCreateEmptyRuntimeStateFile(runtimeStateFilePath: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsCreateEmptyRuntimeStateFile(
+    runtimeStateFilePath: PCWSTR,
+) -> HRESULT {
     create_state_file(runtimeStateFilePath, "HCS-EMULATOR-VMRS\n")
 }
 
@@ -178,7 +194,7 @@ fn existing_file(p: PCWSTR, what: &str) -> Result<String, HcsError> {
 
 /// `HcsGrantVmAccess`: the file must exist; the grant is recorded (see statistics).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGrantVmAccess(vmId: PCWSTR, filePath: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsGrantVmAccess(vmId: PCWSTR, filePath: PCWSTR) -> HRESULT {
     ffi(|| {
         // SAFETY: caller-provided string.
         let vm = unsafe { wide::read_required(vmId, "vmId") }?;
@@ -193,7 +209,7 @@ pub extern "system" fn HcsGrantVmAccess(vmId: PCWSTR, filePath: PCWSTR) -> HRESU
 
 /// `HcsRevokeVmAccess`: removes a recorded grant (revoking a missing grant succeeds).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsRevokeVmAccess(vmId: PCWSTR, filePath: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsRevokeVmAccess(vmId: PCWSTR, filePath: PCWSTR) -> HRESULT {
     ffi(|| {
         // SAFETY: caller-provided string.
         let vm = unsafe { wide::read_required(vmId, "vmId") }?;
@@ -205,7 +221,7 @@ pub extern "system" fn HcsRevokeVmAccess(vmId: PCWSTR, filePath: PCWSTR) -> HRES
 
 /// `HcsGrantVmGroupAccess`: the file must exist; the grant is recorded.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGrantVmGroupAccess(filePath: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsGrantVmGroupAccess(filePath: PCWSTR) -> HRESULT {
     ffi(|| {
         let f = existing_file(filePath, "filePath")?;
         emu().lock().group_grants.insert(f);
@@ -215,7 +231,7 @@ pub extern "system" fn HcsGrantVmGroupAccess(filePath: PCWSTR) -> HRESULT {
 
 /// `HcsRevokeVmGroupAccess`: removes a recorded group grant.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsRevokeVmGroupAccess(filePath: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsRevokeVmGroupAccess(filePath: PCWSTR) -> HRESULT {
     ffi(|| {
         let f = existing_file(filePath, "filePath")?;
         emu().lock().group_grants.remove(&f);
@@ -226,7 +242,7 @@ pub extern "system" fn HcsRevokeVmGroupAccess(filePath: PCWSTR) -> HRESULT {
 /// `HcsGetProcessorCompatibilityFromSavedState`: for a file written by `HcsSaveComputeSystem`
 /// (or any existing file), the emulated host's processor features as JSON.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetProcessorCompatibilityFromSavedState(
+pub unsafe extern "system" fn HcsGetProcessorCompatibilityFromSavedState(
     RuntimeFileName: PCWSTR,
     ProcessorFeaturesString: *mut PCWSTR,
 ) -> HRESULT {

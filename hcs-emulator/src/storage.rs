@@ -8,7 +8,18 @@
 //! file descriptors on Unix: formatting writes a signature at the start of the file and the
 //! mount path is a real directory under the temp directory, stable per file.
 
-#![allow(non_snake_case)]
+//!
+//! # Safety
+//!
+//! These are C ABI entry points: every pointer argument must satisfy the contract of the HCS C
+//! API (NULL where the API allows it, otherwise valid: NUL-terminated UTF-16 strings, writable
+//! out-parameters, callbacks with the documented signature). Handles are never dereferenced.
+
+#![allow(
+    non_snake_case,
+    clippy::missing_safety_doc,
+    clippy::upper_case_acronyms
+)]
 
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
@@ -79,7 +90,7 @@ fn mark(dir: &str, record: Value) -> Result<(), HcsError> {
 
 /// `HcsImportLayer`: copies `sourceFolderPath` into `layerPath`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsImportLayer(
+pub unsafe extern "system" fn HcsImportLayer(
     layerPath: PCWSTR,
     sourceFolderPath: PCWSTR,
     layerData: PCWSTR,
@@ -96,7 +107,7 @@ pub extern "system" fn HcsImportLayer(
 
 /// `HcsExportLayer`: copies `layerPath` into `exportFolderPath`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsExportLayer(
+pub unsafe extern "system" fn HcsExportLayer(
     layerPath: PCWSTR,
     exportFolderPath: PCWSTR,
     layerData: PCWSTR,
@@ -114,7 +125,7 @@ pub extern "system" fn HcsExportLayer(
 
 /// `HcsExportLegacyWritableLayer`: copies `writableLayerFolderPath` into `exportFolderPath`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsExportLegacyWritableLayer(
+pub unsafe extern "system" fn HcsExportLegacyWritableLayer(
     writableLayerMountPath: PCWSTR,
     writableLayerFolderPath: PCWSTR,
     exportFolderPath: PCWSTR,
@@ -132,7 +143,7 @@ pub extern "system" fn HcsExportLegacyWritableLayer(
 
 /// `HcsDestroyLayer`: removes the folder (and any storage filter recorded for it).
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsDestroyLayer(layerPath: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsDestroyLayer(layerPath: PCWSTR) -> HRESULT {
     ffi(|| {
         let layer = read(layerPath, "layerPath")?;
         require_dir(&layer)?;
@@ -144,7 +155,7 @@ pub extern "system" fn HcsDestroyLayer(layerPath: PCWSTR) -> HRESULT {
 
 /// `HcsSetupBaseOSLayer`: `vhdHandle` must not be NULL; `options` is an `OsLayerOptions`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSetupBaseOSLayer(
+pub unsafe extern "system" fn HcsSetupBaseOSLayer(
     layerPath: PCWSTR,
     vhdHandle: HANDLE,
     options: PCWSTR,
@@ -161,7 +172,7 @@ pub extern "system" fn HcsSetupBaseOSLayer(
 
 /// `HcsSetupBaseOSVolume`: `volumePath` must be an existing folder.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsSetupBaseOSVolume(
+pub unsafe extern "system" fn HcsSetupBaseOSVolume(
     layerPath: PCWSTR,
     volumePath: PCWSTR,
     options: PCWSTR,
@@ -180,7 +191,7 @@ pub extern "system" fn HcsSetupBaseOSVolume(
 
 /// `HcsInitializeWritableLayer`: creates the folder with its marker.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsInitializeWritableLayer(
+pub unsafe extern "system" fn HcsInitializeWritableLayer(
     writableLayerPath: PCWSTR,
     layerData: PCWSTR,
     options: PCWSTR,
@@ -198,7 +209,7 @@ pub extern "system" fn HcsInitializeWritableLayer(
 
 /// `HcsInitializeLegacyWritableLayer`: creates `writableLayerFolderPath` with its marker.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsInitializeLegacyWritableLayer(
+pub unsafe extern "system" fn HcsInitializeLegacyWritableLayer(
     writableLayerMountPath: PCWSTR,
     writableLayerFolderPath: PCWSTR,
     layerData: PCWSTR,
@@ -218,7 +229,7 @@ pub extern "system" fn HcsInitializeLegacyWritableLayer(
 /// `HcsAttachLayerStorageFilter`: the layer folder must exist; attaching twice is
 /// `HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)`.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsAttachLayerStorageFilter(
+pub unsafe extern "system" fn HcsAttachLayerStorageFilter(
     layerPath: PCWSTR,
     layerData: PCWSTR,
 ) -> HRESULT {
@@ -235,7 +246,7 @@ pub extern "system" fn HcsAttachLayerStorageFilter(
 
 /// `HcsDetachLayerStorageFilter`: `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)` if not attached.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsDetachLayerStorageFilter(layerPath: PCWSTR) -> HRESULT {
+pub unsafe extern "system" fn HcsDetachLayerStorageFilter(layerPath: PCWSTR) -> HRESULT {
     ffi(|| {
         let layer = read(layerPath, "layerPath")?;
         if !emu().lock().attached_layers.remove(&layer) {
@@ -284,7 +295,7 @@ pub const VHD_SIGNATURE: &[u8] = b"HCS-EMULATOR-NTFS";
 
 /// `HcsFormatWritableLayerVhd`: writes [`VHD_SIGNATURE`] at offset 0 of the file.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsFormatWritableLayerVhd(vhdHandle: HANDLE) -> HRESULT {
+pub unsafe extern "system" fn HcsFormatWritableLayerVhd(vhdHandle: HANDLE) -> HRESULT {
     ffi(|| {
         vhd_identity(vhdHandle)?;
         #[cfg(unix)]
@@ -309,7 +320,7 @@ pub extern "system" fn HcsFormatWritableLayerVhd(vhdHandle: HANDLE) -> HRESULT {
 
 /// `HcsGetLayerVhdMountPath`: a real directory, the same for every handle to the same file.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsGetLayerVhdMountPath(
+pub unsafe extern "system" fn HcsGetLayerVhdMountPath(
     vhdHandle: HANDLE,
     mountPath: *mut PWSTR,
 ) -> HRESULT {
@@ -341,7 +352,7 @@ pub extern "system" fn HcsGetLayerVhdMountPath(
 
 /// `HcsAttachOverlayFilter`: recorded.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsAttachOverlayFilter(
+pub unsafe extern "system" fn HcsAttachOverlayFilter(
     VolumeMountPoint: PCWSTR,
     LayerData: PCWSTR,
 ) -> HRESULT {
@@ -358,7 +369,7 @@ pub extern "system" fn HcsAttachOverlayFilter(
 
 /// `HcsDetachOverlayFilter`: `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)` if not attached.
 #[unsafe(no_mangle)]
-pub extern "system" fn HcsDetachOverlayFilter(
+pub unsafe extern "system" fn HcsDetachOverlayFilter(
     VolumeMountPoint: PCWSTR,
     LayerData: PCWSTR,
 ) -> HRESULT {

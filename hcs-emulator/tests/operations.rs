@@ -25,14 +25,28 @@ fn completion_runs_on_another_thread() {
     let done = Box::new(Done { tx });
     let ctx = &*done as *const Done as *const c_void;
     let op = unsafe { (f.HcsCreateOperation)(ctx, Some(on_complete)) };
-    assert_eq!(unsafe { (f.HcsGetOperationContext)(op) }, ctx as *mut c_void);
+    assert_eq!(
+        unsafe { (f.HcsGetOperationContext)(op) },
+        ctx as *mut c_void
+    );
     assert_eq!(unsafe { (f.HcsGetOperationType)(op) }, -1);
     let mut doc = std::ptr::null_mut();
-    assert_eq!(unsafe { (f.HcsGetOperationResult)(op, &mut doc) }, HCS_E_OPERATION_NOT_STARTED);
-    assert_eq!(unsafe { (f.HcsWaitForOperationResult)(op, 0, &mut doc) }, HCS_E_OPERATION_NOT_STARTED);
+    assert_eq!(
+        unsafe { (f.HcsGetOperationResult)(op, &mut doc) },
+        HCS_E_OPERATION_NOT_STARTED
+    );
+    assert_eq!(
+        unsafe { (f.HcsWaitForOperationResult)(op, 0, &mut doc) },
+        HCS_E_OPERATION_NOT_STARTED
+    );
     let (id, cfg) = (w("async"), w(VM));
     let mut sys = std::ptr::null_mut();
-    assert_eq!(unsafe { (f.HcsCreateComputeSystem)(id.as_ptr(), cfg.as_ptr(), op, std::ptr::null(), &mut sys) }, S_OK);
+    assert_eq!(
+        unsafe {
+            (f.HcsCreateComputeSystem)(id.as_ptr(), cfg.as_ptr(), op, std::ptr::null(), &mut sys)
+        },
+        S_OK
+    );
     assert!(!sys.is_null());
     let (thread, op_seen) = rx.recv_timeout(Duration::from_secs(5)).unwrap();
     assert_ne!(thread, std::thread::current().id());
@@ -43,19 +57,34 @@ fn completion_runs_on_another_thread() {
     assert_eq!(unsafe { (f.HcsGetComputeSystemFromOperation)(op) }, sys);
     assert!(unsafe { (f.HcsGetProcessFromOperation)(op) }.is_null());
     assert_ne!(unsafe { (f.HcsGetOperationId)(op) }, u64::MAX);
-    assert_eq!(unsafe { (f.HcsGetOperationId)(std::ptr::null_mut()) }, u64::MAX);
+    assert_eq!(
+        unsafe { (f.HcsGetOperationId)(std::ptr::null_mut()) },
+        u64::MAX
+    );
     // Reuse after completion: start on the same operation.
-    assert_eq!(unsafe { (f.HcsStartComputeSystem)(sys, op, std::ptr::null()) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsStartComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
     rx.recv_timeout(Duration::from_secs(5)).unwrap();
     assert_eq!(unsafe { (f.HcsGetOperationType)(op) }, 2);
     let props = w("{}");
-    assert_eq!(unsafe { (f.HcsGetOperationProperties)(op, props.as_ptr(), &mut doc) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsGetOperationProperties)(op, props.as_ptr(), &mut doc) },
+        S_OK
+    );
     let info: Value = serde_json::from_str(&h.take(doc).unwrap()).unwrap();
     assert_eq!(info["Operation"], "Start");
     assert!(info["EndTimestamp"].is_string());
     let uri = w("file:///tmp/x");
-    assert_eq!(unsafe { (f.HcsAddResourceToOperation)(op, 1, uri.as_ptr(), std::ptr::null_mut()) }, S_OK);
-    assert_eq!(unsafe { (f.HcsAddResourceToOperation)(op, 9, uri.as_ptr(), std::ptr::null_mut()) }, E_INVALIDARG);
+    assert_eq!(
+        unsafe { (f.HcsAddResourceToOperation)(op, 1, uri.as_ptr(), std::ptr::null_mut()) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe { (f.HcsAddResourceToOperation)(op, 9, uri.as_ptr(), std::ptr::null_mut()) },
+        E_INVALIDARG
+    );
     unsafe {
         (f.HcsCloseOperation)(op);
         (f.HcsCloseComputeSystem)(sys);
@@ -71,27 +100,54 @@ fn delay_pending_timeout_cancel() {
     let sys = h.create("slow", VM);
     h.emu.configure(r#"{"CompletionDelayMs":300}"#).unwrap();
     let op = h.op();
-    assert_eq!(unsafe { (f.HcsStartComputeSystem)(sys, op, std::ptr::null()) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsStartComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
     let mut doc = std::ptr::null_mut();
-    assert_eq!(unsafe { (f.HcsGetOperationResult)(op, &mut doc) }, HCS_E_OPERATION_PENDING);
-    assert_eq!(unsafe { (f.HcsWaitForOperationResult)(op, 10, &mut doc) }, HCS_E_OPERATION_TIMEOUT);
+    assert_eq!(
+        unsafe { (f.HcsGetOperationResult)(op, &mut doc) },
+        HCS_E_OPERATION_PENDING
+    );
+    assert_eq!(
+        unsafe { (f.HcsWaitForOperationResult)(op, 10, &mut doc) },
+        HCS_E_OPERATION_TIMEOUT
+    );
     assert!(doc.is_null());
     assert_eq!(h.stats()["PendingOperations"], 1);
     // One call at a time.
-    assert_eq!(unsafe { (f.HcsPauseComputeSystem)(sys, op, std::ptr::null()) }, HCS_E_OPERATION_ALREADY_STARTED);
-    assert_eq!(unsafe { (f.HcsSetOperationCallback)(op, std::ptr::null(), None) }, HCS_E_OPERATION_ALREADY_STARTED);
+    assert_eq!(
+        unsafe { (f.HcsPauseComputeSystem)(sys, op, std::ptr::null()) },
+        HCS_E_OPERATION_ALREADY_STARTED
+    );
+    assert_eq!(
+        unsafe { (f.HcsSetOperationCallback)(op, std::ptr::null(), None) },
+        HCS_E_OPERATION_ALREADY_STARTED
+    );
     // Calls on one system complete in order: a pause queued behind the start succeeds.
     let pause = h.op();
-    assert_eq!(unsafe { (f.HcsPauseComputeSystem)(sys, pause, std::ptr::null()) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsPauseComputeSystem)(sys, pause, std::ptr::null()) },
+        S_OK
+    );
     let t = Instant::now();
-    assert_eq!(unsafe { (f.HcsWaitForOperationResult)(op, INFINITE, &mut doc) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsWaitForOperationResult)(op, INFINITE, &mut doc) },
+        S_OK
+    );
     assert_eq!(h.wait(pause).0, S_OK);
     assert!(t.elapsed() >= Duration::from_millis(200));
     assert_eq!(h.stats()["RunningSystems"], 0);
     // Cancel before the work runs: it never runs.
-    assert_eq!(unsafe { (f.HcsResumeComputeSystem)(sys, op, std::ptr::null()) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsResumeComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
     assert_eq!(unsafe { (f.HcsCancelOperation)(op) }, S_OK);
-    assert_eq!(unsafe { (f.HcsCancelOperation)(op) }, HCS_E_OPERATION_ALREADY_CANCELLED);
+    assert_eq!(
+        unsafe { (f.HcsCancelOperation)(op) },
+        HCS_E_OPERATION_ALREADY_CANCELLED
+    );
     let (hr, d) = h.wait(op);
     assert_eq!(hr, HR_CANCELLED);
     assert_eq!(Hcs::error_of(&d)["Error"], HR_CANCELLED);
@@ -99,7 +155,10 @@ fn delay_pending_timeout_cancel() {
     std::thread::sleep(Duration::from_millis(350));
     assert_eq!(h.state(sys), "Paused", "the cancelled resume never ran");
     let fresh = h.op();
-    assert_eq!(unsafe { (f.HcsCancelOperation)(fresh) }, HCS_E_OPERATION_NOT_STARTED);
+    assert_eq!(
+        unsafe { (f.HcsCancelOperation)(fresh) },
+        HCS_E_OPERATION_NOT_STARTED
+    );
     unsafe {
         (f.HcsCloseOperation)(fresh);
         (f.HcsCloseOperation)(op);
@@ -117,7 +176,10 @@ fn local_free_accounting() {
     let mut docs = Vec::new();
     for _ in 0..5 {
         let mut p = std::ptr::null_mut();
-        assert_eq!(unsafe { (f.HcsGetServiceProperties)(std::ptr::null(), &mut p) }, S_OK);
+        assert_eq!(
+            unsafe { (f.HcsGetServiceProperties)(std::ptr::null(), &mut p) },
+            S_OK
+        );
         docs.push(p);
     }
     assert_eq!(h.emu.live_allocations().unwrap(), 5);
@@ -134,9 +196,15 @@ fn local_free_accounting() {
     // Results not fetched are not allocated; results fetched twice are two allocations.
     let sys = h.create("alloc", VM);
     let op = h.op();
-    assert_eq!(unsafe { (f.HcsGetComputeSystemProperties)(sys, op, std::ptr::null()) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsGetComputeSystemProperties)(sys, op, std::ptr::null()) },
+        S_OK
+    );
     let (mut a, mut b) = (std::ptr::null_mut(), std::ptr::null_mut());
-    assert_eq!(unsafe { (f.HcsWaitForOperationResult)(op, WAIT, &mut a) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsWaitForOperationResult)(op, WAIT, &mut a) },
+        S_OK
+    );
     assert_eq!(unsafe { (f.HcsGetOperationResult)(op, &mut b) }, S_OK);
     assert_ne!(a, b);
     assert_eq!(h.emu.live_allocations().unwrap(), 2);
@@ -172,15 +240,28 @@ fn close_waits_for_callbacks_in_flight() {
     let (tx, rx) = mpsc::channel();
     let finished = Arc::new(AtomicBool::new(false));
     let calls = Arc::new(AtomicUsize::new(0));
-    let slow = Box::new(Slow { entered: tx, finished: finished.clone(), calls: calls.clone() });
+    let slow = Box::new(Slow {
+        entered: tx,
+        finished: finished.clone(),
+        calls: calls.clone(),
+    });
     let ctx = &*slow as *const Slow as *const c_void;
-    assert_eq!(unsafe { (f.HcsSetComputeSystemCallback)(sys, 0, ctx, Some(slow_event)) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsSetComputeSystemCallback)(sys, 0, ctx, Some(slow_event)) },
+        S_OK
+    );
     let op = h.op();
-    assert_eq!(unsafe { (f.HcsTerminateComputeSystem)(sys, op, std::ptr::null()) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsTerminateComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
     rx.recv_timeout(Duration::from_secs(5)).unwrap();
     // The callback is running now; closing must wait for it.
     unsafe { (f.HcsCloseComputeSystem)(sys) };
-    assert!(finished.load(Ordering::SeqCst), "HcsCloseComputeSystem returned while the callback ran");
+    assert!(
+        finished.load(Ordering::SeqCst),
+        "HcsCloseComputeSystem returned while the callback ran"
+    );
     drop(slow);
     assert_eq!(h.wait(op).0, S_OK);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
@@ -191,12 +272,16 @@ fn close_waits_for_callbacks_in_flight() {
 struct Count(AtomicUsize);
 
 unsafe extern "system" fn count_completion(_op: H, ctx: *mut c_void) {
-    unsafe { &*(ctx as *const Count) }.0.fetch_add(1, Ordering::SeqCst);
+    unsafe { &*(ctx as *const Count) }
+        .0
+        .fetch_add(1, Ordering::SeqCst);
 }
 
 unsafe extern "system" fn count_event(e: *const HcsEvent, ctx: *mut c_void) {
     assert_eq!(unsafe { (*e).event_type }, 0x0100_0000);
-    unsafe { &*(ctx as *const Count) }.0.fetch_add(1, Ordering::SeqCst);
+    unsafe { &*(ctx as *const Count) }
+        .0
+        .fetch_add(1, Ordering::SeqCst);
 }
 
 #[test]
@@ -208,7 +293,10 @@ fn closed_operations_never_call_back() {
     let count = Box::new(Count(AtomicUsize::new(0)));
     let ctx = &*count as *const Count as *const c_void;
     let op = unsafe { (f.HcsCreateOperation)(ctx, Some(count_completion)) };
-    assert_eq!(unsafe { (f.HcsStartComputeSystem)(sys, op, std::ptr::null()) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsStartComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
     unsafe { (f.HcsCloseOperation)(op) };
     // The start still happens, silently.
     let mut doc = std::ptr::null_mut();
@@ -218,11 +306,17 @@ fn closed_operations_never_call_back() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert_eq!(count.0.load(Ordering::SeqCst), 0);
-    assert_eq!(unsafe { (f.HcsWaitForOperationResult)(op, 0, &mut doc) }, E_HANDLE);
+    assert_eq!(
+        unsafe { (f.HcsWaitForOperationResult)(op, 0, &mut doc) },
+        E_HANDLE
+    );
     h.emu.configure(r#"{"CompletionDelayMs":0}"#).unwrap();
     // Operations with notifications get an OperationCallback event.
     let op = unsafe { (f.HcsCreateOperationWithNotifications)(0, ctx, Some(count_event)) };
-    assert_eq!(unsafe { (f.HcsPauseComputeSystem)(sys, op, std::ptr::null()) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsPauseComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
     assert_eq!(h.wait(op).0, S_OK);
     // The event is delivered right after the result is recorded; wait for it.
     let t = Instant::now();
@@ -254,7 +348,10 @@ fn many_threads_at_once() {
                     let (r, p, _) = h.spawn(sys, &format!(r#"{{"CommandLine":"exit {i}"}}"#));
                     assert_eq!(r, S_OK);
                     let mut doc = std::ptr::null_mut();
-                    assert_eq!(unsafe { (f.HcsWaitForProcessExit)(p, WAIT, &mut doc) }, S_OK);
+                    assert_eq!(
+                        unsafe { (f.HcsWaitForProcessExit)(p, WAIT, &mut doc) },
+                        S_OK
+                    );
                     let s: Value = serde_json::from_str(&h.take(doc).unwrap()).unwrap();
                     assert_eq!(s["ExitCode"], i);
                     let (_, r, _) = h.sys_call(f.HcsShutDownComputeSystem, sys, None);

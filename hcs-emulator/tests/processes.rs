@@ -13,7 +13,10 @@ fn running_vm(h: &Hcs, id: &str) -> H {
 
 fn status(h: &Hcs, p: H) -> Value {
     let mut doc = std::ptr::null_mut();
-    assert_eq!(unsafe { (h.f.HcsWaitForProcessExit)(p, WAIT, &mut doc) }, S_OK);
+    assert_eq!(
+        unsafe { (h.f.HcsWaitForProcessExit)(p, WAIT, &mut doc) },
+        S_OK
+    );
     serde_json::from_str(&h.take(doc).unwrap()).unwrap()
 }
 
@@ -21,17 +24,17 @@ fn status(h: &Hcs, p: H) -> Value {
 fn exit_codes_and_failures() {
     let (h, _g) = hcs();
     let f = &h.f;
-    let sys = running_vm(&h, "exits");
+    let sys = running_vm(h, "exits");
     let (r, p, info) = h.spawn(sys, r#"{"CommandLine":"exit 3"}"#);
     assert_eq!(r, S_OK);
     assert!(info.process_id > 0);
-    let s = status(&h, p);
+    let s = status(h, p);
     assert_eq!(s["Exited"], true);
     assert_eq!(s["ExitCode"], 3);
     assert_eq!(s["ProcessId"], info.process_id);
     let (r, p2, _) = h.spawn(sys, r#"{"CommandArgs":["cmd","/c","exit","-1"]}"#);
     assert_eq!(r, S_OK);
-    assert_eq!(status(&h, p2)["ExitCode"], u32::MAX);
+    assert_eq!(status(h, p2)["ExitCode"], u32::MAX);
     let (r, p3, _) = h.spawn(sys, r#"{"CommandLine":"notepad.exe"}"#);
     assert_eq!(r, HR_FILE_NOT_FOUND);
     // A stopped or never-started system cannot run processes.
@@ -42,9 +45,17 @@ fn exit_codes_and_failures() {
     let op = h.op();
     let bad = w(r#"{"CommandLine":"exit 0","Shell":true}"#);
     let mut p5 = std::ptr::null_mut();
-    assert_eq!(unsafe { (f.HcsCreateProcess)(sys, bad.as_ptr(), op, std::ptr::null(), &mut p5) }, HCS_E_INVALID_JSON);
+    assert_eq!(
+        unsafe { (f.HcsCreateProcess)(sys, bad.as_ptr(), op, std::ptr::null(), &mut p5) },
+        HCS_E_INVALID_JSON
+    );
     assert!(p5.is_null());
-    assert!(Hcs::error_of(&h.wait(op).1)["ErrorMessage"].as_str().unwrap().contains("Shell"));
+    assert!(
+        Hcs::error_of(&h.wait(op).1)["ErrorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("Shell")
+    );
     unsafe {
         (f.HcsCloseOperation)(op);
         for p in [p, p2, p3, p4] {
@@ -60,51 +71,98 @@ fn exit_codes_and_failures() {
 fn signal_terminate_and_properties() {
     let (h, _g) = hcs();
     let f = &h.f;
-    let sys = running_vm(&h, "signals");
+    let sys = running_vm(h, "signals");
     let (_, p, info) = h.spawn(sys, r#"{"CommandLine":"sleep-forever"}"#);
     let mut doc = std::ptr::null_mut();
-    assert_eq!(unsafe { (f.HcsWaitForProcessExit)(p, 20, &mut doc) }, HCS_E_OPERATION_TIMEOUT);
+    assert_eq!(
+        unsafe { (f.HcsWaitForProcessExit)(p, 20, &mut doc) },
+        HCS_E_OPERATION_TIMEOUT
+    );
     assert!(doc.is_null());
     let props = h.properties(sys, Some(r#"{"PropertyTypes":["ProcessList"]}"#));
     assert_eq!(props["ProcessList"][0]["ProcessId"], info.process_id);
     assert_eq!(props["ProcessList"][0]["ImageName"], "sleep-forever");
     let (_, r, d) = h.call(|op| unsafe { (f.HcsGetProcessProperties)(p, op, std::ptr::null()) });
     assert_eq!(r, S_OK);
-    assert_eq!(serde_json::from_str::<Value>(&d.unwrap()).unwrap()["Exited"], false);
+    assert_eq!(
+        serde_json::from_str::<Value>(&d.unwrap()).unwrap()["Exited"],
+        false
+    );
     let bad = w(r#"{"Signal":"SIGKILL"}"#);
-    assert_eq!(h.call(|op| unsafe { (f.HcsSignalProcess)(p, op, bad.as_ptr()) }).0, HCS_E_INVALID_JSON);
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsSignalProcess)(p, op, bad.as_ptr()) })
+            .0,
+        HCS_E_INVALID_JSON
+    );
     let sig = w(r#"{"Signal":"CtrlC"}"#);
-    assert_eq!(h.call(|op| unsafe { (f.HcsSignalProcess)(p, op, sig.as_ptr()) }).1, S_OK);
-    assert_eq!(status(&h, p)["ExitCode"], 0xC000_013Au32);
-    assert_eq!(h.call(|op| unsafe { (f.HcsSignalProcess)(p, op, sig.as_ptr()) }).1, HCS_E_PROCESS_ALREADY_STOPPED);
-    assert_eq!(h.call(|op| unsafe { (f.HcsTerminateProcess)(p, op, std::ptr::null()) }).1, HCS_E_PROCESS_ALREADY_STOPPED);
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsSignalProcess)(p, op, sig.as_ptr()) })
+            .1,
+        S_OK
+    );
+    assert_eq!(status(h, p)["ExitCode"], 0xC000_013Au32);
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsSignalProcess)(p, op, sig.as_ptr()) })
+            .1,
+        HCS_E_PROCESS_ALREADY_STOPPED
+    );
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsTerminateProcess)(p, op, std::ptr::null()) })
+            .1,
+        HCS_E_PROCESS_ALREADY_STOPPED
+    );
 
     let (_, q, qi) = h.spawn(sys, r#"{"CommandLine":"sleep-forever"}"#);
     // HcsOpenProcess gives another handle to the same process.
     let mut q2 = std::ptr::null_mut();
-    assert_eq!(unsafe { (f.HcsOpenProcess)(sys, qi.process_id, 0, &mut q2) }, S_OK);
-    assert_eq!(unsafe { (f.HcsOpenProcess)(sys, 999_999, 0, &mut q2.clone()) }, HR_NOT_FOUND);
-    assert_eq!(h.call(|op| unsafe { (f.HcsTerminateProcess)(q2, op, std::ptr::null()) }).1, S_OK);
-    assert_eq!(status(&h, q)["ExitCode"], 1);
+    assert_eq!(
+        unsafe { (f.HcsOpenProcess)(sys, qi.process_id, 0, &mut q2) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe { (f.HcsOpenProcess)(sys, 999_999, 0, &mut q2.clone()) },
+        HR_NOT_FOUND
+    );
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsTerminateProcess)(q2, op, std::ptr::null()) })
+            .1,
+        S_OK
+    );
+    assert_eq!(status(h, q)["ExitCode"], 1);
     // Process info: the pid, no handles.
     let op = h.op();
     assert_eq!(unsafe { (f.HcsGetProcessInfo)(q, op) }, S_OK);
-    let mut info = HcsProcessInformation { process_id: 0, reserved: 0, std_input: std::ptr::null_mut(), std_output: std::ptr::null_mut(), std_error: std::ptr::null_mut() };
+    let mut info = HcsProcessInformation {
+        process_id: 0,
+        reserved: 0,
+        std_input: std::ptr::null_mut(),
+        std_output: std::ptr::null_mut(),
+        std_error: std::ptr::null_mut(),
+    };
     let mut d = std::ptr::null_mut();
-    assert_eq!(unsafe { (f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut info, &mut d) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut info, &mut d) },
+        S_OK
+    );
     h.take(d);
     assert_eq!(info.process_id, qi.process_id);
     assert!(info.std_input.is_null());
     // An operation that is not about a process has no process information.
-    assert_eq!(unsafe { (f.HcsGetComputeSystemProperties)(sys, op, std::ptr::null()) }, S_OK);
-    assert_eq!(unsafe { (f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut info, &mut d) }, HCS_E_PROCESS_INFO_NOT_AVAILABLE);
+    assert_eq!(
+        unsafe { (f.HcsGetComputeSystemProperties)(sys, op, std::ptr::null()) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe { (f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut info, &mut d) },
+        HCS_E_PROCESS_INFO_NOT_AVAILABLE
+    );
     h.take(d);
     unsafe { (f.HcsCloseOperation)(op) };
 
     // Stopping the system ends its processes.
     let (_, z, _) = h.spawn(sys, r#"{"CommandLine":"sleep-forever"}"#);
     assert_eq!(h.sys_call(f.HcsTerminateComputeSystem, sys, None).1, S_OK);
-    assert_eq!(status(&h, z)["ExitCode"], u32::MAX);
+    assert_eq!(status(h, z)["ExitCode"], u32::MAX);
     unsafe {
         for x in [p, q, q2, z] {
             (f.HcsCloseProcess)(x);
@@ -119,7 +177,7 @@ fn signal_terminate_and_properties() {
 fn stdio_pipes_are_real() {
     let (h, _g) = hcs();
     let f = &h.f;
-    let sys = running_vm(&h, "stdio");
+    let sys = running_vm(h, "stdio");
     let (r, p, info) = h.spawn(sys, r#"{"CommandLine":"echo","CreateStdInPipe":true,"CreateStdOutPipe":true,"CreateStdErrPipe":true}"#);
     assert_eq!(r, S_OK);
     let mut stdin = file_from_handle(info.std_input).expect("stdin pipe");
@@ -133,30 +191,57 @@ fn stdio_pipes_are_real() {
     let mut rest = Vec::new();
     stdout.read_to_end(&mut rest).unwrap();
     assert!(rest.is_empty());
-    assert_eq!(status(&h, p)["ExitCode"], 0);
+    assert_eq!(status(h, p)["ExitCode"], 0);
     let mut err = Vec::new();
     stderr.read_to_end(&mut err).unwrap();
 
-    let (_, p2, info2) = h.spawn(sys, r#"{"CommandLine":"echo hi there","CreateStdOutPipe":true}"#);
+    let (_, p2, info2) = h.spawn(
+        sys,
+        r#"{"CommandLine":"echo hi there","CreateStdOutPipe":true}"#,
+    );
     assert!(info2.std_input.is_null());
     let mut out = String::new();
-    file_from_handle(info2.std_output).unwrap().read_to_string(&mut out).unwrap();
+    file_from_handle(info2.std_output)
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     assert_eq!(out, "hi there\n");
-    let (_, p3, info3) = h.spawn(sys, r#"{"CommandLine":"echo-stderr oops","CreateStdErrPipe":true}"#);
+    let (_, p3, info3) = h.spawn(
+        sys,
+        r#"{"CommandLine":"echo-stderr oops","CreateStdErrPipe":true}"#,
+    );
     let mut e = String::new();
-    file_from_handle(info3.std_error).unwrap().read_to_string(&mut e).unwrap();
+    file_from_handle(info3.std_error)
+        .unwrap()
+        .read_to_string(&mut e)
+        .unwrap();
     assert_eq!(e, "oops\n");
 
     // CloseHandle StdIn ends an echo process although the caller keeps its end open.
-    let (_, p4, info4) = h.spawn(sys, r#"{"CommandLine":"echo","CreateStdInPipe":true,"CreateStdOutPipe":true}"#);
+    let (_, p4, info4) = h.spawn(
+        sys,
+        r#"{"CommandLine":"echo","CreateStdInPipe":true,"CreateStdOutPipe":true}"#,
+    );
     let _keep = file_from_handle(info4.std_input).unwrap();
     let _out = file_from_handle(info4.std_output).unwrap();
     let close = w(r#"{"Operation":"CloseHandle","CloseHandle":{"Handle":"StdIn"}}"#);
-    assert_eq!(h.call(|op| unsafe { (f.HcsModifyProcess)(p4, op, close.as_ptr()) }).1, S_OK);
-    assert_eq!(status(&h, p4)["ExitCode"], 0);
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsModifyProcess)(p4, op, close.as_ptr()) })
+            .1,
+        S_OK
+    );
+    assert_eq!(status(h, p4)["ExitCode"], 0);
     let resize = w(r#"{"Operation":"ConsoleSize","ConsoleSize":{"Height":50,"Width":132}}"#);
-    assert_eq!(h.call(|op| unsafe { (f.HcsModifyProcess)(p4, op, resize.as_ptr()) }).1, HCS_E_PROCESS_ALREADY_STOPPED);
-    assert_eq!(h.call(|op| unsafe { (f.HcsModifyProcess)(p4, op, std::ptr::null()) }).0, E_INVALIDARG);
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsModifyProcess)(p4, op, resize.as_ptr()) })
+            .1,
+        HCS_E_PROCESS_ALREADY_STOPPED
+    );
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsModifyProcess)(p4, op, std::ptr::null()) })
+            .0,
+        E_INVALIDARG
+    );
     unsafe {
         for x in [p, p2, p3, p4] {
             (f.HcsCloseProcess)(x);
@@ -179,28 +264,67 @@ unsafe extern "system" fn on_event(e: *const HcsEvent, ctx: *mut std::ffi::c_voi
 fn process_and_system_events() {
     let (h, _g) = hcs();
     let f = &h.f;
-    let sys = running_vm(&h, "events");
+    let sys = running_vm(h, "events");
     let (tx, rx) = mpsc::channel();
     let sys_sink = Box::new(Sink(tx.clone()));
     let proc_sink = Box::new(Sink(tx));
     let ctx = |s: &Sink| s as *const Sink as *const std::ffi::c_void;
-    assert_eq!(unsafe { (f.HcsSetComputeSystemCallback)(sys, 0, ctx(&sys_sink), Some(on_event)) }, S_OK);
-    assert_eq!(unsafe { (f.HcsSetComputeSystemCallback)(sys, 0, ctx(&sys_sink), Some(on_event)) }, HCS_E_CALLBACK_ALREADY_SET);
-    assert_eq!(unsafe { (f.HcsSetComputeSystemCallback)(sys, 0, ctx(&sys_sink), None) }, E_INVALIDARG);
+    assert_eq!(
+        unsafe { (f.HcsSetComputeSystemCallback)(sys, 0, ctx(&sys_sink), Some(on_event)) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe { (f.HcsSetComputeSystemCallback)(sys, 0, ctx(&sys_sink), Some(on_event)) },
+        HCS_E_CALLBACK_ALREADY_SET
+    );
+    assert_eq!(
+        unsafe { (f.HcsSetComputeSystemCallback)(sys, 0, ctx(&sys_sink), None) },
+        E_INVALIDARG
+    );
     let (_, p, info) = h.spawn(sys, r#"{"CommandLine":"sleep-forever"}"#);
-    assert_eq!(unsafe { (f.HcsSetProcessCallback)(p, 0, ctx(&proc_sink), Some(on_event)) }, S_OK);
-    assert_eq!(h.call(|op| unsafe { (f.HcsTerminateProcess)(p, op, std::ptr::null()) }).1, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsSetProcessCallback)(p, 0, ctx(&proc_sink), Some(on_event)) },
+        S_OK
+    );
+    assert_eq!(
+        h.call(|op| unsafe { (f.HcsTerminateProcess)(p, op, std::ptr::null()) })
+            .1,
+        S_OK
+    );
     let (t, d) = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
     assert_eq!(t, 0x0001_0000);
     let d: Value = serde_json::from_str(&d.unwrap()).unwrap();
-    assert_eq!(d, json!({"ProcessId": info.process_id, "Exited": true, "ExitCode": 1, "LastWaitResult": 0}));
-    assert_eq!(h.sys_call(f.HcsCrashComputeSystem, sys, Some(r#"{"Type":"CrashGuest"}"#)).1, S_OK);
-    let types: Vec<i32> = (0..3).map(|_| rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap().0).collect();
+    assert_eq!(
+        d,
+        json!({"ProcessId": info.process_id, "Exited": true, "ExitCode": 1, "LastWaitResult": 0})
+    );
+    assert_eq!(
+        h.sys_call(
+            f.HcsCrashComputeSystem,
+            sys,
+            Some(r#"{"Type":"CrashGuest"}"#)
+        )
+        .1,
+        S_OK
+    );
+    let types: Vec<i32> = (0..3)
+        .map(|_| {
+            rx.recv_timeout(std::time::Duration::from_secs(5))
+                .unwrap()
+                .0
+        })
+        .collect();
     assert_eq!(types, [2, 3, 1]);
     let mut doc = std::ptr::null_mut();
-    assert_eq!(unsafe { (f.HcsWaitForComputeSystemExit)(sys, WAIT, &mut doc) }, S_OK);
+    assert_eq!(
+        unsafe { (f.HcsWaitForComputeSystemExit)(sys, WAIT, &mut doc) },
+        S_OK
+    );
     let exit: Value = serde_json::from_str(&h.take(doc).unwrap()).unwrap();
-    assert_eq!(exit, json!({"Status": HCS_E_GUEST_CRITICAL_ERROR, "ExitType": "UnexpectedExit"}));
+    assert_eq!(
+        exit,
+        json!({"Status": HCS_E_GUEST_CRITICAL_ERROR, "ExitType": "UnexpectedExit"})
+    );
     unsafe {
         (f.HcsCloseProcess)(p);
         (f.HcsCloseComputeSystem)(sys);

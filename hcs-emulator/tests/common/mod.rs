@@ -1,5 +1,5 @@
 //! Shared test harness: the built emulator cdylib, loaded by path, with typed exports.
-#![allow(dead_code, non_snake_case)]
+#![allow(dead_code, non_snake_case, clippy::upper_case_acronyms)]
 
 use std::ffi::c_void;
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -160,7 +160,10 @@ impl Hcs {
             return None;
         }
         let s = unsafe { hcs_emulator::wide::read(p) }.unwrap();
-        assert!(unsafe { (self.f.LocalFree)(p.cast()) }.is_null(), "LocalFree failed");
+        assert!(
+            unsafe { (self.f.LocalFree)(p.cast()) }.is_null(),
+            "LocalFree failed"
+        );
         s
     }
 
@@ -197,13 +200,24 @@ impl Hcs {
         let mut sys = std::ptr::null_mut();
         let (id, doc) = (w(id), w(doc));
         let (hr, r, d) = self.call(|op| unsafe {
-            (self.f.HcsCreateComputeSystem)(id.as_ptr(), doc.as_ptr(), op, std::ptr::null(), &mut sys)
+            (self.f.HcsCreateComputeSystem)(
+                id.as_ptr(),
+                doc.as_ptr(),
+                op,
+                std::ptr::null(),
+                &mut sys,
+            )
         });
         (hr, r, d, sys)
     }
 
     /// A system call of the start/pause/... shape: (sync, async, doc).
-    pub fn sys_call(&self, f: unsafe extern "system" fn(H, H, PCWSTR) -> i32, sys: H, options: Option<&str>) -> (i32, i32, Option<String>) {
+    pub fn sys_call(
+        &self,
+        f: unsafe extern "system" fn(H, H, PCWSTR) -> i32,
+        sys: H,
+        options: Option<&str>,
+    ) -> (i32, i32, Option<String>) {
         let o = options.map(w);
         self.call(|op| unsafe { f(sys, op, o.as_ref().map_or(std::ptr::null(), |v| v.as_ptr())) })
     }
@@ -220,7 +234,10 @@ impl Hcs {
     }
 
     pub fn state(&self, sys: H) -> String {
-        self.properties(sys, None)["State"].as_str().unwrap().to_string()
+        self.properties(sys, None)["State"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// Creates a process; returns (process handle, info) after waiting.
@@ -228,7 +245,8 @@ impl Hcs {
         let op = self.op();
         let p = w(params);
         let mut proc_ = std::ptr::null_mut();
-        let hr = unsafe { (self.f.HcsCreateProcess)(sys, p.as_ptr(), op, std::ptr::null(), &mut proc_) };
+        let hr =
+            unsafe { (self.f.HcsCreateProcess)(sys, p.as_ptr(), op, std::ptr::null(), &mut proc_) };
         assert_eq!(hr, S_OK);
         let mut info = HcsProcessInformation {
             process_id: 0,
@@ -238,7 +256,9 @@ impl Hcs {
             std_error: std::ptr::null_mut(),
         };
         let mut doc = std::ptr::null_mut();
-        let r = unsafe { (self.f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut info, &mut doc) };
+        let r = unsafe {
+            (self.f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut info, &mut doc)
+        };
         self.take(doc);
         unsafe { (self.f.HcsCloseOperation)(op) };
         (r, proc_, info)
