@@ -53,7 +53,7 @@ pub(crate) fn parse_doc(
     match text {
         None => Ok(None),
         Some(t) if t.trim().is_empty() => Ok(None),
-        Some(t) => schema::validate_document::<Value>(ty, t, max)
+        Some(t) => schema::validate_named(ty, t, max)
             .map(Some)
             .map_err(|e| HcsError::with(HCS_E_INVALID_JSON, format!("{ty}: {e}"))),
     }
