@@ -157,12 +157,16 @@ pub(crate) fn emit(
     };
 
     referenced.remove(&type_ident.to_string());
+    let std_imports = support
+        .contains(&"BTreeMap")
+        .then(|| quote! { use std::collections::BTreeMap; });
     let imports = imports(&support, &referenced);
     let allow = uses_deprecated.then(|| quote! { #![allow(deprecated)] });
 
     Ok(quote! {
         #allow
 
+        #std_imports
         use serde::de::MapAccess;
         use serde::{Deserialize, Deserializer, Serialize};
 
@@ -241,11 +245,7 @@ pub(crate) fn imports(support: &[&'static str], referenced: &BTreeSet<String>) -
         .collect();
     names.extend(referenced.iter().cloned());
     let idents = names.iter().map(|name| format_ident!("{}", name));
-    let btree = support
-        .contains(&"BTreeMap")
-        .then(|| quote! { use std::collections::BTreeMap; });
     quote! {
-        #btree
         use crate::{#(#idents),*};
     }
 }

@@ -3,6 +3,7 @@
 //! One module per schema definition; every type is re-exported at the crate root.
 
 #![allow(deprecated)]
+
 mod releases;
 mod apply_secure_boot_template_type;
 mod attachment;

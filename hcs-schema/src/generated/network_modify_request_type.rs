@@ -4,6 +4,7 @@
 //! In the schema files of releases 1809, 1903, 2004.
 
 #![allow(deprecated)]
+
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -4,6 +4,7 @@
 //! In the schema files of releases 1809, 1903, 2004.
 
 #![allow(deprecated)]
+
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;

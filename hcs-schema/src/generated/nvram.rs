@@ -4,10 +4,11 @@
 //! In the schema files of releases 1809, 1903, 2004.
 
 #![allow(deprecated)]
+
+use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
-use std::collections::BTreeMap;
 use crate::{
     Availability, DateTime, FieldInfo, NvramVendor, Release, SchemaType, SchemaVersion,
     UnknownProperties, Walk, Walker,

@@ -5,10 +5,11 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 #![allow(deprecated)]
+
+use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
-use std::collections::BTreeMap;
 use crate::{
     Availability, FieldInfo, FilteredPropertyQuery, GetPropertyType, Release, SchemaType,
     SchemaVersion, UnknownProperties, Walk, Walker,

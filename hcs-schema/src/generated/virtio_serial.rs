@@ -3,10 +3,10 @@
 //! Schema definition `VirtioSerial`.
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
+use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
-use std::collections::BTreeMap;
 use crate::{
     Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
     VirtioSerialPort, Walk, Walker,
