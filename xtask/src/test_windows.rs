@@ -78,7 +78,9 @@ pub fn run() -> Result<(), String> {
     std::fs::create_dir_all(&prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
     let status = Command::new(&cargo)
         .current_dir(&root)
-        .args(["test", "-p", "hcs", "--target", TARGET])
+        // `--tests`: the library and integration tests (doc tests run on the
+        // host only; their temporary executables would lack the shim).
+        .args(["test", "-p", "hcs", "--tests", "--target", TARGET])
         .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", &wine)
         .env("WINEPREFIX", &prefix)
         .env("WINEDEBUG", "-all")
