@@ -4,8 +4,12 @@
 //! - `cargo xtask import [DIR] [--check]`: published schema files -> `schema-json/model.json`,
 //!   then codegen. `DIR` defaults to `$HCS_SHARED_DIR/schema-json` (`HCS_SHARED_DIR` defaults to
 //!   `../shared` next to the workspace).
+//! - `cargo xtask test-windows`: the runtime's tests as a Windows program under Wine, against the
+//!   emulator built as `computecore.dll` (prints `WINDOWS TESTS SKIPPED: ...` where the target or
+//!   Wine cannot be had).
 
 mod codegen;
+mod test_windows;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +39,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the `hcs` tests for x86_64-pc-windows-gnu under Wine against the emulator.
+    TestWindows,
 }
 
 fn main() -> ExitCode {
@@ -42,6 +48,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen { check } => codegen::codegen(check),
         Command::Import { dir, check } => codegen::import(dir, check),
+        Command::TestWindows => test_windows::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
