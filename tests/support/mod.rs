@@ -1,0 +1,132 @@
+//! Helpers shared by the proof tests (`samples`, `golden`, `conformance`, `properties`): every
+//! generated type, reachable by its schema name, behind one set of function pointers.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use hcs_schema::{Finding, SchemaType, SchemaVersion, VersionCheck};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// What parsing a document as one generated type gives.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The typed value serialized back, as a JSON value.
+    pub value: Value,
+    /// The typed value serialized back, as compact text.
+    pub text: String,
+    /// Unknown properties and unrecognized enum values (`check` against the newest version).
+    pub findings: Vec<Finding>,
+}
+
+/// A deserialization error with the JSON path where it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathError {
+    /// The path as `serde_path_to_error` writes it (`VirtualMachine.Devices.NetworkAdapters.Adapter0`).
+    pub path: String,
+    /// serde's message.
+    pub message: String,
+}
+
+impl std::fmt::Display for PathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// One generated type behind function pointers.
+#[derive(Clone, Copy)]
+pub struct Entry {
+    /// The newest schema name.
+    pub name: &'static str,
+    /// Older names of the same definition.
+    pub former_names: &'static [&'static str],
+    /// Whether it is a struct (else a string enum).
+    pub is_struct: bool,
+    /// The JSON names of its fields.
+    pub fields: &'static [hcs_schema::FieldInfo],
+    /// Its known enum values.
+    pub variants: &'static [hcs_schema::VariantInfo],
+    /// Parses JSON text into the type and serializes it back.
+    pub parse_text: fn(&str) -> Result<Parsed, PathError>,
+    /// Parses a JSON value into the type and serializes it back.
+    pub parse_value: fn(Value) -> Result<Value, String>,
+    /// Parses raw bytes (possibly not UTF-8, possibly not JSON); only says whether it parsed.
+    pub parse_bytes: fn(&[u8]) -> bool,
+}
+
+fn parse_text<T>(text: &str) -> Result<Parsed, PathError>
+where
+    T: DeserializeOwned + Serialize + VersionCheck,
+{
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let typed: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| PathError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })?;
+    deserializer.end().map_err(|e| PathError {
+        path: ".".into(),
+        message: e.to_string(),
+    })?;
+    let value = serde_json::to_value(&typed).expect("a typed value serializes");
+    let text = serde_json::to_string(&typed).expect("a typed value serializes");
+    let findings = typed.check_schema_version(SchemaVersion::KNOWN[SchemaVersion::KNOWN.len() - 1]);
+    Ok(Parsed {
+        value,
+        text,
+        findings,
+    })
+}
+
+fn parse_value<T>(value: Value) -> Result<Value, String>
+where
+    T: DeserializeOwned + Serialize,
+{
+    let typed: T = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    Ok(serde_json::to_value(&typed).expect("a typed value serializes"))
+}
+
+fn parse_bytes<T: DeserializeOwned>(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<T>(bytes).is_ok()
+}
+
+/// Every generated type, by newest schema name.
+pub fn registry() -> BTreeMap<&'static str, Entry> {
+    macro_rules! entries {
+        ($($ty:ident),* $(,)?) => {{
+            #[allow(deprecated)]
+            let entries = vec![$(Entry {
+                name: <hcs_schema::$ty as SchemaType>::SCHEMA_NAME,
+                former_names: <hcs_schema::$ty as SchemaType>::FORMER_NAMES,
+                is_struct: <hcs_schema::$ty as SchemaType>::VARIANTS.is_empty()
+                    && is_struct::<hcs_schema::$ty>(),
+                fields: <hcs_schema::$ty as SchemaType>::FIELDS,
+                variants: <hcs_schema::$ty as SchemaType>::VARIANTS,
+                parse_text: parse_text::<hcs_schema::$ty>,
+                parse_value: parse_value::<hcs_schema::$ty>,
+                parse_bytes: parse_bytes::<hcs_schema::$ty>,
+            }),*];
+            entries
+        }};
+    }
+    hcs_schema::for_each_schema_type!(entries)
+        .into_iter()
+        .map(|entry| (entry.name, entry))
+        .collect()
+}
+
+/// A struct deserializes from `{}`; a string enum does not.
+fn is_struct<T: DeserializeOwned>() -> bool {
+    serde_json::from_str::<T>("{}").is_ok()
+}
+
+/// The entry for a schema name, old or new.
+pub fn lookup<'a>(registry: &'a BTreeMap<&'static str, Entry>, name: &str) -> Option<&'a Entry> {
+    registry.get(name).or_else(|| {
+        registry
+            .values()
+            .find(|entry| entry.former_names.contains(&name))
+    })
+}
