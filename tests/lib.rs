@@ -7,6 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
+
 pub use hcs_schema_gen::workspace::{SHARED_DIR_VAR, root, shared_dir};
 
 /// The variable that makes missing inputs a failure.
