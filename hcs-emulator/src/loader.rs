@@ -191,15 +191,24 @@ pub fn cdylib_path() -> Result<PathBuf, EmulatorError> {
         profile_dir.pop();
     }
     let name = cdylib_file_name();
+    // `cargo build` refreshes `target/<profile>/`, while `cargo test` only rebuilds the copy in
+    // `deps/`: take the newer of the two.
     let candidates = [
         profile_dir.join(&name),
         profile_dir.join("deps").join(&name),
     ];
-    if let Some(p) = candidates.iter().find(|p| p.is_file()) {
-        return Ok(p.clone());
+    let newest = || {
+        candidates
+            .iter()
+            .filter_map(|p| Some((std::fs::metadata(p).ok()?.modified().ok()?, p.clone())))
+            .max()
+            .map(|(_, p)| p)
+    };
+    if let Some(p) = newest() {
+        return Ok(p);
     }
     build(&profile_dir)?;
-    candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
+    newest().ok_or_else(|| {
         EmulatorError::Build(format!("{name} not found in {}", profile_dir.display()))
     })
 }

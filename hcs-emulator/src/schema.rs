@@ -152,6 +152,15 @@ pub fn validate_value_at(
         "ContainerCredentialGuardOperationRequest" => {
             run::<s::ContainerCredentialGuardOperationRequest>(value, max, path)
         }
+        "CreateGroupOperation" => run::<s::CreateGroupOperation>(value, max, path),
+        "DeleteGroupOperation" => run::<s::DeleteGroupOperation>(value, max, path),
+        "SetPropertyOperation" => run::<s::SetPropertyOperation>(value, max, path),
+        "ContainerCredentialGuardAddInstanceRequest" => {
+            run::<s::ContainerCredentialGuardAddInstanceRequest>(value, max, path)
+        }
+        "ContainerCredentialGuardRemoveInstanceRequest" => {
+            run::<s::ContainerCredentialGuardRemoveInstanceRequest>(value, max, path)
+        }
         "CrashReport" => run::<s::CrashReport>(value, max, path),
         "LayerData" => run::<s::LayerData>(value, max, path),
         "OsLayerOptions" => run::<s::OsLayerOptions>(value, max, path),

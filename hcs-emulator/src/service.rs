@@ -136,10 +136,24 @@ pub unsafe extern "system" fn HcsModifyServiceSettings(
                 ));
             }
         };
+        let invalid = |e: crate::schema::ValidationError| {
+            HcsError::with(HCS_E_INVALID_JSON, format!("ModificationRequest: {e}"))
+        };
         if let Some(settings) = req.get("Settings") {
-            crate::schema::validate_value_at(ty, settings, max, "Settings").map_err(|e| {
-                HcsError::with(HCS_E_INVALID_JSON, format!("ModificationRequest: {e}"))
-            })?;
+            crate::schema::validate_value_at(ty, settings, max, "Settings").map_err(invalid)?;
+            // OperationDetails' type follows Operation.
+            let details = match settings.get("Operation").and_then(Value::as_str) {
+                Some("CreateGroup") => "CreateGroupOperation",
+                Some("DeleteGroup") => "DeleteGroupOperation",
+                Some("SetProperty") => "SetPropertyOperation",
+                Some("AddInstance") => "ContainerCredentialGuardAddInstanceRequest",
+                Some("RemoveInstance") => "ContainerCredentialGuardRemoveInstanceRequest",
+                _ => "",
+            };
+            if let Some(d) = settings.get("OperationDetails") {
+                crate::schema::validate_value_at(details, d, max, "Settings.OperationDetails")
+                    .map_err(invalid)?;
+            }
         }
         Ok(None)
     })

@@ -536,7 +536,7 @@ fn service_and_utilities() {
         let bad = w(r#"{"SystemId":"vm1","Bogus":1}"#);
         assert_eq!((f.HcsSubmitWerReport)(bad.as_ptr()), HCS_E_INVALID_JSON);
         let modify = w(
-            r#"{"PropertyType":"CpuGroup","Settings":{"Operation":"CreateGroup","OperationDetails":{"GroupId":"GUID"}}}"#,
+            r#"{"PropertyType":"CpuGroup","Settings":{"Operation":"CreateGroup","OperationDetails":{"GroupId":"12345678-1234-1234-1234-123456789abc","LogicalProcessorCount":1,"LogicalProcessors":[0]}}}"#,
         );
         let mut res = std::ptr::null_mut();
         assert_eq!(
