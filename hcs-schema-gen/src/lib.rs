@@ -8,6 +8,7 @@
 //! 3. The model is committed as `schema-json/model.json`.
 //! 4. [`emit`]: model -> Rust source files for `hcs-schema/src/generated/`.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod import;

@@ -71,6 +71,8 @@ pub fn import(root: &Path, input_dir: &Path, mode: Mode) -> Result<ImportOutcome
     };
     let (model, report) = run_import(&inputs)?;
     let mut changed = Vec::new();
+    // Changelog: what this import changed, compared with the committed model (see `crate::diff`).
+    crate::diff::record_import_in_changelog(root, &model, mode, &mut changed)?;
     ensure_file(&model_path(root), &model.to_json(), mode, &mut changed)?;
     changed.extend(generate(root, &model, mode)?);
     Ok(ImportOutcome {

@@ -1,0 +1,454 @@
+//! `hcs-schema validate`: parse a document with a generated type and report every problem.
+
+use hcs_schema::{FindingKind, SchemaVersion, VariantInfo, Walk, Walker};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::position::{self, Position, PositionIndex, Segment};
+use crate::registry::TypeEntry;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Makes the document invalid (exit status 1).
+    Error,
+    /// Reported, but the document stays valid.
+    Warning,
+}
+
+/// One problem in a document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// `syntax`, `parse`, `unknown-property`, `unrecognized-value`, `needs-version`, `removed`,
+    /// `duplicate-property`.
+    pub kind: &'static str,
+    /// The JSON path (`VirtualMachine.Devices.Scsi["0"]`); empty for the whole document, absent
+    /// for syntax errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Line, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Column, from 1, in characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The result of validating one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The file as named on the command line (`<stdin>` for `-`).
+    pub file: String,
+    /// The schema name of the type.
+    #[serde(rename = "type")]
+    pub type_name: &'static str,
+    /// `--target`, if given.
+    pub target: Option<SchemaVersion>,
+    /// No errors.
+    pub valid: bool,
+    /// Number of errors.
+    pub errors: usize,
+    /// Number of warnings.
+    pub warnings: usize,
+    /// The lowest schema version with every field and value the document sets (ignoring values
+    /// that failed to parse); absent when the document could not be read as the type at all.
+    pub min_version: Option<SchemaVersion>,
+    /// The Windows release that introduced `min_version`.
+    pub min_version_windows: Option<&'static str>,
+    /// Every problem, by position.
+    pub problems: Vec<Problem>,
+}
+
+/// What to check beyond parsing.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Report what a host of this version would reject.
+    pub target: Option<SchemaVersion>,
+    /// Unknown properties and enum values are warnings instead of errors.
+    pub allow_unknown: bool,
+}
+
+/// The most parse errors reported for one document.
+const MAX_PARSE_ERRORS: usize = 200;
+
+/// Validates `bytes` (named `file`) as `entry`.
+pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -> Report {
+    let mut problems = Vec::new();
+    let mut min_version = None;
+    if let Some((text, value)) = read_json(bytes, &mut problems) {
+        let index = PositionIndex::build(text).unwrap_or_default();
+        let schema = serde_json::to_value((entry.json_schema)()).unwrap_or(Value::Null);
+        let at = |segments: &[Segment], member: bool| {
+            if member {
+                index.member(segments)
+            } else {
+                index.value(segments)
+            }
+        };
+        let mut push = |severity, kind, path: String, position: Option<Position>, message| {
+            problems.push(Problem {
+                severity,
+                kind,
+                path: Some(path),
+                line: position.map(|p| p.line),
+                column: position.map(|p| p.column),
+                message,
+            })
+        };
+        let (document, parse_errors) = parse_all(&value, entry);
+        for (segments, message) in parse_errors {
+            let path = position::render_path(&segments, &schema);
+            push(Severity::Error, "parse", path, at(&segments, false), message);
+        }
+        for (segments, position) in &index.duplicates {
+            let path = position::render_path(segments, &schema);
+            push(
+                Severity::Warning,
+                "duplicate-property",
+                path,
+                Some(*position),
+                "appears more than once in its object; the last value is used".to_owned(),
+            );
+        }
+        if let Some(document) = document {
+            let unknown_severity = if options.allow_unknown {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            let mut unknowns = Unknowns::default();
+            document.walk(&mut unknowns);
+            for found in unknowns.found {
+                let (kind, message, member) = match found.value {
+                    None => (
+                        "unknown-property",
+                        "not a property of any published schema".to_owned(),
+                        true,
+                    ),
+                    Some(value) => (
+                        "unrecognized-value",
+                        format!("{value:?} is not a value of any published schema"),
+                        false,
+                    ),
+                };
+                let position = at(&found.segments, member);
+                push(unknown_severity, kind, found.path, position, message);
+            }
+            let needs = hcs_schema::min_version(document.as_ref());
+            min_version = Some(needs);
+            if let Some(target) = options.target {
+                for finding in hcs_schema::check(document.as_ref(), target) {
+                    let (segments, value) =
+                        position::parse_check_path(&finding.path).unwrap_or_default();
+                    let path = match &value {
+                        Some(_) => finding
+                            .path
+                            .rsplit_once("=\"")
+                            .map_or(finding.path.clone(), |(p, _)| p.to_owned()),
+                        None => finding.path.clone(),
+                    };
+                    let what = match &value {
+                        Some(value) => format!("value {value:?} "),
+                        None => String::new(),
+                    };
+                    let (kind, message) = match finding.kind {
+                        FindingKind::NeedsVersion { needs } => (
+                            "needs-version",
+                            format!(
+                                "{what}needs schema {needs}{}; the target is {target}",
+                                windows_suffix(needs)
+                            ),
+                        ),
+                        FindingKind::Removed { removed_in } => (
+                            "removed",
+                            format!(
+                                "{what}was removed in release {} ({})",
+                                removed_in.id, removed_in.name
+                            ),
+                        ),
+                        // Reported above, with or without a target.
+                        _ => continue,
+                    };
+                    let position = at(&segments, value.is_none());
+                    push(Severity::Error, kind, path, position, message);
+                }
+            }
+        }
+    }
+    problems.sort_by_key(|p| (p.line.is_some(), p.line, p.column));
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    Report {
+        file: file.to_owned(),
+        type_name: entry.schema_name,
+        target: options.target,
+        valid: errors == 0,
+        errors,
+        warnings: problems.len() - errors,
+        min_version,
+        min_version_windows: min_version
+            .and_then(SchemaVersion::windows_release)
+            .map(|w| w.windows),
+        problems,
+    }
+}
+
+fn windows_suffix(version: SchemaVersion) -> String {
+    version
+        .windows_release()
+        .map(|w| format!(" ({})", w.windows))
+        .unwrap_or_default()
+}
+
+/// The text and JSON value of `bytes`, or a syntax problem.
+fn read_json<'a>(bytes: &'a [u8], problems: &mut Vec<Problem>) -> Option<(&'a str, Value)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let syntax = |position: Position, message: String| Problem {
+        severity: Severity::Error,
+        kind: "syntax",
+        path: None,
+        line: Some(position.line),
+        column: Some(position.column),
+        message,
+    };
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let position = position::position_of_offset(bytes, e.valid_up_to());
+            problems.push(syntax(position, "not UTF-8 text".to_owned()));
+            return None;
+        }
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => Some((text, value)),
+        Err(e) => {
+            let position = Position {
+                line: e.line().max(1),
+                column: position::char_column(text, e.line(), e.column()),
+            };
+            let message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = message.strip_suffix(&suffix).unwrap_or(&message);
+            problems.push(syntax(position, format!("not valid JSON: {message}")));
+            None
+        }
+    }
+}
+
+/// JSON values that parse as most schema types, tried in place of a bad array element so the
+/// elements after it are still checked (removing it would renumber them).
+const PLACEHOLDERS: &[&str] = &[
+    "{}",
+    "\"\"",
+    "0",
+    "false",
+    "\"00000000-0000-0000-0000-000000000000\"",
+    "\"00-00-00-00-00-00\"",
+    "\"1970-01-01T00:00:00Z\"",
+    "[]",
+    "null",
+];
+
+/// Parses `value` as `entry`; after each error, removes the offending value (or replaces a bad
+/// array element) and parses again, so every error is found. Returns the document without the
+/// bad values (if it could be repaired) and every error with its path.
+fn parse_all(value: &Value, entry: &TypeEntry) -> (Option<Box<dyn Walk>>, Vec<(Vec<Segment>, String)>) {
+    let mut work = value.clone();
+    let mut errors = Vec::new();
+    let mut result = (entry.parse)(&work);
+    while let Err(error) = result {
+        let segments = segments_of(error.path());
+        errors.push((segments.clone(), error.inner().to_string()));
+        if errors.len() >= MAX_PARSE_ERRORS {
+            return (None, errors);
+        }
+        match repair(&mut work, &segments, entry) {
+            Some(next) => result = next,
+            None => return (None, errors),
+        }
+    }
+    (result.ok(), errors)
+}
+
+type Parsed = Result<Box<dyn Walk>, crate::registry::PathError>;
+
+/// Removes (or replaces) the value at `segments`; the parse of the repaired value, or `None` when
+/// nothing can be done (the whole document is wrong).
+fn repair(work: &mut Value, segments: &[Segment], entry: &TypeEntry) -> Option<Parsed> {
+    let (last, parent_path) = segments.split_last()?;
+    let mut parent = &mut *work;
+    for segment in parent_path {
+        parent = match segment {
+            Segment::Key(key) => parent.get_mut(key.as_str())?,
+            Segment::Index(i) => parent.get_mut(*i)?,
+        };
+    }
+    match (last, parent) {
+        (Segment::Key(key), Value::Object(map)) => {
+            map.remove(key.as_str())?;
+            Some((entry.parse)(work))
+        }
+        (Segment::Index(i), Value::Array(_)) => {
+            for placeholder in PLACEHOLDERS {
+                let placeholder: Value = serde_json::from_str(placeholder).ok()?;
+                set_at(work, segments, placeholder)?;
+                let parsed = (entry.parse)(work);
+                match &parsed {
+                    Err(e) if segments_of(e.path()).starts_with(segments) => continue,
+                    _ => return Some(parsed),
+                }
+            }
+            let _ = i;
+            None
+        }
+        _ => None,
+    }
+}
+
+fn set_at(work: &mut Value, segments: &[Segment], value: Value) -> Option<()> {
+    let mut node = work;
+    for segment in segments {
+        node = match segment {
+            Segment::Key(key) => node.get_mut(key.as_str())?,
+            Segment::Index(i) => node.get_mut(*i)?,
+        };
+    }
+    *node = value;
+    Some(())
+}
+
+fn segments_of(path: &serde_path_to_error::Path) -> Vec<Segment> {
+    path.iter()
+        .filter_map(|segment| match segment {
+            serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
+            serde_path_to_error::Segment::Enum { variant } => Some(Segment::Key(variant.clone())),
+            serde_path_to_error::Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// An unknown property (`value: None`) or an unrecognized enum value.
+struct Unknown {
+    path: String,
+    segments: Vec<Segment>,
+    value: Option<String>,
+}
+
+/// Collects unknown properties and enum values, with paths as `hcs_schema::check` writes them.
+#[derive(Default)]
+struct Unknowns {
+    path: String,
+    segments: Vec<Segment>,
+    found: Vec<Unknown>,
+}
+
+impl Unknowns {
+    fn descend(&mut self, text: String, segment: Segment, value: &dyn Walk) {
+        let length = self.path.len();
+        self.path.push_str(&text);
+        self.segments.push(segment);
+        value.walk(self);
+        self.segments.pop();
+        self.path.truncate(length);
+    }
+
+    fn dot(&self) -> &'static str {
+        if self.path.is_empty() { "" } else { "." }
+    }
+}
+
+impl Walker for Unknowns {
+    fn field(&mut self, field: &'static hcs_schema::FieldInfo, value: &dyn Walk) {
+        let text = format!("{}{}", self.dot(), field.json_name);
+        self.descend(text, Segment::Key(field.json_name.to_owned()), value);
+    }
+
+    fn element(&mut self, index: usize, value: &dyn Walk) {
+        self.descend(format!("[{index}]"), Segment::Index(index), value);
+    }
+
+    fn entry(&mut self, key: &str, value: &dyn Walk) {
+        self.descend(format!("[{key:?}]"), Segment::Key(key.to_owned()), value);
+    }
+
+    fn variant(&mut self, variant: Option<&'static VariantInfo>, value: &str) {
+        if variant.is_none() {
+            self.found.push(Unknown {
+                path: self.path.clone(),
+                segments: self.segments.clone(),
+                value: Some(value.to_owned()),
+            });
+        }
+    }
+
+    fn unknown_property(&mut self, name: &str, _: &Value) {
+        let mut segments = self.segments.clone();
+        segments.push(Segment::Key(name.to_owned()));
+        self.found.push(Unknown {
+            path: format!("{}{}{name}", self.path, self.dot()),
+            segments,
+            value: None,
+        });
+    }
+}
+
+/// The report as text: one line per problem (`FILE:LINE:COLUMN: SEVERITY[KIND]: PATH: MESSAGE`),
+/// then the minimum version, the target and the result.
+pub fn render_text(report: &Report) -> String {
+    let mut out = String::new();
+    for problem in &report.problems {
+        out.push_str(&report.file);
+        if let (Some(line), Some(column)) = (problem.line, problem.column) {
+            out.push_str(&format!(":{line}:{column}"));
+        }
+        let severity = match problem.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!(": {severity}[{}]: ", problem.kind));
+        match problem.path.as_deref() {
+            Some("") => out.push_str("(document): "),
+            Some(path) => out.push_str(&format!("{path}: ")),
+            None => {}
+        }
+        out.push_str(&problem.message);
+        out.push('\n');
+    }
+    out.push_str(&format!("type: {}\n", report.type_name));
+    let parse_failed = report.problems.iter().any(|p| p.kind == "parse");
+    match report.min_version {
+        Some(version) => out.push_str(&format!(
+            "minimum schema version: {version}{}{}\n",
+            windows_suffix(version),
+            if parse_failed {
+                " (not counting values that failed to parse)"
+            } else {
+                ""
+            }
+        )),
+        None => out.push_str("minimum schema version: unknown\n"),
+    }
+    if let Some(target) = report.target {
+        out.push_str(&format!("target: {target}{}\n", windows_suffix(target)));
+    }
+    let counts = format!(
+        "{} error{}, {} warning{}",
+        report.errors,
+        if report.errors == 1 { "" } else { "s" },
+        report.warnings,
+        if report.warnings == 1 { "" } else { "s" }
+    );
+    out.push_str(&format!(
+        "result: {} ({counts})\n",
+        if report.valid { "valid" } else { "invalid" }
+    ));
+    out
+}
