@@ -167,9 +167,11 @@ pub fn cdylib_file_name() -> String {
 }
 
 /// Finds the built emulator cdylib for the running executable: `target/<profile>/` (or its
-/// `deps/`) above `std::env::current_exe()`. If it is missing, runs
-/// `cargo build -p hcs-emulator` (with the same profile and target directory) first, using
-/// the `CARGO` environment variable or `cargo`. Set `HCS_EMULATOR_PATH` to use a given file.
+/// `deps/`) above `std::env::current_exe()`, the newest if both exist. If it is missing, runs
+/// `cargo build -p hcs-emulator --lib` (same profile and target triple) with the `CARGO`
+/// environment variable or `cargo`, into its own target directory `target/hcs-emulator-build/`
+/// so that it never waits for the lock of a `cargo test` that is running. Set
+/// `HCS_EMULATOR_PATH` to use a given file.
 pub fn cdylib_path() -> Result<PathBuf, EmulatorError> {
     static LOCK: OnceLock<Mutex<()>> = OnceLock::new();
     let _serial = LOCK
@@ -180,6 +182,11 @@ pub fn cdylib_path() -> Result<PathBuf, EmulatorError> {
         return Ok(PathBuf::from(p));
     }
     let exe = std::env::current_exe().map_err(|e| EmulatorError::Build(e.to_string()))?;
+    cdylib_path_for(&exe)
+}
+
+/// [`cdylib_path`] for an executable at `exe` (ignores `HCS_EMULATOR_PATH`).
+pub fn cdylib_path_for(exe: &Path) -> Result<PathBuf, EmulatorError> {
     let mut profile_dir = exe
         .parent()
         .ok_or_else(|| EmulatorError::Build("executable has no folder".into()))?
@@ -196,6 +203,7 @@ pub fn cdylib_path() -> Result<PathBuf, EmulatorError> {
     let candidates = [
         profile_dir.join(&name),
         profile_dir.join("deps").join(&name),
+        build_output(&profile_dir).join(&name),
     ];
     let newest = || {
         candidates
@@ -213,18 +221,10 @@ pub fn cdylib_path() -> Result<PathBuf, EmulatorError> {
     })
 }
 
-fn build(profile_dir: &Path) -> Result<(), EmulatorError> {
-    let profile = profile_dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("debug")
-        .to_string();
-    let mut target_dir = profile_dir
-        .parent()
-        .ok_or_else(|| EmulatorError::Build("no target directory".into()))?
-        .to_path_buf();
+/// `(target directory, target triple)` of a `target/[<triple>/]<profile>` folder.
+fn split_profile_dir(profile_dir: &Path) -> (PathBuf, Option<String>) {
+    let mut target_dir = profile_dir.parent().unwrap_or(profile_dir).to_path_buf();
     let mut target_triple = None;
-    // target/<triple>/<profile> when cross-compiling.
     if !target_dir.join("CACHEDIR.TAG").exists()
         && target_dir
             .parent()
@@ -235,6 +235,28 @@ fn build(profile_dir: &Path) -> Result<(), EmulatorError> {
             .map(|n| n.to_string_lossy().into_owned());
         target_dir.pop();
     }
+    (target_dir, target_triple)
+}
+
+/// Where [`build`] puts the library.
+fn build_output(profile_dir: &Path) -> PathBuf {
+    let (target_dir, triple) = split_profile_dir(profile_dir);
+    let mut out = target_dir.join("hcs-emulator-build");
+    if let Some(t) = triple {
+        out.push(t);
+    }
+    out.push(profile_dir.file_name().unwrap_or_default());
+    out
+}
+
+fn build(profile_dir: &Path) -> Result<(), EmulatorError> {
+    let profile = profile_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("debug")
+        .to_string();
+    let (target_dir, target_triple) = split_profile_dir(profile_dir);
+    let target_dir = target_dir.join("hcs-emulator-build");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
     let mut cmd = std::process::Command::new(cargo);
@@ -266,4 +288,39 @@ fn build(profile_dir: &Path) -> Result<(), EmulatorError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_newest_build() {
+        let dir = std::env::temp_dir().join(format!("hcs-emulator-loader-{}", std::process::id()));
+        let profile = dir.join("target").join("debug");
+        std::fs::create_dir_all(profile.join("deps")).unwrap();
+        std::fs::write(dir.join("target").join("CACHEDIR.TAG"), "").unwrap();
+        let exe = profile.join("deps").join("some-test");
+        let name = cdylib_file_name();
+        std::fs::write(profile.join(&name), "old").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(profile.join("deps").join(&name), "new").unwrap();
+        assert_eq!(
+            cdylib_path_for(&exe).unwrap(),
+            profile.join("deps").join(&name)
+        );
+        assert_eq!(
+            build_output(&profile),
+            dir.join("target").join("hcs-emulator-build").join("debug")
+        );
+        let cross = dir
+            .join("target")
+            .join("x86_64-pc-windows-gnu")
+            .join("release");
+        assert_eq!(
+            build_output(&cross),
+            dir.join("target/hcs-emulator-build/x86_64-pc-windows-gnu/release")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
