@@ -76,7 +76,12 @@ struct ValidateArgs {
     file: PathBuf,
     /// The schema type: schema name (`System_PropertyQuery`), Rust name (`SystemPropertyQuery`)
     /// or former name (`PropertyQuery_2`).
-    #[arg(long = "type", short = 't', value_name = "TYPE", default_value = "ComputeSystem")]
+    #[arg(
+        long = "type",
+        short = 't',
+        value_name = "TYPE",
+        default_value = "ComputeSystem"
+    )]
     type_name: String,
     /// Also report what a host of this schema version (`2.1`) or release (`1809`) would reject.
     #[arg(long, value_name = "VERSION", value_parser = parse_target)]
@@ -270,9 +275,7 @@ fn run_diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
             let snapshot = |side: Side, arg: &str| -> Result<Snapshot, Failure> {
                 Ok(match side {
                     Side::Release(id) => Snapshot::of_release(&model, &id)?,
-                    Side::Schema(file) => {
-                        Snapshot::of_schema_files(arg, &[*file], &model.renames)
-                    }
+                    Side::Schema(file) => Snapshot::of_schema_files(arg, &[*file], &model.renames),
                     Side::Model(_) => unreachable!("handled above"),
                 })
             };
@@ -299,9 +302,8 @@ fn run_json_schema(args: &JsonSchemaArgs) -> Result<ExitCode, Failure> {
 }
 
 fn run_versions(args: &FormatArgs) -> Result<ExitCode, Failure> {
-    let versions = |list: &[SchemaVersion]| -> Vec<String> {
-        list.iter().map(|v| v.to_string()).collect()
-    };
+    let versions =
+        |list: &[SchemaVersion]| -> Vec<String> { list.iter().map(|v| v.to_string()).collect() };
     if args.json() {
         let releases: Vec<serde_json::Value> = Release::ALL
             .iter()
@@ -338,10 +340,7 @@ fn run_versions(args: &FormatArgs) -> Result<ExitCode, Failure> {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        table(&["RELEASE", "BUILD", "SCHEMA", "NAME"], &rows)
-    );
+    print!("{}", table(&["RELEASE", "BUILD", "SCHEMA", "NAME"], &rows));
     println!();
     let rows: Vec<[String; 3]> = hcs_schema::VERSION_MAP
         .iter()
@@ -396,7 +395,10 @@ fn run_types(args: &FormatArgs) -> Result<ExitCode, Failure> {
             ]
         })
         .collect();
-    print!("{}", table(&["SCHEMA NAME", "RUST NAME", "SINCE", "NOTES"], &rows));
+    print!(
+        "{}",
+        table(&["SCHEMA NAME", "RUST NAME", "SINCE", "NOTES"], &rows)
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -362,7 +362,10 @@ pub fn render_path(segments: &[Segment], schema: &serde_json::Value) -> String {
 
 /// Follows `$ref`s and picks the non-null branch of `anyOf`/`oneOf` (how `schemars` writes
 /// `Option`).
-fn resolve<'a>(mut node: &'a serde_json::Value, root: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
+fn resolve<'a>(
+    mut node: &'a serde_json::Value,
+    root: &'a serde_json::Value,
+) -> Option<&'a serde_json::Value> {
     for _ in 0..64 {
         if let Some(reference) = node.get("$ref").and_then(|r| r.as_str()) {
             let name = reference.strip_prefix("#/$defs/")?;
@@ -394,11 +397,29 @@ mod tests {
         let text = "{\n  \"A\": [1, {\"B\": \"x\"}],\n  \"\\u00e9\": true,\n  \"A\": null\n}";
         let index = PositionIndex::build(text).unwrap();
         assert_eq!(index.value(&[]), Some(Position { line: 1, column: 1 }));
-        assert_eq!(index.member(&[key("A")]), Some(Position { line: 2, column: 3 }));
+        assert_eq!(
+            index.member(&[key("A")]),
+            Some(Position { line: 2, column: 3 })
+        );
         let b = [key("A"), Segment::Index(1), key("B")];
-        assert_eq!(index.value(&b), Some(Position { line: 2, column: 18 }));
-        assert_eq!(index.value(&[key("é")]), Some(Position { line: 3, column: 13 }));
-        assert_eq!(index.duplicates, vec![(vec![key("A")], Position { line: 4, column: 3 })]);
+        assert_eq!(
+            index.value(&b),
+            Some(Position {
+                line: 2,
+                column: 18
+            })
+        );
+        assert_eq!(
+            index.value(&[key("é")]),
+            Some(Position {
+                line: 3,
+                column: 13
+            })
+        );
+        assert_eq!(
+            index.duplicates,
+            vec![(vec![key("A")], Position { line: 4, column: 3 })]
+        );
     }
 
     #[test]
@@ -428,6 +449,9 @@ mod tests {
     fn columns() {
         assert_eq!(char_column("é\"x", 1, 3), 2);
         assert_eq!(char_column("", 1, 0), 1);
-        assert_eq!(position_of_offset(b"ab\ncd", 4), Position { line: 2, column: 2 });
+        assert_eq!(
+            position_of_offset(b"ab\ncd", 4),
+            Position { line: 2, column: 2 }
+        );
     }
 }

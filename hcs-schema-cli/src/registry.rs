@@ -150,10 +150,18 @@ mod tests {
 
     #[test]
     fn three_spellings_of_one_type() {
-        for name in ["System_PropertyQuery", "SystemPropertyQuery", "PropertyQuery_2"] {
+        for name in [
+            "System_PropertyQuery",
+            "SystemPropertyQuery",
+            "PropertyQuery_2",
+        ] {
             assert_eq!(find(name).unwrap().schema_name, "System_PropertyQuery");
         }
-        assert!(find("computesystem").unwrap_err().contains("`ComputeSystem`"));
+        assert!(
+            find("computesystem")
+                .unwrap_err()
+                .contains("`ComputeSystem`")
+        );
     }
 
     #[test]

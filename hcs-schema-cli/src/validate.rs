@@ -100,10 +100,19 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
                 message,
             })
         };
-        let (document, parse_errors) = parse_all(&value, entry);
+        let (document, parse_errors, placeholders) = parse_all(&value, entry);
+        // What the checks find inside a placeholder is not in the document.
+        let in_placeholder =
+            |segments: &[Segment]| placeholders.iter().any(|p| segments.starts_with(p));
         for (segments, message) in parse_errors {
             let path = position::render_path(&segments, &schema);
-            push(Severity::Error, "parse", path, at(&segments, false), message);
+            push(
+                Severity::Error,
+                "parse",
+                path,
+                at(&segments, false),
+                message,
+            );
         }
         for (segments, position) in &index.duplicates {
             let path = position::render_path(segments, &schema);
@@ -124,6 +133,9 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
             let mut unknowns = Unknowns::default();
             document.walk(&mut unknowns);
             for found in unknowns.found {
+                if in_placeholder(&found.segments) {
+                    continue;
+                }
                 let (kind, message, member) = match found.value {
                     None => (
                         "unknown-property",
@@ -145,6 +157,9 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
                 for finding in hcs_schema::check(document.as_ref(), target) {
                     let (segments, value) =
                         position::parse_check_path(&finding.path).unwrap_or_default();
+                    if in_placeholder(&segments) {
+                        continue;
+                    }
                     let path = match &value {
                         Some(_) => finding
                             .path
@@ -258,24 +273,36 @@ const PLACEHOLDERS: &[&str] = &[
 
 /// Parses `value` as `entry`; after each error, removes the offending value (or replaces a bad
 /// array element) and parses again, so every error is found. Returns the document without the
-/// bad values (if it could be repaired) and every error with its path.
-fn parse_all(value: &Value, entry: &TypeEntry) -> (Option<Box<dyn Walk>>, Vec<(Vec<Segment>, String)>) {
+/// bad values (if it could be repaired), every error with its path, and the paths of the
+/// placeholders put in.
+fn parse_all(value: &Value, entry: &TypeEntry) -> ParseAll {
     let mut work = value.clone();
     let mut errors = Vec::new();
+    let mut placeholders = Vec::new();
     let mut result = (entry.parse)(&work);
     while let Err(error) = result {
         let segments = segments_of(error.path());
         errors.push((segments.clone(), error.inner().to_string()));
         if errors.len() >= MAX_PARSE_ERRORS {
-            return (None, errors);
+            return (None, errors, placeholders);
         }
         match repair(&mut work, &segments, entry) {
             Some(next) => result = next,
-            None => return (None, errors),
+            None => return (None, errors, placeholders),
+        }
+        if matches!(segments.last(), Some(Segment::Index(_))) {
+            placeholders.push(segments);
         }
     }
-    (result.ok(), errors)
+    (result.ok(), errors, placeholders)
 }
+
+/// The document (if it could be repaired), the errors, the placeholder paths.
+type ParseAll = (
+    Option<Box<dyn Walk>>,
+    Vec<(Vec<Segment>, String)>,
+    Vec<Vec<Segment>>,
+);
 
 type Parsed = Result<Box<dyn Walk>, crate::registry::PathError>;
 
@@ -295,7 +322,7 @@ fn repair(work: &mut Value, segments: &[Segment], entry: &TypeEntry) -> Option<P
             map.remove(key.as_str())?;
             Some((entry.parse)(work))
         }
-        (Segment::Index(i), Value::Array(_)) => {
+        (Segment::Index(_), Value::Array(_)) => {
             for placeholder in PLACEHOLDERS {
                 let placeholder: Value = serde_json::from_str(placeholder).ok()?;
                 set_at(work, segments, placeholder)?;
@@ -305,7 +332,6 @@ fn repair(work: &mut Value, segments: &[Segment], entry: &TypeEntry) -> Option<P
                     _ => return Some(parsed),
                 }
             }
-            let _ = i;
             None
         }
         _ => None,

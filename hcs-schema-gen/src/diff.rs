@@ -165,9 +165,8 @@ impl Snapshot {
                     properties
                         .iter()
                         .map(|p| {
-                            let ty = p
-                                .ty
-                                .try_map_refs(&mut |name| {
+                            let ty =
+                                p.ty.try_map_refs(&mut |name| {
                                     Ok::<_, std::convert::Infallible>(rename(name))
                                 })
                                 .unwrap_or_else(|never| match never {});
@@ -362,19 +361,16 @@ impl Change {
 }
 
 impl fmt::Display for Change {
-    /// One line: `removed property ComputeSystem.Foo (bool)`.
+    /// One line: `removed property ComputeSystem.Foo: bool`, `added type Foo (since 2.4)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let item = self.item();
         let opt = |value: &Option<String>| value.clone().unwrap_or_default();
         match self.change {
             ChangeKind::TypeAdded => write!(f, "added type {item}")?,
             ChangeKind::TypeRemoved => write!(f, "removed type {item}")?,
-            ChangeKind::TypeRenamed => write!(
-                f,
-                "renamed type {} -> {}",
-                opt(&self.old),
-                opt(&self.new)
-            )?,
+            ChangeKind::TypeRenamed => {
+                write!(f, "renamed type {} -> {}", opt(&self.old), opt(&self.new))?
+            }
             ChangeKind::KindChanged => write!(
                 f,
                 "changed {item} from {} to {}",
@@ -400,7 +396,11 @@ impl fmt::Display for Change {
                 opt(&self.new)
             )?,
         }
-        if let Some(since) = self.since {
+        let added = matches!(
+            self.change,
+            ChangeKind::TypeAdded | ChangeKind::PropertyAdded | ChangeKind::VariantAdded
+        );
+        if let (true, Some(since)) = (added, self.since) {
             write!(f, " (since {since})")?;
         }
         Ok(())
@@ -449,7 +449,11 @@ impl Diff {
 }
 
 fn join_types(types: &BTreeSet<String>) -> String {
-    types.iter().map(String::as_str).collect::<Vec<_>>().join(" | ")
+    types
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 fn version_text(version: Option<SchemaVersion>) -> Option<String> {
@@ -758,7 +762,11 @@ pub fn render_model_text(diff: &ModelDiff) -> String {
         let _ = writeln!(out, "removed release {id}\n");
     }
     for release in &diff.changed_releases {
-        let _ = writeln!(out, "changed release {} ({})", release.release, release.name);
+        let _ = writeln!(
+            out,
+            "changed release {} ({})",
+            release.release, release.name
+        );
         out.push_str(&render_text(&release.diff));
         out.push('\n');
     }
