@@ -1158,7 +1158,31 @@ pub unsafe extern "system" fn HcsGetComputeSystemProperties(
                 })
                 .unwrap_or_default();
             let s = st.systems.get(&uid).expect("checked by system_call");
-            Ok(Some(properties(st, s, &types).to_string()))
+            let mut v = properties(st, s, &types);
+            // Schema 2.5 `Queries`: one `PropertyResponse` per requested property.
+            if let Some(queries) = q.get("Queries").and_then(Value::as_object) {
+                let mut responses = serde_json::Map::new();
+                for name in queries.keys() {
+                    let field = match name.as_str() {
+                        "SharedMemoryRegion" => "SharedMemoryRegionInfo",
+                        "GuestConnection" => "GuestConnectionInfo",
+                        other => other,
+                    };
+                    let one = properties(st, s, std::slice::from_ref(name));
+                    let response = match one.get(field) {
+                        Some(r) if !matches!(name.as_str(), "Id" | "State") => {
+                            json!({ "Response": r })
+                        }
+                        _ => json!({ "Error": {
+                            "Error": E_INVALIDARG,
+                            "ErrorMessage": format!("{name} is not a property the emulator knows"),
+                        } }),
+                    };
+                    responses.insert(name.clone(), response);
+                }
+                v["PropertyResponses"] = Value::Object(responses);
+            }
+            Ok(Some(v.to_string()))
         },
     )
 }

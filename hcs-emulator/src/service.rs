@@ -93,25 +93,49 @@ pub unsafe extern "system" fn HcsGetServiceProperties(
                 .collect(),
             None => vec!["Basic".to_string()],
         };
-        let props: Vec<Value> = types
-            .iter()
-            .map(|t| match t.as_str() {
-                "Basic" => json!({ "SupportedSchemaVersions": versions_json(&config) }),
-                "CpuGroup" => json!({ "CpuGroups": [] }),
-                "ProcessorTopology" => {
-                    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-                    json!({
-                        "LogicalProcessorCount": n,
-                        "LogicalProcessors": (0..n).map(|i| json!({ "LpIndex": i, "NodeNumber": 0, "PackageId": 0, "CoreId": i, "RootVpIndex": i })).collect::<Vec<_>>()
-                    })
-                }
-                "ContainerCredentialGuard" => json!({ "Instances": [] }),
-                "QoSCapabilities" => json!({ "ProcessorQoSSupported": false }),
-                _ => Value::Null,
-            })
-            .collect();
-        Ok(Some(json!({ "Properties": props }).to_string()))
+        let props: Vec<Value> = types.iter().map(|t| service_property(t, &config)).collect();
+        let mut doc = json!({ "Properties": props });
+        // Schema 2.5 `PropertyQueries`: one `PropertyResponse` per requested property.
+        if let Some(queries) = q
+            .as_ref()
+            .and_then(|q| q.get("PropertyQueries"))
+            .and_then(Value::as_object)
+        {
+            let responses: serde_json::Map<String, Value> = queries
+                .keys()
+                .map(|name| {
+                    let r = match service_property(name, &config) {
+                        Value::Null => json!({ "Error": {
+                            "Error": E_INVALIDARG,
+                            "ErrorMessage": format!("{name} is not a service property the emulator knows"),
+                        } }),
+                        v => json!({ "Response": v }),
+                    };
+                    (name.clone(), r)
+                })
+                .collect();
+            doc["PropertyResponses"] = Value::Object(responses);
+        }
+        Ok(Some(doc.to_string()))
     })
+}
+
+/// One service property (`GetPropertyType`), or `Null` for an unknown name.
+fn service_property(t: &str, config: &Config) -> Value {
+    match t {
+        "Basic" => json!({ "SupportedSchemaVersions": versions_json(config) }),
+        "CpuGroup" => json!({ "CpuGroups": [] }),
+        "ProcessorTopology" => {
+            let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+            json!({
+                "LogicalProcessorCount": n,
+                "LogicalProcessors": (0..n).map(|i| json!({ "LpIndex": i, "NodeNumber": 0, "PackageId": 0, "CoreId": i, "RootVpIndex": i })).collect::<Vec<_>>()
+            })
+        }
+        "ContainerCredentialGuard" => json!({ "Instances": [] }),
+        "QoSCapabilities" => json!({ "ProcessorQoSSupported": false }),
+        _ => Value::Null,
+    }
 }
 
 /// `HcsModifyServiceSettings`: validates a `ModificationRequest` (and its `Settings` by

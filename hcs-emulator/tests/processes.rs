@@ -332,3 +332,141 @@ fn process_and_system_events() {
     assert!(rx.try_recv().is_err(), "no event after close");
     h.finish();
 }
+
+#[test]
+fn sleep_and_handles_handed_out_once() {
+    let (h, _g) = hcs();
+    let f = &h.f;
+    let sys = running_vm(h, "sleepy");
+    let op = h.op();
+    let params = w(r#"{"CommandLine":"sleep 30","CreateStdOutPipe":true}"#);
+    let mut p = std::ptr::null_mut();
+    assert_eq!(
+        unsafe { (f.HcsCreateProcess)(sys, params.as_ptr(), op, std::ptr::null(), &mut p) },
+        S_OK
+    );
+    assert_eq!(unsafe { (f.HcsGetProcessFromOperation)(op) }, p);
+    assert_eq!(unsafe { (f.HcsGetOperationType)(op) }, 10);
+    let mut first = HcsProcessInformation {
+        process_id: 0,
+        reserved: 0,
+        std_input: std::ptr::null_mut(),
+        std_output: std::ptr::null_mut(),
+        std_error: std::ptr::null_mut(),
+    };
+    let mut second = first;
+    let mut d = std::ptr::null_mut();
+    unsafe {
+        assert_eq!(
+            (f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut first, &mut d),
+            S_OK
+        );
+        assert_eq!(
+            (f.HcsGetOperationResultAndProcessInfo)(op, &mut second, &mut d),
+            S_OK
+        );
+    }
+    assert_eq!(first.process_id, second.process_id);
+    assert!(second.std_output.is_null(), "handed out once");
+    #[cfg(unix)]
+    {
+        assert!(!first.std_output.is_null());
+        let mut out = Vec::new();
+        file_from_handle(first.std_output)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        assert!(out.is_empty(), "end of file when the process exits");
+    }
+    assert_eq!(status(h, p)["ExitCode"], 0);
+    unsafe {
+        (f.HcsCloseOperation)(op);
+        (f.HcsCloseProcess)(p);
+        (f.HcsCloseComputeSystem)(sys);
+    }
+    h.finish();
+}
+
+unsafe extern "system" fn count_ops(e: *const HcsEvent, ctx: *mut std::ffi::c_void) {
+    let sink = unsafe { &*(ctx as *const Sink) };
+    let e = unsafe { &*e };
+    let _ = sink
+        .0
+        .send((e.event_type, Some(format!("{:p}", e.operation))));
+}
+
+#[test]
+fn operation_events_and_namespace_options_callback() {
+    let (h, _g) = hcs();
+    let f = &h.f;
+    let (tx, rx) = mpsc::channel();
+    let sink = Box::new(Sink(tx));
+    let ctx = &*sink as *const Sink as *mut std::ffi::c_void;
+    #[repr(C)]
+    struct CreateOptions1 {
+        version: i32,
+        user_token: H,
+        security_descriptor: *const std::ffi::c_void,
+        callback_options: i32,
+        callback_context: *mut std::ffi::c_void,
+        callback: EventCb,
+    }
+    let options = CreateOptions1 {
+        version: 0x0001_0000,
+        user_token: std::ptr::null_mut(),
+        security_descriptor: std::ptr::null(),
+        callback_options: 1, // HcsEventOptionEnableOperationCallbacks
+        callback_context: ctx,
+        callback: Some(count_ops),
+    };
+    let (ns, id, doc) = (w("ns"), w("opevents"), w(VM));
+    let mut sys = std::ptr::null_mut();
+    let (a, b, _) = h.call(|op| unsafe {
+        (f.HcsCreateComputeSystemInNamespace)(
+            ns.as_ptr(),
+            id.as_ptr(),
+            doc.as_ptr(),
+            op,
+            &options.version,
+            &mut sys,
+        )
+    });
+    assert_eq!((a, b), (S_OK, S_OK));
+    // The create itself is reported to the handle created with it.
+    let (t, _) = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert_eq!(t, 0x0100_0000);
+    let op = h.op();
+    assert_eq!(
+        unsafe { (f.HcsStartComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
+    assert_eq!(h.wait(op).0, S_OK);
+    let (t, seen) = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert_eq!(t, 0x0100_0000);
+    assert_eq!(seen.unwrap(), format!("{op:p}"));
+    let bad = CreateOptions1 {
+        version: 7,
+        ..options
+    };
+    let mut other = std::ptr::null_mut();
+    let id2 = w("opevents2");
+    assert_eq!(
+        unsafe {
+            (f.HcsCreateComputeSystemInNamespace)(
+                ns.as_ptr(),
+                id2.as_ptr(),
+                doc.as_ptr(),
+                op,
+                &bad.version,
+                &mut other,
+            )
+        },
+        E_INVALIDARG
+    );
+    unsafe {
+        (f.HcsCloseOperation)(op);
+        (f.HcsCloseComputeSystem)(sys);
+    }
+    drop(sink);
+    h.finish();
+}

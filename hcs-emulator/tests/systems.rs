@@ -586,3 +586,116 @@ fn save_to_file_feeds_processor_compatibility() {
     unsafe { (f.HcsCloseComputeSystem)(sys) };
     h.finish();
 }
+
+#[test]
+fn schema_2_5_queries() {
+    let (h, _g) = hcs();
+    let f = &h.f;
+    let sys = h.create("queries", VM);
+    let p = h.properties(
+        sys,
+        Some(r#"{"Queries":{"Memory":{},"ProcessList":null,"Nonsense":{}}}"#),
+    );
+    let r = &p["PropertyResponses"];
+    assert_eq!(
+        r["Memory"]["Response"]["VirtualMachineMemory"]["AvailableMemory"],
+        1024
+    );
+    assert_eq!(r["ProcessList"]["Response"], json!([]));
+    assert_eq!(r["Nonsense"]["Error"]["Error"], E_INVALIDARG);
+    // 2.5 properties are refused when the emulator speaks 2.4.
+    h.emu
+        .configure(r#"{"SupportedSchemaVersions":[{"Major":2,"Minor":4}]}"#)
+        .unwrap();
+    let (a, _, d) = h.sys_call(
+        f.HcsGetComputeSystemProperties,
+        sys,
+        Some(r#"{"Queries":{"Memory":{}}}"#),
+    );
+    assert_eq!(a, HCS_E_INVALID_JSON);
+    assert!(
+        Hcs::error_of(&d)["ErrorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("Queries")
+    );
+    h.emu.configure_defaults().unwrap();
+    let q = w(
+        r#"{"PropertyTypes":["Basic","QoSCapabilities"],"PropertyQueries":{"ProcessorTopology":{},"Bogus":{}}}"#,
+    );
+    let mut out = std::ptr::null_mut();
+    assert_eq!(
+        unsafe { (f.HcsGetServiceProperties)(q.as_ptr(), &mut out) },
+        S_OK
+    );
+    let v: Value = serde_json::from_str(&h.take(out).unwrap()).unwrap();
+    assert_eq!(v["Properties"][1], json!({"ProcessorQoSSupported": false}));
+    assert!(
+        v["PropertyResponses"]["ProcessorTopology"]["Response"]["LogicalProcessorCount"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(
+        v["PropertyResponses"]["Bogus"]["Error"]["Error"],
+        E_INVALIDARG
+    );
+    unsafe { (f.HcsCloseComputeSystem)(sys) };
+    h.finish();
+}
+
+#[test]
+fn reset_invalidates_everything_without_leaks() {
+    let (h, _g) = hcs();
+    let f = &h.f;
+    let sys = h.create("reset-me", VM);
+    h.start(sys);
+    let (_, p, info) = h.spawn(
+        sys,
+        r#"{"CommandLine":"echo","CreateStdInPipe":true,"CreateStdOutPipe":true}"#,
+    );
+    h.emu.configure(r#"{"CompletionDelayMs":60000}"#).unwrap();
+    let pending = h.op();
+    assert_eq!(
+        unsafe { (f.HcsPauseComputeSystem)(sys, pending, std::ptr::null()) },
+        S_OK
+    );
+    let mut leaked_doc = std::ptr::null_mut();
+    assert_eq!(
+        unsafe { (f.HcsGetServiceProperties)(std::ptr::null(), &mut leaked_doc) },
+        S_OK
+    );
+    h.emu.reset().unwrap();
+    let s = h.stats();
+    assert_eq!(s["Configuration"]["CompletionDelayMs"], 0);
+    assert_eq!(s["LiveSystems"], 0);
+    assert_eq!(s["LiveOperations"], 0);
+    assert_eq!(s["ProcessRecords"], 0);
+    // Strings handed out before the reset stay valid until freed.
+    assert_eq!(s["LiveAllocations"], 1);
+    assert!(h.take(leaked_doc).is_some());
+    let mut doc = std::ptr::null_mut();
+    unsafe {
+        assert_eq!(
+            (f.HcsWaitForOperationResult)(pending, 0, &mut doc),
+            E_HANDLE
+        );
+        assert_eq!(
+            (f.HcsStartComputeSystem)(sys, h.op(), std::ptr::null()),
+            E_HANDLE
+        );
+        assert_eq!((f.HcsWaitForProcessExit)(p, 0, &mut doc), E_HANDLE);
+        (f.HcsCloseProcess)(p);
+        (f.HcsCloseComputeSystem)(sys);
+        (f.HcsCloseOperation)(pending);
+    }
+    // The caller's pipe ends still belong to the caller.
+    #[cfg(unix)]
+    {
+        drop(file_from_handle(info.std_input));
+        drop(file_from_handle(info.std_output));
+    }
+    #[cfg(not(unix))]
+    let _ = info;
+    h.finish();
+}
