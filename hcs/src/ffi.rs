@@ -37,6 +37,54 @@ mod pin_computecore {
 mod pin_computestorage {
     pub(super) use windows_sys::Win32::System::HostComputeSystem::*;
 }
+/// Exports newer than `windows-sys` 0.61, declared here as the windows-rs
+/// generator output (unreleased, newer than 0.62.2) and hcsshim declare them
+/// (`HcsCancelLiveMigration`: hcsshim only). Never linked: they only give the
+/// pins something to compare against.
+mod pin_newer {
+    #![allow(dead_code)]
+    use super::*;
+    unsafe extern "system" {
+        pub(super) fn HcsGetOperationProperties(
+            operation: HCS_OPERATION,
+            options: PCWSTR,
+            result_document: *mut PWSTR,
+        ) -> HRESULT;
+        pub(super) fn HcsInitializeLiveMigrationOnSource(
+            compute_system: HCS_SYSTEM,
+            operation: HCS_OPERATION,
+            options: PCWSTR,
+        ) -> HRESULT;
+        pub(super) fn HcsStartLiveMigrationOnSource(
+            compute_system: HCS_SYSTEM,
+            operation: HCS_OPERATION,
+            options: PCWSTR,
+        ) -> HRESULT;
+        pub(super) fn HcsStartLiveMigrationTransfer(
+            compute_system: HCS_SYSTEM,
+            operation: HCS_OPERATION,
+            options: PCWSTR,
+        ) -> HRESULT;
+        pub(super) fn HcsFinalizeLiveMigration(
+            compute_system: HCS_SYSTEM,
+            operation: HCS_OPERATION,
+            options: PCWSTR,
+        ) -> HRESULT;
+        pub(super) fn HcsCancelLiveMigration(
+            compute_system: HCS_SYSTEM,
+            operation: HCS_OPERATION,
+            options: PCWSTR,
+        ) -> HRESULT;
+        pub(super) fn HcsAttachOverlayFilter(
+            volume_mount_point: PCWSTR,
+            layer_data: PCWSTR,
+        ) -> HRESULT;
+        pub(super) fn HcsDetachOverlayFilter(
+            volume_mount_point: PCWSTR,
+            layer_data: PCWSTR,
+        ) -> HRESULT;
+    }
+}
 mod pin_kernel32 {
     pub(super) use windows_sys::Win32::Foundation::LocalFree;
 }
@@ -193,6 +241,19 @@ functions! {
         fn HcsDetachLayerStorageFilter(layer_path: PCWSTR) -> HRESULT;
         fn HcsFormatWritableLayerVhd(vhd_handle: HANDLE) -> HRESULT;
         fn HcsGetLayerVhdMountPath(vhd_handle: HANDLE, mount_path: *mut PWSTR) -> HRESULT;
+    }
+    computecore (pin_newer) {
+        // Newer Windows builds only (not in windows-sys 0.61).
+        fn HcsGetOperationProperties(operation: HCS_OPERATION, options: PCWSTR, result_document: *mut PWSTR) -> HRESULT;
+        fn HcsInitializeLiveMigrationOnSource(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
+        fn HcsStartLiveMigrationOnSource(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
+        fn HcsStartLiveMigrationTransfer(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
+        fn HcsFinalizeLiveMigration(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
+        fn HcsCancelLiveMigration(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
+    }
+    computestorage (pin_newer) {
+        fn HcsAttachOverlayFilter(volume_mount_point: PCWSTR, layer_data: PCWSTR) -> HRESULT;
+        fn HcsDetachOverlayFilter(volume_mount_point: PCWSTR, layer_data: PCWSTR) -> HRESULT;
     }
     kernel32 (pin_kernel32) {
         fn LocalFree(memory: HLOCAL) -> HLOCAL;

@@ -341,6 +341,37 @@ impl Hcs {
         check(unsafe { f(vhd.raw) }, "HcsFormatWritableLayerVhd")
     }
 
+    /// `HcsAttachOverlayFilter` (newer Windows builds): attaches the layers
+    /// of `layer_data` as an overlay on a mounted volume.
+    pub fn attach_overlay_filter(
+        &self,
+        volume_mount_point: &Path,
+        layer_data: &LayerData,
+    ) -> Result<()> {
+        self.overlay_filter(true, volume_mount_point, layer_data)
+    }
+
+    /// `HcsDetachOverlayFilter` (newer Windows builds).
+    pub fn detach_overlay_filter(
+        &self,
+        volume_mount_point: &Path,
+        layer_data: &LayerData,
+    ) -> Result<()> {
+        self.overlay_filter(false, volume_mount_point, layer_data)
+    }
+
+    fn overlay_filter(&self, attach: bool, volume: &Path, layer_data: &LayerData) -> Result<()> {
+        let (f, name) = if attach {
+            (self.api.HcsAttachOverlayFilter()?, "HcsAttachOverlayFilter")
+        } else {
+            (self.api.HcsDetachOverlayFilter()?, "HcsDetachOverlayFilter")
+        };
+        let data = layer_data_typed(name, layer_data)?;
+        let volume = path(volume, "volume mount point")?;
+        // SAFETY: the strings outlive the call.
+        check(unsafe { f(volume.as_ptr(), data.as_ptr()) }, name)
+    }
+
     /// `HcsGetLayerVhdMountPath`: where an attached layer VHD is mounted.
     pub fn layer_vhd_mount_path(&self, vhd: VhdHandle<'_>) -> Result<String> {
         let f = self.api.HcsGetLayerVhdMountPath()?;

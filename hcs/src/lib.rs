@@ -68,7 +68,9 @@ pub use operation::{
 pub use process::Process;
 pub use stdio::StdioHandle;
 pub use system::ComputeSystem;
-pub use types::{Access, EventOptions, EventType, OperationType, RawHandleValue, ResourceType};
+pub use types::{
+    Access, EventOptions, EventType, OperationOptions, OperationType, RawHandleValue, ResourceType,
+};
 
 /// The raw C types of the HCS API (re-exported from `windows-sys`), for the
 /// `from_raw`/`as_raw` escape hatches.

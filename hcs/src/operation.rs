@@ -16,7 +16,7 @@ use crate::library::{Hcs, timeout_ms};
 use crate::registry::{Registry, guard};
 use crate::stdio::StdioHandle;
 use crate::strings::{WideString, take_string};
-use crate::types::{OperationType, RawHandleValue, ResourceType};
+use crate::types::{OperationOptions, OperationType, RawHandleValue, ResourceType};
 
 /// The process information an operation that created a process returns
 /// (`HCS_PROCESS_INFORMATION`), with the standard streams as owned handles.
@@ -148,6 +148,9 @@ pub struct Operation {
     hcs: Hcs,
     raw: HCS_OPERATION,
     callback: Option<(usize, Arc<CallbackEntry>)>,
+    /// The event-callback registration of an operation created with
+    /// notifications.
+    notifications: Option<usize>,
 }
 
 // SAFETY: HCS operation handles may be used from any thread; the handle is
@@ -219,6 +222,45 @@ impl Operation {
             hcs: *hcs,
             raw,
             callback,
+            notifications: None,
+        })
+    }
+
+    /// `HcsCreateOperationWithNotifications`: an operation (to be waited on)
+    /// that reports progress as events (`OperationOptions::PROGRESS_UPDATE`)
+    /// to `callback`, on HCS threads, until it is closed. Panics in the
+    /// callback are caught.
+    pub fn with_notifications<F>(
+        hcs: &Hcs,
+        options: OperationOptions,
+        callback: F,
+    ) -> Result<Operation>
+    where
+        F: Fn(crate::Event) + Send + Sync + 'static,
+    {
+        let create = hcs.api.HcsCreateOperationWithNotifications()?;
+        let key = crate::events::EVENTS.insert(Arc::new(callback));
+        // SAFETY: the context is an integer key, never dereferenced.
+        let raw = unsafe {
+            create(
+                options.0,
+                key as *const c_void,
+                Some(crate::events::event_callback),
+            )
+        };
+        if raw.is_null() {
+            crate::events::EVENTS.remove(key);
+            return Err(Error::hcs(
+                HResult::E_OUTOFMEMORY,
+                "HcsCreateOperationWithNotifications",
+                None,
+            ));
+        }
+        Ok(Operation {
+            hcs: *hcs,
+            raw,
+            callback: None,
+            notifications: Some(key),
         })
     }
 
@@ -259,7 +301,7 @@ impl Operation {
     /// operation with a completion callback (its context is the callback's
     /// registry key).
     pub fn set_context(&mut self, context: usize) -> Result<()> {
-        if self.callback.is_some() {
+        if self.callback.is_some() || self.notifications.is_some() {
             return Err(Error::invalid_input(
                 "the context of an operation with a completion callback belongs to the callback",
             ));
@@ -360,6 +402,32 @@ impl Operation {
         finish(hr, document, with_process_info.then_some(&info), function)
     }
 
+    /// `HcsGetOperationProperties` (newer Windows builds): the operation's
+    /// properties document, with raw JSON options.
+    pub fn properties_raw(&self, options: Option<&str>) -> Result<String> {
+        let get = self.hcs.api.HcsGetOperationProperties()?;
+        let options = crate::document::encode_optional("HcsGetOperationProperties", options)?;
+        let mut document: PWSTR = std::ptr::null_mut();
+        // SAFETY: valid handle; the options and out-pointer outlive the call.
+        let hr = unsafe {
+            get(
+                self.raw,
+                crate::strings::opt_ptr(options.as_ref()),
+                &mut document,
+            )
+        };
+        // SAFETY: HCS allocated the document for us.
+        let document = unsafe { take_string(document, self.hcs.api) };
+        if hr < 0 {
+            return Err(Error::hcs(
+                HResult(hr),
+                "HcsGetOperationProperties",
+                document,
+            ));
+        }
+        Ok(document.unwrap_or_default())
+    }
+
     /// `HcsCancelOperation`.
     pub fn cancel(&self) -> Result<()> {
         let cancel = self.hcs.api.HcsCancelOperation()?;
@@ -397,8 +465,9 @@ impl Operation {
         RawHandleValue(self.raw as usize)
     }
 
-    /// Gives up ownership of the handle (and of any completion callback,
-    /// which stays registered until it fires).
+    /// Gives up ownership of the handle (a completion callback stays
+    /// registered until it fires; a notification callback stays registered
+    /// for the life of the process).
     #[must_use]
     pub fn into_raw(self) -> HCS_OPERATION {
         let raw = self.raw;
@@ -416,6 +485,7 @@ impl Operation {
             hcs: *hcs,
             raw,
             callback: None,
+            notifications: None,
         }
     }
 }
@@ -436,6 +506,9 @@ impl Drop for Operation {
         if let Ok(close) = self.hcs.api.HcsCloseOperation() {
             // SAFETY: we own the handle; it is closed exactly once.
             unsafe { close(self.raw) };
+        }
+        if let Some(key) = self.notifications.take() {
+            crate::events::EVENTS.remove(key);
         }
     }
 }

@@ -114,6 +114,27 @@ system_ops! {
     /// Saves the system's state.
     save, save_raw, save_async, save_raw_async,
         with save_with, save_with_async: SaveOptions => HcsSaveComputeSystem;
+    /// Prepares the source of a live migration (newer Windows builds).
+    initialize_live_migration_on_source, initialize_live_migration_on_source_raw,
+        initialize_live_migration_on_source_async, initialize_live_migration_on_source_raw_async
+        => HcsInitializeLiveMigrationOnSource;
+    /// Starts a live migration on the source (newer Windows builds).
+    start_live_migration_on_source, start_live_migration_on_source_raw,
+        start_live_migration_on_source_async, start_live_migration_on_source_raw_async
+        => HcsStartLiveMigrationOnSource;
+    /// Starts the transfer of a live migration (newer Windows builds).
+    start_live_migration_transfer, start_live_migration_transfer_raw,
+        start_live_migration_transfer_async, start_live_migration_transfer_raw_async
+        => HcsStartLiveMigrationTransfer;
+    /// Finalizes a live migration (newer Windows builds).
+    finalize_live_migration, finalize_live_migration_raw,
+        finalize_live_migration_async, finalize_live_migration_raw_async
+        => HcsFinalizeLiveMigration;
+    /// Cancels a live migration (newer Windows builds; bound by hcsshim, no
+    /// public header).
+    cancel_live_migration, cancel_live_migration_raw,
+        cancel_live_migration_async, cancel_live_migration_raw_async
+        => HcsCancelLiveMigration;
 }
 
 impl ComputeSystem {
@@ -489,6 +510,100 @@ impl Hcs {
                     .ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
             },
         )
+    }
+
+    /// `HcsCreateComputeSystemInNamespace` (no creation options): creates a
+    /// system in an id namespace, waiting.
+    pub fn create_compute_system_in_namespace(
+        &self,
+        namespace: &str,
+        id: &str,
+        document: &schema::ComputeSystem,
+    ) -> Result<ComputeSystem> {
+        let f = self.api.HcsCreateComputeSystemInNamespace()?;
+        let document = encode_typed("HcsCreateComputeSystemInNamespace", document)?;
+        let namespace = WideString::new(namespace, "namespace")?;
+        let id = WideString::new(id, "compute system id")?;
+        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
+        let out: *mut HCS_SYSTEM = &mut raw;
+        let result = run_blocking(self, "HcsCreateComputeSystemInNamespace", false, |op| {
+            // SAFETY: the strings and out-pointer outlive the call; no options.
+            unsafe {
+                f(
+                    namespace.as_ptr(),
+                    id.as_ptr(),
+                    document.as_ptr(),
+                    op,
+                    std::ptr::null(),
+                    out,
+                )
+            }
+        });
+        let system = (!raw.is_null()).then(|| ComputeSystem {
+            hcs: *self,
+            raw,
+            registrations: Registrations::default(),
+        });
+        result?;
+        system
+            .ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystemInNamespace", None))
+    }
+
+    /// `HcsOpenComputeSystemInNamespace`.
+    pub fn open_compute_system_in_namespace(
+        &self,
+        namespace: &str,
+        id: &str,
+        access: Access,
+    ) -> Result<ComputeSystem> {
+        let f = self.api.HcsOpenComputeSystemInNamespace()?;
+        let namespace = WideString::new(namespace, "namespace")?;
+        let id = WideString::new(id, "compute system id")?;
+        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
+        // SAFETY: the strings and out-pointer outlive the call.
+        let hr = unsafe { f(namespace.as_ptr(), id.as_ptr(), access.0, &mut raw) };
+        if hr < 0 {
+            return Err(Error::hcs(
+                HResult(hr),
+                "HcsOpenComputeSystemInNamespace",
+                None,
+            ));
+        }
+        if raw.is_null() {
+            return Err(Error::hcs(
+                HResult::E_HANDLE,
+                "HcsOpenComputeSystemInNamespace",
+                None,
+            ));
+        }
+        Ok(ComputeSystem {
+            hcs: *self,
+            raw,
+            registrations: Registrations::default(),
+        })
+    }
+
+    /// `HcsEnumerateComputeSystemsInNamespace`.
+    pub fn enumerate_compute_systems_in_namespace(
+        &self,
+        namespace: &str,
+        query: Option<&SystemQuery>,
+    ) -> Result<Vec<Properties>> {
+        let f = self.api.HcsEnumerateComputeSystemsInNamespace()?;
+        let query = query
+            .map(|q| encode_typed("HcsEnumerateComputeSystemsInNamespace", q))
+            .transpose()?;
+        let namespace = WideString::new(namespace, "namespace")?;
+        let document = run_blocking(self, "HcsEnumerateComputeSystemsInNamespace", false, |op| {
+            // SAFETY: the strings outlive the call.
+            unsafe { f(namespace.as_ptr(), opt_ptr(query.as_ref()), op) }
+        })?
+        .document;
+        decode_document::<Option<Vec<Properties>>>(
+            "HcsEnumerateComputeSystemsInNamespace",
+            document,
+        )
+        .map(Option::unwrap_or_default)
     }
 
     /// `HcsOpenComputeSystem`.

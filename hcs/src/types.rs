@@ -151,6 +151,19 @@ open_enum! {
 flags_ops!(EventOptions);
 
 open_enum! {
+    /// `HCS_OPERATION_OPTIONS`: flags of `HcsCreateOperationWithNotifications`.
+    OperationOptions(i32) {
+        /// No notifications.
+        NONE = ws::HcsOperationOptionNone,
+        /// Progress updates.
+        PROGRESS_UPDATE = ws::HcsOperationOptionProgressUpdate,
+        /// Reserved (newer hosts).
+        RESERVED1 = 2,
+    }
+}
+flags_ops!(OperationOptions);
+
+open_enum! {
     /// `HCS_RESOURCE_TYPE`: the kind of resource attached to an operation.
     ResourceType(i32) {
         /// None.
