@@ -4,15 +4,19 @@
 use std::collections::BTreeMap;
 
 use hcs_schema::{
-    Attachment, AttachmentType, Chipset, ComputeSystem, Devices, LinuxKernelDirect, Plan9, Plan9Share,
-    SchemaVersion, Scsi, Topology, Version, VersionCheck, VirtualMachine, VirtualMachineMemory,
-    VirtualMachineProcessor,
+    Attachment, AttachmentType, Chipset, ComputeSystem, Devices, LinuxKernelDirect, Plan9,
+    Plan9Share, SchemaVersion, Scsi, Topology, Version, VersionCheck, VirtualMachine,
+    VirtualMachineMemory, VirtualMachineProcessor,
 };
 
 fn main() {
     let uvm = ComputeSystem {
         owner: Some("my-shim".into()),
-        schema_version: Some(Version { major: Some(2), minor: Some(2), ..Default::default() }),
+        schema_version: Some(Version {
+            major: Some(2),
+            minor: Some(2),
+            ..Default::default()
+        }),
         should_terminate_on_last_handle_closed: Some(true),
         virtual_machine: Some(VirtualMachine {
             stop_on_reset: Some(true),
@@ -31,7 +35,10 @@ fn main() {
                     allow_overcommit: Some(true),
                     ..Default::default()
                 }),
-                processor: Some(VirtualMachineProcessor { count: Some(2), ..Default::default() }),
+                processor: Some(VirtualMachineProcessor {
+                    count: Some(2),
+                    ..Default::default()
+                }),
                 ..Default::default()
             }),
             devices: Some(Devices {
@@ -71,5 +78,8 @@ fn main() {
     for finding in uvm.check_schema_version(SchemaVersion::V2_1) {
         eprintln!("not for a 2.1 host: {finding}");
     }
-    println!("{}", serde_json::to_string_pretty(&uvm).expect("serializes"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&uvm).expect("serializes")
+    );
 }

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use crate::UnknownProperties;
 
@@ -34,29 +34,81 @@ where
     D: Deserializer<'de>,
     T: StructFields,
 {
-    deserializer.deserialize_map(StructVisitor(PhantomData))
+    let mut value = T::default();
+    deserializer.deserialize_map(InPlace(&mut value))?;
+    Ok(value)
 }
 
-struct StructVisitor<T>(PhantomData<T>);
+/// Reads the value of a field whose type is a generated struct, building the struct where it lives.
+///
+/// The generated structs are large (a `ComputeSystem` is several kilobytes), and building each
+/// nested one elsewhere and moving it into its parent made copying the biggest cost of
+/// deserialization. `null` is `None`, like serde's `Option`.
+pub(crate) fn read_struct_field<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: StructFields,
+{
+    map.next_value_seed(OptionInPlace(slot))
+}
 
-impl<'de, T: StructFields> Visitor<'de> for StructVisitor<T> {
-    type Value = T;
+struct OptionInPlace<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: StructFields> DeserializeSeed<'de> for OptionInPlace<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: StructFields> Visitor<'de> for OptionInPlace<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a JSON object ({}) or null", T::SCHEMA_NAME)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        // A repeated property replaces the earlier value, as it does for every other field.
+        let value = self.0.insert(T::default());
+        deserializer.deserialize_map(InPlace(value))
+    }
+}
+
+/// Reads a JSON object's properties into an existing struct.
+struct InPlace<'a, T>(&'a mut T);
+
+impl<'de, T: StructFields> Visitor<'de> for InPlace<'_, T> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a JSON object ({})", T::SCHEMA_NAME)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        let mut value = T::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if !value.read_field(&key, &mut map)? {
+            if !self.0.read_field(&key, &mut map)? {
                 let unknown: serde_json::Value = map.next_value()?;
-                value
+                self.0
                     .unknown_properties_mut()
                     .insert(key.into_owned(), unknown);
             }
         }
-        Ok(value)
+        Ok(())
     }
 }
 

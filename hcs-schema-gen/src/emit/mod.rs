@@ -117,6 +117,13 @@ impl<'m> Context<'m> {
         })
     }
 
+    /// Whether the definition is a struct (not an enum).
+    pub fn is_struct(&self, schema_name: &str) -> bool {
+        self.model
+            .definition(schema_name)
+            .is_some_and(|d| matches!(d.kind, DefinitionKind::Struct { .. }))
+    }
+
     pub fn rust_name(&self, schema_name: &str) -> &str {
         &self.rust_names[schema_name]
     }

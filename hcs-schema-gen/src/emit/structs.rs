@@ -10,6 +10,7 @@ use quote::{format_ident, quote};
 
 use crate::error::{Error, Result};
 use crate::model::{Definition, Property};
+use crate::spec::TypeExpr;
 
 use super::{Context, docs, names, types};
 
@@ -106,7 +107,16 @@ pub(crate) fn emit(
             #deprecated
             pub #ident: Option<#value_type>,
         });
-        reads.push(quote! { #json_name => self.#ident = map.next_value()?, });
+        let boxed = context
+            .boxed
+            .contains(&(definition.name.as_str(), property.name.as_str()));
+        let nested_struct =
+            matches!(&property.ty, TypeExpr::Ref(target) if context.is_struct(target));
+        reads.push(if nested_struct && !boxed {
+            quote! { #json_name => crate::de::read_struct_field(map, &mut self.#ident)?, }
+        } else {
+            quote! { #json_name => self.#ident = map.next_value()?, }
+        });
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         walks.push(quote! {
             if let Some(value) = &self.#ident {

@@ -145,15 +145,22 @@ impl StructFields for AttributionRecord {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "WorkerExit" => self.worker_exit = map.next_value()?,
-            "GuestCrash" => self.guest_crash = map.next_value()?,
-            "TripleFault" => self.triple_fault = map.next_value()?,
+            "WorkerExit" => crate::de::read_struct_field(map, &mut self.worker_exit)?,
+            "GuestCrash" => crate::de::read_struct_field(map, &mut self.guest_crash)?,
+            "TripleFault" => crate::de::read_struct_field(map, &mut self.triple_fault)?,
             "InjectNonMaskableInterrupt" => {
-                self.inject_non_maskable_interrupt = map.next_value()?;
+                crate::de::read_struct_field(
+                    map,
+                    &mut self.inject_non_maskable_interrupt,
+                )?
             }
-            "OperationFailure" => self.operation_failure = map.next_value()?,
-            "SystemExit" => self.system_exit = map.next_value()?,
-            "VirtualDeviceFailure" => self.virtual_device_failure = map.next_value()?,
+            "OperationFailure" => {
+                crate::de::read_struct_field(map, &mut self.operation_failure)?
+            }
+            "SystemExit" => crate::de::read_struct_field(map, &mut self.system_exit)?,
+            "VirtualDeviceFailure" => {
+                crate::de::read_struct_field(map, &mut self.virtual_device_failure)?
+            }
             _ => return Ok(false),
         }
 

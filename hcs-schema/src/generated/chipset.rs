@@ -154,14 +154,16 @@ impl StructFields for Chipset {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Uefi" => self.uefi = map.next_value()?,
+            "Uefi" => crate::de::read_struct_field(map, &mut self.uefi)?,
             "IsNumLockDisabled" => self.is_num_lock_disabled = map.next_value()?,
             "BaseBoardSerialNumber" => self.base_board_serial_number = map.next_value()?,
             "ChassisSerialNumber" => self.chassis_serial_number = map.next_value()?,
             "ChassisAssetTag" => self.chassis_asset_tag = map.next_value()?,
             "EnableHibernation" => self.enable_hibernation = map.next_value()?,
             "UseUtc" => self.use_utc = map.next_value()?,
-            "LinuxKernelDirect" => self.linux_kernel_direct = map.next_value()?,
+            "LinuxKernelDirect" => {
+                crate::de::read_struct_field(map, &mut self.linux_kernel_direct)?
+            }
             _ => return Ok(false),
         }
 

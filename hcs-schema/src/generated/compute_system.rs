@@ -161,11 +161,15 @@ impl StructFields for ComputeSystem {
     ) -> Result<bool, A::Error> {
         match key {
             "Owner" => self.owner = map.next_value()?,
-            "SchemaVersion" => self.schema_version = map.next_value()?,
+            "SchemaVersion" => {
+                crate::de::read_struct_field(map, &mut self.schema_version)?
+            }
             "HostingSystemId" => self.hosting_system_id = map.next_value()?,
             "HostedSystem" => self.hosted_system = map.next_value()?,
-            "Container" => self.container = map.next_value()?,
-            "VirtualMachine" => self.virtual_machine = map.next_value()?,
+            "Container" => crate::de::read_struct_field(map, &mut self.container)?,
+            "VirtualMachine" => {
+                crate::de::read_struct_field(map, &mut self.virtual_machine)?
+            }
             "ShouldTerminateOnLastHandleClosed" => {
                 self.should_terminate_on_last_handle_closed = map.next_value()?;
             }

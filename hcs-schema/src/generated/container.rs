@@ -240,21 +240,23 @@ impl StructFields for Container {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "GuestOs" => self.guest_os = map.next_value()?,
-            "Storage" => self.storage = map.next_value()?,
+            "GuestOs" => crate::de::read_struct_field(map, &mut self.guest_os)?,
+            "Storage" => crate::de::read_struct_field(map, &mut self.storage)?,
             "MappedDirectories" => self.mapped_directories = map.next_value()?,
             "MappedPipes" => self.mapped_pipes = map.next_value()?,
-            "Memory" => self.memory = map.next_value()?,
-            "Processor" => self.processor = map.next_value()?,
-            "Networking" => self.networking = map.next_value()?,
-            "HvSocket" => self.hv_socket = map.next_value()?,
+            "Memory" => crate::de::read_struct_field(map, &mut self.memory)?,
+            "Processor" => crate::de::read_struct_field(map, &mut self.processor)?,
+            "Networking" => crate::de::read_struct_field(map, &mut self.networking)?,
+            "HvSocket" => crate::de::read_struct_field(map, &mut self.hv_socket)?,
             "ContainerCredentialGuard" => {
-                self.container_credential_guard = map.next_value()?;
+                crate::de::read_struct_field(map, &mut self.container_credential_guard)?
             }
-            "RegistryChanges" => self.registry_changes = map.next_value()?,
+            "RegistryChanges" => {
+                crate::de::read_struct_field(map, &mut self.registry_changes)?
+            }
             "AssignedDevices" => self.assigned_devices = map.next_value()?,
             "AdditionalDeviceNamespace" => {
-                self.additional_device_namespace = map.next_value()?;
+                crate::de::read_struct_field(map, &mut self.additional_device_namespace)?
             }
             _ => return Ok(false),
         }

@@ -83,7 +83,9 @@ impl StructFields for ContainerCredentialGuardHvSocketServiceConfig {
     ) -> Result<bool, A::Error> {
         match key {
             "ServiceId" => self.service_id = map.next_value()?,
-            "ServiceConfig" => self.service_config = map.next_value()?,
+            "ServiceConfig" => {
+                crate::de::read_struct_field(map, &mut self.service_config)?
+            }
             _ => return Ok(false),
         }
 

@@ -99,8 +99,12 @@ impl StructFields for ContainerCredentialGuardInstance {
     ) -> Result<bool, A::Error> {
         match key {
             "Id" => self.id = map.next_value()?,
-            "CredentialGuard" => self.credential_guard = map.next_value()?,
-            "HvSocketConfig" => self.hv_socket_config = map.next_value()?,
+            "CredentialGuard" => {
+                crate::de::read_struct_field(map, &mut self.credential_guard)?
+            }
+            "HvSocketConfig" => {
+                crate::de::read_struct_field(map, &mut self.hv_socket_config)?
+            }
             _ => return Ok(false),
         }
 

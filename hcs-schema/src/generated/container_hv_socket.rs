@@ -83,7 +83,7 @@ impl StructFields for ContainerHvSocket {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Config" => self.config = map.next_value()?,
+            "Config" => crate::de::read_struct_field(map, &mut self.config)?,
             "EnablePowerShellDirect" => {
                 self.enable_power_shell_direct = map.next_value()?;
             }

@@ -63,7 +63,7 @@ impl StructFields for ContainersDefContainer {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "namespace" => self.namespace = map.next_value()?,
+            "namespace" => crate::de::read_struct_field(map, &mut self.namespace)?,
             _ => return Ok(false),
         }
 

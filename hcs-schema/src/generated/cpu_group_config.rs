@@ -105,7 +105,7 @@ impl StructFields for CpuGroupConfig {
     ) -> Result<bool, A::Error> {
         match key {
             "GroupId" => self.group_id = map.next_value()?,
-            "Affinity" => self.affinity = map.next_value()?,
+            "Affinity" => crate::de::read_struct_field(map, &mut self.affinity)?,
             "GroupProperties" => self.group_properties = map.next_value()?,
             "HypervisorGroupId" => self.hypervisor_group_id = map.next_value()?,
             _ => return Ok(false),

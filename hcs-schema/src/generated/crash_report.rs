@@ -174,7 +174,9 @@ impl StructFields for CrashReport {
         match key {
             "SystemId" => self.system_id = map.next_value()?,
             "ActivityId" => self.activity_id = map.next_value()?,
-            "WindowsCrashInfo" => self.windows_crash_info = map.next_value()?,
+            "WindowsCrashInfo" => {
+                crate::de::read_struct_field(map, &mut self.windows_crash_info)?
+            }
             "CrashParameters" => self.crash_parameters = map.next_value()?,
             "CrashLog" => self.crash_log = map.next_value()?,
             "Status" => self.status = map.next_value()?,

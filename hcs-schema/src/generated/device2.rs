@@ -102,7 +102,7 @@ impl StructFields for Device2 {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Version" => self.version = map.next_value()?,
+            "Version" => crate::de::read_struct_field(map, &mut self.version)?,
             "Type" => self.r#type = map.next_value()?,
             "States" => self.states = map.next_value()?,
             _ => return Ok(false),

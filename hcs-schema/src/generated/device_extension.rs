@@ -76,8 +76,10 @@ impl StructFields for DeviceExtension {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "device_category" => self.device_category = map.next_value()?,
-            "namespace" => self.namespace = map.next_value()?,
+            "device_category" => {
+                crate::de::read_struct_field(map, &mut self.device_category)?
+            }
+            "namespace" => crate::de::read_struct_field(map, &mut self.namespace)?,
             _ => return Ok(false),
         }
 

@@ -324,22 +324,28 @@ impl StructFields for Devices {
     ) -> Result<bool, A::Error> {
         match key {
             "ComPorts" => self.com_ports = map.next_value()?,
-            "VirtioSerial" => self.virtio_serial = map.next_value()?,
+            "VirtioSerial" => crate::de::read_struct_field(map, &mut self.virtio_serial)?,
             "Scsi" => self.scsi = map.next_value()?,
-            "VirtualPMem" => self.virtual_pmem = map.next_value()?,
+            "VirtualPMem" => crate::de::read_struct_field(map, &mut self.virtual_pmem)?,
             "NetworkAdapters" => self.network_adapters = map.next_value()?,
-            "VideoMonitor" => self.video_monitor = map.next_value()?,
-            "Keyboard" => self.keyboard = map.next_value()?,
-            "Mouse" => self.mouse = map.next_value()?,
-            "HvSocket" => self.hv_socket = map.next_value()?,
-            "EnhancedModeVideo" => self.enhanced_mode_video = map.next_value()?,
-            "GuestCrashReporting" => self.guest_crash_reporting = map.next_value()?,
-            "VirtualSmb" => self.virtual_smb = map.next_value()?,
-            "Plan9" => self.plan9 = map.next_value()?,
-            "Battery" => self.battery = map.next_value()?,
+            "VideoMonitor" => crate::de::read_struct_field(map, &mut self.video_monitor)?,
+            "Keyboard" => crate::de::read_struct_field(map, &mut self.keyboard)?,
+            "Mouse" => crate::de::read_struct_field(map, &mut self.mouse)?,
+            "HvSocket" => crate::de::read_struct_field(map, &mut self.hv_socket)?,
+            "EnhancedModeVideo" => {
+                crate::de::read_struct_field(map, &mut self.enhanced_mode_video)?
+            }
+            "GuestCrashReporting" => {
+                crate::de::read_struct_field(map, &mut self.guest_crash_reporting)?
+            }
+            "VirtualSmb" => crate::de::read_struct_field(map, &mut self.virtual_smb)?,
+            "Plan9" => crate::de::read_struct_field(map, &mut self.plan9)?,
+            "Battery" => crate::de::read_struct_field(map, &mut self.battery)?,
             "FlexibleIov" => self.flexible_iov = map.next_value()?,
-            "SharedMemory" => self.shared_memory = map.next_value()?,
-            "KernelIntegration" => self.kernel_integration = map.next_value()?,
+            "SharedMemory" => crate::de::read_struct_field(map, &mut self.shared_memory)?,
+            "KernelIntegration" => {
+                crate::de::read_struct_field(map, &mut self.kernel_integration)?
+            }
             "VirtualPci" => self.virtual_pci = map.next_value()?,
             _ => return Ok(false),
         }

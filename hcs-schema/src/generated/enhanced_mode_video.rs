@@ -63,7 +63,9 @@ impl StructFields for EnhancedModeVideo {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ConnectionOptions" => self.connection_options = map.next_value()?,
+            "ConnectionOptions" => {
+                crate::de::read_struct_field(map, &mut self.connection_options)?
+            }
             _ => return Ok(false),
         }
 

@@ -63,7 +63,9 @@ impl StructFields for GuestCrashReporting {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "WindowsCrashSettings" => self.windows_crash_settings = map.next_value()?,
+            "WindowsCrashSettings" => {
+                crate::de::read_struct_field(map, &mut self.windows_crash_settings)?
+            }
             _ => return Ok(false),
         }
 

@@ -82,8 +82,10 @@ impl StructFields for HostedSystem {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SchemaVersion" => self.schema_version = map.next_value()?,
-            "Container" => self.container = map.next_value()?,
+            "SchemaVersion" => {
+                crate::de::read_struct_field(map, &mut self.schema_version)?
+            }
+            "Container" => crate::de::read_struct_field(map, &mut self.container)?,
             _ => return Ok(false),
         }
 

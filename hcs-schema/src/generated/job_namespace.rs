@@ -115,9 +115,9 @@ impl StructFields for JobNamespace {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "cpu" => self.cpu = map.next_value()?,
-            "memory" => self.memory = map.next_value()?,
-            "systemroot" => self.systemroot = map.next_value()?,
+            "cpu" => crate::de::read_struct_field(map, &mut self.cpu)?,
+            "memory" => crate::de::read_struct_field(map, &mut self.memory)?,
+            "systemroot" => crate::de::read_struct_field(map, &mut self.systemroot)?,
             "terminationpolicy" => self.terminationpolicy = map.next_value()?,
             "threadimpersonation" => self.threadimpersonation = map.next_value()?,
             _ => return Ok(false),

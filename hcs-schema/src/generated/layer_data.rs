@@ -76,7 +76,9 @@ impl StructFields for LayerData {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SchemaVersion" => self.schema_version = map.next_value()?,
+            "SchemaVersion" => {
+                crate::de::read_struct_field(map, &mut self.schema_version)?
+            }
             "Layers" => self.layers = map.next_value()?,
             _ => return Ok(false),
         }

@@ -92,7 +92,9 @@ impl StructFields for MemoryInformationForVm {
     ) -> Result<bool, A::Error> {
         match key {
             "VirtualNodeCount" => self.virtual_node_count = map.next_value()?,
-            "VirtualMachineMemory" => self.virtual_machine_memory = map.next_value()?,
+            "VirtualMachineMemory" => {
+                crate::de::read_struct_field(map, &mut self.virtual_machine_memory)?
+            }
             "VirtualNodes" => self.virtual_nodes = map.next_value()?,
             _ => return Ok(false),
         }

@@ -169,15 +169,15 @@ impl StructFields for Namespace {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "job" => self.job = map.next_value()?,
-            "filesystem" => self.filesystem = map.next_value()?,
-            "mountmgr" => self.mountmgr = map.next_value()?,
-            "namedpipe" => self.namedpipe = map.next_value()?,
-            "ob" => self.ob = map.next_value()?,
-            "registry" => self.registry = map.next_value()?,
-            "network" => self.network = map.next_value()?,
-            "device" => self.device = map.next_value()?,
-            "hostfiles" => self.hostfiles = map.next_value()?,
+            "job" => crate::de::read_struct_field(map, &mut self.job)?,
+            "filesystem" => crate::de::read_struct_field(map, &mut self.filesystem)?,
+            "mountmgr" => crate::de::read_struct_field(map, &mut self.mountmgr)?,
+            "namedpipe" => crate::de::read_struct_field(map, &mut self.namedpipe)?,
+            "ob" => crate::de::read_struct_field(map, &mut self.ob)?,
+            "registry" => crate::de::read_struct_field(map, &mut self.registry)?,
+            "network" => crate::de::read_struct_field(map, &mut self.network)?,
+            "device" => crate::de::read_struct_field(map, &mut self.device)?,
+            "hostfiles" => crate::de::read_struct_field(map, &mut self.hostfiles)?,
             _ => return Ok(false),
         }
 

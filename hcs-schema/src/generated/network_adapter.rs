@@ -143,7 +143,7 @@ impl StructFields for NetworkAdapter {
             "DisableInterruptBatching" => {
                 self.disable_interrupt_batching = map.next_value()?;
             }
-            "IovSettings" => self.iov_settings = map.next_value()?,
+            "IovSettings" => crate::de::read_struct_field(map, &mut self.iov_settings)?,
             "ConnectionState" => self.connection_state = map.next_value()?,
             _ => return Ok(false),
         }

@@ -115,7 +115,7 @@ impl StructFields for OperationInfo {
             "Operation" => self.operation = map.next_value()?,
             "StartTimestamp" => self.start_timestamp = map.next_value()?,
             "EndTimestamp" => self.end_timestamp = map.next_value()?,
-            "FailureInfo" => self.failure_info = map.next_value()?,
+            "FailureInfo" => crate::de::read_struct_field(map, &mut self.failure_info)?,
             _ => return Ok(false),
         }
 

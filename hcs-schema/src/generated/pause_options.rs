@@ -79,7 +79,9 @@ impl StructFields for PauseOptions {
     ) -> Result<bool, A::Error> {
         match key {
             "SuspensionLevel" => self.suspension_level = map.next_value()?,
-            "HostedNotification" => self.hosted_notification = map.next_value()?,
+            "HostedNotification" => {
+                crate::de::read_struct_field(map, &mut self.hosted_notification)?
+            }
             _ => return Ok(false),
         }
 

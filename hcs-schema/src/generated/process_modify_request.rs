@@ -92,8 +92,8 @@ impl StructFields for ProcessModifyRequest {
     ) -> Result<bool, A::Error> {
         match key {
             "Operation" => self.operation = map.next_value()?,
-            "ConsoleSize" => self.console_size = map.next_value()?,
-            "CloseHandle" => self.close_handle = map.next_value()?,
+            "ConsoleSize" => crate::de::read_struct_field(map, &mut self.console_size)?,
+            "CloseHandle" => crate::de::read_struct_field(map, &mut self.close_handle)?,
             _ => return Ok(false),
         }
 

@@ -320,8 +320,8 @@ impl StructFields for Properties {
             "State" => self.state = map.next_value()?,
             "Stopped" => self.stopped = map.next_value()?,
             "ExitType" => self.exit_type = map.next_value()?,
-            "Memory" => self.memory = map.next_value()?,
-            "Statistics" => self.statistics = map.next_value()?,
+            "Memory" => crate::de::read_struct_field(map, &mut self.memory)?,
+            "Statistics" => crate::de::read_struct_field(map, &mut self.statistics)?,
             "ProcessList" => self.process_list = map.next_value()?,
             "TerminateOnLastHandleClosed" => {
                 self.terminate_on_last_handle_closed = map.next_value()?;
@@ -330,9 +330,13 @@ impl StructFields for Properties {
             "SharedMemoryRegionInfo" => {
                 self.shared_memory_region_info = map.next_value()?;
             }
-            "GuestConnectionInfo" => self.guest_connection_info = map.next_value()?,
+            "GuestConnectionInfo" => {
+                crate::de::read_struct_field(map, &mut self.guest_connection_info)?
+            }
             "PropertyResponses" => self.property_responses = map.next_value()?,
-            "ICHeartbeatStatus" => self.ic_heartbeat_status = map.next_value()?,
+            "ICHeartbeatStatus" => {
+                crate::de::read_struct_field(map, &mut self.ic_heartbeat_status)?
+            }
             _ => return Ok(false),
         }
 

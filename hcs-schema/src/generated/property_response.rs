@@ -76,7 +76,7 @@ impl StructFields for PropertyResponse {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Error" => self.error = map.next_value()?,
+            "Error" => crate::de::read_struct_field(map, &mut self.error)?,
             "Response" => self.response = map.next_value()?,
             _ => return Ok(false),
         }

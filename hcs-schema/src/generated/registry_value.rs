@@ -158,7 +158,7 @@ impl StructFields for RegistryValue {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Key" => self.key = map.next_value()?,
+            "Key" => crate::de::read_struct_field(map, &mut self.key)?,
             "Name" => self.name = map.next_value()?,
             "Type" => self.r#type = map.next_value()?,
             "StringValue" => self.string_value = map.next_value()?,

@@ -86,7 +86,7 @@ impl StructFields for RuntimeState {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Version" => self.version = map.next_value()?,
+            "Version" => crate::de::read_struct_field(map, &mut self.version)?,
             "Devices" => self.devices = map.next_value()?,
             _ => return Ok(false),
         }

@@ -110,10 +110,10 @@ impl StructFields for Services {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Heartbeat" => self.heartbeat = map.next_value()?,
-            "Shutdown" => self.shutdown = map.next_value()?,
-            "Timesync" => self.timesync = map.next_value()?,
-            "KvpExchange" => self.kvp_exchange = map.next_value()?,
+            "Heartbeat" => crate::de::read_struct_field(map, &mut self.heartbeat)?,
+            "Shutdown" => crate::de::read_struct_field(map, &mut self.shutdown)?,
+            "Timesync" => crate::de::read_struct_field(map, &mut self.timesync)?,
+            "KvpExchange" => crate::de::read_struct_field(map, &mut self.kvp_exchange)?,
             _ => return Ok(false),
         }
 

@@ -133,9 +133,9 @@ impl StructFields for Statistics {
             "Timestamp" => self.timestamp = map.next_value()?,
             "ContainerStartTime" => self.container_start_time = map.next_value()?,
             "Uptime100ns" => self.uptime100ns = map.next_value()?,
-            "Processor" => self.processor = map.next_value()?,
-            "Memory" => self.memory = map.next_value()?,
-            "Storage" => self.storage = map.next_value()?,
+            "Processor" => crate::de::read_struct_field(map, &mut self.processor)?,
+            "Memory" => crate::de::read_struct_field(map, &mut self.memory)?,
+            "Storage" => crate::de::read_struct_field(map, &mut self.storage)?,
             _ => return Ok(false),
         }
 

@@ -97,7 +97,7 @@ impl StructFields for Storage {
         match key {
             "Layers" => self.layers = map.next_value()?,
             "Path" => self.path = map.next_value()?,
-            "QoS" => self.qos = map.next_value()?,
+            "QoS" => crate::de::read_struct_field(map, &mut self.qos)?,
             _ => return Ok(false),
         }
 

@@ -143,10 +143,10 @@ impl StructFields for TimeZoneInformation {
         match key {
             "Bias" => self.bias = map.next_value()?,
             "StandardName" => self.standard_name = map.next_value()?,
-            "StandardDate" => self.standard_date = map.next_value()?,
+            "StandardDate" => crate::de::read_struct_field(map, &mut self.standard_date)?,
             "StandardBias" => self.standard_bias = map.next_value()?,
             "DaylightName" => self.daylight_name = map.next_value()?,
-            "DaylightDate" => self.daylight_date = map.next_value()?,
+            "DaylightDate" => crate::de::read_struct_field(map, &mut self.daylight_date)?,
             "DaylightBias" => self.daylight_bias = map.next_value()?,
             _ => return Ok(false),
         }

@@ -76,8 +76,8 @@ impl StructFields for Topology {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Memory" => self.memory = map.next_value()?,
-            "Processor" => self.processor = map.next_value()?,
+            "Memory" => crate::de::read_struct_field(map, &mut self.memory)?,
+            "Processor" => crate::de::read_struct_field(map, &mut self.processor)?,
             _ => return Ok(false),
         }
 

@@ -133,7 +133,7 @@ impl StructFields for Uefi {
             "ApplySecureBootTemplate" => {
                 self.apply_secure_boot_template = map.next_value()?;
             }
-            "BootThis" => self.boot_this = map.next_value()?,
+            "BootThis" => crate::de::read_struct_field(map, &mut self.boot_this)?,
             "Console" => self.console = map.next_value()?,
             "StopOnBootFailure" => self.stop_on_boot_failure = map.next_value()?,
             _ => return Ok(false),

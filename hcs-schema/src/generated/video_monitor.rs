@@ -91,7 +91,9 @@ impl StructFields for VideoMonitor {
         match key {
             "HorizontalResolution" => self.horizontal_resolution = map.next_value()?,
             "VerticalResolution" => self.vertical_resolution = map.next_value()?,
-            "ConnectionOptions" => self.connection_options = map.next_value()?,
+            "ConnectionOptions" => {
+                crate::de::read_struct_field(map, &mut self.connection_options)?
+            }
             _ => return Ok(false),
         }
 

@@ -218,17 +218,23 @@ impl StructFields for VirtualMachine {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Version" => self.version = map.next_value()?,
+            "Version" => crate::de::read_struct_field(map, &mut self.version)?,
             "StopOnReset" => self.stop_on_reset = map.next_value()?,
-            "Chipset" => self.chipset = map.next_value()?,
-            "ComputeTopology" => self.compute_topology = map.next_value()?,
-            "Devices" => self.devices = map.next_value()?,
-            "Services" => self.services = map.next_value()?,
-            "GuestState" => self.guest_state = map.next_value()?,
-            "RestoreState" => self.restore_state = map.next_value()?,
-            "RegistryChanges" => self.registry_changes = map.next_value()?,
-            "StorageQoS" => self.storage_qos = map.next_value()?,
-            "GuestConnection" => self.guest_connection = map.next_value()?,
+            "Chipset" => crate::de::read_struct_field(map, &mut self.chipset)?,
+            "ComputeTopology" => {
+                crate::de::read_struct_field(map, &mut self.compute_topology)?
+            }
+            "Devices" => crate::de::read_struct_field(map, &mut self.devices)?,
+            "Services" => crate::de::read_struct_field(map, &mut self.services)?,
+            "GuestState" => crate::de::read_struct_field(map, &mut self.guest_state)?,
+            "RestoreState" => crate::de::read_struct_field(map, &mut self.restore_state)?,
+            "RegistryChanges" => {
+                crate::de::read_struct_field(map, &mut self.registry_changes)?
+            }
+            "StorageQoS" => crate::de::read_struct_field(map, &mut self.storage_qos)?,
+            "GuestConnection" => {
+                crate::de::read_struct_field(map, &mut self.guest_connection)?
+            }
             _ => return Ok(false),
         }
 

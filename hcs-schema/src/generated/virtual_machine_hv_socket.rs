@@ -66,7 +66,9 @@ impl StructFields for VirtualMachineHvSocket {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "HvSocketConfig" => self.hv_socket_config = map.next_value()?,
+            "HvSocketConfig" => {
+                crate::de::read_struct_field(map, &mut self.hv_socket_config)?
+            }
             _ => return Ok(false),
         }
 

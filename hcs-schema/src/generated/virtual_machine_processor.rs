@@ -279,8 +279,10 @@ impl StructFields for VirtualMachineProcessor {
             "DisableSpeculationControls" => {
                 self.disable_speculation_controls = map.next_value()?;
             }
-            "ProcessorFeatureSet" => self.processor_feature_set = map.next_value()?,
-            "CpuGroup" => self.cpu_group = map.next_value()?,
+            "ProcessorFeatureSet" => {
+                crate::de::read_struct_field(map, &mut self.processor_feature_set)?
+            }
+            "CpuGroup" => crate::de::read_struct_field(map, &mut self.cpu_group)?,
             _ => return Ok(false),
         }
 

@@ -105,7 +105,7 @@ impl StructFields for VirtualSmbShare {
             "Name" => self.name = map.next_value()?,
             "Path" => self.path = map.next_value()?,
             "AllowedFiles" => self.allowed_files = map.next_value()?,
-            "Options" => self.options = map.next_value()?,
+            "Options" => crate::de::read_struct_field(map, &mut self.options)?,
             _ => return Ok(false),
         }
 
