@@ -1,6 +1,11 @@
 //! Operations: asynchronous completion, callbacks, cancellation, reuse, LocalFree accounting,
 //! and the guarantee that no callback runs after its handle is closed.
 
+// SAFETY (every `unsafe` block in this file): the emulator exports are called with live local
+// NUL-terminated UTF-16 buffers, writable out-parameters and handles the emulator returned, as
+// the HCS C API requires; callback contexts point to boxes that outlive the handle they were
+// registered on (closing the handle guarantees no later call).
+
 mod common;
 use common::*;
 use std::ffi::c_void;

@@ -2,6 +2,11 @@
 //! `samples/` folder (beside the repository) and sent to the emulator through the API each was
 //! written for: the valid ones are accepted, the invalid ones rejected naming the bad field.
 
+// SAFETY (every `unsafe` block in this file): the emulator exports are called with live local
+// NUL-terminated UTF-16 buffers, writable out-parameters and handles the emulator returned, as
+// the HCS C API requires; callback contexts point to boxes that outlive the handle they were
+// registered on (closing the handle guarantees no later call).
+
 mod common;
 use common::*;
 use std::path::PathBuf;

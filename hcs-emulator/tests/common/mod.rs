@@ -1,4 +1,9 @@
 //! Shared test harness: the built emulator cdylib, loaded by path, with typed exports.
+
+// SAFETY (every `unsafe` block in this file): the emulator exports are called with live local
+// NUL-terminated UTF-16 buffers, writable out-parameters and handles the emulator returned, as
+// the HCS C API requires; callback contexts point to boxes that outlive the handle they were
+// registered on (closing the handle guarantees no later call).
 #![allow(dead_code, non_snake_case, clippy::upper_case_acronyms)]
 
 use std::ffi::c_void;
