@@ -265,10 +265,12 @@ fn space_items(text: &str) -> String {
             let indent = |l: &str| l.len() - l.trim_start().len();
             let prev_trim = prev.trim_start();
             let trim = line.trim_start();
-            let closes_item = prev_trim == "}"
-                || prev_trim.ends_with(';')
-                || prev_trim.starts_with("//!")
-                || prev_trim.starts_with("#![");
+            // Code inside a doc comment (`/// assert!(..);`) closes nothing.
+            let closes_item = !prev_trim.starts_with("///")
+                && (prev_trim == "}"
+                    || prev_trim.ends_with(';')
+                    || prev_trim.starts_with("//!")
+                    || prev_trim.starts_with("#!["));
             let same_level = indent(prev) == indent(line);
             let grouped = |l: &str| {
                 l.starts_with("use ") || l.starts_with("pub use ") || l.starts_with("mod ")

@@ -540,7 +540,6 @@ pub use xsave_processor_feature::XsaveProcessorFeature;
 /// ```
 /// macro_rules! count { ($($ty:ident),* $(,)?) => { [$(stringify!($ty)),*].len() } }
 /// assert!(hcs_schema::for_each_schema_type!(count) > 200);
-
 /// ```
 #[macro_export]
 macro_rules! for_each_schema_type {
