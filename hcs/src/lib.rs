@@ -80,3 +80,16 @@ pub mod raw {
         HCS_OPERATION, HCS_PROCESS, HCS_SYSTEM,
     };
 }
+
+// The handles are `Send + Sync`; the receiver can move between threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn send<T: Send>() {}
+    send_sync::<ComputeSystem>();
+    send_sync::<Process>();
+    send_sync::<Operation>();
+    send_sync::<StdioHandle>();
+    send_sync::<Hcs>();
+    send::<EventReceiver>();
+    send::<OperationFuture<ComputeSystem>>();
+};

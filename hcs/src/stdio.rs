@@ -38,7 +38,11 @@ impl StdioHandle {
         if i32::try_from(value).is_err() {
             return None;
         }
-        Some(StdioHandle { raw })
+        if cfg!(any(windows, unix)) {
+            Some(StdioHandle { raw })
+        } else {
+            None
+        }
     }
 
     /// The raw value (a `HANDLE`, or a file descriptor off Windows).
@@ -72,6 +76,7 @@ impl StdioHandle {
         }
         #[cfg(not(any(windows, unix)))]
         {
+            // Never constructed on these targets (`from_raw` returns None).
             let _ = raw;
             unreachable!("HCS stdio handles exist only on Windows and unix hosts")
         }

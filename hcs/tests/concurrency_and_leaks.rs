@@ -123,6 +123,17 @@ fn concurrent_lifecycles_leave_nothing_behind() {
         assert!(poll_once(&mut pending).is_pending());
         drop(pending); // cancels
     }
+    // Blocking calls with a timeout: the slow create runs out of time, is
+    // cancelled, and its handle is still closed.
+    let impatient = hcs.with_timeout(Some(Duration::from_millis(20)));
+    let error = impatient
+        .create_compute_system(&unique_id("timeout"), &vm_document())
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    assert_eq!(
+        error.hcs_error().unwrap().operation,
+        "HcsCreateComputeSystem"
+    );
     common::control().configure_defaults().unwrap();
     // A cancelled pause may already have run; make sure the system runs.
     let _ = system.resume();
