@@ -235,8 +235,11 @@ fn resolve_side(arg: &str, model: &Model) -> Result<Side, Failure> {
         }
     })?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = message.strip_suffix(&suffix).unwrap_or(&message);
         Failure(format!(
-            "{arg} at line {}, column {}: not valid JSON: {e}",
+            "{arg} at line {}, column {}: not valid JSON: {message}",
             e.line(),
             e.column()
         ))
@@ -367,7 +370,7 @@ fn run_types(args: &FormatArgs) -> Result<ExitCode, Failure> {
                     "schema_name": t.schema_name,
                     "rust_name": t.rust_name,
                     "former_names": t.former_names,
-                    "kind": if t.variants.is_empty() && !t.fields.is_empty() { "struct" } else if t.variants.is_empty() { "struct" } else { "enum" },
+                    "kind": if t.variants.is_empty() { "struct" } else { "enum" },
                     "since": t.availability.since.to_string(),
                     "first_release": t.availability.first_release.id,
                     "removed_in": t.availability.removed_in.map(|r| r.id),

@@ -157,11 +157,10 @@ mod tests {
         ] {
             assert_eq!(find(name).unwrap().schema_name, "System_PropertyQuery");
         }
-        assert!(
-            find("computesystem")
-                .unwrap_err()
-                .contains("`ComputeSystem`")
-        );
+        let Err(message) = find("computesystem") else {
+            panic!("names are case-sensitive")
+        };
+        assert!(message.contains("`ComputeSystem`"), "{message}");
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
     /// `syntax`, `parse`, `unknown-property`, `unrecognized-value`, `needs-version`, `removed`,
-    /// `duplicate-property`.
+    /// `duplicate-property`, `declared-version`.
     pub kind: &'static str,
     /// The JSON path (`VirtualMachine.Devices.Scsi["0"]`); empty for the whole document, absent
     /// for syntax errors.
@@ -153,6 +153,21 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
             }
             let needs = hcs_schema::min_version(document.as_ref());
             min_version = Some(needs);
+            if let Some(declared) = declared_version(&value, entry) {
+                if declared < needs {
+                    let segments = [Segment::Key("SchemaVersion".to_owned())];
+                    push(
+                        Severity::Warning,
+                        "declared-version",
+                        "SchemaVersion".to_owned(),
+                        at(&segments, true),
+                        format!(
+                            "the document declares schema {declared} but uses items of schema \
+                             {needs} (`--target {declared}` lists them)"
+                        ),
+                    );
+                }
+            }
             if let Some(target) = options.target {
                 for finding in hcs_schema::check(document.as_ref(), target) {
                     let (segments, value) =
@@ -213,6 +228,16 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
             .map(|w| w.windows),
         problems,
     }
+}
+
+/// The `SchemaVersion` a document of a type with that field declares (`{"Major": 2, "Minor": 1}`).
+fn declared_version(value: &Value, entry: &TypeEntry) -> Option<SchemaVersion> {
+    if !entry.fields.iter().any(|f| f.json_name == "SchemaVersion") {
+        return None;
+    }
+    let declared = value.get("SchemaVersion")?;
+    let part = |name: &str| -> Option<u16> { declared.get(name)?.as_u64()?.try_into().ok() };
+    Some(SchemaVersion::new(part("Major")?, part("Minor")?))
 }
 
 fn windows_suffix(version: SchemaVersion) -> String {
