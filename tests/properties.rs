@@ -142,7 +142,9 @@ fn value_of(ty: &TypeExpr, depth: usize) -> BoxedStrategy<Value> {
         TypeExpr::DateTime => date_time(),
         TypeExpr::Base64 => base64(),
         TypeExpr::MacAddress => mac_address(),
-        TypeExpr::Any => any_json(),
+        // `null` as a property's own value reads as `None` and is not sent back (absent and null
+        // are the same to HCS); inside a payload it is kept.
+        TypeExpr::Any => any_json().prop_filter("not null", |v| !v.is_null()).boxed(),
         TypeExpr::Ref(name) => definition(name, depth + 1),
         TypeExpr::Array(inner) => prop::collection::vec(value_of(inner, depth + 1), 0..3)
             .prop_map(Value::Array)
