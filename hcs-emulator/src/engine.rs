@@ -830,7 +830,7 @@ impl State {
                     remove = true;
                 }
                 if remove {
-                    self.systems.remove(&uid);
+                    self.remove_if_unused(uid);
                 }
                 Some(guard)
             }
@@ -846,6 +846,16 @@ impl State {
                 Some(guard)
             }
             Handle::Operation(op) => Some(op.guard),
+        }
+    }
+
+    /// Removes a stopped system nobody holds a handle to, once its queue has drained (the
+    /// worker calls this again when it finishes, so queued calls still complete).
+    pub fn remove_if_unused(&mut self, uid: u64) {
+        if self.systems.get(&uid).is_some_and(|s| {
+            s.state == SysState::Stopped && s.handle_count == 0 && s.queue.is_empty() && !s.worker
+        }) {
+            self.systems.remove(&uid);
         }
     }
 
@@ -1098,6 +1108,7 @@ fn system_worker(uid: u64) {
                 Some(j) => (j, delay),
                 None => {
                     s.worker = false;
+                    st.remove_if_unused(uid);
                     return;
                 }
             }

@@ -378,3 +378,83 @@ fn many_threads_at_once() {
 fn common_hcs() -> &'static Hcs {
     common::instance()
 }
+
+struct Watch {
+    closed: AtomicBool,
+    violations: AtomicUsize,
+    calls: AtomicUsize,
+}
+
+unsafe extern "system" fn watch_event(_e: *const HcsEvent, ctx: *mut c_void) {
+    let w = unsafe { &*(ctx as *const Watch) };
+    w.calls.fetch_add(1, Ordering::SeqCst);
+    std::thread::yield_now();
+    if w.closed.load(Ordering::SeqCst) {
+        w.violations.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn no_callback_after_close_under_races() {
+    let (h, _g) = hcs();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let h = common::instance();
+                let f = &h.f;
+                let mut total = (0, 0);
+                for i in 0..25 {
+                    let sys = h.create(&format!("race-{t}-{i}"), VM);
+                    h.start(sys);
+                    let (_, p, _) = h.spawn(sys, r#"{"CommandLine":"sleep-forever"}"#);
+                    let watch = Box::new(Watch {
+                        closed: AtomicBool::new(false),
+                        violations: AtomicUsize::new(0),
+                        calls: AtomicUsize::new(0),
+                    });
+                    let ctx = &*watch as *const Watch as *const c_void;
+                    unsafe {
+                        assert_eq!(
+                            (f.HcsSetComputeSystemCallback)(sys, 1, ctx, Some(watch_event)),
+                            S_OK
+                        );
+                        assert_eq!(
+                            (f.HcsSetProcessCallback)(p, 0, ctx, Some(watch_event)),
+                            S_OK
+                        );
+                        // Terminate without waiting, and close both handles while the events
+                        // may be in flight.
+                        let op = h.op();
+                        assert_eq!(
+                            (f.HcsTerminateComputeSystem)(sys, op, std::ptr::null()),
+                            S_OK
+                        );
+                        if i % 2 == 0 {
+                            std::thread::yield_now();
+                        }
+                        (f.HcsCloseProcess)(p);
+                        (f.HcsCloseComputeSystem)(sys);
+                        watch.closed.store(true, Ordering::SeqCst);
+                        assert_eq!(h.wait(op).0, S_OK);
+                        (f.HcsCloseOperation)(op);
+                    }
+                    total.0 += watch.violations.load(Ordering::SeqCst);
+                    total.1 += watch.calls.load(Ordering::SeqCst);
+                    drop(watch);
+                }
+                total
+            })
+        })
+        .collect();
+    let mut calls = 0;
+    for t in threads {
+        let (violations, c) = t.join().unwrap();
+        assert_eq!(violations, 0, "a callback ran after its handle was closed");
+        calls += c;
+    }
+    // Some events won the race (the exact number is timing-dependent).
+    assert!(calls <= 4 * 25 * 3);
+    let s = h.stats();
+    assert_eq!(s["LiveSystems"], 0, "{s}");
+    h.finish();
+}
