@@ -897,8 +897,9 @@ pub fn changelog_section(diff: &ModelDiff) -> String {
 }
 
 /// `existing` (the text of `CHANGELOG.md`, `None` when there is none) with `section` inserted as
-/// the first entry under [`CHANGELOG_HEADING`]. The heading is created when missing: before the
-/// first `## ` heading, or at the end. Every existing line is kept.
+/// the newest entry under [`CHANGELOG_HEADING`]: after the heading's own introduction, before its
+/// first `###` entry (or the next `#`/`##` heading). The heading is created when missing: before
+/// the first `## ` heading, or at the end. Every existing line is kept.
 pub fn insert_changelog_section(existing: Option<&str>, section: &str) -> String {
     let section = section.trim_matches('\n');
     let Some(text) = existing else {
@@ -907,28 +908,21 @@ pub fn insert_changelog_section(existing: Option<&str>, section: &str) -> String
     let text = text.replace("\r\n", "\n");
     let mut offset = 0;
     let mut first_h2 = None;
+    let mut in_section = false;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end();
-        if bare == CHANGELOG_HEADING {
-            let (before, after) = text.split_at(offset + line.len());
-            let mut out = before.to_owned();
-            if !out.ends_with('\n') {
-                out.push('\n');
-            }
-            out.push('\n');
-            out.push_str(section);
-            out.push('\n');
-            let after = after.trim_start_matches('\n');
-            if !after.is_empty() {
-                out.push('\n');
-                out.push_str(after);
-            }
-            return out;
+        if in_section && heading_level(bare).is_some_and(|level| level <= 3) {
+            return splice(&text, offset, section);
         }
-        if first_h2.is_none() && bare.starts_with("## ") {
+        if bare == CHANGELOG_HEADING {
+            in_section = true;
+        } else if first_h2.is_none() && bare.starts_with("## ") {
             first_h2 = Some(offset);
         }
         offset += line.len();
+    }
+    if in_section {
+        return splice(&text, text.len(), section);
     }
     let block = format!("{CHANGELOG_HEADING}\n\n{section}\n");
     match first_h2 {
@@ -941,6 +935,27 @@ pub fn insert_changelog_section(existing: Option<&str>, section: &str) -> String
             out
         }
     }
+}
+
+/// The level of a markdown ATX heading line (`### Title` is 3).
+fn heading_level(line: &str) -> Option<usize> {
+    let level = line.bytes().take_while(|b| *b == b'#').count();
+    ((1..=6).contains(&level) && line[level..].starts_with(' ')).then_some(level)
+}
+
+/// `text` with `section` inserted at byte `at` (a line start or the end), one blank line on
+/// either side.
+fn splice(text: &str, at: usize, section: &str) -> String {
+    let (before, after) = text.split_at(at);
+    let mut out = before.trim_end_matches('\n').to_owned();
+    out.push_str("\n\n");
+    out.push_str(section);
+    out.push('\n');
+    if !after.is_empty() {
+        out.push('\n');
+        out.push_str(after);
+    }
+    out
 }
 
 /// The changelog hook of `cargo xtask import`: when the committed model at
@@ -996,6 +1011,26 @@ mod tests {
         assert_eq!(
             out,
             "# Changelog\n\nIntro.\n\n## HCS schema\n\n### Release 21H2\n\nNew.\n\n### Release 2104\n\nOld.\n\n## Other\n\nKept.\n"
+        );
+    }
+
+    #[test]
+    fn inserts_after_the_introduction() {
+        let text = "# Changelog\n\n## HCS schema\n\nWhat each import changed.\n\n## hcs\n\n- x\n";
+        let out = insert_changelog_section(Some(text), "### New\n\n#### Detail\n");
+        assert_eq!(
+            out,
+            "# Changelog\n\n## HCS schema\n\nWhat each import changed.\n\n### New\n\n#### Detail\n\n## hcs\n\n- x\n"
+        );
+        let again = insert_changelog_section(Some(&out), "### Newer\n");
+        assert!(
+            again.contains("changed.\n\n### Newer\n\n### New\n"),
+            "{again}"
+        );
+        let last = "# C\n\n## HCS schema\n\nIntro.\n";
+        assert_eq!(
+            insert_changelog_section(Some(last), "### X\n"),
+            "# C\n\n## HCS schema\n\nIntro.\n\n### X\n"
         );
     }
 
