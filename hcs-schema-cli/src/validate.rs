@@ -55,8 +55,9 @@ pub struct Report {
     pub errors: usize,
     /// Number of warnings.
     pub warnings: usize,
-    /// The lowest schema version with every field and value the document sets (ignoring values
-    /// that failed to parse); absent when the document could not be read as the type at all.
+    /// The lowest schema version with the type and every field and value the document sets
+    /// (ignoring values that failed to parse); absent when the document could not be read as the
+    /// type at all.
     pub min_version: Option<SchemaVersion>,
     /// The Windows release that introduced `min_version`.
     pub min_version_windows: Option<&'static str>,
@@ -100,6 +101,43 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
                 message,
             })
         };
+        if let Some(target) = options.target {
+            // The type itself (min_version and check judge only what is in it).
+            let availability = &entry.availability;
+            let message = if availability.since > target {
+                Some((
+                    "needs-version",
+                    format!(
+                        "type {} needs schema {}{}; the target is {target}",
+                        entry.schema_name,
+                        availability.since,
+                        windows_suffix(availability.since)
+                    ),
+                ))
+            } else {
+                availability
+                    .removed_in
+                    .filter(|r| r.schema_versions.first().is_some_and(|v| *v <= target))
+                    .map(|removed_in| {
+                        (
+                            "removed",
+                            format!(
+                                "type {} was removed in release {} ({})",
+                                entry.schema_name, removed_in.id, removed_in.name
+                            ),
+                        )
+                    })
+            };
+            if let Some((kind, message)) = message {
+                push(
+                    Severity::Error,
+                    kind,
+                    String::new(),
+                    at(&[], false),
+                    message,
+                );
+            }
+        }
         let (document, parse_errors, placeholders) = parse_all(&value, entry);
         // What the checks find inside a placeholder is not in the document.
         let in_placeholder =
@@ -151,7 +189,7 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
                 let position = at(&found.segments, member);
                 push(unknown_severity, kind, found.path, position, message);
             }
-            let needs = hcs_schema::min_version(document.as_ref());
+            let needs = hcs_schema::min_version(document.as_ref()).max(entry.availability.since);
             min_version = Some(needs);
             if let Some(declared) = declared_version(&value, entry) {
                 if declared < needs {
