@@ -830,7 +830,7 @@ impl State {
                     remove = true;
                 }
                 if remove {
-                    self.remove_if_unused(uid);
+                    self.remove_if_unused(uid, false);
                 }
                 Some(guard)
             }
@@ -851,9 +851,12 @@ impl State {
 
     /// Removes a stopped system nobody holds a handle to, once its queue has drained (the
     /// worker calls this again when it finishes, so queued calls still complete).
-    pub fn remove_if_unused(&mut self, uid: u64) {
+    pub fn remove_if_unused(&mut self, uid: u64, from_worker: bool) {
         if self.systems.get(&uid).is_some_and(|s| {
-            s.state == SysState::Stopped && s.handle_count == 0 && s.queue.is_empty() && !s.worker
+            s.state == SysState::Stopped
+                && s.handle_count == 0
+                && s.queue.is_empty()
+                && (from_worker || !s.worker)
         }) {
             self.systems.remove(&uid);
         }
@@ -1108,12 +1111,12 @@ fn system_worker(uid: u64) {
                 Some(j) => (j, delay),
                 None => {
                     s.worker = false;
-                    st.remove_if_unused(uid);
+                    st.remove_if_unused(uid, false);
                     return;
                 }
             }
         };
-        run_job(job, delay);
+        run_job(job, delay, Some(uid));
     }
 }
 
@@ -1129,11 +1132,12 @@ pub fn spawn_detached(op: usize, generation: u64, work: Work) {
                 on_cancel: None,
             },
             delay,
+            None,
         )
     });
 }
 
-fn run_job(job: Job, delay: u64) {
+fn run_job(job: Job, delay: u64, system: Option<u64>) {
     let emu = emu();
     if delay > 0 {
         std::thread::sleep(Duration::from_millis(delay));
@@ -1173,6 +1177,10 @@ fn run_job(job: Job, delay: u64) {
             false,
             &mut sink,
         );
+        // The last call on a stopped system nobody holds: it vanishes with this completion.
+        if let Some(uid) = system {
+            st.remove_if_unused(uid, true);
+        }
         emu.notify();
     }
     sink.deliver();
