@@ -8,7 +8,7 @@ mod position;
 mod registry;
 mod validate;
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -170,8 +170,23 @@ fn parse_target(text: &str) -> Result<SchemaVersion, String> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    emit(&text)
+}
+
+/// Writes `text` to standard output. A closed pipe (`hcs-schema diff 2004 20H2 | head`) is not an
+/// error: the reader has what it wanted.
+fn emit(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure(format!("cannot write to standard output: {e}"))),
+    }
 }
 
 fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Failure> {
@@ -195,7 +210,7 @@ fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Failure> {
     if args.format.json() {
         print_json(&report)?;
     } else {
-        print!("{}", validate::render_text(&report));
+        emit(&validate::render_text(&report))?;
     }
     Ok(if report.valid {
         ExitCode::SUCCESS
@@ -265,7 +280,7 @@ fn run_diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
             if args.format.json() {
                 print_json(&changes)?;
             } else {
-                print!("{}", diff::render_model_text(&changes));
+                emit(&diff::render_model_text(&changes))?;
             }
             changes.has_breaking()
         }
@@ -286,7 +301,7 @@ fn run_diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
             if args.format.json() {
                 print_json(&changes)?;
             } else {
-                print!("{}", diff::render_text(&changes));
+                emit(&diff::render_text(&changes))?;
             }
             changes.has_breaking()
         }
@@ -343,8 +358,8 @@ fn run_versions(args: &FormatArgs) -> Result<ExitCode, Failure> {
             ]
         })
         .collect();
-    print!("{}", table(&["RELEASE", "BUILD", "SCHEMA", "NAME"], &rows));
-    println!();
+    let mut text = table(&["RELEASE", "BUILD", "SCHEMA", "NAME"], &rows);
+    text.push('\n');
     let rows: Vec<[String; 3]> = hcs_schema::VERSION_MAP
         .iter()
         .map(|v| {
@@ -355,7 +370,8 @@ fn run_versions(args: &FormatArgs) -> Result<ExitCode, Failure> {
             ]
         })
         .collect();
-    print!("{}", table(&["SCHEMA", "BUILD", "INTRODUCED BY"], &rows));
+    text.push_str(&table(&["SCHEMA", "BUILD", "INTRODUCED BY"], &rows));
+    emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -398,10 +414,10 @@ fn run_types(args: &FormatArgs) -> Result<ExitCode, Failure> {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        table(&["SCHEMA NAME", "RUST NAME", "SINCE", "NOTES"], &rows)
-    );
+    emit(&table(
+        &["SCHEMA NAME", "RUST NAME", "SINCE", "NOTES"],
+        &rows,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -234,9 +234,21 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
         ],
         None,
     ),
-    ("validate-type-newer-than-target", &["validate", "-t", "OperationInfo", "-", "--target", "2.1"], Some("{\"Operation\": \"Start\"}")),
-    ("validate-enum-document", &["validate", "-t", "CacheMode", "-"], Some("\"Foo\"")),
-    ("validate-removed-type", &["validate", "-t", "Nvram", "-", "--target", "20H2"], Some("{}")),
+    (
+        "validate-type-newer-than-target",
+        &["validate", "-t", "OperationInfo", "-", "--target", "2.1"],
+        Some("{\"Operation\": \"Start\"}"),
+    ),
+    (
+        "validate-enum-document",
+        &["validate", "-t", "CacheMode", "-"],
+        Some("\"Foo\""),
+    ),
+    (
+        "validate-removed-type",
+        &["validate", "-t", "Nvram", "-", "--target", "20H2"],
+        Some("{}"),
+    ),
     // stdin, missing file, bad target.
     (
         "validate-stdin",
