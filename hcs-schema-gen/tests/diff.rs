@@ -329,6 +329,29 @@ fn two_file_fixture() {
     );
     // A file against itself: nothing.
     assert!(diff::diff(&old, &old).is_empty());
+
+    // The same from files on disk.
+    let root = temp_root("files");
+    let (old_path, new_path) = (root.join("old.json"), root.join("new.json"));
+    std::fs::write(&old_path, OLD_FILE).unwrap();
+    std::fs::write(&new_path, NEW_FILE).unwrap();
+    let from_disk = diff::diff_schema_files(&old_path, &new_path, &data.renames).unwrap();
+    assert_eq!(from_disk.changes, diff.changes);
+    assert_eq!(from_disk.old, old_path.display().to_string());
+    // A broken file names itself and the place.
+    std::fs::write(
+        &new_path,
+        "{\"definitions\": {\"X\": {\"type\": \"object\", \"oops\": 1}}}",
+    )
+    .unwrap();
+    let error = diff::diff_schema_files(&old_path, &new_path, &data.renames).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("new.json at /definitions/X/oops"),
+        "{error}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 /// `model` as it was before its last release was imported.
