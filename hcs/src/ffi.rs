@@ -147,6 +147,23 @@ macro_rules! functions {
                 }
             )*)*
 
+            /// Takes `LocalFree` from System32's `kernel32.dll` (Windows only;
+            /// elsewhere nothing changes).
+            pub(crate) fn use_system_local_free(&mut self) {
+                #[cfg(windows)]
+                {
+                    use libloading::os::windows::{LOAD_LIBRARY_SEARCH_SYSTEM32, Library as WinLibrary};
+                    // SAFETY: kernel32 from System32; LocalFree has the pinned signature.
+                    unsafe {
+                        if let Ok(kernel32) = WinLibrary::load_with_flags("kernel32.dll", LOAD_LIBRARY_SEARCH_SYSTEM32) {
+                            let kernel32 = Library::from(kernel32);
+                            self.LocalFree = kernel32.get::<pfn::LocalFree>(b"LocalFree\0").ok().map(|s| *s);
+                            std::mem::forget(kernel32);
+                        }
+                    }
+                }
+            }
+
             /// The names of every export the table knows, with whether it was found.
             pub(crate) fn exports(&self) -> Vec<(&'static str, bool)> {
                 vec![ $($( (stringify!($name), self.$name.is_some()), )*)* ]

@@ -34,7 +34,8 @@ pub struct Hcs {
 
 /// Where the `Api` tables already loaded came from, so loading the same file
 /// twice yields the same table.
-static LOADED: Mutex<Vec<(PathBuf, &'static Api, &'static str)>> = Mutex::new(Vec::new());
+type Loaded = Vec<((PathBuf, Option<PathBuf>), &'static Api, &'static str)>;
+static LOADED: Mutex<Loaded> = Mutex::new(Vec::new());
 /// The System32 table, or the library and message of the load failure.
 type SystemLoad = std::result::Result<(&'static Api, &'static str), (String, String)>;
 static SYSTEM: OnceLock<SystemLoad> = OnceLock::new();
@@ -72,36 +73,72 @@ impl Hcs {
     /// the same table. Fails with [`Error::Load`] when the file cannot be
     /// loaded or does not export `LocalFree` (results could not be freed).
     pub fn load_from(path: &Path) -> Result<Hcs> {
+        Hcs::load_split(path, Some(path))
+    }
+
+    /// Loads the computecore functions (and `LocalFree`) from `computecore`
+    /// and the computestorage functions from `computestorage`; with `None`
+    /// every layer function is [`Error::NotSupported`], as on a host without
+    /// `computestorage.dll`. On Windows, `LocalFree` falls back to
+    /// System32's `kernel32.dll` when `computecore` does not export it.
+    pub fn load_split(computecore: &Path, computestorage: Option<&Path>) -> Result<Hcs> {
+        let key = (
+            computecore.to_path_buf(),
+            computestorage.map(Path::to_path_buf),
+        );
         let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, api, source)) = loaded.iter().find(|(p, _, _)| p == path) {
+        if let Some((_, api, source)) = loaded.iter().find(|(k, _, _)| *k == key) {
             return Ok(Hcs {
                 api,
                 source,
                 timeout_ms: INFINITE,
             });
         }
-        // SAFETY: loading runs the library's initialisers; the caller chose
-        // this file as an HCS implementation.
-        let library = unsafe { Library::new(path) }.map_err(|e| Error::Load {
-            library: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let api = Api::resolve(&Libraries {
-            computecore: Some(&library),
-            computestorage: Some(&library),
-            kernel32: Some(&library),
+        let open = |path: &Path| {
+            // SAFETY: loading runs the library's initialisers; the caller
+            // chose this file as an HCS implementation.
+            unsafe { Library::new(path) }.map_err(|e| Error::Load {
+                library: path.display().to_string(),
+                message: e.to_string(),
+            })
+        };
+        let core = open(computecore)?;
+        let storage = match computestorage {
+            Some(path) if path == computecore => None,
+            Some(path) => Some(open(path)?),
+            None => None,
+        };
+        let storage_ref = match computestorage {
+            Some(path) if path == computecore => Some(&core),
+            _ => storage.as_ref(),
+        };
+        let mut api = Api::resolve(&Libraries {
+            computecore: Some(&core),
+            computestorage: storage_ref,
+            kernel32: Some(&core),
         });
         if api.LocalFree().is_err() {
+            api.use_system_local_free();
+        }
+        if api.LocalFree().is_err() {
             return Err(Error::Load {
-                library: path.display().to_string(),
+                library: computecore.display().to_string(),
                 message: "the library does not export LocalFree".to_owned(),
             });
         }
         // Never unloaded: handles and callbacks may outlive any scope.
-        std::mem::forget(library);
+        std::mem::forget(core);
+        std::mem::forget(storage);
         let api: &'static Api = Box::leak(Box::new(api));
-        let source: &'static str = Box::leak(path.display().to_string().into_boxed_str());
-        loaded.push((path.to_owned(), api, source));
+        let source = match computestorage {
+            Some(path) if path != computecore => {
+                format!("{} + {}", computecore.display(), path.display())
+            }
+            Some(_) => computecore.display().to_string(),
+            None => format!("{} (no computestorage)", computecore.display()),
+        };
+        let source: &'static str = Box::leak(source.into_boxed_str());
+        loaded.push((key, api, source));
         Ok(Hcs {
             api,
             source,

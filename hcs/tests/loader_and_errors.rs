@@ -44,6 +44,43 @@ fn emulator_exports_every_bound_function() {
 }
 
 #[test]
+fn a_missing_export_is_not_supported_when_called() {
+    // The core without computestorage, as on a host without that DLL.
+    let core_only = Hcs::load_split(&common::emulator_path(), None).expect("core only");
+    assert!(core_only.source().contains("no computestorage"));
+    assert!(core_only.is_supported("HcsCreateOperation"));
+    assert!(!core_only.is_supported("HcsImportLayer"));
+    let error = core_only.destroy_layer(Path::new("layer")).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::NotSupported {
+                function: "HcsDestroyLayer"
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.is_not_supported());
+    assert_eq!(
+        error.to_string(),
+        "HcsDestroyLayer is not supported on this host"
+    );
+    // Everything else still works.
+    let system = core_only
+        .create_compute_system(&common::unique_id("coreonly"), &common::vm_document())
+        .unwrap();
+    system.start().unwrap();
+    system.terminate().unwrap();
+    // A computestorage path that does not load is a load error.
+    let error = Hcs::load_split(
+        &common::emulator_path(),
+        Some(Path::new("/nonexistent/computestorage.dll")),
+    )
+    .unwrap_err();
+    assert!(matches!(error, Error::Load { .. }), "{error:?}");
+}
+
+#[test]
 fn loading_twice_returns_the_same_table() {
     let a = common::hcs();
     let b = common::hcs();
