@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the fuzzers' seed corpora in fuzz/corpus/ (gitignored) from real inputs:
+#   schema_loader  <- every published schema file ($HCS_SHARED_DIR/schema-json/**.json), whole
+#                     and split into one file per definition
+#   reference      <- SchemaReference.md, whole and split at every `## ` heading
+#   documents      <- the published samples ($HCS_SHARED_DIR/samples/*.json), the golden
+#                     documents (tests/golden/*.json) and every object/array inside them
+# The published files are input data: they are copied into the gitignored corpus at run time,
+# never committed.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+shared="${HCS_SHARED_DIR:-$root/../shared}"
+if [ ! -d "$shared/schema-json" ] || [ ! -d "$shared/samples" ]; then
+    echo "inputs not found at $shared (set HCS_SHARED_DIR)" >&2
+    exit 1
+fi
+corpus="$here/corpus"
+mkdir -p "$corpus/schema_loader" "$corpus/reference" "$corpus/documents"
+
+python3 - "$shared" "$root" "$corpus" <<'PY'
+import hashlib, json, pathlib, re, sys
+
+shared, root, corpus = map(pathlib.Path, sys.argv[1:])
+
+def put(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    name = hashlib.sha1(data).hexdigest()
+    (corpus / target / name).write_bytes(data)
+
+# Schema files: whole, and one definition per file.
+for path in sorted((shared / "schema-json").rglob("*.json")):
+    text = path.read_text()
+    put("schema_loader", text)
+    doc = json.loads(text)
+    for name, definition in doc.get("definitions", {}).items():
+        put("schema_loader", json.dumps({"definitions": {name: definition}}, indent=1))
+
+# The reference: whole, and each section.
+reference = (shared / "schema-json" / "SchemaReference.md").read_text()
+put("reference", reference)
+for section in re.split(r"(?m)^(?=## )", reference):
+    put("reference", section)
+
+# Documents: samples and golden files, and every nested object or array.
+def walk(value):
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v)
+
+sources = sorted((shared / "samples").glob("*.json")) + sorted((root / "tests" / "golden").glob("*.json"))
+for path in sources:
+    if path.name == "index.json":
+        continue
+    text = path.read_text()
+    put("documents", text)
+    for value in walk(json.loads(text)):
+        if isinstance(value, (dict, list)) and value:
+            put("documents", json.dumps(value))
+PY
+for target in schema_loader reference documents; do
+    echo "$target: $(ls "$corpus/$target" | wc -l) seeds"
+done
