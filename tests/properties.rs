@@ -216,6 +216,20 @@ fn any_definition_document() -> BoxedStrategy<(String, Value)> {
     .boxed()
 }
 
+/// `cases` random cases (more with `PROPTEST_CASES`), no regression files written into the
+/// repository: a failure prints its minimal input.
+fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 fn round_trips(name: &str, document: &Value) -> Result<(), TestCaseError> {
     let entry = registry()
         .get(name)
@@ -232,7 +246,7 @@ fn round_trips(name: &str, document: &Value) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(config(48))]
 
     #[test]
     fn compute_system_documents_round_trip(document in definition("ComputeSystem", 0)) {
@@ -256,7 +270,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(config(256))]
 
     #[test]
     fn documents_of_every_type_round_trip((name, document) in any_definition_document()) {
@@ -265,7 +279,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(config(64))]
 
     /// Every deserializer, on any JSON: `Ok` or `Err`, no panic; accepted values are stable.
     #[test]
