@@ -353,6 +353,7 @@ pub struct System {
     pub processes: Vec<u32>,
     queue: VecDeque<Job>,
     worker: bool,
+    busy: bool,
 }
 
 impl System {
@@ -708,6 +709,7 @@ impl State {
                 processes: Vec::new(),
                 queue: VecDeque::new(),
                 worker: false,
+                busy: false,
             },
         );
         (uid, self.open_system(uid))
@@ -830,7 +832,7 @@ impl State {
                     remove = true;
                 }
                 if remove {
-                    self.remove_if_unused(uid, false);
+                    self.remove_if_unused(uid);
                 }
                 Some(guard)
             }
@@ -851,12 +853,9 @@ impl State {
 
     /// Removes a stopped system nobody holds a handle to, once its queue has drained (the
     /// worker calls this again when it finishes, so queued calls still complete).
-    pub fn remove_if_unused(&mut self, uid: u64, from_worker: bool) {
+    pub fn remove_if_unused(&mut self, uid: u64) {
         if self.systems.get(&uid).is_some_and(|s| {
-            s.state == SysState::Stopped
-                && s.handle_count == 0
-                && s.queue.is_empty()
-                && (from_worker || !s.worker)
+            s.state == SysState::Stopped && s.handle_count == 0 && s.queue.is_empty() && !s.busy
         }) {
             self.systems.remove(&uid);
         }
@@ -1108,10 +1107,13 @@ fn system_worker(uid: u64) {
                 return;
             };
             match s.queue.pop_front() {
-                Some(j) => (j, delay),
+                Some(j) => {
+                    s.busy = true;
+                    (j, delay)
+                }
                 None => {
                     s.worker = false;
-                    st.remove_if_unused(uid, false);
+                    st.remove_if_unused(uid);
                     return;
                 }
             }
@@ -1158,33 +1160,42 @@ fn run_job(job: Job, delay: u64, system: Option<u64>) {
             Err(_) => true,
         }
     };
-    if !still_wanted {
-        if let Some(c) = job.on_cancel {
-            c();
-        }
-        return;
+    let (out, on_cancel) = if still_wanted {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job.work))
+            .unwrap_or_else(|_| Outcome::result(Err(HcsError::with(E_FAIL, "internal error"))));
+        (Some(out), None)
+    } else {
+        (None, job.on_cancel)
+    };
+    if let Some(c) = on_cancel {
+        c();
     }
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job.work))
-        .unwrap_or_else(|_| Outcome::result(Err(HcsError::with(E_FAIL, "internal error"))));
     let mut sink = Deliveries::default();
+    let mut after = None;
     {
         let mut st = emu.lock();
-        st.complete_op(
-            job.op,
-            job.generation,
-            out.result,
-            out.process,
-            false,
-            &mut sink,
-        );
+        if let Some(out) = out {
+            st.complete_op(
+                job.op,
+                job.generation,
+                out.result,
+                out.process,
+                false,
+                &mut sink,
+            );
+            after = out.after;
+        }
         // The last call on a stopped system nobody holds: it vanishes with this completion.
         if let Some(uid) = system {
-            st.remove_if_unused(uid, true);
+            if let Some(s) = st.systems.get_mut(&uid) {
+                s.busy = false;
+            }
+            st.remove_if_unused(uid);
         }
         emu.notify();
     }
     sink.deliver();
-    if let Some(after) = out.after {
+    if let Some(after) = after {
         after();
     }
 }
