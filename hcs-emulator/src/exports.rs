@@ -677,7 +677,7 @@ fn create(
                     *reg = Some(r);
                 }
             }
-            if let Some(Ok(o)) = Some(st.op_mut(operation as usize)) {
+            if let Ok(o) = st.op_mut(operation as usize) {
                 o.system = handle;
             }
             // SAFETY: `out` is the caller's writable HCS_SYSTEM pointer (checked above).
