@@ -23,7 +23,7 @@ pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
     /// `syntax`, `parse`, `unknown-property`, `unrecognized-value`, `needs-version`, `removed`,
-    /// `duplicate-property`, `declared-version`.
+    /// `duplicate-property`, `declared-version`, `too-many-errors`.
     pub kind: &'static str,
     /// The JSON path (`VirtualMachine.Devices.Scsi["0"]`); empty for the whole document, absent
     /// for syntax errors.
@@ -142,6 +142,7 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
         // What the checks find inside a placeholder is not in the document.
         let in_placeholder =
             |segments: &[Segment]| placeholders.iter().any(|p| segments.starts_with(p));
+        let too_many = parse_errors.len() >= MAX_PARSE_ERRORS;
         for (segments, message) in parse_errors {
             let path = position::render_path(&segments, &schema);
             push(
@@ -247,8 +248,21 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
                 }
             }
         }
+        if too_many {
+            problems.push(Problem {
+                severity: Severity::Error,
+                kind: "too-many-errors",
+                path: None,
+                line: None,
+                column: None,
+                message: format!(
+                    "stopped after {MAX_PARSE_ERRORS} parse errors; the rest of the document is \
+                     not checked"
+                ),
+            });
+        }
     }
-    problems.sort_by_key(|p| (p.line.is_some(), p.line, p.column));
+    problems.sort_by_key(|p| (p.line.is_none(), p.line, p.column));
     let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
@@ -540,4 +554,90 @@ pub fn render_text(report: &Report) -> String {
         if report.valid { "valid" } else { "invalid" }
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, type_name: &str, target: Option<SchemaVersion>) -> Report {
+        let entry = crate::registry::find(type_name).unwrap();
+        let options = Options {
+            target,
+            allow_unknown: false,
+        };
+        validate("doc.json", text.as_bytes(), entry, options)
+    }
+
+    fn kinds(report: &Report) -> Vec<(&'static str, String)> {
+        report
+            .problems
+            .iter()
+            .map(|p| (p.kind, p.path.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn stops_after_the_limit_and_says_so() {
+        let adapters: Vec<String> = (0..MAX_PARSE_ERRORS + 5)
+            .map(|i| format!("\"n{i}\": {{\"EndpointId\": \"bad\"}}"))
+            .collect();
+        let text = format!(
+            "{{\"VirtualMachine\": {{\"Devices\": {{\"NetworkAdapters\": {{{}}}}}}}}}",
+            adapters.join(",")
+        );
+        let report = run(&text, "ComputeSystem", None);
+        assert_eq!(report.errors, MAX_PARSE_ERRORS + 1);
+        assert_eq!(report.problems.last().unwrap().kind, "too-many-errors");
+        assert_eq!(report.min_version, None);
+    }
+
+    #[test]
+    fn placeholders_report_nothing_themselves() {
+        let report = run(
+            r#"{"PropertyTypes": [1, "Memory", {"a": 1}, "Nope"]}"#,
+            "System_PropertyQuery",
+            Some(SchemaVersion::V2_1),
+        );
+        assert_eq!(
+            kinds(&report),
+            [
+                ("parse", "PropertyTypes[0]".to_owned()),
+                ("parse", "PropertyTypes[2]".to_owned()),
+                ("unrecognized-value", "PropertyTypes[3]".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn declared_version_and_type_level_findings() {
+        let report = run(
+            r#"{"SchemaVersion": {"Major": 2, "Minor": 0}, "VirtualMachine": {"GuestState": {}}}"#,
+            "ComputeSystem",
+            None,
+        );
+        assert_eq!(
+            kinds(&report),
+            [("declared-version", "SchemaVersion".to_owned())]
+        );
+        assert!(report.valid);
+        assert_eq!(report.min_version, Some(SchemaVersion::V2_1));
+        let report = run("{}", "OperationInfo", Some(SchemaVersion::V2_5));
+        assert_eq!(kinds(&report), [("needs-version", String::new())]);
+        assert_eq!(report.min_version, Some(SchemaVersion::V2_6));
+    }
+
+    #[test]
+    fn positions_follow_the_text() {
+        let report = run(
+            "{\r\n  \"VirtualMachine\": {\r\n    \"StopOnReset\": 1\r\n  }\r\n}",
+            "ComputeSystem",
+            None,
+        );
+        let problem = &report.problems[0];
+        assert_eq!((problem.line, problem.column), (Some(3), Some(20)));
+        // A byte-order mark is skipped.
+        let report = run("\u{feff}{\"Owner\": \"x\"}", "ComputeSystem", None);
+        assert!(report.valid, "{:?}", report.problems);
+    }
 }
