@@ -56,3 +56,20 @@ pub(crate) fn decode_document<T: DeserializeOwned>(
         text: document,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_documents_decode_from_null() {
+        let none: Option<Vec<u32>> = decode_document("f", None).unwrap();
+        assert_eq!(none, None);
+        let error = decode_document::<Vec<u32>>("f", None).unwrap_err();
+        assert!(error.to_string().contains("no document"), "{error}");
+        let error = decode_document::<Vec<u32>>("f", Some("{".into())).unwrap_err();
+        assert!(matches!(error, Error::Document { text: Some(_), .. }));
+        let value: Vec<u32> = decode_document("f", Some("[1,2]".into())).unwrap();
+        assert_eq!(value, [1, 2]);
+    }
+}

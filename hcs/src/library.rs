@@ -271,3 +271,19 @@ fn load_system() -> SystemLoad {
             .to_owned(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_convert_to_milliseconds_and_saturate() {
+        assert_eq!(timeout_ms(None), INFINITE);
+        assert_eq!(timeout_ms(Some(Duration::from_millis(1500))), 1500);
+        assert_eq!(
+            timeout_ms(Some(Duration::from_secs(u64::MAX))),
+            INFINITE - 1
+        );
+        assert_eq!(timeout_ms(Some(Duration::ZERO)), 0);
+    }
+}

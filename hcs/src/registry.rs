@@ -60,3 +60,31 @@ pub(crate) fn guard(what: &str, body: impl FnOnce()) {
         eprintln!("hcs: panic in {what} callback caught at the FFI boundary: {message}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_removed_entries_are_gone() {
+        let registry: Registry<str> = Registry::new();
+        let a = registry.insert(Arc::from("a"));
+        let b = registry.insert(Arc::from("b"));
+        assert_ne!(a, b);
+        assert_ne!(a, 0);
+        assert_eq!(registry.len(), 2);
+        assert_eq!(registry.get(a).as_deref(), Some("a"));
+        assert!(registry.remove(a).is_some());
+        assert!(registry.get(a).is_none());
+        assert!(registry.remove(a).is_none());
+        assert_eq!(registry.len(), 1);
+    }
+
+    #[test]
+    fn guard_catches_panics() {
+        let mut ran = false;
+        guard("test", || ran = true);
+        assert!(ran);
+        guard("test", || panic!("caught"));
+    }
+}

@@ -136,3 +136,26 @@ pub(crate) unsafe fn take_string(ptr: PWSTR, api: &'static Api) -> Option<String
     // SAFETY: forwarded to the caller.
     unsafe { HcsString::from_raw(ptr, api) }.map(|s| s.to_string_lossy())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_strings_are_nul_terminated_and_reject_interior_nuls() {
+        let text = WideString::new("vm-1 ü 😀", "id").unwrap();
+        // SAFETY: a NUL-terminated buffer we own.
+        let read = unsafe { copy_pcwstr(text.as_ptr()) }.unwrap();
+        assert_eq!(read, "vm-1 ü 😀");
+        assert!(WideString::new("a\0b", "id").is_err());
+        assert!(opt_ptr(None).is_null());
+        // SAFETY: NULL is handled.
+        assert_eq!(unsafe { copy_pcwstr(std::ptr::null()) }, None);
+        let path = WideString::from_path(Path::new("C:/layers/base"), "path").unwrap();
+        // SAFETY: as above.
+        assert_eq!(
+            unsafe { copy_pcwstr(path.as_ptr()) }.unwrap(),
+            "C:/layers/base"
+        );
+    }
+}
