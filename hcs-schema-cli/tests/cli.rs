@@ -320,9 +320,33 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
         ],
         None,
     ),
-    ("diff-with-model-option", &["diff", "--model", "../schema-json/model.json", "1903", "2004"], None),
-    ("diff-missing-model", &["diff", "--model", "tests/documents/no-such-model.json", "1903", "2004"], None),
-    ("diff-release-and-file", &["diff", "2004", "tests/documents/schema-new.json"], None),
+    (
+        "diff-with-model-option",
+        &[
+            "diff",
+            "--model",
+            "../schema-json/model.json",
+            "1903",
+            "2004",
+        ],
+        None,
+    ),
+    (
+        "diff-missing-model",
+        &[
+            "diff",
+            "--model",
+            "tests/documents/no-such-model.json",
+            "1903",
+            "2004",
+        ],
+        None,
+    ),
+    (
+        "diff-release-and-file",
+        &["diff", "2004", "tests/documents/schema-new.json"],
+        None,
+    ),
     ("diff-unknown-release", &["diff", "2004", "2404"], None),
     (
         "diff-model-and-release",
