@@ -256,12 +256,32 @@ impl ComputeSystem {
         self.modify_encoded(request)
     }
 
+    /// `HcsModifyComputeSystem` with an identity: the access token HCS uses
+    /// when applying the settings.
+    ///
+    /// # Safety
+    /// `identity` must be a valid token handle (or NULL) for the duration of
+    /// the call.
+    pub unsafe fn modify_with_identity(
+        &self,
+        request: &ModifySettingRequest,
+        identity: crate::ffi::HANDLE,
+    ) -> Result<()> {
+        let request = encode_typed("HcsModifyComputeSystem", request)?;
+        self.modify_encoded_with(request, identity)
+    }
+
     fn modify_encoded(&self, request: WideString) -> Result<()> {
+        self.modify_encoded_with(request, std::ptr::null_mut())
+    }
+
+    fn modify_encoded_with(&self, request: WideString, identity: crate::ffi::HANDLE) -> Result<()> {
         let f = self.hcs.api.HcsModifyComputeSystem()?;
         let raw = self.raw;
         run_blocking(&self.hcs, "HcsModifyComputeSystem", false, |op| {
-            // SAFETY: valid handles; the request outlives the call; no identity.
-            unsafe { f(raw, op, request.as_ptr(), std::ptr::null_mut()) }
+            // SAFETY: valid handles; the request outlives the call; the
+            // caller vouches for the identity.
+            unsafe { f(raw, op, request.as_ptr(), identity) }
         })
         .map(drop)
     }

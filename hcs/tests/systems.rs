@@ -133,6 +133,18 @@ fn properties_modify_and_raw_forms() {
             "Settings": 2048
         })))
         .expect("modify memory");
+    // SAFETY: NULL is the documented "no identity".
+    unsafe {
+        system.modify_with_identity(
+            &doc(json!({
+                "ResourcePath": "VirtualMachine/ComputeTopology/Memory/SizeInMB",
+                "RequestType": "Update",
+                "Settings": 1024
+            })),
+            std::ptr::null_mut(),
+        )
+    }
+    .expect("modify with identity");
     let error = system.modify_raw("{\"ResourcePath\": 5}").unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error:?}");
 }
