@@ -93,6 +93,62 @@ pub fn parse_config(text: &str, base: &Config) -> Result<Config, HcsError> {
                     .filter(|n| *n <= 60_000)
                     .ok_or_else(|| bad(format!("{k}: expected milliseconds (0..=60000)")))?;
             }
+            "InjectFailures" => {
+                let arr = val
+                    .as_array()
+                    .ok_or_else(|| bad(format!("{k}: expected an array")))?;
+                let mut list = Vec::new();
+                for (i, item) in arr.iter().enumerate() {
+                    let o = item
+                        .as_object()
+                        .ok_or_else(|| bad(format!("{k}[{i}]: expected an object")))?;
+                    if let Some(extra) = o
+                        .keys()
+                        .find(|k| !matches!(k.as_str(), "Function" | "Error" | "Count"))
+                    {
+                        return Err(bad(format!("{k}[{i}].{extra}: unknown property")));
+                    }
+                    let function = o
+                        .get("Function")
+                        .and_then(Value::as_str)
+                        .filter(|f| crate::exports::INJECTABLE.contains(f))
+                        .ok_or_else(|| {
+                            bad(format!(
+                                "{k}[{i}].Function: expected one of {}",
+                                crate::exports::INJECTABLE.join(", ")
+                            ))
+                        })?;
+                    // An HRESULT as int32 or as its unsigned spelling; it must be a failure.
+                    let error = o
+                        .get("Error")
+                        .and_then(Value::as_i64)
+                        .and_then(|n| {
+                            i32::try_from(n)
+                                .ok()
+                                .or_else(|| u32::try_from(n).ok().map(|u| u as i32))
+                        })
+                        .filter(|e| *e < 0)
+                        .ok_or_else(|| {
+                            bad(format!("{k}[{i}].Error: expected a failure HRESULT"))
+                        })?;
+                    let remaining = match o.get("Count") {
+                        None => 1,
+                        Some(c) => c
+                            .as_u64()
+                            .and_then(|c| u32::try_from(c).ok())
+                            .filter(|c| *c > 0)
+                            .ok_or_else(|| {
+                                bad(format!("{k}[{i}].Count: expected a positive integer"))
+                            })?,
+                    };
+                    list.push(crate::engine::InjectedFailure {
+                        function: function.to_string(),
+                        error,
+                        remaining,
+                    });
+                }
+                c.injected_failures = list;
+            }
             other => return Err(bad(format!("{other}: unknown property"))),
         }
     }
@@ -100,9 +156,10 @@ pub fn parse_config(text: &str, base: &Config) -> Result<Config, HcsError> {
 }
 
 /// `HRESULT HcsEmulatorConfigure(PCWSTR configuration)`: changes the given settings
-/// (`{"SupportedSchemaVersions":[{"Major":2,"Minor":1}],"CompletionDelayMs":0}`); NULL
-/// restores the defaults (schema 2.0 to 2.6, no delay). Invalid documents are
-/// `HCS_E_INVALID_JSON` and change nothing.
+/// (`{"SupportedSchemaVersions":[{"Major":2,"Minor":1}],"CompletionDelayMs":0,
+/// "InjectFailures":[{"Function":"HcsStartComputeSystem","Error":-2143878904,"Count":1}]}`);
+/// NULL restores the defaults (schema 2.0 to 2.6, no delay, no injected failures). Invalid
+/// documents are `HCS_E_INVALID_JSON` and change nothing.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn HcsEmulatorConfigure(configuration: *const u16) -> HRESULT {
     ffi(|| {
@@ -146,7 +203,8 @@ pub unsafe extern "system" fn HcsEmulatorGetStatistics(statistics: *mut *mut u16
                 "WerReports": st.wer_reports,
                 "Configuration": {
                     "SupportedSchemaVersions": crate::service::versions_json(&st.config),
-                    "CompletionDelayMs": st.config.completion_delay_ms
+                    "CompletionDelayMs": st.config.completion_delay_ms,
+                    "InjectFailures": st.config.injected_failures.iter().map(|f| json!({ "Function": f.function, "Error": f.error, "Count": f.remaining })).collect::<Vec<_>>()
                 }
             })
             .to_string()

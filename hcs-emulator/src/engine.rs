@@ -232,6 +232,20 @@ pub struct Config {
     pub supported_versions: Vec<SchemaVersion>,
     /// A delay before every asynchronous job runs (milliseconds).
     pub completion_delay_ms: u64,
+    /// Failures to inject into the next calls of given functions.
+    pub injected_failures: Vec<InjectedFailure>,
+}
+
+/// A failure `HcsEmulatorConfigure` asked for: the next `remaining` calls of `function` fail
+/// with `error`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InjectedFailure {
+    /// The export's name, e.g. `HcsStartComputeSystem`.
+    pub function: String,
+    /// The HRESULT.
+    pub error: HRESULT,
+    /// How many more calls fail.
+    pub remaining: u32,
 }
 
 impl Default for Config {
@@ -239,11 +253,27 @@ impl Default for Config {
         Config {
             supported_versions: (0..=6).map(|m| SchemaVersion::new(2, m)).collect(),
             completion_delay_ms: 0,
+            injected_failures: Vec::new(),
         }
     }
 }
 
 impl Config {
+    /// Consumes one injected failure for `function`, if any.
+    pub fn take_injected(&mut self, function: &str) -> Option<HRESULT> {
+        let i = self
+            .injected_failures
+            .iter()
+            .position(|f| f.function == function)?;
+        let f = &mut self.injected_failures[i];
+        let error = f.error;
+        f.remaining -= 1;
+        if f.remaining == 0 {
+            self.injected_failures.remove(i);
+        }
+        Some(error)
+    }
+
     /// The highest supported schema version.
     pub fn max_version(&self) -> SchemaVersion {
         self.supported_versions

@@ -94,7 +94,11 @@ fn submit(
     let (r, detached) = {
         let mut st = emu.lock();
         let generation = st.begin_op(op, op_type, system as usize, process as usize)?;
-        match prepare(&mut st) {
+        let injected = st
+            .config
+            .take_injected(function_name(op_type, !process.is_null()))
+            .map(|code| Err(HcsError::with(code, "injected by HcsEmulatorConfigure")));
+        match injected.unwrap_or_else(|| prepare(&mut st)) {
             Ok((Target::System(uid), work, on_cancel)) => {
                 st.enqueue(uid, op, generation, work, on_cancel);
                 (Ok(()), None)
@@ -113,6 +117,51 @@ fn submit(
     }
     r
 }
+
+/// The export that started a call of this operation type.
+pub(crate) fn function_name(op_type: i32, on_process: bool) -> &'static str {
+    match (op_type, on_process) {
+        (optype::ENUMERATE, _) => "HcsEnumerateComputeSystems",
+        (optype::CREATE, _) => "HcsCreateComputeSystem",
+        (optype::START, _) => "HcsStartComputeSystem",
+        (optype::SHUTDOWN, _) => "HcsShutDownComputeSystem",
+        (optype::PAUSE, _) => "HcsPauseComputeSystem",
+        (optype::RESUME, _) => "HcsResumeComputeSystem",
+        (optype::SAVE, _) => "HcsSaveComputeSystem",
+        (optype::TERMINATE, false) => "HcsTerminateComputeSystem",
+        (optype::TERMINATE, true) => "HcsTerminateProcess",
+        (optype::MODIFY, _) => "HcsModifyComputeSystem",
+        (optype::GET_PROPERTIES, _) => "HcsGetComputeSystemProperties",
+        (optype::CREATE_PROCESS, _) => "HcsCreateProcess",
+        (optype::SIGNAL_PROCESS, _) => "HcsSignalProcess",
+        (optype::GET_PROCESS_INFO, _) => "HcsGetProcessInfo",
+        (optype::GET_PROCESS_PROPERTIES, _) => "HcsGetProcessProperties",
+        (optype::MODIFY_PROCESS, _) => "HcsModifyProcess",
+        (optype::CRASH, _) => "HcsCrashComputeSystem",
+        _ => "",
+    }
+}
+
+/// The functions `HcsEmulatorConfigure` can inject failures into.
+pub(crate) const INJECTABLE: &[&str] = &[
+    "HcsEnumerateComputeSystems",
+    "HcsCreateComputeSystem",
+    "HcsStartComputeSystem",
+    "HcsShutDownComputeSystem",
+    "HcsPauseComputeSystem",
+    "HcsResumeComputeSystem",
+    "HcsSaveComputeSystem",
+    "HcsTerminateComputeSystem",
+    "HcsTerminateProcess",
+    "HcsModifyComputeSystem",
+    "HcsGetComputeSystemProperties",
+    "HcsCreateProcess",
+    "HcsSignalProcess",
+    "HcsGetProcessInfo",
+    "HcsGetProcessProperties",
+    "HcsModifyProcess",
+    "HcsCrashComputeSystem",
+];
 
 fn system_target(st: &State, uid: u64) -> Target {
     if st.systems.contains_key(&uid) {

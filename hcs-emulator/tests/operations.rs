@@ -458,3 +458,43 @@ fn no_callback_after_close_under_races() {
     assert_eq!(s["LiveSystems"], 0, "{s}");
     h.finish();
 }
+
+#[test]
+fn injected_failures() {
+    let (h, _g) = hcs();
+    let f = &h.f;
+    let sys = h.create("inject", VM);
+    const CONNECTION_TIMEOUT: u32 = 0x8037_0109;
+    h.emu
+        .configure(&format!(
+            r#"{{"InjectFailures":[{{"Function":"HcsStartComputeSystem","Error":{CONNECTION_TIMEOUT},"Count":2}}]}}"#
+        ))
+        .unwrap();
+    assert_eq!(h.stats()["Configuration"]["InjectFailures"][0]["Count"], 2);
+    for _ in 0..2 {
+        let (a, b, d) = h.sys_call(f.HcsStartComputeSystem, sys, None);
+        assert_eq!(
+            (a, b),
+            (CONNECTION_TIMEOUT as i32, CONNECTION_TIMEOUT as i32)
+        );
+        assert!(
+            Hcs::error_of(&d)["ErrorMessage"]
+                .as_str()
+                .unwrap()
+                .contains("injected")
+        );
+        assert_eq!(h.state(sys), "Created", "an injected failure does nothing");
+    }
+    h.start(sys);
+    assert_eq!(h.stats()["Configuration"]["InjectFailures"], json!([]));
+    for bad in [
+        r#"{"InjectFailures":[{"Function":"HcsNope","Error":-1}]}"#,
+        r#"{"InjectFailures":[{"Function":"HcsStartComputeSystem","Error":0}]}"#,
+        r#"{"InjectFailures":[{"Function":"HcsStartComputeSystem","Error":-1,"Count":0}]}"#,
+        r#"{"InjectFailures":[{"Function":"HcsStartComputeSystem","Error":-1,"When":"now"}]}"#,
+    ] {
+        assert!(h.emu.configure(bad).is_err(), "{bad}");
+    }
+    unsafe { (f.HcsCloseComputeSystem)(sys) };
+    h.finish();
+}
