@@ -3,7 +3,7 @@
 //!
 //! The pipeline, one module per step:
 //! 1. [`load`]: one schema file -> [`spec::SchemaFile`] (the file's own names and constructs);
-//!    [`reference`]: `SchemaReference.md` -> documented versions and descriptions.
+//!    [`mod@reference`]: `SchemaReference.md` -> documented versions and descriptions.
 //! 2. [`merge`]: all files + [`release_data`] + reference -> [`model::Model`].
 //! 3. The model is committed as `schema-json/model.json`.
 //! 4. [`emit`]: model -> Rust source files for `hcs-schema/src/generated/`.

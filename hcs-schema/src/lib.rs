@@ -58,7 +58,7 @@ pub use versions::{
     Availability, FieldInfo, ParseVersionError, Release, SchemaType, SchemaVersion, VariantInfo,
     VersionIntroduction,
 };
-pub use walk::{Walk, Walker};
+pub use walk::{Walk, Walker, walk_field};
 
 /// Properties that no published schema has, kept by every struct so a document round-trips.
 pub type UnknownProperties = std::collections::BTreeMap<String, serde_json::Value>;

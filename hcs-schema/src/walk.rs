@@ -27,6 +27,14 @@ pub trait Walker {
     fn unknown_property(&mut self, name: &str, value: &serde_json::Value);
 }
 
+/// Reports a struct field to `walker` when it is set; the generated `Walk` impls call it for
+/// every field.
+pub fn walk_field<T: Walk>(walker: &mut dyn Walker, field: &'static FieldInfo, value: &Option<T>) {
+    if let Some(value) = value {
+        walker.field(field, value);
+    }
+}
+
 macro_rules! leaf {
     ($($ty:ty),*) => {
         $(impl Walk for $ty {

@@ -107,9 +107,7 @@ pub(crate) fn emit(
         &[
             "Availability",
             "FieldInfo",
-            "Release",
             "SchemaType",
-            "SchemaVersion",
             "UnrecognizedValue",
             "VariantInfo",
             "Walk",

@@ -43,24 +43,44 @@ pub(crate) struct Context<'m> {
 /// Emits every generated file for `model`.
 pub fn emit(model: &Model) -> Result<Vec<GeneratedFile>> {
     let context = Context::new(model)?;
-    let mut files = Vec::with_capacity(model.definitions.len() + 2);
-    let mut modules = Vec::with_capacity(model.definitions.len());
-    for definition in &model.definitions {
-        let rust_name = &context.rust_names[definition.name.as_str()];
-        let module = names::module_name(rust_name);
-        let body = match &definition.kind {
-            DefinitionKind::Struct { properties } => {
-                structs::emit(&context, definition, properties)?
-            }
-            DefinitionKind::Enum { variants } => enums::emit(&context, definition, variants)?,
-        };
-        let header = file_header(model, definition);
-        files.push(GeneratedFile {
-            path: format!("{module}.rs"),
-            contents: format_file(&header, body)?,
-        });
-        modules.push((module, rust_name.clone()));
-    }
+    let modules: Vec<(String, String)> = model
+        .definitions
+        .iter()
+        .map(|definition| {
+            let rust_name = context.rust_names[definition.name.as_str()].clone();
+            (names::module_name(&rust_name), rust_name)
+        })
+        .collect();
+    // One file per definition, independent of the others: spread over the machine's cores, then
+    // put back in definition order so the output does not depend on scheduling.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = model.definitions.len().div_ceil(threads).max(1);
+    let mut files: Vec<GeneratedFile> = std::thread::scope(|scope| {
+        let workers: Vec<_> = model
+            .definitions
+            .chunks(chunk)
+            .zip(modules.chunks(chunk))
+            .map(|(definitions, modules)| {
+                let context = &context;
+                scope.spawn(move || {
+                    definitions
+                        .iter()
+                        .zip(modules)
+                        .map(|(definition, (module, _))| {
+                            definition_file(context, definition, module)
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut files = Vec::with_capacity(model.definitions.len() + 3);
+        for worker in workers {
+            files.extend(worker.join().expect("an emitter thread panicked")?);
+        }
+        Ok::<_, Error>(files)
+    })?;
     files.push(GeneratedFile {
         path: "releases.rs".to_owned(),
         contents: format_file(
@@ -69,10 +89,36 @@ pub fn emit(model: &Model) -> Result<Vec<GeneratedFile>> {
         )?,
     });
     files.push(GeneratedFile {
+        path: "since.rs".to_owned(),
+        contents: format_file(
+            &[
+                "When each type, field and variant appeared: one constant per distinct fact."
+                    .to_owned(),
+            ],
+            context.availability_constants(),
+        )?,
+    });
+    files.push(GeneratedFile {
         path: "mod.rs".to_owned(),
         contents: module_file(&modules)?,
     });
     Ok(files)
+}
+
+fn definition_file(
+    context: &Context<'_>,
+    definition: &Definition,
+    module: &str,
+) -> Result<GeneratedFile> {
+    let body = match &definition.kind {
+        DefinitionKind::Struct { properties } => structs::emit(context, definition, properties)?,
+        DefinitionKind::Enum { variants } => enums::emit(context, definition, variants)?,
+    };
+    let header = file_header(context.model, definition);
+    Ok(GeneratedFile {
+        path: format!("{module}.rs"),
+        contents: format_file(&header, body)?,
+    })
 }
 
 impl<'m> Context<'m> {
@@ -128,33 +174,86 @@ impl<'m> Context<'m> {
         &self.rust_names[schema_name]
     }
 
-    /// `Availability { .. }` as a constant expression.
+    /// The name of the `since::` constant that holds `availability`: `V2_1_1809` (documented
+    /// as 2.1, first in 1809), `V2_4_2004_DOC_2_4`... see [`availability_name`].
     pub fn availability_tokens(&self, availability: &Availability) -> TokenStream {
-        let since = releases::version_const(availability.since);
-        let documented = match availability.documented {
-            Some(version) => {
-                let version = releases::version_const(version);
-                quote! { Some(SchemaVersion::#version) }
-            }
-            None => quote! { None },
+        let name = format_ident!("{}", availability_name(availability));
+        quote! { since::#name }
+    }
+
+    /// `since.rs`: one constant per distinct availability in the model.
+    fn availability_constants(&self) -> TokenStream {
+        let mut all = BTreeMap::new();
+        let mut note = |availability: &Availability| {
+            all.entry(availability_name(availability))
+                .or_insert_with(|| availability.clone());
         };
-        let first = releases::release_const(&availability.first_release);
-        let removed = match &availability.removed_in {
-            Some(release) => {
-                let release = releases::release_const(release);
-                quote! { Some(&Release::#release) }
-            }
-            None => quote! { None },
-        };
-        quote! {
-            Availability {
-                since: SchemaVersion::#since,
-                documented: #documented,
-                first_release: &Release::#first,
-                removed_in: #removed,
+        for definition in &self.model.definitions {
+            note(&definition.availability);
+            match &definition.kind {
+                DefinitionKind::Struct { properties } => {
+                    properties.iter().for_each(|p| note(&p.availability))
+                }
+                DefinitionKind::Enum { variants } => {
+                    variants.iter().for_each(|v| note(&v.availability))
+                }
             }
         }
+        let constants = all.iter().map(|(name, availability)| {
+            let ident = format_ident!("{}", name);
+            let since = releases::version_const(availability.since);
+            let documented = match availability.documented {
+                Some(version) => {
+                    let version = releases::version_const(version);
+                    quote! { Some(SchemaVersion::#version) }
+                }
+                None => quote! { None },
+            };
+            let first = releases::release_const(&availability.first_release);
+            let removed = match &availability.removed_in {
+                Some(release) => {
+                    let release = releases::release_const(release);
+                    quote! { Some(&Release::#release) }
+                }
+                None => quote! { None },
+            };
+            let doc = format!(" {}", docs::availability(self.model, availability));
+            quote! {
+                #[doc = #doc]
+                pub(crate) const #ident: Availability = Availability {
+                    since: SchemaVersion::#since,
+                    documented: #documented,
+                    first_release: &Release::#first,
+                    removed_in: #removed,
+                };
+            }
+        });
+        quote! {
+            use crate::{Availability, Release, SchemaVersion};
+
+            #(#constants)*
+        }
     }
+}
+
+/// `V{since}_{first release}`, then `_DOC_{documented}` when the reference documents another
+/// version, `_UNDOCUMENTED` when it documents none, and `_REMOVED_{release}`.
+pub(crate) fn availability_name(availability: &Availability) -> String {
+    let version = |v: crate::version::SchemaVersion| format!("{}_{}", v.major, v.minor);
+    let mut name = format!(
+        "V{}_{}",
+        version(availability.since),
+        availability.first_release.to_ascii_uppercase()
+    );
+    match availability.documented {
+        Some(documented) if documented == availability.since => {}
+        Some(documented) => name.push_str(&format!("_DOC_{}", version(documented))),
+        None => name.push_str("_UNDOCUMENTED"),
+    }
+    if let Some(removed) = &availability.removed_in {
+        name.push_str(&format!("_REMOVED_{}", removed.to_ascii_uppercase()));
+    }
+    name
 }
 
 /// A struct field needs `Box` when its type (not through an array or map) is a struct that can
@@ -314,6 +413,7 @@ fn module_file(modules: &[(String, String)]) -> Result<String> {
         #![allow(deprecated)]
 
         mod releases;
+        mod since;
         #( mod #mods; )*
 
         pub use releases::VERSION_MAP;

@@ -33,14 +33,11 @@ pub(crate) fn emit(
 
     let mut field_names = BTreeSet::new();
     let mut uses_deprecated = definition.availability.removed_in.is_some();
-    let mut support: Vec<&'static str> = vec![
-        "Availability",
-        "FieldInfo",
-        "Release",
-        "SchemaType",
-        "SchemaVersion",
-    ];
+    let mut support: Vec<&'static str> = vec!["Availability", "FieldInfo", "SchemaType"];
     support.extend(["UnknownProperties", "Walk", "Walker"]);
+    if !properties.is_empty() {
+        support.push("walk_field");
+    }
     let mut referenced = BTreeSet::new();
 
     let mut fields = Vec::with_capacity(properties.len());
@@ -118,11 +115,7 @@ pub(crate) fn emit(
             quote! { #json_name => self.#ident = map.next_value()?, }
         });
         let index = proc_macro2::Literal::usize_unsuffixed(index);
-        walks.push(quote! {
-            if let Some(value) = &self.#ident {
-                walker.field(&Self::FIELDS[#index], value);
-            }
-        });
+        walks.push(quote! { walk_field(walker, &Self::FIELDS[#index], &self.#ident); });
         let availability = context.availability_tokens(&property.availability);
         let rust_name_text = rust_name.trim_start_matches("r#");
         infos.push(quote! {
@@ -256,6 +249,7 @@ pub(crate) fn imports(support: &[&'static str], referenced: &BTreeSet<String>) -
     names.extend(referenced.iter().cloned());
     let idents = names.iter().map(|name| format_ident!("{}", name));
     quote! {
+        use super::since;
         use crate::{#(#idents),*};
     }
 }

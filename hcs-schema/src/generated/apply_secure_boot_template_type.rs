@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `ApplySecureBootTemplateType`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
@@ -63,12 +63,7 @@ impl SchemaType for ApplySecureBootTemplateType {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_3,
-        documented: Some(SchemaVersion::V2_3),
-        first_release: &Release::SDK_2004,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_3_2004;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -76,22 +71,12 @@ impl SchemaType for ApplySecureBootTemplateType {
         VariantInfo {
             rust_name: "Skip",
             json_value: "Skip",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         VariantInfo {
             rust_name: "Apply",
             json_value: "Apply",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 }

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    AttachmentType, Availability, CachingMode, FieldInfo, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    AttachmentType, Availability, CachingMode, FieldInfo, SchemaType, UnknownProperties,
+    Walk, Walker, walk_field,
 };
 
 /// Schema definition `Attachment`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -54,83 +55,43 @@ impl SchemaType for Attachment {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
             json_name: "Type",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
             json_name: "Path",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "caching_mode",
             json_name: "CachingMode",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "read_only",
             json_name: "ReadOnly",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "support_compressed_volumes",
             json_name: "SupportCompressedVolumes",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "always_allow_sparse_files",
             json_name: "AlwaysAllowSparseFiles",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "support_encrypted_files",
             json_name: "SupportEncryptedFiles",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
     ];
 
@@ -174,33 +135,19 @@ impl<'de> Deserialize<'de> for Attachment {
 
 impl Walk for Attachment {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.r#type {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.r#type);
 
-        if let Some(value) = &self.path {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.path);
 
-        if let Some(value) = &self.caching_mode {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.caching_mode);
 
-        if let Some(value) = &self.read_only {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.read_only);
 
-        if let Some(value) = &self.support_compressed_volumes {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.support_compressed_volumes);
 
-        if let Some(value) = &self.always_allow_sparse_files {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.always_allow_sparse_files);
 
-        if let Some(value) = &self.support_encrypted_files {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.support_encrypted_files);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

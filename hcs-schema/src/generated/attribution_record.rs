@@ -6,10 +6,11 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, FieldInfo, GuestCrash, InjectNonMaskableInterrupt, OperationFailure,
-    Release, SchemaType, SchemaVersion, SystemExit, TripleFault, UnknownProperties,
-    VirtualDeviceFailure, Walk, Walker, WorkerExit,
+    SchemaType, SystemExit, TripleFault, UnknownProperties, VirtualDeviceFailure, Walk,
+    Walker, WorkerExit, walk_field,
 };
 
 /// Schema definition `AttributionRecord`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
@@ -55,83 +56,43 @@ impl SchemaType for AttributionRecord {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "worker_exit",
             json_name: "WorkerExit",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "guest_crash",
             json_name: "GuestCrash",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "triple_fault",
             json_name: "TripleFault",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "inject_non_maskable_interrupt",
             json_name: "InjectNonMaskableInterrupt",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "operation_failure",
             json_name: "OperationFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "system_exit",
             json_name: "SystemExit",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "virtual_device_failure",
             json_name: "VirtualDeviceFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -180,33 +141,19 @@ impl<'de> Deserialize<'de> for AttributionRecord {
 
 impl Walk for AttributionRecord {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.worker_exit {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.worker_exit);
 
-        if let Some(value) = &self.guest_crash {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.guest_crash);
 
-        if let Some(value) = &self.triple_fault {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.triple_fault);
 
-        if let Some(value) = &self.inject_non_maskable_interrupt {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.inject_non_maskable_interrupt);
 
-        if let Some(value) = &self.operation_failure {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.operation_failure);
 
-        if let Some(value) = &self.system_exit {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.system_exit);
 
-        if let Some(value) = &self.virtual_device_failure {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.virtual_device_failure);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    Version, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Version, Walk, Walker,
+    walk_field,
 };
 
 /// Basic information
@@ -37,23 +38,13 @@ impl SchemaType for BasicInformation {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "supported_schema_versions",
             json_name: "SupportedSchemaVersions",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -89,9 +80,7 @@ impl<'de> Deserialize<'de> for BasicInformation {
 
 impl Walk for BasicInformation {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.supported_schema_versions {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.supported_schema_versions);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, LinuxKernelDirect, Release, SchemaType, SchemaVersion, Uefi,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, LinuxKernelDirect, SchemaType, Uefi, UnknownProperties,
+    Walk, Walker, walk_field,
 };
 
 /// Schema definition `Chipset`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -54,93 +55,48 @@ impl SchemaType for Chipset {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "uefi",
             json_name: "Uefi",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "is_num_lock_disabled",
             json_name: "IsNumLockDisabled",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "base_board_serial_number",
             json_name: "BaseBoardSerialNumber",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chassis_serial_number",
             json_name: "ChassisSerialNumber",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chassis_asset_tag",
             json_name: "ChassisAssetTag",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_hibernation",
             json_name: "EnableHibernation",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "use_utc",
             json_name: "UseUtc",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "linux_kernel_direct",
             json_name: "LinuxKernelDirect",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 
@@ -183,37 +139,21 @@ impl<'de> Deserialize<'de> for Chipset {
 
 impl Walk for Chipset {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.uefi {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.uefi);
 
-        if let Some(value) = &self.is_num_lock_disabled {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.is_num_lock_disabled);
 
-        if let Some(value) = &self.base_board_serial_number {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.base_board_serial_number);
 
-        if let Some(value) = &self.chassis_serial_number {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.chassis_serial_number);
 
-        if let Some(value) = &self.chassis_asset_tag {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.chassis_asset_tag);
 
-        if let Some(value) = &self.enable_hibernation {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.enable_hibernation);
 
-        if let Some(value) = &self.use_utc {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.use_utc);
 
-        if let Some(value) = &self.linux_kernel_direct {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.linux_kernel_direct);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

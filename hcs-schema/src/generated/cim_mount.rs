@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Guid, Release, SchemaType, SchemaVersion, UnknownProperties,
-    Walk, Walker,
+    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `CimMount`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
@@ -44,53 +45,28 @@ impl SchemaType for CimMount {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_3,
-        documented: Some(SchemaVersion::V2_3),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_3_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "image_path",
             json_name: "ImagePath",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "file_system_name",
             json_name: "FileSystemName",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "volume_guid",
             json_name: "VolumeGuid",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mount_flags",
             json_name: "MountFlags",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -127,21 +103,13 @@ impl<'de> Deserialize<'de> for CimMount {
 
 impl Walk for CimMount {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.image_path {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.image_path);
 
-        if let Some(value) = &self.file_system_name {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.file_system_name);
 
-        if let Some(value) = &self.volume_guid {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.volume_guid);
 
-        if let Some(value) = &self.mount_flags {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.mount_flags);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, Container, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Version, VirtualMachine, Walk, Walker,
+    Availability, Container, FieldInfo, SchemaType, UnknownProperties, Version,
+    VirtualMachine, Walk, Walker, walk_field,
 };
 
 /// Describes the configuration of a compute system to create with all of the necessary resources it requires for a successful boot.
@@ -70,83 +71,43 @@ impl SchemaType for ComputeSystem {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "owner",
             json_name: "Owner",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "schema_version",
             json_name: "SchemaVersion",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosting_system_id",
             json_name: "HostingSystemId",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosted_system",
             json_name: "HostedSystem",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container",
             json_name: "Container",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "virtual_machine",
             json_name: "VirtualMachine",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "should_terminate_on_last_handle_closed",
             json_name: "ShouldTerminateOnLastHandleClosed",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -192,33 +153,23 @@ impl<'de> Deserialize<'de> for ComputeSystem {
 
 impl Walk for ComputeSystem {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.owner {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.owner);
 
-        if let Some(value) = &self.schema_version {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.schema_version);
 
-        if let Some(value) = &self.hosting_system_id {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.hosting_system_id);
 
-        if let Some(value) = &self.hosted_system {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.hosted_system);
 
-        if let Some(value) = &self.container {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.container);
 
-        if let Some(value) = &self.virtual_machine {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.virtual_machine);
 
-        if let Some(value) = &self.should_terminate_on_last_handle_closed {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(
+            walker,
+            &Self::FIELDS[6],
+            &self.should_terminate_on_last_handle_closed,
+        );
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

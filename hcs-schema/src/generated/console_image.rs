@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, Base64Bytes, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, Base64Bytes, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `ConsoleImage`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
@@ -33,23 +34,13 @@ impl SchemaType for ConsoleImage {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "image",
             json_name: "Image",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -83,9 +74,7 @@ impl<'de> Deserialize<'de> for ConsoleImage {
 
 impl Walk for ConsoleImage {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.image {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.image);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

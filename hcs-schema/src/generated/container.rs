@@ -6,11 +6,12 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, ContainerCredentialGuardState, ContainerHvSocket, ContainerMemory,
     ContainerProcessor, ContainersDefDevice, Device, FieldInfo, GuestOs, MappedDirectory,
-    MappedPipe, Networking, RegistryChanges, Release, SchemaType, SchemaVersion, Storage,
-    UnknownProperties, Walk, Walker,
+    MappedPipe, Networking, RegistryChanges, SchemaType, Storage, UnknownProperties,
+    Walk, Walker, walk_field,
 };
 
 /// Configuration of a Windows Server Container, used during its creation to set up and/or use resources.
@@ -100,133 +101,68 @@ impl SchemaType for Container {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "guest_os",
             json_name: "GuestOs",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "storage",
             json_name: "Storage",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mapped_directories",
             json_name: "MappedDirectories",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mapped_pipes",
             json_name: "MappedPipes",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "memory",
             json_name: "Memory",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "processor",
             json_name: "Processor",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "networking",
             json_name: "Networking",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hv_socket",
             json_name: "HvSocket",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container_credential_guard",
             json_name: "ContainerCredentialGuard",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "registry_changes",
             json_name: "RegistryChanges",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "assigned_devices",
             json_name: "AssignedDevices",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "additional_device_namespace",
             json_name: "AdditionalDeviceNamespace",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 
@@ -277,53 +213,29 @@ impl<'de> Deserialize<'de> for Container {
 
 impl Walk for Container {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.guest_os {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.guest_os);
 
-        if let Some(value) = &self.storage {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.storage);
 
-        if let Some(value) = &self.mapped_directories {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.mapped_directories);
 
-        if let Some(value) = &self.mapped_pipes {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.mapped_pipes);
 
-        if let Some(value) = &self.memory {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.memory);
 
-        if let Some(value) = &self.processor {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.processor);
 
-        if let Some(value) = &self.networking {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.networking);
 
-        if let Some(value) = &self.hv_socket {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.hv_socket);
 
-        if let Some(value) = &self.container_credential_guard {
-            walker.field(&Self::FIELDS[8], value);
-        }
+        walk_field(walker, &Self::FIELDS[8], &self.container_credential_guard);
 
-        if let Some(value) = &self.registry_changes {
-            walker.field(&Self::FIELDS[9], value);
-        }
+        walk_field(walker, &Self::FIELDS[9], &self.registry_changes);
 
-        if let Some(value) = &self.assigned_devices {
-            walker.field(&Self::FIELDS[10], value);
-        }
+        walk_field(walker, &Self::FIELDS[10], &self.assigned_devices);
 
-        if let Some(value) = &self.additional_device_namespace {
-            walker.field(&Self::FIELDS[11], value);
-        }
+        walk_field(walker, &Self::FIELDS[11], &self.additional_device_namespace);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, ContainerCredentialGuardTransport, FieldInfo, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, ContainerCredentialGuardTransport, FieldInfo, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Object describing a request to add a Container Credential Guard Instance.
@@ -47,43 +48,23 @@ impl SchemaType for ContainerCredentialGuardAddInstanceRequest {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
             json_name: "Id",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_spec",
             json_name: "CredentialSpec",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "transport",
             json_name: "Transport",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -119,17 +100,11 @@ impl<'de> Deserialize<'de> for ContainerCredentialGuardAddInstanceRequest {
 
 impl Walk for ContainerCredentialGuardAddInstanceRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.id);
 
-        if let Some(value) = &self.credential_spec {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.credential_spec);
 
-        if let Some(value) = &self.transport {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.transport);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

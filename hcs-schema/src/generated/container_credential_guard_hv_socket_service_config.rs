@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Guid, HvSocketServiceConfig, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, Guid, HvSocketServiceConfig, SchemaType, UnknownProperties,
+    Walk, Walker, walk_field,
 };
 
 /// Specifies the HvSocket configurations required for a Container Credential Guard instance that is meant to be used with HvSocket transport.
@@ -42,33 +43,18 @@ impl SchemaType for ContainerCredentialGuardHvSocketServiceConfig {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "service_id",
             json_name: "ServiceId",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "service_config",
             json_name: "ServiceConfig",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -105,13 +91,9 @@ impl<'de> Deserialize<'de> for ContainerCredentialGuardHvSocketServiceConfig {
 
 impl Walk for ContainerCredentialGuardHvSocketServiceConfig {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.service_id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.service_id);
 
-        if let Some(value) = &self.service_config {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.service_config);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

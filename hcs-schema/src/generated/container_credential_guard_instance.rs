@@ -6,10 +6,11 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, ContainerCredentialGuardHvSocketServiceConfig,
-    ContainerCredentialGuardState, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    ContainerCredentialGuardState, FieldInfo, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Describes the configuration of a running Container Credential Guard Instance.
@@ -48,43 +49,23 @@ impl SchemaType for ContainerCredentialGuardInstance {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
             json_name: "Id",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_guard",
             json_name: "CredentialGuard",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hv_socket_config",
             json_name: "HvSocketConfig",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -124,17 +105,11 @@ impl<'de> Deserialize<'de> for ContainerCredentialGuardInstance {
 
 impl Walk for ContainerCredentialGuardInstance {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.id);
 
-        if let Some(value) = &self.credential_guard {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.credential_guard);
 
-        if let Some(value) = &self.hv_socket_config {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.hv_socket_config);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

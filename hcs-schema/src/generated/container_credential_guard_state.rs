@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, ContainerCredentialGuardTransport, FieldInfo, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, ContainerCredentialGuardTransport, FieldInfo, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `ContainerCredentialGuardState`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -50,53 +51,28 @@ impl SchemaType for ContainerCredentialGuardState {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cookie",
             json_name: "Cookie",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "rpc_endpoint",
             json_name: "RpcEndpoint",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "transport",
             json_name: "Transport",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_spec",
             json_name: "CredentialSpec",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -133,21 +109,13 @@ impl<'de> Deserialize<'de> for ContainerCredentialGuardState {
 
 impl Walk for ContainerCredentialGuardState {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.cookie {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.cookie);
 
-        if let Some(value) = &self.rpc_endpoint {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.rpc_endpoint);
 
-        if let Some(value) = &self.transport {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.transport);
 
-        if let Some(value) = &self.credential_spec {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.credential_spec);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, ContainerCredentialGuardInstance, FieldInfo, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, ContainerCredentialGuardInstance, FieldInfo, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Object listing the system's running Container Credential Guard Instances.
@@ -37,23 +38,13 @@ impl SchemaType for ContainerCredentialGuardSystemInfo {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "instances",
             json_name: "Instances",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -87,9 +78,7 @@ impl<'de> Deserialize<'de> for ContainerCredentialGuardSystemInfo {
 
 impl Walk for ContainerCredentialGuardSystemInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.instances {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.instances);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -7,9 +7,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, HvSocketSystemConfig, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, HvSocketSystemConfig, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Describes the HvSocket configuration and options for a container.
@@ -43,33 +44,18 @@ impl SchemaType for ContainerHvSocket {
 
     const FORMER_NAMES: &'static [&'static str] = &["HvSocket"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "config",
             json_name: "Config",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_power_shell_direct",
             json_name: "EnablePowerShellDirect",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -106,13 +92,9 @@ impl<'de> Deserialize<'de> for ContainerHvSocket {
 
 impl Walk for ContainerHvSocket {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.config {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.config);
 
-        if let Some(value) = &self.enable_power_shell_direct {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.enable_power_shell_direct);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -7,9 +7,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Describes memory configuration for a container.
@@ -38,23 +38,13 @@ impl SchemaType for ContainerMemory {
 
     const FORMER_NAMES: &'static [&'static str] = &["Memory"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "size_in_mb",
             json_name: "SizeInMB",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -88,9 +78,7 @@ impl<'de> Deserialize<'de> for ContainerMemory {
 
 impl Walk for ContainerMemory {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.size_in_mb {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.size_in_mb);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

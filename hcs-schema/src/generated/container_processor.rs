@@ -7,9 +7,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Specifies CPU limits for a container. Count, Maximum and Weight are all mutually exclusive.
@@ -48,43 +48,23 @@ impl SchemaType for ContainerProcessor {
 
     const FORMER_NAMES: &'static [&'static str] = &["Processor"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "count",
             json_name: "Count",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "weight",
             json_name: "Weight",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum",
             json_name: "Maximum",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -120,17 +100,11 @@ impl<'de> Deserialize<'de> for ContainerProcessor {
 
 impl Walk for ContainerProcessor {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.count {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.count);
 
-        if let Some(value) = &self.weight {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.weight);
 
-        if let Some(value) = &self.maximum {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.maximum);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

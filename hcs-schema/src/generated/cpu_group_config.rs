@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, CpuGroupAffinity, CpuGroupProperty, FieldInfo, Guid, Release,
-    SchemaType, SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, CpuGroupAffinity, CpuGroupProperty, FieldInfo, Guid, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `CpuGroupConfig`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -44,53 +45,28 @@ impl SchemaType for CpuGroupConfig {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
             json_name: "GroupId",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "affinity",
             json_name: "Affinity",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "group_properties",
             json_name: "GroupProperties",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hypervisor_group_id",
             json_name: "HypervisorGroupId",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -127,21 +103,13 @@ impl<'de> Deserialize<'de> for CpuGroupConfig {
 
 impl Walk for CpuGroupConfig {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.group_id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.group_id);
 
-        if let Some(value) = &self.affinity {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.affinity);
 
-        if let Some(value) = &self.group_properties {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.group_properties);
 
-        if let Some(value) = &self.hypervisor_group_id {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.hypervisor_group_id);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Guid, Release, SchemaType, SchemaVersion, UnknownProperties,
-    Walk, Walker,
+    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Delete group operation settings
@@ -35,23 +36,13 @@ impl SchemaType for DeleteGroupOperation {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
             json_name: "GroupId",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -85,9 +76,7 @@ impl<'de> Deserialize<'de> for DeleteGroupOperation {
 
 impl Walk for DeleteGroupOperation {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.group_id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.group_id);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

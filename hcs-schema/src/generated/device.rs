@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, DeviceType, FieldInfo, Guid, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, DeviceType, FieldInfo, Guid, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `Device`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -45,43 +46,23 @@ impl SchemaType for Device {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
             json_name: "Type",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "interface_class_guid",
             json_name: "InterfaceClassGuid",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "location_path",
             json_name: "LocationPath",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 
@@ -117,17 +98,11 @@ impl<'de> Deserialize<'de> for Device {
 
 impl Walk for Device {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.r#type {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.r#type);
 
-        if let Some(value) = &self.interface_class_guid {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.interface_class_guid);
 
-        if let Some(value) = &self.location_path {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.location_path);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Guid, Release, SchemaType, SchemaVersion, UnknownProperties,
-    Version, Walk, Walker,
+    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Version, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `Device_2`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
@@ -52,43 +53,23 @@ impl SchemaType for Device2 {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: None,
-        first_release: &Release::SDK_1809,
-        removed_in: Some(&Release::SDK_20H2),
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "version",
             json_name: "Version",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "type",
             json_name: "Type",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "states",
             json_name: "States",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 
@@ -124,17 +105,11 @@ impl<'de> Deserialize<'de> for Device2 {
 
 impl Walk for Device2 {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.version {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.version);
 
-        if let Some(value) = &self.r#type {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.r#type);
 
-        if let Some(value) = &self.states {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.states);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

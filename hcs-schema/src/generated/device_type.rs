@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `DeviceType`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
@@ -70,12 +70,7 @@ impl SchemaType for DeviceType {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_2,
-        documented: Some(SchemaVersion::V2_2),
-        first_release: &Release::SDK_1903,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_2_1903;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -83,32 +78,17 @@ impl SchemaType for DeviceType {
         VariantInfo {
             rust_name: "ClassGuid",
             json_value: "ClassGuid",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         VariantInfo {
             rust_name: "DeviceInstance",
             json_value: "DeviceInstance",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         VariantInfo {
             rust_name: "GpuMirror",
             json_value: "GpuMirror",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 }

@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, Battery, ComPort, EnhancedModeVideo, FieldInfo, FlexibleIoDevice,
     GuestCrashReporting, KernelIntegration, Keyboard, Mouse, NetworkAdapter, Plan9,
-    Release, SchemaType, SchemaVersion, Scsi, SharedMemoryConfiguration,
-    UnknownProperties, VideoMonitor, VirtioSerial, VirtualMachineHvSocket,
-    VirtualPMemController, VirtualPciDevice, VirtualSmb, Walk, Walker,
+    SchemaType, Scsi, SharedMemoryConfiguration, UnknownProperties, VideoMonitor,
+    VirtioSerial, VirtualMachineHvSocket, VirtualPMemController, VirtualPciDevice,
+    VirtualSmb, Walk, Walker, walk_field,
 };
 
 /// Schema definition `Devices`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -123,193 +124,98 @@ impl SchemaType for Devices {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "com_ports",
             json_name: "ComPorts",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtio_serial",
             json_name: "VirtioSerial",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "scsi",
             json_name: "Scsi",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "virtual_pmem",
             json_name: "VirtualPMem",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "network_adapters",
             json_name: "NetworkAdapters",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "video_monitor",
             json_name: "VideoMonitor",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "keyboard",
             json_name: "Keyboard",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mouse",
             json_name: "Mouse",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hv_socket",
             json_name: "HvSocket",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "enhanced_mode_video",
             json_name: "EnhancedModeVideo",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_crash_reporting",
             json_name: "GuestCrashReporting",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "virtual_smb",
             json_name: "VirtualSmb",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "plan9",
             json_name: "Plan9",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "battery",
             json_name: "Battery",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "flexible_iov",
             json_name: "FlexibleIov",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "shared_memory",
             json_name: "SharedMemory",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "kernel_integration",
             json_name: "KernelIntegration",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "virtual_pci",
             json_name: "VirtualPci",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 
@@ -366,77 +272,41 @@ impl<'de> Deserialize<'de> for Devices {
 
 impl Walk for Devices {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.com_ports {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.com_ports);
 
-        if let Some(value) = &self.virtio_serial {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.virtio_serial);
 
-        if let Some(value) = &self.scsi {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.scsi);
 
-        if let Some(value) = &self.virtual_pmem {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.virtual_pmem);
 
-        if let Some(value) = &self.network_adapters {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.network_adapters);
 
-        if let Some(value) = &self.video_monitor {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.video_monitor);
 
-        if let Some(value) = &self.keyboard {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.keyboard);
 
-        if let Some(value) = &self.mouse {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.mouse);
 
-        if let Some(value) = &self.hv_socket {
-            walker.field(&Self::FIELDS[8], value);
-        }
+        walk_field(walker, &Self::FIELDS[8], &self.hv_socket);
 
-        if let Some(value) = &self.enhanced_mode_video {
-            walker.field(&Self::FIELDS[9], value);
-        }
+        walk_field(walker, &Self::FIELDS[9], &self.enhanced_mode_video);
 
-        if let Some(value) = &self.guest_crash_reporting {
-            walker.field(&Self::FIELDS[10], value);
-        }
+        walk_field(walker, &Self::FIELDS[10], &self.guest_crash_reporting);
 
-        if let Some(value) = &self.virtual_smb {
-            walker.field(&Self::FIELDS[11], value);
-        }
+        walk_field(walker, &Self::FIELDS[11], &self.virtual_smb);
 
-        if let Some(value) = &self.plan9 {
-            walker.field(&Self::FIELDS[12], value);
-        }
+        walk_field(walker, &Self::FIELDS[12], &self.plan9);
 
-        if let Some(value) = &self.battery {
-            walker.field(&Self::FIELDS[13], value);
-        }
+        walk_field(walker, &Self::FIELDS[13], &self.battery);
 
-        if let Some(value) = &self.flexible_iov {
-            walker.field(&Self::FIELDS[14], value);
-        }
+        walk_field(walker, &Self::FIELDS[14], &self.flexible_iov);
 
-        if let Some(value) = &self.shared_memory {
-            walker.field(&Self::FIELDS[15], value);
-        }
+        walk_field(walker, &Self::FIELDS[15], &self.shared_memory);
 
-        if let Some(value) = &self.kernel_integration {
-            walker.field(&Self::FIELDS[16], value);
-        }
+        walk_field(walker, &Self::FIELDS[16], &self.kernel_integration);
 
-        if let Some(value) = &self.virtual_pci {
-            walker.field(&Self::FIELDS[17], value);
-        }
+        walk_field(walker, &Self::FIELDS[17], &self.virtual_pci);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

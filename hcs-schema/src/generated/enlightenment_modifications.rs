@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Enum for enlightenment modifications
@@ -70,12 +70,7 @@ impl SchemaType for EnlightenmentModifications {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_2104,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_2104;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -83,32 +78,17 @@ impl SchemaType for EnlightenmentModifications {
         VariantInfo {
             rust_name: "Unreported",
             json_value: "Unreported",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "FavorAutoEoi",
             json_value: "FavorAutoEoi",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "RsvdZ1",
             json_value: "RsvdZ1",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 }

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, EventDataType, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, EventDataType, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Event data element
@@ -42,33 +43,18 @@ impl SchemaType for EventData {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
             json_name: "Type",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "value",
             json_name: "Value",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -103,13 +89,9 @@ impl<'de> Deserialize<'de> for EventData {
 
 impl Walk for EventData {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.r#type {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.r#type);
 
-        if let Some(value) = &self.value {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.value);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Initiator of an exit (guest, management client, etc.)
@@ -88,12 +88,7 @@ impl SchemaType for ExitInitiator {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_20H2,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -101,52 +96,27 @@ impl SchemaType for ExitInitiator {
         VariantInfo {
             rust_name: "None",
             json_value: "None",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "GuestOs",
             json_value: "GuestOS",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Client",
             json_value: "Client",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Internal",
             json_value: "Internal",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Unknown",
             json_value: "Unknown",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 }

@@ -6,10 +6,11 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, ContainersDefBatchedBinding, FieldInfo, FilesystemIsolationMode,
-    FilesystemLayer, FilesystemNestingMode, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    FilesystemLayer, FilesystemNestingMode, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `FilesystemNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
@@ -46,63 +47,33 @@ impl SchemaType for FilesystemNamespace {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_3,
-        documented: Some(SchemaVersion::V2_3),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_3_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "path",
             json_name: "path",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "isolation",
             json_name: "isolation",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "nesting",
             json_name: "nesting",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "layer",
             json_name: "layer",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "bindings",
             json_name: "bindings",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 
@@ -140,25 +111,15 @@ impl<'de> Deserialize<'de> for FilesystemNamespace {
 
 impl Walk for FilesystemNamespace {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.path {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.path);
 
-        if let Some(value) = &self.isolation {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.isolation);
 
-        if let Some(value) = &self.nesting {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.nesting);
 
-        if let Some(value) = &self.layer {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.layer);
 
-        if let Some(value) = &self.bindings {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.bindings);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -8,9 +8,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, GetPropertyType, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, GetPropertyType, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// FilteredPropertyQuery - Structures used to perform a filtered property query. PropertyType - Specifies which property to query. Filter - Additional filter to query. The following table describes the relationship between property type and its filter. Memory - HostMemoryQueryRequest Other - N/A
@@ -47,33 +48,18 @@ impl SchemaType for FilteredPropertyQuery {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: None,
-        first_release: &Release::SDK_1809,
-        removed_in: Some(&Release::SDK_20H2),
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_type",
             json_name: "PropertyType",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "filter",
             json_name: "Filter",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 
@@ -108,13 +94,9 @@ impl<'de> Deserialize<'de> for FilteredPropertyQuery {
 
 impl Walk for FilteredPropertyQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.property_type {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.property_type);
 
-        if let Some(value) = &self.filter {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.filter);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

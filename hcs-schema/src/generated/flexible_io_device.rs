@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, FlexibleIoDeviceHostingModel, Guid, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, FlexibleIoDeviceHostingModel, Guid, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `FlexibleIoDevice`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -39,43 +40,23 @@ impl SchemaType for FlexibleIoDevice {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "emulator_id",
             json_name: "EmulatorId",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hosting_model",
             json_name: "HostingModel",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "configuration",
             json_name: "Configuration",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -111,17 +92,11 @@ impl<'de> Deserialize<'de> for FlexibleIoDevice {
 
 impl Walk for FlexibleIoDevice {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.emulator_id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.emulator_id);
 
-        if let Some(value) = &self.hosting_model {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.hosting_model);
 
-        if let Some(value) = &self.configuration {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.configuration);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, GpuAssignmentMode, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, GpuAssignmentMode, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `GpuConfiguration`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -46,43 +47,23 @@ impl SchemaType for GpuConfiguration {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "assignment_mode",
             json_name: "AssignmentMode",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "assignment_request",
             json_name: "AssignmentRequest",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_vendor_extension",
             json_name: "AllowVendorExtension",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -118,17 +99,11 @@ impl<'de> Deserialize<'de> for GpuConfiguration {
 
 impl Walk for GpuConfiguration {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.assignment_mode {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.assignment_mode);
 
-        if let Some(value) = &self.assignment_request {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.assignment_request);
 
-        if let Some(value) = &self.allow_vendor_extension {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.allow_vendor_extension);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

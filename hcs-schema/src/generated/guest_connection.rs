@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `GuestConnection`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -45,43 +45,23 @@ impl SchemaType for GuestConnection {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "use_vsock",
             json_name: "UseVsock",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "use_connected_suspend",
             json_name: "UseConnectedSuspend",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "use_host_time_zone",
             json_name: "UseHostTimeZone",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -117,17 +97,11 @@ impl<'de> Deserialize<'de> for GuestConnection {
 
 impl Walk for GuestConnection {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.use_vsock {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.use_vsock);
 
-        if let Some(value) = &self.use_connected_suspend {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.use_connected_suspend);
 
-        if let Some(value) = &self.use_host_time_zone {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.use_host_time_zone);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

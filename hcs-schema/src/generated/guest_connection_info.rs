@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    Version, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Version, Walk, Walker,
+    walk_field,
 };
 
 /// Information about the guest.
@@ -46,43 +47,23 @@ impl SchemaType for GuestConnectionInfo {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "supported_schema_versions",
             json_name: "SupportedSchemaVersions",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "protocol_version",
             json_name: "ProtocolVersion",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_defined_capabilities",
             json_name: "GuestDefinedCapabilities",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -122,17 +103,11 @@ impl<'de> Deserialize<'de> for GuestConnectionInfo {
 
 impl Walk for GuestConnectionInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.supported_schema_versions {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.supported_schema_versions);
 
-        if let Some(value) = &self.protocol_version {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.protocol_version);
 
-        if let Some(value) = &self.guest_defined_capabilities {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.guest_defined_capabilities);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `GuestCrash`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
@@ -35,23 +35,13 @@ impl SchemaType for GuestCrash {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "crash_parameters",
             json_name: "CrashParameters",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -85,9 +75,7 @@ impl<'de> Deserialize<'de> for GuestCrash {
 
 impl Walk for GuestCrash {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.crash_parameters {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.crash_parameters);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker, WindowsCrashReporting,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
+    WindowsCrashReporting, walk_field,
 };
 
 /// Schema definition `GuestCrashReporting`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -33,23 +34,13 @@ impl SchemaType for GuestCrashReporting {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "windows_crash_settings",
             json_name: "WindowsCrashSettings",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -85,9 +76,7 @@ impl<'de> Deserialize<'de> for GuestCrashReporting {
 
 impl Walk for GuestCrashReporting {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.windows_crash_settings {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.windows_crash_settings);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, ModifyRequestType, ModifyResourceType, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, ModifyRequestType, ModifyResourceType, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `GuestModifySettingRequest`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -39,43 +40,23 @@ impl SchemaType for GuestModifySettingRequest {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "resource_type",
             json_name: "ResourceType",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "request_type",
             json_name: "RequestType",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "settings",
             json_name: "Settings",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -111,17 +92,11 @@ impl<'de> Deserialize<'de> for GuestModifySettingRequest {
 
 impl Walk for GuestModifySettingRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.resource_type {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.resource_type);
 
-        if let Some(value) = &self.request_type {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.request_type);
 
-        if let Some(value) = &self.settings {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.settings);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

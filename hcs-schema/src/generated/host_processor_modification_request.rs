@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, ModifyServiceOperation, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, ModifyServiceOperation, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Structure used to request a service processor modification
@@ -38,33 +39,18 @@ impl SchemaType for HostProcessorModificationRequest {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
             json_name: "Operation",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "operation_details",
             json_name: "OperationDetails",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -99,13 +85,9 @@ impl<'de> Deserialize<'de> for HostProcessorModificationRequest {
 
 impl Walk for HostProcessorModificationRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.operation {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.operation);
 
-        if let Some(value) = &self.operation_details {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.operation_details);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

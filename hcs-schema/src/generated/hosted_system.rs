@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, Container, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Version, Walk, Walker,
+    Availability, Container, FieldInfo, SchemaType, UnknownProperties, Version, Walk,
+    Walker, walk_field,
 };
 
 /// Describes the configuration of a container compute system hosted by another compute system. This can have its own schema version since the hosted system could support different versions compared to the host machine.
@@ -42,33 +43,18 @@ impl SchemaType for HostedSystem {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "schema_version",
             json_name: "SchemaVersion",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container",
             json_name: "Container",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -105,13 +91,9 @@ impl<'de> Deserialize<'de> for HostedSystem {
 
 impl Walk for HostedSystem {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.schema_version {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.schema_version);
 
-        if let Some(value) = &self.container {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.container);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Guid, Release, SchemaType, SchemaVersion, UnknownProperties,
-    Walk, Walker,
+    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// This class defines address settings applied to a VM by the GCS every time a VM starts or restores.
@@ -38,33 +39,18 @@ impl SchemaType for HvSocketAddress {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "local_address",
             json_name: "LocalAddress",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "parent_address",
             json_name: "ParentAddress",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -99,13 +85,9 @@ impl<'de> Deserialize<'de> for HvSocketAddress {
 
 impl Walk for HvSocketAddress {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.local_address {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.local_address);
 
-        if let Some(value) = &self.parent_address {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.parent_address);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

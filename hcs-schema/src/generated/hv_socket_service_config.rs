@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `HvSocketServiceConfig`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -48,43 +48,23 @@ impl SchemaType for HvSocketServiceConfig {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "bind_security_descriptor",
             json_name: "BindSecurityDescriptor",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "connect_security_descriptor",
             json_name: "ConnectSecurityDescriptor",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_wildcard_binds",
             json_name: "AllowWildcardBinds",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -122,17 +102,11 @@ impl<'de> Deserialize<'de> for HvSocketServiceConfig {
 
 impl Walk for HvSocketServiceConfig {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.bind_security_descriptor {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.bind_security_descriptor);
 
-        if let Some(value) = &self.connect_security_descriptor {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.connect_security_descriptor);
 
-        if let Some(value) = &self.allow_wildcard_binds {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.allow_wildcard_binds);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

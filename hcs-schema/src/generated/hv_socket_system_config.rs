@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, HvSocketServiceConfig, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, HvSocketServiceConfig, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// This is the HCS Schema version of the HvSocket configuration. The VMWP version is located in Config.Devices.IC in V1.
@@ -52,43 +53,23 @@ impl SchemaType for HvSocketSystemConfig {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "default_bind_security_descriptor",
             json_name: "DefaultBindSecurityDescriptor",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "default_connect_security_descriptor",
             json_name: "DefaultConnectSecurityDescriptor",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "service_table",
             json_name: "ServiceTable",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -128,17 +109,11 @@ impl<'de> Deserialize<'de> for HvSocketSystemConfig {
 
 impl Walk for HvSocketSystemConfig {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.default_bind_security_descriptor {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.default_bind_security_descriptor);
 
-        if let Some(value) = &self.default_connect_security_descriptor {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.default_connect_security_descriptor);
 
-        if let Some(value) = &self.service_table {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.service_table);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

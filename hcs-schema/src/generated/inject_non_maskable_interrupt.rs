@@ -6,10 +6,8 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
-use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
-};
+use super::since;
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// A non-maskable interrupt (NMI) was inject by the host management client or other tool.
 ///
@@ -32,12 +30,7 @@ impl SchemaType for InjectNonMaskableInterrupt {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: None,
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED;
 
     const FIELDS: &'static [FieldInfo] = &[];
 

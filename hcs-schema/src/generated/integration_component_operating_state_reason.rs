@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Possible reason for integration component's state
@@ -85,12 +85,7 @@ impl SchemaType for IntegrationComponentOperatingStateReason {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_2004,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_2004;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -98,62 +93,32 @@ impl SchemaType for IntegrationComponentOperatingStateReason {
         VariantInfo {
             rust_name: "Unknown",
             json_value: "Unknown",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "AppsInCriticalState",
             json_value: "AppsInCriticalState",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "CommunicationTimedOut",
             json_value: "CommunicationTimedOut",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "FailedCommunication",
             json_value: "FailedCommunication",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "HealthyApps",
             json_value: "HealthyApps",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "ProtocolMismatch",
             json_value: "ProtocolMismatch",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
     ];
 }

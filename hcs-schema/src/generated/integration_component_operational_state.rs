@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Operational status for integration component
@@ -95,12 +95,7 @@ impl SchemaType for IntegrationComponentOperationalState {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_2004,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_2004;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -108,82 +103,42 @@ impl SchemaType for IntegrationComponentOperationalState {
         VariantInfo {
             rust_name: "Unknown",
             json_value: "Unknown",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "Degraded",
             json_value: "Degraded",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "Dormant",
             json_value: "Dormant",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "Error",
             json_value: "Error",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "LostCommunication",
             json_value: "LostCommunication",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "NonRecoverableError",
             json_value: "NonRecoverableError",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "NoContact",
             json_value: "NoContact",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         VariantInfo {
             rust_name: "Ok",
             json_value: "Ok",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
     ];
 }

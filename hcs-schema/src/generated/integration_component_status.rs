@@ -6,10 +6,11 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, FieldInfo, IntegrationComponentOperatingStateReason,
-    IntegrationComponentOperationalState, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    IntegrationComponentOperationalState, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `IntegrationComponentStatus`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
@@ -46,43 +47,23 @@ impl SchemaType for IntegrationComponentStatus {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "is_enabled",
             json_name: "IsEnabled",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "state",
             json_name: "State",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "reason",
             json_name: "Reason",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
     ];
 
@@ -118,17 +99,11 @@ impl<'de> Deserialize<'de> for IntegrationComponentStatus {
 
 impl Walk for IntegrationComponentStatus {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.is_enabled {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.is_enabled);
 
-        if let Some(value) = &self.state {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.state);
 
-        if let Some(value) = &self.reason {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.reason);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

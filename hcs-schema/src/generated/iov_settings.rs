@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, InterruptModerationMode, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, InterruptModerationMode, SchemaType, UnknownProperties,
+    Walk, Walker, walk_field,
 };
 
 /// Schema definition `IovSettings`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
@@ -45,43 +46,23 @@ impl SchemaType for IovSettings {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "offload_weight",
             json_name: "OffloadWeight",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "queue_pairs_requested",
             json_name: "QueuePairsRequested",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "interrupt_moderation",
             json_name: "InterruptModeration",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -117,17 +98,11 @@ impl<'de> Deserialize<'de> for IovSettings {
 
 impl Walk for IovSettings {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.offload_weight {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.offload_weight);
 
-        if let Some(value) = &self.queue_pairs_requested {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.queue_pairs_requested);
 
-        if let Some(value) = &self.interrupt_moderation {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.interrupt_moderation);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

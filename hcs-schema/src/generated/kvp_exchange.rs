@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, StateOverride,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, SchemaType, StateOverride, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `KvpExchange`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
@@ -43,43 +44,23 @@ impl SchemaType for KvpExchange {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enable_host_os_info_kvp_items",
             json_name: "EnableHostOSInfoKvpItems",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "entries_to_be_added",
             json_name: "EntriesToBeAdded",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "entries_to_be_removed",
             json_name: "EntriesToBeRemoved",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -117,17 +98,11 @@ impl<'de> Deserialize<'de> for KvpExchange {
 
 impl Walk for KvpExchange {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.enable_host_os_info_kvp_items {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.enable_host_os_info_kvp_items);
 
-        if let Some(value) = &self.entries_to_be_added {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.entries_to_be_added);
 
-        if let Some(value) = &self.entries_to_be_removed {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.entries_to_be_removed);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

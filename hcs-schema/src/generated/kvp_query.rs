@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, KvpSource, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, KvpSource, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Query information to request from the key-value exchange integration component
@@ -42,33 +43,18 @@ impl SchemaType for KvpQuery {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "source",
             json_name: "Source",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "keys",
             json_name: "Keys",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -103,13 +89,9 @@ impl<'de> Deserialize<'de> for KvpQuery {
 
 impl Walk for KvpQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.source {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.source);
 
-        if let Some(value) = &self.keys {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.keys);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Layer, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Version, Walk, Walker,
+    Availability, FieldInfo, Layer, SchemaType, UnknownProperties, Version, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `LayerData`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -36,33 +37,18 @@ impl SchemaType for LayerData {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "schema_version",
             json_name: "SchemaVersion",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "layers",
             json_name: "Layers",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -99,13 +85,9 @@ impl<'de> Deserialize<'de> for LayerData {
 
 impl Walk for LayerData {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.schema_version {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.schema_version);
 
-        if let Some(value) = &self.layers {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.layers);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `LinuxKernelDirect`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
@@ -39,43 +39,23 @@ impl SchemaType for LinuxKernelDirect {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_2,
-        documented: Some(SchemaVersion::V2_2),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_2_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "kernel_file_path",
             json_name: "KernelFilePath",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "init_rd_path",
             json_name: "InitRdPath",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "kernel_cmd_line",
             json_name: "KernelCmdLine",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 
@@ -111,17 +91,11 @@ impl<'de> Deserialize<'de> for LinuxKernelDirect {
 
 impl Walk for LinuxKernelDirect {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.kernel_file_path {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.kernel_file_path);
 
-        if let Some(value) = &self.init_rd_path {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.init_rd_path);
 
-        if let Some(value) = &self.kernel_cmd_line {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.kernel_cmd_line);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `MemoryBackingPageSize`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
@@ -67,12 +67,7 @@ impl SchemaType for MemoryBackingPageSize {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_2,
-        documented: Some(SchemaVersion::V2_2),
-        first_release: &Release::SDK_1903,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_2_1903;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -80,22 +75,12 @@ impl SchemaType for MemoryBackingPageSize {
         VariantInfo {
             rust_name: "Small",
             json_value: "Small",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         VariantInfo {
             rust_name: "Large",
             json_value: "Large",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 }

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtualNodeInfo, VmMemory, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualNodeInfo, VmMemory,
+    Walk, Walker, walk_field,
 };
 
 /// The response of memory information for virtual machine when query memory property of compute system
@@ -41,43 +42,23 @@ impl SchemaType for MemoryInformationForVm {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_count",
             json_name: "VirtualNodeCount",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_machine_memory",
             json_name: "VirtualMachineMemory",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_nodes",
             json_name: "VirtualNodes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -115,17 +96,11 @@ impl<'de> Deserialize<'de> for MemoryInformationForVm {
 
 impl Walk for MemoryInformationForVm {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.virtual_node_count {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.virtual_node_count);
 
-        if let Some(value) = &self.virtual_machine_memory {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.virtual_machine_memory);
 
-        if let Some(value) = &self.virtual_nodes {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.virtual_nodes);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

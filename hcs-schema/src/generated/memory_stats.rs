@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Memory runtime statistics
@@ -47,43 +47,23 @@ impl SchemaType for MemoryStats {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory_usage_commit_bytes",
             json_name: "MemoryUsageCommitBytes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_commit_peak_bytes",
             json_name: "MemoryUsageCommitPeakBytes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_private_working_set_bytes",
             json_name: "MemoryUsagePrivateWorkingSetBytes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -125,17 +105,15 @@ impl<'de> Deserialize<'de> for MemoryStats {
 
 impl Walk for MemoryStats {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.memory_usage_commit_bytes {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.memory_usage_commit_bytes);
 
-        if let Some(value) = &self.memory_usage_commit_peak_bytes {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.memory_usage_commit_peak_bytes);
 
-        if let Some(value) = &self.memory_usage_private_working_set_bytes {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(
+            walker,
+            &Self::FIELDS[2],
+            &self.memory_usage_private_working_set_bytes,
+        );
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

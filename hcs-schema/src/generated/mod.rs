@@ -5,6 +5,7 @@
 #![allow(deprecated)]
 
 mod releases;
+mod since;
 mod apply_secure_boot_template_type;
 mod attachment;
 mod attachment_type;

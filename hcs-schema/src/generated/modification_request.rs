@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, ModifyPropertyType, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, ModifyPropertyType, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Structure used for service level modification request. Right now, we support modification of a single property type in a call.
@@ -44,33 +45,18 @@ impl SchemaType for ModificationRequest {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_type",
             json_name: "PropertyType",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "settings",
             json_name: "Settings",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -105,13 +91,9 @@ impl<'de> Deserialize<'de> for ModificationRequest {
 
 impl Walk for ModificationRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.property_type {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.property_type);
 
-        if let Some(value) = &self.settings {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.settings);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

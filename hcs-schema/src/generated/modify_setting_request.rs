@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, ModifyRequestType, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, ModifyRequestType, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `ModifySettingRequest`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -42,53 +43,28 @@ impl SchemaType for ModifySettingRequest {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "resource_path",
             json_name: "ResourcePath",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "request_type",
             json_name: "RequestType",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "settings",
             json_name: "Settings",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "guest_request",
             json_name: "GuestRequest",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -125,21 +101,13 @@ impl<'de> Deserialize<'de> for ModifySettingRequest {
 
 impl Walk for ModifySettingRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.resource_path {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.resource_path);
 
-        if let Some(value) = &self.request_type {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.request_type);
 
-        if let Some(value) = &self.settings {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.settings);
 
-        if let Some(value) = &self.guest_request {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.guest_request);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Guid, IovSettings, MacAddress, Release, SchemaType,
-    SchemaVersion, StateOverride, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, Guid, IovSettings, MacAddress, SchemaType, StateOverride,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `NetworkAdapter`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -57,73 +58,38 @@ impl SchemaType for NetworkAdapter {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "endpoint_id",
             json_name: "EndpointId",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mac_address",
             json_name: "MacAddress",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "instance_id",
             json_name: "InstanceId",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "disable_interrupt_batching",
             json_name: "DisableInterruptBatching",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "iov_settings",
             json_name: "IovSettings",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "connection_state",
             json_name: "ConnectionState",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -164,29 +130,17 @@ impl<'de> Deserialize<'de> for NetworkAdapter {
 
 impl Walk for NetworkAdapter {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.endpoint_id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.endpoint_id);
 
-        if let Some(value) = &self.mac_address {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.mac_address);
 
-        if let Some(value) = &self.instance_id {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.instance_id);
 
-        if let Some(value) = &self.disable_interrupt_batching {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.disable_interrupt_batching);
 
-        if let Some(value) = &self.iov_settings {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.iov_settings);
 
-        if let Some(value) = &self.connection_state {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.connection_state);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -8,9 +8,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `NetworkModifyRequestType`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
@@ -80,12 +80,7 @@ impl SchemaType for NetworkModifyRequestType {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: None,
-        first_release: &Release::SDK_1809,
-        removed_in: Some(&Release::SDK_20H2),
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -93,32 +88,17 @@ impl SchemaType for NetworkModifyRequestType {
         VariantInfo {
             rust_name: "PreAdd",
             json_value: "PreAdd",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         VariantInfo {
             rust_name: "Add",
             json_value: "Add",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         VariantInfo {
             rust_name: "Remove",
             json_value: "Remove",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 }

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Guid, Release, SchemaType, SchemaVersion, UnknownProperties,
-    Walk, Walker,
+    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `Networking`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -53,63 +54,33 @@ impl SchemaType for Networking {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "allow_unqualified_dns_query",
             json_name: "AllowUnqualifiedDnsQuery",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "dns_search_list",
             json_name: "DnsSearchList",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "network_shared_container_name",
             json_name: "NetworkSharedContainerName",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "namespace",
             json_name: "Namespace",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "network_adapters",
             json_name: "NetworkAdapters",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -151,25 +122,15 @@ impl<'de> Deserialize<'de> for Networking {
 
 impl Walk for Networking {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.allow_unqualified_dns_query {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.allow_unqualified_dns_query);
 
-        if let Some(value) = &self.dns_search_list {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.dns_search_list);
 
-        if let Some(value) = &self.network_shared_container_name {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.network_shared_container_name);
 
-        if let Some(value) = &self.namespace {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.namespace);
 
-        if let Some(value) = &self.network_adapters {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.network_adapters);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, DateTime, FieldInfo, NvramVendor, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, DateTime, FieldInfo, NvramVendor, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `Nvram`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
@@ -46,33 +47,18 @@ impl SchemaType for Nvram {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: None,
-        first_release: &Release::SDK_1809,
-        removed_in: Some(&Release::SDK_20H2),
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "vendors",
             json_name: "Vendors",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "last_update_time",
             json_name: "LastUpdateTime",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 
@@ -107,13 +93,9 @@ impl<'de> Deserialize<'de> for Nvram {
 
 impl Walk for Nvram {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.vendors {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.vendors);
 
-        if let Some(value) = &self.last_update_time {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.last_update_time);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -8,9 +8,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, DateTime, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, DateTime, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `NvramVariable`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
@@ -51,43 +52,23 @@ impl SchemaType for NvramVariable {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: None,
-        first_release: &Release::SDK_1809,
-        removed_in: Some(&Release::SDK_20H2),
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "attributes",
             json_name: "Attributes",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "timestamp",
             json_name: "Timestamp",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "data",
             json_name: "Data",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 
@@ -123,17 +104,11 @@ impl<'de> Deserialize<'de> for NvramVariable {
 
 impl Walk for NvramVariable {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.attributes {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.attributes);
 
-        if let Some(value) = &self.timestamp {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.timestamp);
 
-        if let Some(value) = &self.data {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.data);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, ObjectDirectoryShadow, ObjectSymlink, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, ObjectDirectoryShadow, ObjectSymlink, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `ObjectDirectory`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
@@ -45,63 +46,33 @@ impl SchemaType for ObjectDirectory {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_3,
-        documented: Some(SchemaVersion::V2_3),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_3_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
             json_name: "name",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "clonesd",
             json_name: "clonesd",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "shadow",
             json_name: "shadow",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "symlink",
             json_name: "symlink",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "objdir",
             json_name: "objdir",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 
@@ -139,25 +110,15 @@ impl<'de> Deserialize<'de> for ObjectDirectory {
 
 impl Walk for ObjectDirectory {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.name {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.name);
 
-        if let Some(value) = &self.clonesd {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.clonesd);
 
-        if let Some(value) = &self.shadow {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.shadow);
 
-        if let Some(value) = &self.symlink {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.symlink);
 
-        if let Some(value) = &self.objdir {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.objdir);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

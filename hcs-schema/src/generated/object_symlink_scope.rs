@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `ObjectSymlinkScope`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
@@ -68,12 +68,7 @@ impl SchemaType for ObjectSymlinkScope {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_3,
-        documented: Some(SchemaVersion::V2_3),
-        first_release: &Release::SDK_2004,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_3_2004;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -81,32 +76,17 @@ impl SchemaType for ObjectSymlinkScope {
         VariantInfo {
             rust_name: "Local",
             json_value: "Local",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         VariantInfo {
             rust_name: "Global",
             json_value: "Global",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         VariantInfo {
             rust_name: "GlobalDropSilo",
             json_value: "GlobalDropSilo",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 }

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `OperationFailureDetail`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
@@ -213,12 +213,7 @@ impl SchemaType for OperationFailureDetail {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_20H2,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -226,262 +221,132 @@ impl SchemaType for OperationFailureDetail {
         VariantInfo {
             rust_name: "Invalid",
             json_value: "Invalid",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "CreateInternalError",
             json_value: "CreateInternalError",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "ConstructStateError",
             json_value: "ConstructStateError",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "RuntimeOsTypeMismatch",
             json_value: "RuntimeOsTypeMismatch",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Construct",
             json_value: "Construct",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Start",
             json_value: "Start",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Pause",
             json_value: "Pause",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Resume",
             json_value: "Resume",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Shutdown",
             json_value: "Shutdown",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Terminate",
             json_value: "Terminate",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Save",
             json_value: "Save",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "GetProperties",
             json_value: "GetProperties",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Modify",
             json_value: "Modify",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Crash",
             json_value: "Crash",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "GuestCrash",
             json_value: "GuestCrash",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "LifecycleNotify",
             json_value: "LifecycleNotify",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "ExecuteProcess",
             json_value: "ExecuteProcess",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "GetProcessInfo",
             json_value: "GetProcessInfo",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "WaitForProcess",
             json_value: "WaitForProcess",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "SignalProcess",
             json_value: "SignalProcess",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "ModifyProcess",
             json_value: "ModifyProcess",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "PrepareForHosting",
             json_value: "PrepareForHosting",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "RegisterHostedSystem",
             json_value: "RegisterHostedSystem",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "UnregisterHostedSystem",
             json_value: "UnregisterHostedSystem",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "PrepareForClone",
             json_value: "PrepareForClone",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "GetCloneTemplate",
             json_value: "GetCloneTemplate",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 }

@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// / Contains information describing a failure in an operation on a compute system.
@@ -35,23 +35,13 @@ impl SchemaType for OperationFailureInfo {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_6,
-        documented: Some(SchemaVersion::V2_6),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_6_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "result",
             json_name: "Result",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
     ];
 
@@ -85,9 +75,7 @@ impl<'de> Deserialize<'de> for OperationFailureInfo {
 
 impl Walk for OperationFailureInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.result {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.result);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, DateTime, FieldInfo, OperationFailureInfo, OperationType, Release,
-    SchemaType, SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, DateTime, FieldInfo, OperationFailureInfo, OperationType, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// / Information about an operation on a compute system. / An operation is typically an HCS API call but can also be something like / a compute system exit or crash.
@@ -52,53 +53,28 @@ impl SchemaType for OperationInfo {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_6,
-        documented: Some(SchemaVersion::V2_6),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_6_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
             json_name: "Operation",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "start_timestamp",
             json_name: "StartTimestamp",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "end_timestamp",
             json_name: "EndTimestamp",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "failure_info",
             json_name: "FailureInfo",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
     ];
 
@@ -135,21 +111,13 @@ impl<'de> Deserialize<'de> for OperationInfo {
 
 impl Walk for OperationInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.operation {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.operation);
 
-        if let Some(value) = &self.start_timestamp {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.start_timestamp);
 
-        if let Some(value) = &self.end_timestamp {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.end_timestamp);
 
-        if let Some(value) = &self.failure_info {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.failure_info);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `OperationType`. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). The reference documents it as new in 2.6; the Windows 10 SDK, version 1809 schema already has it.
@@ -163,12 +163,7 @@ impl SchemaType for OperationType {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_6,
-        documented: Some(SchemaVersion::V2_6),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_6_1809;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -176,162 +171,82 @@ impl SchemaType for OperationType {
         VariantInfo {
             rust_name: "None",
             json_value: "None",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_6_1809,
         },
         VariantInfo {
             rust_name: "Construct",
             json_value: "Construct",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "Start",
             json_value: "Start",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "Pause",
             json_value: "Pause",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "Resume",
             json_value: "Resume",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "Shutdown",
             json_value: "Shutdown",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "Terminate",
             json_value: "Terminate",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "Save",
             json_value: "Save",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "GetProperties",
             json_value: "GetProperties",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "Modify",
             json_value: "Modify",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "Crash",
             json_value: "Crash",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "ExecuteProcess",
             json_value: "ExecuteProcess",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "GetProcessInfo",
             json_value: "GetProcessInfo",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "SignalProcess",
             json_value: "SignalProcess",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "ModifyProcess",
             json_value: "ModifyProcess",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
         VariantInfo {
             rust_name: "CancelOperation",
             json_value: "CancelOperation",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: Some(SchemaVersion::V2_6),
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2,
         },
     ];
 }

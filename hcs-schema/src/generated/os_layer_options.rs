@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, OsLayerType, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, OsLayerType, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `OsLayerOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -42,43 +43,23 @@ impl SchemaType for OsLayerOptions {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
             json_name: "Type",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "disable_ci_cache_optimization",
             json_name: "DisableCiCacheOptimization",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "skip_update_bcd_for_boot",
             json_name: "SkipUpdateBcdForBoot",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -116,17 +97,11 @@ impl<'de> Deserialize<'de> for OsLayerOptions {
 
 impl Walk for OsLayerOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.r#type {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.r#type);
 
-        if let Some(value) = &self.disable_ci_cache_optimization {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.disable_ci_cache_optimization);
 
-        if let Some(value) = &self.skip_update_bcd_for_boot {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.skip_update_bcd_for_boot);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, PauseNotification, PauseSuspensionLevel, Release,
-    SchemaType, SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, PauseNotification, PauseSuspensionLevel, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Options for HcsPauseComputeSystem
@@ -38,33 +39,18 @@ impl SchemaType for PauseOptions {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "suspension_level",
             json_name: "SuspensionLevel",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosted_notification",
             json_name: "HostedNotification",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -101,13 +87,9 @@ impl<'de> Deserialize<'de> for PauseOptions {
 
 impl Walk for PauseOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.suspension_level {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.suspension_level);
 
-        if let Some(value) = &self.hosted_notification {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.hosted_notification);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, DateTime, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, DateTime, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Information about a process running in a container
@@ -62,93 +63,48 @@ impl SchemaType for ProcessDetails {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "process_id",
             json_name: "ProcessId",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "image_name",
             json_name: "ImageName",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "create_timestamp",
             json_name: "CreateTimestamp",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "user_time100ns",
             json_name: "UserTime100ns",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "kernel_time100ns",
             json_name: "KernelTime100ns",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_commit_bytes",
             json_name: "MemoryCommitBytes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_working_set_private_bytes",
             json_name: "MemoryWorkingSetPrivateBytes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_working_set_shared_bytes",
             json_name: "MemoryWorkingSetSharedBytes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -193,37 +149,21 @@ impl<'de> Deserialize<'de> for ProcessDetails {
 
 impl Walk for ProcessDetails {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.process_id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.process_id);
 
-        if let Some(value) = &self.image_name {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.image_name);
 
-        if let Some(value) = &self.create_timestamp {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.create_timestamp);
 
-        if let Some(value) = &self.user_time100ns {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.user_time100ns);
 
-        if let Some(value) = &self.kernel_time100ns {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.kernel_time100ns);
 
-        if let Some(value) = &self.memory_commit_bytes {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.memory_commit_bytes);
 
-        if let Some(value) = &self.memory_working_set_private_bytes {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.memory_working_set_private_bytes);
 
-        if let Some(value) = &self.memory_working_set_shared_bytes {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.memory_working_set_shared_bytes);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, CloseHandle, ConsoleSize, FieldInfo, ModifyOperation, Release,
-    SchemaType, SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, CloseHandle, ConsoleSize, FieldInfo, ModifyOperation, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Passed to HcsRpc\_ModifyProcess
@@ -41,43 +42,23 @@ impl SchemaType for ProcessModifyRequest {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
             json_name: "Operation",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console_size",
             json_name: "ConsoleSize",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "close_handle",
             json_name: "CloseHandle",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -113,17 +94,11 @@ impl<'de> Deserialize<'de> for ProcessModifyRequest {
 
 impl Walk for ProcessModifyRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.operation {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.operation);
 
-        if let Some(value) = &self.console_size {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.console_size);
 
-        if let Some(value) = &self.close_handle {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.close_handle);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, NonArchitecturalCoreSharing, ProcessorFeature, Release,
-    SchemaType, SchemaVersion, UnknownProperties, Walk, Walker, XsaveProcessorFeature,
+    Availability, FieldInfo, NonArchitecturalCoreSharing, ProcessorFeature, SchemaType,
+    UnknownProperties, Walk, Walker, XsaveProcessorFeature, walk_field,
 };
 
 /// Host specific processor feature capabilities
@@ -63,63 +64,33 @@ impl SchemaType for ProcessorCapabilitiesInfo {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "processor_features",
             json_name: "ProcessorFeatures",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "xsave_processor_features",
             json_name: "XsaveProcessorFeatures",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "cache_line_flush_size",
             json_name: "CacheLineFlushSize",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "implemented_physical_address_bits",
             json_name: "ImplementedPhysicalAddressBits",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "non_architectural_core_sharing",
             json_name: "NonArchitecturalCoreSharing",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -161,25 +132,15 @@ impl<'de> Deserialize<'de> for ProcessorCapabilitiesInfo {
 
 impl Walk for ProcessorCapabilitiesInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.processor_features {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.processor_features);
 
-        if let Some(value) = &self.xsave_processor_features {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.xsave_processor_features);
 
-        if let Some(value) = &self.cache_line_flush_size {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.cache_line_flush_size);
 
-        if let Some(value) = &self.implemented_physical_address_bits {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.implemented_physical_address_bits);
 
-        if let Some(value) = &self.non_architectural_core_sharing {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.non_architectural_core_sharing);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, ProcessorFeature, ProcessorFeatureSetMode, Release,
-    SchemaType, SchemaVersion, UnknownProperties, Walk, Walker, XsaveProcessorFeature,
+    Availability, FieldInfo, ProcessorFeature, ProcessorFeatureSetMode, SchemaType,
+    UnknownProperties, Walk, Walker, XsaveProcessorFeature, walk_field,
 };
 
 /// VM specific processor feature requirements
@@ -47,43 +48,23 @@ impl SchemaType for ProcessorFeatureSet {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "processor_features",
             json_name: "ProcessorFeatures",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "xsave_processor_features",
             json_name: "XsaveProcessorFeatures",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "processor_feature_set_mode",
             json_name: "ProcessorFeatureSetMode",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -121,17 +102,11 @@ impl<'de> Deserialize<'de> for ProcessorFeatureSet {
 
 impl Walk for ProcessorFeatureSet {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.processor_features {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.processor_features);
 
-        if let Some(value) = &self.xsave_processor_features {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.xsave_processor_features);
 
-        if let Some(value) = &self.processor_feature_set_mode {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.processor_feature_set_mode);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Enum for setting Strict/Flexible configuration mode
@@ -69,12 +69,7 @@ impl SchemaType for ProcessorFeatureSetMode {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_2104,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_2104;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -82,22 +77,12 @@ impl SchemaType for ProcessorFeatureSetMode {
         VariantInfo {
             rust_name: "Strict",
             json_value: "Strict",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "Permissive",
             json_value: "Permissive",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 }

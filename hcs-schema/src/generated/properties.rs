@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, FieldInfo, GuestConnectionInfo, Guid, IntegrationComponentStatus,
     MemoryInformationForVm, NotificationType, OsType, ProcessDetails, PropertyResponse,
-    Release, SchemaType, SchemaVersion, SharedMemoryRegionInfo, State, Statistics,
-    SystemType, UnknownProperties, Walk, Walker,
+    SchemaType, SharedMemoryRegionInfo, State, Statistics, SystemType, UnknownProperties,
+    Walk, Walker, walk_field,
 };
 
 /// Schema definition `Properties`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -100,203 +101,103 @@ impl SchemaType for Properties {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
             json_name: "Id",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "system_type",
             json_name: "SystemType",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "runtime_os_type",
             json_name: "RuntimeOsType",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "name",
             json_name: "Name",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "owner",
             json_name: "Owner",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "runtime_id",
             json_name: "RuntimeId",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "runtime_template_id",
             json_name: "RuntimeTemplateId",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "state",
             json_name: "State",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "stopped",
             json_name: "Stopped",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "exit_type",
             json_name: "ExitType",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory",
             json_name: "Memory",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "statistics",
             json_name: "Statistics",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "process_list",
             json_name: "ProcessList",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "terminate_on_last_handle_closed",
             json_name: "TerminateOnLastHandleClosed",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hosting_system_id",
             json_name: "HostingSystemId",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "shared_memory_region_info",
             json_name: "SharedMemoryRegionInfo",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_connection_info",
             json_name: "GuestConnectionInfo",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_responses",
             json_name: "PropertyResponses",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "ic_heartbeat_status",
             json_name: "ICHeartbeatStatus",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: None,
-                first_release: &Release::SDK_2004,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_3_2004_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 
@@ -356,81 +257,43 @@ impl<'de> Deserialize<'de> for Properties {
 
 impl Walk for Properties {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.id {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.id);
 
-        if let Some(value) = &self.system_type {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.system_type);
 
-        if let Some(value) = &self.runtime_os_type {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.runtime_os_type);
 
-        if let Some(value) = &self.name {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.name);
 
-        if let Some(value) = &self.owner {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.owner);
 
-        if let Some(value) = &self.runtime_id {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.runtime_id);
 
-        if let Some(value) = &self.runtime_template_id {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.runtime_template_id);
 
-        if let Some(value) = &self.state {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.state);
 
-        if let Some(value) = &self.stopped {
-            walker.field(&Self::FIELDS[8], value);
-        }
+        walk_field(walker, &Self::FIELDS[8], &self.stopped);
 
-        if let Some(value) = &self.exit_type {
-            walker.field(&Self::FIELDS[9], value);
-        }
+        walk_field(walker, &Self::FIELDS[9], &self.exit_type);
 
-        if let Some(value) = &self.memory {
-            walker.field(&Self::FIELDS[10], value);
-        }
+        walk_field(walker, &Self::FIELDS[10], &self.memory);
 
-        if let Some(value) = &self.statistics {
-            walker.field(&Self::FIELDS[11], value);
-        }
+        walk_field(walker, &Self::FIELDS[11], &self.statistics);
 
-        if let Some(value) = &self.process_list {
-            walker.field(&Self::FIELDS[12], value);
-        }
+        walk_field(walker, &Self::FIELDS[12], &self.process_list);
 
-        if let Some(value) = &self.terminate_on_last_handle_closed {
-            walker.field(&Self::FIELDS[13], value);
-        }
+        walk_field(walker, &Self::FIELDS[13], &self.terminate_on_last_handle_closed);
 
-        if let Some(value) = &self.hosting_system_id {
-            walker.field(&Self::FIELDS[14], value);
-        }
+        walk_field(walker, &Self::FIELDS[14], &self.hosting_system_id);
 
-        if let Some(value) = &self.shared_memory_region_info {
-            walker.field(&Self::FIELDS[15], value);
-        }
+        walk_field(walker, &Self::FIELDS[15], &self.shared_memory_region_info);
 
-        if let Some(value) = &self.guest_connection_info {
-            walker.field(&Self::FIELDS[16], value);
-        }
+        walk_field(walker, &Self::FIELDS[16], &self.guest_connection_info);
 
-        if let Some(value) = &self.property_responses {
-            walker.field(&Self::FIELDS[17], value);
-        }
+        walk_field(walker, &Self::FIELDS[17], &self.property_responses);
 
-        if let Some(value) = &self.ic_heartbeat_status {
-            walker.field(&Self::FIELDS[18], value);
-        }
+        walk_field(walker, &Self::FIELDS[18], &self.ic_heartbeat_status);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, ResultError, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, ResultError, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `PropertyResponse`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
@@ -36,33 +37,18 @@ impl SchemaType for PropertyResponse {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "error",
             json_name: "Error",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "response",
             json_name: "Response",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -97,13 +83,9 @@ impl<'de> Deserialize<'de> for PropertyResponse {
 
 impl Walk for PropertyResponse {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.error {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.error);
 
-        if let Some(value) = &self.response {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.response);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, RegistryDeleteKey, RegistryLayer, RegistryMakeKey, Release,
-    SchemaType, SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, RegistryDeleteKey, RegistryLayer, RegistryMakeKey,
+    SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `RegistryHiveStack`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
@@ -42,53 +43,28 @@ impl SchemaType for RegistryHiveStack {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_3,
-        documented: Some(SchemaVersion::V2_3),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_3_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hive",
             json_name: "hive",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "layer",
             json_name: "layer",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkkey",
             json_name: "mkkey",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "delkey",
             json_name: "delkey",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 
@@ -125,21 +101,13 @@ impl<'de> Deserialize<'de> for RegistryHiveStack {
 
 impl Walk for RegistryHiveStack {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.hive {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.hive);
 
-        if let Some(value) = &self.layer {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.layer);
 
-        if let Some(value) = &self.mkkey {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.mkkey);
 
-        if let Some(value) = &self.delkey {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.delkey);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, FieldInfo, RegistryHiveStack, RegistryRedirectionNode, RegistrySymlink,
-    Release, SchemaType, SchemaVersion, UnknownProperties, Walk, Walker,
+    SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `RegistryNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
@@ -39,43 +40,23 @@ impl SchemaType for RegistryNamespace {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_3,
-        documented: Some(SchemaVersion::V2_3),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_3_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "symlink",
             json_name: "symlink",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "redirectionnode",
             json_name: "redirectionnode",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hivestack",
             json_name: "hivestack",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 
@@ -111,17 +92,11 @@ impl<'de> Deserialize<'de> for RegistryNamespace {
 
 impl Walk for RegistryNamespace {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.symlink {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.symlink);
 
-        if let Some(value) = &self.redirectionnode {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.redirectionnode);
 
-        if let Some(value) = &self.hivestack {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.hivestack);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

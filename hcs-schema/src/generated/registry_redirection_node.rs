@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `RegistryRedirectionNode`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
@@ -48,73 +48,38 @@ impl SchemaType for RegistryRedirectionNode {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_3,
-        documented: Some(SchemaVersion::V2_3),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_3_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "containerpath",
             json_name: "containerpath",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hostpath",
             json_name: "hostpath",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hivestack",
             json_name: "hivestack",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "access_mask",
             json_name: "access_mask",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "trustedhive",
             json_name: "trustedhive",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "exitnode",
             json_name: "exitnode",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 
@@ -153,29 +118,17 @@ impl<'de> Deserialize<'de> for RegistryRedirectionNode {
 
 impl Walk for RegistryRedirectionNode {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.containerpath {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.containerpath);
 
-        if let Some(value) = &self.hostpath {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.hostpath);
 
-        if let Some(value) = &self.hivestack {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.hivestack);
 
-        if let Some(value) = &self.access_mask {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.access_mask);
 
-        if let Some(value) = &self.trustedhive {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.trustedhive);
 
-        if let Some(value) = &self.exitnode {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.exitnode);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

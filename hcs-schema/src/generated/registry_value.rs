@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, Base64Bytes, FieldInfo, RegistryKey, RegistryValueType, Release,
-    SchemaType, SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, Base64Bytes, FieldInfo, RegistryKey, RegistryValueType, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `RegistryValue`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -58,93 +59,48 @@ impl SchemaType for RegistryValue {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "key",
             json_name: "Key",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "name",
             json_name: "Name",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "type",
             json_name: "Type",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "string_value",
             json_name: "StringValue",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "binary_value",
             json_name: "BinaryValue",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "dword_value",
             json_name: "DWordValue",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "qword_value",
             json_name: "QWordValue",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "custom_type",
             json_name: "CustomType",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -185,37 +141,21 @@ impl<'de> Deserialize<'de> for RegistryValue {
 
 impl Walk for RegistryValue {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.key {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.key);
 
-        if let Some(value) = &self.name {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.name);
 
-        if let Some(value) = &self.r#type {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.r#type);
 
-        if let Some(value) = &self.string_value {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.string_value);
 
-        if let Some(value) = &self.binary_value {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.binary_value);
 
-        if let Some(value) = &self.dword_value {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.dword_value);
 
-        if let Some(value) = &self.qword_value {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.qword_value);
 
-        if let Some(value) = &self.custom_type {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.custom_type);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    AttributionRecord, Availability, ErrorEvent, FieldInfo, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    AttributionRecord, Availability, ErrorEvent, FieldInfo, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Extended error information returned by the HCS
@@ -52,53 +53,28 @@ impl SchemaType for ResultError {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "error",
             json_name: "Error",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "error_message",
             json_name: "ErrorMessage",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "error_events",
             json_name: "ErrorEvents",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_4_1809,
         },
         FieldInfo {
             rust_name: "attribution",
             json_name: "Attribution",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -135,21 +111,13 @@ impl<'de> Deserialize<'de> for ResultError {
 
 impl Walk for ResultError {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.error {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.error);
 
-        if let Some(value) = &self.error_message {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.error_message);
 
-        if let Some(value) = &self.error_events {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.error_events);
 
-        if let Some(value) = &self.attribution {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.attribution);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

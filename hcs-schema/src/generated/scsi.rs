@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Attachment, Availability, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Attachment, Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Object describing a SCSI controller.
@@ -46,33 +47,18 @@ impl SchemaType for Scsi {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "attachments",
             json_name: "Attachments",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "disable_interrupt_batching",
             json_name: "DisableInterruptBatching",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -109,13 +95,9 @@ impl<'de> Deserialize<'de> for Scsi {
 
 impl Walk for Scsi {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.attachments {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.attachments);
 
-        if let Some(value) = &self.disable_interrupt_batching {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.disable_interrupt_batching);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, FilteredPropertyQuery, GetPropertyType, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, FilteredPropertyQuery, GetPropertyType, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Structure used to perform property query
@@ -50,43 +51,23 @@ impl SchemaType for ServicePropertyQuery {
 
     const FORMER_NAMES: &'static [&'static str] = &["PropertyQuery"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_types",
             json_name: "PropertyTypes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_queries",
             json_name: "PropertyQueries",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "filtered_queries",
             json_name: "FilteredQueries",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 
@@ -122,17 +103,11 @@ impl<'de> Deserialize<'de> for ServicePropertyQuery {
 
 impl Walk for ServicePropertyQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.property_types {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.property_types);
 
-        if let Some(value) = &self.property_queries {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.property_queries);
 
-        if let Some(value) = &self.filtered_queries {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.filtered_queries);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Heartbeat, KvpExchange, Release, SchemaType, SchemaVersion,
-    Shutdown, Timesync, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, Heartbeat, KvpExchange, SchemaType, Shutdown, Timesync,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `Services`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
@@ -50,53 +51,28 @@ impl SchemaType for Services {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "heartbeat",
             json_name: "Heartbeat",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "shutdown",
             json_name: "Shutdown",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "timesync",
             json_name: "Timesync",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "kvp_exchange",
             json_name: "KvpExchange",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -133,21 +109,13 @@ impl<'de> Deserialize<'de> for Services {
 
 impl Walk for Services {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.heartbeat {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.heartbeat);
 
-        if let Some(value) = &self.shutdown {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.shutdown);
 
-        if let Some(value) = &self.timesync {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.timesync);
 
-        if let Some(value) = &self.kvp_exchange {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.kvp_exchange);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

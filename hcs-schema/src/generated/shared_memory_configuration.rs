@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, SharedMemoryRegion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, SchemaType, SharedMemoryRegion, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `SharedMemoryConfiguration`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -33,23 +34,13 @@ impl SchemaType for SharedMemoryConfiguration {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "regions",
             json_name: "Regions",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -83,9 +74,7 @@ impl<'de> Deserialize<'de> for SharedMemoryConfiguration {
 
 impl Walk for SharedMemoryConfiguration {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.regions {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.regions);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, ShutdownMechanism,
-    ShutdownType, UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, SchemaType, ShutdownMechanism, ShutdownType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Options for HcsShutdownComputeSystem
@@ -52,53 +53,28 @@ impl SchemaType for ShutdownOptions {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "mechanism",
             json_name: "Mechanism",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "type",
             json_name: "Type",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "force",
             json_name: "Force",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "reason",
             json_name: "Reason",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -135,21 +111,13 @@ impl<'de> Deserialize<'de> for ShutdownOptions {
 
 impl Walk for ShutdownOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.mechanism {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.mechanism);
 
-        if let Some(value) = &self.r#type {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.r#type);
 
-        if let Some(value) = &self.force {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.force);
 
-        if let Some(value) = &self.reason {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.reason);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Different operations that are related or classified as a type of shutdown
@@ -70,12 +70,7 @@ impl SchemaType for ShutdownType {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_5,
-        documented: Some(SchemaVersion::V2_5),
-        first_release: &Release::SDK_2104,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_5_2104;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -83,32 +78,17 @@ impl SchemaType for ShutdownType {
         VariantInfo {
             rust_name: "Shutdown",
             json_value: "Shutdown",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "Hibernate",
             json_value: "Hibernate",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "Reboot",
             json_value: "Reboot",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 }

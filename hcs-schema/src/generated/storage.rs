@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Layer, Release, SchemaType, SchemaVersion, StorageQoS,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, Layer, SchemaType, StorageQoS, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `Storage`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -45,43 +46,23 @@ impl SchemaType for Storage {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "layers",
             json_name: "Layers",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
             json_name: "Path",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "qos",
             json_name: "QoS",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -117,17 +98,11 @@ impl<'de> Deserialize<'de> for Storage {
 
 impl Walk for Storage {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.layers {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.layers);
 
-        if let Some(value) = &self.path {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.path);
 
-        if let Some(value) = &self.qos {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.qos);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `SubnodeType`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
@@ -73,12 +73,7 @@ impl SchemaType for SubnodeType {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_20H2,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -86,42 +81,22 @@ impl SchemaType for SubnodeType {
         VariantInfo {
             rust_name: "Any",
             json_value: "Any",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Socket",
             json_value: "Socket",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Cluster",
             json_value: "Cluster",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "L3",
             json_value: "L3",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 }

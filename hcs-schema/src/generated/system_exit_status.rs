@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    AttributionRecord, Availability, FieldInfo, NotificationType, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    AttributionRecord, Availability, FieldInfo, NotificationType, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Document provided in the EventData parameter of an HcsEventSystemExited HCS\_EVENT.
@@ -45,43 +46,23 @@ impl SchemaType for SystemExitStatus {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "status",
             json_name: "Status",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "exit_type",
             json_name: "ExitType",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "attribution",
             json_name: "Attribution",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -117,17 +98,11 @@ impl<'de> Deserialize<'de> for SystemExitStatus {
 
 impl Walk for SystemExitStatus {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.status {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.status);
 
-        if let Some(value) = &self.exit_type {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.exit_type);
 
-        if let Some(value) = &self.attribution {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.attribution);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, SystemPropertyType,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, SchemaType, SystemPropertyType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// By default the basic properties will be returned. This query provides a way to request specific properties.
@@ -42,33 +43,18 @@ impl SchemaType for SystemPropertyQuery {
 
     const FORMER_NAMES: &'static [&'static str] = &["PropertyQuery_2"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_types",
             json_name: "PropertyTypes",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "queries",
             json_name: "Queries",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -103,13 +89,9 @@ impl<'de> Deserialize<'de> for SystemPropertyQuery {
 
 impl Walk for SystemPropertyQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.property_types {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.property_types);
 
-        if let Some(value) = &self.queries {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.queries);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -9,9 +9,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Compute system property types. The properties will be returned as a Schema.Responses.System.Properties instance.
@@ -104,12 +104,7 @@ impl SchemaType for SystemPropertyType {
 
     const FORMER_NAMES: &'static [&'static str] = &["PropertyType_2"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -117,82 +112,42 @@ impl SchemaType for SystemPropertyType {
         VariantInfo {
             rust_name: "Memory",
             json_value: "Memory",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "GuestMemory",
             json_value: "GuestMemory",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         VariantInfo {
             rust_name: "Statistics",
             json_value: "Statistics",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "ProcessList",
             json_value: "ProcessList",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "TerminateOnLastHandleClosed",
             json_value: "TerminateOnLastHandleClosed",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "SharedMemoryRegion",
             json_value: "SharedMemoryRegion",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "GuestConnection",
             json_value: "GuestConnection",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "IcHeartbeatStatus",
             json_value: "ICHeartbeatStatus",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: None,
-                first_release: &Release::SDK_2004,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_3_2004_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 }

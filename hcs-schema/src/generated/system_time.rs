@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `SystemTime`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -54,93 +54,48 @@ impl SchemaType for SystemTime {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "year",
             json_name: "Year",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "month",
             json_name: "Month",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "day_of_week",
             json_name: "DayOfWeek",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "day",
             json_name: "Day",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hour",
             json_name: "Hour",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "minute",
             json_name: "Minute",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "second",
             json_name: "Second",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "milliseconds",
             json_name: "Milliseconds",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -181,37 +136,21 @@ impl<'de> Deserialize<'de> for SystemTime {
 
 impl Walk for SystemTime {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.year {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.year);
 
-        if let Some(value) = &self.month {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.month);
 
-        if let Some(value) = &self.day_of_week {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.day_of_week);
 
-        if let Some(value) = &self.day {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.day);
 
-        if let Some(value) = &self.hour {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.hour);
 
-        if let Some(value) = &self.minute {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.minute);
 
-        if let Some(value) = &self.second {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.second);
 
-        if let Some(value) = &self.milliseconds {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.milliseconds);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -8,9 +8,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Schema definition `SystemType`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -73,12 +73,7 @@ impl SchemaType for SystemType {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -86,32 +81,17 @@ impl SchemaType for SystemType {
         VariantInfo {
             rust_name: "Container",
             json_value: "Container",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "VirtualMachine",
             json_value: "VirtualMachine",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "Host",
             json_value: "Host",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: None,
-                first_release: &Release::SDK_1809,
-                removed_in: Some(&Release::SDK_20H2),
-            },
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
 }

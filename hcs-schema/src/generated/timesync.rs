@@ -6,10 +6,8 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
-use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
-};
+use super::since;
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `Timesync`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
@@ -30,12 +28,7 @@ impl SchemaType for Timesync {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: None,
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED;
 
     const FIELDS: &'static [FieldInfo] = &[];
 

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtualMachineMemory, VirtualMachineProcessor, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualMachineMemory,
+    VirtualMachineProcessor, Walk, Walker, walk_field,
 };
 
 /// Schema definition `Topology`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -36,33 +37,18 @@ impl SchemaType for Topology {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory",
             json_name: "Memory",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "processor",
             json_name: "Processor",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
     ];
 
@@ -97,13 +83,9 @@ impl<'de> Deserialize<'de> for Topology {
 
 impl Walk for Topology {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.memory {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.memory);
 
-        if let Some(value) = &self.processor {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.processor);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

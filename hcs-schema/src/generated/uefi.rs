@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    ApplySecureBootTemplateType, Availability, FieldInfo, Guid, Release, SchemaType,
-    SchemaVersion, SerialConsole, UefiBootEntry, UnknownProperties, Walk, Walker,
+    ApplySecureBootTemplateType, Availability, FieldInfo, Guid, SchemaType,
+    SerialConsole, UefiBootEntry, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `Uefi`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -48,73 +49,38 @@ impl SchemaType for Uefi {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enable_debugger",
             json_name: "EnableDebugger",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "secure_boot_template_id",
             json_name: "SecureBootTemplateId",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "apply_secure_boot_template",
             json_name: "ApplySecureBootTemplate",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "boot_this",
             json_name: "BootThis",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console",
             json_name: "Console",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "stop_on_boot_failure",
             json_name: "StopOnBootFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 
@@ -155,29 +121,17 @@ impl<'de> Deserialize<'de> for Uefi {
 
 impl Walk for Uefi {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.enable_debugger {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.enable_debugger);
 
-        if let Some(value) = &self.secure_boot_template_id {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.secure_boot_template_id);
 
-        if let Some(value) = &self.apply_secure_boot_template {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.apply_secure_boot_template);
 
-        if let Some(value) = &self.boot_this {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.boot_this);
 
-        if let Some(value) = &self.console {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.console);
 
-        if let Some(value) = &self.stop_on_boot_failure {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.stop_on_boot_failure);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

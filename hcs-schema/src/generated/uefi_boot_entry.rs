@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UefiBootDevice,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UefiBootDevice, UnknownProperties, Walk, Walker,
+    walk_field,
 };
 
 /// Schema definition `UefiBootEntry`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -45,63 +46,33 @@ impl SchemaType for UefiBootEntry {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "device_type",
             json_name: "DeviceType",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "device_path",
             json_name: "DevicePath",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "disk_number",
             json_name: "DiskNumber",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "optional_data",
             json_name: "OptionalData",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "vmb_fs_root_path",
             json_name: "VmbFsRootPath",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -139,25 +110,15 @@ impl<'de> Deserialize<'de> for UefiBootEntry {
 
 impl Walk for UefiBootEntry {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.device_type {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.device_type);
 
-        if let Some(value) = &self.device_path {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.device_path);
 
-        if let Some(value) = &self.disk_number {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.disk_number);
 
-        if let Some(value) = &self.optional_data {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.optional_data);
 
-        if let Some(value) = &self.vmb_fs_root_path {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.vmb_fs_root_path);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtioSerialPort, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtioSerialPort, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `VirtioSerial`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
@@ -34,23 +35,13 @@ impl SchemaType for VirtioSerial {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_2,
-        documented: Some(SchemaVersion::V2_2),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_2_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "ports",
             json_name: "Ports",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 
@@ -84,9 +75,7 @@ impl<'de> Deserialize<'de> for VirtioSerial {
 
 impl Walk for VirtioSerial {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.ports {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.ports);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

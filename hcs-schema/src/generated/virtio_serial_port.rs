@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `VirtioSerialPort`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
@@ -45,43 +45,23 @@ impl SchemaType for VirtioSerialPort {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_2,
-        documented: Some(SchemaVersion::V2_2),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_2_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "named_pipe",
             json_name: "NamedPipe",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "name",
             json_name: "Name",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "console_support",
             json_name: "ConsoleSupport",
-            availability: Availability {
-                since: SchemaVersion::V2_6,
-                documented: None,
-                first_release: &Release::SDK_21H2,
-                removed_in: None,
-            },
+            availability: since::V2_6_21H2_UNDOCUMENTED,
         },
     ];
 
@@ -117,17 +97,11 @@ impl<'de> Deserialize<'de> for VirtioSerialPort {
 
 impl Walk for VirtioSerialPort {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.named_pipe {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.named_pipe);
 
-        if let Some(value) = &self.name {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.name);
 
-        if let Some(value) = &self.console_support {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.console_support);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Guid, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtualDeviceFailureDetail, Walk, Walker,
+    Availability, FieldInfo, Guid, SchemaType, UnknownProperties,
+    VirtualDeviceFailureDetail, Walk, Walker, walk_field,
 };
 
 /// Provides information on failures originated by a virtual device.
@@ -50,53 +51,28 @@ impl SchemaType for VirtualDeviceFailure {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "detail",
             json_name: "Detail",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "name",
             json_name: "Name",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "device_id",
             json_name: "DeviceId",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "instance_id",
             json_name: "InstanceId",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -133,21 +109,13 @@ impl<'de> Deserialize<'de> for VirtualDeviceFailure {
 
 impl Walk for VirtualDeviceFailure {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.detail {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.detail);
 
-        if let Some(value) = &self.name {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.name);
 
-        if let Some(value) = &self.device_id {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.device_id);
 
-        if let Some(value) = &self.instance_id {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.instance_id);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,10 +6,11 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
     Availability, Chipset, Devices, FieldInfo, GuestConnection, GuestState,
-    RegistryChanges, Release, RestoreState, SchemaType, SchemaVersion, Services,
-    StorageQoS, Topology, UnknownProperties, Version, Walk, Walker,
+    RegistryChanges, RestoreState, SchemaType, Services, StorageQoS, Topology,
+    UnknownProperties, Version, Walk, Walker, walk_field,
 };
 
 /// Configuration of a virtual machine, used during its creation to set up and/or use resources.
@@ -88,123 +89,63 @@ impl SchemaType for VirtualMachine {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "version",
             json_name: "Version",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "stop_on_reset",
             json_name: "StopOnReset",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chipset",
             json_name: "Chipset",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "compute_topology",
             json_name: "ComputeTopology",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "devices",
             json_name: "Devices",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "services",
             json_name: "Services",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "guest_state",
             json_name: "GuestState",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "restore_state",
             json_name: "RestoreState",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "registry_changes",
             json_name: "RegistryChanges",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "storage_qos",
             json_name: "StorageQoS",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_connection",
             json_name: "GuestConnection",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -254,49 +195,27 @@ impl<'de> Deserialize<'de> for VirtualMachine {
 
 impl Walk for VirtualMachine {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.version {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.version);
 
-        if let Some(value) = &self.stop_on_reset {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.stop_on_reset);
 
-        if let Some(value) = &self.chipset {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.chipset);
 
-        if let Some(value) = &self.compute_topology {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.compute_topology);
 
-        if let Some(value) = &self.devices {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.devices);
 
-        if let Some(value) = &self.services {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.services);
 
-        if let Some(value) = &self.guest_state {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.guest_state);
 
-        if let Some(value) = &self.restore_state {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.restore_state);
 
-        if let Some(value) = &self.registry_changes {
-            walker.field(&Self::FIELDS[8], value);
-        }
+        walk_field(walker, &Self::FIELDS[8], &self.registry_changes);
 
-        if let Some(value) = &self.storage_qos {
-            walker.field(&Self::FIELDS[9], value);
-        }
+        walk_field(walker, &Self::FIELDS[9], &self.storage_qos);
 
-        if let Some(value) = &self.guest_connection {
-            walker.field(&Self::FIELDS[10], value);
-        }
+        walk_field(walker, &Self::FIELDS[10], &self.guest_connection);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -7,9 +7,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, HvSocketSystemConfig, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, HvSocketSystemConfig, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// HvSocket configuration for a VM
@@ -36,23 +37,13 @@ impl SchemaType for VirtualMachineHvSocket {
 
     const FORMER_NAMES: &'static [&'static str] = &["HvSocket_2"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hv_socket_config",
             json_name: "HvSocketConfig",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -88,9 +79,7 @@ impl<'de> Deserialize<'de> for VirtualMachineHvSocket {
 
 impl Walk for VirtualMachineHvSocket {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.hv_socket_config {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.hv_socket_config);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

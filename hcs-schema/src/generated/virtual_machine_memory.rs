@@ -7,9 +7,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, MemoryBackingPageSize, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker,
+    Availability, FieldInfo, MemoryBackingPageSize, SchemaType, UnknownProperties, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `VirtualMachine_Memory` (formerly `Memory_2`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -100,153 +101,78 @@ impl SchemaType for VirtualMachineMemory {
 
     const FORMER_NAMES: &'static [&'static str] = &["Memory_2"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "size_in_mb",
             json_name: "SizeInMB",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "allow_overcommit",
             json_name: "AllowOvercommit",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "backing_page_size",
             json_name: "BackingPageSize",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "fault_cluster_size_shift",
             json_name: "FaultClusterSizeShift",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_4_2004,
         },
         FieldInfo {
             rust_name: "direct_map_fault_cluster_size_shift",
             json_name: "DirectMapFaultClusterSizeShift",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_4_2004,
         },
         FieldInfo {
             rust_name: "pin_backing_pages",
             json_name: "PinBackingPages",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "forbid_small_backing_pages",
             json_name: "ForbidSmallBackingPages",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "enable_hot_hint",
             json_name: "EnableHotHint",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_cold_hint",
             json_name: "EnableColdHint",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_cold_discard_hint",
             json_name: "EnableColdDiscardHint",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "enable_deferred_commit",
             json_name: "EnableDeferredCommit",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "low_mmio_gap_in_mb",
             json_name: "LowMmioGapInMB",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "high_mmio_base_in_mb",
             json_name: "HighMmioBaseInMB",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "high_mmio_gap_in_mb",
             json_name: "HighMmioGapInMB",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
     ];
 
@@ -297,61 +223,33 @@ impl<'de> Deserialize<'de> for VirtualMachineMemory {
 
 impl Walk for VirtualMachineMemory {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.size_in_mb {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.size_in_mb);
 
-        if let Some(value) = &self.allow_overcommit {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.allow_overcommit);
 
-        if let Some(value) = &self.backing_page_size {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.backing_page_size);
 
-        if let Some(value) = &self.fault_cluster_size_shift {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.fault_cluster_size_shift);
 
-        if let Some(value) = &self.direct_map_fault_cluster_size_shift {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.direct_map_fault_cluster_size_shift);
 
-        if let Some(value) = &self.pin_backing_pages {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.pin_backing_pages);
 
-        if let Some(value) = &self.forbid_small_backing_pages {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.forbid_small_backing_pages);
 
-        if let Some(value) = &self.enable_hot_hint {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.enable_hot_hint);
 
-        if let Some(value) = &self.enable_cold_hint {
-            walker.field(&Self::FIELDS[8], value);
-        }
+        walk_field(walker, &Self::FIELDS[8], &self.enable_cold_hint);
 
-        if let Some(value) = &self.enable_cold_discard_hint {
-            walker.field(&Self::FIELDS[9], value);
-        }
+        walk_field(walker, &Self::FIELDS[9], &self.enable_cold_discard_hint);
 
-        if let Some(value) = &self.enable_deferred_commit {
-            walker.field(&Self::FIELDS[10], value);
-        }
+        walk_field(walker, &Self::FIELDS[10], &self.enable_deferred_commit);
 
-        if let Some(value) = &self.low_mmio_gap_in_mb {
-            walker.field(&Self::FIELDS[11], value);
-        }
+        walk_field(walker, &Self::FIELDS[11], &self.low_mmio_gap_in_mb);
 
-        if let Some(value) = &self.high_mmio_base_in_mb {
-            walker.field(&Self::FIELDS[12], value);
-        }
+        walk_field(walker, &Self::FIELDS[12], &self.high_mmio_base_in_mb);
 
-        if let Some(value) = &self.high_mmio_gap_in_mb {
-            walker.field(&Self::FIELDS[13], value);
-        }
+        walk_field(walker, &Self::FIELDS[13], &self.high_mmio_gap_in_mb);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

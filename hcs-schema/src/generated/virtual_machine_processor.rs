@@ -7,9 +7,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, CpuGroup, FieldInfo, ProcessorFeatureSet, Release, SchemaType,
-    SchemaVersion, UnknownProperties, Walk, Walker,
+    Availability, CpuGroup, FieldInfo, ProcessorFeatureSet, SchemaType,
+    UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `VirtualMachine_Processor` (formerly `Processor_2`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -92,163 +93,83 @@ impl SchemaType for VirtualMachineProcessor {
 
     const FORMER_NAMES: &'static [&'static str] = &["Processor_2"];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "count",
             json_name: "Count",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "limit",
             json_name: "Limit",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "weight",
             json_name: "Weight",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "reservation",
             json_name: "Reservation",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "maximum_frequency_mhz",
             json_name: "MaximumFrequencyMHz",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "expose_virtualization_extensions",
             json_name: "ExposeVirtualizationExtensions",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_perfmon_pmu",
             json_name: "EnablePerfmonPmu",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "enable_perfmon_arch_pmu",
             json_name: "EnablePerfmonArchPmu",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "enable_perfmon_pebs",
             json_name: "EnablePerfmonPebs",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "enable_perfmon_lbr",
             json_name: "EnablePerfmonLbr",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "enable_perfmon_ipt",
             json_name: "EnablePerfmonIpt",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "enable_page_shattering",
             json_name: "EnablePageShattering",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "disable_speculation_controls",
             json_name: "DisableSpeculationControls",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "processor_feature_set",
             json_name: "ProcessorFeatureSet",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "cpu_group",
             json_name: "CpuGroup",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 
@@ -302,65 +223,35 @@ impl<'de> Deserialize<'de> for VirtualMachineProcessor {
 
 impl Walk for VirtualMachineProcessor {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.count {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.count);
 
-        if let Some(value) = &self.limit {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.limit);
 
-        if let Some(value) = &self.weight {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.weight);
 
-        if let Some(value) = &self.reservation {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.reservation);
 
-        if let Some(value) = &self.maximum_frequency_mhz {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.maximum_frequency_mhz);
 
-        if let Some(value) = &self.expose_virtualization_extensions {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.expose_virtualization_extensions);
 
-        if let Some(value) = &self.enable_perfmon_pmu {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.enable_perfmon_pmu);
 
-        if let Some(value) = &self.enable_perfmon_arch_pmu {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.enable_perfmon_arch_pmu);
 
-        if let Some(value) = &self.enable_perfmon_pebs {
-            walker.field(&Self::FIELDS[8], value);
-        }
+        walk_field(walker, &Self::FIELDS[8], &self.enable_perfmon_pebs);
 
-        if let Some(value) = &self.enable_perfmon_lbr {
-            walker.field(&Self::FIELDS[9], value);
-        }
+        walk_field(walker, &Self::FIELDS[9], &self.enable_perfmon_lbr);
 
-        if let Some(value) = &self.enable_perfmon_ipt {
-            walker.field(&Self::FIELDS[10], value);
-        }
+        walk_field(walker, &Self::FIELDS[10], &self.enable_perfmon_ipt);
 
-        if let Some(value) = &self.enable_page_shattering {
-            walker.field(&Self::FIELDS[11], value);
-        }
+        walk_field(walker, &Self::FIELDS[11], &self.enable_page_shattering);
 
-        if let Some(value) = &self.disable_speculation_controls {
-            walker.field(&Self::FIELDS[12], value);
-        }
+        walk_field(walker, &Self::FIELDS[12], &self.disable_speculation_controls);
 
-        if let Some(value) = &self.processor_feature_set {
-            walker.field(&Self::FIELDS[13], value);
-        }
+        walk_field(walker, &Self::FIELDS[13], &self.processor_feature_set);
 
-        if let Some(value) = &self.cpu_group {
-            walker.field(&Self::FIELDS[14], value);
-        }
+        walk_field(walker, &Self::FIELDS[14], &self.cpu_group);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

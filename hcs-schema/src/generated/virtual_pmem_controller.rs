@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtualPMemBackingType, VirtualPMemDevice, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualPMemBackingType,
+    VirtualPMemDevice, Walk, Walker, walk_field,
 };
 
 /// Schema definition `VirtualPMemController`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -45,53 +46,28 @@ impl SchemaType for VirtualPMemController {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "devices",
             json_name: "Devices",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum_count",
             json_name: "MaximumCount",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum_size_bytes",
             json_name: "MaximumSizeBytes",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "backing",
             json_name: "Backing",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -128,21 +104,13 @@ impl<'de> Deserialize<'de> for VirtualPMemController {
 
 impl Walk for VirtualPMemController {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.devices {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.devices);
 
-        if let Some(value) = &self.maximum_count {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.maximum_count);
 
-        if let Some(value) = &self.maximum_size_bytes {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.maximum_size_bytes);
 
-        if let Some(value) = &self.backing {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.backing);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

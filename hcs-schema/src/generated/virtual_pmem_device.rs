@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtualPMemImageFormat, VirtualPMemMapping, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualPMemImageFormat,
+    VirtualPMemMapping, Walk, Walker, walk_field,
 };
 
 /// Schema definition `VirtualPMemDevice`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -46,63 +47,33 @@ impl SchemaType for VirtualPMemDevice {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
             json_name: "HostPath",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "read_only",
             json_name: "ReadOnly",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "image_format",
             json_name: "ImageFormat",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "size_bytes",
             json_name: "SizeBytes",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "mappings",
             json_name: "Mappings",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 
@@ -140,25 +111,15 @@ impl<'de> Deserialize<'de> for VirtualPMemDevice {
 
 impl Walk for VirtualPMemDevice {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.host_path {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.host_path);
 
-        if let Some(value) = &self.read_only {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.read_only);
 
-        if let Some(value) = &self.image_format {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.image_format);
 
-        if let Some(value) = &self.size_bytes {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.size_bytes);
 
-        if let Some(value) = &self.mappings {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.mappings);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

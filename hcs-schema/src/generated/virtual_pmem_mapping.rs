@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtualPMemImageFormat, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualPMemImageFormat, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `VirtualPMemMapping`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
@@ -36,33 +37,18 @@ impl SchemaType for VirtualPMemMapping {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_2,
-        documented: Some(SchemaVersion::V2_2),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_2_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
             json_name: "HostPath",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "image_format",
             json_name: "ImageFormat",
-            availability: Availability {
-                since: SchemaVersion::V2_2,
-                documented: Some(SchemaVersion::V2_2),
-                first_release: &Release::SDK_1903,
-                removed_in: None,
-            },
+            availability: since::V2_2_1903,
         },
     ];
 
@@ -97,13 +83,9 @@ impl<'de> Deserialize<'de> for VirtualPMemMapping {
 
 impl Walk for VirtualPMemMapping {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.host_path {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.host_path);
 
-        if let Some(value) = &self.image_format {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.image_format);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

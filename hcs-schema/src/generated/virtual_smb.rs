@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtualSmbShare, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualSmbShare, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `VirtualSmb`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -36,33 +37,18 @@ impl SchemaType for VirtualSmb {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "shares",
             json_name: "Shares",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "direct_file_mapping_in_mb",
             json_name: "DirectFileMappingInMB",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -97,13 +83,9 @@ impl<'de> Deserialize<'de> for VirtualSmb {
 
 impl Walk for VirtualSmb {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.shares {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.shares);
 
-        if let Some(value) = &self.direct_file_mapping_in_mb {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.direct_file_mapping_in_mb);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties,
-    VirtualSmbShareOptions, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualSmbShareOptions, Walk,
+    Walker, walk_field,
 };
 
 /// Schema definition `VirtualSmbShare`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -42,53 +43,28 @@ impl SchemaType for VirtualSmbShare {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_0,
-        documented: Some(SchemaVersion::V2_0),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_0_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
             json_name: "Name",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
             json_name: "Path",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allowed_files",
             json_name: "AllowedFiles",
-            availability: Availability {
-                since: SchemaVersion::V2_0,
-                documented: Some(SchemaVersion::V2_0),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "options",
             json_name: "Options",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 
@@ -125,21 +101,13 @@ impl<'de> Deserialize<'de> for VirtualSmbShare {
 
 impl Walk for VirtualSmbShare {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.name {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.name);
 
-        if let Some(value) = &self.path {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.path);
 
-        if let Some(value) = &self.allowed_files {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.allowed_files);
 
-        if let Some(value) = &self.options {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.options);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

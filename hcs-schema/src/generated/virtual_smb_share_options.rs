@@ -6,9 +6,9 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnknownProperties, Walk,
-    Walker,
+    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
 /// Schema definition `VirtualSmbShareOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -126,203 +126,103 @@ impl SchemaType for VirtualSmbShareOptions {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "read_only",
             json_name: "ReadOnly",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "share_read",
             json_name: "ShareRead",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "cache_io",
             json_name: "CacheIo",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "no_oplocks",
             json_name: "NoOplocks",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "take_backup_privilege",
             json_name: "TakeBackupPrivilege",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "use_share_root_identity",
             json_name: "UseShareRootIdentity",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "no_directmap",
             json_name: "NoDirectmap",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "no_locks",
             json_name: "NoLocks",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "no_dirnotify",
             json_name: "NoDirnotify",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "vm_shared_memory",
             json_name: "VmSharedMemory",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "restrict_file_access",
             json_name: "RestrictFileAccess",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "force_level_ii_oplocks",
             json_name: "ForceLevelIIOplocks",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "reparse_base_layer",
             json_name: "ReparseBaseLayer",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "pseudo_oplocks",
             json_name: "PseudoOplocks",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "non_cache_io",
             json_name: "NonCacheIo",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "pseudo_dirnotify",
             json_name: "PseudoDirnotify",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "single_file_mapping",
             json_name: "SingleFileMapping",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "support_cloud_files",
             json_name: "SupportCloudFiles",
-            availability: Availability {
-                since: SchemaVersion::V2_3,
-                documented: Some(SchemaVersion::V2_3),
-                first_release: &Release::SDK_2004,
-                removed_in: None,
-            },
+            availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "filter_encryption_attributes",
             json_name: "FilterEncryptionAttributes",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -376,81 +276,43 @@ impl<'de> Deserialize<'de> for VirtualSmbShareOptions {
 
 impl Walk for VirtualSmbShareOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.read_only {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.read_only);
 
-        if let Some(value) = &self.share_read {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.share_read);
 
-        if let Some(value) = &self.cache_io {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.cache_io);
 
-        if let Some(value) = &self.no_oplocks {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.no_oplocks);
 
-        if let Some(value) = &self.take_backup_privilege {
-            walker.field(&Self::FIELDS[4], value);
-        }
+        walk_field(walker, &Self::FIELDS[4], &self.take_backup_privilege);
 
-        if let Some(value) = &self.use_share_root_identity {
-            walker.field(&Self::FIELDS[5], value);
-        }
+        walk_field(walker, &Self::FIELDS[5], &self.use_share_root_identity);
 
-        if let Some(value) = &self.no_directmap {
-            walker.field(&Self::FIELDS[6], value);
-        }
+        walk_field(walker, &Self::FIELDS[6], &self.no_directmap);
 
-        if let Some(value) = &self.no_locks {
-            walker.field(&Self::FIELDS[7], value);
-        }
+        walk_field(walker, &Self::FIELDS[7], &self.no_locks);
 
-        if let Some(value) = &self.no_dirnotify {
-            walker.field(&Self::FIELDS[8], value);
-        }
+        walk_field(walker, &Self::FIELDS[8], &self.no_dirnotify);
 
-        if let Some(value) = &self.vm_shared_memory {
-            walker.field(&Self::FIELDS[9], value);
-        }
+        walk_field(walker, &Self::FIELDS[9], &self.vm_shared_memory);
 
-        if let Some(value) = &self.restrict_file_access {
-            walker.field(&Self::FIELDS[10], value);
-        }
+        walk_field(walker, &Self::FIELDS[10], &self.restrict_file_access);
 
-        if let Some(value) = &self.force_level_ii_oplocks {
-            walker.field(&Self::FIELDS[11], value);
-        }
+        walk_field(walker, &Self::FIELDS[11], &self.force_level_ii_oplocks);
 
-        if let Some(value) = &self.reparse_base_layer {
-            walker.field(&Self::FIELDS[12], value);
-        }
+        walk_field(walker, &Self::FIELDS[12], &self.reparse_base_layer);
 
-        if let Some(value) = &self.pseudo_oplocks {
-            walker.field(&Self::FIELDS[13], value);
-        }
+        walk_field(walker, &Self::FIELDS[13], &self.pseudo_oplocks);
 
-        if let Some(value) = &self.non_cache_io {
-            walker.field(&Self::FIELDS[14], value);
-        }
+        walk_field(walker, &Self::FIELDS[14], &self.non_cache_io);
 
-        if let Some(value) = &self.pseudo_dirnotify {
-            walker.field(&Self::FIELDS[15], value);
-        }
+        walk_field(walker, &Self::FIELDS[15], &self.pseudo_dirnotify);
 
-        if let Some(value) = &self.single_file_mapping {
-            walker.field(&Self::FIELDS[16], value);
-        }
+        walk_field(walker, &Self::FIELDS[16], &self.single_file_mapping);
 
-        if let Some(value) = &self.support_cloud_files {
-            walker.field(&Self::FIELDS[17], value);
-        }
+        walk_field(walker, &Self::FIELDS[17], &self.support_cloud_files);
 
-        if let Some(value) = &self.filter_encryption_attributes {
-            walker.field(&Self::FIELDS[18], value);
-        }
+        walk_field(walker, &Self::FIELDS[18], &self.filter_encryption_attributes);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Indicated the progress of a Windows memory dump in a WindowsCrashReport.
@@ -97,12 +97,7 @@ impl SchemaType for WindowsCrashPhase {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_1,
-        documented: Some(SchemaVersion::V2_1),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_1_1809;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -110,62 +105,32 @@ impl SchemaType for WindowsCrashPhase {
         VariantInfo {
             rust_name: "Inactive",
             json_value: "Inactive",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "CrashValues",
             json_value: "CrashValues",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "Starting",
             json_value: "Starting",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "Started",
             json_value: "Started",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "Writing",
             json_value: "Writing",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
         VariantInfo {
             rust_name: "Complete",
             json_value: "Complete",
-            availability: Availability {
-                since: SchemaVersion::V2_1,
-                documented: Some(SchemaVersion::V2_1),
-                first_release: &Release::SDK_1809,
-                removed_in: None,
-            },
+            availability: since::V2_1_1809,
         },
     ];
 }

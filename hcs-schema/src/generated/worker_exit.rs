@@ -6,9 +6,10 @@
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
 use crate::de::StructFields;
+use super::since;
 use crate::{
-    Availability, ExitInitiator, FieldInfo, Release, SchemaType, SchemaVersion,
-    UnknownProperties, Walk, Walker, WorkerExitDetail, WorkerExitType,
+    Availability, ExitInitiator, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
+    WorkerExitDetail, WorkerExitType, walk_field,
 };
 
 /// Schema definition `WorkerExit`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
@@ -44,53 +45,28 @@ impl SchemaType for WorkerExit {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_1809,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_1809;
 
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "exit_code",
             json_name: "ExitCode",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "type",
             json_name: "Type",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "detail",
             json_name: "Detail",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "initiator",
             json_name: "Initiator",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
     ];
 
@@ -127,21 +103,13 @@ impl<'de> Deserialize<'de> for WorkerExit {
 
 impl Walk for WorkerExit {
     fn walk(&self, walker: &mut dyn Walker) {
-        if let Some(value) = &self.exit_code {
-            walker.field(&Self::FIELDS[0], value);
-        }
+        walk_field(walker, &Self::FIELDS[0], &self.exit_code);
 
-        if let Some(value) = &self.r#type {
-            walker.field(&Self::FIELDS[1], value);
-        }
+        walk_field(walker, &Self::FIELDS[1], &self.r#type);
 
-        if let Some(value) = &self.detail {
-            walker.field(&Self::FIELDS[2], value);
-        }
+        walk_field(walker, &Self::FIELDS[2], &self.detail);
 
-        if let Some(value) = &self.initiator {
-            walker.field(&Self::FIELDS[3], value);
-        }
+        walk_field(walker, &Self::FIELDS[3], &self.initiator);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

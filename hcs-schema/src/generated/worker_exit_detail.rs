@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::since;
 use crate::{
-    Availability, FieldInfo, Release, SchemaType, SchemaVersion, UnrecognizedValue,
-    VariantInfo, Walk, Walker,
+    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
 /// Detailed reasons for a VM stop
@@ -261,12 +261,7 @@ impl SchemaType for WorkerExitDetail {
 
     const FORMER_NAMES: &'static [&'static str] = &[];
 
-    const AVAILABILITY: Availability = Availability {
-        since: SchemaVersion::V2_4,
-        documented: Some(SchemaVersion::V2_4),
-        first_release: &Release::SDK_20H2,
-        removed_in: None,
-    };
+    const AVAILABILITY: Availability = since::V2_4_20H2;
 
     const FIELDS: &'static [FieldInfo] = &[];
 
@@ -274,362 +269,182 @@ impl SchemaType for WorkerExitDetail {
         VariantInfo {
             rust_name: "Invalid",
             json_value: "Invalid",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "PowerOff",
             json_value: "PowerOff",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "PowerOffCritical",
             json_value: "PowerOffCritical",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Reset",
             json_value: "Reset",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "GuestCrash",
             json_value: "GuestCrash",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "GuestFirmwareCrash",
             json_value: "GuestFirmwareCrash",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "TripleFault",
             json_value: "TripleFault",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "DeviceFatalApicRequest",
             json_value: "DeviceFatalApicRequest",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "DeviceFatalMsrRequest",
             json_value: "DeviceFatalMsrRequest",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "DeviceFatalException",
             json_value: "DeviceFatalException",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "DeviceFatalError",
             json_value: "DeviceFatalError",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "DeviceMachineCheck",
             json_value: "DeviceMachineCheck",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "EmulatorError",
             json_value: "EmulatorError",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "VidTerminate",
             json_value: "VidTerminate",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "ProcessUnexpectedExit",
             json_value: "ProcessUnexpectedExit",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "InitializationFailure",
             json_value: "InitializationFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "InitializationStartTimeout",
             json_value: "InitializationStartTimeout",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "ColdStartFailure",
             json_value: "ColdStartFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "ResetStartFailure",
             json_value: "ResetStartFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "FastRestoreStartFailure",
             json_value: "FastRestoreStartFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "RestoreStartFailure",
             json_value: "RestoreStartFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "FastSavePreservePartition",
             json_value: "FastSavePreservePartition",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "FastSavePreservePartitionHandleTransfer",
             json_value: "FastSavePreservePartitionHandleTransfer",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "FastSave",
             json_value: "FastSave",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "CloneTemplate",
             json_value: "CloneTemplate",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Save",
             json_value: "Save",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "Migrate",
             json_value: "Migrate",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "MigrateFailure",
             json_value: "MigrateFailure",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "CannotReferenceVm",
             json_value: "CannotReferenceVm",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "MgotUnregister",
             json_value: "MgotUnregister",
-            availability: Availability {
-                since: SchemaVersion::V2_4,
-                documented: Some(SchemaVersion::V2_4),
-                first_release: &Release::SDK_20H2,
-                removed_in: None,
-            },
+            availability: since::V2_4_20H2,
         },
         VariantInfo {
             rust_name: "FastSavePreservePartitionHandleTransferStorage",
             json_value: "FastSavePreservePartitionHandleTransferStorage",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "FastSavePreservePartitionHandleTransferNetworking",
             json_value: "FastSavePreservePartitionHandleTransferNetworking",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "FastSavePreservePartitionHandleTransferStorageAndNetworking",
             json_value: "FastSavePreservePartitionHandleTransferStorageAndNetworking",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "FastSavePreservePartitionHsr",
             json_value: "FastSavePreservePartitionHsr",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "FastSavePreservePartitionWithHandleTransfer",
             json_value: "FastSavePreservePartitionWithHandleTransfer",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
         VariantInfo {
             rust_name: "FastSaveWithHandleTransfer",
             json_value: "FastSaveWithHandleTransfer",
-            availability: Availability {
-                since: SchemaVersion::V2_5,
-                documented: Some(SchemaVersion::V2_5),
-                first_release: &Release::SDK_2104,
-                removed_in: None,
-            },
+            availability: since::V2_5_2104,
         },
     ];
 }
