@@ -1055,24 +1055,40 @@ impl State {
             cancelled,
         };
         o.ended = Some(SystemTime::now());
-        let system = o.system;
-        // Handles registered with HcsEventOptionEnableOperationCallbacks hear about the
-        // operations on their system.
-        if let Some(Handle::System { uid, .. }) = self.handles.get(&system) {
-            let uid = *uid;
-            for (guard, reg) in self.system_regs(uid) {
-                if reg.options & 1 != 0 {
-                    sink.events.push(PendingEvent {
-                        guard,
-                        reg,
-                        event_type: event::OPERATION_CALLBACK,
-                        data: None,
-                        operation: op,
-                    });
-                }
+        let handles = [o.system, o.process];
+        // The handle the call was made on hears about its completion if it registered with
+        // HcsEventOptionEnableOperationCallbacks.
+        for h in handles {
+            if let Some(reg) = self.operation_callbacks_of(h) {
+                let guard = match self.handles.get(&h) {
+                    Some(Handle::System { guard, .. } | Handle::Process { guard, .. }) => {
+                        guard.clone()
+                    }
+                    _ => continue,
+                };
+                sink.events.push(PendingEvent {
+                    guard,
+                    reg,
+                    event_type: event::OPERATION_CALLBACK,
+                    data: None,
+                    operation: op,
+                });
             }
         }
         true
+    }
+
+    /// The event registration of a system or process handle if it enabled operation callbacks
+    /// (`HcsEventOptionEnableOperationCallbacks`).
+    pub fn operation_callbacks_of(&self, handle: usize) -> Option<EventReg> {
+        match self.handles.get(&handle)? {
+            Handle::System { reg: Some(r), .. } | Handle::Process { reg: Some(r), .. }
+                if r.options & 1 != 0 =>
+            {
+                Some(*r)
+            }
+            _ => None,
+        }
     }
 
     /// Queues a job on a system's worker (starting the worker if needed).

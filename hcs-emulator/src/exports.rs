@@ -93,6 +93,21 @@ fn submit(
     let emu = emu();
     let (r, detached) = {
         let mut st = emu.lock();
+        // With operation callbacks enabled on the handle, operations with their own callback
+        // are refused (HCS_EVENT_OPTIONS documentation).
+        let own_callback = st
+            .op_mut(op)
+            .is_ok_and(|o| o.completion.is_some() || o.event.is_some());
+        if own_callback
+            && [system as usize, process as usize]
+                .iter()
+                .any(|h| st.operation_callbacks_of(*h).is_some())
+        {
+            return Err(HcsError::with(
+                HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET,
+                "the handle has operation callbacks enabled; use an operation without a callback",
+            ));
+        }
         let generation = st.begin_op(op, op_type, system as usize, process as usize)?;
         let injected = st
             .config

@@ -449,6 +449,40 @@ fn operation_events_and_namespace_options_callback() {
     let (t, seen) = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
     assert_eq!(t, 0x0100_0000);
     assert_eq!(seen.unwrap(), format!("{op:p}"));
+    // Operations with their own callback are refused on such a handle.
+    unsafe extern "system" fn nop(_op: H, _ctx: *mut std::ffi::c_void) {}
+    let with_cb = unsafe { (f.HcsCreateOperation)(std::ptr::null(), Some(nop)) };
+    assert_eq!(
+        unsafe { (f.HcsPauseComputeSystem)(sys, with_cb, std::ptr::null()) },
+        HCS_E_CALLBACK_ALREADY_SET
+    );
+    assert_eq!(
+        unsafe { (f.HcsGetOperationType)(with_cb) },
+        -1,
+        "left untouched"
+    );
+    unsafe { (f.HcsCloseOperation)(with_cb) };
+    // A process handle can opt in too.
+    let (_, p, _) = h.spawn(sys, r#"{"CommandLine":"sleep-forever"}"#);
+    // HcsCreateProcess was called on the system handle: it hears about that operation.
+    let (t, _) = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert_eq!(t, 0x0100_0000);
+    assert_eq!(
+        unsafe { (f.HcsSetProcessCallback)(p, 1, ctx, Some(count_ops)) },
+        S_OK
+    );
+    let pop = h.op();
+    assert_eq!(
+        unsafe { (f.HcsGetProcessProperties)(p, pop, std::ptr::null()) },
+        S_OK
+    );
+    assert_eq!(h.wait(pop).0, S_OK);
+    let (t, seen) = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert_eq!((t, seen.unwrap()), (0x0100_0000, format!("{pop:p}")));
+    unsafe {
+        (f.HcsCloseOperation)(pop);
+        (f.HcsCloseProcess)(p);
+    }
     let bad = CreateOptions1 {
         version: 7,
         ..options
