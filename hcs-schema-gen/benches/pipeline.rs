@@ -5,6 +5,7 @@
 //!   quoted for;
 //! * `import_all`: load all eleven files and `SchemaReference.md`, and merge them into the model;
 //! * `emit`: the committed model -> the Rust source of `hcs-schema/src/generated/`;
+//! * `format_only`: the syn parse + prettyplease print part of `emit`, measured alone;
 //! * `import_and_emit`: both, the whole of `cargo xtask import` minus file writes.
 //!
 //! `cargo bench -p hcs-schema-gen --bench pipeline`.
@@ -48,6 +49,19 @@ fn benches(c: &mut Criterion) {
     let (model, _) = import(&inputs).unwrap();
     group.bench_function("emit", |b| {
         b.iter(|| hcs_schema_gen::emit::emit(black_box(&model)).unwrap())
+    });
+    // The share of `emit` that is formatting: parse the emitted files back with syn and print
+    // them with prettyplease (what `emit` does once per file after building the tokens).
+    let files = hcs_schema_gen::emit::emit(&model).unwrap();
+    group.bench_function("format_only", |b| {
+        b.iter(|| {
+            for file in &files {
+                if file.path.ends_with(".rs") {
+                    let parsed = syn::parse_file(black_box(&file.contents)).unwrap();
+                    black_box(prettyplease::unparse(&parsed));
+                }
+            }
+        })
     });
     group.bench_function("import_and_emit", |b| {
         b.iter(|| {

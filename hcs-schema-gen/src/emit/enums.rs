@@ -67,7 +67,7 @@ pub(crate) fn emit(
             #ident,
         });
         to_str.push(quote! { Self::#ident => #value, });
-        from_str.push(quote! { #value => Self::#ident, });
+        from_str.push(quote! { #value => Some(Self::#ident), });
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         indices.push(quote! { Self::#ident => #index, });
         let availability = context.availability_tokens(&variant.availability);
@@ -148,10 +148,10 @@ pub(crate) fn emit(
 
             /// The variant of a value that a published schema has; `None` for any other value.
             pub fn try_parse(value: &str) -> Option<Self> {
-                Some(match value {
+                match value {
                     #(#from_str)*
-                    _ => return None,
-                })
+                    _ => None,
+                }
             }
 
             /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -37,13 +37,11 @@ impl ApplySecureBootTemplateType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Skip" => Self::Skip,
-                "Apply" => Self::Apply,
-                _ => return None,
-            },
-        )
+        match value {
+            "Skip" => Some(Self::Skip),
+            "Apply" => Some(Self::Apply),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -40,14 +40,12 @@ impl AttachmentType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "VirtualDisk" => Self::VirtualDisk,
-                "Iso" => Self::Iso,
-                "PassThru" => Self::PassThru,
-                _ => return None,
-            },
-        )
+        match value {
+            "VirtualDisk" => Some(Self::VirtualDisk),
+            "Iso" => Some(Self::Iso),
+            "PassThru" => Some(Self::PassThru),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

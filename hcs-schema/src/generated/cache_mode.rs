@@ -56,16 +56,14 @@ impl CacheMode {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "" => Self::Unspecified,
-                "Disabled" => Self::Disabled,
-                "Enabled" => Self::Enabled,
-                "Private" => Self::Private,
-                "PrivateAllowSharing" => Self::PrivateAllowSharing,
-                _ => return None,
-            },
-        )
+        match value {
+            "" => Some(Self::Unspecified),
+            "Disabled" => Some(Self::Disabled),
+            "Enabled" => Some(Self::Enabled),
+            "Private" => Some(Self::Private),
+            "PrivateAllowSharing" => Some(Self::PrivateAllowSharing),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

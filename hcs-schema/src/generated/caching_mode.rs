@@ -46,14 +46,12 @@ impl CachingMode {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Uncached" => Self::Uncached,
-                "Cached" => Self::Cached,
-                "ReadOnlyCached" => Self::ReadOnlyCached,
-                _ => return None,
-            },
-        )
+        match value {
+            "Uncached" => Some(Self::Uncached),
+            "Cached" => Some(Self::Cached),
+            "ReadOnlyCached" => Some(Self::ReadOnlyCached),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -41,13 +41,11 @@ impl ContainerCredentialGuardModifyOperation {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "AddInstance" => Self::AddInstance,
-                "RemoveInstance" => Self::RemoveInstance,
-                _ => return None,
-            },
-        )
+        match value {
+            "AddInstance" => Some(Self::AddInstance),
+            "RemoveInstance" => Some(Self::RemoveInstance),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -41,13 +41,11 @@ impl ContainerCredentialGuardTransport {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "LRPC" => Self::Lrpc,
-                "HvSocket" => Self::HvSocket,
-                _ => return None,
-            },
-        )
+        match value {
+            "LRPC" => Some(Self::Lrpc),
+            "HvSocket" => Some(Self::HvSocket),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -36,12 +36,10 @@ impl CrashType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "CrashGuest" => Self::CrashGuest,
-                _ => return None,
-            },
-        )
+        match value {
+            "CrashGuest" => Some(Self::CrashGuest),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

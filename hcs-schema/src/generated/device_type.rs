@@ -42,14 +42,12 @@ impl DeviceType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "ClassGuid" => Self::ClassGuid,
-                "DeviceInstance" => Self::DeviceInstance,
-                "GpuMirror" => Self::GpuMirror,
-                _ => return None,
-            },
-        )
+        match value {
+            "ClassGuid" => Some(Self::ClassGuid),
+            "DeviceInstance" => Some(Self::DeviceInstance),
+            "GpuMirror" => Some(Self::GpuMirror),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -42,14 +42,12 @@ impl EnlightenmentModifications {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Unreported" => Self::Unreported,
-                "FavorAutoEoi" => Self::FavorAutoEoi,
-                "RsvdZ1" => Self::RsvdZ1,
-                _ => return None,
-            },
-        )
+        match value {
+            "Unreported" => Some(Self::Unreported),
+            "FavorAutoEoi" => Some(Self::FavorAutoEoi),
+            "RsvdZ1" => Some(Self::RsvdZ1),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

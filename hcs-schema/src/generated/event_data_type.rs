@@ -81,27 +81,25 @@ impl EventDataType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Empty" => Self::Empty,
-                "String" => Self::String,
-                "AnsiString" => Self::AnsiString,
-                "SByte" => Self::SByte,
-                "Byte" => Self::Byte,
-                "Int16" => Self::Int16,
-                "UInt16" => Self::UInt16,
-                "Int32" => Self::Int32,
-                "UInt32" => Self::UInt32,
-                "Int64" => Self::Int64,
-                "UInt64" => Self::UInt64,
-                "Single" => Self::Single,
-                "Double" => Self::Double,
-                "Boolean" => Self::Boolean,
-                "Binary" => Self::Binary,
-                "Guid" => Self::Guid,
-                _ => return None,
-            },
-        )
+        match value {
+            "Empty" => Some(Self::Empty),
+            "String" => Some(Self::String),
+            "AnsiString" => Some(Self::AnsiString),
+            "SByte" => Some(Self::SByte),
+            "Byte" => Some(Self::Byte),
+            "Int16" => Some(Self::Int16),
+            "UInt16" => Some(Self::UInt16),
+            "Int32" => Some(Self::Int32),
+            "UInt32" => Some(Self::UInt32),
+            "Int64" => Some(Self::Int64),
+            "UInt64" => Some(Self::UInt64),
+            "Single" => Some(Self::Single),
+            "Double" => Some(Self::Double),
+            "Boolean" => Some(Self::Boolean),
+            "Binary" => Some(Self::Binary),
+            "Guid" => Some(Self::Guid),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -56,16 +56,14 @@ impl ExitInitiator {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "None" => Self::None,
-                "GuestOS" => Self::GuestOs,
-                "Client" => Self::Client,
-                "Internal" => Self::Internal,
-                "Unknown" => Self::Unknown,
-                _ => return None,
-            },
-        )
+        match value {
+            "None" => Some(Self::None),
+            "GuestOS" => Some(Self::GuestOs),
+            "Client" => Some(Self::Client),
+            "Internal" => Some(Self::Internal),
+            "Unknown" => Some(Self::Unknown),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

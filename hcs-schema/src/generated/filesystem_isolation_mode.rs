@@ -37,13 +37,11 @@ impl FilesystemIsolationMode {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "hard" => Self::Hard,
-                "soft" => Self::Soft,
-                _ => return None,
-            },
-        )
+        match value {
+            "hard" => Some(Self::Hard),
+            "soft" => Some(Self::Soft),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

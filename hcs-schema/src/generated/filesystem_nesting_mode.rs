@@ -37,13 +37,11 @@ impl FilesystemNestingMode {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "inner" => Self::Inner,
-                "outer" => Self::Outer,
-                _ => return None,
-            },
-        )
+        match value {
+            "inner" => Some(Self::Inner),
+            "outer" => Some(Self::Outer),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -37,13 +37,11 @@ impl FlexibleIoDeviceHostingModel {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Internal" => Self::Internal,
-                "External" => Self::External,
-                _ => return None,
-            },
-        )
+        match value {
+            "Internal" => Some(Self::Internal),
+            "External" => Some(Self::External),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

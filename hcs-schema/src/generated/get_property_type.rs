@@ -91,21 +91,19 @@ impl GetPropertyType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Basic" => Self::Basic,
-                "Memory" => Self::Memory,
-                "CpuGroup" => Self::CpuGroup,
-                "ProcessorTopology" => Self::ProcessorTopology,
-                "CacheAllocation" => Self::CacheAllocation,
-                "CacheMonitoring" => Self::CacheMonitoring,
-                "ContainerCredentialGuard" => Self::ContainerCredentialGuard,
-                "QoSCapabilities" => Self::QoSCapabilities,
-                "MemoryBwAllocation" => Self::MemoryBwAllocation,
-                "Undefined" => Self::Undefined,
-                _ => return None,
-            },
-        )
+        match value {
+            "Basic" => Some(Self::Basic),
+            "Memory" => Some(Self::Memory),
+            "CpuGroup" => Some(Self::CpuGroup),
+            "ProcessorTopology" => Some(Self::ProcessorTopology),
+            "CacheAllocation" => Some(Self::CacheAllocation),
+            "CacheMonitoring" => Some(Self::CacheMonitoring),
+            "ContainerCredentialGuard" => Some(Self::ContainerCredentialGuard),
+            "QoSCapabilities" => Some(Self::QoSCapabilities),
+            "MemoryBwAllocation" => Some(Self::MemoryBwAllocation),
+            "Undefined" => Some(Self::Undefined),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

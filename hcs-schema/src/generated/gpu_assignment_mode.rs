@@ -51,15 +51,13 @@ impl GpuAssignmentMode {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Disabled" => Self::Disabled,
-                "Default" => Self::Default,
-                "List" => Self::List,
-                "Mirror" => Self::Mirror,
-                _ => return None,
-            },
-        )
+        match value {
+            "Disabled" => Some(Self::Disabled),
+            "Default" => Some(Self::Default),
+            "List" => Some(Self::List),
+            "Mirror" => Some(Self::Mirror),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

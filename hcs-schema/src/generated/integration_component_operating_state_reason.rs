@@ -51,17 +51,15 @@ impl IntegrationComponentOperatingStateReason {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Unknown" => Self::Unknown,
-                "AppsInCriticalState" => Self::AppsInCriticalState,
-                "CommunicationTimedOut" => Self::CommunicationTimedOut,
-                "FailedCommunication" => Self::FailedCommunication,
-                "HealthyApps" => Self::HealthyApps,
-                "ProtocolMismatch" => Self::ProtocolMismatch,
-                _ => return None,
-            },
-        )
+        match value {
+            "Unknown" => Some(Self::Unknown),
+            "AppsInCriticalState" => Some(Self::AppsInCriticalState),
+            "CommunicationTimedOut" => Some(Self::CommunicationTimedOut),
+            "FailedCommunication" => Some(Self::FailedCommunication),
+            "HealthyApps" => Some(Self::HealthyApps),
+            "ProtocolMismatch" => Some(Self::ProtocolMismatch),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -57,19 +57,17 @@ impl IntegrationComponentOperationalState {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Unknown" => Self::Unknown,
-                "Degraded" => Self::Degraded,
-                "Dormant" => Self::Dormant,
-                "Error" => Self::Error,
-                "LostCommunication" => Self::LostCommunication,
-                "NonRecoverableError" => Self::NonRecoverableError,
-                "NoContact" => Self::NoContact,
-                "Ok" => Self::Ok,
-                _ => return None,
-            },
-        )
+        match value {
+            "Unknown" => Some(Self::Unknown),
+            "Degraded" => Some(Self::Degraded),
+            "Dormant" => Some(Self::Dormant),
+            "Error" => Some(Self::Error),
+            "LostCommunication" => Some(Self::LostCommunication),
+            "NonRecoverableError" => Some(Self::NonRecoverableError),
+            "NoContact" => Some(Self::NoContact),
+            "Ok" => Some(Self::Ok),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -48,14 +48,12 @@ impl InterfaceClassType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Inherit" => Self::Inherit,
-                "DeviceInstance" => Self::DeviceInstance,
-                "ClassGuid" => Self::ClassGuid,
-                _ => return None,
-            },
-        )
+        match value {
+            "Inherit" => Some(Self::Inherit),
+            "DeviceInstance" => Some(Self::DeviceInstance),
+            "ClassGuid" => Some(Self::ClassGuid),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -51,17 +51,15 @@ impl InterruptModerationMode {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Default" => Self::Default,
-                "Adaptive" => Self::Adaptive,
-                "Off" => Self::Off,
-                "Low" => Self::Low,
-                "Medium" => Self::Medium,
-                "High" => Self::High,
-                _ => return None,
-            },
-        )
+        match value {
+            "Default" => Some(Self::Default),
+            "Adaptive" => Some(Self::Adaptive),
+            "Off" => Some(Self::Off),
+            "Low" => Some(Self::Low),
+            "Medium" => Some(Self::Medium),
+            "High" => Some(Self::High),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

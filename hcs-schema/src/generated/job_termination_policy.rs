@@ -37,13 +37,11 @@ impl JobTerminationPolicy {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "PermanentQuiescent" => Self::PermanentQuiescent,
-                "KillOnHandleClose" => Self::KillOnHandleClose,
-                _ => return None,
-            },
-        )
+        match value {
+            "PermanentQuiescent" => Some(Self::PermanentQuiescent),
+            "KillOnHandleClose" => Some(Self::KillOnHandleClose),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -48,14 +48,12 @@ impl KvpSource {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "KvpSetByHost" => Self::KvpSetByHost,
-                "KvpSetByGuest" => Self::KvpSetByGuest,
-                "GuestOSInfo" => Self::GuestOsInfo,
-                _ => return None,
-            },
-        )
+        match value {
+            "KvpSetByHost" => Some(Self::KvpSetByHost),
+            "KvpSetByGuest" => Some(Self::KvpSetByGuest),
+            "GuestOSInfo" => Some(Self::GuestOsInfo),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -41,13 +41,11 @@ impl MappedPipePathType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "AbsolutePath" => Self::AbsolutePath,
-                "VirtualSmbPipeName" => Self::VirtualSmbPipeName,
-                _ => return None,
-            },
-        )
+        match value {
+            "AbsolutePath" => Some(Self::AbsolutePath),
+            "VirtualSmbPipeName" => Some(Self::VirtualSmbPipeName),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

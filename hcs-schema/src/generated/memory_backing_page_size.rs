@@ -41,13 +41,11 @@ impl MemoryBackingPageSize {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Small" => Self::Small,
-                "Large" => Self::Large,
-                _ => return None,
-            },
-        )
+        match value {
+            "Small" => Some(Self::Small),
+            "Large" => Some(Self::Large),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

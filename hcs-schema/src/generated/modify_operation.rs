@@ -41,13 +41,11 @@ impl ModifyOperation {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "ConsoleSize" => Self::ConsoleSize,
-                "CloseHandle" => Self::CloseHandle,
-                _ => return None,
-            },
-        )
+        match value {
+            "ConsoleSize" => Some(Self::ConsoleSize),
+            "CloseHandle" => Some(Self::CloseHandle),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

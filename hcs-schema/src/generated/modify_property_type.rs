@@ -43,13 +43,11 @@ impl ModifyPropertyType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "CpuGroup" => Self::CpuGroup,
-                "ContainerCredentialGuard" => Self::ContainerCredentialGuard,
-                _ => return None,
-            },
-        )
+        match value {
+            "CpuGroup" => Some(Self::CpuGroup),
+            "ContainerCredentialGuard" => Some(Self::ContainerCredentialGuard),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -40,14 +40,12 @@ impl ModifyRequestType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Add" => Self::Add,
-                "Remove" => Self::Remove,
-                "Update" => Self::Update,
-                _ => return None,
-            },
-        )
+        match value {
+            "Add" => Some(Self::Add),
+            "Remove" => Some(Self::Remove),
+            "Update" => Some(Self::Update),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -52,18 +52,16 @@ impl ModifyResourceType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Memory" => Self::Memory,
-                "MappedDirectory" => Self::MappedDirectory,
-                "MappedPipe" => Self::MappedPipe,
-                "MappedVirtualDisk" => Self::MappedVirtualDisk,
-                "CombinedLayers" => Self::CombinedLayers,
-                "NetworkNamespace" => Self::NetworkNamespace,
-                "CimMount" => Self::CimMount,
-                _ => return None,
-            },
-        )
+        match value {
+            "Memory" => Some(Self::Memory),
+            "MappedDirectory" => Some(Self::MappedDirectory),
+            "MappedPipe" => Some(Self::MappedPipe),
+            "MappedVirtualDisk" => Some(Self::MappedVirtualDisk),
+            "CombinedLayers" => Some(Self::CombinedLayers),
+            "NetworkNamespace" => Some(Self::NetworkNamespace),
+            "CimMount" => Some(Self::CimMount),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

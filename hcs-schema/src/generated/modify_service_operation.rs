@@ -42,14 +42,12 @@ impl ModifyServiceOperation {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "CreateGroup" => Self::CreateGroup,
-                "DeleteGroup" => Self::DeleteGroup,
-                "SetProperty" => Self::SetProperty,
-                _ => return None,
-            },
-        )
+        match value {
+            "CreateGroup" => Some(Self::CreateGroup),
+            "DeleteGroup" => Some(Self::DeleteGroup),
+            "SetProperty" => Some(Self::SetProperty),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -52,14 +52,12 @@ impl NetworkModifyRequestType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "PreAdd" => Self::PreAdd,
-                "Add" => Self::Add,
-                "Remove" => Self::Remove,
-                _ => return None,
-            },
-        )
+        match value {
+            "PreAdd" => Some(Self::PreAdd),
+            "Add" => Some(Self::Add),
+            "Remove" => Some(Self::Remove),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

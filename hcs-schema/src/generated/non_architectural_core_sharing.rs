@@ -42,14 +42,12 @@ impl NonArchitecturalCoreSharing {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Unreported" => Self::Unreported,
-                "Off" => Self::Off,
-                "On" => Self::On,
-                _ => return None,
-            },
-        )
+        match value {
+            "Unreported" => Some(Self::Unreported),
+            "Off" => Some(Self::Off),
+            "On" => Some(Self::On),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

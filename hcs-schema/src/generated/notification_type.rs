@@ -56,16 +56,14 @@ impl NotificationType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "None" => Self::None,
-                "GracefulExit" => Self::GracefulExit,
-                "ForcedExit" => Self::ForcedExit,
-                "UnexpectedExit" => Self::UnexpectedExit,
-                "Unknown" => Self::Unknown,
-                _ => return None,
-            },
-        )
+        match value {
+            "None" => Some(Self::None),
+            "GracefulExit" => Some(Self::GracefulExit),
+            "ForcedExit" => Some(Self::ForcedExit),
+            "UnexpectedExit" => Some(Self::UnexpectedExit),
+            "Unknown" => Some(Self::Unknown),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

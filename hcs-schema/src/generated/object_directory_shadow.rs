@@ -40,14 +40,12 @@ impl ObjectDirectoryShadow {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "false" => Self::False,
-                "true" => Self::True,
-                "ifexists" => Self::Ifexists,
-                _ => return None,
-            },
-        )
+        match value {
+            "false" => Some(Self::False),
+            "true" => Some(Self::True),
+            "ifexists" => Some(Self::Ifexists),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

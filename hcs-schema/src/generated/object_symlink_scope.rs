@@ -40,14 +40,12 @@ impl ObjectSymlinkScope {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Local" => Self::Local,
-                "Global" => Self::Global,
-                "GlobalDropSilo" => Self::GlobalDropSilo,
-                _ => return None,
-            },
-        )
+        match value {
+            "Local" => Some(Self::Local),
+            "Global" => Some(Self::Global),
+            "GlobalDropSilo" => Some(Self::GlobalDropSilo),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

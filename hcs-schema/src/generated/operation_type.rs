@@ -109,27 +109,25 @@ impl OperationType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "None" => Self::None,
-                "Construct" => Self::Construct,
-                "Start" => Self::Start,
-                "Pause" => Self::Pause,
-                "Resume" => Self::Resume,
-                "Shutdown" => Self::Shutdown,
-                "Terminate" => Self::Terminate,
-                "Save" => Self::Save,
-                "GetProperties" => Self::GetProperties,
-                "Modify" => Self::Modify,
-                "Crash" => Self::Crash,
-                "ExecuteProcess" => Self::ExecuteProcess,
-                "GetProcessInfo" => Self::GetProcessInfo,
-                "SignalProcess" => Self::SignalProcess,
-                "ModifyProcess" => Self::ModifyProcess,
-                "CancelOperation" => Self::CancelOperation,
-                _ => return None,
-            },
-        )
+        match value {
+            "None" => Some(Self::None),
+            "Construct" => Some(Self::Construct),
+            "Start" => Some(Self::Start),
+            "Pause" => Some(Self::Pause),
+            "Resume" => Some(Self::Resume),
+            "Shutdown" => Some(Self::Shutdown),
+            "Terminate" => Some(Self::Terminate),
+            "Save" => Some(Self::Save),
+            "GetProperties" => Some(Self::GetProperties),
+            "Modify" => Some(Self::Modify),
+            "Crash" => Some(Self::Crash),
+            "ExecuteProcess" => Some(Self::ExecuteProcess),
+            "GetProcessInfo" => Some(Self::GetProcessInfo),
+            "SignalProcess" => Some(Self::SignalProcess),
+            "ModifyProcess" => Some(Self::ModifyProcess),
+            "CancelOperation" => Some(Self::CancelOperation),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

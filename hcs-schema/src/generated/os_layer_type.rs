@@ -37,13 +37,11 @@ impl OsLayerType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Container" => Self::Container,
-                "Vm" => Self::Vm,
-                _ => return None,
-            },
-        )
+        match value {
+            "Container" => Some(Self::Container),
+            "Vm" => Some(Self::Vm),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

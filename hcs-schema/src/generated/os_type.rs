@@ -40,14 +40,12 @@ impl OsType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "" => Self::Unknown,
-                "Windows" => Self::Windows,
-                "Linux" => Self::Linux,
-                _ => return None,
-            },
-        )
+        match value {
+            "" => Some(Self::Unknown),
+            "Windows" => Some(Self::Windows),
+            "Linux" => Some(Self::Linux),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

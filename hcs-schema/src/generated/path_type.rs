@@ -41,13 +41,11 @@ impl PathType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "AbsolutePath" => Self::AbsolutePath,
-                "VirtualSmbShareName" => Self::VirtualSmbShareName,
-                _ => return None,
-            },
-        )
+        match value {
+            "AbsolutePath" => Some(Self::AbsolutePath),
+            "VirtualSmbShareName" => Some(Self::VirtualSmbShareName),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

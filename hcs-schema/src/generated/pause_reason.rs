@@ -42,14 +42,12 @@ impl PauseReason {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "None" => Self::None,
-                "Save" => Self::Save,
-                "Template" => Self::Template,
-                _ => return None,
-            },
-        )
+        match value {
+            "None" => Some(Self::None),
+            "Save" => Some(Self::Save),
+            "Template" => Some(Self::Template),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

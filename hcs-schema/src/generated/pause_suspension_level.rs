@@ -43,15 +43,13 @@ impl PauseSuspensionLevel {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Suspend" => Self::Suspend,
-                "MemoryLow" => Self::MemoryLow,
-                "MemoryMedium" => Self::MemoryMedium,
-                "MemoryHigh" => Self::MemoryHigh,
-                _ => return None,
-            },
-        )
+        match value {
+            "Suspend" => Some(Self::Suspend),
+            "MemoryLow" => Some(Self::MemoryLow),
+            "MemoryMedium" => Some(Self::MemoryMedium),
+            "MemoryHigh" => Some(Self::MemoryHigh),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

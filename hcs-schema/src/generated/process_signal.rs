@@ -46,16 +46,14 @@ impl ProcessSignal {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "CtrlC" => Self::CtrlC,
-                "CtrlBreak" => Self::CtrlBreak,
-                "CtrlClose" => Self::CtrlClose,
-                "CtrlLogOff" => Self::CtrlLogOff,
-                "CtrlShutdown" => Self::CtrlShutdown,
-                _ => return None,
-            },
-        )
+        match value {
+            "CtrlC" => Some(Self::CtrlC),
+            "CtrlBreak" => Some(Self::CtrlBreak),
+            "CtrlClose" => Some(Self::CtrlClose),
+            "CtrlLogOff" => Some(Self::CtrlLogOff),
+            "CtrlShutdown" => Some(Self::CtrlShutdown),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

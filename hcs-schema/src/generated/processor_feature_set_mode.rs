@@ -43,13 +43,11 @@ impl ProcessorFeatureSetMode {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Strict" => Self::Strict,
-                "Permissive" => Self::Permissive,
-                _ => return None,
-            },
-        )
+        match value {
+            "Strict" => Some(Self::Strict),
+            "Permissive" => Some(Self::Permissive),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

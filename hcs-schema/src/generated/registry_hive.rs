@@ -43,15 +43,13 @@ impl RegistryHive {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "System" => Self::System,
-                "Software" => Self::Software,
-                "Security" => Self::Security,
-                "Sam" => Self::Sam,
-                _ => return None,
-            },
-        )
+        match value {
+            "System" => Some(Self::System),
+            "Software" => Some(Self::Software),
+            "Security" => Some(Self::Security),
+            "Sam" => Some(Self::Sam),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -55,19 +55,17 @@ impl RegistryValueType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "None" => Self::None,
-                "String" => Self::String,
-                "ExpandedString" => Self::ExpandedString,
-                "MultiString" => Self::MultiString,
-                "Binary" => Self::Binary,
-                "DWord" => Self::DWord,
-                "QWord" => Self::QWord,
-                "CustomType" => Self::CustomType,
-                _ => return None,
-            },
-        )
+        match value {
+            "None" => Some(Self::None),
+            "String" => Some(Self::String),
+            "ExpandedString" => Some(Self::ExpandedString),
+            "MultiString" => Some(Self::MultiString),
+            "Binary" => Some(Self::Binary),
+            "DWord" => Some(Self::DWord),
+            "QWord" => Some(Self::QWord),
+            "CustomType" => Some(Self::CustomType),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

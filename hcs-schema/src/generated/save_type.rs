@@ -41,13 +41,11 @@ impl SaveType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "ToFile" => Self::ToFile,
-                "AsTemplate" => Self::AsTemplate,
-                _ => return None,
-            },
-        )
+        match value {
+            "ToFile" => Some(Self::ToFile),
+            "AsTemplate" => Some(Self::AsTemplate),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

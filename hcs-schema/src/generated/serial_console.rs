@@ -43,15 +43,13 @@ impl SerialConsole {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Default" => Self::Default,
-                "Disabled" => Self::Disabled,
-                "ComPort1" => Self::ComPort1,
-                "ComPort2" => Self::ComPort2,
-                _ => return None,
-            },
-        )
+        match value {
+            "Default" => Some(Self::Default),
+            "Disabled" => Some(Self::Disabled),
+            "ComPort1" => Some(Self::ComPort1),
+            "ComPort2" => Some(Self::ComPort2),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -39,13 +39,11 @@ impl ShutdownMechanism {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "GuestConnection" => Self::GuestConnection,
-                "IntegrationService" => Self::IntegrationService,
-                _ => return None,
-            },
-        )
+        match value {
+            "GuestConnection" => Some(Self::GuestConnection),
+            "IntegrationService" => Some(Self::IntegrationService),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

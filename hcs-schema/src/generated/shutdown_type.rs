@@ -42,14 +42,12 @@ impl ShutdownType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Shutdown" => Self::Shutdown,
-                "Hibernate" => Self::Hibernate,
-                "Reboot" => Self::Reboot,
-                _ => return None,
-            },
-        )
+        match value {
+            "Shutdown" => Some(Self::Shutdown),
+            "Hibernate" => Some(Self::Hibernate),
+            "Reboot" => Some(Self::Reboot),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -51,17 +51,15 @@ impl State {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Created" => Self::Created,
-                "Running" => Self::Running,
-                "Paused" => Self::Paused,
-                "Stopped" => Self::Stopped,
-                "SavedAsTemplate" => Self::SavedAsTemplate,
-                "Unknown" => Self::Unknown,
-                _ => return None,
-            },
-        )
+        match value {
+            "Created" => Some(Self::Created),
+            "Running" => Some(Self::Running),
+            "Paused" => Some(Self::Paused),
+            "Stopped" => Some(Self::Stopped),
+            "SavedAsTemplate" => Some(Self::SavedAsTemplate),
+            "Unknown" => Some(Self::Unknown),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

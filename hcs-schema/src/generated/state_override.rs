@@ -42,14 +42,12 @@ impl StateOverride {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Default" => Self::Default,
-                "Disabled" => Self::Disabled,
-                "Enabled" => Self::Enabled,
-                _ => return None,
-            },
-        )
+        match value {
+            "Default" => Some(Self::Default),
+            "Disabled" => Some(Self::Disabled),
+            "Enabled" => Some(Self::Enabled),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -43,15 +43,13 @@ impl StdHandle {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "StdIn" => Self::StdIn,
-                "StdOut" => Self::StdOut,
-                "StdErr" => Self::StdErr,
-                "All" => Self::All,
-                _ => return None,
-            },
-        )
+        match value {
+            "StdIn" => Some(Self::StdIn),
+            "StdOut" => Some(Self::StdOut),
+            "StdErr" => Some(Self::StdErr),
+            "All" => Some(Self::All),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

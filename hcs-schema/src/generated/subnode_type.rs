@@ -43,15 +43,13 @@ impl SubnodeType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Any" => Self::Any,
-                "Socket" => Self::Socket,
-                "Cluster" => Self::Cluster,
-                "L3" => Self::L3,
-                _ => return None,
-            },
-        )
+        match value {
+            "Any" => Some(Self::Any),
+            "Socket" => Some(Self::Socket),
+            "Cluster" => Some(Self::Cluster),
+            "L3" => Some(Self::L3),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -59,17 +59,15 @@ impl SystemExitDetail {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Invalid" => Self::Invalid,
-                "HcsApiFatalError" => Self::HcsApiFatalError,
-                "ServiceStop" => Self::ServiceStop,
-                "Shutdown" => Self::Shutdown,
-                "Terminate" => Self::Terminate,
-                "UnexpectedExit" => Self::UnexpectedExit,
-                _ => return None,
-            },
-        )
+        match value {
+            "Invalid" => Some(Self::Invalid),
+            "HcsApiFatalError" => Some(Self::HcsApiFatalError),
+            "ServiceStop" => Some(Self::ServiceStop),
+            "Shutdown" => Some(Self::Shutdown),
+            "Terminate" => Some(Self::Terminate),
+            "UnexpectedExit" => Some(Self::UnexpectedExit),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -66,19 +66,17 @@ impl SystemPropertyType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Memory" => Self::Memory,
-                "GuestMemory" => Self::GuestMemory,
-                "Statistics" => Self::Statistics,
-                "ProcessList" => Self::ProcessList,
-                "TerminateOnLastHandleClosed" => Self::TerminateOnLastHandleClosed,
-                "SharedMemoryRegion" => Self::SharedMemoryRegion,
-                "GuestConnection" => Self::GuestConnection,
-                "ICHeartbeatStatus" => Self::IcHeartbeatStatus,
-                _ => return None,
-            },
-        )
+        match value {
+            "Memory" => Some(Self::Memory),
+            "GuestMemory" => Some(Self::GuestMemory),
+            "Statistics" => Some(Self::Statistics),
+            "ProcessList" => Some(Self::ProcessList),
+            "TerminateOnLastHandleClosed" => Some(Self::TerminateOnLastHandleClosed),
+            "SharedMemoryRegion" => Some(Self::SharedMemoryRegion),
+            "GuestConnection" => Some(Self::GuestConnection),
+            "ICHeartbeatStatus" => Some(Self::IcHeartbeatStatus),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

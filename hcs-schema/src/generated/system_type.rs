@@ -45,14 +45,12 @@ impl SystemType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Container" => Self::Container,
-                "VirtualMachine" => Self::VirtualMachine,
-                "Host" => Self::Host,
-                _ => return None,
-            },
-        )
+        match value {
+            "Container" => Some(Self::Container),
+            "VirtualMachine" => Some(Self::VirtualMachine),
+            "Host" => Some(Self::Host),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -43,15 +43,13 @@ impl UefiBootDevice {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "ScsiDrive" => Self::ScsiDrive,
-                "VmbFs" => Self::VmbFs,
-                "Network" => Self::Network,
-                "File" => Self::File,
-                _ => return None,
-            },
-        )
+        match value {
+            "ScsiDrive" => Some(Self::ScsiDrive),
+            "VmbFs" => Some(Self::VmbFs),
+            "Network" => Some(Self::Network),
+            "File" => Some(Self::File),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

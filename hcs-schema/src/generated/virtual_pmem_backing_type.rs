@@ -37,13 +37,11 @@ impl VirtualPMemBackingType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Virtual" => Self::Virtual,
-                "Physical" => Self::Physical,
-                _ => return None,
-            },
-        )
+        match value {
+            "Virtual" => Some(Self::Virtual),
+            "Physical" => Some(Self::Physical),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

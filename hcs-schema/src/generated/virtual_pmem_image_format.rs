@@ -37,13 +37,11 @@ impl VirtualPMemImageFormat {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Vhdx" => Self::Vhdx,
-                "Vhd1" => Self::Vhd1,
-                _ => return None,
-            },
-        )
+        match value {
+            "Vhdx" => Some(Self::Vhdx),
+            "Vhd1" => Some(Self::Vhd1),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

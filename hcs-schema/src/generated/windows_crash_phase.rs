@@ -63,17 +63,15 @@ impl WindowsCrashPhase {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Inactive" => Self::Inactive,
-                "CrashValues" => Self::CrashValues,
-                "Starting" => Self::Starting,
-                "Started" => Self::Started,
-                "Writing" => Self::Writing,
-                "Complete" => Self::Complete,
-                _ => return None,
-            },
-        )
+        match value {
+            "Inactive" => Some(Self::Inactive),
+            "CrashValues" => Some(Self::CrashValues),
+            "Starting" => Some(Self::Starting),
+            "Started" => Some(Self::Started),
+            "Writing" => Some(Self::Writing),
+            "Complete" => Some(Self::Complete),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -157,57 +157,55 @@ impl WorkerExitDetail {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "Invalid" => Self::Invalid,
-                "PowerOff" => Self::PowerOff,
-                "PowerOffCritical" => Self::PowerOffCritical,
-                "Reset" => Self::Reset,
-                "GuestCrash" => Self::GuestCrash,
-                "GuestFirmwareCrash" => Self::GuestFirmwareCrash,
-                "TripleFault" => Self::TripleFault,
-                "DeviceFatalApicRequest" => Self::DeviceFatalApicRequest,
-                "DeviceFatalMsrRequest" => Self::DeviceFatalMsrRequest,
-                "DeviceFatalException" => Self::DeviceFatalException,
-                "DeviceFatalError" => Self::DeviceFatalError,
-                "DeviceMachineCheck" => Self::DeviceMachineCheck,
-                "EmulatorError" => Self::EmulatorError,
-                "VidTerminate" => Self::VidTerminate,
-                "ProcessUnexpectedExit" => Self::ProcessUnexpectedExit,
-                "InitializationFailure" => Self::InitializationFailure,
-                "InitializationStartTimeout" => Self::InitializationStartTimeout,
-                "ColdStartFailure" => Self::ColdStartFailure,
-                "ResetStartFailure" => Self::ResetStartFailure,
-                "FastRestoreStartFailure" => Self::FastRestoreStartFailure,
-                "RestoreStartFailure" => Self::RestoreStartFailure,
-                "FastSavePreservePartition" => Self::FastSavePreservePartition,
-                "FastSavePreservePartitionHandleTransfer" => {
-                    Self::FastSavePreservePartitionHandleTransfer
-                }
-                "FastSave" => Self::FastSave,
-                "CloneTemplate" => Self::CloneTemplate,
-                "Save" => Self::Save,
-                "Migrate" => Self::Migrate,
-                "MigrateFailure" => Self::MigrateFailure,
-                "CannotReferenceVm" => Self::CannotReferenceVm,
-                "MgotUnregister" => Self::MgotUnregister,
-                "FastSavePreservePartitionHandleTransferStorage" => {
-                    Self::FastSavePreservePartitionHandleTransferStorage
-                }
-                "FastSavePreservePartitionHandleTransferNetworking" => {
-                    Self::FastSavePreservePartitionHandleTransferNetworking
-                }
-                "FastSavePreservePartitionHandleTransferStorageAndNetworking" => {
-                    Self::FastSavePreservePartitionHandleTransferStorageAndNetworking
-                }
-                "FastSavePreservePartitionHsr" => Self::FastSavePreservePartitionHsr,
-                "FastSavePreservePartitionWithHandleTransfer" => {
-                    Self::FastSavePreservePartitionWithHandleTransfer
-                }
-                "FastSaveWithHandleTransfer" => Self::FastSaveWithHandleTransfer,
-                _ => return None,
-            },
-        )
+        match value {
+            "Invalid" => Some(Self::Invalid),
+            "PowerOff" => Some(Self::PowerOff),
+            "PowerOffCritical" => Some(Self::PowerOffCritical),
+            "Reset" => Some(Self::Reset),
+            "GuestCrash" => Some(Self::GuestCrash),
+            "GuestFirmwareCrash" => Some(Self::GuestFirmwareCrash),
+            "TripleFault" => Some(Self::TripleFault),
+            "DeviceFatalApicRequest" => Some(Self::DeviceFatalApicRequest),
+            "DeviceFatalMsrRequest" => Some(Self::DeviceFatalMsrRequest),
+            "DeviceFatalException" => Some(Self::DeviceFatalException),
+            "DeviceFatalError" => Some(Self::DeviceFatalError),
+            "DeviceMachineCheck" => Some(Self::DeviceMachineCheck),
+            "EmulatorError" => Some(Self::EmulatorError),
+            "VidTerminate" => Some(Self::VidTerminate),
+            "ProcessUnexpectedExit" => Some(Self::ProcessUnexpectedExit),
+            "InitializationFailure" => Some(Self::InitializationFailure),
+            "InitializationStartTimeout" => Some(Self::InitializationStartTimeout),
+            "ColdStartFailure" => Some(Self::ColdStartFailure),
+            "ResetStartFailure" => Some(Self::ResetStartFailure),
+            "FastRestoreStartFailure" => Some(Self::FastRestoreStartFailure),
+            "RestoreStartFailure" => Some(Self::RestoreStartFailure),
+            "FastSavePreservePartition" => Some(Self::FastSavePreservePartition),
+            "FastSavePreservePartitionHandleTransfer" => {
+                Some(Self::FastSavePreservePartitionHandleTransfer)
+            }
+            "FastSave" => Some(Self::FastSave),
+            "CloneTemplate" => Some(Self::CloneTemplate),
+            "Save" => Some(Self::Save),
+            "Migrate" => Some(Self::Migrate),
+            "MigrateFailure" => Some(Self::MigrateFailure),
+            "CannotReferenceVm" => Some(Self::CannotReferenceVm),
+            "MgotUnregister" => Some(Self::MgotUnregister),
+            "FastSavePreservePartitionHandleTransferStorage" => {
+                Some(Self::FastSavePreservePartitionHandleTransferStorage)
+            }
+            "FastSavePreservePartitionHandleTransferNetworking" => {
+                Some(Self::FastSavePreservePartitionHandleTransferNetworking)
+            }
+            "FastSavePreservePartitionHandleTransferStorageAndNetworking" => {
+                Some(Self::FastSavePreservePartitionHandleTransferStorageAndNetworking)
+            }
+            "FastSavePreservePartitionHsr" => Some(Self::FastSavePreservePartitionHsr),
+            "FastSavePreservePartitionWithHandleTransfer" => {
+                Some(Self::FastSavePreservePartitionWithHandleTransfer)
+            }
+            "FastSaveWithHandleTransfer" => Some(Self::FastSaveWithHandleTransfer),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.

@@ -69,19 +69,17 @@ impl WorkerExitType {
 
     /// The variant of a value that a published schema has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
-        Some(
-            match value {
-                "None" => Self::None,
-                "InitializationFailed" => Self::InitializationFailed,
-                "Stopped" => Self::Stopped,
-                "Saved" => Self::Saved,
-                "StoppedOnReset" => Self::StoppedOnReset,
-                "UnexpectedStop" => Self::UnexpectedStop,
-                "ResetFailed" => Self::ResetFailed,
-                "UnrecoverableError" => Self::UnrecoverableError,
-                _ => return None,
-            },
-        )
+        match value {
+            "None" => Some(Self::None),
+            "InitializationFailed" => Some(Self::InitializationFailed),
+            "Stopped" => Some(Self::Stopped),
+            "Saved" => Some(Self::Saved),
+            "StoppedOnReset" => Some(Self::StoppedOnReset),
+            "UnexpectedStop" => Some(Self::UnexpectedStop),
+            "ResetFailed" => Some(Self::ResetFailed),
+            "UnrecoverableError" => Some(Self::UnrecoverableError),
+            _ => None,
+        }
     }
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
