@@ -20,7 +20,7 @@ pub struct ImportInputs {
     pub input_dir: PathBuf,
 }
 
-/// Loads every release's files and the reference, and merges them.
+/// Loads every release's files and the reference from `inputs.input_dir`, and merges them.
 pub fn import(inputs: &ImportInputs) -> Result<(Model, MergeReport)> {
     let data = ReleaseData::load(&inputs.data_dir)?;
     if !inputs.input_dir.is_dir() {
@@ -30,18 +30,62 @@ pub fn import(inputs: &ImportInputs) -> Result<(Model, MergeReport)> {
             "the published schema folder does not exist",
         ));
     }
+    merge_files(&data, &|relative| Ok(inputs.input_dir.join(relative)))
+}
+
+/// Like [`import`], from a list of files instead of a folder: every file the release data names
+/// (matched by the end of its path: `untrimmed-2022-01-10/windows-10-sdk-1809.json` needs that
+/// folder name, `windows-10-sdk-1809.json` matches any other file of that name) and
+/// `SchemaReference.md`. A missing or ambiguous file is an error.
+pub fn import_files(data_dir: &Path, files: &[PathBuf]) -> Result<(Model, MergeReport)> {
+    let data = ReleaseData::load(data_dir)?;
+    let wanted: Vec<&str> = data
+        .releases
+        .iter()
+        .flat_map(|r| r.files.iter().map(String::as_str))
+        .chain([REFERENCE_FILE])
+        .collect();
+    let resolve = |relative: &str| -> Result<PathBuf> {
+        // A file matches `relative` unless it matches a longer wanted path too.
+        let matches: Vec<&PathBuf> = files
+            .iter()
+            .filter(|path| path.ends_with(relative))
+            .filter(|path| {
+                !wanted.iter().any(|other| {
+                    other.len() > relative.len()
+                        && other.ends_with(relative)
+                        && path.ends_with(other)
+                })
+            })
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::new(Path::new(relative), "", "no file given for it")),
+            _ => Err(Error::new(
+                Path::new(relative),
+                "",
+                "more than one file given for it",
+            )),
+        }
+    };
+    merge_files(&data, &resolve)
+}
+
+fn merge_files(
+    data: &ReleaseData,
+    resolve: &dyn Fn(&str) -> Result<PathBuf>,
+) -> Result<(Model, MergeReport)> {
     let mut files = Vec::new();
     for (index, release) in data.releases.iter().enumerate() {
         for relative in &release.files {
-            let path = inputs.input_dir.join(relative);
             files.push(ReleaseFile {
                 release: index,
-                file: crate::load::load_file(&path)?,
+                file: crate::load::load_file(&resolve(relative)?)?,
             });
         }
     }
-    let reference = load_reference(&inputs.input_dir.join(REFERENCE_FILE))?;
-    merge(&data, &files, &reference)
+    let reference = load_reference(&resolve(REFERENCE_FILE)?)?;
+    merge(data, &files, &reference)
 }
 
 /// True when `dir` holds every file the release data names and the reference.

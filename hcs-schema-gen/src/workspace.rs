@@ -69,12 +69,30 @@ pub fn import(root: &Path, input_dir: &Path, mode: Mode) -> Result<ImportOutcome
         data_dir: data_dir(root),
         input_dir: input_dir.to_path_buf(),
     };
-    let (model, report) = run_import(&inputs)?;
+    finish_import(root, run_import(&inputs)?, mode)
+}
+
+/// [`import`] from a list of files (see [`crate::import::import_files`]).
+pub fn import_files(root: &Path, files: &[PathBuf], mode: Mode) -> Result<ImportOutcome> {
+    finish_import(
+        root,
+        crate::import::import_files(&data_dir(root), files)?,
+        mode,
+    )
+}
+
+fn finish_import(
+    root: &Path,
+    (model, report): (Model, MergeReport),
+    mode: Mode,
+) -> Result<ImportOutcome> {
+    // Everything that can fail on the inputs happens before the first write.
+    let files = crate::emit::emit(&model)?;
     let mut changed = Vec::new();
     // Changelog: what this import changed, compared with the committed model (see `crate::diff`).
     crate::diff::record_import_in_changelog(root, &model, mode, &mut changed)?;
     ensure_file(&model_path(root), &model.to_json(), mode, &mut changed)?;
-    changed.extend(generate(root, &model, mode)?);
+    changed.extend(write_generated(root, &files, mode)?);
     Ok(ImportOutcome {
         changed,
         report,
@@ -89,10 +107,17 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<PathBuf>> {
 }
 
 fn generate(root: &Path, model: &Model, mode: Mode) -> Result<Vec<PathBuf>> {
+    write_generated(root, &crate::emit::emit(model)?, mode)
+}
+
+fn write_generated(
+    root: &Path,
+    files: &[crate::emit::GeneratedFile],
+    mode: Mode,
+) -> Result<Vec<PathBuf>> {
     let dir = generated_dir(root);
-    let files = crate::emit::emit(model)?;
     let mut changed = Vec::new();
-    for file in &files {
+    for file in files {
         ensure_file(&dir.join(&file.path), &file.contents, mode, &mut changed)?;
     }
     // Generated files the model no longer produces are stale too.

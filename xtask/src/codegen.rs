@@ -10,12 +10,22 @@ pub fn codegen(check: bool) -> Result<(), String> {
     report(&changed, check)
 }
 
-pub fn import(dir: Option<PathBuf>, check: bool) -> Result<(), String> {
+pub fn import(inputs: Vec<PathBuf>, check: bool, verbose: bool) -> Result<(), String> {
     let root = workspace::root();
-    let input_dir = dir.unwrap_or_else(|| workspace::shared_dir(&root).join("schema-json"));
-    let outcome = workspace::import(&root, &input_dir, mode(check)).map_err(|e| e.to_string())?;
-    for line in &outcome.report.version_disagreements {
-        println!("version: {line}");
+    let outcome = match inputs.as_slice() {
+        [] => workspace::import(
+            &root,
+            &workspace::shared_dir(&root).join("schema-json"),
+            mode(check),
+        ),
+        [dir] if dir.is_dir() => workspace::import(&root, dir, mode(check)),
+        files => workspace::import_files(&root, files, mode(check)),
+    }
+    .map_err(|e| e.to_string())?;
+    if verbose {
+        for line in &outcome.report.version_disagreements {
+            println!("version: {line}");
+        }
     }
     for line in &outcome.report.gaps {
         println!("gap: {line}");
@@ -24,10 +34,15 @@ pub fn import(dir: Option<PathBuf>, check: bool) -> Result<(), String> {
         println!("type change: {line}");
     }
     println!(
-        "{} definitions; {} property type changes; {} version disagreements with the reference",
+        "{} definitions; {} property type changes; {} version disagreements with the reference{}",
         outcome.definitions,
         outcome.report.type_changes.len(),
-        outcome.report.version_disagreements.len()
+        outcome.report.version_disagreements.len(),
+        if verbose {
+            ""
+        } else {
+            " (--verbose lists them)"
+        }
     );
     report(&outcome.changed, check)
 }

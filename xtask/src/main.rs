@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's development commands.
 //!
 //! - `cargo xtask codegen [--check]`: committed model -> `hcs-schema/src/generated/`.
-//! - `cargo xtask import [DIR] [--check]`: published schema files -> `schema-json/model.json`,
+//! - `cargo xtask import [DIR | FILE...] [--check]`: published schema files -> `schema-json/model.json`,
 //!   then codegen. `DIR` defaults to `$HCS_SHARED_DIR/schema-json` (`HCS_SHARED_DIR` defaults to
 //!   `../shared` next to the workspace).
 //! - `cargo xtask test-windows`: the runtime's tests as a Windows program under Wine, against the
@@ -38,11 +38,15 @@ enum Command {
     },
     /// Merge the published schema files into `schema-json/model.json`, then generate the code.
     Import {
-        /// The published schema folder (default: `$HCS_SHARED_DIR/schema-json`).
-        dir: Option<PathBuf>,
+        /// The published schema folder (default: `$HCS_SHARED_DIR/schema-json`), or every
+        /// published file (each release's files and `SchemaReference.md`).
+        inputs: Vec<PathBuf>,
         /// Fail (instead of writing) when the committed model or code is stale.
         #[arg(long)]
         check: bool,
+        /// List every disagreement between the reference and the files, not just their number.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Run the `hcs` tests for x86_64-pc-windows-gnu under Wine against the emulator.
     TestWindows,
@@ -52,7 +56,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Codegen { check } => codegen::codegen(check),
-        Command::Import { dir, check } => codegen::import(dir, check),
+        Command::Import {
+            inputs,
+            check,
+            verbose,
+        } => codegen::import(inputs, check, verbose),
         Command::TestWindows => test_windows::run(),
     };
     match result {

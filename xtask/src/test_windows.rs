@@ -23,7 +23,9 @@ pub fn run() -> Result<(), String> {
     let target_dir = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    let cargo = env::var_os("CARGO").map(PathBuf::from).unwrap_or_else(|| "cargo".into());
+    let cargo = env::var_os("CARGO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "cargo".into());
 
     if let Err(reason) = ensure_target() {
         return skip(&reason);
@@ -54,7 +56,11 @@ pub fn run() -> Result<(), String> {
     let emulator = out_dir.join("hcs_emulator.dll");
     let computecore = deps.join("computecore.dll");
     std::fs::copy(&emulator, &computecore).map_err(|e| {
-        format!("cannot copy {} to {}: {e}", emulator.display(), computecore.display())
+        format!(
+            "cannot copy {} to {}: {e}",
+            emulator.display(),
+            computecore.display()
+        )
     })?;
 
     // The ProcessPrng shim, next to the test executables.
@@ -75,7 +81,8 @@ pub fn run() -> Result<(), String> {
 
     // The tests, run by Wine.
     let prefix = target_dir.join("wine-prefix");
-    std::fs::create_dir_all(&prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    std::fs::create_dir_all(&prefix)
+        .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
     let status = Command::new(&cargo)
         .current_dir(&root)
         // `--tests`: the library and integration tests (doc tests run on the
@@ -113,14 +120,21 @@ fn ensure_target() -> Result<(), String> {
         .args(["target", "list", "--installed"])
         .output()
         .map_err(|e| format!("rustup is not available ({e})"))?;
-    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == TARGET) {
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == TARGET)
+    {
         return Ok(());
     }
     let status = Command::new("rustup")
         .args(["target", "add", TARGET])
         .status()
         .map_err(|e| format!("rustup target add {TARGET} could not run ({e})"))?;
-    if status.success() { Ok(()) } else { Err(format!("rustup target add {TARGET} failed")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("rustup target add {TARGET} failed"))
+    }
 }
 
 fn on_path(tool: &str) -> bool {
@@ -138,7 +152,9 @@ fn ensure_tool(tool: &str, package: &str) -> Result<(), String> {
         return Ok(());
     }
     if !on_path("apt-get") {
-        return Err(format!("{tool} is not installed and apt-get is not available"));
+        return Err(format!(
+            "{tool} is not installed and apt-get is not available"
+        ));
     }
     let apt = |args: &[&str]| {
         Command::new("apt-get")
@@ -148,13 +164,19 @@ fn ensure_tool(tool: &str, package: &str) -> Result<(), String> {
             .status()
             .is_ok_and(|s| s.success())
     };
-    if !apt(&["install", "-y", "-q", package]) && !(apt(&["update", "-q"]) && apt(&["install", "-y", "-q", package])) {
-        return Err(format!("{tool} is not installed and `apt-get install {package}` failed"));
+    if !apt(&["install", "-y", "-q", package])
+        && !(apt(&["update", "-q"]) && apt(&["install", "-y", "-q", package]))
+    {
+        return Err(format!(
+            "{tool} is not installed and `apt-get install {package}` failed"
+        ));
     }
     if on_path(tool) || (tool == "wine64" && find_wine().is_some()) {
         Ok(())
     } else {
-        Err(format!("{tool} is still missing after installing {package}"))
+        Err(format!(
+            "{tool} is still missing after installing {package}"
+        ))
     }
 }
 
