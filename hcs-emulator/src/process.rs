@@ -86,8 +86,25 @@ pub fn pipe() -> std::io::Result<(File, File)> {
     Ok(unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) })
 }
 
+/// Creates an anonymous pipe: `(read end, write end)`, not inheritable.
+#[cfg(windows)]
+pub fn pipe() -> std::io::Result<(File, File)> {
+    use std::os::windows::io::FromRawHandle;
+    let mut read = std::ptr::null_mut();
+    let mut write = std::ptr::null_mut();
+    // SAFETY: both out-pointers are valid; NULL attributes make the handles non-inheritable.
+    let ok = unsafe {
+        windows_sys::Win32::System::Pipes::CreatePipe(&mut read, &mut write, std::ptr::null(), 0)
+    };
+    if ok == 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: CreatePipe succeeded, so both handles are fresh and owned by nobody else.
+    Ok(unsafe { (File::from_raw_handle(read), File::from_raw_handle(write)) })
+}
+
 /// Creates a pipe (not available on this platform: processes get no standard I/O handles).
-#[cfg(not(unix))]
+#[cfg(not(any(unix, windows)))]
 pub fn pipe() -> std::io::Result<(File, File)> {
     Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
@@ -127,8 +144,37 @@ pub fn poll_readable(f: &File, ms: i32) -> bool {
     rc > 0
 }
 
+/// Waits up to `ms` milliseconds for data (or end of file) on an anonymous pipe (Windows).
+#[cfg(windows)]
+pub fn poll_readable(f: &File, ms: i32) -> bool {
+    use std::os::windows::io::AsRawHandle;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(ms.max(0) as u64);
+    loop {
+        let mut available = 0u32;
+        // SAFETY: the handle is a live pipe owned by `f`; only the byte count is written.
+        let ok = unsafe {
+            windows_sys::Win32::System::Pipes::PeekNamedPipe(
+                f.as_raw_handle(),
+                std::ptr::null_mut(),
+                0,
+                std::ptr::null_mut(),
+                &mut available,
+                std::ptr::null_mut(),
+            )
+        };
+        // A failure is a broken pipe: end of file, which the read reports.
+        if ok == 0 || available > 0 {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 /// Waits up to `ms` milliseconds; on platforms without poll the stream is read blocking.
-#[cfg(not(unix))]
+#[cfg(not(any(unix, windows)))]
 pub fn poll_readable(_f: &File, _ms: i32) -> bool {
     true
 }

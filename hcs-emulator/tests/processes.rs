@@ -7,6 +7,7 @@
 
 mod common;
 use common::*;
+#[cfg(unix)]
 use std::io::{Read, Write};
 use std::sync::mpsc;
 
