@@ -49,3 +49,34 @@ fn import_is_deterministic() {
     let (second, _) = import(&inputs).expect("import");
     assert_eq!(first.to_json(), second.to_json());
 }
+
+#[test]
+fn importing_a_list_of_files_is_importing_their_folder() {
+    let Some(dir) = schema_dir() else { return };
+    let inputs = ImportInputs {
+        data_dir: workspace::data_dir(&root()),
+        input_dir: dir.clone(),
+    };
+    let (from_dir, _) = import(&inputs).expect("import");
+    let data =
+        hcs_schema_gen::release_data::ReleaseData::load(&workspace::data_dir(&root())).unwrap();
+    let mut files: Vec<std::path::PathBuf> = data
+        .releases
+        .iter()
+        .flat_map(|r| r.files.iter().map(|f| dir.join(f)))
+        .collect();
+    files.push(dir.join("SchemaReference.md"));
+    let (from_files, _) =
+        hcs_schema_gen::import::import_files(&workspace::data_dir(&root()), &files)
+            .expect("import");
+    assert_eq!(from_files, from_dir);
+    // Without the untrimmed 1809 file the import names what is missing, and writes nothing.
+    files.retain(|f| !f.ends_with("untrimmed-2022-01-10/windows-10-sdk-1809.json"));
+    let error = workspace::import_files(&root(), &files, Mode::Write)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("untrimmed-2022-01-10/windows-10-sdk-1809.json: no file given"),
+        "{error}"
+    );
+}
