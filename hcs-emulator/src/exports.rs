@@ -1452,12 +1452,15 @@ fn behaviour_after(pid: u32, b: Behaviour) -> Option<Box<dyn FnOnce() + Send>> {
             let stop = with_state(|st, _| st.processes.get(&pid).map(|p| p.stop.clone()));
             let Some(stop) = stop else { return };
             std::thread::spawn(move || {
-                let end = std::time::Instant::now() + Duration::from_millis(ms);
-                while std::time::Instant::now() < end && !stop.load(Ordering::SeqCst) {
-                    std::thread::sleep(
-                        Duration::from_millis(5)
-                            .min(end.saturating_duration_since(std::time::Instant::now())),
-                    );
+                // A duration too long for the clock sleeps until stopped.
+                let end = std::time::Instant::now().checked_add(Duration::from_millis(ms));
+                while end.is_none_or(|e| std::time::Instant::now() < e)
+                    && !stop.load(Ordering::SeqCst)
+                {
+                    let left = end.map_or(Duration::MAX, |e| {
+                        e.saturating_duration_since(std::time::Instant::now())
+                    });
+                    std::thread::sleep(Duration::from_millis(5).min(left));
                 }
                 if !stop.load(Ordering::SeqCst) {
                     finish(pid, 0);
