@@ -7,7 +7,6 @@
 
 mod common;
 use common::*;
-#[cfg(unix)]
 use std::io::{Read, Write};
 use std::sync::mpsc;
 
@@ -178,7 +177,6 @@ fn signal_terminate_and_properties() {
     h.finish();
 }
 
-#[cfg(unix)]
 #[test]
 fn stdio_pipes_are_real() {
     let (h, _g) = hcs();
@@ -374,16 +372,13 @@ fn sleep_and_handles_handed_out_once() {
     }
     assert_eq!(first.process_id, second.process_id);
     assert!(second.std_output.is_null(), "handed out once");
-    #[cfg(unix)]
-    {
-        assert!(!first.std_output.is_null());
-        let mut out = Vec::new();
-        file_from_handle(first.std_output)
-            .unwrap()
-            .read_to_end(&mut out)
-            .unwrap();
-        assert!(out.is_empty(), "end of file when the process exits");
-    }
+    assert!(!first.std_output.is_null());
+    let mut out = Vec::new();
+    file_from_handle(first.std_output)
+        .unwrap()
+        .read_to_end(&mut out)
+        .unwrap();
+    assert!(out.is_empty(), "end of file when the process exits");
     assert_eq!(status(h, p)["ExitCode"], 0);
     unsafe {
         (f.HcsCloseOperation)(op);

@@ -287,10 +287,22 @@ impl Hcs {
     }
 }
 
-#[cfg(unix)]
+/// Takes ownership of a standard I/O handle the emulator handed out (a file descriptor on
+/// Unix, a pipe `HANDLE` on Windows); `None` for NULL.
 pub fn file_from_handle(h: H) -> Option<std::fs::File> {
-    use std::os::fd::FromRawFd;
-    (!h.is_null()).then(|| unsafe { std::fs::File::from_raw_fd(h as isize as i32) })
+    if h.is_null() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd;
+        Some(unsafe { std::fs::File::from_raw_fd(h as isize as i32) })
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::FromRawHandle;
+        Some(unsafe { std::fs::File::from_raw_handle(h) })
+    }
 }
 
 /// The loaded emulator without taking the test lock (for threads of a test holding it).
