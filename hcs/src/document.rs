@@ -28,6 +28,17 @@ pub(crate) fn encode_typed<T: Serialize + ?Sized>(
     encode_document(function, &json)
 }
 
+/// A typed schema document: checked against the host's schema version
+/// ([`Hcs::check_document`]), then serialized and encoded.
+pub(crate) fn encode_schema<T: Serialize + hcs_schema::Walk>(
+    hcs: &crate::Hcs,
+    function: &'static str,
+    document: &T,
+) -> Result<WideString> {
+    hcs.check_document(function, document)?;
+    encode_typed(function, document)
+}
+
 /// An optional raw document.
 pub(crate) fn encode_optional(
     function: &'static str,

@@ -33,6 +33,9 @@ pub enum Error {
         /// What was wrong.
         message: String,
     },
+    /// A typed document uses fields, values or properties that the host's schema version does
+    /// not accept (see [`crate::SchemaCheck`]). Nothing was sent to HCS.
+    SchemaVersion(Box<crate::SchemaVersionError>),
     /// A document could not be serialized, or a document HCS returned could
     /// not be decoded into the requested type.
     Document {
@@ -140,6 +143,7 @@ impl fmt::Display for Error {
             }
             Error::Hcs(error) => fmt::Display::fmt(error, f),
             Error::InvalidInput { message } => write!(f, "invalid input: {message}"),
+            Error::SchemaVersion(error) => fmt::Display::fmt(error, f),
             Error::Document {
                 operation, message, ..
             } => {

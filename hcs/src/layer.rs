@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
 
-use crate::document::{encode_document, encode_typed};
+use crate::document::{encode_document, encode_schema};
 use crate::error::{Error, Result};
 use crate::ffi::{HANDLE, PWSTR};
 use crate::hresult::HResult;
@@ -87,8 +87,8 @@ fn path(path: &Path, what: &str) -> Result<WideString> {
     WideString::from_path(path, what)
 }
 
-fn layer_data_typed(function: &'static str, data: &LayerData) -> Result<WideString> {
-    encode_typed(function, data)
+fn layer_data_typed(hcs: &Hcs, function: &'static str, data: &LayerData) -> Result<WideString> {
+    encode_schema(hcs, function, data)
 }
 
 impl Hcs {
@@ -99,7 +99,7 @@ impl Hcs {
         source_folder: &Path,
         layer_data: &LayerData,
     ) -> Result<()> {
-        let data = layer_data_typed("HcsImportLayer", layer_data)?;
+        let data = layer_data_typed(self, "HcsImportLayer", layer_data)?;
         self.import_layer_encoded(layer_path, source_folder, data)
     }
 
@@ -138,8 +138,8 @@ impl Hcs {
         layer_data: &LayerData,
         options: &ExportLayerOptions,
     ) -> Result<()> {
-        let data = layer_data_typed("HcsExportLayer", layer_data)?;
-        let options = encode_typed("HcsExportLayer", options)?;
+        let data = layer_data_typed(self, "HcsExportLayer", layer_data)?;
+        let options = encode_schema(self, "HcsExportLayer", options)?;
         self.export_layer_encoded(layer_path, export_folder, data, options)
     }
 
@@ -187,7 +187,7 @@ impl Hcs {
         layer_data: &LayerData,
     ) -> Result<()> {
         let f = self.api.HcsExportLegacyWritableLayer()?;
-        let data = layer_data_typed("HcsExportLegacyWritableLayer", layer_data)?;
+        let data = layer_data_typed(self, "HcsExportLegacyWritableLayer", layer_data)?;
         let mount = path(mount_path, "writable layer mount path")?;
         let folder = path(folder_path, "writable layer folder path")?;
         let export = path(export_folder, "export folder path")?;
@@ -218,7 +218,7 @@ impl Hcs {
         vhd: VhdHandle<'_>,
         options: &OsLayerOptions,
     ) -> Result<()> {
-        let options = encode_typed("HcsSetupBaseOSLayer", options)?;
+        let options = encode_schema(self, "HcsSetupBaseOSLayer", options)?;
         self.setup_base_os_layer_encoded(layer_path, vhd, options)
     }
 
@@ -257,7 +257,7 @@ impl Hcs {
         options: &OsLayerOptions,
     ) -> Result<()> {
         let f = self.api.HcsSetupBaseOSVolume()?;
-        let options = encode_typed("HcsSetupBaseOSVolume", options)?;
+        let options = encode_schema(self, "HcsSetupBaseOSVolume", options)?;
         let layer = path(layer_path, "layer path")?;
         let volume = path(volume_path, "volume path")?;
         // SAFETY: every string outlives the call.
@@ -273,7 +273,7 @@ impl Hcs {
         options: Option<&str>,
     ) -> Result<()> {
         let f = self.api.HcsInitializeWritableLayer()?;
-        let data = layer_data_typed("HcsInitializeWritableLayer", layer_data)?;
+        let data = layer_data_typed(self, "HcsInitializeWritableLayer", layer_data)?;
         let options = options
             .map(|o| encode_document("HcsInitializeWritableLayer", o))
             .transpose()?;
@@ -292,7 +292,7 @@ impl Hcs {
         options: Option<&str>,
     ) -> Result<()> {
         let f = self.api.HcsInitializeLegacyWritableLayer()?;
-        let data = layer_data_typed("HcsInitializeLegacyWritableLayer", layer_data)?;
+        let data = layer_data_typed(self, "HcsInitializeLegacyWritableLayer", layer_data)?;
         let options = options
             .map(|o| encode_document("HcsInitializeLegacyWritableLayer", o))
             .transpose()?;
@@ -317,7 +317,7 @@ impl Hcs {
         layer_data: &LayerData,
     ) -> Result<()> {
         let f = self.api.HcsAttachLayerStorageFilter()?;
-        let data = layer_data_typed("HcsAttachLayerStorageFilter", layer_data)?;
+        let data = layer_data_typed(self, "HcsAttachLayerStorageFilter", layer_data)?;
         let layer = path(layer_path, "layer path")?;
         // SAFETY: the strings outlive the call.
         check(
@@ -366,7 +366,7 @@ impl Hcs {
         } else {
             (self.api.HcsDetachOverlayFilter()?, "HcsDetachOverlayFilter")
         };
-        let data = layer_data_typed(name, layer_data)?;
+        let data = layer_data_typed(self, name, layer_data)?;
         let volume = path(volume, "volume mount point")?;
         // SAFETY: the strings outlive the call.
         check(unsafe { f(volume.as_ptr(), data.as_ptr()) }, name)

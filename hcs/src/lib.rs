@@ -48,6 +48,7 @@ mod library;
 mod operation;
 mod process;
 mod registry;
+mod schema_check;
 mod service;
 mod stdio;
 mod strings;
@@ -66,6 +67,7 @@ pub use operation::{
     Operation, OperationFuture, OperationOutput, ProcessInformation, live_operation_callbacks,
 };
 pub use process::Process;
+pub use schema_check::{SchemaCheck, SchemaVersionError, SupportedSchemaVersions};
 pub use stdio::StdioHandle;
 pub use system::ComputeSystem;
 pub use types::{

@@ -10,6 +10,7 @@ use libloading::Library;
 
 use crate::error::{Error, Result};
 use crate::ffi::{Api, INFINITE, Libraries};
+use crate::schema_check::SchemaCheck;
 
 /// A loaded Host Compute System: the resolved exports of `computecore.dll`,
 /// `computestorage.dll` and `kernel32.dll`'s `LocalFree`, plus the timeout
@@ -30,6 +31,7 @@ pub struct Hcs {
     pub(crate) api: &'static Api,
     source: &'static str,
     timeout_ms: u32,
+    pub(crate) schema_check: SchemaCheck,
 }
 
 /// Where the `Api` tables already loaded came from, so loading the same file
@@ -57,6 +59,7 @@ impl Hcs {
                 api,
                 source,
                 timeout_ms: INFINITE,
+                schema_check: SchemaCheck::Host,
             }),
             Err((library, message)) => Err(Error::Load {
                 library: library.clone(),
@@ -92,6 +95,7 @@ impl Hcs {
                 api,
                 source,
                 timeout_ms: INFINITE,
+                schema_check: SchemaCheck::Host,
             });
         }
         let open = |path: &Path| {
@@ -143,6 +147,7 @@ impl Hcs {
             api,
             source,
             timeout_ms: INFINITE,
+            schema_check: SchemaCheck::Host,
         })
     }
 

@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::document::{decode_document, encode_document, encode_optional, encode_typed};
+use crate::document::{
+    decode_document, encode_document, encode_optional, encode_schema, encode_typed,
+};
 use crate::error::{Error, Result};
 use crate::events::{EVENTS, EventReceiver, Registrations, channel, event_callback};
 use crate::ffi::{Api, HCS_PROCESS, PWSTR, pfn};
@@ -45,6 +47,7 @@ impl ComputeSystem {
     /// `HcsCreateProcess` with typed `ProcessParameters`, waiting; the
     /// process id and the stdio pipes it asked for come with it.
     pub fn create_process(&self, parameters: &ProcessParameters) -> Result<Process> {
+        self.hcs().check_document("HcsCreateProcess", parameters)?;
         self.create_process_as(parameters)
     }
 
@@ -84,7 +87,7 @@ impl ComputeSystem {
     pub fn create_process_async(&self, parameters: &ProcessParameters) -> OperationFuture<Process> {
         let prepared = (|| {
             let f = self.hcs().api.HcsCreateProcess()?;
-            let parameters = encode_typed("HcsCreateProcess", parameters)?;
+            let parameters = encode_schema(self.hcs(), "HcsCreateProcess", parameters)?;
             Ok((f, parameters))
         })();
         let (f, parameters) = match prepared {
@@ -239,7 +242,7 @@ impl Process {
 
     /// `HcsSignalProcess` with typed options, waiting.
     pub fn signal(&self, options: &SignalProcessOptions) -> Result<()> {
-        let options = encode_typed("HcsSignalProcess", options)?;
+        let options = encode_schema(&self.hcs, "HcsSignalProcess", options)?;
         self.process_op("HcsSignalProcess", Api::HcsSignalProcess, Some(options))
     }
 
@@ -251,13 +254,13 @@ impl Process {
 
     /// `HcsSignalProcess` as a future.
     pub fn signal_async(&self, options: &SignalProcessOptions) -> OperationFuture<()> {
-        let options = encode_typed("HcsSignalProcess", options).map(Some);
+        let options = encode_schema(&self.hcs, "HcsSignalProcess", options).map(Some);
         self.process_op_async("HcsSignalProcess", Api::HcsSignalProcess, options)
     }
 
     /// `HcsModifyProcess` with a typed request, waiting.
     pub fn modify(&self, request: &ProcessModifyRequest) -> Result<()> {
-        let request = encode_typed("HcsModifyProcess", request)?;
+        let request = encode_schema(&self.hcs, "HcsModifyProcess", request)?;
         self.process_op("HcsModifyProcess", Api::HcsModifyProcess, Some(request))
     }
 
@@ -269,7 +272,7 @@ impl Process {
 
     /// `HcsModifyProcess` as a future.
     pub fn modify_async(&self, request: &ProcessModifyRequest) -> OperationFuture<()> {
-        let request = encode_typed("HcsModifyProcess", request).map(Some);
+        let request = encode_schema(&self.hcs, "HcsModifyProcess", request).map(Some);
         self.process_op_async("HcsModifyProcess", Api::HcsModifyProcess, request)
     }
 

@@ -5,7 +5,9 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::document::{decode_document, encode_document, encode_optional, encode_typed};
+use crate::document::{
+    decode_document, encode_document, encode_optional, encode_schema, encode_typed,
+};
 use crate::error::{Error, Result};
 use crate::ffi::{PCWSTR, PWSTR};
 use crate::hresult::HResult;
@@ -17,6 +19,7 @@ use crate::strings::{HcsString, WideString, opt_ptr, take_string};
 impl Hcs {
     /// `HcsGetServiceProperties` with a typed `ServicePropertyQuery`.
     pub fn service_properties(&self, query: &ServicePropertyQuery) -> Result<ServiceProperties> {
+        self.check_document("HcsGetServiceProperties", query)?;
         self.service_properties_as(query)
     }
 
@@ -56,7 +59,7 @@ impl Hcs {
         &self,
         settings: &ModificationRequest,
     ) -> Result<Option<String>> {
-        let settings = encode_typed("HcsModifyServiceSettings", settings)?;
+        let settings = encode_schema(self, "HcsModifyServiceSettings", settings)?;
         self.modify_service_encoded(settings)
     }
 
@@ -85,7 +88,7 @@ impl Hcs {
 
     /// `HcsSubmitWerReport` with a typed `CrashReport`.
     pub fn submit_wer_report(&self, report: &CrashReport) -> Result<()> {
-        let report = encode_typed("HcsSubmitWerReport", report)?;
+        let report = encode_schema(self, "HcsSubmitWerReport", report)?;
         self.submit_wer_encoded(report)
     }
 

@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Event;
-use crate::document::{decode_document, encode_document, encode_optional, encode_typed};
+use crate::document::{
+    decode_document, encode_document, encode_optional, encode_schema, encode_typed,
+};
 use crate::error::{Error, Result};
 use crate::events::{EVENTS, EventReceiver, Registrations, channel, event_callback};
 use crate::ffi::{Api, HCS_OPERATION, HCS_SYSTEM, HRESULT, PCWSTR, PWSTR, pfn};
@@ -78,13 +80,13 @@ macro_rules! system_ops {
                 $(
                     #[doc = concat!("`", stringify!($function), "` with typed options, waiting.")]
                     pub fn $with(&self, options: &$options) -> Result<()> {
-                        let options = encode_typed(stringify!($function), options)?;
+                        let options = encode_schema(&self.hcs, stringify!($function), options)?;
                         self.system_op(stringify!($function), Api::$function, Some(options))
                     }
 
                     #[doc = concat!("`", stringify!($function), "` with typed options, as a future.")]
                     pub fn $with_async(&self, options: &$options) -> OperationFuture<()> {
-                        match encode_typed(stringify!($function), options) {
+                        match encode_schema(&self.hcs, stringify!($function), options) {
                             Ok(options) => self.system_op_async(stringify!($function), Api::$function, Some(options)),
                             Err(error) => OperationFuture::failed(error),
                         }
@@ -190,6 +192,8 @@ impl ComputeSystem {
     /// `HcsGetComputeSystemProperties` with a typed query (`System_PropertyQuery`),
     /// decoding the `Properties` document.
     pub fn properties(&self, query: &SystemPropertyQuery) -> Result<Properties> {
+        self.hcs
+            .check_document("HcsGetComputeSystemProperties", query)?;
         self.properties_as(query)
     }
 
@@ -227,7 +231,7 @@ impl ComputeSystem {
             Ok(f) => f,
             Err(error) => return OperationFuture::failed(error),
         };
-        let query = match encode_typed("HcsGetComputeSystemProperties", query) {
+        let query = match encode_schema(&self.hcs, "HcsGetComputeSystemProperties", query) {
             Ok(query) => query,
             Err(error) => return OperationFuture::failed(error),
         };
@@ -246,7 +250,7 @@ impl ComputeSystem {
 
     /// `HcsModifyComputeSystem` with a typed request.
     pub fn modify(&self, request: &ModifySettingRequest) -> Result<()> {
-        let request = encode_typed("HcsModifyComputeSystem", request)?;
+        let request = encode_schema(&self.hcs, "HcsModifyComputeSystem", request)?;
         self.modify_encoded(request)
     }
 
@@ -267,7 +271,7 @@ impl ComputeSystem {
         request: &ModifySettingRequest,
         identity: crate::ffi::HANDLE,
     ) -> Result<()> {
-        let request = encode_typed("HcsModifyComputeSystem", request)?;
+        let request = encode_schema(&self.hcs, "HcsModifyComputeSystem", request)?;
         self.modify_encoded_with(request, identity)
     }
 
@@ -292,7 +296,7 @@ impl ComputeSystem {
             Ok(f) => f,
             Err(error) => return OperationFuture::failed(error),
         };
-        let request = match encode_typed("HcsModifyComputeSystem", request) {
+        let request = match encode_schema(&self.hcs, "HcsModifyComputeSystem", request) {
             Ok(request) => request,
             Err(error) => return OperationFuture::failed(error),
         };
@@ -446,6 +450,7 @@ impl Hcs {
         id: &str,
         document: &schema::ComputeSystem,
     ) -> Result<ComputeSystem> {
+        self.check_document("HcsCreateComputeSystem", document)?;
         self.create_compute_system_as(id, document)
     }
 
@@ -493,7 +498,7 @@ impl Hcs {
     ) -> OperationFuture<ComputeSystem> {
         let prepared = (|| {
             let f = self.api.HcsCreateComputeSystem()?;
-            let document = encode_typed("HcsCreateComputeSystem", document)?;
+            let document = encode_schema(self, "HcsCreateComputeSystem", document)?;
             let id = WideString::new(id, "compute system id")?;
             Ok((f, id, document))
         })();
@@ -541,7 +546,7 @@ impl Hcs {
         document: &schema::ComputeSystem,
     ) -> Result<ComputeSystem> {
         let f = self.api.HcsCreateComputeSystemInNamespace()?;
-        let document = encode_typed("HcsCreateComputeSystemInNamespace", document)?;
+        let document = encode_schema(self, "HcsCreateComputeSystemInNamespace", document)?;
         let namespace = WideString::new(namespace, "namespace")?;
         let id = WideString::new(id, "compute system id")?;
         let mut raw: HCS_SYSTEM = std::ptr::null_mut();
@@ -653,7 +658,7 @@ impl Hcs {
         query: Option<&SystemQuery>,
     ) -> Result<Vec<Properties>> {
         let query = query
-            .map(|q| encode_typed("HcsEnumerateComputeSystems", q))
+            .map(|q| encode_schema(self, "HcsEnumerateComputeSystems", q))
             .transpose()?;
         let document = self.enumerate_encoded(query)?;
         decode_document::<Option<Vec<Properties>>>("HcsEnumerateComputeSystems", document)
