@@ -82,3 +82,21 @@ pub fn removal(model: &Model, removed_in: &str) -> String {
         .map_or(removed_in, |r| r.name.as_str());
     format!("Removed in {name}: no later schema has it")
 }
+
+/// The description's paragraphs (if any), a blank line, then `facts`.
+pub fn described(description: Option<&str>, facts: String) -> Vec<String> {
+    let mut lines = description.map(prose).unwrap_or_default();
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(facts);
+    lines
+}
+
+/// `#[deprecated(note = "Removed in ...")]` for an item a release removed.
+pub fn deprecated(model: &Model, availability: &Availability) -> Option<TokenStream> {
+    availability.removed_in.as_ref().map(|release| {
+        let note = removal(model, release);
+        quote! { #[deprecated(note = #note)] }
+    })
+}

@@ -40,27 +40,15 @@ pub(crate) fn emit(
             })?;
         let ident = format_ident!("{}", name);
         let value = &variant.value;
-        let mut doc = variant
-            .description
-            .as_deref()
-            .map(docs::prose)
-            .unwrap_or_default();
-        if !doc.is_empty() {
-            doc.push(String::new());
-        }
         let mut line = format!("JSON `\"{}\"`", docs::prose(value).join(""));
         if let Some(documented_as) = &variant.documented_as {
             line.push_str(&format!(" (the reference writes it `\"{documented_as}\"`)"));
         }
         line.push_str(". ");
         line.push_str(&docs::availability(model, &variant.availability));
-        doc.push(line);
-        let doc = docs::attrs(&doc);
-        let deprecated = variant.availability.removed_in.as_ref().map(|release| {
-            uses_deprecated = true;
-            let note = docs::removal(model, release);
-            quote! { #[deprecated(note = #note)] }
-        });
+        let doc = docs::attrs(&docs::described(variant.description.as_deref(), line));
+        let deprecated = docs::deprecated(model, &variant.availability);
+        uses_deprecated |= deprecated.is_some();
         declarations.push(quote! {
             #doc
             #deprecated
@@ -77,15 +65,10 @@ pub(crate) fn emit(
         });
     }
 
-    let mut doc = definition
-        .description
-        .as_deref()
-        .map(docs::prose)
-        .unwrap_or_default();
-    if !doc.is_empty() {
-        doc.push(String::new());
-    }
-    doc.push(structs::type_sentence(context, definition));
+    let mut doc = docs::described(
+        definition.description.as_deref(),
+        structs::type_sentence(context, definition),
+    );
     doc.push(String::new());
     doc.push(
         "A value that no published schema has is kept in `Unrecognized`, so a document from a newer Windows \
@@ -93,10 +76,7 @@ pub(crate) fn emit(
             .to_owned(),
     );
     let doc = docs::attrs(&doc);
-    let deprecated = definition.availability.removed_in.as_ref().map(|release| {
-        let note = docs::removal(model, release);
-        quote! { #[deprecated(note = #note)] }
-    });
+    let deprecated = docs::deprecated(model, &definition.availability);
     let former: Vec<&str> = definition
         .former_names
         .iter()

@@ -68,20 +68,13 @@ pub(crate) fn emit(
             uses_deprecated |= context.removed.contains(name);
         });
 
-        let mut doc = property
-            .description
-            .as_deref()
-            .map(docs::prose)
-            .unwrap_or_default();
-        if !doc.is_empty() {
-            doc.push(String::new());
-        }
-        doc.push(format!(
+        let facts = format!(
             "JSON `{}`: {}. {}",
             json_name,
             docs::prose(&types::describe(&property.ty)).join(" "),
             docs::availability(model, &property.availability)
-        ));
+        );
+        let mut doc = docs::described(property.description.as_deref(), facts);
         for change in &property.type_history {
             if change.ty != property.ty {
                 doc.push(String::new());
@@ -93,11 +86,8 @@ pub(crate) fn emit(
             }
         }
         let doc = docs::attrs(&doc);
-        let deprecated = property.availability.removed_in.as_ref().map(|release| {
-            uses_deprecated = true;
-            let note = docs::removal(model, release);
-            quote! { #[deprecated(note = #note)] }
-        });
+        let deprecated = docs::deprecated(model, &property.availability);
+        uses_deprecated |= deprecated.is_some();
         fields.push(quote! {
             #doc
             #[serde(rename = #json_name, skip_serializing_if = "Option::is_none")]
@@ -123,20 +113,11 @@ pub(crate) fn emit(
         });
     }
 
-    let mut doc = definition
-        .description
-        .as_deref()
-        .map(docs::prose)
-        .unwrap_or_default();
-    if !doc.is_empty() {
-        doc.push(String::new());
-    }
-    doc.push(type_sentence(context, definition));
-    let doc = docs::attrs(&doc);
-    let deprecated = definition.availability.removed_in.as_ref().map(|release| {
-        let note = docs::removal(model, release);
-        quote! { #[deprecated(note = #note)] }
-    });
+    let doc = docs::attrs(&docs::described(
+        definition.description.as_deref(),
+        type_sentence(context, definition),
+    ));
+    let deprecated = docs::deprecated(model, &definition.availability);
     let former: Vec<&str> = definition
         .former_names
         .iter()
