@@ -12,7 +12,12 @@ use hcs::{Error, HResult, SchemaCheck};
 
 fn document_needing_2_3() -> hcs::schema::ComputeSystem {
     let mut document = common::vm_document();
-    let devices = document.virtual_machine.as_mut().unwrap().devices.get_or_insert_with(Default::default);
+    let devices = document
+        .virtual_machine
+        .as_mut()
+        .unwrap()
+        .devices
+        .get_or_insert_with(Default::default);
     devices.scsi = Some(
         [(
             "0".to_owned(),
@@ -40,7 +45,9 @@ fn document_needing_2_3() -> hcs::schema::ComputeSystem {
 #[test]
 fn documents_are_checked_against_the_host_schema_version() {
     let control = common::control();
-    control.configure(r#"{"SupportedSchemaVersions":[{"Major":2,"Minor":1}]}"#).expect("configure");
+    control
+        .configure(r#"{"SupportedSchemaVersions":[{"Major":2,"Minor":1}]}"#)
+        .expect("configure");
     let hcs = common::hcs();
 
     // The host's versions, as HcsGetServiceProperties reports them.
@@ -50,13 +57,19 @@ fn documents_are_checked_against_the_host_schema_version() {
     assert!(!supported.supports(SchemaVersion::V2_3));
 
     // A document within 2.1 goes through.
-    let fine = hcs.create_compute_system(&common::unique_id("fits"), &common::vm_document()).expect("create");
+    let fine = hcs
+        .create_compute_system(&common::unique_id("fits"), &common::vm_document())
+        .expect("create");
     drop(fine);
 
     // A document that needs 2.3 fails locally, naming the path and the version, and nothing is sent.
     let before = control.statistics().expect("statistics");
-    let error = hcs.create_compute_system(&common::unique_id("too-new"), &document_needing_2_3()).unwrap_err();
-    let Error::SchemaVersion(details) = &error else { panic!("expected a local schema error, got {error}") };
+    let error = hcs
+        .create_compute_system(&common::unique_id("too-new"), &document_needing_2_3())
+        .unwrap_err();
+    let Error::SchemaVersion(details) = &error else {
+        panic!("expected a local schema error, got {error}")
+    };
     assert_eq!(details.target, SchemaVersion::V2_1);
     assert_eq!(details.findings.len(), 1, "{error}");
     assert_eq!(
@@ -64,32 +77,54 @@ fn documents_are_checked_against_the_host_schema_version() {
         r#"VirtualMachine.Devices.Scsi["0"].Attachments["0"].SupportCompressedVolumes"#
     );
     let message = error.to_string();
-    assert!(message.starts_with("HcsCreateComputeSystem: the document does not fit schema 2.1"), "{message}");
-    assert!(message.contains("needs schema 2.3 (Windows 10 SDK, version 2004"), "{message}");
+    assert!(
+        message.starts_with("HcsCreateComputeSystem: the document does not fit schema 2.1"),
+        "{message}"
+    );
+    assert!(
+        message.contains("needs schema 2.3 (Windows 10 SDK, version 2004"),
+        "{message}"
+    );
     let after = control.statistics().expect("statistics");
-    assert_eq!(before["LiveSystems"], after["LiveSystems"], "nothing reached the host");
+    assert_eq!(
+        before["LiveSystems"], after["LiveSystems"],
+        "nothing reached the host"
+    );
 
     // Without the check the host rejects it itself, with the opaque error the check avoids.
     let unchecked = hcs.with_schema_check(SchemaCheck::Off);
-    let error = unchecked.create_compute_system(&common::unique_id("unchecked"), &document_needing_2_3()).unwrap_err();
+    let error = unchecked
+        .create_compute_system(&common::unique_id("unchecked"), &document_needing_2_3())
+        .unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error}");
 
     // A fixed target is checked without asking the host: 2.3 passes locally, the host still says no.
     let targeted = hcs.with_schema_check(SchemaCheck::Version(SchemaVersion::V2_3));
-    let error = targeted.create_compute_system(&common::unique_id("targeted"), &document_needing_2_3()).unwrap_err();
+    let error = targeted
+        .create_compute_system(&common::unique_id("targeted"), &document_needing_2_3())
+        .unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error}");
 
     // The raw escape hatch is never checked.
     let raw = serde_json::to_string(&document_needing_2_3()).unwrap();
-    let error = hcs.create_compute_system_raw(&common::unique_id("raw"), &raw).unwrap_err();
+    let error = hcs
+        .create_compute_system_raw(&common::unique_id("raw"), &raw)
+        .unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error}");
 
     // The versions are read once per process: the host changing its answer is not seen.
-    control.configure(r#"{"SupportedSchemaVersions":[{"Major":2,"Minor":6}]}"#).expect("configure");
-    assert_eq!(hcs.supported_schema_versions().expect("cached").highest(), SchemaVersion::V2_1);
+    control
+        .configure(r#"{"SupportedSchemaVersions":[{"Major":2,"Minor":6}]}"#)
+        .expect("configure");
+    assert_eq!(
+        hcs.supported_schema_versions().expect("cached").highest(),
+        SchemaVersion::V2_1
+    );
 
     // Modify requests are checked too: a property no schema has is refused before HCS sees it.
-    let system = hcs.create_compute_system(&common::unique_id("modify"), &common::vm_document()).expect("create");
+    let system = hcs
+        .create_compute_system(&common::unique_id("modify"), &common::vm_document())
+        .expect("create");
     let mut request: hcs::schema::ModifySettingRequest = common::doc(serde_json::json!({
         "ResourcePath": "VirtualMachine/ComputeTopology/Memory/SizeInMB",
         "RequestType": "Update",
@@ -98,9 +133,16 @@ fn documents_are_checked_against_the_host_schema_version() {
     }));
     let error = system.modify(&request).unwrap_err();
     assert!(matches!(error, Error::SchemaVersion(_)), "{error}");
-    assert!(error.to_string().contains("Priority is not a property of any published schema"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("Priority is not a property of any published schema"),
+        "{error}"
+    );
     request.unknown_properties.clear();
-    system.modify(&request).expect("the same request without it");
+    system
+        .modify(&request)
+        .expect("the same request without it");
     drop(system);
 
     // A fixed target older than what the document uses.
@@ -108,6 +150,9 @@ fn documents_are_checked_against_the_host_schema_version() {
         .with_schema_check(SchemaCheck::Version(SchemaVersion::V2_0))
         .create_compute_system(&common::unique_id("old-target"), &common::vm_document())
         .unwrap_err();
-    assert!(error.to_string().contains("SizeInMB needs schema 2.1"), "{error}");
+    assert!(
+        error.to_string().contains("SizeInMB needs schema 2.1"),
+        "{error}"
+    );
     control.configure_defaults().expect("defaults");
 }

@@ -164,9 +164,10 @@ fn ensure_tool(tool: &str, package: &str) -> Result<(), String> {
             .status()
             .is_ok_and(|s| s.success())
     };
-    if !apt(&["install", "-y", "-q", package])
-        && !(apt(&["update", "-q"]) && apt(&["install", "-y", "-q", package]))
-    {
+    // Try the package lists as they are first; refresh them only when that fails.
+    let installed = apt(&["install", "-y", "-q", package])
+        || (apt(&["update", "-q"]) && apt(&["install", "-y", "-q", package]));
+    if !installed {
         return Err(format!(
             "{tool} is not installed and `apt-get install {package}` failed"
         ));
