@@ -293,3 +293,101 @@ fn process_parameters_serialize_arrays_and_maps() {
         })
     );
 }
+
+#[test]
+fn a_document_built_for_1809_fits_2_1_and_one_for_21h2_needs_2_6() {
+    use hcs_schema::{FindingKind, Release};
+    // What a 1809 host (schema 2.1) accepts: a process-isolated container with schema-2.0/2.1 fields.
+    let for_1809: ComputeSystem = serde_json::from_value(json!({
+        "Owner": "docker",
+        "SchemaVersion": { "Major": 2, "Minor": 1 },
+        "Container": {
+            "Storage": { "Layers": [{ "Id": "8d0c1b5e-0a5a-4e2b-9b2f-6c7a2e6e1e1a", "Path": "C:\\layers\\base" }] },
+            "Memory": { "SizeInMB": 2048 },
+            "Networking": { "AllowUnqualifiedDnsQuery": true }
+        }
+    }))
+    .unwrap();
+    let host_1809 = Release::SDK_1809.schema_versions.last().copied().unwrap();
+    assert_eq!(host_1809, SchemaVersion::V2_1);
+    assert!(for_1809.check_schema_version(host_1809).is_empty());
+    assert!(for_1809.min_schema_version() <= SchemaVersion::V2_1);
+
+    // A 21H2 document: an attachment with 2.6 fields.
+    let mut for_21h2 = linux_utility_vm();
+    let devices = for_21h2
+        .virtual_machine
+        .as_mut()
+        .unwrap()
+        .devices
+        .as_mut()
+        .unwrap();
+    let attachments = devices
+        .scsi
+        .as_mut()
+        .unwrap()
+        .get_mut("0")
+        .unwrap()
+        .attachments
+        .as_mut()
+        .unwrap();
+    let attachment = attachments.get_mut("0").unwrap();
+    attachment.always_allow_sparse_files = Some(true);
+    attachment.support_encrypted_files = Some(true);
+    assert_eq!(for_21h2.min_schema_version(), SchemaVersion::V2_6);
+    assert!(
+        for_21h2
+            .check_schema_version(SchemaVersion::V2_6)
+            .is_empty()
+    );
+    let findings = for_21h2.check_schema_version(host_1809);
+    let mut needs: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| match &f.kind {
+            FindingKind::NeedsVersion { needs } => (
+                f.path.rsplit('.').next().unwrap().to_owned(),
+                needs.to_string(),
+            ),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    needs.sort();
+    assert_eq!(
+        needs,
+        [
+            ("AlwaysAllowSparseFiles".to_owned(), "2.6".to_owned()),
+            ("LinuxKernelDirect".to_owned(), "2.2".to_owned()),
+            ("SupportEncryptedFiles".to_owned(), "2.6".to_owned()),
+        ]
+    );
+    // The Windows release that brought 2.6, as the reference names it.
+    assert!(
+        findings[1]
+            .to_string()
+            .contains("Windows 11 SDK, version 21H2"),
+        "{}",
+        findings[1]
+    );
+}
+
+#[test]
+fn removed_fields_are_reported_for_hosts_after_their_removal() {
+    use hcs_schema::FindingKind;
+    let document: hcs_schema::Devices =
+        serde_json::from_value(json!({ "KernelIntegration": {} })).unwrap();
+    assert!(
+        document
+            .check_schema_version(SchemaVersion::V2_3)
+            .is_empty(),
+        "2004 still had it"
+    );
+    let findings = document.check_schema_version(SchemaVersion::V2_6);
+    assert!(
+        matches!(findings[0].kind, FindingKind::Removed { removed_in } if removed_in.id == "20H2"),
+        "{findings:?}"
+    );
+    assert_eq!(
+        findings[0].to_string(),
+        "KernelIntegration was removed in Windows 10 SDK, version 20H2"
+    );
+}
