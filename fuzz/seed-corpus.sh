@@ -29,13 +29,42 @@ def put(target, data):
     name = hashlib.sha1(data).hexdigest()
     (corpus / target / name).write_bytes(data)
 
-# Schema files: whole, and one definition per file.
-for path in sorted((shared / "schema-json").rglob("*.json")):
+# Schema files: whole; each definition with the definitions it refers to (so that it loads);
+# and pairs (oldest release's closure NUL newest's) so the merge across releases is seeded.
+def refs(value):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "$ref" and isinstance(inner, str):
+                yield inner.rsplit("/", 1)[-1]
+            else:
+                yield from refs(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from refs(inner)
+
+def closure(definitions, name):
+    seen, todo = {}, [name]
+    while todo:
+        n = todo.pop()
+        if n in seen or n not in definitions:
+            continue
+        seen[n] = definitions[n]
+        todo.extend(refs(definitions[n]))
+    return {"definitions": seen}
+
+files = sorted((shared / "schema-json").rglob("*.json"))
+closures = {}
+for path in files:
     text = path.read_text()
     put("schema_loader", text)
-    doc = json.loads(text)
-    for name, definition in doc.get("definitions", {}).items():
-        put("schema_loader", json.dumps({"definitions": {name: definition}}, indent=1))
+    definitions = json.loads(text).get("definitions", {})
+    for name in definitions:
+        part = json.dumps(closure(definitions, name), indent=1)
+        put("schema_loader", part)
+        closures.setdefault(name, []).append(part)
+for name, parts in closures.items():
+    if len(parts) > 1 and parts[0] != parts[-1]:
+        put("schema_loader", parts[0] + "\0" + parts[-1])
 
 # The reference: whole, and each section.
 reference = (shared / "schema-json" / "SchemaReference.md").read_text()
