@@ -880,5 +880,12 @@ fn every_golden_file_has_a_test() {
         .filter(|name| name.ends_with(".json"))
         .collect();
     on_disk.sort();
+    if updating() {
+        // The other tests may not have written their files yet: no stale files is all we know.
+        for name in &on_disk {
+            assert!(FILES.contains(&name.as_str()), "{name} has no test");
+        }
+        return;
+    }
     assert_eq!(on_disk, FILES);
 }
