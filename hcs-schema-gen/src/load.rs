@@ -115,7 +115,11 @@ impl Loader<'_> {
 
     fn definition(&self, name: &str, body: &Value) -> Result<Definition> {
         let at = ["definitions", name];
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        // A letter first, then letters, digits and `_`: every published name, and what the
+        // emitter can turn into a Rust type name.
+        let identifier = name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !identifier {
             return Err(self.error(
                 &at,
                 format!("definition name `{name}` is not an identifier"),

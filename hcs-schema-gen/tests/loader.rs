@@ -191,6 +191,10 @@ fn malformed_input_names_the_file_and_the_pointer() {
         ),
         (
             serde_json::json!({ "A/B": { "type": "object" } }),
+(
+            serde_json::json!({ "1Foo": { "type": "object" } }),
+(
+            serde_json::json!({ "__": { "type": "object" } }),
             "/definitions/A~1B",
             "not an identifier",
         ),

@@ -128,6 +128,14 @@ impl<'m> Context<'m> {
         let mut taken: BTreeMap<String, &str> = BTreeMap::new();
         for definition in &model.definitions {
             let rust_name = names::type_name(&definition.name);
+            // The loader only admits identifiers, but a model file can say anything.
+            if !names::is_type_name(&rust_name) {
+                return Err(Error::new(
+                    model_path,
+                    format!("definition {}", definition.name),
+                    format!("`{}` does not make a Rust type name", definition.name),
+                ));
+            }
             if names::RESERVED_TYPE_NAMES.contains(&rust_name.as_str()) {
                 return Err(Error::new(
                     model_path,

@@ -67,6 +67,13 @@ fn snake_case(name: &str) -> String {
     name.to_snake_case()
 }
 
+/// Whether `name` can be a generated type: an ASCII letter, then letters and digits, not a keyword.
+pub fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && !is_keyword(name)
+}
+
 /// The module (and file) name of a generated type: `VirtualMachineMemory` -> `virtual_machine_memory`.
 pub fn module_name(type_name: &str) -> String {
     let name = snake_case(type_name);
