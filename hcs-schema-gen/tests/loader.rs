@@ -191,11 +191,17 @@ fn malformed_input_names_the_file_and_the_pointer() {
         ),
         (
             serde_json::json!({ "A/B": { "type": "object" } }),
-(
-            serde_json::json!({ "1Foo": { "type": "object" } }),
-(
-            serde_json::json!({ "__": { "type": "object" } }),
             "/definitions/A~1B",
+            "not an identifier",
+        ),
+        (
+            serde_json::json!({ "1Foo": { "type": "object" } }),
+            "/definitions/1Foo",
+            "not an identifier",
+        ),
+        (
+            serde_json::json!({ "__": { "type": "object" } }),
+            "/definitions/__",
             "not an identifier",
         ),
         (
