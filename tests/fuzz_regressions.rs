@@ -57,7 +57,8 @@ fn schema_loader(input: &str) -> Result<String, String> {
 }
 
 /// Found by `schema_loader` (crash-2066485365fd714f4f780c2e7c174b6bbe4703d0): a definition name
-/// that starts with a digit passes the loader and made `emit` panic in `format_ident!`.
+/// that starts with a digit passed the loader and made `emit` panic in `format_ident!` (fixed in
+/// 9ea082d: the loader rejects it).
 #[test]
 fn definition_name_starting_with_a_digit() {
     let outcome = schema_loader(
