@@ -1,11 +1,11 @@
 //! Serialization and deserialization speed of the generated types on realistic documents.
 //!
-//! * `lcow_uvm_1_3k`: a Linux utility-VM `ComputeSystem` of about 1.3 KB compact JSON, the size
+//! * `lcow_uvm_1_3k`: a Linux utility-VM `ComputeSystem` of 1,366 bytes of compact JSON, the size
 //!   hcsshim's Go types take 14.5 µs (88 MB/s) to serialize + deserialize with `encoding/json`.
 //! * `compute_system_large`: a busy utility VM (64 SCSI disks, 16 NICs, 32 Plan9 and 32 VSMB
-//!   shares, 32 vPMEM devices, 64 HvSocket services, 64 registry values), about 60 KB.
+//!   shares, 32 vPMEM devices, 64 HvSocket services, 64 registry values), about 43 KB.
 //! * `properties_response`: a `Properties` response with statistics, memory and a 200-process
-//!   list, about 40 KB.
+//!   list, about 52 KB.
 //!
 //! For each: `deserialize` (text -> typed), `serialize` (typed -> text) and `round_trip` (both),
 //! reported per document and in MB/s of compact JSON. `cargo bench -p hcs-schema --bench serde`.
