@@ -391,3 +391,13 @@ fn removed_fields_are_reported_for_hosts_after_their_removal() {
         "KernelIntegration was removed in Windows 10 SDK, version 20H2"
     );
 }
+
+#[test]
+fn null_in_free_form_properties_and_floats_in_unknown_ones_come_back_exactly() {
+    let input = json!({ "HostedSystem": null, "Owner": "x", "Future": { "Ratio": -1.0766915707071237e-308 } });
+    let doc: ComputeSystem = serde_json::from_value(input.clone()).unwrap();
+    assert_eq!(doc.hosted_system, Some(Value::Null));
+    let text = serde_json::to_string(&doc).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), input);
+    assert!(text.contains("-1.0766915707071237e-308"), "{text}");
+}

@@ -101,6 +101,9 @@ pub(crate) fn emit(
             matches!(&property.ty, TypeExpr::Ref(target) if context.is_struct(target));
         reads.push(if nested_struct && !boxed {
             quote! { #json_name => crate::de::read_struct_field(map, &mut self.#ident)?, }
+        } else if property.ty == TypeExpr::Any {
+            // Any JSON value, `null` included: kept as `Some(Value::Null)` so it is sent back.
+            quote! { #json_name => self.#ident = Some(map.next_value()?), }
         } else {
             quote! { #json_name => self.#ident = map.next_value()?, }
         });

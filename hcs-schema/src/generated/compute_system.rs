@@ -126,7 +126,7 @@ impl StructFields for ComputeSystem {
                 crate::de::read_struct_field(map, &mut self.schema_version)?
             }
             "HostingSystemId" => self.hosting_system_id = map.next_value()?,
-            "HostedSystem" => self.hosted_system = map.next_value()?,
+            "HostedSystem" => self.hosted_system = Some(map.next_value()?),
             "Container" => crate::de::read_struct_field(map, &mut self.container)?,
             "VirtualMachine" => {
                 crate::de::read_struct_field(map, &mut self.virtual_machine)?

@@ -69,7 +69,7 @@ impl StructFields for ContainerCredentialGuardOperationRequest {
     ) -> Result<bool, A::Error> {
         match key {
             "Operation" => self.operation = map.next_value()?,
-            "OperationDetails" => self.operation_details = map.next_value()?,
+            "OperationDetails" => self.operation_details = Some(map.next_value()?),
             _ => return Ok(false),
         }
 

@@ -74,7 +74,7 @@ impl StructFields for FilteredPropertyQuery {
     ) -> Result<bool, A::Error> {
         match key {
             "PropertyType" => self.property_type = map.next_value()?,
-            "Filter" => self.filter = map.next_value()?,
+            "Filter" => self.filter = Some(map.next_value()?),
             _ => return Ok(false),
         }
 

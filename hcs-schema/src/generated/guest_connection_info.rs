@@ -82,7 +82,7 @@ impl StructFields for GuestConnectionInfo {
             }
             "ProtocolVersion" => self.protocol_version = map.next_value()?,
             "GuestDefinedCapabilities" => {
-                self.guest_defined_capabilities = map.next_value()?;
+                self.guest_defined_capabilities = Some(map.next_value()?);
             }
             _ => return Ok(false),
         }

@@ -72,7 +72,7 @@ impl StructFields for GuestModifySettingRequest {
         match key {
             "ResourceType" => self.resource_type = map.next_value()?,
             "RequestType" => self.request_type = map.next_value()?,
-            "Settings" => self.settings = map.next_value()?,
+            "Settings" => self.settings = Some(map.next_value()?),
             _ => return Ok(false),
         }
 

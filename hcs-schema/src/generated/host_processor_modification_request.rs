@@ -65,7 +65,7 @@ impl StructFields for HostProcessorModificationRequest {
     ) -> Result<bool, A::Error> {
         match key {
             "Operation" => self.operation = map.next_value()?,
-            "OperationDetails" => self.operation_details = map.next_value()?,
+            "OperationDetails" => self.operation_details = Some(map.next_value()?),
             _ => return Ok(false),
         }
 

@@ -71,7 +71,7 @@ impl StructFields for ModificationRequest {
     ) -> Result<bool, A::Error> {
         match key {
             "PropertyType" => self.property_type = map.next_value()?,
-            "Settings" => self.settings = map.next_value()?,
+            "Settings" => self.settings = Some(map.next_value()?),
             _ => return Ok(false),
         }
 

@@ -80,8 +80,8 @@ impl StructFields for ModifySettingRequest {
         match key {
             "ResourcePath" => self.resource_path = map.next_value()?,
             "RequestType" => self.request_type = map.next_value()?,
-            "Settings" => self.settings = map.next_value()?,
-            "GuestRequest" => self.guest_request = map.next_value()?,
+            "Settings" => self.settings = Some(map.next_value()?),
+            "GuestRequest" => self.guest_request = Some(map.next_value()?),
             _ => return Ok(false),
         }
 

@@ -84,7 +84,7 @@ impl StructFields for NetworkModifySettingRequest {
         match key {
             "RequestType" => self.request_type = map.next_value()?,
             "AdapterId" => self.adapter_id = map.next_value()?,
-            "Settings" => self.settings = map.next_value()?,
+            "Settings" => self.settings = Some(map.next_value()?),
             _ => return Ok(false),
         }
 

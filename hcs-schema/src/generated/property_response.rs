@@ -63,7 +63,7 @@ impl StructFields for PropertyResponse {
     ) -> Result<bool, A::Error> {
         match key {
             "Error" => crate::de::read_struct_field(map, &mut self.error)?,
-            "Response" => self.response = map.next_value()?,
+            "Response" => self.response = Some(map.next_value()?),
             _ => return Ok(false),
         }
 

@@ -86,7 +86,7 @@ impl StructFields for Rs4NetworkModifySettingRequest {
         match key {
             "RequestType" => self.request_type = map.next_value()?,
             "AdapterInstanceID" => self.adapter_instance_id = map.next_value()?,
-            "Settings" => self.settings = map.next_value()?,
+            "Settings" => self.settings = Some(map.next_value()?),
             _ => return Ok(false),
         }
 
