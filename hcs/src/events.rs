@@ -88,6 +88,24 @@ impl Registrations {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push(key);
     }
 
+    /// Registers `callback` under a new context key and hands the key to `set`, the HCS call
+    /// that installs [`event_callback`] with it; unregisters it again when that call fails.
+    pub(crate) fn register(
+        &self,
+        function: &'static str,
+        callback: Arc<EventCallback>,
+        set: impl FnOnce(*const c_void) -> i32,
+    ) -> Result<()> {
+        let key = EVENTS.insert(callback);
+        let hr = set(key as *const c_void);
+        if hr < 0 {
+            EVENTS.remove(key);
+            return Err(crate::Error::hcs(crate::HResult(hr), function, None));
+        }
+        self.add(key);
+        Ok(())
+    }
+
     pub(crate) fn clear(&self) {
         let keys = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
         for key in keys {

@@ -11,7 +11,7 @@ use crate::document::{
     decode_document, encode_document, encode_optional, encode_schema, encode_typed,
 };
 use crate::error::{Error, Result};
-use crate::events::{EVENTS, EventReceiver, Registrations, channel, event_callback};
+use crate::events::{EventReceiver, Registrations, channel, event_callback};
 use crate::ffi::{Api, HCS_OPERATION, HCS_SYSTEM, HRESULT, PCWSTR, PWSTR, pfn};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
@@ -347,15 +347,15 @@ impl ComputeSystem {
         F: Fn(Event) + Send + Sync + 'static,
     {
         let f = self.hcs.api.HcsSetComputeSystemCallback()?;
-        let key = EVENTS.insert(std::sync::Arc::new(callback));
-        // SAFETY: valid handle; the context is an integer key.
-        let hr = unsafe { f(self.raw, options.0, key as *const _, Some(event_callback)) };
-        if hr < 0 {
-            EVENTS.remove(key);
-            return Err(Error::hcs(HResult(hr), "HcsSetComputeSystemCallback", None));
-        }
-        self.registrations.add(key);
-        Ok(())
+        let raw = self.raw;
+        self.registrations.register(
+            "HcsSetComputeSystemCallback",
+            std::sync::Arc::new(callback),
+            |context| {
+                // SAFETY: valid handle; the context is an integer key, not a pointer.
+                unsafe { f(raw, options.0, context, Some(event_callback)) }
+            },
+        )
     }
 
     /// The system's events as a blocking iterator and async stream (built on
