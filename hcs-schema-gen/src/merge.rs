@@ -342,7 +342,6 @@ fn finish_definition(
     report: &mut MergeReport,
 ) -> model::Definition {
     let documented_type = reference.types.get(name);
-    let mut member_versions = Vec::new();
     let kind = if acc.is_enum {
         let unmatched_reference: Vec<_> = documented_type
             .map(|t| {
@@ -373,7 +372,6 @@ fn finish_definition(
                     &item,
                     report,
                 );
-                member_versions.push(availability.since);
                 model::Variant {
                     value: member.name.clone(),
                     documented_as: documented
@@ -399,7 +397,6 @@ fn finish_definition(
                     &item,
                     report,
                 );
-                member_versions.push(availability.since);
                 let ty = member
                     .types
                     .last()
@@ -448,7 +445,6 @@ fn finish_definition(
     // A type is as old as its first release, or as its oldest documented member when that is later.
     let documented = documented_type.and_then(|t| t.members.iter().map(|m| m.since).min());
     let availability = availability(data, &acc.present, documented, name, report);
-    let _ = member_versions;
     model::Definition {
         name: name.to_owned(),
         former_names: acc

@@ -114,7 +114,7 @@ fn definition_file(
         DefinitionKind::Struct { properties } => structs::emit(context, definition, properties)?,
         DefinitionKind::Enum { variants } => enums::emit(context, definition, variants)?,
     };
-    let header = file_header(context.model, definition);
+    let header = file_header(definition);
     Ok(GeneratedFile {
         path: format!("{module}.rs"),
         contents: format_file(&header, body)?,
@@ -310,7 +310,7 @@ fn cycle_breaking_boxes(model: &Model) -> BTreeSet<(&str, &str)> {
     boxed
 }
 
-fn file_header(model: &Model, definition: &Definition) -> Vec<String> {
+fn file_header(definition: &Definition) -> Vec<String> {
     let mut header = vec![format!("Schema definition `{}`.", definition.name)];
     if !definition.former_names.is_empty() {
         let former: Vec<String> = definition
@@ -330,7 +330,6 @@ fn file_header(model: &Model, definition: &Definition) -> Vec<String> {
         "In the schema files of releases {}.",
         releases.join(", ")
     ));
-    let _ = model;
     header
 }
 
