@@ -9,6 +9,7 @@
 //! Documents: `lcow_uvm_1_3k`, `compute_system_large`, `properties_response`. Operations:
 //! `deserialize`, `serialize`, `round_trip`, `value_deserialize`, `value_serialize`,
 //! `value_round_trip`, `scan_only`. The document is prepared once before the loop.
+//! `serde_profile sizes` prints the in-memory size of the biggest types.
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -21,13 +22,19 @@ use serde_json::Value;
 #[path = "../benches/support/documents.rs"]
 mod documents;
 
-fn run<T: DeserializeOwned + Serialize>(document: &Value, operation: &str, iterations: u64) -> bool {
+fn run<T: DeserializeOwned + Serialize>(
+    document: &Value,
+    operation: &str,
+    iterations: u64,
+) -> bool {
     let text = serde_json::to_string(document).unwrap();
     let typed: T = serde_json::from_str(&text).unwrap();
     let mut out = Vec::with_capacity(text.len() * 2);
     for _ in 0..iterations {
         match operation {
-            "deserialize" => drop(black_box(serde_json::from_str::<T>(black_box(&text)).unwrap())),
+            "deserialize" => drop(black_box(
+                serde_json::from_str::<T>(black_box(&text)).unwrap(),
+            )),
             "serialize" => {
                 out.clear();
                 serde_json::to_writer(&mut out, black_box(&typed)).unwrap();
@@ -36,9 +43,9 @@ fn run<T: DeserializeOwned + Serialize>(document: &Value, operation: &str, itera
                 let typed: T = serde_json::from_str(black_box(&text)).unwrap();
                 drop(black_box(serde_json::to_string(&typed).unwrap()));
             }
-            "value_deserialize" => {
-                drop(black_box(serde_json::from_str::<Value>(black_box(&text)).unwrap()))
-            }
+            "value_deserialize" => drop(black_box(
+                serde_json::from_str::<Value>(black_box(&text)).unwrap(),
+            )),
             "value_serialize" => {
                 out.clear();
                 serde_json::to_writer(&mut out, black_box(document)).unwrap();
@@ -58,6 +65,20 @@ fn run<T: DeserializeOwned + Serialize>(document: &Value, operation: &str, itera
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("sizes") {
+        // What deserialization builds and moves: the in-memory size of the biggest types.
+        use hcs_schema::*;
+        println!("ComputeSystem {}", size_of::<ComputeSystem>());
+        println!("VirtualMachine {}", size_of::<VirtualMachine>());
+        println!("Devices {}", size_of::<Devices>());
+        println!("Container {}", size_of::<Container>());
+        println!("Properties {}", size_of::<Properties>());
+        println!("Attachment {}", size_of::<Attachment>());
+        println!("Scsi {}", size_of::<Scsi>());
+        println!("NetworkAdapter {}", size_of::<NetworkAdapter>());
+        println!("ProcessDetails {}", size_of::<ProcessDetails>());
+        return ExitCode::SUCCESS;
+    }
     let usage = "usage: serde_profile <lcow_uvm_1_3k|compute_system_large|properties_response> \
                  <deserialize|serialize|round_trip|value_deserialize|value_serialize|value_round_trip|scan_only> \
                  [iterations]";
