@@ -315,8 +315,8 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
         "diff-models-same",
         &[
             "diff",
-            "../schema-json/model.json",
-            "../schema-json/model.json",
+            "model.json",
+            "model.json",
         ],
         None,
     ),
@@ -325,7 +325,7 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
         &[
             "diff",
             "--model",
-            "../schema-json/model.json",
+            "model.json",
             "1903",
             "2004",
         ],
@@ -350,7 +350,7 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
     ("diff-unknown-release", &["diff", "2004", "2404"], None),
     (
         "diff-model-and-release",
-        &["diff", "../schema-json/model.json", "2004"],
+        &["diff", "model.json", "2004"],
         None,
     ),
     (
