@@ -313,22 +313,12 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
     ("diff-same-release", &["diff", "2004", "2004"], None),
     (
         "diff-models-same",
-        &[
-            "diff",
-            "model.json",
-            "model.json",
-        ],
+        &["diff", "model.json", "model.json"],
         None,
     ),
     (
         "diff-with-model-option",
-        &[
-            "diff",
-            "--model",
-            "model.json",
-            "1903",
-            "2004",
-        ],
+        &["diff", "--model", "model.json", "1903", "2004"],
         None,
     ),
     (
