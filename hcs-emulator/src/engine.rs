@@ -415,6 +415,8 @@ pub struct Job {
     generation: u64,
     work: Work,
     on_cancel: Option<Box<dyn FnOnce() + Send>>,
+    /// Set when the call is cancelled (even if its operation is closed since).
+    cancelled: Arc<AtomicBool>,
 }
 
 /// A compute system.
@@ -556,6 +558,9 @@ pub struct Operation {
     pub process: usize,
     /// Bumped by every call the operation tracks.
     pub generation: u64,
+    /// Set by `HcsCancelOperation` for the call being tracked (a new flag per call; the job
+    /// holds it, so it sees the cancel even after the operation is closed).
+    pub cancel_flag: Arc<AtomicBool>,
     /// Resources added with `HcsAddResourceToOperation`.
     pub resources: Vec<(i32, String)>,
     /// When the tracked call started.
@@ -895,6 +900,7 @@ impl State {
             system: 0,
             process: 0,
             generation: 0,
+            cancel_flag: Arc::default(),
             resources: Vec::new(),
             started: None,
             ended: None,
@@ -1108,6 +1114,7 @@ impl State {
         o.system = system;
         o.process = process;
         o.generation += 1;
+        o.cancel_flag = Arc::default();
         o.started = Some(SystemTime::now());
         o.ended = None;
         Ok(o.generation)
@@ -1206,6 +1213,10 @@ impl State {
         work: Work,
         on_cancel: Option<Box<dyn FnOnce() + Send>>,
     ) {
+        let cancelled = self
+            .op_mut(op)
+            .map(|o| o.cancel_flag.clone())
+            .unwrap_or_default();
         let Some(s) = self.systems.get_mut(&uid) else {
             return;
         };
@@ -1214,6 +1225,7 @@ impl State {
             generation,
             work,
             on_cancel,
+            cancelled,
         });
         if !s.worker {
             s.worker = true;
@@ -1276,7 +1288,14 @@ fn system_worker(uid: u64) {
 
 /// Runs a job that belongs to no system (enumeration) on its own thread.
 pub fn spawn_detached(op: usize, generation: u64, work: Work) {
-    let delay = emu().lock().config.completion_delay_ms;
+    let (delay, cancelled) = {
+        let mut st = emu().lock();
+        let cancelled = st
+            .op_mut(op)
+            .map(|o| o.cancel_flag.clone())
+            .unwrap_or_default();
+        (st.config.completion_delay_ms, cancelled)
+    };
     std::thread::spawn(move || {
         run_job(
             Job {
@@ -1284,6 +1303,7 @@ pub fn spawn_detached(op: usize, generation: u64, work: Work) {
                 generation,
                 work,
                 on_cancel: None,
+                cancelled,
             },
             delay,
             None,
@@ -1296,22 +1316,7 @@ fn run_job(job: Job, delay: u64, system: Option<u64>) {
     if delay > 0 {
         std::thread::sleep(Duration::from_millis(delay));
     }
-    let still_wanted = {
-        let mut st = emu.lock();
-        match st.op_mut(job.op) {
-            Ok(o) => {
-                !(o.generation == job.generation
-                    && matches!(
-                        o.status,
-                        OpStatus::Done {
-                            cancelled: true,
-                            ..
-                        }
-                    ))
-            }
-            Err(_) => true,
-        }
-    };
+    let still_wanted = !job.cancelled.load(Ordering::SeqCst);
     let (out, on_cancel) = if still_wanted {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job.work))
             .unwrap_or_else(|_| Outcome::result(Err(HcsError::with(E_FAIL, "internal error"))));

@@ -191,6 +191,37 @@ fn delay_pending_timeout_cancel() {
     assert_eq!(h.wait(fresh).0, HCS_E_INVALID_STATE);
     assert_eq!(unsafe { (f.HcsCancelOperation)(fresh) }, S_OK);
     assert_eq!(h.wait(fresh).0, HCS_E_INVALID_STATE);
+    // A cancelled call stays cancelled when its operation is closed before its work was due:
+    // a cancelled create never creates the system.
+    h.emu
+        .configure(r#"{"CancelOperation":"Cancels","CompletionDelayMs":200}"#)
+        .unwrap();
+    let create = h.op();
+    let (id, cfg) = (w("cancelled-create"), w(VM));
+    let mut cancelled = std::ptr::null_mut();
+    assert_eq!(
+        unsafe {
+            (f.HcsCreateComputeSystem)(
+                id.as_ptr(),
+                cfg.as_ptr(),
+                create,
+                std::ptr::null(),
+                &mut cancelled,
+            )
+        },
+        S_OK
+    );
+    assert_eq!(unsafe { (f.HcsCancelOperation)(create) }, S_OK);
+    unsafe {
+        (f.HcsCloseOperation)(create);
+        (f.HcsCloseComputeSystem)(cancelled);
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        h.stats()["LiveSystems"],
+        1,
+        "only the system `slow` is left"
+    );
     // Every configuration value is checked.
     assert!(
         h.emu

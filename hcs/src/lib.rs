@@ -20,7 +20,10 @@
 //!   JSON with the `_raw` methods); errors carry the `HRESULT`, the function
 //!   and the parsed `ResultError` ([`Error`]).
 //! * Operations can be waited on (with the [`Hcs::with_timeout`] timeout) or
-//!   awaited ([`OperationFuture`], runtime-agnostic, cancelled on drop).
+//!   awaited ([`OperationFuture`], runtime-agnostic). Stopping waiting (a
+//!   timeout, a dropped future) never closes an operation HCS is still
+//!   working on, and what a late creation produces is torn down
+//!   ([`pending_cleanups`]).
 //! * Events arrive through an integer registry key, never a raw pointer, with
 //!   panics caught at the FFI boundary ([`EventReceiver`]: an iterator and a
 //!   `Stream`).
@@ -65,6 +68,7 @@ pub use layer::VhdHandle;
 pub use library::Hcs;
 pub use operation::{
     Operation, OperationFuture, OperationOutput, ProcessInformation, live_operation_callbacks,
+    pending_cleanups,
 };
 pub use process::Process;
 pub use schema_check::{SchemaCheck, SchemaVersionError, SupportedSchemaVersions};

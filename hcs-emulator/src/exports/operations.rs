@@ -306,6 +306,8 @@ pub unsafe extern "system" fn HcsCancelOperation(operation: HANDLE) -> HRESULT {
                 } => Err(HcsError::new(HCS_E_OPERATION_ALREADY_CANCELLED)),
                 OpStatus::Done { .. } => Ok(()),
                 OpStatus::Pending => {
+                    o.cancel_flag
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
                     st.complete_op(
                         operation as usize,
                         generation,
