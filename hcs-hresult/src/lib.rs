@@ -1,15 +1,5 @@
-//! The HRESULT codes of the Windows Host Compute System (HCS) API, in one table shared by the
-//! `hcs` runtime, the `hcs-emulator` and their tests.
-//!
-//! [`HResult`] is a Windows `HRESULT` (negative means failure) with a constant, a name and a
-//! message for every code HCS documents (`HCSHResult.md`: the `HCS_E_*` codes, facility 0x037)
-//! and for the generic Windows codes HCS returns (`E_INVALIDARG`, `E_NOTIMPL`,
-//! `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`, ...). [`codes`] has the same values as plain `i32`
-//! constants, for code that speaks the C ABI.
-//!
-//! Every value that `windows-sys` (0.61) also declares is checked against it at compile time
-//! when this crate's tests are built (`cargo test -p hcs-hresult`); the others (the `0xC037xxxx`
-//! forms the legacy `vmcompute.dll` API and the guest bridge use) name their source.
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
 use std::fmt;
 

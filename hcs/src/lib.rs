@@ -14,7 +14,9 @@
 //!   called. The crate compiles on every OS; off Windows, [`Hcs::load_from`]
 //!   loads the project's HCS emulator instead.
 //! * Each function-pointer type is pinned at compile time to its
-//!   `windows-sys` declaration.
+//!   `windows-sys` declaration, except the eight newer exports `windows-sys`
+//!   does not declare, whose signatures come from hcsshim's bindings and are
+//!   not pinned.
 //! * Handles ([`ComputeSystem`], [`Process`], [`Operation`]) are RAII and
 //!   `Send + Sync`; documents go in and out as `hcs-schema` types (or raw
 //!   JSON with the `_raw` methods); errors carry the `HRESULT`, the function
