@@ -210,7 +210,7 @@ fn every_cited_page_and_section_exists() {
                 )
             });
             assert!(
-                headings.iter().any(|h| *h == section),
+                headings.contains(&section),
                 "FIDELITY.md line {}: {page} has no section {section:?} (it has {headings:?})",
                 row.line
             );

@@ -830,6 +830,22 @@ impl Operation {
         }
     }
 
+    /// Closes an operation whose call is known to have completed (a wait
+    /// returned its result, or its completion callback ran): no need to ask
+    /// HCS whether it is pending.
+    fn close_completed(self) {
+        let parts = self.into_parts();
+        if let Some((_, entry)) = &parts.callback {
+            *entry.slot() = Slot::Empty;
+        }
+        close_now(
+            parts.hcs.api,
+            parts.raw,
+            parts.callback.as_ref().map(|(key, _)| *key),
+            parts.notifications,
+        );
+    }
+
     /// Stops waiting for the pending call (see the module docs): hints
     /// `HcsCancelOperation`, then `then` gets the outcome once the call
     /// completes, and the handle is closed.
@@ -927,7 +943,10 @@ pub(crate) fn run_tracked<P: Abandon>(
         return Err(start_failure(hcs.api, operation.raw, hr, function));
     }
     match operation.wait_ms(hcs.timeout_ms(), with_process_info, function) {
-        Ok(output) => Ok((output, product)),
+        Ok(output) => {
+            operation.close_completed();
+            Ok((output, product))
+        }
         Err(error) if error.is_timeout() => {
             operation.stop_waiting(
                 with_process_info,
@@ -936,6 +955,12 @@ pub(crate) fn run_tracked<P: Abandon>(
             );
             Err(error)
         }
+        Err(error) if error.code().is_some() => {
+            // The wait returned the call's own failure: it completed.
+            operation.close_completed();
+            Err(error)
+        }
+        // The wait could not be made (an export missing): ask before closing.
         Err(error) => Err(error),
     }
 }
@@ -1052,7 +1077,7 @@ impl<T: 'static> OperationFuture<T> {
                 drop(state);
                 (abandoned.then)(&outcome);
                 // Closed from within its completion callback (HcsCloseOperation.md).
-                drop(abandoned.operation);
+                abandoned.operation.close_completed();
                 return;
             }
             state.result = Some(outcome);
@@ -1114,8 +1139,10 @@ impl<T> Future for OperationFuture<T> {
             }
         };
         let finish = running.finish.take();
-        // Completed: the operation is closed now.
-        drop(running.operation.take());
+        // Completed (its callback ran): the operation is closed now.
+        if let Some(operation) = running.operation.take() {
+            operation.close_completed();
+        }
         this.inner = Err(None);
         Poll::Ready(match (result, finish) {
             (Ok(output), Some(finish)) => finish.decode(output),
