@@ -68,6 +68,18 @@ where
         "{name} differs from what the typed value serializes to; if intended, regenerate with \
          `UPDATE_GOLDEN=1 cargo test -p hcs-workspace-tests --test golden`\n--- committed\n{committed}\n--- serialized\n{expected}"
     );
+    // The fast path writes the compact text byte for byte as serde_json does, and reads it back.
+    let compact = serde_json::to_string(value).unwrap();
+    assert_eq!(
+        hcs_schema::json::to_string(value).unwrap(),
+        compact,
+        "{name}"
+    );
+    let fast: T = hcs_schema::json::from_str(&committed).expect("the golden file deserializes");
+    assert_eq!(
+        &fast, value,
+        "{name} reads back to a different value through hcs_schema::json"
+    );
     let back: T = serde_json::from_str(&committed).expect("the golden file deserializes");
     assert_eq!(&back, value, "{name} reads back to a different value");
     let mut again = serde_json::to_string_pretty(&back).unwrap();

@@ -159,7 +159,7 @@ impl Hcs {
         }
         let answer = self.service_properties_raw(Some(r#"{"PropertyTypes":["Basic"]}"#))?;
         let properties: ServiceProperties =
-            serde_json::from_str(&answer).map_err(|e| Error::Document {
+            hcs_schema::json::from_str(&answer).map_err(|e| Error::Document {
                 operation: "HcsGetServiceProperties",
                 message: e.to_string(),
                 text: Some(answer.clone()),

@@ -120,7 +120,12 @@ pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
             }
         } else {
             let head = [bytes[0], bytes[1], bytes[2], bytes[3]];
-            let tail = [bytes[len - 4], bytes[len - 3], bytes[len - 2], bytes[len - 1]];
+            let tail = [
+                bytes[len - 4],
+                bytes[len - 3],
+                bytes[len - 2],
+                bytes[len - 1],
+            ];
             let word =
                 u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32;
             if escape_mask(word) == 0 {
@@ -178,11 +183,7 @@ pub(crate) fn write_str_contents(out: &mut Vec<u8>, text: &str) {
 /// how many bytes that is and where it stopped. Writes up to eight bytes beyond those it
 /// counts; `spare` must have room for `bytes.len() - from + 8`.
 #[inline]
-fn copy_clean(
-    spare: &mut [MaybeUninit<u8>],
-    bytes: &[u8],
-    from: usize,
-) -> (usize, usize) {
+fn copy_clean(spare: &mut [MaybeUninit<u8>], bytes: &[u8], from: usize) -> (usize, usize) {
     let len = bytes.len();
     let mut at = from;
     #[cfg(target_arch = "x86_64")]
@@ -267,7 +268,11 @@ mod tests {
                 let mut chunk = [b'a'; 16];
                 chunk[position] = byte;
                 let expected = if needs_escape(byte) { 1 << position } else { 0 };
-                assert_eq!(sse2::escape_mask(&chunk), expected, "{byte:#x} at {position}");
+                assert_eq!(
+                    sse2::escape_mask(&chunk),
+                    expected,
+                    "{byte:#x} at {position}"
+                );
             }
         }
     }
@@ -278,7 +283,9 @@ mod tests {
             for position in 0..8 {
                 // Every neighbour that could disturb a carry-based test: escapes and their
                 // successors on both sides.
-                for fill in [b' ', b'!', b'"', b'#', b'\\', b']', 0x00, 0x1f, 0x7f, 0x80, 0xff] {
+                for fill in [
+                    b' ', b'!', b'"', b'#', b'\\', b']', 0x00, 0x1f, 0x7f, 0x80, 0xff,
+                ] {
                     let mut word = [fill; 8];
                     word[position] = byte;
                     let mask = escape_mask(u64::from_le_bytes(word));
@@ -297,7 +304,9 @@ mod tests {
         // and at both ends: the word loop, the overlapping last word and the short-string loop.
         for len in 0..40 {
             for at in 0..len {
-                for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "é", "\u{2028}"] {
+                for special in [
+                    "\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "é", "\u{2028}",
+                ] {
                     let mut text: String = "abcdefghijklmnopqrstuvwxyz0123456789ABCD"[..len].into();
                     text.replace_range(at..at + 1, special);
                     text.push_str(special);
@@ -325,7 +334,11 @@ mod tests {
             let text: String = (0..len)
                 .map(|i| alphabet[((state >> (i * 2 % 60)) % alphabet.len() as u64) as usize])
                 .collect();
-            assert_eq!(escaped(&text), serde_json::to_string(&text).unwrap(), "{text:?}");
+            assert_eq!(
+                escaped(&text),
+                serde_json::to_string(&text).unwrap(),
+                "{text:?}"
+            );
         }
     }
 }

@@ -7,8 +7,8 @@
 //!   `serde_json::to_string` writes for any `Serialize` value (the differential tests compare
 //!   them on every golden, sample and property-test document and on adversarial strings), with
 //!   a word-at-a-time escaping scan instead of serde_json's byte-at-a-time one (see `ser.rs`);
-//! - [`from_str`] and [`from_slice`] read a document like `serde_json::from_str`, and their
-//!   [`Error`] says where the input went wrong (line, column) and at which JSON path.
+//! - [`from_str`] and [`from_slice`] read a document with serde_json, and their [`Error`] says
+//!   where the input went wrong (line, column) and at which JSON path.
 //!
 //! The figures are in BENCHMARKS.md.
 
@@ -59,14 +59,35 @@ pub fn to_writer<W: io::Write, T: ?Sized + Serialize>(
         .map_err(|e| Error::new(e.to_string()))
 }
 
-/// Reads a `T` from JSON text, like `serde_json::from_str`.
+/// Reads a `T` from JSON text, like `serde_json::from_str`; the error also names the JSON path
+/// of the value that failed ([`Error::path`]).
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(Error::from)
+    serde_json::from_str(text).map_err(|error| with_path::<T>(error, text.as_bytes()))
 }
 
-/// Reads a `T` from JSON bytes, like `serde_json::from_slice`.
+/// Reads a `T` from JSON bytes, like `serde_json::from_slice`; the error also names the JSON
+/// path of the value that failed ([`Error::path`]).
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(bytes).map_err(Error::from)
+    serde_json::from_slice(bytes).map_err(|error| with_path::<T>(error, bytes))
+}
+
+/// The error of a failed read, with the JSON path where it failed. The path is found by reading
+/// the document again through `serde_path_to_error`, only once it has failed: tracking it on every
+/// read would cost every document that succeeds.
+#[cold]
+fn with_path<T: DeserializeOwned>(error: serde_json::Error, bytes: &[u8]) -> Error {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let path = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(again) => again.path().to_string(),
+        Ok(_) => String::new(),
+    };
+    let error = Error::from(error);
+    // `?` is serde_path_to_error's segment for a property whose name was not read yet.
+    if matches!(path.as_str(), "" | "." | "?") {
+        error
+    } else {
+        error.within(&path)
+    }
 }
 
 #[cfg(test)]

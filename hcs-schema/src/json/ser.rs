@@ -429,10 +429,9 @@ impl ser::SerializeStruct for Compound<'_, '_> {
     ) -> Result<(), Error> {
         match self {
             Compound::Collection { .. } => ser::SerializeMap::serialize_entry(self, key, value),
-            Compound::Raw { ser, name } if key == *name => value.serialize(RawText {
-                out: ser.out,
-                name,
-            }),
+            Compound::Raw { ser, name } if key == *name => {
+                value.serialize(RawText { out: ser.out, name })
+            }
             Compound::Raw { name, .. } => Err(RawText::error(name)),
         }
     }

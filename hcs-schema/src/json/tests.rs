@@ -22,7 +22,10 @@ enum Shapes {
     Newtype(u8),
     Tuple(i32, String),
     EmptyTuple(),
-    Struct { a: Option<f32>, b: Vec<bool> },
+    Struct {
+        a: Option<f32>,
+        b: Vec<bool>,
+    },
     EmptyStruct {},
     #[serde(rename = "with \"quote\"")]
     Renamed,
@@ -141,9 +144,7 @@ fn map_keys_are_written_like_serde_json() {
     same(&BTreeMap::from([(vec![1], 0)]));
     same(&BTreeMap::from([(Some("a"), 0)]));
     same(&BTreeMap::from([(None::<&str>, 0)]));
-    let mut floats = Vec::new();
-    floats.push((1.5f64, 0));
-    same(&FloatKeys(floats));
+    same(&FloatKeys(vec![(1.5, 0), (-0.0, 1), (1e300, 2)]));
     same(&FloatKeys(vec![(f64::NAN, 0)]));
 }
 
@@ -220,7 +221,7 @@ fn values_are_written_like_serde_json() {
         "big": i64::MIN,
     }));
     let parsed: Value =
-        serde_json::from_str(r#"{"n":[0,-0,0.0,-0.0,1E5,1e-5,12345678901234567890,3.141592653589793]}"#)
+        serde_json::from_str(r#"{"n":[0,-0,0.0,-0.0,1E5,1e-5,12345678901234567890,3.141592653589793,123456789012345678901234567890,1.00000000000000000000001]}"#)
             .unwrap();
     same(&parsed);
 }
@@ -236,4 +237,34 @@ fn writers_agree() {
     let mut appended = b"prefix".to_vec();
     super::append(&mut appended, &value).unwrap();
     assert_eq!(appended[6..], expected[..]);
+}
+
+#[test]
+fn read_errors_name_the_place_and_the_path() {
+    let error = super::from_str::<crate::ComputeSystem>(
+        r#"{"VirtualMachine": {"Devices": {"Scsi": {"0": {"Attachments": {"1": {"Path": 5}}}}}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.path(),
+        "VirtualMachine.Devices.Scsi.0.Attachments.1.Path"
+    );
+    assert_eq!(error.line(), 1);
+    assert_eq!(error.column(), 78);
+    assert_eq!(
+        error.to_string(),
+        "VirtualMachine.Devices.Scsi.0.Attachments.1.Path: invalid type: integer `5`, expected a \
+         string at line 1 column 78"
+    );
+    let error = super::from_str::<crate::ComputeSystem>("{").unwrap_err();
+    assert_eq!(error.path(), ".");
+    assert_eq!(
+        error.to_string(),
+        "EOF while parsing an object at line 1 column 1"
+    );
+    let error = super::from_slice::<crate::ComputeSystem>(b"[]").unwrap_err();
+    assert!(
+        error.message().starts_with("invalid type: sequence"),
+        "{error}"
+    );
 }
