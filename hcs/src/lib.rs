@@ -38,6 +38,7 @@
 
 #![warn(missing_docs)]
 
+mod call;
 mod document;
 mod error;
 mod events;
@@ -47,12 +48,14 @@ mod layer;
 mod library;
 mod operation;
 mod process;
+pub mod redact;
 mod registry;
 mod schema_check;
 mod service;
 mod stdio;
 mod strings;
 mod system;
+mod trace;
 mod types;
 
 pub use error::{Error, HcsError, Result};

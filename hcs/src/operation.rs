@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use crate::call::{call, call_returning};
 use crate::error::{Error, Result};
 use crate::ffi::{Api, HCS_OPERATION, HCS_PROCESS_INFORMATION, HRESULT, PWSTR};
 use crate::hresult::HResult;
@@ -16,6 +17,7 @@ use crate::library::{Hcs, timeout_ms};
 use crate::registry::{Registry, guard};
 use crate::stdio::StdioHandle;
 use crate::strings::{WideString, take_string};
+use crate::trace::{Call, Subject};
 use crate::types::{OperationOptions, OperationType, RawHandleValue, ResourceType};
 
 /// The process information an operation that created a process returns
@@ -239,7 +241,8 @@ impl Operation {
         F: Fn(crate::Event) + Send + Sync + 'static,
     {
         let create = hcs.api.HcsCreateOperationWithNotifications()?;
-        let key = crate::events::EVENTS.insert(Arc::new(callback));
+        let callback = crate::trace::traced_events(&Subject::NONE, Arc::new(callback));
+        let key = crate::events::EVENTS.insert(callback);
         // SAFETY: the context is an integer key, never dereferenced.
         let raw = unsafe {
             create(
@@ -277,11 +280,14 @@ impl Operation {
             slot: Mutex::new(Some(Box::new(callback))),
         });
         let key = OPERATIONS.insert(entry.clone());
-        // SAFETY: valid handle; the context is an integer key.
-        let hr = unsafe { set(self.raw, key as *const c_void, Some(operation_completed)) };
-        if hr < 0 {
+        let raw = self.raw;
+        let set = call("HcsSetOperationCallback", &Subject::NONE, &[], || {
+            // SAFETY: valid handle; the context is an integer key.
+            unsafe { set(raw, key as *const c_void, Some(operation_completed)) }
+        });
+        if let Err(error) = set {
             OPERATIONS.remove(key);
-            return Err(Error::hcs(HResult(hr), "HcsSetOperationCallback", None));
+            return Err(error);
         }
         if let Some(old) = self.callback.replace((key, entry)) {
             disarm(old);
@@ -307,9 +313,10 @@ impl Operation {
             ));
         }
         let set = self.hcs.api.HcsSetOperationContext()?;
-        // SAFETY: valid handle; the context is an opaque integer.
-        let hr = unsafe { set(self.raw, context as *const c_void) };
-        check(hr, "HcsSetOperationContext")
+        call("HcsSetOperationContext", &Subject::NONE, &[], || {
+            // SAFETY: valid handle; the context is an opaque integer.
+            unsafe { set(self.raw, context as *const c_void) }
+        })
     }
 
     /// `HcsGetOperationId`.
@@ -349,34 +356,60 @@ impl Operation {
     /// operation. Fails with `HCS_E_OPERATION_PENDING` while it runs and
     /// `HCS_E_OPERATION_NOT_STARTED` before it is used.
     pub fn result(&self) -> Result<Option<String>> {
-        read_result(self.hcs.api, self.raw, false, "HcsGetOperationResult").map(|o| o.document)
+        self.traced("HcsGetOperationResult", || {
+            read_result(self.hcs.api, self.raw, false, "HcsGetOperationResult")
+        })
+        .map(|o| o.document)
     }
 
     /// `HcsGetOperationResultAndProcessInfo`.
     pub fn result_and_process_info(&self) -> Result<OperationOutput> {
-        read_result(
-            self.hcs.api,
-            self.raw,
-            true,
-            "HcsGetOperationResultAndProcessInfo",
-        )
+        self.traced("HcsGetOperationResultAndProcessInfo", || {
+            read_result(
+                self.hcs.api,
+                self.raw,
+                true,
+                "HcsGetOperationResultAndProcessInfo",
+            )
+        })
     }
 
     /// `HcsWaitForOperationResult`: waits at most `timeout` (`None`:
     /// forever). Running out of time is `HCS_E_OPERATION_TIMEOUT` and leaves
     /// the operation running.
     pub fn wait(&self, timeout: Option<Duration>) -> Result<Option<String>> {
-        self.wait_ms(timeout_ms(timeout), false, "HcsWaitForOperationResult")
-            .map(|o| o.document)
+        self.traced("HcsWaitForOperationResult", || {
+            self.wait_ms(timeout_ms(timeout), false, "HcsWaitForOperationResult")
+        })
+        .map(|o| o.document)
     }
 
     /// `HcsWaitForOperationResultAndProcessInfo`.
     pub fn wait_and_process_info(&self, timeout: Option<Duration>) -> Result<OperationOutput> {
-        self.wait_ms(
-            timeout_ms(timeout),
-            true,
-            "HcsWaitForOperationResultAndProcessInfo",
-        )
+        self.traced("HcsWaitForOperationResultAndProcessInfo", || {
+            self.wait_ms(
+                timeout_ms(timeout),
+                true,
+                "HcsWaitForOperationResultAndProcessInfo",
+            )
+        })
+    }
+
+    /// Records a call on this operation (one the user makes; the runtime's
+    /// own waits are part of the call that created the operation).
+    fn traced(
+        &self,
+        function: &'static str,
+        f: impl FnOnce() -> Result<OperationOutput>,
+    ) -> Result<OperationOutput> {
+        let mut call = Call::begin(function, &Subject::NONE);
+        call.operation(self.hcs.api, self.raw);
+        let result = f();
+        call.finish(
+            &result,
+            result.as_ref().ok().and_then(|o| o.document.as_deref()),
+        );
+        result
     }
 
     fn wait_ms(
@@ -407,32 +440,25 @@ impl Operation {
     pub fn properties_raw(&self, options: Option<&str>) -> Result<String> {
         let get = self.hcs.api.HcsGetOperationProperties()?;
         let options = crate::document::encode_optional("HcsGetOperationProperties", options)?;
-        let mut document: PWSTR = std::ptr::null_mut();
-        // SAFETY: valid handle; the options and out-pointer outlive the call.
-        let hr = unsafe {
-            get(
-                self.raw,
-                crate::strings::opt_ptr(options.as_ref()),
-                &mut document,
-            )
-        };
-        // SAFETY: HCS allocated the document for us.
-        let document = unsafe { take_string(document, self.hcs.api) };
-        if hr < 0 {
-            return Err(Error::hcs(
-                HResult(hr),
-                "HcsGetOperationProperties",
-                document,
-            ));
-        }
+        let options = options.as_ref();
+        let document = call_returning(
+            self.hcs.api,
+            "HcsGetOperationProperties",
+            &Subject::NONE,
+            &[options],
+            // SAFETY: valid handle; the options and out-pointer outlive the call.
+            |document| unsafe { get(self.raw, crate::strings::opt_ptr(options), document) },
+        )?;
         Ok(document.unwrap_or_default())
     }
 
     /// `HcsCancelOperation`.
     pub fn cancel(&self) -> Result<()> {
         let cancel = self.hcs.api.HcsCancelOperation()?;
-        // SAFETY: valid handle.
-        check(unsafe { cancel(self.raw) }, "HcsCancelOperation")
+        call("HcsCancelOperation", &Subject::NONE, &[], || {
+            // SAFETY: valid handle.
+            unsafe { cancel(self.raw) }
+        })
     }
 
     /// `HcsAddResourceToOperation`: attaches a resource (a file, a job...)
@@ -449,10 +475,11 @@ impl Operation {
     ) -> Result<()> {
         let add = self.hcs.api.HcsAddResourceToOperation()?;
         let uri = WideString::new(uri, "resource URI")?;
-        // SAFETY: valid operation handle; the URI outlives the call; the
-        // caller vouches for `handle`.
-        let hr = unsafe { add(self.raw, resource_type.0, uri.as_ptr(), handle) };
-        check(hr, "HcsAddResourceToOperation")
+        call("HcsAddResourceToOperation", &Subject::NONE, &[], || {
+            // SAFETY: valid operation handle; the URI outlives the call; the
+            // caller vouches for `handle`.
+            unsafe { add(self.raw, resource_type.0, uri.as_ptr(), handle) }
+        })
     }
 
     /// The raw `HCS_OPERATION` handle, still owned by `self`.
@@ -539,42 +566,46 @@ fn start_failure(
     Error::hcs(HResult(hr), function, document)
 }
 
-pub(crate) fn check(hr: HRESULT, function: &'static str) -> Result<()> {
-    if hr < 0 {
-        Err(Error::hcs(HResult(hr), function, None))
-    } else {
-        Ok(())
-    }
-}
-
 /// Runs one tracked HCS call and waits for it with the `Hcs` timeout. On
-/// timeout the operation is cancelled.
+/// timeout the operation is cancelled. Recorded as one [`Call`] from the
+/// operation's creation to its result.
 pub(crate) fn run_blocking(
     hcs: &Hcs,
     function: &'static str,
+    subject: &Subject,
+    sends: &[Option<&WideString>],
     with_process_info: bool,
     start: impl FnOnce(HCS_OPERATION) -> HRESULT,
 ) -> Result<OperationOutput> {
-    let operation = Operation::new(hcs)?;
-    let hr = start(operation.raw);
-    if hr < 0 {
-        return Err(start_failure(hcs.api, operation.raw, hr, function));
-    }
-    let result = operation.wait_ms(hcs.timeout_ms(), with_process_info, function);
-    if let Err(error) = &result {
-        if error.is_timeout() {
-            let _ = operation.cancel();
+    let mut call = Call::begin(function, subject);
+    sends.iter().for_each(|document| call.sends(*document));
+    let result = (|| {
+        let operation = Operation::new(hcs)?;
+        call.operation(hcs.api, operation.raw);
+        let hr = start(operation.raw);
+        if hr < 0 {
+            return Err(start_failure(hcs.api, operation.raw, hr, function));
         }
-    }
+        let result = operation.wait_ms(hcs.timeout_ms(), with_process_info, function);
+        if let Err(error) = &result {
+            if error.is_timeout() {
+                let _ = operation.cancel();
+            }
+        }
+        result
+    })();
+    let received = result.as_ref().ok().and_then(|o| o.document.as_deref());
+    call.finish(&result, received);
     result
 }
 
 type Decode<T> = Box<dyn FnOnce(OperationOutput) -> Result<T> + Send + 'static>;
 
-#[derive(Default)]
 struct FutureState {
     result: Option<Result<OperationOutput>>,
     waker: Option<Waker>,
+    /// The call being recorded, ended by the completion.
+    call: Option<Call>,
 }
 
 struct Running<T> {
@@ -607,15 +638,28 @@ impl<T> OperationFuture<T> {
     pub(crate) fn start(
         hcs: &Hcs,
         function: &'static str,
+        subject: &Subject,
+        sends: &[Option<&WideString>],
         with_process_info: bool,
         start: impl FnOnce(HCS_OPERATION) -> HRESULT,
         decode: impl FnOnce(OperationOutput) -> Result<T> + Send + 'static,
     ) -> OperationFuture<T> {
-        let state = Arc::new(Mutex::new(FutureState::default()));
+        let mut call = Call::begin(function, subject);
+        sends.iter().for_each(|document| call.sends(*document));
+        let state = Arc::new(Mutex::new(FutureState {
+            result: None,
+            waker: None,
+            call: None,
+        }));
         let completion_state = state.clone();
         let completion: Completion = Box::new(move |result| {
             let waker = {
                 let mut state = completion_state.lock().unwrap_or_else(|e| e.into_inner());
+                // Recorded before the result is visible to the awaiting task.
+                if let Some(call) = state.call.take() {
+                    let received = result.as_ref().ok().and_then(|o| o.document.as_deref());
+                    call.finish(&result, received);
+                }
                 state.result = Some(result);
                 state.waker.take()
             };
@@ -626,11 +670,22 @@ impl<T> OperationFuture<T> {
         let operation =
             match Operation::with_completion(hcs, function, with_process_info, completion) {
                 Ok(operation) => operation,
-                Err(error) => return OperationFuture::failed(error),
+                Err(error) => {
+                    call.failed(&error);
+                    return OperationFuture::failed(error);
+                }
             };
+        call.operation(hcs.api, operation.raw);
+        // Stored before the start: the completion may run before `start` returns.
+        state.lock().unwrap_or_else(|e| e.into_inner()).call = Some(call);
         let hr = start(operation.raw);
         if hr < 0 {
-            return OperationFuture::failed(start_failure(hcs.api, operation.raw, hr, function));
+            let error = start_failure(hcs.api, operation.raw, hr, function);
+            let call = state.lock().unwrap_or_else(|e| e.into_inner()).call.take();
+            if let Some(call) = call {
+                call.failed(&error);
+            }
+            return OperationFuture::failed(error);
         }
         OperationFuture {
             inner: Ok(Running {

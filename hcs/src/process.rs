@@ -6,18 +6,20 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::call::{call, call_returning, call_void};
 use crate::document::{
     decode_document, encode_document, encode_optional, encode_schema, encode_typed,
 };
 use crate::error::{Error, Result};
 use crate::events::{EventReceiver, Registrations, channel, event_callback};
-use crate::ffi::{Api, HCS_PROCESS, PWSTR, pfn};
+use crate::ffi::{Api, HCS_PROCESS, pfn};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
 use crate::operation::{OperationFuture, ProcessInformation, run_blocking};
 use crate::schema::{ProcessModifyRequest, ProcessParameters, ProcessStatus, SignalProcessOptions};
 use crate::stdio::StdioHandle;
-use crate::strings::{WideString, opt_ptr, take_string};
+use crate::strings::{WideString, opt_ptr};
+use crate::trace::Subject;
 use crate::types::{Access, EventOptions, RawHandleValue};
 use crate::{ComputeSystem, Event};
 
@@ -33,6 +35,9 @@ pub struct Process {
     stdout: Option<StdioHandle>,
     stderr: Option<StdioHandle>,
     registrations: Registrations,
+    /// The system id and process id for the `tracing` records (empty
+    /// without the feature).
+    subject: Subject,
 }
 
 // SAFETY: HCS process handles are usable from any thread; closing needs
@@ -68,12 +73,25 @@ impl ComputeSystem {
         let system = self.as_raw();
         let mut raw: HCS_PROCESS = std::ptr::null_mut();
         let out: *mut HCS_PROCESS = &mut raw;
-        let result = run_blocking(self.hcs(), "HcsCreateProcess", true, |op| {
-            // SAFETY: valid handles; the parameters and out-pointer outlive the call.
-            unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), out) }
+        let result = run_blocking(
+            self.hcs(),
+            "HcsCreateProcess",
+            self.subject(),
+            &[Some(&parameters)],
+            true,
+            |op| {
+                // SAFETY: valid handles; the parameters and out-pointer outlive the call.
+                unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), out) }
+            },
+        );
+        let process = (!raw.is_null()).then(|| {
+            Process::new(
+                self.hcs(),
+                raw,
+                ProcessInformation::default(),
+                self.subject(),
+            )
         });
-        let process =
-            (!raw.is_null()).then(|| Process::new(self.hcs(), raw, ProcessInformation::default()));
         let output = result?;
         let mut process =
             process.ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateProcess", None))?;
@@ -101,14 +119,20 @@ impl ComputeSystem {
         OperationFuture::start(
             self.hcs(),
             "HcsCreateProcess",
+            self.subject(),
+            &[Some(&parameters)],
             true,
             |op| {
                 let mut raw: HCS_PROCESS = std::ptr::null_mut();
                 // SAFETY: valid handles; the parameters and out-pointer outlive the call.
                 let hr = unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), &mut raw) };
                 if !raw.is_null() {
-                    *slot.lock().unwrap_or_else(|e| e.into_inner()) =
-                        Some(Process::new(&hcs, raw, ProcessInformation::default()));
+                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(Process::new(
+                        &hcs,
+                        raw,
+                        ProcessInformation::default(),
+                        self.subject(),
+                    ));
                 }
                 hr
             },
@@ -130,11 +154,13 @@ impl ComputeSystem {
     pub fn open_process(&self, process_id: u32, access: Access) -> Result<Process> {
         let f = self.hcs().api.HcsOpenProcess()?;
         let mut raw: HCS_PROCESS = std::ptr::null_mut();
-        // SAFETY: valid handle and out-pointer.
-        let hr = unsafe { f(self.as_raw(), process_id, access.0, &mut raw) };
-        if hr < 0 {
-            return Err(Error::hcs(HResult(hr), "HcsOpenProcess", None));
-        }
+        call(
+            "HcsOpenProcess",
+            &self.subject().process(process_id),
+            &[],
+            // SAFETY: valid handle and out-pointer.
+            || unsafe { f(self.as_raw(), process_id, access.0, &mut raw) },
+        )?;
         if raw.is_null() {
             return Err(Error::hcs(HResult::E_HANDLE, "HcsOpenProcess", None));
         }
@@ -142,12 +168,12 @@ impl ComputeSystem {
             process_id,
             ..ProcessInformation::default()
         };
-        Ok(Process::new(self.hcs(), raw, info))
+        Ok(Process::new(self.hcs(), raw, info, self.subject()))
     }
 }
 
 impl Process {
-    fn new(hcs: &Hcs, raw: HCS_PROCESS, info: ProcessInformation) -> Process {
+    fn new(hcs: &Hcs, raw: HCS_PROCESS, info: ProcessInformation, system: &Subject) -> Process {
         Process {
             hcs: *hcs,
             raw,
@@ -156,10 +182,12 @@ impl Process {
             stdout: info.stdout,
             stderr: info.stderr,
             registrations: Registrations::default(),
+            subject: system.process(info.process_id),
         }
     }
 
     fn set_info(&mut self, info: ProcessInformation) {
+        self.subject = self.subject.process(info.process_id);
         self.process_id = info.process_id;
         self.stdin = info.stdin;
         self.stdout = info.stdout;
@@ -194,10 +222,18 @@ impl Process {
     ) -> Result<()> {
         let f = get(self.hcs.api)?;
         let raw = self.raw;
-        run_blocking(&self.hcs, function, false, |op| {
-            // SAFETY: valid handles; the options outlive the call.
-            unsafe { f(raw, op, opt_ptr(options.as_ref())) }
-        })
+        let options = options.as_ref();
+        run_blocking(
+            &self.hcs,
+            function,
+            &self.subject,
+            &[options],
+            false,
+            |op| {
+                // SAFETY: valid handles; the options outlive the call.
+                unsafe { f(raw, op, opt_ptr(options)) }
+            },
+        )
         .map(drop)
     }
 
@@ -215,6 +251,8 @@ impl Process {
         OperationFuture::start(
             &self.hcs,
             function,
+            &self.subject,
+            &[options.as_ref()],
             false,
             |op| {
                 // SAFETY: valid handles; the options outlive the call.
@@ -296,10 +334,18 @@ impl Process {
     fn properties_encoded(&self, query: Option<WideString>) -> Result<Option<String>> {
         let f = self.hcs.api.HcsGetProcessProperties()?;
         let raw = self.raw;
-        run_blocking(&self.hcs, "HcsGetProcessProperties", false, |op| {
-            // SAFETY: valid handles; the query outlives the call.
-            unsafe { f(raw, op, opt_ptr(query.as_ref())) }
-        })
+        let query = query.as_ref();
+        run_blocking(
+            &self.hcs,
+            "HcsGetProcessProperties",
+            &self.subject,
+            &[query],
+            false,
+            |op| {
+                // SAFETY: valid handles; the query outlives the call.
+                unsafe { f(raw, op, opt_ptr(query)) }
+            },
+        )
         .map(|output| output.document)
     }
 
@@ -308,10 +354,17 @@ impl Process {
     pub fn info(&self) -> Result<ProcessInformation> {
         let f = self.hcs.api.HcsGetProcessInfo()?;
         let raw = self.raw;
-        let output = run_blocking(&self.hcs, "HcsGetProcessInfo", true, |op| {
-            // SAFETY: valid handles.
-            unsafe { f(raw, op) }
-        })?;
+        let output = run_blocking(
+            &self.hcs,
+            "HcsGetProcessInfo",
+            &self.subject,
+            &[],
+            true,
+            |op| {
+                // SAFETY: valid handles.
+                unsafe { f(raw, op) }
+            },
+        )?;
         Ok(output.process.unwrap_or_default())
     }
 
@@ -325,6 +378,8 @@ impl Process {
         OperationFuture::start(
             &self.hcs,
             "HcsGetProcessInfo",
+            &self.subject,
+            &[],
             true,
             |op| {
                 // SAFETY: valid handles.
@@ -344,15 +399,14 @@ impl Process {
     /// `HcsWaitForProcessExit`, returning the raw result document.
     pub fn wait_for_exit_raw(&self, timeout: Option<Duration>) -> Result<Option<String>> {
         let f = self.hcs.api.HcsWaitForProcessExit()?;
-        let mut result: PWSTR = std::ptr::null_mut();
-        // SAFETY: valid handle and out-pointer.
-        let hr = unsafe { f(self.raw, timeout_ms(timeout), &mut result) };
-        // SAFETY: HCS allocated the string for us.
-        let document = unsafe { take_string(result, self.hcs.api) };
-        if hr < 0 {
-            return Err(Error::hcs(HResult(hr), "HcsWaitForProcessExit", document));
-        }
-        Ok(document)
+        call_returning(
+            self.hcs.api,
+            "HcsWaitForProcessExit",
+            &self.subject,
+            &[],
+            // SAFETY: valid handle and out-pointer.
+            |result| unsafe { f(self.raw, timeout_ms(timeout), result) },
+        )
     }
 
     /// `HcsSetProcessCallback`: calls `callback` on an HCS thread for every
@@ -365,6 +419,7 @@ impl Process {
         let raw = self.raw;
         self.registrations.register(
             "HcsSetProcessCallback",
+            &self.subject,
             std::sync::Arc::new(callback),
             |context| {
                 // SAFETY: valid handle; the context is an integer key, not a pointer.
@@ -417,6 +472,7 @@ impl Process {
                 process_id,
                 ..ProcessInformation::default()
             },
+            &Subject::NONE,
         )
     }
 }
@@ -425,7 +481,9 @@ impl Drop for Process {
     fn drop(&mut self) {
         if let Ok(close) = self.hcs.api.HcsCloseProcess() {
             // SAFETY: we own the handle; it is closed exactly once.
-            unsafe { close(self.raw) };
+            call_void("HcsCloseProcess", &self.subject, || unsafe {
+                close(self.raw)
+            });
         }
         self.registrations.clear();
     }
