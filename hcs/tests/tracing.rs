@@ -7,12 +7,14 @@
 //! `cargo test -p hcs --features tracing --test tracing` runs the first set;
 //! `cargo test -p hcs --test tracing` the second (CI runs both).
 
+// Without the feature only the "nothing is recorded" test uses the capture.
+#![cfg_attr(not(feature = "tracing"), allow(dead_code))]
+
 mod common;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, OnceLock};
-use std::time::Duration;
 
 use hcs::schema::{ComputeSystem, ProcessParameters};
 use serde_json::json;
@@ -193,6 +195,8 @@ fn no_secret_anywhere() {
 
 #[cfg(feature = "tracing")]
 mod on {
+    use std::time::Duration;
+
     use hcs::{EventOptions, EventType, HResult, SchemaCheck};
 
     use super::*;
