@@ -133,9 +133,14 @@ mod on {
         }
 
         /// Records the id of the HCS operation the call uses
-        /// (`HcsGetOperationId`, only asked when the feature is on).
+        /// (`HcsGetOperationId`, only asked when it can be recorded).
         #[inline]
         pub(crate) fn operation(&mut self, api: &Api, operation: HCS_OPERATION) {
+            // One more FFI call: only when something can record the id (the
+            // span, or a failure event).
+            if self.span.is_disabled() && !tracing::enabled!(target: TARGET, Level::WARN) {
+                return;
+            }
             if let Ok(get) = api.HcsGetOperationId() {
                 // SAFETY: a valid operation handle, owned by the caller.
                 let id = unsafe { get(operation) };
