@@ -24,6 +24,12 @@
 //! * Events arrive through an integer registry key, never a raw pointer, with
 //!   panics caught at the FFI boundary ([`EventReceiver`]: an iterator and a
 //!   `Stream`).
+//! * With the optional `tracing` feature every HCS call is a `tracing` span
+//!   (target `hcs`): function, compute system and process ids, operation id,
+//!   elapsed time and `HRESULT` name; failures at `ERROR`/`WARN` with the
+//!   `ResultError`, events at `DEBUG`, schema-check findings at `WARN`, and
+//!   the documents at `TRACE` only, redacted by [`redact`]. Without it
+//!   nothing is compiled in.
 //!
 //! # What was exercised where
 //!

@@ -49,9 +49,7 @@ pub fn redact_document(text: &str) -> String {
     // Fast path: when no secret property name occurs anywhere in the text,
     // redaction changes nothing; the text only has to be valid JSON (checked
     // without building a tree).
-    if !mentions_a_secret(text)
-        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
-    {
+    if !mentions_a_secret(text) && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
         return text.to_owned();
     }
     match serde_json::from_str::<Value>(text) {

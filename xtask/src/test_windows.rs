@@ -91,7 +91,14 @@ pub fn run() -> Result<(), String> {
         // recording and `tests/tracing.rs` checks the records under Wine
         // (the Linux run covers the feature off).
         .args([
-            "test", "-p", "hcs", "--features", "tracing", "--tests", "--target", TARGET,
+            "test",
+            "-p",
+            "hcs",
+            "--features",
+            "tracing",
+            "--tests",
+            "--target",
+            TARGET,
         ])
         .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", &wine)
         .env("WINEPREFIX", &prefix)
