@@ -202,7 +202,7 @@ pub unsafe extern "system" fn HcsEmulatorGetStatistics(statistics: *mut *mut u16
                 "AttachedOverlayFilters": st.overlays.iter().map(|(v, d)| json!({ "VolumeMountPoint": v, "LayerData": d })).collect::<Vec<_>>(),
                 "WerReports": st.wer_reports,
                 "Configuration": {
-                    "SupportedSchemaVersions": crate::service::versions_json(&st.config),
+                    "SupportedSchemaVersions": crate::exports::service::versions_json(&st.config),
                     "CompletionDelayMs": st.config.completion_delay_ms,
                     "InjectFailures": st.config.injected_failures.iter().map(|f| json!({ "Function": f.function, "Error": f.error, "Count": f.remaining })).collect::<Vec<_>>()
                 }

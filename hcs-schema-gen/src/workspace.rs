@@ -12,6 +12,12 @@ use crate::model::Model;
 /// The environment variable naming the folder of published inputs (`schema-json/`, `samples/`).
 pub const SHARED_DIR_VAR: &str = "HCS_SHARED_DIR";
 
+/// The environment variable that makes missing inputs a failure (`.ci/run` sets it to `1`).
+pub const REQUIRE_INPUTS_VAR: &str = "HCS_REQUIRE_INPUTS";
+
+/// The variables that make missing inputs a failure, in the order they are reported.
+const REQUIRING_VARS: [&str; 2] = [REQUIRE_INPUTS_VAR, "CI"];
+
 /// Whether to write files or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -35,6 +41,61 @@ pub fn shared_dir(root: &Path) -> PathBuf {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => root.join("..").join("shared"),
     }
+}
+
+/// Whether something a test or `cargo xtask` needs and cannot find (the published inputs, the
+/// toolchain of `cargo xtask test-windows`) is a failure rather than a skip: `Some("CI=true")`,
+/// naming the variable that requires it, when `HCS_REQUIRE_INPUTS` or `CI` is set.
+///
+/// This is the one place that reads the switch. A variable counts as set when its value is
+/// anything but empty, `0`, `false` or `no` (ASCII case-insensitive): `.ci/run` sets
+/// `HCS_REQUIRE_INPUTS=1`, CI services set `CI=true`; `HCS_REQUIRE_INPUTS=0` requires nothing.
+pub fn inputs_required() -> Option<String> {
+    required_by(|name| std::env::var_os(name))
+}
+
+fn required_by(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<String> {
+    REQUIRING_VARS.iter().find_map(|name| {
+        let value = var(name)?;
+        let text = value.to_string_lossy();
+        let unset = ["", "0", "false", "no"]
+            .iter()
+            .any(|off| text.trim().eq_ignore_ascii_case(off));
+        (!unset).then(|| format!("{name}={text}"))
+    })
+}
+
+/// What to do when `missing` (a sentence fragment: what is missing, and where) cannot be found.
+///
+/// When [`inputs_required`], an error that says so. Otherwise writes one line, `skipped:
+/// <missing>` (followed by the test's name inside a test), straight to the process's standard
+/// error and returns `Ok`: a test calling this passes, and `cargo test` still shows the line,
+/// because libtest captures only what `print!` and `eprint!` write, not the stream itself.
+pub fn skip_missing(missing: &str) -> Result<(), String> {
+    use std::io::Write as _;
+
+    if let Some(requirement) = inputs_required() {
+        return Err(format!("{missing} ({requirement}: nothing may be skipped)"));
+    }
+    let thread = std::thread::current();
+    let line = match thread.name() {
+        Some(test) if test != "main" => format!("skipped: {missing} ({test})\n"),
+        _ => format!("skipped: {missing}\n"),
+    };
+    // One write of the whole line, so that parallel tests do not interleave within it.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    Ok(())
+}
+
+/// [`skip_missing`] for the published inputs at `dir`, in a test: panics when they are required
+/// (saying which variable to set), returns `None` otherwise, for `let Some(dir) = ... else {
+/// return }`.
+#[track_caller]
+pub fn skip_missing_inputs<T>(dir: &Path) -> Option<T> {
+    if let Err(message) = skip_missing(&format!("inputs not found at {}", dir.display())) {
+        panic!("{message}; set {SHARED_DIR_VAR} to the folder holding schema-json/ and samples/");
+    }
+    None
 }
 
 /// The project's `schema-json/` folder.
@@ -176,4 +237,43 @@ pub fn ensure_file(
             .map_err(|e| Error::with_source(path, "", "cannot write", e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn required(vars: &[(&str, &str)]) -> Option<String> {
+        required_by(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| std::ffi::OsString::from(v))
+        })
+    }
+
+    #[test]
+    fn either_variable_requires_inputs() {
+        assert_eq!(required(&[]), None);
+        assert_eq!(
+            required(&[("HCS_REQUIRE_INPUTS", "1")]).as_deref(),
+            Some("HCS_REQUIRE_INPUTS=1")
+        );
+        assert_eq!(required(&[("CI", "true")]).as_deref(), Some("CI=true"));
+        assert_eq!(
+            required(&[("CI", "true"), ("HCS_REQUIRE_INPUTS", "yes")]).as_deref(),
+            Some("HCS_REQUIRE_INPUTS=yes")
+        );
+    }
+
+    #[test]
+    fn off_values_require_nothing() {
+        for off in ["", "0", "false", "FALSE", "no", " 0 "] {
+            assert_eq!(required(&[("HCS_REQUIRE_INPUTS", off), ("CI", off)]), None);
+        }
+        // One variable off does not switch the other off.
+        assert_eq!(
+            required(&[("HCS_REQUIRE_INPUTS", "0"), ("CI", "1")]).as_deref(),
+            Some("CI=1")
+        );
+    }
 }
