@@ -108,6 +108,13 @@ pub fn model_path(root: &Path) -> PathBuf {
     data_dir(root).join("model.json")
 }
 
+/// The copy of the committed model that the `hcs-schema` command embeds. `cargo package` takes
+/// only files inside a crate's folder, so the CLI cannot embed `schema-json/model.json` itself;
+/// codegen and import keep this copy byte-identical to it (and `--check` fails when it is not).
+pub fn cli_model_path(root: &Path) -> PathBuf {
+    root.join("hcs-schema-cli").join("model.json")
+}
+
 /// The folder of generated Rust.
 pub fn generated_dir(root: &Path) -> PathBuf {
     root.join("hcs-schema").join("src").join("generated")
@@ -152,7 +159,9 @@ fn finish_import(
     let mut changed = Vec::new();
     // Changelog: what this import changed, compared with the committed model (see `crate::diff`).
     crate::diff::record_import_in_changelog(root, &model, mode, &mut changed)?;
-    ensure_file(&model_path(root), &model.to_json(), mode, &mut changed)?;
+    let model_json = model.to_json();
+    ensure_file(&model_path(root), &model_json, mode, &mut changed)?;
+    ensure_file(&cli_model_path(root), &model_json, mode, &mut changed)?;
     changed.extend(write_generated(root, &files, mode)?);
     Ok(ImportOutcome {
         changed,
@@ -161,14 +170,16 @@ fn finish_import(
     })
 }
 
-/// Generates the code from the committed model.
+/// Generates the code, and the CLI's copy of the model, from the committed model.
 pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<PathBuf>> {
-    let model = Model::load(&model_path(root))?;
-    generate(root, &model, mode)
-}
-
-fn generate(root: &Path, model: &Model, mode: Mode) -> Result<Vec<PathBuf>> {
-    write_generated(root, &crate::emit::emit(model)?, mode)
+    let path = model_path(root);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::with_source(&path, "", "cannot read the model", e))?
+        .replace("\r\n", "\n");
+    let model = Model::from_json(&path, &text)?;
+    let mut changed = write_generated(root, &crate::emit::emit(&model)?, mode)?;
+    ensure_file(&cli_model_path(root), &text, mode, &mut changed)?;
+    Ok(changed)
 }
 
 fn write_generated(

@@ -4,7 +4,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `Attachment`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,33 +22,109 @@ use crate::{
 )]
 pub struct Attachment {
     /// JSON `Type`: AttachmentType. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<AttachmentType>,
     /// JSON `Path`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// JSON `CachingMode`: CachingMode. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CachingMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CachingMode", skip_serializing_if = "Option::is_none")
+    )]
     pub caching_mode: Option<CachingMode>,
     /// JSON `ReadOnly`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReadOnly", skip_serializing_if = "Option::is_none")
+    )]
     pub read_only: Option<bool>,
     /// JSON `SupportCompressedVolumes`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(
-        rename = "SupportCompressedVolumes",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SupportCompressedVolumes",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub support_compressed_volumes: Option<bool>,
     /// JSON `AlwaysAllowSparseFiles`: bool. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "AlwaysAllowSparseFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AlwaysAllowSparseFiles",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub always_allow_sparse_files: Option<bool>,
     /// JSON `SupportEncryptedFiles`: bool. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "SupportEncryptedFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SupportEncryptedFiles",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub support_encrypted_files: Option<bool>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Attachment {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.r#type.is_some()) + usize::from(self.path.is_some())
+            + usize::from(self.caching_mode.is_some())
+            + usize::from(self.read_only.is_some())
+            + usize::from(self.support_compressed_volumes.is_some())
+            + usize::from(self.always_allow_sparse_files.is_some())
+            + usize::from(self.support_encrypted_files.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("Type", value)?;
+        }
+
+        if let Some(value) = &self.path {
+            map.serialize_entry("Path", value)?;
+        }
+
+        if let Some(value) = &self.caching_mode {
+            map.serialize_entry("CachingMode", value)?;
+        }
+
+        if let Some(value) = &self.read_only {
+            map.serialize_entry("ReadOnly", value)?;
+        }
+
+        if let Some(value) = &self.support_compressed_volumes {
+            map.serialize_entry("SupportCompressedVolumes", value)?;
+        }
+
+        if let Some(value) = &self.always_allow_sparse_files {
+            map.serialize_entry("AlwaysAllowSparseFiles", value)?;
+        }
+
+        if let Some(value) = &self.support_encrypted_files {
+            map.serialize_entry("SupportEncryptedFiles", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Attachment {

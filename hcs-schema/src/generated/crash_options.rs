@@ -4,7 +4,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `CrashOptions`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,12 +22,35 @@ use crate::{
 )]
 pub struct CrashOptions {
     /// JSON `Type`: CrashType. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<CrashType>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for CrashOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.r#type.is_some()) + self.unknown_properties.len();
+
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("Type", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for CrashOptions {

@@ -4,7 +4,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `GuestModifySettingRequest`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,18 +22,56 @@ use crate::{
 )]
 pub struct GuestModifySettingRequest {
     /// JSON `ResourceType`: ModifyResourceType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ResourceType", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_type: Option<ModifyResourceType>,
     /// JSON `RequestType`: ModifyRequestType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RequestType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RequestType", skip_serializing_if = "Option::is_none")
+    )]
     pub request_type: Option<ModifyRequestType>,
     /// JSON `Settings`: any JSON value. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Settings", skip_serializing_if = "Option::is_none")
+    )]
     pub settings: Option<serde_json::Value>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for GuestModifySettingRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.resource_type.is_some())
+            + usize::from(self.request_type.is_some())
+            + usize::from(self.settings.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.resource_type {
+            map.serialize_entry("ResourceType", value)?;
+        }
+
+        if let Some(value) = &self.request_type {
+            map.serialize_entry("RequestType", value)?;
+        }
+
+        if let Some(value) = &self.settings {
+            map.serialize_entry("Settings", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for GuestModifySettingRequest {

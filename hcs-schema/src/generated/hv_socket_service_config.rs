@@ -4,7 +4,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `HvSocketServiceConfig`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,25 +23,67 @@ pub struct HvSocketServiceConfig {
     /// SDDL string that HvSocket will check before allowing a host process to bind to this specific service. If not specified, defaults to the system DefaultBindSecurityDescriptor, defined in HvSocketSystemWpConfig in V1.
     ///
     /// JSON `BindSecurityDescriptor`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "BindSecurityDescriptor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "BindSecurityDescriptor",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub bind_security_descriptor: Option<String>,
     /// SDDL string that HvSocket will check before allowing a host process to connect to this specific service. If not specified, defaults to the system DefaultConnectSecurityDescriptor, defined in HvSocketSystemWpConfig in V1.
     ///
     /// JSON `ConnectSecurityDescriptor`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "ConnectSecurityDescriptor",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ConnectSecurityDescriptor",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub connect_security_descriptor: Option<String>,
     /// If true, HvSocket will process wildcard binds for this service/system combination. Wildcard binds are secured in the registry at SOFTWARE/Microsoft/Windows NT/CurrentVersion/Virtualization/HvSocket/WildcardDescriptors
     ///
     /// JSON `AllowWildcardBinds`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AllowWildcardBinds", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowWildcardBinds", skip_serializing_if = "Option::is_none")
+    )]
     pub allow_wildcard_binds: Option<bool>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for HvSocketServiceConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.bind_security_descriptor.is_some())
+            + usize::from(self.connect_security_descriptor.is_some())
+            + usize::from(self.allow_wildcard_binds.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.bind_security_descriptor {
+            map.serialize_entry("BindSecurityDescriptor", value)?;
+        }
+
+        if let Some(value) = &self.connect_security_descriptor {
+            map.serialize_entry("ConnectSecurityDescriptor", value)?;
+        }
+
+        if let Some(value) = &self.allow_wildcard_binds {
+            map.serialize_entry("AllowWildcardBinds", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for HvSocketServiceConfig {

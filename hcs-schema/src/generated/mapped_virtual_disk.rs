@@ -4,7 +4,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `MappedVirtualDisk`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,15 +21,45 @@ use crate::{
 )]
 pub struct MappedVirtualDisk {
     /// JSON `ContainerPath`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ContainerPath", skip_serializing_if = "Option::is_none")
+    )]
     pub container_path: Option<String>,
     /// JSON `Lun`: uint8. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Lun", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Lun", skip_serializing_if = "Option::is_none")
+    )]
     pub lun: Option<u8>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for MappedVirtualDisk {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.container_path.is_some())
+            + usize::from(self.lun.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.container_path {
+            map.serialize_entry("ContainerPath", value)?;
+        }
+
+        if let Some(value) = &self.lun {
+            map.serialize_entry("Lun", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for MappedVirtualDisk {

@@ -4,7 +4,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `NetworkAdapter`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,36 +22,99 @@ use crate::{
 )]
 pub struct NetworkAdapter {
     /// JSON `EndpointId`: guid. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EndpointId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EndpointId", skip_serializing_if = "Option::is_none")
+    )]
     pub endpoint_id: Option<Guid>,
     /// JSON `MacAddress`: mac-address. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MacAddress", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MacAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub mac_address: Option<MacAddress>,
     /// JSON `InstanceId`: guid. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "InstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_id: Option<Guid>,
     /// Disable interrupt batching (MNF) for network to decrease latency and increase throughput, at per-interrupt processing cost.
     ///
     /// JSON `DisableInterruptBatching`: bool. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "DisableInterruptBatching",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DisableInterruptBatching",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub disable_interrupt_batching: Option<bool>,
     /// The I/O virtualization (IOV) offloading configuration.
     ///
     /// JSON `IovSettings`: IovSettings. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "IovSettings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IovSettings", skip_serializing_if = "Option::is_none")
+    )]
     pub iov_settings: Option<IovSettings>,
     /// When updating a network adapter, indicates whether the adapter should be connected, disconnected, or updated in place.
     ///
     /// JSON `ConnectionState`: StateOverride. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "ConnectionState", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ConnectionState", skip_serializing_if = "Option::is_none")
+    )]
     pub connection_state: Option<StateOverride>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for NetworkAdapter {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.endpoint_id.is_some())
+            + usize::from(self.mac_address.is_some())
+            + usize::from(self.instance_id.is_some())
+            + usize::from(self.disable_interrupt_batching.is_some())
+            + usize::from(self.iov_settings.is_some())
+            + usize::from(self.connection_state.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.endpoint_id {
+            map.serialize_entry("EndpointId", value)?;
+        }
+
+        if let Some(value) = &self.mac_address {
+            map.serialize_entry("MacAddress", value)?;
+        }
+
+        if let Some(value) = &self.instance_id {
+            map.serialize_entry("InstanceId", value)?;
+        }
+
+        if let Some(value) = &self.disable_interrupt_batching {
+            map.serialize_entry("DisableInterruptBatching", value)?;
+        }
+
+        if let Some(value) = &self.iov_settings {
+            map.serialize_entry("IovSettings", value)?;
+        }
+
+        if let Some(value) = &self.connection_state {
+            map.serialize_entry("ConnectionState", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for NetworkAdapter {

@@ -4,7 +4,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -15,7 +16,7 @@ use crate::{
 /// VM specific processor feature requirements
 ///
 /// Schema definition `ProcessorFeatureSet`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -25,22 +26,67 @@ pub struct ProcessorFeatureSet {
     /// Processor features
     ///
     /// JSON `ProcessorFeatures`: array of ProcessorFeature. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "ProcessorFeatures", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ProcessorFeatures", skip_serializing_if = "Option::is_none")
+    )]
     pub processor_features: Option<Vec<ProcessorFeature>>,
     /// Xsave processor features
     ///
     /// JSON `XsaveProcessorFeatures`: array of XsaveProcessorFeature. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "XsaveProcessorFeatures", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "XsaveProcessorFeatures",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub xsave_processor_features: Option<Vec<XsaveProcessorFeature>>,
     /// Processor feature set mode
     ///
     /// JSON `ProcessorFeatureSetMode`: ProcessorFeatureSetMode. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "ProcessorFeatureSetMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ProcessorFeatureSetMode",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub processor_feature_set_mode: Option<ProcessorFeatureSetMode>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ProcessorFeatureSet {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.processor_features.is_some())
+            + usize::from(self.xsave_processor_features.is_some())
+            + usize::from(self.processor_feature_set_mode.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.processor_features {
+            map.serialize_entry("ProcessorFeatures", value)?;
+        }
+
+        if let Some(value) = &self.xsave_processor_features {
+            map.serialize_entry("XsaveProcessorFeatures", value)?;
+        }
+
+        if let Some(value) = &self.processor_feature_set_mode {
+            map.serialize_entry("ProcessorFeatureSetMode", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ProcessorFeatureSet {

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -18,7 +19,7 @@ use crate::{
 };
 
 /// Schema definition `Properties`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -26,74 +27,241 @@ use crate::{
 )]
 pub struct Properties {
     /// JSON `Id`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Id", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// JSON `SystemType`: SystemType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SystemType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SystemType", skip_serializing_if = "Option::is_none")
+    )]
     pub system_type: Option<SystemType>,
     /// JSON `RuntimeOsType`: OsType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeOsType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeOsType", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_os_type: Option<OsType>,
     /// JSON `Name`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `Owner`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Owner", skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// JSON `RuntimeId`: guid. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeId", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_id: Option<Guid>,
     /// JSON `RuntimeTemplateId`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeTemplateId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeTemplateId", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_template_id: Option<String>,
     /// JSON `State`: State. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "State", skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<State>,
     /// JSON `Stopped`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Stopped", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Stopped", skip_serializing_if = "Option::is_none")
+    )]
     pub stopped: Option<bool>,
     /// JSON `ExitType`: NotificationType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ExitType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ExitType", skip_serializing_if = "Option::is_none")
+    )]
     pub exit_type: Option<NotificationType>,
     /// JSON `Memory`: MemoryInformationForVm. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Memory", skip_serializing_if = "Option::is_none")
+    )]
     pub memory: Option<MemoryInformationForVm>,
     /// JSON `Statistics`: Statistics. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Statistics", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Statistics", skip_serializing_if = "Option::is_none")
+    )]
     pub statistics: Option<Statistics>,
     /// JSON `ProcessList`: array of ProcessDetails. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ProcessList", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ProcessList", skip_serializing_if = "Option::is_none")
+    )]
     pub process_list: Option<Vec<ProcessDetails>>,
     /// JSON `TerminateOnLastHandleClosed`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "TerminateOnLastHandleClosed",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "TerminateOnLastHandleClosed",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub terminate_on_last_handle_closed: Option<bool>,
     /// JSON `HostingSystemId`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostingSystemId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostingSystemId", skip_serializing_if = "Option::is_none")
+    )]
     pub hosting_system_id: Option<String>,
     /// JSON `SharedMemoryRegionInfo`: array of SharedMemoryRegionInfo. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SharedMemoryRegionInfo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SharedMemoryRegionInfo",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub shared_memory_region_info: Option<Vec<SharedMemoryRegionInfo>>,
     /// JSON `GuestConnectionInfo`: GuestConnectionInfo. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GuestConnectionInfo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestConnectionInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_connection_info: Option<GuestConnectionInfo>,
     /// This is a new response object, introduced in version 2.5, which maps the requested property names to their associated response objects.
     ///
     /// JSON `PropertyResponses`: map of string to PropertyResponse. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "PropertyResponses", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PropertyResponses", skip_serializing_if = "Option::is_none")
+    )]
     pub property_responses: Option<BTreeMap<String, PropertyResponse>>,
     /// JSON `ICHeartbeatStatus`: IntegrationComponentStatus. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). Not in the schema reference; first in the Windows 10 SDK, version 2004 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
-    #[serde(rename = "ICHeartbeatStatus", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ICHeartbeatStatus", skip_serializing_if = "Option::is_none")
+    )]
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     pub ic_heartbeat_status: Option<IntegrationComponentStatus>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Properties {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.id.is_some())
+            + usize::from(self.system_type.is_some())
+            + usize::from(self.runtime_os_type.is_some())
+            + usize::from(self.name.is_some()) + usize::from(self.owner.is_some())
+            + usize::from(self.runtime_id.is_some())
+            + usize::from(self.runtime_template_id.is_some())
+            + usize::from(self.state.is_some()) + usize::from(self.stopped.is_some())
+            + usize::from(self.exit_type.is_some()) + usize::from(self.memory.is_some())
+            + usize::from(self.statistics.is_some())
+            + usize::from(self.process_list.is_some())
+            + usize::from(self.terminate_on_last_handle_closed.is_some())
+            + usize::from(self.hosting_system_id.is_some())
+            + usize::from(self.shared_memory_region_info.is_some())
+            + usize::from(self.guest_connection_info.is_some())
+            + usize::from(self.property_responses.is_some())
+            + usize::from(self.ic_heartbeat_status.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.id {
+            map.serialize_entry("Id", value)?;
+        }
+
+        if let Some(value) = &self.system_type {
+            map.serialize_entry("SystemType", value)?;
+        }
+
+        if let Some(value) = &self.runtime_os_type {
+            map.serialize_entry("RuntimeOsType", value)?;
+        }
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.owner {
+            map.serialize_entry("Owner", value)?;
+        }
+
+        if let Some(value) = &self.runtime_id {
+            map.serialize_entry("RuntimeId", value)?;
+        }
+
+        if let Some(value) = &self.runtime_template_id {
+            map.serialize_entry("RuntimeTemplateId", value)?;
+        }
+
+        if let Some(value) = &self.state {
+            map.serialize_entry("State", value)?;
+        }
+
+        if let Some(value) = &self.stopped {
+            map.serialize_entry("Stopped", value)?;
+        }
+
+        if let Some(value) = &self.exit_type {
+            map.serialize_entry("ExitType", value)?;
+        }
+
+        if let Some(value) = &self.memory {
+            map.serialize_entry("Memory", value)?;
+        }
+
+        if let Some(value) = &self.statistics {
+            map.serialize_entry("Statistics", value)?;
+        }
+
+        if let Some(value) = &self.process_list {
+            map.serialize_entry("ProcessList", value)?;
+        }
+
+        if let Some(value) = &self.terminate_on_last_handle_closed {
+            map.serialize_entry("TerminateOnLastHandleClosed", value)?;
+        }
+
+        if let Some(value) = &self.hosting_system_id {
+            map.serialize_entry("HostingSystemId", value)?;
+        }
+
+        if let Some(value) = &self.shared_memory_region_info {
+            map.serialize_entry("SharedMemoryRegionInfo", value)?;
+        }
+
+        if let Some(value) = &self.guest_connection_info {
+            map.serialize_entry("GuestConnectionInfo", value)?;
+        }
+
+        if let Some(value) = &self.property_responses {
+            map.serialize_entry("PropertyResponses", value)?;
+        }
+
+        if let Some(value) = &self.ic_heartbeat_status {
+            map.serialize_entry("ICHeartbeatStatus", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Properties {

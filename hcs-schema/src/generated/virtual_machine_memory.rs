@@ -5,7 +5,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualMachine_Memory` (formerly `Memory_2`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,78 +23,217 @@ use crate::{
 )]
 pub struct VirtualMachineMemory {
     /// JSON `SizeInMB`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SizeInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SizeInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub size_in_mb: Option<u64>,
     /// If enabled, then the VM's memory is backed by the Windows pagefile rather than physically backed, statically allocated memory.
     ///
     /// JSON `AllowOvercommit`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AllowOvercommit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowOvercommit", skip_serializing_if = "Option::is_none")
+    )]
     pub allow_overcommit: Option<bool>,
     /// The preferred page size unit (chunk size) used when allocating backing pages for the VM.
     ///
     /// JSON `BackingPageSize`: MemoryBackingPageSize. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "BackingPageSize", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "BackingPageSize", skip_serializing_if = "Option::is_none")
+    )]
     pub backing_page_size: Option<MemoryBackingPageSize>,
     /// Fault clustering size for primary RAM.
     ///
     /// JSON `FaultClusterSizeShift`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(rename = "FaultClusterSizeShift", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "FaultClusterSizeShift",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub fault_cluster_size_shift: Option<u32>,
     /// Fault clustering size for direct mapped memory.
     ///
     /// JSON `DirectMapFaultClusterSizeShift`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(
-        rename = "DirectMapFaultClusterSizeShift",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DirectMapFaultClusterSizeShift",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub direct_map_fault_cluster_size_shift: Option<u32>,
     /// If enabled, then each backing page is physically pinned on first access.
     ///
     /// JSON `PinBackingPages`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "PinBackingPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PinBackingPages", skip_serializing_if = "Option::is_none")
+    )]
     pub pin_backing_pages: Option<bool>,
     /// If enabled, then backing page chunks smaller than the backing page size are never used unless the system is under extreme memory pressure. If the backing page size is Small, then it is forced to Large when this option is enabled.
     ///
     /// JSON `ForbidSmallBackingPages`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "ForbidSmallBackingPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ForbidSmallBackingPages",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub forbid_small_backing_pages: Option<bool>,
     /// If enabled, then the memory hot hint feature is exposed to the VM, allowing it to prefetch pages into its working set. (if supported by the guest operating system).
     ///
     /// JSON `EnableHotHint`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnableHotHint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableHotHint", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_hot_hint: Option<bool>,
     /// If enabled, then the memory cold hint feature is exposed to the VM, allowing it to trim zeroed pages from its working set (if supported by the guest operating system).
     ///
     /// JSON `EnableColdHint`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnableColdHint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableColdHint", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_cold_hint: Option<bool>,
     /// If enabled, then the memory cold discard hint feature is exposed to the VM, allowing it to trim non-zeroed pages from the working set (if supported by the guest operating system).
     ///
     /// JSON `EnableColdDiscardHint`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "EnableColdDiscardHint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableColdDiscardHint",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_cold_discard_hint: Option<bool>,
     /// If enabled, then commit is not charged for each backing page until first access.
     ///
     /// JSON `EnableDeferredCommit`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnableDeferredCommit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableDeferredCommit",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_deferred_commit: Option<bool>,
     /// Low MMIO region allocated below 4GB
     ///
     /// JSON `LowMmioGapInMB`: uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "LowMmioGapInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LowMmioGapInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub low_mmio_gap_in_mb: Option<u64>,
     /// High MMIO region allocated above 4GB (base and size)
     ///
     /// JSON `HighMmioBaseInMB`: uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "HighMmioBaseInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HighMmioBaseInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub high_mmio_base_in_mb: Option<u64>,
     /// JSON `HighMmioGapInMB`: uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "HighMmioGapInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HighMmioGapInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub high_mmio_gap_in_mb: Option<u64>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualMachineMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.size_in_mb.is_some())
+            + usize::from(self.allow_overcommit.is_some())
+            + usize::from(self.backing_page_size.is_some())
+            + usize::from(self.fault_cluster_size_shift.is_some())
+            + usize::from(self.direct_map_fault_cluster_size_shift.is_some())
+            + usize::from(self.pin_backing_pages.is_some())
+            + usize::from(self.forbid_small_backing_pages.is_some())
+            + usize::from(self.enable_hot_hint.is_some())
+            + usize::from(self.enable_cold_hint.is_some())
+            + usize::from(self.enable_cold_discard_hint.is_some())
+            + usize::from(self.enable_deferred_commit.is_some())
+            + usize::from(self.low_mmio_gap_in_mb.is_some())
+            + usize::from(self.high_mmio_base_in_mb.is_some())
+            + usize::from(self.high_mmio_gap_in_mb.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.size_in_mb {
+            map.serialize_entry("SizeInMB", value)?;
+        }
+
+        if let Some(value) = &self.allow_overcommit {
+            map.serialize_entry("AllowOvercommit", value)?;
+        }
+
+        if let Some(value) = &self.backing_page_size {
+            map.serialize_entry("BackingPageSize", value)?;
+        }
+
+        if let Some(value) = &self.fault_cluster_size_shift {
+            map.serialize_entry("FaultClusterSizeShift", value)?;
+        }
+
+        if let Some(value) = &self.direct_map_fault_cluster_size_shift {
+            map.serialize_entry("DirectMapFaultClusterSizeShift", value)?;
+        }
+
+        if let Some(value) = &self.pin_backing_pages {
+            map.serialize_entry("PinBackingPages", value)?;
+        }
+
+        if let Some(value) = &self.forbid_small_backing_pages {
+            map.serialize_entry("ForbidSmallBackingPages", value)?;
+        }
+
+        if let Some(value) = &self.enable_hot_hint {
+            map.serialize_entry("EnableHotHint", value)?;
+        }
+
+        if let Some(value) = &self.enable_cold_hint {
+            map.serialize_entry("EnableColdHint", value)?;
+        }
+
+        if let Some(value) = &self.enable_cold_discard_hint {
+            map.serialize_entry("EnableColdDiscardHint", value)?;
+        }
+
+        if let Some(value) = &self.enable_deferred_commit {
+            map.serialize_entry("EnableDeferredCommit", value)?;
+        }
+
+        if let Some(value) = &self.low_mmio_gap_in_mb {
+            map.serialize_entry("LowMmioGapInMB", value)?;
+        }
+
+        if let Some(value) = &self.high_mmio_base_in_mb {
+            map.serialize_entry("HighMmioBaseInMB", value)?;
+        }
+
+        if let Some(value) = &self.high_mmio_gap_in_mb {
+            map.serialize_entry("HighMmioGapInMB", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualMachineMemory {

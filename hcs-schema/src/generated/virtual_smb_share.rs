@@ -4,7 +4,8 @@
 //! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualSmbShare`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,21 +22,66 @@ use crate::{
 )]
 pub struct VirtualSmbShare {
     /// JSON `Name`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `Path`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// JSON `AllowedFiles`: array of string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AllowedFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowedFiles", skip_serializing_if = "Option::is_none")
+    )]
     pub allowed_files: Option<Vec<String>>,
     /// JSON `Options`: VirtualSmbShareOptions. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Options", skip_serializing_if = "Option::is_none")
+    )]
     pub options: Option<VirtualSmbShareOptions>,
     /// Properties that no published schema has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualSmbShare {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.name.is_some()) + usize::from(self.path.is_some())
+            + usize::from(self.allowed_files.is_some())
+            + usize::from(self.options.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.path {
+            map.serialize_entry("Path", value)?;
+        }
+
+        if let Some(value) = &self.allowed_files {
+            map.serialize_entry("AllowedFiles", value)?;
+        }
+
+        if let Some(value) = &self.options {
+            map.serialize_entry("Options", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualSmbShare {
