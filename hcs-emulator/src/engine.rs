@@ -160,6 +160,16 @@ pub struct EventReg {
     pub options: u32,
 }
 
+/// The event callback of an operation created with `HcsCreateOperationWithNotifications` (its
+/// context is the operation's one context).
+#[derive(Debug, Clone, Copy)]
+pub struct OpNotifications {
+    /// The callback.
+    pub callback: unsafe extern "system" fn(*const HcsEvent, *mut c_void),
+    /// `HCS_OPERATION_OPTIONS`.
+    pub options: u32,
+}
+
 /// An event waiting to be delivered once the lock is released.
 pub struct PendingEvent {
     guard: Arc<Guard>,
@@ -234,6 +244,56 @@ pub struct Config {
     pub completion_delay_ms: u64,
     /// Failures to inject into the next calls of given functions.
     pub injected_failures: Vec<InjectedFailure>,
+    /// What `HcsCancelOperation` does.
+    pub cancel: CancelBehaviour,
+    /// How the standard I/O handles of a process are handed out.
+    pub stdio_handles: StdioHandles,
+}
+
+/// What `HcsCancelOperation` does (`HcsEmulatorConfigure` `CancelOperation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CancelBehaviour {
+    /// `"NotImplemented"` (the default): `E_NOTIMPL`, nothing changes, as
+    /// `HcsCancelOperation.md` documents.
+    #[default]
+    NotImplemented,
+    /// `"Cancels"`: a cancel that works, as a future Windows might implement it: a pending call
+    /// completes at once with `HRESULT_FROM_WIN32(ERROR_CANCELLED)` and, if its work has not run
+    /// yet, it never runs.
+    Cancels,
+}
+
+impl CancelBehaviour {
+    /// The configuration value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancelBehaviour::NotImplemented => "NotImplemented",
+            CancelBehaviour::Cancels => "Cancels",
+        }
+    }
+}
+
+/// How the standard I/O handles in `HCS_PROCESS_INFORMATION` are handed out (no page says;
+/// `HcsEmulatorConfigure` `StdioHandles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StdioHandles {
+    /// `"Once"` (the default): the first read of a process's information hands the caller its
+    /// ends of the pipes; every later read reports NULL handles.
+    #[default]
+    Once,
+    /// `"Repeated"`: every later read reports the same handle values again (the caller still
+    /// owns them once).
+    Repeated,
+}
+
+impl StdioHandles {
+    /// The configuration value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StdioHandles::Once => "Once",
+            StdioHandles::Repeated => "Repeated",
+        }
+    }
 }
 
 /// A failure `HcsEmulatorConfigure` asked for: the next `remaining` calls of `function` fail
@@ -254,6 +314,8 @@ impl Default for Config {
             supported_versions: (0..=6).map(|m| SchemaVersion::new(2, m)).collect(),
             completion_delay_ms: 0,
             injected_failures: Vec::new(),
+            cancel: CancelBehaviour::default(),
+            stdio_handles: StdioHandles::default(),
         }
     }
 }
@@ -330,8 +392,8 @@ pub type Work = Box<dyn FnOnce() -> Outcome + Send>;
 pub struct Outcome {
     /// The call's result document or error.
     pub result: Result<Option<String>, HcsError>,
-    /// Process information for `HcsCreateProcess` / `HcsGetProcessInfo`.
-    pub process: Option<(u32, StdioSet)>,
+    /// The process whose information `HcsCreateProcess` / `HcsGetProcessInfo` report.
+    pub process: Option<u32>,
     /// Work to run after the operation completed (process behaviours).
     pub after: Option<Box<dyn FnOnce() + Send>>,
 }
@@ -353,6 +415,8 @@ pub struct Job {
     generation: u64,
     work: Work,
     on_cancel: Option<Box<dyn FnOnce() + Send>>,
+    /// Set when the call is cancelled (even if its operation is closed since).
+    cancelled: Arc<AtomicBool>,
 }
 
 /// A compute system.
@@ -438,6 +502,11 @@ pub struct Process {
     pub console_size: (u16, u16),
     /// The process's own ends of its standard streams.
     pub child: StdioSet,
+    /// The caller's ends of its standard streams, until the first read of its information
+    /// hands them out.
+    pub caller: StdioSet,
+    /// The handle values that read handed out (NULL for streams not created).
+    pub handed: Option<[usize; 3]>,
     /// Tells its behaviour thread to stop.
     pub stop: Arc<AtomicBool>,
     /// Tells an `echo` process that its standard input was closed.
@@ -458,8 +527,8 @@ pub enum OpStatus {
         hr: HRESULT,
         /// Its result document.
         doc: Option<String>,
-        /// Process information, if any.
-        process: Option<(u32, StdioSet)>,
+        /// The process whose information the call reports, if any.
+        process: Option<u32>,
         /// Whether it completed by cancellation.
         cancelled: bool,
     },
@@ -469,12 +538,14 @@ pub enum OpStatus {
 pub struct Operation {
     /// `HcsGetOperationId`.
     pub id: u64,
-    /// Context.
+    /// The one context of the operation, passed to its completion callback and to its event
+    /// callback alike (`HcsGetOperationContext.md`: "the context pointer stored in the
+    /// operation").
     pub context: usize,
     /// Completion callback.
     pub completion: OperationCompletion,
-    /// Event callback (`HcsCreateOperationWithNotifications`).
-    pub event: Option<EventReg>,
+    /// Event callback and options (`HcsCreateOperationWithNotifications`).
+    pub notifications: Option<OpNotifications>,
     /// Callback guard.
     pub guard: Arc<Guard>,
     /// Status.
@@ -487,6 +558,9 @@ pub struct Operation {
     pub process: usize,
     /// Bumped by every call the operation tracks.
     pub generation: u64,
+    /// Set by `HcsCancelOperation` for the call being tracked (a new flag per call; the job
+    /// holds it, so it sees the cancel even after the operation is closed).
+    pub cancel_flag: Arc<AtomicBool>,
     /// Resources added with `HcsAddResourceToOperation`.
     pub resources: Vec<(i32, String)>,
     /// When the tracked call started.
@@ -781,6 +855,8 @@ impl State {
                 created: SystemTime::now(),
                 console_size,
                 child: StdioSet::default(),
+                caller: StdioSet::default(),
+                handed: None,
                 stop: Arc::default(),
                 stdin_closed: Arc::default(),
                 params,
@@ -809,7 +885,7 @@ impl State {
         &mut self,
         context: usize,
         completion: OperationCompletion,
-        event: Option<EventReg>,
+        notifications: Option<OpNotifications>,
     ) -> usize {
         let id = self.next_op_id;
         self.next_op_id += 1;
@@ -817,13 +893,14 @@ impl State {
             id,
             context,
             completion,
-            event,
+            notifications,
             guard: Arc::default(),
             status: OpStatus::Idle,
             op_type: optype::NONE,
             system: 0,
             process: 0,
             generation: 0,
+            cancel_flag: Arc::default(),
             resources: Vec::new(),
             started: None,
             ended: None,
@@ -988,6 +1065,37 @@ impl State {
         }
     }
 
+    /// The `HCS_PROCESS_INFORMATION` of a process: the first read hands the caller its ends of
+    /// the pipes (the caller owns them from then on); later reads report NULL handles, or the
+    /// same values again with [`StdioHandles::Repeated`]. A process record already removed
+    /// reports its id only.
+    pub fn process_information(&mut self, pid: u32) -> HcsProcessInformation {
+        let mode = self.config.stdio_handles;
+        let mut values = [0usize; 3];
+        if let Some(p) = self.processes.get_mut(&pid) {
+            match p.handed {
+                None => {
+                    let caller = std::mem::take(&mut p.caller);
+                    values = [
+                        crate::process::into_handle(caller.stdin) as usize,
+                        crate::process::into_handle(caller.stdout) as usize,
+                        crate::process::into_handle(caller.stderr) as usize,
+                    ];
+                    p.handed = Some(values);
+                }
+                Some(handed) if mode == StdioHandles::Repeated => values = handed,
+                Some(_) => {}
+            }
+        }
+        HcsProcessInformation {
+            process_id: pid,
+            reserved: 0,
+            std_input: values[0] as *mut c_void,
+            std_output: values[1] as *mut c_void,
+            std_error: values[2] as *mut c_void,
+        }
+    }
+
     /// Starts tracking a call on an operation (`HCS_E_OPERATION_ALREADY_STARTED` if it is
     /// tracking one). Returns the generation.
     pub fn begin_op(
@@ -1006,6 +1114,7 @@ impl State {
         o.system = system;
         o.process = process;
         o.generation += 1;
+        o.cancel_flag = Arc::default();
         o.started = Some(SystemTime::now());
         o.ended = None;
         Ok(o.generation)
@@ -1017,7 +1126,7 @@ impl State {
         op: usize,
         generation: u64,
         result: Result<Option<String>, HcsError>,
-        process: Option<(u32, StdioSet)>,
+        process: Option<u32>,
         cancelled: bool,
         sink: &mut Deliveries,
     ) -> bool {
@@ -1031,10 +1140,14 @@ impl State {
             Ok(doc) => (S_OK, doc),
             Err(e) => (e.code, Some(e.to_result_document())),
         };
-        if let Some(reg) = o.event {
+        if let Some(n) = o.notifications {
             sink.events.push(PendingEvent {
                 guard: o.guard.clone(),
-                reg,
+                reg: EventReg {
+                    callback: n.callback,
+                    context: o.context,
+                    options: n.options,
+                },
                 event_type: event::OPERATION_CALLBACK,
                 data: doc.clone(),
                 operation: op,
@@ -1100,6 +1213,10 @@ impl State {
         work: Work,
         on_cancel: Option<Box<dyn FnOnce() + Send>>,
     ) {
+        let cancelled = self
+            .op_mut(op)
+            .map(|o| o.cancel_flag.clone())
+            .unwrap_or_default();
         let Some(s) = self.systems.get_mut(&uid) else {
             return;
         };
@@ -1108,6 +1225,7 @@ impl State {
             generation,
             work,
             on_cancel,
+            cancelled,
         });
         if !s.worker {
             s.worker = true;
@@ -1170,7 +1288,14 @@ fn system_worker(uid: u64) {
 
 /// Runs a job that belongs to no system (enumeration) on its own thread.
 pub fn spawn_detached(op: usize, generation: u64, work: Work) {
-    let delay = emu().lock().config.completion_delay_ms;
+    let (delay, cancelled) = {
+        let mut st = emu().lock();
+        let cancelled = st
+            .op_mut(op)
+            .map(|o| o.cancel_flag.clone())
+            .unwrap_or_default();
+        (st.config.completion_delay_ms, cancelled)
+    };
     std::thread::spawn(move || {
         run_job(
             Job {
@@ -1178,6 +1303,7 @@ pub fn spawn_detached(op: usize, generation: u64, work: Work) {
                 generation,
                 work,
                 on_cancel: None,
+                cancelled,
             },
             delay,
             None,
@@ -1190,22 +1316,7 @@ fn run_job(job: Job, delay: u64, system: Option<u64>) {
     if delay > 0 {
         std::thread::sleep(Duration::from_millis(delay));
     }
-    let still_wanted = {
-        let mut st = emu.lock();
-        match st.op_mut(job.op) {
-            Ok(o) => {
-                !(o.generation == job.generation
-                    && matches!(
-                        o.status,
-                        OpStatus::Done {
-                            cancelled: true,
-                            ..
-                        }
-                    ))
-            }
-            Err(_) => true,
-        }
-    };
+    let still_wanted = !job.cancelled.load(Ordering::SeqCst);
     let (out, on_cancel) = if still_wanted {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job.work))
             .unwrap_or_else(|_| Outcome::result(Err(HcsError::with(E_FAIL, "internal error"))));
