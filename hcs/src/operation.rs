@@ -1004,10 +1004,14 @@ fn run_tracked_untraced<P: Abandon>(
             Ok((output, product))
         }
         Err(error) if error.is_timeout() => {
+            let late = call.late();
             operation.stop_waiting(
                 with_process_info,
                 function,
-                Box::new(move |outcome| product.abandon(&outcome)),
+                Box::new(move |outcome| {
+                    late.record(&outcome);
+                    product.abandon(&outcome);
+                }),
             );
             Err(error)
         }

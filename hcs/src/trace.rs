@@ -258,6 +258,57 @@ mod on {
         }
     }
 
+    /// What is needed to record the outcome of a call whose caller stopped
+    /// waiting (a timeout): it arrives later, on an HCS thread.
+    pub(crate) struct Late {
+        function: &'static str,
+        subject: Subject,
+        operation: Option<u64>,
+        start: Instant,
+    }
+
+    impl Call {
+        /// For the outcome that arrives after this call was recorded as timed out.
+        pub(crate) fn late(&self) -> Late {
+            Late {
+                function: self.function,
+                subject: self.subject.clone(),
+                operation: self.operation,
+                start: self.start,
+            }
+        }
+    }
+
+    impl Late {
+        /// Records the real outcome: `DEBUG` when the call succeeded after
+        /// all, `WARN` when it failed (nobody sees that failure otherwise).
+        pub(crate) fn record<T>(self, outcome: &Result<T, Error>) {
+            let elapsed = self.start.elapsed();
+            match outcome {
+                Ok(_) => tracing::debug!(
+                    target: TARGET,
+                    function = %self.function,
+                    system = self.subject.system_field(),
+                    process = self.subject.process,
+                    operation = self.operation,
+                    elapsed = ?elapsed,
+                    "completed after its caller stopped waiting",
+                ),
+                Err(error) => tracing::warn!(
+                    target: TARGET,
+                    function = %self.function,
+                    system = self.subject.system_field(),
+                    process = self.subject.process,
+                    operation = self.operation,
+                    hresult = error.code().map(|code| display(HResultField(code))),
+                    elapsed = ?elapsed,
+                    error = %error,
+                    "failed after its caller stopped waiting",
+                ),
+            }
+        }
+    }
+
     /// `WARN` for failures that report a race or a wait rather than a broken
     /// system (the caller usually handles them); `ERROR` for the rest.
     pub(crate) fn failure_level(error: &Error) -> Level {
@@ -400,6 +451,19 @@ mod off {
 
         #[inline(always)]
         pub(crate) fn returned(self) {}
+
+        #[inline(always)]
+        pub(crate) fn late(&self) -> Late {
+            Late
+        }
+    }
+
+    /// Empty: nothing is recorded.
+    pub(crate) struct Late;
+
+    impl Late {
+        #[inline(always)]
+        pub(crate) fn record<T>(self, _outcome: &Result<T, Error>) {}
     }
 
     #[inline(always)]

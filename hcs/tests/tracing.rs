@@ -436,6 +436,79 @@ mod on {
         );
     }
 
+    /// Waits (a few seconds at most) for a record to arrive from an HCS thread.
+    fn eventually(what: &str, found: impl Fn(&Captured) -> bool) {
+        for _ in 0..500 {
+            if found(&captured()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("never recorded: {what}");
+    }
+
+    #[test]
+    fn calls_nobody_waits_for_any_more_are_recorded_when_they_complete() {
+        let _serial = setup();
+        let hcs = common::hcs();
+        let control = common::control();
+        let delay = |ms: u64| {
+            control
+                .configure(&json!({ "CompletionDelayMs": ms }).to_string())
+                .expect("configure")
+        };
+
+        // A blocking create that runs out of time: WARN at once, then the
+        // real outcome when HCS completes it.
+        let id = common::unique_id("traced-late");
+        delay(300);
+        let error = hcs
+            .with_timeout(Some(Duration::from_millis(20)))
+            .create_compute_system(&id, &common::vm_document())
+            .expect_err("a timeout");
+        assert!(error.is_timeout(), "{error}");
+        let (spans, events) = records_of(&id);
+        let create = span(&spans, "HcsCreateComputeSystem");
+        let failed = inside(&events, create)
+            .into_iter()
+            .find(|e| e.message() == "failed")
+            .expect("the timeout");
+        assert_eq!(failed.level, Level::WARN);
+        let late = |captured: &Captured| {
+            captured.events.iter().any(|e| {
+                e.field("system") == Some(id.as_str())
+                    && e.message() == "completed after its caller stopped waiting"
+                    && e.level == Level::DEBUG
+                    && e.field("function") == Some("HcsCreateComputeSystem")
+                    && e.field("operation") == create.fields.get("operation").map(String::as_str)
+            })
+        };
+        eventually("the late create", late);
+        delay(0);
+
+        // A dropped future: its call is still recorded with its outcome.
+        let id = common::unique_id("traced-dropped");
+        delay(300);
+        let mut future = hcs.create_compute_system_async(&id, &common::vm_document());
+        assert!(common::poll_once(&mut future).is_pending());
+        drop(future);
+        let ended = |captured: &Captured| {
+            let Some(span) = captured.spans.iter().find(|s| {
+                s.fields.get("system").map(String::as_str) == Some(id.as_str())
+                    && s.fields.get("function").map(String::as_str)
+                        == Some("HcsCreateComputeSystem")
+            }) else {
+                return false;
+            };
+            captured
+                .events
+                .iter()
+                .any(|e| e.parent == Some(span.id) && e.message() == "ok")
+        };
+        eventually("the dropped future's create", ended);
+        delay(0);
+    }
+
     #[test]
     fn schema_check_findings_are_warnings_naming_the_path() {
         let _serial = setup();
