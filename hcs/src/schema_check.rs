@@ -184,6 +184,7 @@ impl Hcs {
         if findings.is_empty() {
             return Ok(());
         }
+        crate::trace::schema_findings(operation, target, &findings);
         Err(Error::SchemaVersion(Box::new(SchemaVersionError {
             operation,
             target,
