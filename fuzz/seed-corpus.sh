@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the fuzzers' seed corpora in fuzz/corpus/ (gitignored) from real inputs:
+# Builds the fuzzers' seed corpora from real inputs, in the folder given as the only argument
+# (default: fuzz/corpus/, gitignored), one subfolder per target:
 #   schema_loader  <- every published schema file ($HCS_SHARED_DIR/schema-json/**.json), whole
 #                     and split into one file per definition
 #   reference      <- SchemaReference.md, whole and split at every `## ` heading
@@ -15,7 +16,7 @@ if [ ! -d "$shared/schema-json" ] || [ ! -d "$shared/samples" ]; then
     echo "inputs not found at $shared (set HCS_SHARED_DIR)" >&2
     exit 1
 fi
-corpus="$here/corpus"
+corpus="${1:-$here/corpus}"
 mkdir -p "$corpus/schema_loader" "$corpus/reference" "$corpus/documents"
 
 python3 - "$shared" "$root" "$corpus" <<'PY'

@@ -1,8 +1,14 @@
 //! The generated types' deserializers on random and mutated documents: each returns `Ok` or `Err`
 //! without panicking, and whatever it accepts serializes and deserializes back to an equal value.
+//! The fast writer, `hcs_schema::json::to_string`, must write exactly the bytes
+//! `serde_json::to_string` writes, for every accepted value, for the input read as any JSON value
+//! (numbers, nesting and property names the types do not have) and for the input itself as a
+//! string.
 //!
 //! Every input goes to the top-level document types HCS exchanges and to one more of the 263
 //! types, picked by a hash of the input (so every type is reached, and each run stays fast).
+//! It is read with `hcs_schema::json::from_slice`, so every rejected input also goes through the
+//! second read that finds the error's JSON path.
 
 #![no_main]
 
@@ -12,12 +18,24 @@ use libfuzzer_sys::fuzz_target;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// The fast writer's output, checked against serde_json's.
+fn write<T: ?Sized + Serialize>(value: &T) -> String {
+    let expected = serde_json::to_string(value).expect("a deserialized value serializes");
+    let fast =
+        hcs_schema::json::to_string(value).expect("the fast writer writes what serde_json writes");
+    assert_eq!(
+        fast, expected,
+        "hcs_schema::json::to_string differs from serde_json::to_string"
+    );
+    fast
+}
+
 fn check<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(data: &[u8]) {
-    let Ok(value) = serde_json::from_slice::<T>(data) else {
+    let Ok(value) = hcs_schema::json::from_slice::<T>(data) else {
         return;
     };
-    let text = serde_json::to_vec(&value).expect("a deserialized value serializes");
-    let back: T = serde_json::from_slice(&text).expect("serialized output deserializes");
+    let text = write(&value);
+    let back: T = serde_json::from_str(&text).expect("serialized output deserializes");
     assert_eq!(back, value, "round trip changed the value");
 }
 
@@ -43,6 +61,14 @@ const TOP_LEVEL: &[fn(&[u8])] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
+    // Any text as one JSON string: the fast writer's escaping of every character.
+    if let Ok(text) = std::str::from_utf8(data) {
+        write(text);
+    }
+    // Any JSON value: every number, nesting depth and property name serde_json reads.
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
+        write(&value);
+    }
     for check in TOP_LEVEL {
         check(data);
     }
