@@ -344,7 +344,10 @@ fn a_document_built_for_1809_fits_2_1_and_one_for_21h2_needs_2_6() {
     let mut needs: Vec<(String, String)> = findings
         .iter()
         .map(|f| match &f.kind {
-            FindingKind::NeedsVersion { needs } => (
+            FindingKind::NeedsVersion {
+                needs,
+                evidence: None,
+            } if f.is_error() => (
                 f.path.rsplit('.').next().unwrap().to_owned(),
                 needs.to_string(),
             ),
@@ -371,7 +374,7 @@ fn a_document_built_for_1809_fits_2_1_and_one_for_21h2_needs_2_6() {
 }
 
 #[test]
-fn removed_fields_are_reported_for_hosts_after_their_removal() {
+fn removed_fields_are_warnings_for_hosts_after_their_removal() {
     use hcs_schema::FindingKind;
     let document: hcs_schema::Devices =
         serde_json::from_value(json!({ "KernelIntegration": {} })).unwrap();
@@ -381,15 +384,20 @@ fn removed_fields_are_reported_for_hosts_after_their_removal() {
             .is_empty(),
         "2004 still had it"
     );
+    // The published files dropped it in 20H2: a warning (they are trimmed; that is not proof
+    // that Windows rejects it), an error only when strict.
     let findings = document.check_schema_version(SchemaVersion::V2_6);
     assert!(
-        matches!(findings[0].kind, FindingKind::Removed { removed_in } if removed_in.id == "20H2"),
+        matches!(findings[0].kind, FindingKind::Removed { removed_in, .. } if removed_in.id == "20H2"),
         "{findings:?}"
     );
+    assert!(!findings[0].is_error());
     assert_eq!(
         findings[0].to_string(),
-        "KernelIntegration was removed in Windows 10 SDK, version 20H2"
+        "KernelIntegration is absent from the newest published schema (the Windows 10 SDK, version 20H2 files dropped it)"
     );
+    let strict = hcs_schema::Policy::target(SchemaVersion::V2_6).strict();
+    assert!(document.check_with_policy(&strict)[0].is_error());
 }
 
 #[test]

@@ -130,7 +130,7 @@ fn unknown_properties_and_values_are_exactly_those_the_index_reports() {
                 }
                 // Known to an older release but no longer in 21H2: the index, which validates
                 // against 21H2, reports it as unknown.
-                FindingKind::Removed { removed_in } => {
+                FindingKind::Removed { removed_in, .. } => {
                     assert!(removed_in.build <= 22000, "{finding}");
                     match finding.path.split_once("=\"") {
                         Some((path, _)) => Some((path.to_owned(), "enum_value_not_in_enum")),

@@ -98,7 +98,7 @@ impl Snapshot {
         let has = |releases: &[String]| releases.iter().any(|r| r == release);
         let mut types = BTreeMap::new();
         for definition in &model.definitions {
-            if !has(&definition.availability.releases) {
+            if !has(&definition.availability.releases()) {
                 continue;
             }
             let name = definition
@@ -110,7 +110,7 @@ impl Snapshot {
                 DefinitionKind::Struct { properties } => Shape::Struct(
                     properties
                         .iter()
-                        .filter(|p| has(&p.availability.releases))
+                        .filter(|p| has(&p.availability.releases()))
                         .map(|p| {
                             let mut types: BTreeSet<String> = p
                                 .type_history
@@ -123,7 +123,7 @@ impl Snapshot {
                             }
                             let shape = PropertyShape {
                                 types,
-                                since: Some(p.availability.since),
+                                since: p.availability.since(),
                             };
                             (p.name.clone(), shape)
                         })
@@ -132,20 +132,84 @@ impl Snapshot {
                 DefinitionKind::Enum { variants } => Shape::Enum(
                     variants
                         .iter()
-                        .filter(|v| has(&v.availability.releases))
-                        .map(|v| (v.value.clone(), Some(v.availability.since)))
+                        .filter(|v| has(&v.availability.releases()))
+                        .map(|v| (v.value.clone(), v.availability.since()))
                         .collect(),
                 ),
             };
             let shape = TypeShape {
                 name,
-                since: Some(definition.availability.since),
+                since: definition.availability.since(),
                 shape,
             };
             types.insert(definition.name.clone(), shape);
         }
         Ok(Snapshot {
             label: release.to_owned(),
+            types,
+        })
+    }
+
+    /// The shape of observed source `source` (an id of `model.observed.sources`) in the merged
+    /// model: every item it has, with the type it gives (which may differ from the model's: the
+    /// model keeps it in `observed_types`). Versions are the published ones; observed items have
+    /// none.
+    pub fn of_observed_source(model: &Model, source: &str) -> Result<Snapshot> {
+        if model.observed_source(source).is_none() {
+            let known: Vec<&str> = model.observed.sources.iter().map(|s| s.id.as_str()).collect();
+            return Err(Error::new(
+                Path::new("model.json"),
+                "/observed/sources",
+                format!(
+                    "no observed source `{source}` (the model has {})",
+                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                ),
+            ));
+        }
+        let has = |availability: &crate::model::Availability| {
+            availability.observed_in().iter().any(|s| s == source)
+        };
+        let mut types = BTreeMap::new();
+        for definition in &model.definitions {
+            if !has(&definition.availability) {
+                continue;
+            }
+            let shape = match &definition.kind {
+                DefinitionKind::Struct { properties } => Shape::Struct(
+                    properties
+                        .iter()
+                        .filter(|p| has(&p.availability))
+                        .map(|p| {
+                            let ty = p
+                                .observed_types
+                                .iter()
+                                .find(|o| o.sources.iter().any(|s| s == source))
+                                .map_or(&p.ty, |o| &o.ty);
+                            let shape = PropertyShape {
+                                types: BTreeSet::from([ty.to_string()]),
+                                since: p.availability.since(),
+                            };
+                            (p.name.clone(), shape)
+                        })
+                        .collect(),
+                ),
+                DefinitionKind::Enum { variants } => Shape::Enum(
+                    variants
+                        .iter()
+                        .filter(|v| has(&v.availability))
+                        .map(|v| (v.value.clone(), v.availability.since()))
+                        .collect(),
+                ),
+            };
+            let shape = TypeShape {
+                name: definition.name.clone(),
+                since: definition.availability.since(),
+                shape,
+            };
+            types.insert(definition.name.clone(), shape);
+        }
+        Ok(Snapshot {
+            label: source.to_owned(),
             types,
         })
     }

@@ -2,7 +2,6 @@
 //!
 //! Schema definition `Container_Memory`.
 //! Formerly `Memory` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -27,7 +26,10 @@ pub struct ContainerMemory {
     /// JSON `SizeInMB`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "SizeInMB", skip_serializing_if = "Option::is_none")]
     pub size_in_mb: Option<u64>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// JSON `Maximum`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    #[serde(rename = "Maximum", skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<u64>,
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[serde(flatten)]
     pub unknown_properties: UnknownProperties,
@@ -46,6 +48,11 @@ impl SchemaType for ContainerMemory {
             json_name: "SizeInMB",
             availability: since::V2_1_1809,
         },
+        FieldInfo {
+            rust_name: "maximum",
+            json_name: "Maximum",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
     ];
 
     const VARIANTS: &'static [crate::VariantInfo] = &[];
@@ -59,6 +66,7 @@ impl StructFields for ContainerMemory {
     ) -> Result<bool, A::Error> {
         match key {
             "SizeInMB" => self.size_in_mb = map.next_value()?,
+            "Maximum" => self.maximum = map.next_value()?,
             _ => return Ok(false),
         }
 
@@ -79,6 +87,8 @@ impl<'de> Deserialize<'de> for ContainerMemory {
 impl Walk for ContainerMemory {
     fn walk(&self, walker: &mut dyn Walker) {
         walk_field(walker, &Self::FIELDS[0], &self.size_in_mb);
+
+        walk_field(walker, &Self::FIELDS[1], &self.maximum);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -2,7 +2,6 @@
 //!
 //! Schema definition `Container_Processor`.
 //! Formerly `Processor` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -37,7 +36,7 @@ pub struct ContainerProcessor {
     /// JSON `Maximum`: int64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "Maximum", skip_serializing_if = "Option::is_none")]
     pub maximum: Option<i64>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[serde(flatten)]
     pub unknown_properties: UnknownProperties,

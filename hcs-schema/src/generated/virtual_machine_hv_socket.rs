@@ -2,7 +2,6 @@
 //!
 //! Schema definition `VirtualMachine_HvSocket`.
 //! Formerly `HvSocket_2` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -26,7 +25,7 @@ pub struct VirtualMachineHvSocket {
     /// JSON `HvSocketConfig`: HvSocketSystemConfig. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "HvSocketConfig", skip_serializing_if = "Option::is_none")]
     pub hv_socket_config: Option<HvSocketSystemConfig>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[serde(flatten)]
     pub unknown_properties: UnknownProperties,
