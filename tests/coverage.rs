@@ -152,7 +152,10 @@ fn renamed_definitions_are_one_type_with_the_newest_name() {
     // Unrelated despite the name.
     assert!(generated.contains_key("Device") && generated.contains_key("Device_2"));
     assert_eq!(
-        generated["Device_2"].availability.removed_in().map(|r| r.id),
+        generated["Device_2"]
+            .availability
+            .removed_in()
+            .map(|r| r.id),
         Some("20H2")
     );
     assert_eq!(
@@ -324,4 +327,164 @@ fn documented_versions_match_the_reference() {
         (shift.since.to_string(), shift.first_release.id),
         ("2.4".to_owned(), "2004")
     );
+}
+
+/// Both ways between the observed source files and the model: every item of every observed file
+/// is in the model (under its alias, if it has one), unless `observed.json` excludes it; and every
+/// item the model says a source has is in that source's file (or is one of its additions).
+#[test]
+fn observed_items_are_exactly_those_of_their_sources() {
+    let Some(dir) = schema_dir() else { return };
+    let model = model();
+    let observed = &model.observed;
+    let excluded = |item: &str| observed.exclusions.iter().any(|e| e.item == item);
+    let mut checked = 0;
+    for source in &observed.sources {
+        let file = hcs_schema_gen::load::load_file(&dir.join(&source.file)).expect("loads");
+        let canonical = |name: &str| {
+            observed
+                .aliases
+                .iter()
+                .find(|a| a.source == source.id && a.name == name)
+                .map_or(name, |a| a.same_as.as_str())
+                .to_owned()
+        };
+        let mut in_file: Vec<String> = Vec::new();
+        for definition in &file.definitions {
+            if excluded(&definition.name) {
+                continue;
+            }
+            let name = canonical(&definition.name);
+            in_file.push(name.clone());
+            let merged = model
+                .definition(&name)
+                .unwrap_or_else(|| panic!("{}: {name} not in the model", source.id));
+            assert!(merged.availability.observed_in().contains(&source.id));
+            match &definition.kind {
+                hcs_schema_gen::spec::DefinitionKind::Struct(properties) => {
+                    for property in properties {
+                        let item = format!("{name}.{}", property.name);
+                        if excluded(&item) {
+                            continue;
+                        }
+                        in_file.push(item.clone());
+                        let DefinitionKind::Struct { properties } = &merged.kind else {
+                            panic!("{name} is a struct")
+                        };
+                        let found = properties
+                            .iter()
+                            .find(|p| p.name == property.name)
+                            .unwrap_or_else(|| panic!("{}: {item} not in the model", source.id));
+                        assert!(
+                            found.availability.observed_in().contains(&source.id),
+                            "{item}"
+                        );
+                        checked += 1;
+                    }
+                }
+                hcs_schema_gen::spec::DefinitionKind::Enum(values) => {
+                    for value in values {
+                        in_file.push(format!("{name}={value:?}"));
+                        let DefinitionKind::Enum { variants } = &merged.kind else {
+                            panic!("{name} is an enum")
+                        };
+                        let found = variants.iter().find(|v| &v.value == value);
+                        assert!(
+                            found
+                                .is_some_and(|v| v.availability.observed_in().contains(&source.id)),
+                            "{}: {name}={value:?}",
+                            source.id
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        // The other way: what the model credits to this source is in its file.
+        for addition in observed.additions.iter().filter(|a| a.source == source.id) {
+            in_file.push(addition.item.clone());
+        }
+        for definition in &model.definitions {
+            let has = |a: &model::Availability| a.observed_in().contains(&source.id);
+            if has(&definition.availability) {
+                assert!(
+                    in_file.contains(&definition.name),
+                    "{}: {}",
+                    source.id,
+                    definition.name
+                );
+            }
+            match &definition.kind {
+                DefinitionKind::Struct { properties } => {
+                    for p in properties.iter().filter(|p| has(&p.availability)) {
+                        let item = format!("{}.{}", definition.name, p.name);
+                        assert!(in_file.contains(&item), "{}: {item}", source.id);
+                    }
+                }
+                DefinitionKind::Enum { variants } => {
+                    for v in variants.iter().filter(|v| has(&v.availability)) {
+                        let item = format!("{}={:?}", definition.name, v.value);
+                        assert!(in_file.contains(&item), "{}: {item}", source.id);
+                    }
+                }
+            }
+        }
+    }
+    // main: 509 properties + 69 values; the PR: 1041 + 622; less what is excluded.
+    assert!(checked > 1_500, "only {checked} observed items checked");
+}
+
+/// The type disagreements the import reports are the ones the observed sources' README counts:
+/// 35 for the PR; 97 for main, less the 4 its aliases resolve (a `$ref` to hcsshim's name for a
+/// published definition), plus the 7 where main and the PR disagree on an observed item and the
+/// PR, first in precedence, wins.
+#[test]
+fn observed_type_disagreements_are_the_ones_the_readme_counts() {
+    let model = model();
+    let mut per_source: BTreeMap<&str, usize> = BTreeMap::new();
+    for definition in &model.definitions {
+        if let DefinitionKind::Struct { properties } = &definition.kind {
+            for property in properties {
+                for observed in &property.observed_types {
+                    for source in &observed.sources {
+                        *per_source.entry(source.as_str()).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(per_source["hcsshim-pr1914-5d01ee4"], 35);
+    assert_eq!(per_source["hcsshim-7c9ff7f"], 97 - 4 + 7);
+    // A published type always wins: the GUID, MAC and base64 formats stay.
+    let property = |ty: &str, name: &str| match &model.definition(ty).unwrap().kind {
+        DefinitionKind::Struct { properties } => {
+            properties.iter().find(|p| p.name == name).unwrap().clone()
+        }
+        DefinitionKind::Enum { .. } => panic!("{ty} is an enum"),
+    };
+    assert_eq!(property("Layer", "Id").ty.to_string(), "guid");
+    assert_eq!(
+        property("NetworkAdapter", "MacAddress").ty.to_string(),
+        "mac-address"
+    );
+    assert_eq!(
+        property("RegistryValue", "BinaryValue").ty.to_string(),
+        "byte"
+    );
+    assert_eq!(
+        property("ProcessDetails", "ProcessId").ty.to_string(),
+        "uint32"
+    );
+    assert_eq!(
+        property("ProcessDetails", "ProcessId").observed_types[0]
+            .ty
+            .to_string(),
+        "int32"
+    );
+    // Between the sources, the PR (generated from Microsoft's own schema) wins.
+    assert_eq!(
+        property("GuestState", "GuestStateFileType").ty.to_string(),
+        "GuestStateFileType"
+    );
+    assert_eq!(property("Plan9Share", "Flags").ty.to_string(), "int64");
 }

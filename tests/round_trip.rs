@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use hcs_schema::{
     Attachment, AttachmentType, Chipset, ComputeSystem, Container, ContainerMemory, Devices, Guid,
-    Layer, LinuxKernelDirect, MacAddress, ModifySettingRequest, NetworkAdapter, Plan9, Plan9Share,
-    ProcessParameters, SchemaVersion, Scsi, Storage, SystemType, Topology, Uefi, Version,
-    VersionCheck, VirtualMachine, VirtualMachineMemory, VirtualMachineProcessor,
+    Layer, LinuxKernelDirect, MacAddress, MemoryBackingType, ModifySettingRequest, NetworkAdapter,
+    Plan9, Plan9Share, ProcessParameters, SchemaVersion, Scsi, Storage, SystemType, Topology, Uefi,
+    Version, VersionCheck, VirtualMachine, VirtualMachineMemory, VirtualMachineProcessor,
 };
 use serde_json::{Value, json};
 
@@ -153,7 +153,7 @@ fn unknown_properties_and_values_survive_a_round_trip() {
         "SchemaVersion": { "Major": 2, "Minor": 1 },
         "FutureTopLevel": { "Nested": [1, 2, 3] },
         "VirtualMachine": {
-            "ComputeTopology": { "Memory": { "Backing": "Physical", "SizeInMB": 2048 } },
+            "ComputeTopology": { "Memory": { "Backing": "Physical", "Startup": 1, "SizeInMB": 2048 } },
             "Chipset": { "Uefi": {} }
         }
     });
@@ -172,7 +172,10 @@ fn unknown_properties_and_values_survive_a_round_trip() {
         .memory
         .as_ref()
         .unwrap();
-    assert_eq!(memory.unknown_properties["Backing"], "Physical");
+    // `Backing` is typed (observed: Windows Server 2022's own schema has it); `Startup` is in no
+    // source, and kept as sent.
+    assert_eq!(memory.backing, Some(MemoryBackingType::Physical));
+    assert_eq!(memory.unknown_properties["Startup"], 1);
     // An empty struct is present as `{}`, not absent.
     assert_eq!(
         doc.virtual_machine
@@ -394,7 +397,8 @@ fn removed_fields_are_warnings_for_hosts_after_their_removal() {
     assert!(!findings[0].is_error());
     assert_eq!(
         findings[0].to_string(),
-        "KernelIntegration is absent from the newest published schema (the Windows 10 SDK, version 20H2 files dropped it)"
+        "KernelIntegration is absent from the newest published schema (the Windows 10 SDK, version \
+         20H2 files dropped it); hcsshim PR 1914 (Windows Server 2022 schema 2.5) still has it"
     );
     let strict = hcs_schema::Policy::target(SchemaVersion::V2_6).strict();
     assert!(document.check_with_policy(&strict)[0].is_error());

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use crate::engine::*;
 use crate::hresult::*;
 use crate::process::{self, Behaviour, StdioSet};
-use crate::schema::{self, SchemaVersion};
+use crate::schema::{self, Acceptance};
 use crate::wide;
 
 type HANDLE = *mut c_void;
@@ -46,7 +46,7 @@ pub(crate) fn ffi(f: impl FnOnce() -> Result<(), HcsError>) -> HRESULT {
 
 /// Validates an optional document of schema type `ty` (`HCS_E_INVALID_JSON` naming the field).
 pub(crate) fn parse_doc(
-    max: SchemaVersion,
+    max: Acceptance,
     ty: &str,
     text: Option<&str>,
 ) -> Result<Option<Value>, HcsError> {
@@ -176,6 +176,7 @@ pub(crate) const INJECTABLE: &[&str] = &[
     "HcsGetProcessProperties",
     "HcsModifyProcess",
     "HcsCrashComputeSystem",
+    "HcsGetServiceProperties",
 ];
 
 fn system_target(st: &State, uid: u64) -> Target {
@@ -605,7 +606,7 @@ fn enumerate(namespace: Option<String>, query: PCWSTR, operation: HANDLE) -> Res
         std::ptr::null_mut(),
         std::ptr::null_mut(),
         |st| {
-            let q = parse_doc(st.config.max_version(), "SystemQuery", query?.as_deref())?
+            let q = parse_doc(st.config.acceptance(), "SystemQuery", query?.as_deref())?
                 .unwrap_or_default();
             let work: Work = Box::new(move || {
                 let st = emu().lock();
@@ -712,7 +713,7 @@ fn create(
             if id.is_empty() {
                 return Err(HcsError::with(E_INVALIDARG, "id is empty"));
             }
-            let doc = parse_doc(st.config.max_version(), "ComputeSystem", Some(&config?))?
+            let doc = parse_doc(st.config.acceptance(), "ComputeSystem", Some(&config?))?
                 .ok_or_else(|| HcsError::with(HCS_E_INVALID_JSON, "configuration is empty"))?;
             let kinds = ["Container", "VirtualMachine", "HostedSystem"]
                 .iter()
@@ -895,7 +896,7 @@ fn system_call(
                 let uid = st.system_mut(computeSystem as usize)?.uid;
                 let options = options?;
                 let opts = match options_type {
-                    Some(t) => parse_doc(st.config.max_version(), t, options.as_deref())?
+                    Some(t) => parse_doc(st.config.acceptance(), t, options.as_deref())?
                         .unwrap_or_default(),
                     None => {
                         parse_free(options.as_deref())?;
@@ -1270,7 +1271,7 @@ pub unsafe extern "system" fn HcsModifyComputeSystem(
             std::ptr::null_mut(),
             |st| {
                 let uid = st.system_mut(computeSystem as usize)?.uid;
-                let max = st.config.max_version();
+                let max = st.config.acceptance();
                 let req = parse_doc(max, "ModifySettingRequest", Some(&config?))?
                     .ok_or_else(|| HcsError::with(HCS_E_INVALID_JSON, "configuration is empty"))?;
                 // Check the settings payload now, so the error is synchronous like other
@@ -1541,7 +1542,7 @@ pub unsafe extern "system" fn HcsCreateProcess(
             move |st| {
                 let uid = st.system_mut(computeSystem as usize)?.uid;
                 let params =
-                    parse_doc(st.config.max_version(), "ProcessParameters", Some(&params?))?
+                    parse_doc(st.config.acceptance(), "ProcessParameters", Some(&params?))?
                         .ok_or_else(|| {
                             HcsError::with(HCS_E_INVALID_JSON, "processParameters is empty")
                         })?;
@@ -1702,7 +1703,7 @@ fn process_call(
             }
             let opts = match options_type {
                 Some(t) => {
-                    parse_doc(st.config.max_version(), t, options.as_deref())?.unwrap_or_default()
+                    parse_doc(st.config.acceptance(), t, options.as_deref())?.unwrap_or_default()
                 }
                 None => {
                     parse_free(options.as_deref())?;

@@ -104,7 +104,8 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
         };
         // The type itself (`check` judges only what is in it).
         if let Some(finding) = hcs_schema::check_availability(&entry.availability, &options) {
-            let (severity, kind, message) = describe(&finding, &format!("type {}", entry.schema_name), &options);
+            let (severity, kind, message) =
+                describe(&finding, &format!("type {}", entry.schema_name), &options);
             push(severity, kind, String::new(), at(&[], false), message);
         }
         let (document, parse_errors, placeholders) = parse_all(&value, entry);
@@ -170,7 +171,8 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
                 };
                 let (severity, kind, message) = describe(&finding, &what, &options);
                 // A property is found at its name; an enum value, a wrong value, at the value.
-                let member = value.is_none() && !matches!(finding.kind, FindingKind::UnrecognizedValue { .. });
+                let member = value.is_none()
+                    && !matches!(finding.kind, FindingKind::UnrecognizedValue { .. });
                 let position = at(&segments, member);
                 push(severity, kind, path, position, message);
             }
@@ -389,7 +391,10 @@ fn describe(finding: &Finding, what: &str, policy: &Policy) -> (Severity, &'stat
             evidence: None,
         } => (
             "needs-version",
-            format!("{subject}needs schema {needs}{}{target}", windows_suffix(*needs)),
+            format!(
+                "{subject}needs schema {needs}{}{target}",
+                windows_suffix(*needs)
+            ),
         ),
         FindingKind::NeedsVersion {
             needs,
@@ -411,10 +416,7 @@ fn describe(finding: &Finding, what: &str, policy: &Policy) -> (Severity, &'stat
                 evidence.says
             ),
         ),
-        FindingKind::Observed { .. } => (
-            "observed",
-            without_path(finding, &subject),
-        ),
+        FindingKind::Observed { .. } => ("observed", without_path(finding, &subject)),
         FindingKind::Removed { .. } => ("removed", without_path(finding, &subject)),
         FindingKind::UnknownProperty => (
             "unknown-property",
@@ -436,7 +438,9 @@ fn without_path(finding: &Finding, subject: &str) -> String {
         .strip_prefix(finding.path.as_str())
         .unwrap_or(&text)
         .trim_start();
-    let rest = rest.strip_prefix("is ").map_or(rest.to_owned(), |r| format!("is {r}"));
+    let rest = rest
+        .strip_prefix("is ")
+        .map_or(rest.to_owned(), |r| format!("is {r}"));
     format!("{subject}{rest}").trim_start().to_owned()
 }
 

@@ -59,8 +59,12 @@ pub fn apply(observed: &ObservedData, definitions: &mut [Definition]) -> Result<
     }
     for (index, fact) in observed.evidence.iter().enumerate() {
         let at = format!("/evidence/{index}");
-        let has_source =
-            |item: &Item<'_>| item.availability.observed_in().iter().any(|s| *s == fact.source);
+        let has_source = |item: &Item<'_>| {
+            item.availability
+                .observed_in()
+                .iter()
+                .any(|s| *s == fact.source)
+        };
         if fact.items.iter().any(|i| i == "*") {
             for (except_index, except) in fact.except.iter().enumerate() {
                 let found = items.iter().find(|item| item.name == *except);
@@ -96,7 +100,9 @@ pub fn apply(observed: &ObservedData, definitions: &mut [Definition]) -> Result<
                 return Err(Error::new(
                     &path,
                     here,
-                    format!("`{wanted}` is published: published facts win, evidence about it is not used"),
+                    format!(
+                        "`{wanted}` is published: published facts win, evidence about it is not used"
+                    ),
                 ));
             }
             if !has_source(target) {

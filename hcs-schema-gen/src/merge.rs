@@ -110,7 +110,11 @@ struct DefAcc {
 }
 
 /// A member of one file: name, description, and (for properties) type and Go type.
-type MemberIn<'a> = (&'a str, Option<&'a String>, Option<(TypeExpr, Option<String>)>);
+type MemberIn<'a> = (
+    &'a str,
+    Option<&'a String>,
+    Option<(TypeExpr, Option<String>)>,
+);
 
 impl DefAcc {
     fn new(is_enum: bool, file: &Path) -> Self {
@@ -496,7 +500,10 @@ fn add_observed(
                 return Err(Error::new(
                     &file.path,
                     at,
-                    format!("`{}` and another definition of this file are both `{name}`", definition.name),
+                    format!(
+                        "`{}` and another definition of this file are both `{name}`",
+                        definition.name
+                    ),
                 ));
             }
             let is_enum = matches!(definition.kind, spec::DefinitionKind::Enum(_));
@@ -528,14 +535,12 @@ fn add_observed(
                             continue;
                         }
                         let mut excluded_ref = None;
-                        let ty = property
-                            .ty
-                            .try_map_refs(&mut |target| {
-                                if observed.exclusions.iter().any(|e| e.item == target) {
-                                    excluded_ref.get_or_insert_with(|| target.to_owned());
-                                }
-                                Ok::<_, Error>(canonical(target, &mut aliases_used))
-                            })?;
+                        let ty = property.ty.try_map_refs(&mut |target| {
+                            if observed.exclusions.iter().any(|e| e.item == target) {
+                                excluded_ref.get_or_insert_with(|| target.to_owned());
+                            }
+                            Ok::<_, Error>(canonical(target, &mut aliases_used))
+                        })?;
                         if let Some(target) = excluded_ref {
                             return Err(Error::new(
                                 &file.path,
@@ -603,7 +608,9 @@ fn add_observed(
     let present: BTreeSet<usize> = files.iter().map(|f| f.source).collect();
     for (index, used) in aliases_used.iter().enumerate() {
         let alias = &observed.aliases[index];
-        let loaded = observed.index_of(&alias.source).is_some_and(|s| present.contains(&s));
+        let loaded = observed
+            .index_of(&alias.source)
+            .is_some_and(|s| present.contains(&s));
         if !used && loaded {
             return Err(Error::new(
                 &observed_path,
@@ -692,7 +699,9 @@ fn observed_counts(
         }
     };
     for definition in definitions {
-        bump(only_observed(&definition.availability), |c| &mut c.definitions);
+        bump(only_observed(&definition.availability), |c| {
+            &mut c.definitions
+        });
         match &definition.kind {
             model::DefinitionKind::Struct { properties } => {
                 for property in properties {
@@ -742,7 +751,9 @@ fn choose_type(
             continue;
         }
         let id = &observed.sources[*source].id;
-        let go = go_type.as_ref().map_or_else(String::new, |g| format!(" (Go `{g}`)"));
+        let go = go_type
+            .as_ref()
+            .map_or_else(String::new, |g| format!(" (Go `{g}`)"));
         let kept = match winner {
             None => format!("published {ty}"),
             Some(winner) => format!("{winner} {ty}, kept (earlier in observed.json)"),
@@ -797,7 +808,10 @@ fn finish_definition(
                 let documented = match reference.member(name, &member.name) {
                     Some(found) if published => Some(found),
                     Some(_) => None,
-                    None if published && member.name.is_empty() && unmatched_reference.len() == 1 => {
+                    None if published
+                        && member.name.is_empty()
+                        && unmatched_reference.len() == 1 =>
+                    {
                         Some(unmatched_reference[0])
                     }
                     None => None,
@@ -832,9 +846,7 @@ fn finish_definition(
             .iter()
             .map(|member| {
                 let published = !member.present.is_empty();
-                let documented = reference
-                    .member(name, &member.name)
-                    .filter(|_| published);
+                let documented = reference.member(name, &member.name).filter(|_| published);
                 let item = format!("{name}.{}", member.name);
                 let presence = Presence {
                     releases: &member.present,

@@ -14,6 +14,10 @@ use crate::spec::TypeExpr;
 use crate::version::SchemaVersion;
 
 /// The format version of `model.json`; bumped on incompatible changes.
+///
+/// 2 added observed sources (`observed`, observed availabilities, `observed_types`). A format 1
+/// model (before them) is still read, as a model with no observed sources, so an import can
+/// say what changed since.
 pub const FORMAT: u32 = 2;
 
 /// The whole merged model.
@@ -291,7 +295,7 @@ impl Model {
                 e,
             )
         })?;
-        if model.format != FORMAT {
+        if model.format != FORMAT && model.format != 1 {
             return Err(Error::new(
                 path,
                 "/format",

@@ -160,11 +160,7 @@ fn disappearing_definitions_need_a_recorded_removal() {
     );
     let (model, _) = run(&data(vec![], vec![removal("Gone")]), &files).unwrap();
     assert_eq!(
-        model
-            .definition("Gone")
-            .unwrap()
-            .availability
-            .removed_in(),
+        model.definition("Gone").unwrap().availability.removed_in(),
         Some("B")
     );
     assert_eq!(

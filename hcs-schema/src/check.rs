@@ -218,7 +218,10 @@ impl fmt::Display for Finding {
                 Ok(())
             }
             FindingKind::UnknownProperty => {
-                write!(f, "{path} is a property of no published schema and no observed source")
+                write!(
+                    f,
+                    "{path} is a property of no published schema and no observed source"
+                )
             }
             FindingKind::UnrecognizedValue { value } => write!(
                 f,

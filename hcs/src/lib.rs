@@ -67,7 +67,9 @@ pub use operation::{
     Operation, OperationFuture, OperationOutput, ProcessInformation, live_operation_callbacks,
 };
 pub use process::Process;
-pub use schema_check::{SchemaCheck, SchemaVersionError, SupportedSchemaVersions};
+pub use schema_check::{
+    SchemaCheck, SchemaCheckReport, SchemaVersionError, SupportedSchemaVersions,
+};
 pub use stdio::StdioHandle;
 pub use system::ComputeSystem;
 pub use types::{

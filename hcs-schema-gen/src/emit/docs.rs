@@ -79,7 +79,10 @@ pub fn availability(model: &Model, availability: &Availability) -> String {
         text.push_str(&format!(" {}.", removal(model, removed)));
         let still = crate::emit::still_observed_in(published);
         if !still.is_empty() {
-            text.push_str(&format!(" Observed sources still have it: {}.", source_names(model, still)));
+            text.push_str(&format!(
+                " Observed sources still have it: {}.",
+                source_names(model, still)
+            ));
         }
     }
     text
@@ -87,7 +90,11 @@ pub fn availability(model: &Model, availability: &Availability) -> String {
 
 fn source_names(model: &Model, ids: &[String]) -> String {
     ids.iter()
-        .map(|id| model.observed_source(id).map_or(id.as_str(), |s| s.name.as_str()))
+        .map(|id| {
+            model
+                .observed_source(id)
+                .map_or(id.as_str(), |s| s.name.as_str())
+        })
         .collect::<Vec<_>>()
         .join(" and ")
 }
@@ -114,7 +121,9 @@ fn observed_text(model: &Model, observed: &crate::model::ObservedAvailability) -
         })
         .collect();
     if facts.is_empty() {
-        text.push_str(" Version unknown: no source says which schema version or Windows build has it.");
+        text.push_str(
+            " Version unknown: no source says which schema version or Windows build has it.",
+        );
     } else {
         text.push_str(&format!(" {}.", facts.join(". ")));
     }

@@ -241,8 +241,14 @@ impl<'m> Context<'m> {
                     }
                 }
                 Availability::Observed(observed) => {
-                    let sources = observed.observed_in.iter().map(|id| releases::source_const(id));
-                    let evidence = observed.evidence.iter().map(|id| releases::evidence_const(id));
+                    let sources = observed
+                        .observed_in
+                        .iter()
+                        .map(|id| releases::source_const(id));
+                    let evidence = observed
+                        .evidence
+                        .iter()
+                        .map(|id| releases::evidence_const(id));
                     quote! {
                         Availability::Observed(Observed {
                             sources: &[#(&ObservedSource::#sources),*],

@@ -214,7 +214,11 @@ fn observed_sources(model: &Model) -> TokenStream {
             };
         }
     });
-    let all_evidence = model.observed.evidence.iter().map(|e| evidence_const(&e.id));
+    let all_evidence = model
+        .observed
+        .evidence
+        .iter()
+        .map(|e| evidence_const(&e.id));
     quote! {
         impl ObservedSource {
             #(#source_consts)*
