@@ -98,7 +98,7 @@ impl Snapshot {
         let has = |releases: &[String]| releases.iter().any(|r| r == release);
         let mut types = BTreeMap::new();
         for definition in &model.definitions {
-            if !has(&definition.availability.releases()) {
+            if !has(definition.availability.releases()) {
                 continue;
             }
             let name = definition
@@ -110,7 +110,7 @@ impl Snapshot {
                 DefinitionKind::Struct { properties } => Shape::Struct(
                     properties
                         .iter()
-                        .filter(|p| has(&p.availability.releases()))
+                        .filter(|p| has(p.availability.releases()))
                         .map(|p| {
                             let mut types: BTreeSet<String> = p
                                 .type_history
@@ -132,7 +132,7 @@ impl Snapshot {
                 DefinitionKind::Enum { variants } => Shape::Enum(
                     variants
                         .iter()
-                        .filter(|v| has(&v.availability.releases()))
+                        .filter(|v| has(v.availability.releases()))
                         .map(|v| (v.value.clone(), v.availability.since()))
                         .collect(),
                 ),

@@ -59,12 +59,7 @@ pub fn apply(observed: &ObservedData, definitions: &mut [Definition]) -> Result<
     }
     for (index, fact) in observed.evidence.iter().enumerate() {
         let at = format!("/evidence/{index}");
-        let has_source = |item: &Item<'_>| {
-            item.availability
-                .observed_in()
-                .iter()
-                .any(|s| *s == fact.source)
-        };
+        let has_source = |item: &Item<'_>| item.availability.observed_in().contains(&fact.source);
         if fact.items.iter().any(|i| i == "*") {
             for (except_index, except) in fact.except.iter().enumerate() {
                 let found = items.iter().find(|item| item.name == *except);

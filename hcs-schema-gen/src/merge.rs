@@ -618,9 +618,9 @@ fn add_observed(
                 format!("never applied: {} has no `{}`", alias.source, alias.name),
             ));
         }
-        if !definitions
+        if definitions
             .get(&alias.same_as)
-            .is_some_and(|acc| !acc.present.is_empty())
+            .is_none_or(|acc| acc.present.is_empty())
         {
             return Err(Error::new(
                 &observed_path,

@@ -173,7 +173,10 @@ fn emitted_fixture_matches_the_golden_files() {
         .find(|f| f.path == "thing.rs")
         .unwrap()
         .contents;
-    assert!(thing.contains("[`Evidence::THING_2_2`]"), "{thing}");
+    assert!(
+        thing.contains("[`Evidence::THING_2_2`](crate::Evidence::THING_2_2)"),
+        "{thing}"
+    );
     let since = &files
         .iter()
         .find(|f| f.path == "since.rs")

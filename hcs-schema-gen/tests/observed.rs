@@ -301,7 +301,8 @@ fn aliases_merge_into_the_published_definition() {
 
 #[test]
 fn every_entry_must_apply_and_facts_are_about_observed_items_only() {
-    let cases: Vec<(Box<dyn Fn(&mut ObservedData)>, &str)> = vec![
+    type Change = Box<dyn Fn(&mut ObservedData)>;
+    let cases: Vec<(Change, &str)> = vec![
         (
             Box::new(|d| {
                 d.exclusions.push(Exclusion {

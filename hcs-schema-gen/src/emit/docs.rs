@@ -99,7 +99,8 @@ fn source_names(model: &Model, ids: &[String]) -> String {
         .join(" and ")
 }
 
-/// "Observed, not published: ... Accepted by schema 2.5 (build 20348): [`Evidence::X`]." or
+/// "Observed, not published: ... Accepted by schema 2.5, build 20348 according to ... (a link to
+/// the `Evidence` constant)." or
 /// "... Version unknown."
 fn observed_text(model: &Model, observed: &crate::model::ObservedAvailability) -> String {
     let sources = &observed.observed_in;
@@ -113,10 +114,10 @@ fn observed_text(model: &Model, observed: &crate::model::ObservedAvailability) -
         .iter()
         .filter_map(|id| model.evidence(id))
         .map(|fact| {
+            let name = crate::emit::releases::evidence_const(&fact.id);
             format!(
-                "{} ([`Evidence::{}`])",
-                fact_summary(model, fact),
-                crate::emit::releases::evidence_const(&fact.id)
+                "{} ([`Evidence::{name}`](crate::Evidence::{name}))",
+                fact_summary(model, fact)
             )
         })
         .collect();

@@ -63,7 +63,10 @@ pub fn emit(model: &Model) -> TokenStream {
                     .evidence
                     .iter()
                     .filter(|e| e.version == Some(*version))
-                    .map(|e| format!("[`Evidence::{}`]", evidence_const(&e.id)))
+                    .map(|e| {
+                        let name = evidence_const(&e.id);
+                        format!("[`Evidence::{name}`](crate::Evidence::{name})")
+                    })
                     .collect();
                 format!(
                     " Schema {version}: known only from observed sources ({}), not from a published file.",

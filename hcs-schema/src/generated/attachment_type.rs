@@ -18,15 +18,15 @@ use crate::{
 pub enum AttachmentType {
     /// JSON `"VirtualDisk"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     VirtualDisk,
-    /// JSON `"SharedDisk"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"SharedDisk"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     SharedDisk,
     /// JSON `"Iso"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     Iso,
     /// JSON `"PassThru"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     PassThru,
-    /// JSON `"ExtensibleVirtualDisk"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"ExtensibleVirtualDisk"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     ExtensibleVirtualDisk,
-    /// JSON `"VirtualFloppyDisk"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"VirtualFloppyDisk"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     VirtualFloppyDisk,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

@@ -22,7 +22,7 @@ pub struct Chipset {
     /// JSON `Uefi`: Uefi. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "Uefi", skip_serializing_if = "Option::is_none")]
     pub uefi: Option<Uefi>,
-    /// JSON `Pcat`: Pcat. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Pcat`: Pcat. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Pcat", skip_serializing_if = "Option::is_none")]
     pub pcat: Option<Pcat>,
     /// JSON `IsNumLockDisabled`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -46,13 +46,13 @@ pub struct Chipset {
     /// JSON `LinuxKernelDirect`: LinuxKernelDirect. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
     #[serde(rename = "LinuxKernelDirect", skip_serializing_if = "Option::is_none")]
     pub linux_kernel_direct: Option<LinuxKernelDirect>,
-    /// JSON `FirmwareFile`: FirmwareFile. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`]).
+    /// JSON `FirmwareFile`: FirmwareFile. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`](crate::Evidence::FIRMWARE_FILE_2_5)).
     #[serde(rename = "FirmwareFile", skip_serializing_if = "Option::is_none")]
     pub firmware_file: Option<FirmwareFile>,
-    /// JSON `SystemInformation`: UefiSystemInformation. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `SystemInformation`: UefiSystemInformation. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "SystemInformation", skip_serializing_if = "Option::is_none")]
     pub system_information: Option<UefiSystemInformation>,
-    /// JSON `MemoryDeviceSerialNumber`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `MemoryDeviceSerialNumber`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "MemoryDeviceSerialNumber",
         skip_serializing_if = "Option::is_none"

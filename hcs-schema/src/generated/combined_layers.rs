@@ -32,7 +32,7 @@ pub struct CombinedLayers {
     /// JSON `ContainerRootPath`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "ContainerRootPath", skip_serializing_if = "Option::is_none")]
     pub container_root_path: Option<String>,
-    /// JSON `FilterType`: FileSystemFilterType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`]).
+    /// JSON `FilterType`: FileSystemFilterType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)).
     #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<FileSystemFilterType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -92,7 +92,7 @@ pub struct Container {
     /// JSON `IsolationType`: IsolationType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
     #[serde(rename = "IsolationType", skip_serializing_if = "Option::is_none")]
     pub isolation_type: Option<IsolationType>,
-    /// JSON `ContainerDefinitionFilePath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `ContainerDefinitionFilePath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "ContainerDefinitionFilePath",
         skip_serializing_if = "Option::is_none"

@@ -24,7 +24,7 @@ pub enum ContainerCredentialGuardTransport {
     ///
     /// JSON `"HvSocket"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     HvSocket,
-    /// JSON `"Count"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Count"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Count,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

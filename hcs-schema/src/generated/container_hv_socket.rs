@@ -32,10 +32,10 @@ pub struct ContainerHvSocket {
     /// JSON `EnablePowerShellDirect`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "EnablePowerShellDirect", skip_serializing_if = "Option::is_none")]
     pub enable_power_shell_direct: Option<bool>,
-    /// JSON `EnableUtcRelay`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `EnableUtcRelay`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "EnableUtcRelay", skip_serializing_if = "Option::is_none")]
     pub enable_utc_relay: Option<bool>,
-    /// JSON `EnableAuditing`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `EnableAuditing`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "EnableAuditing", skip_serializing_if = "Option::is_none")]
     pub enable_auditing: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -26,7 +26,7 @@ pub struct ContainerMemory {
     /// JSON `SizeInMB`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "SizeInMB", skip_serializing_if = "Option::is_none")]
     pub size_in_mb: Option<u64>,
-    /// JSON `Maximum`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Maximum`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Maximum", skip_serializing_if = "Option::is_none")]
     pub maximum: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

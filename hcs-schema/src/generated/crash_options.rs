@@ -22,7 +22,7 @@ pub struct CrashOptions {
     /// JSON `Type`: CrashType. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
     #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CrashType>,
-    /// JSON `GuestDebugStateFile`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `GuestDebugStateFile`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "GuestDebugStateFile", skip_serializing_if = "Option::is_none")]
     pub guest_debug_state_file: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

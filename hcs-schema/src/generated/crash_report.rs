@@ -46,7 +46,7 @@ pub struct CrashReport {
     /// JSON `CrashLog`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
     #[serde(rename = "CrashLog", skip_serializing_if = "Option::is_none")]
     pub crash_log: Option<String>,
-    /// JSON `VmwpDump`: CrashReportProcessDump. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `VmwpDump`: CrashReportProcessDump. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "VmwpDump", skip_serializing_if = "Option::is_none")]
     pub vmwp_dump: Option<CrashReportProcessDump>,
     /// Provides overall status on crash reporting, S\_OK indicates success, other HRESULT values on error.

@@ -20,7 +20,7 @@ pub enum CrashType {
     ///
     /// JSON `"CrashGuest"`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
     CrashGuest,
-    /// JSON `"CaptureGuestDebugState"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"CaptureGuestDebugState"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     CaptureGuestDebugState,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

@@ -88,7 +88,7 @@ pub struct Devices {
     /// JSON `Plan9`: Plan9. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "Plan9", skip_serializing_if = "Option::is_none")]
     pub plan9: Option<Plan9>,
-    /// JSON `Licensing`: Licensing. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Licensing`: Licensing. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Licensing", skip_serializing_if = "Option::is_none")]
     pub licensing: Option<Licensing>,
     /// An optional battery device that will forward host battery state to the guest OS.
@@ -115,10 +115,10 @@ pub struct Devices {
     /// JSON `VirtualPci`: map of string to VirtualPciDevice. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
     #[serde(rename = "VirtualPci", skip_serializing_if = "Option::is_none")]
     pub virtual_pci: Option<BTreeMap<String, VirtualPciDevice>>,
-    /// JSON `Ide`: array of IDEController. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Ide`: array of IDEController. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Ide", skip_serializing_if = "Option::is_none")]
     pub ide: Option<Vec<IDEController>>,
-    /// JSON `Floppy`: FloppyController. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Floppy`: FloppyController. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Floppy", skip_serializing_if = "Option::is_none")]
     pub floppy: Option<FloppyController>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -11,15 +11,15 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
-/// Schema definition `FileSystemFilterType`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`]).
+/// Schema definition `FileSystemFilterType`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FileSystemFilterType {
-    /// JSON `"UnionFS"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`]).
+    /// JSON `"UnionFS"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)).
     UnionFs,
-    /// JSON `"WCIFS"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`]).
+    /// JSON `"WCIFS"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)).
     Wcifs,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

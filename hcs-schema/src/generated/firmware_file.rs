@@ -12,7 +12,7 @@ use crate::{
     walk_field,
 };
 
-/// Schema definition `FirmwareFile`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`]).
+/// Schema definition `FirmwareFile`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`](crate::Evidence::FIRMWARE_FILE_2_5)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -20,7 +20,7 @@ use crate::{
     schemars(rename = "FirmwareFile")
 )]
 pub struct FirmwareFile {
-    /// JSON `Parameters`: string (base64). Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`]).
+    /// JSON `Parameters`: string (base64). Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`](crate::Evidence::FIRMWARE_FILE_2_5)).
     #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Base64Bytes>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -20,7 +20,7 @@ pub enum FlexibleIoDeviceHostingModel {
     Internal,
     /// JSON `"External"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     External,
-    /// JSON `"ExternalRestricted"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"ExternalRestricted"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     ExternalRestricted,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

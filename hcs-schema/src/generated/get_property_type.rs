@@ -61,9 +61,9 @@ pub enum GetPropertyType {
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     MemoryBwAllocation,
-    /// JSON `"Processor"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Processor"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Processor,
-    /// JSON `"SecureNestedPaging"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"SecureNestedPaging"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     SecureNestedPaging,
     /// JSON `"Undefined"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
     #[deprecated(

@@ -28,7 +28,7 @@ pub struct GuestModifySettingRequest {
     /// JSON `Settings`: any JSON value. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Value>,
-    /// JSON `HostedSettings`: any JSON value. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `HostedSettings`: any JSON value. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "HostedSettings", skip_serializing_if = "Option::is_none")]
     pub hosted_settings: Option<serde_json::Value>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -34,7 +34,7 @@ pub struct GuestState {
     /// JSON `ForceTransientState`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "ForceTransientState", skip_serializing_if = "Option::is_none")]
     pub force_transient_state: Option<bool>,
-    /// JSON `GuestStateFileType`: GuestStateFileType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`]).
+    /// JSON `GuestStateFileType`: GuestStateFileType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
     #[serde(rename = "GuestStateFileType", skip_serializing_if = "Option::is_none")]
     pub guest_state_file_type: Option<GuestStateFileType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

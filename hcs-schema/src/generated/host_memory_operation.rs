@@ -11,25 +11,25 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
-/// Schema definition `HostMemoryOperation`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+/// Schema definition `HostMemoryOperation`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum HostMemoryOperation {
-    /// JSON `"MemoryReserveGrow"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"MemoryReserveGrow"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     MemoryReserveGrow,
-    /// JSON `"MemoryReserveShrink"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"MemoryReserveShrink"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     MemoryReserveShrink,
-    /// JSON `"MemoryBalancingEnable"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"MemoryBalancingEnable"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     MemoryBalancingEnable,
-    /// JSON `"MemoryReserveTarget"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"MemoryReserveTarget"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     MemoryReserveTarget,
-    /// JSON `"MemoryReserveIoSpaceConvert"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"MemoryReserveIoSpaceConvert"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     MemoryReserveIoSpaceConvert,
-    /// JSON `"MemoryReserveIoSpaceGrow"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"MemoryReserveIoSpaceGrow"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     MemoryReserveIoSpaceGrow,
-    /// JSON `"MemoryReserveIoSpaceShrink"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"MemoryReserveIoSpaceShrink"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     MemoryReserveIoSpaceShrink,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

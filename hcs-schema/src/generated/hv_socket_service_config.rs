@@ -36,7 +36,7 @@ pub struct HvSocketServiceConfig {
     /// JSON `AllowWildcardBinds`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "AllowWildcardBinds", skip_serializing_if = "Option::is_none")]
     pub allow_wildcard_binds: Option<bool>,
-    /// JSON `Disabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Disabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Disabled", skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

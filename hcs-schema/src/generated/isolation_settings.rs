@@ -12,7 +12,7 @@ use crate::{
     Walker, walk_field,
 };
 
-/// Schema definition `IsolationSettings`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+/// Schema definition `IsolationSettings`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -20,7 +20,7 @@ use crate::{
     schemars(rename = "IsolationSettings")
 )]
 pub struct IsolationSettings {
-    /// JSON `IsolationType`: GuestIsolationType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`]).
+    /// JSON `IsolationType`: GuestIsolationType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
     #[serde(rename = "IsolationType", skip_serializing_if = "Option::is_none")]
     pub isolation_type: Option<GuestIsolationType>,
     /// JSON `DebugHost`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Version unknown: no source says which schema version or Windows build has it.
@@ -29,10 +29,10 @@ pub struct IsolationSettings {
     /// JSON `DebugPort`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Version unknown: no source says which schema version or Windows build has it.
     #[serde(rename = "DebugPort", skip_serializing_if = "Option::is_none")]
     pub debug_port: Option<i64>,
-    /// JSON `LaunchData`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`]).
+    /// JSON `LaunchData`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
     #[serde(rename = "LaunchData", skip_serializing_if = "Option::is_none")]
     pub launch_data: Option<String>,
-    /// JSON `HclEnabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Introduced in schema 2.6 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::HCL_ENABLED_2_6`]).
+    /// JSON `HclEnabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Introduced in schema 2.6 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::HCL_ENABLED_2_6`](crate::Evidence::HCL_ENABLED_2_6)).
     #[serde(rename = "HclEnabled", skip_serializing_if = "Option::is_none")]
     pub hcl_enabled: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -24,7 +24,7 @@ pub struct MappedVirtualDisk {
     /// JSON `Lun`: uint8. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "Lun", skip_serializing_if = "Option::is_none")]
     pub lun: Option<u8>,
-    /// JSON `OverwriteIfExists`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `OverwriteIfExists`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "OverwriteIfExists", skip_serializing_if = "Option::is_none")]
     pub overwrite_if_exists: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -11,15 +11,15 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
-/// Schema definition `MemoryBackingType`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+/// Schema definition `MemoryBackingType`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MemoryBackingType {
-    /// JSON `"Physical"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Physical"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Physical,
-    /// JSON `"Virtual"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Virtual"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Virtual,
     /// JSON `"Hybrid"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
     Hybrid,

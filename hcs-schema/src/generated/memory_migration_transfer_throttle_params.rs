@@ -11,7 +11,7 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
-/// Schema definition `MemoryMigrationTransferThrottleParams`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+/// Schema definition `MemoryMigrationTransferThrottleParams`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -19,43 +19,43 @@ use crate::{
     schemars(rename = "MemoryMigrationTransferThrottleParams")
 )]
 pub struct MemoryMigrationTransferThrottleParams {
-    /// JSON `SkipThrottling`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `SkipThrottling`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "SkipThrottling", skip_serializing_if = "Option::is_none")]
     pub skip_throttling: Option<bool>,
-    /// JSON `ThrottlingScale`: number. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `ThrottlingScale`: number. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "ThrottlingScale", skip_serializing_if = "Option::is_none")]
     pub throttling_scale: Option<serde_json::Number>,
-    /// JSON `MinimumThrottlePercentage`: uint8. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `MinimumThrottlePercentage`: uint8. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "MinimumThrottlePercentage",
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_throttle_percentage: Option<u8>,
-    /// JSON `TargetNumberOfBrownoutTransferPasses`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `TargetNumberOfBrownoutTransferPasses`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "TargetNumberOfBrownoutTransferPasses",
         skip_serializing_if = "Option::is_none"
     )]
     pub target_number_of_brownout_transfer_passes: Option<u32>,
-    /// JSON `StartingBrownoutPassNumberForThrottling`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `StartingBrownoutPassNumberForThrottling`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "StartingBrownoutPassNumberForThrottling",
         skip_serializing_if = "Option::is_none"
     )]
     pub starting_brownout_pass_number_for_throttling: Option<u32>,
-    /// JSON `MaximumNumberOfBrownoutTransferPasses`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `MaximumNumberOfBrownoutTransferPasses`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "MaximumNumberOfBrownoutTransferPasses",
         skip_serializing_if = "Option::is_none"
     )]
     pub maximum_number_of_brownout_transfer_passes: Option<u32>,
-    /// JSON `TargetBlackoutTransferTime`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `TargetBlackoutTransferTime`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "TargetBlackoutTransferTime",
         skip_serializing_if = "Option::is_none"
     )]
     pub target_blackout_transfer_time: Option<u32>,
-    /// JSON `BlackoutTimeThresholdForCancellingMigration`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `BlackoutTimeThresholdForCancellingMigration`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "BlackoutTimeThresholdForCancellingMigration",
         skip_serializing_if = "Option::is_none"

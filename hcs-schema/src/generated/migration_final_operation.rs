@@ -11,15 +11,15 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
-/// Schema definition `MigrationFinalOperation`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+/// Schema definition `MigrationFinalOperation`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MigrationFinalOperation {
-    /// JSON `"Resume"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"Resume"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     Resume,
-    /// JSON `"Stop"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"Stop"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     Stop,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

@@ -12,7 +12,7 @@ use crate::{
     UnknownProperties, Walk, Walker, walk_field,
 };
 
-/// Schema definition `MigrationFinalizedOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+/// Schema definition `MigrationFinalizedOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -20,10 +20,10 @@ use crate::{
     schemars(rename = "MigrationFinalizedOptions")
 )]
 pub struct MigrationFinalizedOptions {
-    /// JSON `Origin`: MigrationOrigin. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `Origin`: MigrationOrigin. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
     pub origin: Option<MigrationOrigin>,
-    /// JSON `FinalizedOperation`: MigrationFinalOperation. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `FinalizedOperation`: MigrationFinalOperation. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "FinalizedOperation", skip_serializing_if = "Option::is_none")]
     pub finalized_operation: Option<MigrationFinalOperation>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

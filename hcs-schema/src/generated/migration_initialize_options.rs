@@ -13,7 +13,7 @@ use crate::{
     UnknownProperties, Walk, Walker, walk_field,
 };
 
-/// Schema definition `MigrationInitializeOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+/// Schema definition `MigrationInitializeOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -21,40 +21,40 @@ use crate::{
     schemars(rename = "MigrationInitializeOptions")
 )]
 pub struct MigrationInitializeOptions {
-    /// JSON `Origin`: MigrationOrigin. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `Origin`: MigrationOrigin. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
     pub origin: Option<MigrationOrigin>,
-    /// JSON `MemoryTransport`: MigrationMemoryTransport. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `MemoryTransport`: MigrationMemoryTransport. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "MemoryTransport", skip_serializing_if = "Option::is_none")]
     pub memory_transport: Option<MigrationMemoryTransport>,
-    /// JSON `MemoryTransferThrottleParams`: MemoryMigrationTransferThrottleParams. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `MemoryTransferThrottleParams`: MemoryMigrationTransferThrottleParams. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "MemoryTransferThrottleParams",
         skip_serializing_if = "Option::is_none"
     )]
     pub memory_transfer_throttle_params: Option<MemoryMigrationTransferThrottleParams>,
-    /// JSON `CompressionSettings`: MigrationCompressionSettings. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `CompressionSettings`: MigrationCompressionSettings. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "CompressionSettings", skip_serializing_if = "Option::is_none")]
     pub compression_settings: Option<MigrationCompressionSettings>,
-    /// JSON `ChecksumVerification`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `ChecksumVerification`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "ChecksumVerification", skip_serializing_if = "Option::is_none")]
     pub checksum_verification: Option<bool>,
-    /// JSON `PerfTracingEnabled`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `PerfTracingEnabled`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "PerfTracingEnabled", skip_serializing_if = "Option::is_none")]
     pub perf_tracing_enabled: Option<bool>,
-    /// JSON `CancelIfBlackoutThresholdExceeds`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `CancelIfBlackoutThresholdExceeds`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "CancelIfBlackoutThresholdExceeds",
         skip_serializing_if = "Option::is_none"
     )]
     pub cancel_if_blackout_threshold_exceeds: Option<bool>,
-    /// JSON `PrepareMemoryTransferMode`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `PrepareMemoryTransferMode`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(
         rename = "PrepareMemoryTransferMode",
         skip_serializing_if = "Option::is_none"
     )]
     pub prepare_memory_transfer_mode: Option<bool>,
-    /// JSON `CompatibilityData`: CompatibilityInfo. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `CompatibilityData`: CompatibilityInfo. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "CompatibilityData", skip_serializing_if = "Option::is_none")]
     pub compatibility_data: Option<CompatibilityInfo>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -11,25 +11,25 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
-/// Schema definition `MigrationResult`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+/// Schema definition `MigrationResult`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MigrationResult {
-    /// JSON `"Invalid"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"Invalid"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     Invalid,
-    /// JSON `"Success"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"Success"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     Success,
-    /// JSON `"MigrationCancelled"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"MigrationCancelled"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     MigrationCancelled,
-    /// JSON `"GuestInitiatedCancellation"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"GuestInitiatedCancellation"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     GuestInitiatedCancellation,
-    /// JSON `"SourceMigrationFailed"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"SourceMigrationFailed"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     SourceMigrationFailed,
-    /// JSON `"DestinationMigrationFailed"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"DestinationMigrationFailed"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     DestinationMigrationFailed,
-    /// JSON `"MigrationRecoveryFailed"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `"MigrationRecoveryFailed"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     MigrationRecoveryFailed,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

@@ -12,7 +12,7 @@ use crate::{
     Walk, Walker, walk_field,
 };
 
-/// Schema definition `MigrationStartOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+/// Schema definition `MigrationStartOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -20,7 +20,7 @@ use crate::{
     schemars(rename = "MigrationStartOptions")
 )]
 pub struct MigrationStartOptions {
-    /// JSON `NetworkSettings`: MigrationNetworkSettings. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+    /// JSON `NetworkSettings`: MigrationNetworkSettings. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
     #[serde(rename = "NetworkSettings", skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<MigrationNetworkSettings>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -16,23 +16,23 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ModifyResourceType {
-    /// JSON `"Network"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Network"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Network,
-    /// JSON `"CpuGroup"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"CpuGroup"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     CpuGroup,
-    /// JSON `"VSmbShare"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"VSmbShare"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     VSmbShare,
-    /// JSON `"Plan9Share"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Plan9Share"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Plan9Share,
-    /// JSON `"HvSocket"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"HvSocket"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     HvSocket,
-    /// JSON `"SharedMemoryRegion"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"SharedMemoryRegion"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     SharedMemoryRegion,
-    /// JSON `"VPMemDevice"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"VPMemDevice"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     VpMemDevice,
-    /// JSON `"Gpu"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Gpu"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Gpu,
-    /// JSON `"Licensing"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Licensing"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Licensing,
     /// JSON `"Memory"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     Memory,

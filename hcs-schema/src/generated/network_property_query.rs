@@ -13,7 +13,7 @@ use crate::{
     UnknownProperties, Walk, Walker, walk_field,
 };
 
-/// Schema definition `NetworkPropertyQuery`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+/// Schema definition `NetworkPropertyQuery`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -21,10 +21,10 @@ use crate::{
     schemars(rename = "NetworkPropertyQuery")
 )]
 pub struct NetworkPropertyQuery {
-    /// JSON `NetworkProperties`: array of NetworkProperty2. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `NetworkProperties`: array of NetworkProperty2. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "NetworkProperties", skip_serializing_if = "Option::is_none")]
     pub network_properties: Option<Vec<NetworkProperty2>>,
-    /// JSON `NetworkAdapterNames`: map of string to NetworkAdapterType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `NetworkAdapterNames`: map of string to NetworkAdapterType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "NetworkAdapterNames", skip_serializing_if = "Option::is_none")]
     pub network_adapter_names: Option<BTreeMap<String, NetworkAdapterType>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

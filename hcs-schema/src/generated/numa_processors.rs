@@ -12,7 +12,7 @@ use crate::{
     walk_field,
 };
 
-/// Schema definition `NumaProcessors`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+/// Schema definition `NumaProcessors`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -20,10 +20,10 @@ use crate::{
     schemars(rename = "NumaProcessors")
 )]
 pub struct NumaProcessors {
-    /// JSON `count_per_node`: Range. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `count_per_node`: Range. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "count_per_node", skip_serializing_if = "Option::is_none")]
     pub count_per_node: Option<Range>,
-    /// JSON `node_per_socket`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `node_per_socket`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "node_per_socket", skip_serializing_if = "Option::is_none")]
     pub node_per_socket: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

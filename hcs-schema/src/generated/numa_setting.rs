@@ -12,7 +12,7 @@ use crate::{
     Walker, walk_field,
 };
 
-/// Schema definition `NumaSetting`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+/// Schema definition `NumaSetting`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -20,22 +20,22 @@ use crate::{
     schemars(rename = "NumaSetting")
 )]
 pub struct NumaSetting {
-    /// JSON `VirtualNodeNumber`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `VirtualNodeNumber`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "VirtualNodeNumber", skip_serializing_if = "Option::is_none")]
     pub virtual_node_number: Option<u32>,
-    /// JSON `PhysicalNodeNumber`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `PhysicalNodeNumber`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "PhysicalNodeNumber", skip_serializing_if = "Option::is_none")]
     pub physical_node_number: Option<u32>,
-    /// JSON `VirtualSocketNumber`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `VirtualSocketNumber`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "VirtualSocketNumber", skip_serializing_if = "Option::is_none")]
     pub virtual_socket_number: Option<u32>,
-    /// JSON `CountOfProcessors`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `CountOfProcessors`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "CountOfProcessors", skip_serializing_if = "Option::is_none")]
     pub count_of_processors: Option<u32>,
-    /// JSON `CountOfMemoryBlocks`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `CountOfMemoryBlocks`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "CountOfMemoryBlocks", skip_serializing_if = "Option::is_none")]
     pub count_of_memory_blocks: Option<u64>,
-    /// JSON `MemoryBackingType`: MemoryBackingType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `MemoryBackingType`: MemoryBackingType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "MemoryBackingType", skip_serializing_if = "Option::is_none")]
     pub memory_backing_type: Option<MemoryBackingType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

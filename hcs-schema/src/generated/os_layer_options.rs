@@ -31,16 +31,16 @@ pub struct OsLayerOptions {
     /// JSON `SkipUpdateBcdForBoot`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     #[serde(rename = "SkipUpdateBcdForBoot", skip_serializing_if = "Option::is_none")]
     pub skip_update_bcd_for_boot: Option<bool>,
-    /// JSON `IsDynamic`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `IsDynamic`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "IsDynamic", skip_serializing_if = "Option::is_none")]
     pub is_dynamic: Option<bool>,
-    /// JSON `SkipSandboxPreExpansion`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `SkipSandboxPreExpansion`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "SkipSandboxPreExpansion", skip_serializing_if = "Option::is_none")]
     pub skip_sandbox_pre_expansion: Option<bool>,
-    /// JSON `FileSystemLayers`: array of Layer. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `FileSystemLayers`: array of Layer. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "FileSystemLayers", skip_serializing_if = "Option::is_none")]
     pub file_system_layers: Option<Vec<Layer>>,
-    /// JSON `SandboxVhdPartitionId`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `SandboxVhdPartitionId`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "SandboxVhdPartitionId", skip_serializing_if = "Option::is_none")]
     pub sandbox_vhd_partition_id: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

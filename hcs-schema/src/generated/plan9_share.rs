@@ -32,7 +32,7 @@ pub struct Plan9Share {
     /// JSON `Port`: uint32. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
-    /// JSON `Flags`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 18362 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PLAN9_FLAGS_18362`]).
+    /// JSON `Flags`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 18362 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PLAN9_FLAGS_18362`](crate::Evidence::PLAN9_FLAGS_18362)).
     #[serde(rename = "Flags", skip_serializing_if = "Option::is_none")]
     pub flags: Option<i64>,
     /// JSON `AllowedFiles`: array of string. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).

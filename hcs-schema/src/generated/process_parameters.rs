@@ -63,7 +63,7 @@ pub struct ProcessParameters {
     /// JSON `ConsoleSize`: array of uint16. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "ConsoleSize", skip_serializing_if = "Option::is_none")]
     pub console_size: Option<Vec<u16>>,
-    /// JSON `CreateInUtilityVM`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `CreateInUtilityVM`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "CreateInUtilityVM", skip_serializing_if = "Option::is_none")]
     pub create_in_utility_vm: Option<bool>,
     /// if set, find an existing session for the user and create the process in it

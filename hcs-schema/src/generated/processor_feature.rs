@@ -72,9 +72,9 @@ pub enum ProcessorFeature {
     Bmi1,
     /// JSON `"Bmi2"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     Bmi2,
-    /// JSON `"HleDeprecated"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"HleDeprecated"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     HleDeprecated,
-    /// JSON `"RtmDeprecated"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"RtmDeprecated"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     RtmDeprecated,
     /// JSON `"Movbe"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     Movbe,
@@ -144,7 +144,7 @@ pub enum ProcessorFeature {
     TaaNo,
     /// JSON `"TsxCtrl"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     TsxCtrl,
-    /// JSON `"Reserved"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Reserved"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Reserved,
     /// JSON `"AcountMcount"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     AcountMcount,
@@ -168,7 +168,7 @@ pub enum ProcessorFeature {
     CetIbt,
     /// JSON `"VmxExceptionInject"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     VmxExceptionInject,
-    /// JSON `"Enqcmd"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Enqcmd"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Enqcmd,
     /// JSON `"UmwaitTpause"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     UmwaitTpause,
@@ -220,9 +220,9 @@ pub enum ProcessorFeature {
     AdvSimdHp,
     /// JSON `"GicV3V4"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     GicV3v4,
-    /// JSON `"GicV41"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"GicV41"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     GicV41,
-    /// JSON `"Ras"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"Ras"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     Ras,
     /// JSON `"PmuV3"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     PmuV3,
@@ -230,7 +230,7 @@ pub enum ProcessorFeature {
     PmuV3ArmV81,
     /// JSON `"PmuV3ArmV84"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     PmuV3ArmV84,
-    /// JSON `"PmuV3ArmV85"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `"PmuV3ArmV85"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     PmuV3ArmV85,
     /// JSON `"ArmAes"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     ArmAes,

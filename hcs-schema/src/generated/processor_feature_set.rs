@@ -32,22 +32,22 @@ pub struct ProcessorFeatureSet {
     /// JSON `XsaveProcessorFeatures`: array of XsaveProcessorFeature. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     #[serde(rename = "XsaveProcessorFeatures", skip_serializing_if = "Option::is_none")]
     pub xsave_processor_features: Option<Vec<XsaveProcessorFeature>>,
-    /// JSON `CacheLineFlushSize`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `CacheLineFlushSize`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "CacheLineFlushSize", skip_serializing_if = "Option::is_none")]
     pub cache_line_flush_size: Option<u64>,
-    /// JSON `ImplementedPhysicalAddressBits`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `ImplementedPhysicalAddressBits`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "ImplementedPhysicalAddressBits",
         skip_serializing_if = "Option::is_none"
     )]
     pub implemented_physical_address_bits: Option<u64>,
-    /// JSON `NonArchitecturalCoreSharing`: NonArchitecturalCoreSharing. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `NonArchitecturalCoreSharing`: NonArchitecturalCoreSharing. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "NonArchitecturalCoreSharing",
         skip_serializing_if = "Option::is_none"
     )]
     pub non_architectural_core_sharing: Option<NonArchitecturalCoreSharing>,
-    /// JSON `EnlightenmentModifications`: array of EnlightenmentModifications. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `EnlightenmentModifications`: array of EnlightenmentModifications. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "EnlightenmentModifications",
         skip_serializing_if = "Option::is_none"

@@ -11,7 +11,7 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
-/// Schema definition `Range`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+/// Schema definition `Range`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -19,7 +19,7 @@ use crate::{
     schemars(rename = "Range")
 )]
 pub struct Range {
-    /// JSON `max`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `max`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "max", skip_serializing_if = "Option::is_none")]
     pub max: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -28,10 +28,10 @@ impl SchemaVersion {
     /// Schema 2.6: Windows 11 SDK, version 21H2 (10.0.22000.194).
     pub const V2_6: SchemaVersion = SchemaVersion::new(2u16, 6u16);
 
-    /// Schema 2.9: known only from observed sources ([`Evidence::FILTER_TYPE_2_9`]), not from a published file.
+    /// Schema 2.9: known only from observed sources ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)), not from a published file.
     pub const V2_9: SchemaVersion = SchemaVersion::new(2u16, 9u16);
 
-    /// Schema 2.11: known only from observed sources ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`]), not from a published file.
+    /// Schema 2.11: known only from observed sources ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_2_11)), not from a published file.
     pub const V2_11: SchemaVersion = SchemaVersion::new(2u16, 11u16);
 
     /// Every schema version a source names, oldest first: the published schema files and

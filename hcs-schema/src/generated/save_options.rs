@@ -24,7 +24,7 @@ pub struct SaveOptions {
     /// JSON `SaveType`: SaveType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "SaveType", skip_serializing_if = "Option::is_none")]
     pub save_type: Option<SaveType>,
-    /// JSON `RuntimeStateFilePath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `RuntimeStateFilePath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "RuntimeStateFilePath", skip_serializing_if = "Option::is_none")]
     pub runtime_state_file_path: Option<String>,
     /// The path to the file that will container the saved state.

@@ -12,7 +12,7 @@ use crate::{
     Walker, walk_field,
 };
 
-/// Schema definition `SecuritySettings`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`]).
+/// Schema definition `SecuritySettings`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -20,10 +20,10 @@ use crate::{
     schemars(rename = "SecuritySettings")
 )]
 pub struct SecuritySettings {
-    /// JSON `EnableTpm`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`]).
+    /// JSON `EnableTpm`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
     #[serde(rename = "EnableTpm", skip_serializing_if = "Option::is_none")]
     pub enable_tpm: Option<bool>,
-    /// JSON `Isolation`: IsolationSettings. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`]).
+    /// JSON `Isolation`: IsolationSettings. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
     #[serde(rename = "Isolation", skip_serializing_if = "Option::is_none")]
     pub isolation: Option<IsolationSettings>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

@@ -11,7 +11,7 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
 };
 
-/// Schema definition `SiloProperties`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+/// Schema definition `SiloProperties`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(
     feature = "schemars",
@@ -19,10 +19,10 @@ use crate::{
     schemars(rename = "SiloProperties")
 )]
 pub struct SiloProperties {
-    /// JSON `Enabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Enabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// JSON `JobName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `JobName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "JobName", skip_serializing_if = "Option::is_none")]
     pub job_name: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

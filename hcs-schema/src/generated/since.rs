@@ -12,25 +12,25 @@ pub(crate) const OBSERVED_HCSSHIM_7C9FF7F: Availability = Availability::Observed
     evidence: &[],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`]).
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)).
 pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_FILTER_TYPE_2_9: Availability = Availability::Observed(Observed {
     sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
     evidence: &[&Evidence::FILTER_TYPE_2_9],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`]).
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`](crate::Evidence::FIRMWARE_FILE_2_5)).
 pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_FIRMWARE_FILE_2_5: Availability = Availability::Observed(Observed {
     sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
     evidence: &[&Evidence::FIRMWARE_FILE_2_5],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`]).
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100: Availability = Availability::Observed(Observed {
     sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
     evidence: &[&Evidence::LIVE_MIGRATION_26100],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.11 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_26100`]).
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.11 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_2_11)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_26100`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_26100)).
 pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_PROPAGATE_NUMA_AFFINITY_2_11_PROPAGATE_NUMA_AFFINITY_26100: Availability = Availability::Observed(Observed {
     sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
     evidence: &[
@@ -39,13 +39,13 @@ pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_PROPAGATE_NUMA_AFFINITY_2_11_PROPAGATE
     ],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`]).
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
 pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_SLIT_TYPE_26100: Availability = Availability::Observed(Observed {
     sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
     evidence: &[&Evidence::SLIT_TYPE_26100],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
 pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100: Availability = Availability::Observed(Observed {
     sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
     evidence: &[&Evidence::VNUMA_26100],
@@ -60,7 +60,7 @@ pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F: Availability =
     evidence: &[],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`]).
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
 pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_CONFIDENTIAL_2_5: Availability = Availability::Observed(Observed {
     sources: &[
         &ObservedSource::HCSSHIM_PR1914_5D01EE4,
@@ -69,7 +69,7 @@ pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_CONFIDENTIAL_2_
     evidence: &[&Evidence::CONFIDENTIAL_2_5],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Introduced in schema 2.6 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::HCL_ENABLED_2_6`]).
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Introduced in schema 2.6 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::HCL_ENABLED_2_6`](crate::Evidence::HCL_ENABLED_2_6)).
 pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_HCL_ENABLED_2_6: Availability = Availability::Observed(Observed {
     sources: &[
         &ObservedSource::HCSSHIM_PR1914_5D01EE4,
@@ -78,7 +78,7 @@ pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_HCL_ENABLED_2_6
     evidence: &[&Evidence::HCL_ENABLED_2_6],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
 pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348: Availability = Availability::Observed(Observed {
     sources: &[
         &ObservedSource::HCSSHIM_PR1914_5D01EE4,
@@ -87,7 +87,7 @@ pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_2
     evidence: &[&Evidence::PR1914_SCHEMA_20348],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`]).
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
 pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_CONFIDENTIAL_2_5: Availability = Availability::Observed(Observed {
     sources: &[
         &ObservedSource::HCSSHIM_PR1914_5D01EE4,
@@ -96,7 +96,7 @@ pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_2
     evidence: &[&Evidence::PR1914_SCHEMA_20348, &Evidence::CONFIDENTIAL_2_5],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 18362 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PLAN9_FLAGS_18362`]).
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 18362 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PLAN9_FLAGS_18362`](crate::Evidence::PLAN9_FLAGS_18362)).
 pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_PLAN9_FLAGS_18362: Availability = Availability::Observed(Observed {
     sources: &[
         &ObservedSource::HCSSHIM_PR1914_5D01EE4,
@@ -105,7 +105,7 @@ pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_2
     evidence: &[&Evidence::PR1914_SCHEMA_20348, &Evidence::PLAN9_FLAGS_18362],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
 pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100: Availability = Availability::Observed(Observed {
     sources: &[
         &ObservedSource::HCSSHIM_PR1914_5D01EE4,
@@ -114,7 +114,7 @@ pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_2
     evidence: &[&Evidence::PR1914_SCHEMA_20348, &Evidence::VNUMA_26100],
 });
 
-/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
 pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348: Availability = Availability::Observed(Observed {
     sources: &[&ObservedSource::HCSSHIM_PR1914_5D01EE4],
     evidence: &[&Evidence::PR1914_SCHEMA_20348],

@@ -28,7 +28,7 @@ pub struct VideoMonitor {
     /// JSON `ConnectionOptions`: RdpConnectionOptions. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "ConnectionOptions", skip_serializing_if = "Option::is_none")]
     pub connection_options: Option<RdpConnectionOptions>,
-    /// JSON `ResolutionType`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `ResolutionType`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "ResolutionType", skip_serializing_if = "Option::is_none")]
     pub resolution_type: Option<i64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

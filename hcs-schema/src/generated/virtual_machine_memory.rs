@@ -23,7 +23,7 @@ pub struct VirtualMachineMemory {
     /// JSON `SizeInMB`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "SizeInMB", skip_serializing_if = "Option::is_none")]
     pub size_in_mb: Option<u64>,
-    /// JSON `Backing`: MemoryBackingType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Backing`: MemoryBackingType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Backing", skip_serializing_if = "Option::is_none")]
     pub backing: Option<MemoryBackingType>,
     /// If enabled, then the VM's memory is backed by the Windows pagefile rather than physically backed, statically allocated memory.
@@ -59,7 +59,7 @@ pub struct VirtualMachineMemory {
     /// JSON `ForbidSmallBackingPages`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
     #[serde(rename = "ForbidSmallBackingPages", skip_serializing_if = "Option::is_none")]
     pub forbid_small_backing_pages: Option<bool>,
-    /// JSON `EnablePrivateCompressionStore`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `EnablePrivateCompressionStore`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "EnablePrivateCompressionStore",
         skip_serializing_if = "Option::is_none"
@@ -80,25 +80,25 @@ pub struct VirtualMachineMemory {
     /// JSON `EnableColdDiscardHint`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
     #[serde(rename = "EnableColdDiscardHint", skip_serializing_if = "Option::is_none")]
     pub enable_cold_discard_hint: Option<bool>,
-    /// JSON `ImageBaseAddressesExposed`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `ImageBaseAddressesExposed`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "ImageBaseAddressesExposed",
         skip_serializing_if = "Option::is_none"
     )]
     pub image_base_addresses_exposed: Option<bool>,
-    /// JSON `SharedMemoryMB`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `SharedMemoryMB`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "SharedMemoryMB", skip_serializing_if = "Option::is_none")]
     pub shared_memory_mb: Option<i64>,
-    /// JSON `DisableSharedMemoryMapping`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `DisableSharedMemoryMapping`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "DisableSharedMemoryMapping",
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_shared_memory_mapping: Option<bool>,
-    /// JSON `SharedMemoryAccessSids`: array of string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `SharedMemoryAccessSids`: array of string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "SharedMemoryAccessSids", skip_serializing_if = "Option::is_none")]
     pub shared_memory_access_sids: Option<Vec<String>>,
-    /// JSON `EnableEpf`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `EnableEpf`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "EnableEpf", skip_serializing_if = "Option::is_none")]
     pub enable_epf: Option<bool>,
     /// If enabled, then commit is not charged for each backing page until first access.
@@ -119,10 +119,10 @@ pub struct VirtualMachineMemory {
     /// JSON `HighMmioGapInMB`: uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
     #[serde(rename = "HighMmioGapInMB", skip_serializing_if = "Option::is_none")]
     pub high_mmio_gap_in_mb: Option<u64>,
-    /// JSON `SlitType`: VirtualSlitType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`]).
+    /// JSON `SlitType`: VirtualSlitType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
     #[serde(rename = "SlitType", skip_serializing_if = "Option::is_none")]
     pub slit_type: Option<VirtualSlitType>,
-    /// JSON `SgxMemory`: SgxMemory. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `SgxMemory`: SgxMemory. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "SgxMemory", skip_serializing_if = "Option::is_none")]
     pub sgx_memory: Option<SgxMemory>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

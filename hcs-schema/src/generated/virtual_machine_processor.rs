@@ -58,16 +58,16 @@ pub struct VirtualMachineProcessor {
     /// JSON `EnablePerfmonIpt`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
     #[serde(rename = "EnablePerfmonIpt", skip_serializing_if = "Option::is_none")]
     pub enable_perfmon_ipt: Option<bool>,
-    /// JSON `SynchronizeHostFeatures`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `SynchronizeHostFeatures`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "SynchronizeHostFeatures", skip_serializing_if = "Option::is_none")]
     pub synchronize_host_features: Option<bool>,
-    /// JSON `EnableSchedulerAssist`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `EnableSchedulerAssist`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "EnableSchedulerAssist", skip_serializing_if = "Option::is_none")]
     pub enable_scheduler_assist: Option<bool>,
-    /// JSON `DefaultVpCpuPriority`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `DefaultVpCpuPriority`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "DefaultVpCpuPriority", skip_serializing_if = "Option::is_none")]
     pub default_vp_cpu_priority: Option<u32>,
-    /// JSON `EnableProcessorIdling`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `EnableProcessorIdling`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "EnableProcessorIdling", skip_serializing_if = "Option::is_none")]
     pub enable_processor_idling: Option<bool>,
     /// Useful to enable if you want to protect against the Intel Processor Machine Check Error vulnerability (CVE-2018-12207). For instance, if you have some virtual machines that you trust that won't cause denial of service on the virtualization hosts and some that you don't trust. Additionally, disabling this may improve guest performance for some workloads. This feature does nothing on non-Intel machines or on Intel machines that are not vulnerable to CVE-2018-12207.
@@ -93,7 +93,7 @@ pub struct VirtualMachineProcessor {
     /// JSON `CpuGroup`: CpuGroup. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
     #[serde(rename = "CpuGroup", skip_serializing_if = "Option::is_none")]
     pub cpu_group: Option<CpuGroup>,
-    /// JSON `NumaProcessorsSettings`: NumaProcessors. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`]).
+    /// JSON `NumaProcessorsSettings`: NumaProcessors. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
     #[serde(rename = "NumaProcessorsSettings", skip_serializing_if = "Option::is_none")]
     pub numa_processors_settings: Option<NumaProcessors>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

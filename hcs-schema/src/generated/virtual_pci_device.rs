@@ -22,7 +22,7 @@ pub struct VirtualPciDevice {
     /// JSON `Functions`: array of VirtualPciFunction. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
     #[serde(rename = "Functions", skip_serializing_if = "Option::is_none")]
     pub functions: Option<Vec<VirtualPciFunction>>,
-    /// JSON `PropagateNumaAffinity`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.11 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`]). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_26100`]).
+    /// JSON `PropagateNumaAffinity`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.11 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_2_11)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_26100`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_26100)).
     #[serde(rename = "PropagateNumaAffinity", skip_serializing_if = "Option::is_none")]
     pub propagate_numa_affinity: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the

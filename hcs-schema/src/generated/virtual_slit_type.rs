@@ -11,19 +11,19 @@ use crate::{
     Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
 };
 
-/// Schema definition `VirtualSlitType`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`]).
+/// Schema definition `VirtualSlitType`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VirtualSlitType {
-    /// JSON `"None"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`]).
+    /// JSON `"None"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
     None,
-    /// JSON `"Firmware"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`]).
+    /// JSON `"Firmware"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
     Firmware,
-    /// JSON `"Measured"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`]).
+    /// JSON `"Measured"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
     Measured,
-    /// JSON `"FirmwareFallbackMeasured"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`]).
+    /// JSON `"FirmwareFallbackMeasured"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
     FirmwareFallbackMeasured,
     /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),

@@ -25,19 +25,19 @@ pub struct VirtualSmbShare {
     /// JSON `Path`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// JSON `Flags`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Flags`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Flags", skip_serializing_if = "Option::is_none")]
     pub flags: Option<i64>,
     /// JSON `AllowedFiles`: array of string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "AllowedFiles", skip_serializing_if = "Option::is_none")]
     pub allowed_files: Option<Vec<String>>,
-    /// JSON `AllowedFsctls`: array of uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `AllowedFsctls`: array of uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "AllowedFsctls", skip_serializing_if = "Option::is_none")]
     pub allowed_fsctls: Option<Vec<u32>>,
-    /// JSON `PrefetchFiles`: array of string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `PrefetchFiles`: array of string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "PrefetchFiles", skip_serializing_if = "Option::is_none")]
     pub prefetch_files: Option<Vec<String>>,
-    /// JSON `AutoCreateAlternateDataStreams`: array of VirtualSmbAlternateDataStream. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `AutoCreateAlternateDataStreams`: array of VirtualSmbAlternateDataStream. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "AutoCreateAlternateDataStreams",
         skip_serializing_if = "Option::is_none"

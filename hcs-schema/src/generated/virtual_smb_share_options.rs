@@ -61,7 +61,7 @@ pub struct VirtualSmbShareOptions {
     /// JSON `NoDirnotify`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "NoDirnotify", skip_serializing_if = "Option::is_none")]
     pub no_dirnotify: Option<bool>,
-    /// JSON `Test`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `Test`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "Test", skip_serializing_if = "Option::is_none")]
     pub test: Option<bool>,
     /// share is use for VM shared memory
@@ -99,19 +99,19 @@ pub struct VirtualSmbShareOptions {
     /// JSON `PseudoDirnotify`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "PseudoDirnotify", skip_serializing_if = "Option::is_none")]
     pub pseudo_dirnotify: Option<bool>,
-    /// JSON `DisableIndexing`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `DisableIndexing`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "DisableIndexing", skip_serializing_if = "Option::is_none")]
     pub disable_indexing: Option<bool>,
-    /// JSON `HideAlternateDataStreams`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `HideAlternateDataStreams`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(
         rename = "HideAlternateDataStreams",
         skip_serializing_if = "Option::is_none"
     )]
     pub hide_alternate_data_streams: Option<bool>,
-    /// JSON `EnableFsctlFiltering`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `EnableFsctlFiltering`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "EnableFsctlFiltering", skip_serializing_if = "Option::is_none")]
     pub enable_fsctl_filtering: Option<bool>,
-    /// JSON `AllowNewCreates`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `AllowNewCreates`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "AllowNewCreates", skip_serializing_if = "Option::is_none")]
     pub allow_new_creates: Option<bool>,
     /// Block directory enumeration, renames, and deletes.

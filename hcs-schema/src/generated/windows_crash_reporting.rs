@@ -25,7 +25,7 @@ pub struct WindowsCrashReporting {
     /// JSON `MaxDumpSize`: int64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     #[serde(rename = "MaxDumpSize", skip_serializing_if = "Option::is_none")]
     pub max_dump_size: Option<i64>,
-    /// JSON `DumpType`: WindowsCrashDumpType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`]).
+    /// JSON `DumpType`: WindowsCrashDumpType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
     #[serde(rename = "DumpType", skip_serializing_if = "Option::is_none")]
     pub dump_type: Option<WindowsCrashDumpType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
