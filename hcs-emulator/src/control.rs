@@ -219,7 +219,7 @@ pub unsafe extern "system" fn HcsEmulatorGetStatistics(statistics: *mut *mut u16
                 "AttachedOverlayFilters": st.overlays.iter().map(|(v, d)| json!({ "VolumeMountPoint": v, "LayerData": d })).collect::<Vec<_>>(),
                 "WerReports": st.wer_reports,
                 "Configuration": {
-                    "SupportedSchemaVersions": crate::service::versions_json(&st.config),
+                    "SupportedSchemaVersions": crate::exports::service::versions_json(&st.config),
                     "CompletionDelayMs": st.config.completion_delay_ms,
                     "SchemaCheck": if st.config.strict_schema { "Strict" } else { "KnownToFail" },
                     "ReportSchemaVersions": st.config.report_schema_versions,

@@ -12,24 +12,18 @@
 
 mod common;
 use common::*;
+use hcs_schema_gen::workspace;
 use std::path::PathBuf;
 
-/// `$HCS_SHARED_DIR/samples`, or `shared/samples` beside the repository. Missing inputs skip the
-/// test, unless `HCS_REQUIRE_INPUTS` is set (CI), where they fail it.
+/// `$HCS_SHARED_DIR/samples` (default `../shared/samples` next to the workspace). Missing inputs
+/// skip the test with a visible line, or fail it where they are required (`HCS_REQUIRE_INPUTS`,
+/// `CI`: see `hcs_schema_gen::workspace::inputs_required`).
 fn samples_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("HCS_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let dir = shared.join("samples");
+    let dir = workspace::shared_dir(&workspace::root()).join("samples");
     if dir.join("index.json").is_file() {
         return Some(dir);
     }
-    assert!(
-        std::env::var_os("HCS_REQUIRE_INPUTS").is_none(),
-        "HCS_REQUIRE_INPUTS is set but {} has no index.json",
-        dir.display()
-    );
-    None
+    workspace::skip_missing_inputs(&dir)
 }
 
 /// (file, expected HRESULT, text the ResultError must contain)
@@ -91,10 +85,7 @@ const EXPECTED: &[(&str, i32, &str)] = &[
 
 #[test]
 fn published_samples() {
-    let Some(dir) = samples_dir() else {
-        eprintln!("shared/samples not found beside the repository: nothing to check");
-        return;
-    };
+    let Some(dir) = samples_dir() else { return };
     let (h, _g) = hcs();
     let f = &h.f;
     let index: Value =

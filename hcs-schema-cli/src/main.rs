@@ -17,8 +17,9 @@ use hcs_schema::{Evidence, EvidenceKind, ObservedSource, Release, SchemaVersion}
 use hcs_schema_gen::diff::{self, Snapshot};
 use hcs_schema_gen::model::Model;
 
-/// The merged model the binary was built with (`schema-json/model.json`).
-const MODEL_JSON: &str = include_str!("../../schema-json/model.json");
+/// The merged model the binary was built with: `model.json` of this package, the copy of the
+/// workspace's `schema-json/model.json` that `cargo xtask codegen` keeps identical to it.
+const MODEL_JSON: &str = include_str!("../model.json");
 
 /// Validate HCS documents, compare schema releases, print JSON Schemas and the release table.
 ///

@@ -397,22 +397,12 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
     ("diff-same-release", &["diff", "2004", "2004"], None),
     (
         "diff-models-same",
-        &[
-            "diff",
-            "../schema-json/model.json",
-            "../schema-json/model.json",
-        ],
+        &["diff", "model.json", "model.json"],
         None,
     ),
     (
         "diff-with-model-option",
-        &[
-            "diff",
-            "--model",
-            "../schema-json/model.json",
-            "1903",
-            "2004",
-        ],
+        &["diff", "--model", "model.json", "1903", "2004"],
         None,
     ),
     (
@@ -441,7 +431,7 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
     ),
     (
         "diff-model-and-release",
-        &["diff", "../schema-json/model.json", "2004"],
+        &["diff", "model.json", "2004"],
         None,
     ),
     (

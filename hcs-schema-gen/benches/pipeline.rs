@@ -23,8 +23,7 @@ fn inputs() -> Option<ImportInputs> {
     let input_dir: PathBuf = workspace::shared_dir(&root).join("schema-json");
     let data_dir = workspace::data_dir(&root);
     if !inputs_present(&data_dir, &input_dir) {
-        println!("skipped: inputs not found at {}", input_dir.display());
-        return None;
+        return workspace::skip_missing_inputs(&input_dir);
     }
     Some(ImportInputs {
         data_dir,

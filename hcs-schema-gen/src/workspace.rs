@@ -12,6 +12,12 @@ use crate::model::Model;
 /// The environment variable naming the folder of published inputs (`schema-json/`, `samples/`).
 pub const SHARED_DIR_VAR: &str = "HCS_SHARED_DIR";
 
+/// The environment variable that makes missing inputs a failure (`.ci/run` sets it to `1`).
+pub const REQUIRE_INPUTS_VAR: &str = "HCS_REQUIRE_INPUTS";
+
+/// The variables that make missing inputs a failure, in the order they are reported.
+const REQUIRING_VARS: [&str; 2] = [REQUIRE_INPUTS_VAR, "CI"];
+
 /// Whether to write files or only compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -37,6 +43,61 @@ pub fn shared_dir(root: &Path) -> PathBuf {
     }
 }
 
+/// Whether something a test or `cargo xtask` needs and cannot find (the published inputs, the
+/// toolchain of `cargo xtask test-windows`) is a failure rather than a skip: `Some("CI=true")`,
+/// naming the variable that requires it, when `HCS_REQUIRE_INPUTS` or `CI` is set.
+///
+/// This is the one place that reads the switch. A variable counts as set when its value is
+/// anything but empty, `0`, `false` or `no` (ASCII case-insensitive): `.ci/run` sets
+/// `HCS_REQUIRE_INPUTS=1`, CI services set `CI=true`; `HCS_REQUIRE_INPUTS=0` requires nothing.
+pub fn inputs_required() -> Option<String> {
+    required_by(|name| std::env::var_os(name))
+}
+
+fn required_by(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<String> {
+    REQUIRING_VARS.iter().find_map(|name| {
+        let value = var(name)?;
+        let text = value.to_string_lossy();
+        let unset = ["", "0", "false", "no"]
+            .iter()
+            .any(|off| text.trim().eq_ignore_ascii_case(off));
+        (!unset).then(|| format!("{name}={text}"))
+    })
+}
+
+/// What to do when `missing` (a sentence fragment: what is missing, and where) cannot be found.
+///
+/// When [`inputs_required`], an error that says so. Otherwise writes one line, `skipped:
+/// <missing>` (followed by the test's name inside a test), straight to the process's standard
+/// error and returns `Ok`: a test calling this passes, and `cargo test` still shows the line,
+/// because libtest captures only what `print!` and `eprint!` write, not the stream itself.
+pub fn skip_missing(missing: &str) -> Result<(), String> {
+    use std::io::Write as _;
+
+    if let Some(requirement) = inputs_required() {
+        return Err(format!("{missing} ({requirement}: nothing may be skipped)"));
+    }
+    let thread = std::thread::current();
+    let line = match thread.name() {
+        Some(test) if test != "main" => format!("skipped: {missing} ({test})\n"),
+        _ => format!("skipped: {missing}\n"),
+    };
+    // One write of the whole line, so that parallel tests do not interleave within it.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    Ok(())
+}
+
+/// [`skip_missing`] for the published inputs at `dir`, in a test: panics when they are required
+/// (saying which variable to set), returns `None` otherwise, for `let Some(dir) = ... else {
+/// return }`.
+#[track_caller]
+pub fn skip_missing_inputs<T>(dir: &Path) -> Option<T> {
+    if let Err(message) = skip_missing(&format!("inputs not found at {}", dir.display())) {
+        panic!("{message}; set {SHARED_DIR_VAR} to the folder holding schema-json/ and samples/");
+    }
+    None
+}
+
 /// The project's `schema-json/` folder.
 pub fn data_dir(root: &Path) -> PathBuf {
     root.join("schema-json")
@@ -45,6 +106,13 @@ pub fn data_dir(root: &Path) -> PathBuf {
 /// The committed model.
 pub fn model_path(root: &Path) -> PathBuf {
     data_dir(root).join("model.json")
+}
+
+/// The copy of the committed model that the `hcs-schema` command embeds. `cargo package` takes
+/// only files inside a crate's folder, so the CLI cannot embed `schema-json/model.json` itself;
+/// codegen and import keep this copy byte-identical to it (and `--check` fails when it is not).
+pub fn cli_model_path(root: &Path) -> PathBuf {
+    root.join("hcs-schema-cli").join("model.json")
 }
 
 /// The folder of generated Rust.
@@ -91,7 +159,9 @@ fn finish_import(
     let mut changed = Vec::new();
     // Changelog: what this import changed, compared with the committed model (see `crate::diff`).
     crate::diff::record_import_in_changelog(root, &model, mode, &mut changed)?;
-    ensure_file(&model_path(root), &model.to_json(), mode, &mut changed)?;
+    let model_json = model.to_json();
+    ensure_file(&model_path(root), &model_json, mode, &mut changed)?;
+    ensure_file(&cli_model_path(root), &model_json, mode, &mut changed)?;
     changed.extend(write_generated(root, &files, mode)?);
     Ok(ImportOutcome {
         changed,
@@ -100,14 +170,16 @@ fn finish_import(
     })
 }
 
-/// Generates the code from the committed model.
+/// Generates the code, and the CLI's copy of the model, from the committed model.
 pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<PathBuf>> {
-    let model = Model::load(&model_path(root))?;
-    generate(root, &model, mode)
-}
-
-fn generate(root: &Path, model: &Model, mode: Mode) -> Result<Vec<PathBuf>> {
-    write_generated(root, &crate::emit::emit(model)?, mode)
+    let path = model_path(root);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::with_source(&path, "", "cannot read the model", e))?
+        .replace("\r\n", "\n");
+    let model = Model::from_json(&path, &text)?;
+    let mut changed = write_generated(root, &crate::emit::emit(&model)?, mode)?;
+    ensure_file(&cli_model_path(root), &text, mode, &mut changed)?;
+    Ok(changed)
 }
 
 fn write_generated(
@@ -176,4 +248,43 @@ pub fn ensure_file(
             .map_err(|e| Error::with_source(path, "", "cannot write", e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn required(vars: &[(&str, &str)]) -> Option<String> {
+        required_by(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| std::ffi::OsString::from(v))
+        })
+    }
+
+    #[test]
+    fn either_variable_requires_inputs() {
+        assert_eq!(required(&[]), None);
+        assert_eq!(
+            required(&[("HCS_REQUIRE_INPUTS", "1")]).as_deref(),
+            Some("HCS_REQUIRE_INPUTS=1")
+        );
+        assert_eq!(required(&[("CI", "true")]).as_deref(), Some("CI=true"));
+        assert_eq!(
+            required(&[("CI", "true"), ("HCS_REQUIRE_INPUTS", "yes")]).as_deref(),
+            Some("HCS_REQUIRE_INPUTS=yes")
+        );
+    }
+
+    #[test]
+    fn off_values_require_nothing() {
+        for off in ["", "0", "false", "FALSE", "no", " 0 "] {
+            assert_eq!(required(&[("HCS_REQUIRE_INPUTS", off), ("CI", off)]), None);
+        }
+        // One variable off does not switch the other off.
+        assert_eq!(
+            required(&[("HCS_REQUIRE_INPUTS", "0"), ("CI", "1")]).as_deref(),
+            Some("CI=1")
+        );
+    }
 }

@@ -538,12 +538,7 @@ fn published_files_diff_like_the_model() {
     let input = workspace::shared_dir(&root).join("schema-json");
     let data_dir = workspace::data_dir(&root);
     if !hcs_schema_gen::import::inputs_present(&data_dir, &input) {
-        assert!(
-            std::env::var_os("HCS_REQUIRE_INPUTS").is_none_or(|v| v != "1"),
-            "inputs not found at {} and HCS_REQUIRE_INPUTS=1",
-            input.display()
-        );
-        println!("skipped: inputs not found at {}", input.display());
+        workspace::skip_missing_inputs::<()>(&input);
         return;
     }
     let data = ReleaseData::load(&data_dir).unwrap();

@@ -63,6 +63,11 @@ pub use versions::{
 };
 pub use walk::{Walk, Walker, walk_field};
 
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
 /// Properties that no schema source has, kept by every struct so a document round-trips.
 pub type UnknownProperties = std::collections::BTreeMap<String, serde_json::Value>;
 

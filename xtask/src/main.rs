@@ -5,8 +5,9 @@
 //!   then codegen. `DIR` defaults to `$HCS_SHARED_DIR/schema-json` (`HCS_SHARED_DIR` defaults to
 //!   `../shared` next to the workspace).
 //! - `cargo xtask test-windows`: the runtime's tests as a Windows program under Wine, against the
-//!   emulator built as `computecore.dll` (prints `WINDOWS TESTS SKIPPED: ...` where the target or
-//!   Wine cannot be had).
+//!   emulator built as `computecore.dll`. Where the target, mingw or Wine cannot be had it fails
+//!   under `CI`/`HCS_REQUIRE_INPUTS` and prints one `skipped: Windows tests under Wine: ...` line
+//!   elsewhere.
 
 mod codegen;
 mod test_windows;

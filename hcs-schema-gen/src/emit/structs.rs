@@ -1,5 +1,5 @@
-//! A struct definition -> a Rust struct with `Serialize` derived, a generated `Deserialize` that
-//! keeps unknown properties, its [`SchemaType`](../../hcs_schema/trait.SchemaType.html) metadata and
+//! A struct definition -> a Rust struct with a generated `Serialize` and `Deserialize` that keep
+//! unknown properties, its [`SchemaType`](../../hcs_schema/trait.SchemaType.html) metadata and
 //! its `Walk`.
 
 use std::collections::BTreeSet;
@@ -42,6 +42,8 @@ pub(crate) fn emit(
 
     let mut fields = Vec::with_capacity(properties.len());
     let mut reads = Vec::with_capacity(properties.len());
+    let mut writes = Vec::with_capacity(properties.len());
+    let mut counts = Vec::with_capacity(properties.len());
     let mut walks = Vec::with_capacity(properties.len());
     let mut infos = Vec::with_capacity(properties.len());
     for (index, property) in properties.iter().enumerate() {
@@ -90,9 +92,15 @@ pub(crate) fn emit(
         uses_deprecated |= deprecated.is_some();
         fields.push(quote! {
             #doc
-            #[serde(rename = #json_name, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(feature = "schemars", schemars(rename = #json_name, skip_serializing_if = "Option::is_none"))]
             #deprecated
             pub #ident: Option<#value_type>,
+        });
+        counts.push(quote! { usize::from(self.#ident.is_some()) });
+        writes.push(quote! {
+            if let Some(value) = &self.#ident {
+                map.serialize_entry(#json_name, value)?;
+            }
         });
         let boxed = context
             .boxed
@@ -155,21 +163,36 @@ pub(crate) fn emit(
 
         #std_imports
         use serde::de::MapAccess;
-        use serde::{Deserialize, Deserializer, Serialize};
+        use serde::ser::SerializeMap;
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
         use crate::de::StructFields;
         #imports
 
         #doc
-        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema), schemars(rename = #schema_name))]
         #deprecated
         pub struct #type_ident {
             #(#fields)*
             /// Properties that no schema source has (a newer Windows sent them), kept so the
             /// document serializes back unchanged.
-            #[serde(flatten)]
+            #[cfg_attr(feature = "schemars", schemars(flatten))]
             pub unknown_properties: UnknownProperties,
+        }
+
+        impl Serialize for #type_ident {
+            /// The set fields in schema order, then the unknown properties: one JSON object whose
+            /// length is known before it starts.
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let len = #(#counts +)* self.unknown_properties.len();
+                let mut map = serializer.serialize_map(Some(len))?;
+                #(#writes)*
+                for (name, value) in &self.unknown_properties {
+                    map.serialize_entry(name, value)?;
+                }
+                map.end()
+            }
         }
 
         impl SchemaType for #type_ident {

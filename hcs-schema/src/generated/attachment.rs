@@ -3,7 +3,8 @@
 //! Schema definition `Attachment`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `Attachment`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,60 +21,187 @@ use crate::{
 )]
 pub struct Attachment {
     /// JSON `Type`: AttachmentType. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<AttachmentType>,
     /// JSON `Path`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// JSON `IgnoreFlushes`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "IgnoreFlushes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IgnoreFlushes", skip_serializing_if = "Option::is_none")
+    )]
     pub ignore_flushes: Option<bool>,
     /// JSON `CachingMode`: CachingMode. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CachingMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CachingMode", skip_serializing_if = "Option::is_none")
+    )]
     pub caching_mode: Option<CachingMode>,
     /// JSON `NoWriteHardening`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "NoWriteHardening", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NoWriteHardening", skip_serializing_if = "Option::is_none")
+    )]
     pub no_write_hardening: Option<bool>,
     /// JSON `DisableExpansionOptimization`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "DisableExpansionOptimization",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DisableExpansionOptimization",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub disable_expansion_optimization: Option<bool>,
     /// JSON `IgnoreRelativeLocator`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "IgnoreRelativeLocator", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "IgnoreRelativeLocator",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub ignore_relative_locator: Option<bool>,
     /// JSON `CaptureIoAttributionContext`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "CaptureIoAttributionContext",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "CaptureIoAttributionContext",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub capture_io_attribution_context: Option<bool>,
     /// JSON `ReadOnly`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReadOnly", skip_serializing_if = "Option::is_none")
+    )]
     pub read_only: Option<bool>,
     /// JSON `SupportCompressedVolumes`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(
-        rename = "SupportCompressedVolumes",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SupportCompressedVolumes",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub support_compressed_volumes: Option<bool>,
     /// JSON `ExtensibleVirtualDiskType`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "ExtensibleVirtualDiskType",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ExtensibleVirtualDiskType",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub extensible_virtual_disk_type: Option<String>,
     /// JSON `AlwaysAllowSparseFiles`: bool. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "AlwaysAllowSparseFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AlwaysAllowSparseFiles",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub always_allow_sparse_files: Option<bool>,
     /// JSON `SupportEncryptedFiles`: bool. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "SupportEncryptedFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SupportEncryptedFiles",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub support_encrypted_files: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Attachment {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.r#type.is_some()) + usize::from(self.path.is_some())
+            + usize::from(self.ignore_flushes.is_some())
+            + usize::from(self.caching_mode.is_some())
+            + usize::from(self.no_write_hardening.is_some())
+            + usize::from(self.disable_expansion_optimization.is_some())
+            + usize::from(self.ignore_relative_locator.is_some())
+            + usize::from(self.capture_io_attribution_context.is_some())
+            + usize::from(self.read_only.is_some())
+            + usize::from(self.support_compressed_volumes.is_some())
+            + usize::from(self.extensible_virtual_disk_type.is_some())
+            + usize::from(self.always_allow_sparse_files.is_some())
+            + usize::from(self.support_encrypted_files.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("Type", value)?;
+        }
+
+        if let Some(value) = &self.path {
+            map.serialize_entry("Path", value)?;
+        }
+
+        if let Some(value) = &self.ignore_flushes {
+            map.serialize_entry("IgnoreFlushes", value)?;
+        }
+
+        if let Some(value) = &self.caching_mode {
+            map.serialize_entry("CachingMode", value)?;
+        }
+
+        if let Some(value) = &self.no_write_hardening {
+            map.serialize_entry("NoWriteHardening", value)?;
+        }
+
+        if let Some(value) = &self.disable_expansion_optimization {
+            map.serialize_entry("DisableExpansionOptimization", value)?;
+        }
+
+        if let Some(value) = &self.ignore_relative_locator {
+            map.serialize_entry("IgnoreRelativeLocator", value)?;
+        }
+
+        if let Some(value) = &self.capture_io_attribution_context {
+            map.serialize_entry("CaptureIoAttributionContext", value)?;
+        }
+
+        if let Some(value) = &self.read_only {
+            map.serialize_entry("ReadOnly", value)?;
+        }
+
+        if let Some(value) = &self.support_compressed_volumes {
+            map.serialize_entry("SupportCompressedVolumes", value)?;
+        }
+
+        if let Some(value) = &self.extensible_virtual_disk_type {
+            map.serialize_entry("ExtensibleVirtualDiskType", value)?;
+        }
+
+        if let Some(value) = &self.always_allow_sparse_files {
+            map.serialize_entry("AlwaysAllowSparseFiles", value)?;
+        }
+
+        if let Some(value) = &self.support_encrypted_files {
+            map.serialize_entry("SupportEncryptedFiles", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Attachment {

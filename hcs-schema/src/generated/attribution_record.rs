@@ -3,7 +3,8 @@
 //! Schema definition `AttributionRecord`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `AttributionRecord`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,33 +22,107 @@ use crate::{
 )]
 pub struct AttributionRecord {
     /// JSON `WorkerExit`: WorkerExit. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "WorkerExit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "WorkerExit", skip_serializing_if = "Option::is_none")
+    )]
     pub worker_exit: Option<WorkerExit>,
     /// JSON `GuestCrash`: GuestCrash. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "GuestCrash", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestCrash", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_crash: Option<GuestCrash>,
     /// JSON `TripleFault`: TripleFault. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "TripleFault", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TripleFault", skip_serializing_if = "Option::is_none")
+    )]
     pub triple_fault: Option<TripleFault>,
     /// JSON `InjectNonMaskableInterrupt`: InjectNonMaskableInterrupt. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "InjectNonMaskableInterrupt",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "InjectNonMaskableInterrupt",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub inject_non_maskable_interrupt: Option<InjectNonMaskableInterrupt>,
     /// JSON `OperationFailure`: OperationFailure. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "OperationFailure", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OperationFailure", skip_serializing_if = "Option::is_none")
+    )]
     pub operation_failure: Option<OperationFailure>,
     /// JSON `SystemExit`: SystemExit. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "SystemExit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SystemExit", skip_serializing_if = "Option::is_none")
+    )]
     pub system_exit: Option<SystemExit>,
     /// JSON `VirtualDeviceFailure`: VirtualDeviceFailure. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "VirtualDeviceFailure", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "VirtualDeviceFailure",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub virtual_device_failure: Option<VirtualDeviceFailure>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for AttributionRecord {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.worker_exit.is_some())
+            + usize::from(self.guest_crash.is_some())
+            + usize::from(self.triple_fault.is_some())
+            + usize::from(self.inject_non_maskable_interrupt.is_some())
+            + usize::from(self.operation_failure.is_some())
+            + usize::from(self.system_exit.is_some())
+            + usize::from(self.virtual_device_failure.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.worker_exit {
+            map.serialize_entry("WorkerExit", value)?;
+        }
+
+        if let Some(value) = &self.guest_crash {
+            map.serialize_entry("GuestCrash", value)?;
+        }
+
+        if let Some(value) = &self.triple_fault {
+            map.serialize_entry("TripleFault", value)?;
+        }
+
+        if let Some(value) = &self.inject_non_maskable_interrupt {
+            map.serialize_entry("InjectNonMaskableInterrupt", value)?;
+        }
+
+        if let Some(value) = &self.operation_failure {
+            map.serialize_entry("OperationFailure", value)?;
+        }
+
+        if let Some(value) = &self.system_exit {
+            map.serialize_entry("SystemExit", value)?;
+        }
+
+        if let Some(value) = &self.virtual_device_failure {
+            map.serialize_entry("VirtualDeviceFailure", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for AttributionRecord {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `BlackoutExitedEventDetails`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,18 +22,52 @@ use crate::{
 )]
 pub struct BlackoutExitedEventDetails {
     /// JSON `BlackoutDurationMilliseconds`: uint64. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(
-        rename = "BlackoutDurationMilliseconds",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "BlackoutDurationMilliseconds",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub blackout_duration_milliseconds: Option<u64>,
     /// JSON `BlackoutStopTimestamp`: date-time. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "BlackoutStopTimestamp", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "BlackoutStopTimestamp",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub blackout_stop_timestamp: Option<DateTime>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for BlackoutExitedEventDetails {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.blackout_duration_milliseconds.is_some())
+            + usize::from(self.blackout_stop_timestamp.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.blackout_duration_milliseconds {
+            map.serialize_entry("BlackoutDurationMilliseconds", value)?;
+        }
+
+        if let Some(value) = &self.blackout_stop_timestamp {
+            map.serialize_entry("BlackoutStopTimestamp", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for BlackoutExitedEventDetails {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `CacheAllocationSystemInfo`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,27 +21,92 @@ use crate::{
 )]
 pub struct CacheAllocationSystemInfo {
     /// JSON `L3CatSupported`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "L3CatSupported", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "L3CatSupported", skip_serializing_if = "Option::is_none")
+    )]
     pub l3_cat_supported: Option<bool>,
     /// JSON `L3CosBitmaskWidth`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "L3CosBitmaskWidth", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "L3CosBitmaskWidth", skip_serializing_if = "Option::is_none")
+    )]
     pub l3_cos_bitmask_width: Option<u32>,
     /// JSON `L3CosBitmaskHwReserved`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "L3CosBitmaskHwReserved", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "L3CosBitmaskHwReserved",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub l3_cos_bitmask_hw_reserved: Option<u32>,
     /// JSON `NumL3CosSlots`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "NumL3CosSlots", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NumL3CosSlots", skip_serializing_if = "Option::is_none")
+    )]
     pub num_l3_cos_slots: Option<u32>,
     /// JSON `L3CosSlots`: array of int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "L3CosSlots", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "L3CosSlots", skip_serializing_if = "Option::is_none")
+    )]
     pub l3_cos_slots: Option<Vec<i64>>,
     /// JSON `RootCos`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "RootCos", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RootCos", skip_serializing_if = "Option::is_none")
+    )]
     pub root_cos: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for CacheAllocationSystemInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.l3_cat_supported.is_some())
+            + usize::from(self.l3_cos_bitmask_width.is_some())
+            + usize::from(self.l3_cos_bitmask_hw_reserved.is_some())
+            + usize::from(self.num_l3_cos_slots.is_some())
+            + usize::from(self.l3_cos_slots.is_some())
+            + usize::from(self.root_cos.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.l3_cat_supported {
+            map.serialize_entry("L3CatSupported", value)?;
+        }
+
+        if let Some(value) = &self.l3_cos_bitmask_width {
+            map.serialize_entry("L3CosBitmaskWidth", value)?;
+        }
+
+        if let Some(value) = &self.l3_cos_bitmask_hw_reserved {
+            map.serialize_entry("L3CosBitmaskHwReserved", value)?;
+        }
+
+        if let Some(value) = &self.num_l3_cos_slots {
+            map.serialize_entry("NumL3CosSlots", value)?;
+        }
+
+        if let Some(value) = &self.l3_cos_slots {
+            map.serialize_entry("L3CosSlots", value)?;
+        }
+
+        if let Some(value) = &self.root_cos {
+            map.serialize_entry("RootCos", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for CacheAllocationSystemInfo {

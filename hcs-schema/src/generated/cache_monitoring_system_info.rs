@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `CacheMonitoringSystemInfo`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,39 +22,110 @@ use crate::{
 )]
 pub struct CacheMonitoringSystemInfo {
     /// JSON `L3CmtSupported`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "L3CmtSupported", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "L3CmtSupported", skip_serializing_if = "Option::is_none")
+    )]
     pub l3_cmt_supported: Option<bool>,
     /// JSON `L3OccupancyMonitoringSupported`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "L3OccupancyMonitoringSupported",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "L3OccupancyMonitoringSupported",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub l3_occupancy_monitoring_supported: Option<bool>,
     /// JSON `L3TotalBwMonitoringSupported`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "L3TotalBwMonitoringSupported",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "L3TotalBwMonitoringSupported",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub l3_total_bw_monitoring_supported: Option<bool>,
     /// JSON `L3LocalBwMonitoringSupported`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "L3LocalBwMonitoringSupported",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "L3LocalBwMonitoringSupported",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub l3_local_bw_monitoring_supported: Option<bool>,
     /// JSON `MaxRmid`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "MaxRmid", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MaxRmid", skip_serializing_if = "Option::is_none")
+    )]
     pub max_rmid: Option<u32>,
     /// JSON `RootRmid`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "RootRmid", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RootRmid", skip_serializing_if = "Option::is_none")
+    )]
     pub root_rmid: Option<u32>,
     /// JSON `RootCacheStats`: CacheQueryStatsResponse. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "RootCacheStats", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RootCacheStats", skip_serializing_if = "Option::is_none")
+    )]
     pub root_cache_stats: Option<CacheQueryStatsResponse>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for CacheMonitoringSystemInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.l3_cmt_supported.is_some())
+            + usize::from(self.l3_occupancy_monitoring_supported.is_some())
+            + usize::from(self.l3_total_bw_monitoring_supported.is_some())
+            + usize::from(self.l3_local_bw_monitoring_supported.is_some())
+            + usize::from(self.max_rmid.is_some())
+            + usize::from(self.root_rmid.is_some())
+            + usize::from(self.root_cache_stats.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.l3_cmt_supported {
+            map.serialize_entry("L3CmtSupported", value)?;
+        }
+
+        if let Some(value) = &self.l3_occupancy_monitoring_supported {
+            map.serialize_entry("L3OccupancyMonitoringSupported", value)?;
+        }
+
+        if let Some(value) = &self.l3_total_bw_monitoring_supported {
+            map.serialize_entry("L3TotalBwMonitoringSupported", value)?;
+        }
+
+        if let Some(value) = &self.l3_local_bw_monitoring_supported {
+            map.serialize_entry("L3LocalBwMonitoringSupported", value)?;
+        }
+
+        if let Some(value) = &self.max_rmid {
+            map.serialize_entry("MaxRmid", value)?;
+        }
+
+        if let Some(value) = &self.root_rmid {
+            map.serialize_entry("RootRmid", value)?;
+        }
+
+        if let Some(value) = &self.root_cache_stats {
+            map.serialize_entry("RootCacheStats", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for CacheMonitoringSystemInfo {

@@ -3,7 +3,8 @@
 //! Schema definition `Chipset`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `Chipset`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,48 +21,161 @@ use crate::{
 )]
 pub struct Chipset {
     /// JSON `Uefi`: Uefi. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Uefi", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Uefi", skip_serializing_if = "Option::is_none")
+    )]
     pub uefi: Option<Uefi>,
     /// JSON `Pcat`: Pcat. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Pcat", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Pcat", skip_serializing_if = "Option::is_none")
+    )]
     pub pcat: Option<Pcat>,
     /// JSON `IsNumLockDisabled`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "IsNumLockDisabled", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IsNumLockDisabled", skip_serializing_if = "Option::is_none")
+    )]
     pub is_num_lock_disabled: Option<bool>,
     /// JSON `BaseBoardSerialNumber`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "BaseBoardSerialNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "BaseBoardSerialNumber",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub base_board_serial_number: Option<String>,
     /// JSON `ChassisSerialNumber`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ChassisSerialNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ChassisSerialNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub chassis_serial_number: Option<String>,
     /// JSON `ChassisAssetTag`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ChassisAssetTag", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ChassisAssetTag", skip_serializing_if = "Option::is_none")
+    )]
     pub chassis_asset_tag: Option<String>,
     /// JSON `EnableHibernation`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "EnableHibernation", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableHibernation", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_hibernation: Option<bool>,
     /// JSON `UseUtc`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "UseUtc", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "UseUtc", skip_serializing_if = "Option::is_none")
+    )]
     pub use_utc: Option<bool>,
     /// JSON `LinuxKernelDirect`: LinuxKernelDirect. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "LinuxKernelDirect", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LinuxKernelDirect", skip_serializing_if = "Option::is_none")
+    )]
     pub linux_kernel_direct: Option<LinuxKernelDirect>,
     /// JSON `FirmwareFile`: FirmwareFile. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`](crate::Evidence::FIRMWARE_FILE_2_5)).
-    #[serde(rename = "FirmwareFile", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FirmwareFile", skip_serializing_if = "Option::is_none")
+    )]
     pub firmware_file: Option<FirmwareFile>,
     /// JSON `SystemInformation`: UefiSystemInformation. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SystemInformation", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SystemInformation", skip_serializing_if = "Option::is_none")
+    )]
     pub system_information: Option<UefiSystemInformation>,
     /// JSON `MemoryDeviceSerialNumber`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "MemoryDeviceSerialNumber",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MemoryDeviceSerialNumber",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub memory_device_serial_number: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Chipset {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.uefi.is_some()) + usize::from(self.pcat.is_some())
+            + usize::from(self.is_num_lock_disabled.is_some())
+            + usize::from(self.base_board_serial_number.is_some())
+            + usize::from(self.chassis_serial_number.is_some())
+            + usize::from(self.chassis_asset_tag.is_some())
+            + usize::from(self.enable_hibernation.is_some())
+            + usize::from(self.use_utc.is_some())
+            + usize::from(self.linux_kernel_direct.is_some())
+            + usize::from(self.firmware_file.is_some())
+            + usize::from(self.system_information.is_some())
+            + usize::from(self.memory_device_serial_number.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.uefi {
+            map.serialize_entry("Uefi", value)?;
+        }
+
+        if let Some(value) = &self.pcat {
+            map.serialize_entry("Pcat", value)?;
+        }
+
+        if let Some(value) = &self.is_num_lock_disabled {
+            map.serialize_entry("IsNumLockDisabled", value)?;
+        }
+
+        if let Some(value) = &self.base_board_serial_number {
+            map.serialize_entry("BaseBoardSerialNumber", value)?;
+        }
+
+        if let Some(value) = &self.chassis_serial_number {
+            map.serialize_entry("ChassisSerialNumber", value)?;
+        }
+
+        if let Some(value) = &self.chassis_asset_tag {
+            map.serialize_entry("ChassisAssetTag", value)?;
+        }
+
+        if let Some(value) = &self.enable_hibernation {
+            map.serialize_entry("EnableHibernation", value)?;
+        }
+
+        if let Some(value) = &self.use_utc {
+            map.serialize_entry("UseUtc", value)?;
+        }
+
+        if let Some(value) = &self.linux_kernel_direct {
+            map.serialize_entry("LinuxKernelDirect", value)?;
+        }
+
+        if let Some(value) = &self.firmware_file {
+            map.serialize_entry("FirmwareFile", value)?;
+        }
+
+        if let Some(value) = &self.system_information {
+            map.serialize_entry("SystemInformation", value)?;
+        }
+
+        if let Some(value) = &self.memory_device_serial_number {
+            map.serialize_entry("MemoryDeviceSerialNumber", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Chipset {

@@ -3,7 +3,8 @@
 //! Schema definition `CimMount`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `CimMount`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,23 +21,69 @@ use crate::{
 )]
 pub struct CimMount {
     /// JSON `ImagePath`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "ImagePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ImagePath", skip_serializing_if = "Option::is_none")
+    )]
     pub image_path: Option<String>,
     /// JSON `FileSystemName`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "FileSystemName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FileSystemName", skip_serializing_if = "Option::is_none")
+    )]
     pub file_system_name: Option<String>,
     /// JSON `VolumeGuid`: guid. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "VolumeGuid", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VolumeGuid", skip_serializing_if = "Option::is_none")
+    )]
     pub volume_guid: Option<Guid>,
     /// MountFlags are the flags that are used to alter the behaviour of a mounted cim. These values are defined by the CIMFS API. The value passed for this field will be forwarded to the the CimMountImage call.
     ///
     /// JSON `MountFlags`: uint32. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "MountFlags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MountFlags", skip_serializing_if = "Option::is_none")
+    )]
     pub mount_flags: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for CimMount {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.image_path.is_some())
+            + usize::from(self.file_system_name.is_some())
+            + usize::from(self.volume_guid.is_some())
+            + usize::from(self.mount_flags.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.image_path {
+            map.serialize_entry("ImagePath", value)?;
+        }
+
+        if let Some(value) = &self.file_system_name {
+            map.serialize_entry("FileSystemName", value)?;
+        }
+
+        if let Some(value) = &self.volume_guid {
+            map.serialize_entry("VolumeGuid", value)?;
+        }
+
+        if let Some(value) = &self.mount_flags {
+            map.serialize_entry("MountFlags", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for CimMount {

@@ -3,7 +3,8 @@
 //! Schema definition `ComPort`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// ComPort specifies the named pipe that will be used for the port, with empty string indicating a disconnected port.
 ///
 /// Schema definition `ComPort`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,15 +22,46 @@ use crate::{
 )]
 pub struct ComPort {
     /// JSON `NamedPipe`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NamedPipe", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NamedPipe", skip_serializing_if = "Option::is_none")
+    )]
     pub named_pipe: Option<String>,
     /// JSON `OptimizeForDebugger`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "OptimizeForDebugger", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OptimizeForDebugger", skip_serializing_if = "Option::is_none")
+    )]
     pub optimize_for_debugger: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ComPort {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.named_pipe.is_some())
+            + usize::from(self.optimize_for_debugger.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.named_pipe {
+            map.serialize_entry("NamedPipe", value)?;
+        }
+
+        if let Some(value) = &self.optimize_for_debugger {
+            map.serialize_entry("OptimizeForDebugger", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ComPort {

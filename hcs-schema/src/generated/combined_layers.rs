@@ -3,7 +3,8 @@
 //! Schema definition `CombinedLayers`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Object used by a modify request to add or remove a combined layers structure in the guest. For Windows, the GCS applies a filter in ContainerRootPath using the specified layers as the parent content. Ignores property ScratchPath since the container path is already the scratch path. For linux, the GCS unions the specified layers and ScratchPath together, placing the resulting union filesystem at ContainerRootPath.
 ///
 /// Schema definition `CombinedLayers`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,21 +25,67 @@ pub struct CombinedLayers {
     /// Layer hierarchy to be combined.
     ///
     /// JSON `Layers`: array of Layer. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Layers", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Layers", skip_serializing_if = "Option::is_none")
+    )]
     pub layers: Option<Vec<Layer>>,
     /// JSON `ScratchPath`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ScratchPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ScratchPath", skip_serializing_if = "Option::is_none")
+    )]
     pub scratch_path: Option<String>,
     /// JSON `ContainerRootPath`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ContainerRootPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ContainerRootPath", skip_serializing_if = "Option::is_none")
+    )]
     pub container_root_path: Option<String>,
     /// JSON `FilterType`: FileSystemFilterType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)).
-    #[serde(rename = "FilterType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FilterType", skip_serializing_if = "Option::is_none")
+    )]
     pub filter_type: Option<FileSystemFilterType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for CombinedLayers {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.layers.is_some())
+            + usize::from(self.scratch_path.is_some())
+            + usize::from(self.container_root_path.is_some())
+            + usize::from(self.filter_type.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.layers {
+            map.serialize_entry("Layers", value)?;
+        }
+
+        if let Some(value) = &self.scratch_path {
+            map.serialize_entry("ScratchPath", value)?;
+        }
+
+        if let Some(value) = &self.container_root_path {
+            map.serialize_entry("ContainerRootPath", value)?;
+        }
+
+        if let Some(value) = &self.filter_type {
+            map.serialize_entry("FilterType", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for CombinedLayers {

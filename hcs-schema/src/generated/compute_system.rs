@@ -3,7 +3,8 @@
 //! Schema definition `ComputeSystem`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Describes the configuration of a compute system to create with all of the necessary resources it requires for a successful boot.
 ///
 /// Schema definition `ComputeSystem`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,48 +25,126 @@ pub struct ComputeSystem {
     /// A string identifying the owning client for this system.
     ///
     /// JSON `Owner`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Owner", skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// A version structure for this schema. Properties nested within this object may identify their own schema versions.
     ///
     /// JSON `SchemaVersion`: Version. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SchemaVersion", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SchemaVersion", skip_serializing_if = "Option::is_none")
+    )]
     pub schema_version: Option<Version>,
     /// The identifier of the compute system that will host the system described by HostedSystem. The hosting system must already have been created.
     ///
     /// JSON `HostingSystemId`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostingSystemId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostingSystemId", skip_serializing_if = "Option::is_none")
+    )]
     pub hosting_system_id: Option<String>,
     /// The JSON describing the compute system that will be launched inside of the system identified by HostingSystemId. This property is mutually exclusive with the Container and VirtualMachine properties.
     ///
     /// JSON `HostedSystem`: any JSON value. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostedSystem", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostedSystem", skip_serializing_if = "Option::is_none")
+    )]
     pub hosted_system: Option<serde_json::Value>,
     /// The set of properties defining a container. This property is mutualy exclusive with the HostedSystem and VirtualMachine properties.
     ///
     /// JSON `Container`: Container. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Container", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Container", skip_serializing_if = "Option::is_none")
+    )]
     pub container: Option<Container>,
     /// The set of properties defining a virtual machine. This property is mutually exclusive with the HostedSystem and Container properties.
     ///
     /// JSON `VirtualMachine`: VirtualMachine. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VirtualMachine", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtualMachine", skip_serializing_if = "Option::is_none")
+    )]
     pub virtual_machine: Option<VirtualMachine>,
     /// If true, this system will be forcibly terminated when the last HCS\_SYSTEM handle corresponding to it is closed.
     ///
     /// JSON `ShouldTerminateOnLastHandleClosed`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "ShouldTerminateOnLastHandleClosed",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ShouldTerminateOnLastHandleClosed",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub should_terminate_on_last_handle_closed: Option<bool>,
     /// JSON `JobName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "JobName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "JobName", skip_serializing_if = "Option::is_none")
+    )]
     pub job_name: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ComputeSystem {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.owner.is_some())
+            + usize::from(self.schema_version.is_some())
+            + usize::from(self.hosting_system_id.is_some())
+            + usize::from(self.hosted_system.is_some())
+            + usize::from(self.container.is_some())
+            + usize::from(self.virtual_machine.is_some())
+            + usize::from(self.should_terminate_on_last_handle_closed.is_some())
+            + usize::from(self.job_name.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.owner {
+            map.serialize_entry("Owner", value)?;
+        }
+
+        if let Some(value) = &self.schema_version {
+            map.serialize_entry("SchemaVersion", value)?;
+        }
+
+        if let Some(value) = &self.hosting_system_id {
+            map.serialize_entry("HostingSystemId", value)?;
+        }
+
+        if let Some(value) = &self.hosted_system {
+            map.serialize_entry("HostedSystem", value)?;
+        }
+
+        if let Some(value) = &self.container {
+            map.serialize_entry("Container", value)?;
+        }
+
+        if let Some(value) = &self.virtual_machine {
+            map.serialize_entry("VirtualMachine", value)?;
+        }
+
+        if let Some(value) = &self.should_terminate_on_last_handle_closed {
+            map.serialize_entry("ShouldTerminateOnLastHandleClosed", value)?;
+        }
+
+        if let Some(value) = &self.job_name {
+            map.serialize_entry("JobName", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ComputeSystem {

@@ -3,7 +3,8 @@
 //! Schema definition `ComputeSystemProperties`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// An object consisting of basic system properties for a compute system
 ///
 /// Schema definition `ComputeSystemProperties`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,42 +23,141 @@ use crate::{
 )]
 pub struct ComputeSystemProperties {
     /// JSON `Id`: string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Id", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// JSON `Name`: string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `SystemType`: SystemType. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "SystemType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SystemType", skip_serializing_if = "Option::is_none")
+    )]
     pub system_type: Option<SystemType>,
     /// JSON `State`: State. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "State", skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<State>,
     /// JSON `Owner`: string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Owner", skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// JSON `RuntimeId`: guid. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "RuntimeId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeId", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_id: Option<Guid>,
     /// JSON `RuntimeOsType`: OsType. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "RuntimeOsType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeOsType", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_os_type: Option<OsType>,
     /// JSON `HostingSystemId`: string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "HostingSystemId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostingSystemId", skip_serializing_if = "Option::is_none")
+    )]
     pub hosting_system_id: Option<String>,
     /// JSON `IsDummy`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "IsDummy", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IsDummy", skip_serializing_if = "Option::is_none")
+    )]
     pub is_dummy: Option<bool>,
     /// JSON `ObRoot`: string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "ObRoot", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ObRoot", skip_serializing_if = "Option::is_none")
+    )]
     pub ob_root: Option<String>,
     /// JSON `RuntimeTemplateId`: string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "RuntimeTemplateId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeTemplateId", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_template_id: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ComputeSystemProperties {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.id.is_some()) + usize::from(self.name.is_some())
+            + usize::from(self.system_type.is_some()) + usize::from(self.state.is_some())
+            + usize::from(self.owner.is_some()) + usize::from(self.runtime_id.is_some())
+            + usize::from(self.runtime_os_type.is_some())
+            + usize::from(self.hosting_system_id.is_some())
+            + usize::from(self.is_dummy.is_some()) + usize::from(self.ob_root.is_some())
+            + usize::from(self.runtime_template_id.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.id {
+            map.serialize_entry("Id", value)?;
+        }
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.system_type {
+            map.serialize_entry("SystemType", value)?;
+        }
+
+        if let Some(value) = &self.state {
+            map.serialize_entry("State", value)?;
+        }
+
+        if let Some(value) = &self.owner {
+            map.serialize_entry("Owner", value)?;
+        }
+
+        if let Some(value) = &self.runtime_id {
+            map.serialize_entry("RuntimeId", value)?;
+        }
+
+        if let Some(value) = &self.runtime_os_type {
+            map.serialize_entry("RuntimeOsType", value)?;
+        }
+
+        if let Some(value) = &self.hosting_system_id {
+            map.serialize_entry("HostingSystemId", value)?;
+        }
+
+        if let Some(value) = &self.is_dummy {
+            map.serialize_entry("IsDummy", value)?;
+        }
+
+        if let Some(value) = &self.ob_root {
+            map.serialize_entry("ObRoot", value)?;
+        }
+
+        if let Some(value) = &self.runtime_template_id {
+            map.serialize_entry("RuntimeTemplateId", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ComputeSystemProperties {

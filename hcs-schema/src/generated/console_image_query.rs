@@ -3,7 +3,8 @@
 //! Schema definition `ConsoleImageQuery`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// A query to request a screenshot of the console of the virtual machine
 ///
 /// Schema definition `ConsoleImageQuery`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -23,22 +24,59 @@ pub struct ConsoleImageQuery {
     /// Requested width of the resulting image
     ///
     /// JSON `Width`: uint16. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Width", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Width", skip_serializing_if = "Option::is_none")
+    )]
     pub width: Option<u16>,
     /// Requested height of the resulting image
     ///
     /// JSON `Height`: uint16. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Height", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Height", skip_serializing_if = "Option::is_none")
+    )]
     pub height: Option<u16>,
     /// Flags that determine certain characteristics of the output of the returned image 0x00000001ul: The image data is returned in the OctetString format defined by the DMTF. The first four bytes of the data contains the number of octets (bytes), including the four-byte length, in the big-endian format
     ///
     /// JSON `Flags`: uint32. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Flags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Flags", skip_serializing_if = "Option::is_none")
+    )]
     pub flags: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ConsoleImageQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.width.is_some()) + usize::from(self.height.is_some())
+            + usize::from(self.flags.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.width {
+            map.serialize_entry("Width", value)?;
+        }
+
+        if let Some(value) = &self.height {
+            map.serialize_entry("Height", value)?;
+        }
+
+        if let Some(value) = &self.flags {
+            map.serialize_entry("Flags", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ConsoleImageQuery {

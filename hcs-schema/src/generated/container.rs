@@ -3,7 +3,8 @@
 //! Schema definition `Container`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -16,7 +17,7 @@ use crate::{
 /// Configuration of a Windows Server Container, used during its creation to set up and/or use resources.
 ///
 /// Schema definition `Container`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -26,82 +27,208 @@ pub struct Container {
     /// Properties specific to the guest operating system that runs on the container.
     ///
     /// JSON `GuestOs`: GuestOs. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GuestOs", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestOs", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_os: Option<GuestOs>,
     /// Storage configuration of a container.
     ///
     /// JSON `Storage`: Storage. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Storage", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Storage", skip_serializing_if = "Option::is_none")
+    )]
     pub storage: Option<Storage>,
     /// Optional list of directories in the container host that will be mapped to the container guest on creation.
     ///
     /// JSON `MappedDirectories`: array of MappedDirectory. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MappedDirectories", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MappedDirectories", skip_serializing_if = "Option::is_none")
+    )]
     pub mapped_directories: Option<Vec<MappedDirectory>>,
     /// Optional list of named pipes in the container host that will be mapped to the container guest on creation.
     ///
     /// JSON `MappedPipes`: array of MappedPipe. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MappedPipes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MappedPipes", skip_serializing_if = "Option::is_none")
+    )]
     pub mapped_pipes: Option<Vec<MappedPipe>>,
     /// Optional memory configuration of a container.
     ///
     /// JSON `Memory`: Container\_Memory. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Memory", skip_serializing_if = "Option::is_none")
+    )]
     pub memory: Option<ContainerMemory>,
     /// Optional processor configuration of a container.
     ///
     /// JSON `Processor`: Container\_Processor. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Processor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Processor", skip_serializing_if = "Option::is_none")
+    )]
     pub processor: Option<ContainerProcessor>,
     /// Network configuration of a container.
     ///
     /// JSON `Networking`: Networking. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Networking", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Networking", skip_serializing_if = "Option::is_none")
+    )]
     pub networking: Option<Networking>,
     /// HvSocket configuration of a container. Used to configure ACLs to control what host process can connect\bind to the container. Hosted container ACLs are inherited from the hosting system.
     ///
     /// JSON `HvSocket`: Container\_HvSocket. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HvSocket", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HvSocket", skip_serializing_if = "Option::is_none")
+    )]
     pub hv_socket: Option<ContainerHvSocket>,
     /// Optional configuration and description of credentials forwarded to the container guest from the container host.
     ///
     /// JSON `ContainerCredentialGuard`: ContainerCredentialGuardState. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "ContainerCredentialGuard",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ContainerCredentialGuard",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub container_credential_guard: Option<ContainerCredentialGuardState>,
     /// List of Windows registry key/value changes applied on the container on creation.
     ///
     /// JSON `RegistryChanges`: RegistryChanges. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RegistryChanges", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RegistryChanges", skip_serializing_if = "Option::is_none")
+    )]
     pub registry_changes: Option<RegistryChanges>,
     /// Optional list of direct device assignment configurations.
     ///
     /// JSON `AssignedDevices`: array of Device. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AssignedDevices", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AssignedDevices", skip_serializing_if = "Option::is_none")
+    )]
     pub assigned_devices: Option<Vec<Device>>,
     /// Optional list of container device extensions to use during device assignment scenarios.
     ///
     /// JSON `AdditionalDeviceNamespace`: ContainersDef\_Device. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(
-        rename = "AdditionalDeviceNamespace",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AdditionalDeviceNamespace",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub additional_device_namespace: Option<ContainersDefDevice>,
     /// JSON `IsolationType`: IsolationType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "IsolationType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IsolationType", skip_serializing_if = "Option::is_none")
+    )]
     pub isolation_type: Option<IsolationType>,
     /// JSON `ContainerDefinitionFilePath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "ContainerDefinitionFilePath",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ContainerDefinitionFilePath",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub container_definition_file_path: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Container {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.guest_os.is_some())
+            + usize::from(self.storage.is_some())
+            + usize::from(self.mapped_directories.is_some())
+            + usize::from(self.mapped_pipes.is_some())
+            + usize::from(self.memory.is_some()) + usize::from(self.processor.is_some())
+            + usize::from(self.networking.is_some())
+            + usize::from(self.hv_socket.is_some())
+            + usize::from(self.container_credential_guard.is_some())
+            + usize::from(self.registry_changes.is_some())
+            + usize::from(self.assigned_devices.is_some())
+            + usize::from(self.additional_device_namespace.is_some())
+            + usize::from(self.isolation_type.is_some())
+            + usize::from(self.container_definition_file_path.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.guest_os {
+            map.serialize_entry("GuestOs", value)?;
+        }
+
+        if let Some(value) = &self.storage {
+            map.serialize_entry("Storage", value)?;
+        }
+
+        if let Some(value) = &self.mapped_directories {
+            map.serialize_entry("MappedDirectories", value)?;
+        }
+
+        if let Some(value) = &self.mapped_pipes {
+            map.serialize_entry("MappedPipes", value)?;
+        }
+
+        if let Some(value) = &self.memory {
+            map.serialize_entry("Memory", value)?;
+        }
+
+        if let Some(value) = &self.processor {
+            map.serialize_entry("Processor", value)?;
+        }
+
+        if let Some(value) = &self.networking {
+            map.serialize_entry("Networking", value)?;
+        }
+
+        if let Some(value) = &self.hv_socket {
+            map.serialize_entry("HvSocket", value)?;
+        }
+
+        if let Some(value) = &self.container_credential_guard {
+            map.serialize_entry("ContainerCredentialGuard", value)?;
+        }
+
+        if let Some(value) = &self.registry_changes {
+            map.serialize_entry("RegistryChanges", value)?;
+        }
+
+        if let Some(value) = &self.assigned_devices {
+            map.serialize_entry("AssignedDevices", value)?;
+        }
+
+        if let Some(value) = &self.additional_device_namespace {
+            map.serialize_entry("AdditionalDeviceNamespace", value)?;
+        }
+
+        if let Some(value) = &self.isolation_type {
+            map.serialize_entry("IsolationType", value)?;
+        }
+
+        if let Some(value) = &self.container_definition_file_path {
+            map.serialize_entry("ContainerDefinitionFilePath", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Container {

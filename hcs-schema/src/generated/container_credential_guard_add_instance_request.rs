@@ -3,7 +3,8 @@
 //! Schema definition `ContainerCredentialGuardAddInstanceRequest`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Object describing a request to add a Container Credential Guard Instance.
 ///
 /// Schema definition `ContainerCredentialGuardAddInstanceRequest`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,22 +25,60 @@ pub struct ContainerCredentialGuardAddInstanceRequest {
     /// Globally unique identifier to use for the Container Credential Guard Instance.
     ///
     /// JSON `Id`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Id", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// JSON document as a string that describes the Container Credential Guard Instance's credential specification to use.
     ///
     /// JSON `CredentialSpec`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CredentialSpec", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CredentialSpec", skip_serializing_if = "Option::is_none")
+    )]
     pub credential_spec: Option<String>,
     /// Specifies the transport the Container Credential Guard Instance will use at runtime.
     ///
     /// JSON `Transport`: ContainerCredentialGuardTransport. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Transport", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Transport", skip_serializing_if = "Option::is_none")
+    )]
     pub transport: Option<ContainerCredentialGuardTransport>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ContainerCredentialGuardAddInstanceRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.id.is_some())
+            + usize::from(self.credential_spec.is_some())
+            + usize::from(self.transport.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.id {
+            map.serialize_entry("Id", value)?;
+        }
+
+        if let Some(value) = &self.credential_spec {
+            map.serialize_entry("CredentialSpec", value)?;
+        }
+
+        if let Some(value) = &self.transport {
+            map.serialize_entry("Transport", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ContainerCredentialGuardAddInstanceRequest {

@@ -3,7 +3,8 @@
 //! Schema definition `ContainerCredentialGuardHvSocketServiceConfig`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Specifies the HvSocket configurations required for a Container Credential Guard instance that is meant to be used with HvSocket transport.
 ///
 /// Schema definition `ContainerCredentialGuardHvSocketServiceConfig`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,17 +25,47 @@ pub struct ContainerCredentialGuardHvSocketServiceConfig {
     /// Identifier of the service that needs to be configured over HvSocket.
     ///
     /// JSON `ServiceId`: guid. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ServiceId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ServiceId", skip_serializing_if = "Option::is_none")
+    )]
     pub service_id: Option<Guid>,
     /// Necessary HvSocket settings that allow a Container Credential Guard instance to configure a transport using Remote Procedure Calls over HvSocket.
     ///
     /// JSON `ServiceConfig`: HvSocketServiceConfig. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ServiceConfig", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ServiceConfig", skip_serializing_if = "Option::is_none")
+    )]
     pub service_config: Option<HvSocketServiceConfig>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ContainerCredentialGuardHvSocketServiceConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.service_id.is_some())
+            + usize::from(self.service_config.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.service_id {
+            map.serialize_entry("ServiceId", value)?;
+        }
+
+        if let Some(value) = &self.service_config {
+            map.serialize_entry("ServiceConfig", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ContainerCredentialGuardHvSocketServiceConfig {

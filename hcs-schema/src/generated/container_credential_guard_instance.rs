@@ -3,7 +3,8 @@
 //! Schema definition `ContainerCredentialGuardInstance`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -15,7 +16,7 @@ use crate::{
 /// Describes the configuration of a running Container Credential Guard Instance.
 ///
 /// Schema definition `ContainerCredentialGuardInstance`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -25,22 +26,61 @@ pub struct ContainerCredentialGuardInstance {
     /// Identifier of a Container Credential Guard Instance, globally unique.
     ///
     /// JSON `Id`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Id", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// Object that describes the state of a running Container Credential Guard Instance.
     ///
     /// JSON `CredentialGuard`: ContainerCredentialGuardState. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CredentialGuard", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CredentialGuard", skip_serializing_if = "Option::is_none")
+    )]
     pub credential_guard: Option<ContainerCredentialGuardState>,
     /// Optional HvSocket configuration to allow a Container Credential Guard Instance to communicate over an HvSocket transport.
     ///
     /// JSON `HvSocketConfig`: ContainerCredentialGuardHvSocketServiceConfig. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HvSocketConfig", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HvSocketConfig", skip_serializing_if = "Option::is_none")
+    )]
     pub hv_socket_config: Option<ContainerCredentialGuardHvSocketServiceConfig>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ContainerCredentialGuardInstance {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.id.is_some())
+            + usize::from(self.credential_guard.is_some())
+            + usize::from(self.hv_socket_config.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.id {
+            map.serialize_entry("Id", value)?;
+        }
+
+        if let Some(value) = &self.credential_guard {
+            map.serialize_entry("CredentialGuard", value)?;
+        }
+
+        if let Some(value) = &self.hv_socket_config {
+            map.serialize_entry("HvSocketConfig", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ContainerCredentialGuardInstance {

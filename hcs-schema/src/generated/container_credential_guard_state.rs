@@ -3,7 +3,8 @@
 //! Schema definition `ContainerCredentialGuardState`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `ContainerCredentialGuardState`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,27 +23,74 @@ pub struct ContainerCredentialGuardState {
     /// Authentication cookie for calls to a Container Credential Guard instance.
     ///
     /// JSON `Cookie`: string (binary). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Cookie", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Cookie", skip_serializing_if = "Option::is_none")
+    )]
     pub cookie: Option<String>,
     /// Name of the RPC endpoint of the Container Credential Guard instance.
     ///
     /// JSON `RpcEndpoint`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RpcEndpoint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RpcEndpoint", skip_serializing_if = "Option::is_none")
+    )]
     pub rpc_endpoint: Option<String>,
     /// Transport used for the configured Container Credential Guard instance.
     ///
     /// JSON `Transport`: ContainerCredentialGuardTransport. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Transport", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Transport", skip_serializing_if = "Option::is_none")
+    )]
     pub transport: Option<ContainerCredentialGuardTransport>,
     /// Credential spec used for the configured Container Credential Guard instance.
     ///
     /// JSON `CredentialSpec`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CredentialSpec", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CredentialSpec", skip_serializing_if = "Option::is_none")
+    )]
     pub credential_spec: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ContainerCredentialGuardState {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.cookie.is_some())
+            + usize::from(self.rpc_endpoint.is_some())
+            + usize::from(self.transport.is_some())
+            + usize::from(self.credential_spec.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.cookie {
+            map.serialize_entry("Cookie", value)?;
+        }
+
+        if let Some(value) = &self.rpc_endpoint {
+            map.serialize_entry("RpcEndpoint", value)?;
+        }
+
+        if let Some(value) = &self.transport {
+            map.serialize_entry("Transport", value)?;
+        }
+
+        if let Some(value) = &self.credential_spec {
+            map.serialize_entry("CredentialSpec", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ContainerCredentialGuardState {

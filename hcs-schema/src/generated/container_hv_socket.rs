@@ -4,7 +4,8 @@
 //! Formerly `HvSocket` (1809, 1903, 2004).
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -15,7 +16,7 @@ use crate::{
 /// Describes the HvSocket configuration and options for a container.
 ///
 /// Schema definition `Container_HvSocket` (formerly `HvSocket`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -25,23 +26,73 @@ pub struct ContainerHvSocket {
     /// Optional detailed HvSocket configuration.
     ///
     /// JSON `Config`: HvSocketSystemConfig. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Config", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Config", skip_serializing_if = "Option::is_none")
+    )]
     pub config: Option<HvSocketSystemConfig>,
     /// When true, enables Powershell Direct service in the guest to allow it to use the HvSocket transport.
     ///
     /// JSON `EnablePowerShellDirect`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnablePowerShellDirect", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnablePowerShellDirect",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_power_shell_direct: Option<bool>,
     /// JSON `EnableUtcRelay`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "EnableUtcRelay", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableUtcRelay", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_utc_relay: Option<bool>,
     /// JSON `EnableAuditing`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "EnableAuditing", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableAuditing", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_auditing: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ContainerHvSocket {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.config.is_some())
+            + usize::from(self.enable_power_shell_direct.is_some())
+            + usize::from(self.enable_utc_relay.is_some())
+            + usize::from(self.enable_auditing.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.config {
+            map.serialize_entry("Config", value)?;
+        }
+
+        if let Some(value) = &self.enable_power_shell_direct {
+            map.serialize_entry("EnablePowerShellDirect", value)?;
+        }
+
+        if let Some(value) = &self.enable_utc_relay {
+            map.serialize_entry("EnableUtcRelay", value)?;
+        }
+
+        if let Some(value) = &self.enable_auditing {
+            map.serialize_entry("EnableAuditing", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ContainerHvSocket {

@@ -4,7 +4,8 @@
 //! Formerly `Memory` (1809, 1903, 2004).
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Describes memory configuration for a container.
 ///
 /// Schema definition `Container_Memory` (formerly `Memory`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,15 +25,45 @@ pub struct ContainerMemory {
     /// Specifies the memory size in megabytes.
     ///
     /// JSON `SizeInMB`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SizeInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SizeInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub size_in_mb: Option<u64>,
     /// JSON `Maximum`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Maximum", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Maximum", skip_serializing_if = "Option::is_none")
+    )]
     pub maximum: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ContainerMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.size_in_mb.is_some())
+            + usize::from(self.maximum.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.size_in_mb {
+            map.serialize_entry("SizeInMB", value)?;
+        }
+
+        if let Some(value) = &self.maximum {
+            map.serialize_entry("Maximum", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ContainerMemory {

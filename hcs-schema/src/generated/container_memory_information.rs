@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `ContainerMemoryInformation`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,27 +21,93 @@ use crate::{
 )]
 pub struct ContainerMemoryInformation {
     /// JSON `TotalPhysicalBytes`: int32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "TotalPhysicalBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TotalPhysicalBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub total_physical_bytes: Option<i32>,
     /// JSON `TotalUsage`: int32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "TotalUsage", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TotalUsage", skip_serializing_if = "Option::is_none")
+    )]
     pub total_usage: Option<i32>,
     /// JSON `CommittedBytes`: int32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "CommittedBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CommittedBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub committed_bytes: Option<i32>,
     /// JSON `SharedCommittedBytes`: int32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "SharedCommittedBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SharedCommittedBytes",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub shared_committed_bytes: Option<i32>,
     /// JSON `CommitLimitBytes`: int32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "CommitLimitBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CommitLimitBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub commit_limit_bytes: Option<i32>,
     /// JSON `PeakCommitmentBytes`: int32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "PeakCommitmentBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PeakCommitmentBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub peak_commitment_bytes: Option<i32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ContainerMemoryInformation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.total_physical_bytes.is_some())
+            + usize::from(self.total_usage.is_some())
+            + usize::from(self.committed_bytes.is_some())
+            + usize::from(self.shared_committed_bytes.is_some())
+            + usize::from(self.commit_limit_bytes.is_some())
+            + usize::from(self.peak_commitment_bytes.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.total_physical_bytes {
+            map.serialize_entry("TotalPhysicalBytes", value)?;
+        }
+
+        if let Some(value) = &self.total_usage {
+            map.serialize_entry("TotalUsage", value)?;
+        }
+
+        if let Some(value) = &self.committed_bytes {
+            map.serialize_entry("CommittedBytes", value)?;
+        }
+
+        if let Some(value) = &self.shared_committed_bytes {
+            map.serialize_entry("SharedCommittedBytes", value)?;
+        }
+
+        if let Some(value) = &self.commit_limit_bytes {
+            map.serialize_entry("CommitLimitBytes", value)?;
+        }
+
+        if let Some(value) = &self.peak_commitment_bytes {
+            map.serialize_entry("PeakCommitmentBytes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ContainerMemoryInformation {

@@ -3,7 +3,8 @@
 //! Schema definition `CpuGroupConfig`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `CpuGroupConfig`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,23 +21,70 @@ use crate::{
 )]
 pub struct CpuGroupConfig {
     /// JSON `GroupId`: guid. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GroupId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub group_id: Option<Guid>,
     /// JSON `Affinity`: CpuGroupAffinity. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Affinity", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Affinity", skip_serializing_if = "Option::is_none")
+    )]
     pub affinity: Option<CpuGroupAffinity>,
     /// JSON `GroupProperties`: array of CpuGroupProperty. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GroupProperties", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GroupProperties", skip_serializing_if = "Option::is_none")
+    )]
     pub group_properties: Option<Vec<CpuGroupProperty>>,
     /// Hypervisor CPU group IDs exposed to clients
     ///
     /// JSON `HypervisorGroupId`: uint64. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "HypervisorGroupId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HypervisorGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub hypervisor_group_id: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for CpuGroupConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.group_id.is_some())
+            + usize::from(self.affinity.is_some())
+            + usize::from(self.group_properties.is_some())
+            + usize::from(self.hypervisor_group_id.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.group_id {
+            map.serialize_entry("GroupId", value)?;
+        }
+
+        if let Some(value) = &self.affinity {
+            map.serialize_entry("Affinity", value)?;
+        }
+
+        if let Some(value) = &self.group_properties {
+            map.serialize_entry("GroupProperties", value)?;
+        }
+
+        if let Some(value) = &self.hypervisor_group_id {
+            map.serialize_entry("HypervisorGroupId", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for CpuGroupConfig {

@@ -3,7 +3,8 @@
 //! Schema definition `CrashReport`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Crash information reported through HcsEventSystemCrashInitiated and HcsEventSystemCrashReport notifications. This object is also used as the input to HcsSubmitWerReport.
 ///
 /// Schema definition `CrashReport`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,50 +25,139 @@ pub struct CrashReport {
     /// Compute system id the CrashReport is for.
     ///
     /// JSON `SystemId`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SystemId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SystemId", skip_serializing_if = "Option::is_none")
+    )]
     pub system_id: Option<String>,
     /// Trace correlation activity Id.
     ///
     /// JSON `ActivityId`: guid. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ActivityId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ActivityId", skip_serializing_if = "Option::is_none")
+    )]
     pub activity_id: Option<Guid>,
     /// Additional Windows specific crash report information. This information is only present in HcsEventSystemCrashReport and only if the GuestCrashReporting device has been configured in the Devices as well as the Windows guest OS.
     ///
     /// JSON `WindowsCrashInfo`: WindowsCrashReport. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "WindowsCrashInfo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "WindowsCrashInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub windows_crash_info: Option<WindowsCrashReport>,
     /// Crash parameters as reported by the guest OS. For Windows these correspond to the bug check code followed by 4 bug check code specific values. The CrashParameters are available in both HcsEventSystemCrashInitiated and HcsEventSystemCrashReport events.
     ///
     /// JSON `CrashParameters`: array of uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-    #[serde(rename = "CrashParameters", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CrashParameters", skip_serializing_if = "Option::is_none")
+    )]
     pub crash_parameters: Option<Vec<u64>>,
     /// An optional string provided by the guest OS. Currently only used by Linux guest OSes with Hyper-V Linux Integration Services configured.
     ///
     /// JSON `CrashLog`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-    #[serde(rename = "CrashLog", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CrashLog", skip_serializing_if = "Option::is_none")
+    )]
     pub crash_log: Option<String>,
     /// JSON `VmwpDump`: CrashReportProcessDump. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "VmwpDump", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VmwpDump", skip_serializing_if = "Option::is_none")
+    )]
     pub vmwp_dump: Option<CrashReportProcessDump>,
     /// Provides overall status on crash reporting, S\_OK indicates success, other HRESULT values on error.
     ///
     /// JSON `Status`: int32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Status", skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<i32>,
     /// Opaque guest OS reported ID.
     ///
     /// JSON `PreOSId`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "PreOSId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PreOSId", skip_serializing_if = "Option::is_none")
+    )]
     pub pre_os_id: Option<u32>,
     /// If true, the guest OS reported that a crash dump stack/handler was unavailable or could not be invoked.
     ///
     /// JSON `CrashStackUnavailable`: bool. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "CrashStackUnavailable", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "CrashStackUnavailable",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub crash_stack_unavailable: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for CrashReport {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.system_id.is_some())
+            + usize::from(self.activity_id.is_some())
+            + usize::from(self.windows_crash_info.is_some())
+            + usize::from(self.crash_parameters.is_some())
+            + usize::from(self.crash_log.is_some())
+            + usize::from(self.vmwp_dump.is_some()) + usize::from(self.status.is_some())
+            + usize::from(self.pre_os_id.is_some())
+            + usize::from(self.crash_stack_unavailable.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.system_id {
+            map.serialize_entry("SystemId", value)?;
+        }
+
+        if let Some(value) = &self.activity_id {
+            map.serialize_entry("ActivityId", value)?;
+        }
+
+        if let Some(value) = &self.windows_crash_info {
+            map.serialize_entry("WindowsCrashInfo", value)?;
+        }
+
+        if let Some(value) = &self.crash_parameters {
+            map.serialize_entry("CrashParameters", value)?;
+        }
+
+        if let Some(value) = &self.crash_log {
+            map.serialize_entry("CrashLog", value)?;
+        }
+
+        if let Some(value) = &self.vmwp_dump {
+            map.serialize_entry("VmwpDump", value)?;
+        }
+
+        if let Some(value) = &self.status {
+            map.serialize_entry("Status", value)?;
+        }
+
+        if let Some(value) = &self.pre_os_id {
+            map.serialize_entry("PreOSId", value)?;
+        }
+
+        if let Some(value) = &self.crash_stack_unavailable {
+            map.serialize_entry("CrashStackUnavailable", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for CrashReport {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `DebugOptions`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,36 +22,94 @@ use crate::{
 )]
 pub struct DebugOptions {
     /// JSON `BugcheckSavedStateFileName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "BugcheckSavedStateFileName",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "BugcheckSavedStateFileName",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub bugcheck_saved_state_file_name: Option<String>,
     /// JSON `BugcheckNoCrashdumpSavedStateFileName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "BugcheckNoCrashdumpSavedStateFileName",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "BugcheckNoCrashdumpSavedStateFileName",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub bugcheck_no_crashdump_saved_state_file_name: Option<String>,
     /// JSON `TripleFaultSavedStateFileName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "TripleFaultSavedStateFileName",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "TripleFaultSavedStateFileName",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub triple_fault_saved_state_file_name: Option<String>,
     /// JSON `FirmwareDumpFileName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "FirmwareDumpFileName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "FirmwareDumpFileName",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub firmware_dump_file_name: Option<String>,
     /// JSON `WorkerProcessDumpOnGuestCrash`: ProcessDump. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "WorkerProcessDumpOnGuestCrash",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "WorkerProcessDumpOnGuestCrash",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub worker_process_dump_on_guest_crash: Option<ProcessDump>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for DebugOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.bugcheck_saved_state_file_name.is_some())
+            + usize::from(self.bugcheck_no_crashdump_saved_state_file_name.is_some())
+            + usize::from(self.triple_fault_saved_state_file_name.is_some())
+            + usize::from(self.firmware_dump_file_name.is_some())
+            + usize::from(self.worker_process_dump_on_guest_crash.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.bugcheck_saved_state_file_name {
+            map.serialize_entry("BugcheckSavedStateFileName", value)?;
+        }
+
+        if let Some(value) = &self.bugcheck_no_crashdump_saved_state_file_name {
+            map.serialize_entry("BugcheckNoCrashdumpSavedStateFileName", value)?;
+        }
+
+        if let Some(value) = &self.triple_fault_saved_state_file_name {
+            map.serialize_entry("TripleFaultSavedStateFileName", value)?;
+        }
+
+        if let Some(value) = &self.firmware_dump_file_name {
+            map.serialize_entry("FirmwareDumpFileName", value)?;
+        }
+
+        if let Some(value) = &self.worker_process_dump_on_guest_crash {
+            map.serialize_entry("WorkerProcessDumpOnGuestCrash", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for DebugOptions {

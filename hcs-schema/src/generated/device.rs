@@ -3,7 +3,8 @@
 //! Schema definition `Device`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `Device`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,22 +23,60 @@ pub struct Device {
     /// The type of device to assign to the container.
     ///
     /// JSON `Type`: DeviceType. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<DeviceType>,
     /// The interface class guid of the device interfaces to assign to the container. Only used when Type is ClassGuid.
     ///
     /// JSON `InterfaceClassGuid`: guid. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "InterfaceClassGuid", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "InterfaceClassGuid", skip_serializing_if = "Option::is_none")
+    )]
     pub interface_class_guid: Option<Guid>,
     /// The location path of the device to assign to the container. Only used when Type is DeviceInstance.
     ///
     /// JSON `LocationPath`: string. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "LocationPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LocationPath", skip_serializing_if = "Option::is_none")
+    )]
     pub location_path: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Device {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.r#type.is_some())
+            + usize::from(self.interface_class_guid.is_some())
+            + usize::from(self.location_path.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("Type", value)?;
+        }
+
+        if let Some(value) = &self.interface_class_guid {
+            map.serialize_entry("InterfaceClassGuid", value)?;
+        }
+
+        if let Some(value) = &self.location_path {
+            map.serialize_entry("LocationPath", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Device {

@@ -3,7 +3,8 @@
 //! Schema definition `DeviceNamespace`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `DeviceNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,18 +21,60 @@ use crate::{
 )]
 pub struct DeviceNamespace {
     /// JSON `requires_driverstore`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "requires_driverstore", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "requires_driverstore",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub requires_driverstore: Option<bool>,
     /// JSON `device_category`: array of DeviceCategory. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "device_category", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "device_category", skip_serializing_if = "Option::is_none")
+    )]
     pub device_category: Option<Vec<DeviceCategory>>,
     /// JSON `device_instance`: array of DeviceInstance. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "device_instance", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "device_instance", skip_serializing_if = "Option::is_none")
+    )]
     pub device_instance: Option<Vec<DeviceInstance>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for DeviceNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.requires_driverstore.is_some())
+            + usize::from(self.device_category.is_some())
+            + usize::from(self.device_instance.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.requires_driverstore {
+            map.serialize_entry("requires_driverstore", value)?;
+        }
+
+        if let Some(value) = &self.device_category {
+            map.serialize_entry("device_category", value)?;
+        }
+
+        if let Some(value) = &self.device_instance {
+            map.serialize_entry("device_instance", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for DeviceNamespace {

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -18,7 +19,7 @@ use crate::{
 };
 
 /// Schema definition `Devices`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -28,103 +29,280 @@ pub struct Devices {
     /// An optional object that maps COM Port objects for any ports configured on the virtual machine. The key in the map is the integer, starting from zero, that will identify the COM port into the guest.
     ///
     /// JSON `ComPorts`: map of string to ComPort. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ComPorts", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ComPorts", skip_serializing_if = "Option::is_none")
+    )]
     pub com_ports: Option<BTreeMap<String, ComPort>>,
     /// JSON `VirtioSerial`: VirtioSerial. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "VirtioSerial", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtioSerial", skip_serializing_if = "Option::is_none")
+    )]
     pub virtio_serial: Option<VirtioSerial>,
     /// An optional object that maps SCSI controllers, identified by friendly name. The provided name is hashed to create the controller's channel instance identifier. If the name is already a GUID, that GUID will be used as the channel instance identifier as-is.
     ///
     /// JSON `Scsi`: map of string to Scsi. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Scsi", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Scsi", skip_serializing_if = "Option::is_none")
+    )]
     pub scsi: Option<BTreeMap<String, Scsi>>,
     /// An optional object defining the settings for virtual persistent memory.
     ///
     /// JSON `VirtualPMem`: VirtualPMemController. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VirtualPMem", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtualPMem", skip_serializing_if = "Option::is_none")
+    )]
     pub virtual_pmem: Option<VirtualPMemController>,
     /// An optional object that maps network adapters, identified by friendly name. The provided name is hashed to create the adapter's instance identifier. If the name is already a GUID, that GUID will be used as the identifier as-is.
     ///
     /// JSON `NetworkAdapters`: map of string to NetworkAdapter. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NetworkAdapters", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NetworkAdapters", skip_serializing_if = "Option::is_none")
+    )]
     pub network_adapters: Option<BTreeMap<String, NetworkAdapter>>,
     /// An optional object describing the video monitor device.
     ///
     /// JSON `VideoMonitor`: VideoMonitor. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VideoMonitor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VideoMonitor", skip_serializing_if = "Option::is_none")
+    )]
     pub video_monitor: Option<VideoMonitor>,
     /// An optional object describing the keyboard device.
     ///
     /// JSON `Keyboard`: Keyboard. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Keyboard", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Keyboard", skip_serializing_if = "Option::is_none")
+    )]
     pub keyboard: Option<Keyboard>,
     /// An optional object describing the mouse device.
     ///
     /// JSON `Mouse`: Mouse. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Mouse", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Mouse", skip_serializing_if = "Option::is_none")
+    )]
     pub mouse: Option<Mouse>,
     /// An optional object describing socket services exposed to the virtual machine.
     ///
     /// JSON `HvSocket`: VirtualMachine\_HvSocket. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HvSocket", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HvSocket", skip_serializing_if = "Option::is_none")
+    )]
     pub hv_socket: Option<VirtualMachineHvSocket>,
     /// An optional object describing the configuration of enhanced-mode video, including connection configuration.
     ///
     /// JSON `EnhancedModeVideo`: EnhancedModeVideo. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnhancedModeVideo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnhancedModeVideo", skip_serializing_if = "Option::is_none")
+    )]
     pub enhanced_mode_video: Option<EnhancedModeVideo>,
     /// An optional object defining settings for how guest crashes should be captured for later analysis.
     ///
     /// JSON `GuestCrashReporting`: GuestCrashReporting. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GuestCrashReporting", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestCrashReporting", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_crash_reporting: Option<GuestCrashReporting>,
     /// An optional object describing any virtual SMB shares to be exposed to the guest OS.
     ///
     /// JSON `VirtualSmb`: VirtualSmb. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VirtualSmb", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtualSmb", skip_serializing_if = "Option::is_none")
+    )]
     pub virtual_smb: Option<VirtualSmb>,
     /// An optional object describing any Plan9 shares to be exposed to the guest OS.
     ///
     /// JSON `Plan9`: Plan9. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Plan9", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Plan9", skip_serializing_if = "Option::is_none")
+    )]
     pub plan9: Option<Plan9>,
     /// JSON `Licensing`: Licensing. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Licensing", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Licensing", skip_serializing_if = "Option::is_none")
+    )]
     pub licensing: Option<Licensing>,
     /// An optional battery device that will forward host battery state to the guest OS.
     ///
     /// JSON `Battery`: Battery. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Battery", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Battery", skip_serializing_if = "Option::is_none")
+    )]
     pub battery: Option<Battery>,
     /// An optional object that maps flexible IoV devices, identified by friendly name. The provided name is hashed to create the device's instance identifier. If the name is already a GUID, that GUID will be used as the identifier as-is.
     ///
     /// JSON `FlexibleIov`: map of string to FlexibleIoDevice. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "FlexibleIov", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FlexibleIov", skip_serializing_if = "Option::is_none")
+    )]
     pub flexible_iov: Option<BTreeMap<String, FlexibleIoDevice>>,
     /// An optional object describing any shared memory settings for the virtual machine.
     ///
     /// JSON `SharedMemory`: SharedMemoryConfiguration. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SharedMemory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SharedMemory", skip_serializing_if = "Option::is_none")
+    )]
     pub shared_memory: Option<SharedMemoryConfiguration>,
     /// JSON `KernelIntegration`: KernelIntegration. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-    #[serde(rename = "KernelIntegration", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "KernelIntegration", skip_serializing_if = "Option::is_none")
+    )]
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     pub kernel_integration: Option<KernelIntegration>,
     /// JSON `VirtualPci`: map of string to VirtualPciDevice. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "VirtualPci", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtualPci", skip_serializing_if = "Option::is_none")
+    )]
     pub virtual_pci: Option<BTreeMap<String, VirtualPciDevice>>,
     /// JSON `Ide`: array of IDEController. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Ide", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Ide", skip_serializing_if = "Option::is_none")
+    )]
     pub ide: Option<Vec<IDEController>>,
     /// JSON `Floppy`: FloppyController. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Floppy", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Floppy", skip_serializing_if = "Option::is_none")
+    )]
     pub floppy: Option<FloppyController>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Devices {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.com_ports.is_some())
+            + usize::from(self.virtio_serial.is_some())
+            + usize::from(self.scsi.is_some()) + usize::from(self.virtual_pmem.is_some())
+            + usize::from(self.network_adapters.is_some())
+            + usize::from(self.video_monitor.is_some())
+            + usize::from(self.keyboard.is_some()) + usize::from(self.mouse.is_some())
+            + usize::from(self.hv_socket.is_some())
+            + usize::from(self.enhanced_mode_video.is_some())
+            + usize::from(self.guest_crash_reporting.is_some())
+            + usize::from(self.virtual_smb.is_some()) + usize::from(self.plan9.is_some())
+            + usize::from(self.licensing.is_some()) + usize::from(self.battery.is_some())
+            + usize::from(self.flexible_iov.is_some())
+            + usize::from(self.shared_memory.is_some())
+            + usize::from(self.kernel_integration.is_some())
+            + usize::from(self.virtual_pci.is_some()) + usize::from(self.ide.is_some())
+            + usize::from(self.floppy.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.com_ports {
+            map.serialize_entry("ComPorts", value)?;
+        }
+
+        if let Some(value) = &self.virtio_serial {
+            map.serialize_entry("VirtioSerial", value)?;
+        }
+
+        if let Some(value) = &self.scsi {
+            map.serialize_entry("Scsi", value)?;
+        }
+
+        if let Some(value) = &self.virtual_pmem {
+            map.serialize_entry("VirtualPMem", value)?;
+        }
+
+        if let Some(value) = &self.network_adapters {
+            map.serialize_entry("NetworkAdapters", value)?;
+        }
+
+        if let Some(value) = &self.video_monitor {
+            map.serialize_entry("VideoMonitor", value)?;
+        }
+
+        if let Some(value) = &self.keyboard {
+            map.serialize_entry("Keyboard", value)?;
+        }
+
+        if let Some(value) = &self.mouse {
+            map.serialize_entry("Mouse", value)?;
+        }
+
+        if let Some(value) = &self.hv_socket {
+            map.serialize_entry("HvSocket", value)?;
+        }
+
+        if let Some(value) = &self.enhanced_mode_video {
+            map.serialize_entry("EnhancedModeVideo", value)?;
+        }
+
+        if let Some(value) = &self.guest_crash_reporting {
+            map.serialize_entry("GuestCrashReporting", value)?;
+        }
+
+        if let Some(value) = &self.virtual_smb {
+            map.serialize_entry("VirtualSmb", value)?;
+        }
+
+        if let Some(value) = &self.plan9 {
+            map.serialize_entry("Plan9", value)?;
+        }
+
+        if let Some(value) = &self.licensing {
+            map.serialize_entry("Licensing", value)?;
+        }
+
+        if let Some(value) = &self.battery {
+            map.serialize_entry("Battery", value)?;
+        }
+
+        if let Some(value) = &self.flexible_iov {
+            map.serialize_entry("FlexibleIov", value)?;
+        }
+
+        if let Some(value) = &self.shared_memory {
+            map.serialize_entry("SharedMemory", value)?;
+        }
+
+        if let Some(value) = &self.kernel_integration {
+            map.serialize_entry("KernelIntegration", value)?;
+        }
+
+        if let Some(value) = &self.virtual_pci {
+            map.serialize_entry("VirtualPci", value)?;
+        }
+
+        if let Some(value) = &self.ide {
+            map.serialize_entry("Ide", value)?;
+        }
+
+        if let Some(value) = &self.floppy {
+            map.serialize_entry("Floppy", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Devices {

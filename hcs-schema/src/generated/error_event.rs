@@ -3,7 +3,8 @@
 //! Schema definition `ErrorEvent`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Error descriptor that provides the info of an error object
 ///
 /// Schema definition `ErrorEvent`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,42 +25,110 @@ pub struct ErrorEvent {
     /// Fully formated error message
     ///
     /// JSON `Message`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Message", skip_serializing_if = "Option::is_none")
+    )]
     pub message: Option<String>,
     /// Stack trace in string form
     ///
     /// JSON `StackTrace`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "StackTrace", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StackTrace", skip_serializing_if = "Option::is_none")
+    )]
     pub stack_trace: Option<String>,
     /// Event definition
     ///
     /// JSON `Provider`: guid. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Provider", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Provider", skip_serializing_if = "Option::is_none")
+    )]
     pub provider: Option<Guid>,
     /// Event Id
     ///
     /// JSON `EventId`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EventId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EventId", skip_serializing_if = "Option::is_none")
+    )]
     pub event_id: Option<u16>,
     /// Flags
     ///
     /// JSON `Flags`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Flags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Flags", skip_serializing_if = "Option::is_none")
+    )]
     pub flags: Option<u32>,
     /// Source
     ///
     /// JSON `Source`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Source", skip_serializing_if = "Option::is_none")
+    )]
     pub source: Option<String>,
     /// Event data
     ///
     /// JSON `Data`: array of EventData. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Data", skip_serializing_if = "Option::is_none")
+    )]
     pub data: Option<Vec<EventData>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ErrorEvent {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.message.is_some())
+            + usize::from(self.stack_trace.is_some())
+            + usize::from(self.provider.is_some()) + usize::from(self.event_id.is_some())
+            + usize::from(self.flags.is_some()) + usize::from(self.source.is_some())
+            + usize::from(self.data.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.message {
+            map.serialize_entry("Message", value)?;
+        }
+
+        if let Some(value) = &self.stack_trace {
+            map.serialize_entry("StackTrace", value)?;
+        }
+
+        if let Some(value) = &self.provider {
+            map.serialize_entry("Provider", value)?;
+        }
+
+        if let Some(value) = &self.event_id {
+            map.serialize_entry("EventId", value)?;
+        }
+
+        if let Some(value) = &self.flags {
+            map.serialize_entry("Flags", value)?;
+        }
+
+        if let Some(value) = &self.source {
+            map.serialize_entry("Source", value)?;
+        }
+
+        if let Some(value) = &self.data {
+            map.serialize_entry("Data", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ErrorEvent {

@@ -3,7 +3,8 @@
 //! Schema definition `FilesystemNamespace`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `FilesystemNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,24 +22,77 @@ use crate::{
 )]
 pub struct FilesystemNamespace {
     /// JSON `path`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// JSON `isolation`: FilesystemIsolationMode. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "isolation", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "isolation", skip_serializing_if = "Option::is_none")
+    )]
     pub isolation: Option<FilesystemIsolationMode>,
     /// JSON `nesting`: FilesystemNestingMode. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "nesting", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "nesting", skip_serializing_if = "Option::is_none")
+    )]
     pub nesting: Option<FilesystemNestingMode>,
     /// JSON `layer`: array of FilesystemLayer. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "layer", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "layer", skip_serializing_if = "Option::is_none")
+    )]
     pub layer: Option<Vec<FilesystemLayer>>,
     /// JSON `bindings`: array of ContainersDef\_BatchedBinding. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "bindings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "bindings", skip_serializing_if = "Option::is_none")
+    )]
     pub bindings: Option<Vec<ContainersDefBatchedBinding>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for FilesystemNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.path.is_some())
+            + usize::from(self.isolation.is_some()) + usize::from(self.nesting.is_some())
+            + usize::from(self.layer.is_some()) + usize::from(self.bindings.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.path {
+            map.serialize_entry("path", value)?;
+        }
+
+        if let Some(value) = &self.isolation {
+            map.serialize_entry("isolation", value)?;
+        }
+
+        if let Some(value) = &self.nesting {
+            map.serialize_entry("nesting", value)?;
+        }
+
+        if let Some(value) = &self.layer {
+            map.serialize_entry("layer", value)?;
+        }
+
+        if let Some(value) = &self.bindings {
+            map.serialize_entry("bindings", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for FilesystemNamespace {

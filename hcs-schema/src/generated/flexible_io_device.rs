@@ -3,7 +3,8 @@
 //! Schema definition `FlexibleIoDevice`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `FlexibleIoDevice`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,18 +21,56 @@ use crate::{
 )]
 pub struct FlexibleIoDevice {
     /// JSON `EmulatorId`: guid. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EmulatorId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EmulatorId", skip_serializing_if = "Option::is_none")
+    )]
     pub emulator_id: Option<Guid>,
     /// JSON `HostingModel`: FlexibleIoDeviceHostingModel. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostingModel", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostingModel", skip_serializing_if = "Option::is_none")
+    )]
     pub hosting_model: Option<FlexibleIoDeviceHostingModel>,
     /// JSON `Configuration`: array of string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Configuration", skip_serializing_if = "Option::is_none")
+    )]
     pub configuration: Option<Vec<String>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for FlexibleIoDevice {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.emulator_id.is_some())
+            + usize::from(self.hosting_model.is_some())
+            + usize::from(self.configuration.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.emulator_id {
+            map.serialize_entry("EmulatorId", value)?;
+        }
+
+        if let Some(value) = &self.hosting_model {
+            map.serialize_entry("HostingModel", value)?;
+        }
+
+        if let Some(value) = &self.configuration {
+            map.serialize_entry("Configuration", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for FlexibleIoDevice {

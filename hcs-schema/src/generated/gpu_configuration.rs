@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `GpuConfiguration`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -23,22 +24,64 @@ pub struct GpuConfiguration {
     /// The mode used to assign GPUs to the guest.
     ///
     /// JSON `AssignmentMode`: GpuAssignmentMode. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AssignmentMode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AssignmentMode", skip_serializing_if = "Option::is_none")
+    )]
     pub assignment_mode: Option<GpuAssignmentMode>,
     /// This only applies to List mode, and is ignored in other modes. In GPU-P, string is GPU device interface, and unit16 is partition id. HCS simply assigns the partition with the input id. In GPU-PV, string is GPU device interface, and unit16 is 0xffff. HCS needs to find an available partition to assign.
     ///
     /// JSON `AssignmentRequest`: map of string to uint16. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AssignmentRequest", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AssignmentRequest", skip_serializing_if = "Option::is_none")
+    )]
     pub assignment_request: Option<BTreeMap<String, u16>>,
     /// Whether we allow vendor extension.
     ///
     /// JSON `AllowVendorExtension`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AllowVendorExtension", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AllowVendorExtension",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub allow_vendor_extension: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for GpuConfiguration {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.assignment_mode.is_some())
+            + usize::from(self.assignment_request.is_some())
+            + usize::from(self.allow_vendor_extension.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.assignment_mode {
+            map.serialize_entry("AssignmentMode", value)?;
+        }
+
+        if let Some(value) = &self.assignment_request {
+            map.serialize_entry("AssignmentRequest", value)?;
+        }
+
+        if let Some(value) = &self.allow_vendor_extension {
+            map.serialize_entry("AllowVendorExtension", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for GpuConfiguration {

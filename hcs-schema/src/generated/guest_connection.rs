@@ -3,7 +3,8 @@
 //! Schema definition `GuestConnection`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `GuestConnection`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,22 +22,61 @@ pub struct GuestConnection {
     /// When true, use Vsock rather than Hyper-V sockets to communicate with the guest service.
     ///
     /// JSON `UseVsock`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "UseVsock", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "UseVsock", skip_serializing_if = "Option::is_none")
+    )]
     pub use_vsock: Option<bool>,
     /// When true, don't disconnect the guest connection when pausing the virtual machine.
     ///
     /// JSON `UseConnectedSuspend`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "UseConnectedSuspend", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "UseConnectedSuspend", skip_serializing_if = "Option::is_none")
+    )]
     pub use_connected_suspend: Option<bool>,
     /// when true, set the guest's time zone to that of the host.
     ///
     /// JSON `UseHostTimeZone`: bool. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "UseHostTimeZone", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "UseHostTimeZone", skip_serializing_if = "Option::is_none")
+    )]
     pub use_host_time_zone: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for GuestConnection {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.use_vsock.is_some())
+            + usize::from(self.use_connected_suspend.is_some())
+            + usize::from(self.use_host_time_zone.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.use_vsock {
+            map.serialize_entry("UseVsock", value)?;
+        }
+
+        if let Some(value) = &self.use_connected_suspend {
+            map.serialize_entry("UseConnectedSuspend", value)?;
+        }
+
+        if let Some(value) = &self.use_host_time_zone {
+            map.serialize_entry("UseHostTimeZone", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for GuestConnection {

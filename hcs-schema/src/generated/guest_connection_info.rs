@@ -3,7 +3,8 @@
 //! Schema definition `GuestConnectionInfo`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Information about the guest.
 ///
 /// Schema definition `GuestConnectionInfo`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,21 +25,63 @@ pub struct GuestConnectionInfo {
     /// Each schema version x.y stands for the range of versions a.b where a==x and b\<=y. This list comes from the SupportedSchemaVersions field in GcsCapabilities.
     ///
     /// JSON `SupportedSchemaVersions`: array of Version. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SupportedSchemaVersions", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SupportedSchemaVersions",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub supported_schema_versions: Option<Vec<Version>>,
     /// JSON `ProtocolVersion`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ProtocolVersion", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ProtocolVersion", skip_serializing_if = "Option::is_none")
+    )]
     pub protocol_version: Option<u32>,
     /// JSON `GuestDefinedCapabilities`: any JSON value. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "GuestDefinedCapabilities",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "GuestDefinedCapabilities",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub guest_defined_capabilities: Option<serde_json::Value>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for GuestConnectionInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.supported_schema_versions.is_some())
+            + usize::from(self.protocol_version.is_some())
+            + usize::from(self.guest_defined_capabilities.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.supported_schema_versions {
+            map.serialize_entry("SupportedSchemaVersions", value)?;
+        }
+
+        if let Some(value) = &self.protocol_version {
+            map.serialize_entry("ProtocolVersion", value)?;
+        }
+
+        if let Some(value) = &self.guest_defined_capabilities {
+            map.serialize_entry("GuestDefinedCapabilities", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for GuestConnectionInfo {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `GuestMemoryInfo`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,27 +21,93 @@ use crate::{
 )]
 pub struct GuestMemoryInfo {
     /// JSON `TotalPhysicalBytes`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "TotalPhysicalBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TotalPhysicalBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub total_physical_bytes: Option<u64>,
     /// JSON `TotalUsage`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "TotalUsage", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TotalUsage", skip_serializing_if = "Option::is_none")
+    )]
     pub total_usage: Option<u64>,
     /// JSON `CommittedBytes`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "CommittedBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CommittedBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub committed_bytes: Option<u64>,
     /// JSON `SharedCommittedBytes`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SharedCommittedBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SharedCommittedBytes",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub shared_committed_bytes: Option<u64>,
     /// JSON `CommitLimitBytes`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "CommitLimitBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CommitLimitBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub commit_limit_bytes: Option<u64>,
     /// JSON `PeakCommitmentBytes`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "PeakCommitmentBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PeakCommitmentBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub peak_commitment_bytes: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for GuestMemoryInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.total_physical_bytes.is_some())
+            + usize::from(self.total_usage.is_some())
+            + usize::from(self.committed_bytes.is_some())
+            + usize::from(self.shared_committed_bytes.is_some())
+            + usize::from(self.commit_limit_bytes.is_some())
+            + usize::from(self.peak_commitment_bytes.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.total_physical_bytes {
+            map.serialize_entry("TotalPhysicalBytes", value)?;
+        }
+
+        if let Some(value) = &self.total_usage {
+            map.serialize_entry("TotalUsage", value)?;
+        }
+
+        if let Some(value) = &self.committed_bytes {
+            map.serialize_entry("CommittedBytes", value)?;
+        }
+
+        if let Some(value) = &self.shared_committed_bytes {
+            map.serialize_entry("SharedCommittedBytes", value)?;
+        }
+
+        if let Some(value) = &self.commit_limit_bytes {
+            map.serialize_entry("CommitLimitBytes", value)?;
+        }
+
+        if let Some(value) = &self.peak_commitment_bytes {
+            map.serialize_entry("PeakCommitmentBytes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for GuestMemoryInfo {

@@ -3,7 +3,8 @@
 //! Schema definition `GuestModifySettingRequest`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `GuestModifySettingRequest`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,21 +21,68 @@ use crate::{
 )]
 pub struct GuestModifySettingRequest {
     /// JSON `ResourceType`: ModifyResourceType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ResourceType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ResourceType", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_type: Option<ModifyResourceType>,
     /// JSON `RequestType`: ModifyRequestType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RequestType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RequestType", skip_serializing_if = "Option::is_none")
+    )]
     pub request_type: Option<ModifyRequestType>,
     /// JSON `Settings`: any JSON value. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Settings", skip_serializing_if = "Option::is_none")
+    )]
     pub settings: Option<serde_json::Value>,
     /// JSON `HostedSettings`: any JSON value. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "HostedSettings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostedSettings", skip_serializing_if = "Option::is_none")
+    )]
     pub hosted_settings: Option<serde_json::Value>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for GuestModifySettingRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.resource_type.is_some())
+            + usize::from(self.request_type.is_some())
+            + usize::from(self.settings.is_some())
+            + usize::from(self.hosted_settings.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.resource_type {
+            map.serialize_entry("ResourceType", value)?;
+        }
+
+        if let Some(value) = &self.request_type {
+            map.serialize_entry("RequestType", value)?;
+        }
+
+        if let Some(value) = &self.settings {
+            map.serialize_entry("Settings", value)?;
+        }
+
+        if let Some(value) = &self.hosted_settings {
+            map.serialize_entry("HostedSettings", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for GuestModifySettingRequest {

@@ -3,7 +3,8 @@
 //! Schema definition `GuestState`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `GuestState`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,25 +23,75 @@ pub struct GuestState {
     /// The path to an existing file uses for persistent guest state storage. An empty string indicates the system should initialize new transient, in-memory guest state.
     ///
     /// JSON `GuestStateFilePath`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GuestStateFilePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestStateFilePath", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_state_file_path: Option<String>,
     /// The path to an existing file for persistent runtime state storage. An empty string indicates the system should initialize new transient, in-memory runtime state.
     ///
     /// JSON `RuntimeStateFilePath`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeStateFilePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "RuntimeStateFilePath",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub runtime_state_file_path: Option<String>,
     /// If true, the guest state and runtime state files will be used as templates to populate transient, in-memory state instead of using the files as persistent backing store.
     ///
     /// JSON `ForceTransientState`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ForceTransientState", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ForceTransientState", skip_serializing_if = "Option::is_none")
+    )]
     pub force_transient_state: Option<bool>,
     /// JSON `GuestStateFileType`: GuestStateFileType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
-    #[serde(rename = "GuestStateFileType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestStateFileType", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_state_file_type: Option<GuestStateFileType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for GuestState {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.guest_state_file_path.is_some())
+            + usize::from(self.runtime_state_file_path.is_some())
+            + usize::from(self.force_transient_state.is_some())
+            + usize::from(self.guest_state_file_type.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.guest_state_file_path {
+            map.serialize_entry("GuestStateFilePath", value)?;
+        }
+
+        if let Some(value) = &self.runtime_state_file_path {
+            map.serialize_entry("RuntimeStateFilePath", value)?;
+        }
+
+        if let Some(value) = &self.force_transient_state {
+            map.serialize_entry("ForceTransientState", value)?;
+        }
+
+        if let Some(value) = &self.guest_state_file_type {
+            map.serialize_entry("GuestStateFileType", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for GuestState {

@@ -3,7 +3,8 @@
 //! Schema definition `HostFiles`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `HostFiles`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,18 +20,56 @@ use crate::{
 )]
 pub struct HostFiles {
     /// JSON `base_image_path`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "base_image_path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "base_image_path", skip_serializing_if = "Option::is_none")
+    )]
     pub base_image_path: Option<String>,
     /// JSON `sandbox_path`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "sandbox_path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "sandbox_path", skip_serializing_if = "Option::is_none")
+    )]
     pub sandbox_path: Option<String>,
     /// JSON `file`: array of string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "file", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "file", skip_serializing_if = "Option::is_none")
+    )]
     pub file: Option<Vec<String>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for HostFiles {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.base_image_path.is_some())
+            + usize::from(self.sandbox_path.is_some()) + usize::from(self.file.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.base_image_path {
+            map.serialize_entry("base_image_path", value)?;
+        }
+
+        if let Some(value) = &self.sandbox_path {
+            map.serialize_entry("sandbox_path", value)?;
+        }
+
+        if let Some(value) = &self.file {
+            map.serialize_entry("file", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for HostFiles {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `HostMemory`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,33 +21,113 @@ use crate::{
 )]
 pub struct HostMemory {
     /// JSON `TotalMemoryInPages`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "TotalMemoryInPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TotalMemoryInPages", skip_serializing_if = "Option::is_none")
+    )]
     pub total_memory_in_pages: Option<u64>,
     /// JSON `TotalConsumableMemoryInPages`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "TotalConsumableMemoryInPages",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "TotalConsumableMemoryInPages",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub total_consumable_memory_in_pages: Option<u64>,
     /// JSON `AvailableMemoryInPages`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "AvailableMemoryInPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AvailableMemoryInPages",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub available_memory_in_pages: Option<u64>,
     /// JSON `VmOverheadInPages`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "VmOverheadInPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VmOverheadInPages", skip_serializing_if = "Option::is_none")
+    )]
     pub vm_overhead_in_pages: Option<u64>,
     /// JSON `VmOverheadPerGBInPages`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "VmOverheadPerGBInPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "VmOverheadPerGBInPages",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub vm_overhead_per_gb_in_pages: Option<u64>,
     /// JSON `SystemOverheadInPages`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SystemOverheadInPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SystemOverheadInPages",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub system_overhead_in_pages: Option<u64>,
     /// JSON `NumaSpanningEnabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "NumaSpanningEnabled", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NumaSpanningEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub numa_spanning_enabled: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for HostMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.total_memory_in_pages.is_some())
+            + usize::from(self.total_consumable_memory_in_pages.is_some())
+            + usize::from(self.available_memory_in_pages.is_some())
+            + usize::from(self.vm_overhead_in_pages.is_some())
+            + usize::from(self.vm_overhead_per_gb_in_pages.is_some())
+            + usize::from(self.system_overhead_in_pages.is_some())
+            + usize::from(self.numa_spanning_enabled.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.total_memory_in_pages {
+            map.serialize_entry("TotalMemoryInPages", value)?;
+        }
+
+        if let Some(value) = &self.total_consumable_memory_in_pages {
+            map.serialize_entry("TotalConsumableMemoryInPages", value)?;
+        }
+
+        if let Some(value) = &self.available_memory_in_pages {
+            map.serialize_entry("AvailableMemoryInPages", value)?;
+        }
+
+        if let Some(value) = &self.vm_overhead_in_pages {
+            map.serialize_entry("VmOverheadInPages", value)?;
+        }
+
+        if let Some(value) = &self.vm_overhead_per_gb_in_pages {
+            map.serialize_entry("VmOverheadPerGBInPages", value)?;
+        }
+
+        if let Some(value) = &self.system_overhead_in_pages {
+            map.serialize_entry("SystemOverheadInPages", value)?;
+        }
+
+        if let Some(value) = &self.numa_spanning_enabled {
+            map.serialize_entry("NumaSpanningEnabled", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for HostMemory {

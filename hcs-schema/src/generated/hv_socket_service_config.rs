@@ -3,7 +3,8 @@
 //! Schema definition `HvSocketServiceConfig`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `HvSocketServiceConfig`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,28 +22,77 @@ pub struct HvSocketServiceConfig {
     /// SDDL string that HvSocket will check before allowing a host process to bind to this specific service. If not specified, defaults to the system DefaultBindSecurityDescriptor, defined in HvSocketSystemWpConfig in V1.
     ///
     /// JSON `BindSecurityDescriptor`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "BindSecurityDescriptor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "BindSecurityDescriptor",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub bind_security_descriptor: Option<String>,
     /// SDDL string that HvSocket will check before allowing a host process to connect to this specific service. If not specified, defaults to the system DefaultConnectSecurityDescriptor, defined in HvSocketSystemWpConfig in V1.
     ///
     /// JSON `ConnectSecurityDescriptor`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "ConnectSecurityDescriptor",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ConnectSecurityDescriptor",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub connect_security_descriptor: Option<String>,
     /// If true, HvSocket will process wildcard binds for this service/system combination. Wildcard binds are secured in the registry at SOFTWARE/Microsoft/Windows NT/CurrentVersion/Virtualization/HvSocket/WildcardDescriptors
     ///
     /// JSON `AllowWildcardBinds`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AllowWildcardBinds", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowWildcardBinds", skip_serializing_if = "Option::is_none")
+    )]
     pub allow_wildcard_binds: Option<bool>,
     /// JSON `Disabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Disabled", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Disabled", skip_serializing_if = "Option::is_none")
+    )]
     pub disabled: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for HvSocketServiceConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.bind_security_descriptor.is_some())
+            + usize::from(self.connect_security_descriptor.is_some())
+            + usize::from(self.allow_wildcard_binds.is_some())
+            + usize::from(self.disabled.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.bind_security_descriptor {
+            map.serialize_entry("BindSecurityDescriptor", value)?;
+        }
+
+        if let Some(value) = &self.connect_security_descriptor {
+            map.serialize_entry("ConnectSecurityDescriptor", value)?;
+        }
+
+        if let Some(value) = &self.allow_wildcard_binds {
+            map.serialize_entry("AllowWildcardBinds", value)?;
+        }
+
+        if let Some(value) = &self.disabled {
+            map.serialize_entry("Disabled", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for HvSocketServiceConfig {

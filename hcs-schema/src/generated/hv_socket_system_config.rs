@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -15,7 +16,7 @@ use crate::{
 /// This is the HCS Schema version of the HvSocket configuration. The VMWP version is located in Config.Devices.IC in V1.
 ///
 /// Schema definition `HvSocketSystemConfig`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -25,26 +26,64 @@ pub struct HvSocketSystemConfig {
     /// SDDL string that HvSocket will check before allowing a host process to bind to an unlisted service for this specific container/VM (not wildcard binds).
     ///
     /// JSON `DefaultBindSecurityDescriptor`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "DefaultBindSecurityDescriptor",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DefaultBindSecurityDescriptor",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub default_bind_security_descriptor: Option<String>,
     /// SDDL string that HvSocket will check before allowing a host process to connect to an unlisted service in the VM/container.
     ///
     /// JSON `DefaultConnectSecurityDescriptor`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "DefaultConnectSecurityDescriptor",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DefaultConnectSecurityDescriptor",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub default_connect_security_descriptor: Option<String>,
     /// JSON `ServiceTable`: map of string to HvSocketServiceConfig. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ServiceTable", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ServiceTable", skip_serializing_if = "Option::is_none")
+    )]
     pub service_table: Option<BTreeMap<String, HvSocketServiceConfig>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for HvSocketSystemConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.default_bind_security_descriptor.is_some())
+            + usize::from(self.default_connect_security_descriptor.is_some())
+            + usize::from(self.service_table.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.default_bind_security_descriptor {
+            map.serialize_entry("DefaultBindSecurityDescriptor", value)?;
+        }
+
+        if let Some(value) = &self.default_connect_security_descriptor {
+            map.serialize_entry("DefaultConnectSecurityDescriptor", value)?;
+        }
+
+        if let Some(value) = &self.service_table {
+            map.serialize_entry("ServiceTable", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for HvSocketSystemConfig {

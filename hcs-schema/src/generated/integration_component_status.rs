@@ -3,7 +3,8 @@
 //! Schema definition `IntegrationComponentStatus`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `IntegrationComponentStatus`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -23,22 +24,60 @@ pub struct IntegrationComponentStatus {
     /// If IC is enabled on this compute system
     ///
     /// JSON `IsEnabled`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(rename = "IsEnabled", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IsEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub is_enabled: Option<bool>,
     /// The current state of the IC inside the VM
     ///
     /// JSON `State`: IntegrationComponentOperationalState. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "State", skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<IntegrationComponentOperationalState>,
     /// Explanation for the State
     ///
     /// JSON `Reason`: IntegrationComponentOperatingStateReason. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Reason", skip_serializing_if = "Option::is_none")
+    )]
     pub reason: Option<IntegrationComponentOperatingStateReason>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for IntegrationComponentStatus {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.is_enabled.is_some())
+            + usize::from(self.state.is_some()) + usize::from(self.reason.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.is_enabled {
+            map.serialize_entry("IsEnabled", value)?;
+        }
+
+        if let Some(value) = &self.state {
+            map.serialize_entry("State", value)?;
+        }
+
+        if let Some(value) = &self.reason {
+            map.serialize_entry("Reason", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for IntegrationComponentStatus {

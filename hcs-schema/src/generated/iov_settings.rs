@@ -3,7 +3,8 @@
 //! Schema definition `IovSettings`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `IovSettings`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,22 +23,61 @@ pub struct IovSettings {
     /// The weight assigned to this port for I/O virtualization (IOV) offloading. Setting this to 0 disables IOV offloading.
     ///
     /// JSON `OffloadWeight`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "OffloadWeight", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OffloadWeight", skip_serializing_if = "Option::is_none")
+    )]
     pub offload_weight: Option<u32>,
     /// The number of queue pairs requested for this port for I/O virtualization (IOV) offloading.
     ///
     /// JSON `QueuePairsRequested`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "QueuePairsRequested", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "QueuePairsRequested", skip_serializing_if = "Option::is_none")
+    )]
     pub queue_pairs_requested: Option<u32>,
     /// The interrupt moderation mode for I/O virtualization (IOV) offloading.
     ///
     /// JSON `InterruptModeration`: InterruptModerationMode. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "InterruptModeration", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "InterruptModeration", skip_serializing_if = "Option::is_none")
+    )]
     pub interrupt_moderation: Option<InterruptModerationMode>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for IovSettings {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.offload_weight.is_some())
+            + usize::from(self.queue_pairs_requested.is_some())
+            + usize::from(self.interrupt_moderation.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.offload_weight {
+            map.serialize_entry("OffloadWeight", value)?;
+        }
+
+        if let Some(value) = &self.queue_pairs_requested {
+            map.serialize_entry("QueuePairsRequested", value)?;
+        }
+
+        if let Some(value) = &self.interrupt_moderation {
+            map.serialize_entry("InterruptModeration", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for IovSettings {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `IsolationSettings`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,24 +22,78 @@ use crate::{
 )]
 pub struct IsolationSettings {
     /// JSON `IsolationType`: GuestIsolationType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
-    #[serde(rename = "IsolationType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IsolationType", skip_serializing_if = "Option::is_none")
+    )]
     pub isolation_type: Option<GuestIsolationType>,
     /// JSON `DebugHost`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "DebugHost", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DebugHost", skip_serializing_if = "Option::is_none")
+    )]
     pub debug_host: Option<String>,
     /// JSON `DebugPort`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "DebugPort", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DebugPort", skip_serializing_if = "Option::is_none")
+    )]
     pub debug_port: Option<i64>,
     /// JSON `LaunchData`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
-    #[serde(rename = "LaunchData", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LaunchData", skip_serializing_if = "Option::is_none")
+    )]
     pub launch_data: Option<String>,
     /// JSON `HclEnabled`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Introduced in schema 2.6 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::HCL_ENABLED_2_6`](crate::Evidence::HCL_ENABLED_2_6)).
-    #[serde(rename = "HclEnabled", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HclEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub hcl_enabled: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for IsolationSettings {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.isolation_type.is_some())
+            + usize::from(self.debug_host.is_some())
+            + usize::from(self.debug_port.is_some())
+            + usize::from(self.launch_data.is_some())
+            + usize::from(self.hcl_enabled.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.isolation_type {
+            map.serialize_entry("IsolationType", value)?;
+        }
+
+        if let Some(value) = &self.debug_host {
+            map.serialize_entry("DebugHost", value)?;
+        }
+
+        if let Some(value) = &self.debug_port {
+            map.serialize_entry("DebugPort", value)?;
+        }
+
+        if let Some(value) = &self.launch_data {
+            map.serialize_entry("LaunchData", value)?;
+        }
+
+        if let Some(value) = &self.hcl_enabled {
+            map.serialize_entry("HclEnabled", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for IsolationSettings {

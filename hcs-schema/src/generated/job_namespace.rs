@@ -3,7 +3,8 @@
 //! Schema definition `JobNamespace`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `JobNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,24 +21,78 @@ use crate::{
 )]
 pub struct JobNamespace {
     /// JSON `cpu`: JobCpu. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "cpu", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "cpu", skip_serializing_if = "Option::is_none")
+    )]
     pub cpu: Option<JobCpu>,
     /// JSON `memory`: JobMemory. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "memory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "memory", skip_serializing_if = "Option::is_none")
+    )]
     pub memory: Option<JobMemory>,
     /// JSON `systemroot`: JobSystemRoot. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "systemroot", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "systemroot", skip_serializing_if = "Option::is_none")
+    )]
     pub systemroot: Option<JobSystemRoot>,
     /// JSON `terminationpolicy`: JobTerminationPolicy. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "terminationpolicy", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "terminationpolicy", skip_serializing_if = "Option::is_none")
+    )]
     pub terminationpolicy: Option<JobTerminationPolicy>,
     /// JSON `threadimpersonation`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "threadimpersonation", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "threadimpersonation", skip_serializing_if = "Option::is_none")
+    )]
     pub threadimpersonation: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for JobNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.cpu.is_some()) + usize::from(self.memory.is_some())
+            + usize::from(self.systemroot.is_some())
+            + usize::from(self.terminationpolicy.is_some())
+            + usize::from(self.threadimpersonation.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.cpu {
+            map.serialize_entry("cpu", value)?;
+        }
+
+        if let Some(value) = &self.memory {
+            map.serialize_entry("memory", value)?;
+        }
+
+        if let Some(value) = &self.systemroot {
+            map.serialize_entry("systemroot", value)?;
+        }
+
+        if let Some(value) = &self.terminationpolicy {
+            map.serialize_entry("terminationpolicy", value)?;
+        }
+
+        if let Some(value) = &self.threadimpersonation {
+            map.serialize_entry("threadimpersonation", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for JobNamespace {

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `KvpExchange`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,21 +22,60 @@ use crate::{
 )]
 pub struct KvpExchange {
     /// JSON `EnableHostOSInfoKvpItems`: StateOverride. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "EnableHostOSInfoKvpItems",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableHostOSInfoKvpItems",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub enable_host_os_info_kvp_items: Option<StateOverride>,
     /// JSON `EntriesToBeAdded`: map of string to string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "EntriesToBeAdded", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EntriesToBeAdded", skip_serializing_if = "Option::is_none")
+    )]
     pub entries_to_be_added: Option<BTreeMap<String, String>>,
     /// JSON `EntriesToBeRemoved`: array of string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "EntriesToBeRemoved", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EntriesToBeRemoved", skip_serializing_if = "Option::is_none")
+    )]
     pub entries_to_be_removed: Option<Vec<String>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for KvpExchange {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.enable_host_os_info_kvp_items.is_some())
+            + usize::from(self.entries_to_be_added.is_some())
+            + usize::from(self.entries_to_be_removed.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.enable_host_os_info_kvp_items {
+            map.serialize_entry("EnableHostOSInfoKvpItems", value)?;
+        }
+
+        if let Some(value) = &self.entries_to_be_added {
+            map.serialize_entry("EntriesToBeAdded", value)?;
+        }
+
+        if let Some(value) = &self.entries_to_be_removed {
+            map.serialize_entry("EntriesToBeRemoved", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for KvpExchange {

@@ -3,7 +3,8 @@
 //! Schema definition `KvpQuery`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Query information to request from the key-value exchange integration component
 ///
 /// Schema definition `KvpQuery`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,17 +25,47 @@ pub struct KvpQuery {
     /// The location of the key-value pairs depending on the type of the key-value pairs
     ///
     /// JSON `Source`: KvpSource. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Source", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Source", skip_serializing_if = "Option::is_none")
+    )]
     pub source: Option<KvpSource>,
     /// Keys in the key-value pair to be used for the query depending on the operation
     ///
     /// JSON `Keys`: array of string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Keys", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Keys", skip_serializing_if = "Option::is_none")
+    )]
     pub keys: Option<Vec<String>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for KvpQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.source.is_some()) + usize::from(self.keys.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.source {
+            map.serialize_entry("Source", value)?;
+        }
+
+        if let Some(value) = &self.keys {
+            map.serialize_entry("Keys", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for KvpQuery {

@@ -3,7 +3,8 @@
 //! Schema definition `LinuxKernelDirect`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `LinuxKernelDirect`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,18 +20,57 @@ use crate::{
 )]
 pub struct LinuxKernelDirect {
     /// JSON `KernelFilePath`: string. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "KernelFilePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "KernelFilePath", skip_serializing_if = "Option::is_none")
+    )]
     pub kernel_file_path: Option<String>,
     /// JSON `InitRdPath`: string. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "InitRdPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "InitRdPath", skip_serializing_if = "Option::is_none")
+    )]
     pub init_rd_path: Option<String>,
     /// JSON `KernelCmdLine`: string. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "KernelCmdLine", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "KernelCmdLine", skip_serializing_if = "Option::is_none")
+    )]
     pub kernel_cmd_line: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for LinuxKernelDirect {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.kernel_file_path.is_some())
+            + usize::from(self.init_rd_path.is_some())
+            + usize::from(self.kernel_cmd_line.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.kernel_file_path {
+            map.serialize_entry("KernelFilePath", value)?;
+        }
+
+        if let Some(value) = &self.init_rd_path {
+            map.serialize_entry("InitRdPath", value)?;
+        }
+
+        if let Some(value) = &self.kernel_cmd_line {
+            map.serialize_entry("KernelCmdLine", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for LinuxKernelDirect {

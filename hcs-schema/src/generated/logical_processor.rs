@@ -3,7 +3,8 @@
 //! Schema definition `LogicalProcessor`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `LogicalProcessor`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,27 +21,89 @@ use crate::{
 )]
 pub struct LogicalProcessor {
     /// JSON `LpIndex`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "LpIndex", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LpIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub lp_index: Option<u32>,
     /// JSON `NodeNumber`: uint8. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NodeNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NodeNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub node_number: Option<u8>,
     /// JSON `PackageId`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "PackageId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PackageId", skip_serializing_if = "Option::is_none")
+    )]
     pub package_id: Option<u32>,
     /// JSON `CoreId`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CoreId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CoreId", skip_serializing_if = "Option::is_none")
+    )]
     pub core_id: Option<u32>,
     /// JSON `RootVpIndex`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RootVpIndex", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RootVpIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub root_vp_index: Option<i32>,
     /// JSON `Subnodes`: array of Subnode. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Subnodes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Subnodes", skip_serializing_if = "Option::is_none")
+    )]
     pub subnodes: Option<Vec<Subnode>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for LogicalProcessor {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.lp_index.is_some())
+            + usize::from(self.node_number.is_some())
+            + usize::from(self.package_id.is_some())
+            + usize::from(self.core_id.is_some())
+            + usize::from(self.root_vp_index.is_some())
+            + usize::from(self.subnodes.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.lp_index {
+            map.serialize_entry("LpIndex", value)?;
+        }
+
+        if let Some(value) = &self.node_number {
+            map.serialize_entry("NodeNumber", value)?;
+        }
+
+        if let Some(value) = &self.package_id {
+            map.serialize_entry("PackageId", value)?;
+        }
+
+        if let Some(value) = &self.core_id {
+            map.serialize_entry("CoreId", value)?;
+        }
+
+        if let Some(value) = &self.root_vp_index {
+            map.serialize_entry("RootVpIndex", value)?;
+        }
+
+        if let Some(value) = &self.subnodes {
+            map.serialize_entry("Subnodes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for LogicalProcessor {

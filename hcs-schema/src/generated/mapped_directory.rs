@@ -3,7 +3,8 @@
 //! Schema definition `MappedDirectory`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Object that describes a directory in the host that is requested to be mapped into a compute system's guest.
 ///
 /// Schema definition `MappedDirectory`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,32 +25,87 @@ pub struct MappedDirectory {
     /// Path in the host that is going to be mapped into the compute system.
     ///
     /// JSON `HostPath`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostPath", skip_serializing_if = "Option::is_none")
+    )]
     pub host_path: Option<String>,
     /// Defines how to interpret the host path.
     ///
     /// JSON `HostPathType`: PathType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostPathType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostPathType", skip_serializing_if = "Option::is_none")
+    )]
     pub host_path_type: Option<PathType>,
     /// Path relative to the compute system's guest. This is the resulting path from mapping the host path.
     ///
     /// JSON `ContainerPath`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ContainerPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ContainerPath", skip_serializing_if = "Option::is_none")
+    )]
     pub container_path: Option<String>,
     /// When set to true, the mapped directory in the compute system's guest will be read-only.
     ///
     /// JSON `ReadOnly`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReadOnly", skip_serializing_if = "Option::is_none")
+    )]
     pub read_only: Option<bool>,
     /// When set to true, the mapped directory in the compute system's guest will support cloud files.
     ///
     /// JSON `SupportCloudFiles`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "SupportCloudFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SupportCloudFiles", skip_serializing_if = "Option::is_none")
+    )]
     pub support_cloud_files: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for MappedDirectory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.host_path.is_some())
+            + usize::from(self.host_path_type.is_some())
+            + usize::from(self.container_path.is_some())
+            + usize::from(self.read_only.is_some())
+            + usize::from(self.support_cloud_files.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.host_path {
+            map.serialize_entry("HostPath", value)?;
+        }
+
+        if let Some(value) = &self.host_path_type {
+            map.serialize_entry("HostPathType", value)?;
+        }
+
+        if let Some(value) = &self.container_path {
+            map.serialize_entry("ContainerPath", value)?;
+        }
+
+        if let Some(value) = &self.read_only {
+            map.serialize_entry("ReadOnly", value)?;
+        }
+
+        if let Some(value) = &self.support_cloud_files {
+            map.serialize_entry("SupportCloudFiles", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for MappedDirectory {

@@ -3,7 +3,8 @@
 //! Schema definition `MappedPipe`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Object that describes a named pipe that is requested to be mapped into a compute system's guest.
 ///
 /// Schema definition `MappedPipe`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,22 +25,60 @@ pub struct MappedPipe {
     /// The resulting named pipe that will be accessible in the compute system's guest.
     ///
     /// JSON `ContainerPipeName`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ContainerPipeName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ContainerPipeName", skip_serializing_if = "Option::is_none")
+    )]
     pub container_pipe_name: Option<String>,
     /// The named pipe path in the host that will be mapped into a compute system's guest.
     ///
     /// JSON `HostPath`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostPath", skip_serializing_if = "Option::is_none")
+    )]
     pub host_path: Option<String>,
     /// Defines how to interpret the host path.
     ///
     /// JSON `HostPathType`: MappedPipePathType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostPathType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostPathType", skip_serializing_if = "Option::is_none")
+    )]
     pub host_path_type: Option<MappedPipePathType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for MappedPipe {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.container_pipe_name.is_some())
+            + usize::from(self.host_path.is_some())
+            + usize::from(self.host_path_type.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.container_pipe_name {
+            map.serialize_entry("ContainerPipeName", value)?;
+        }
+
+        if let Some(value) = &self.host_path {
+            map.serialize_entry("HostPath", value)?;
+        }
+
+        if let Some(value) = &self.host_path_type {
+            map.serialize_entry("HostPathType", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for MappedPipe {

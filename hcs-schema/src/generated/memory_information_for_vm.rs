@@ -3,7 +3,8 @@
 //! Schema definition `MemoryInformationForVm`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// The response of memory information for virtual machine when query memory property of compute system
 ///
 /// Schema definition `MemoryInformationForVm`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,18 +23,59 @@ use crate::{
 )]
 pub struct MemoryInformationForVm {
     /// JSON `VirtualNodeCount`: uint8. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VirtualNodeCount", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtualNodeCount", skip_serializing_if = "Option::is_none")
+    )]
     pub virtual_node_count: Option<u8>,
     /// JSON `VirtualMachineMemory`: VmMemory. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VirtualMachineMemory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "VirtualMachineMemory",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub virtual_machine_memory: Option<VmMemory>,
     /// JSON `VirtualNodes`: array of VirtualNodeInfo. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VirtualNodes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtualNodes", skip_serializing_if = "Option::is_none")
+    )]
     pub virtual_nodes: Option<Vec<VirtualNodeInfo>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for MemoryInformationForVm {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.virtual_node_count.is_some())
+            + usize::from(self.virtual_machine_memory.is_some())
+            + usize::from(self.virtual_nodes.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.virtual_node_count {
+            map.serialize_entry("VirtualNodeCount", value)?;
+        }
+
+        if let Some(value) = &self.virtual_machine_memory {
+            map.serialize_entry("VirtualMachineMemory", value)?;
+        }
+
+        if let Some(value) = &self.virtual_nodes {
+            map.serialize_entry("VirtualNodes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for MemoryInformationForVm {

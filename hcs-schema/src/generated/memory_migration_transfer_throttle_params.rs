@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `MemoryMigrationTransferThrottleParams`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,51 +21,131 @@ use crate::{
 )]
 pub struct MemoryMigrationTransferThrottleParams {
     /// JSON `SkipThrottling`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "SkipThrottling", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SkipThrottling", skip_serializing_if = "Option::is_none")
+    )]
     pub skip_throttling: Option<bool>,
     /// JSON `ThrottlingScale`: number. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "ThrottlingScale", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ThrottlingScale", skip_serializing_if = "Option::is_none")
+    )]
     pub throttling_scale: Option<serde_json::Number>,
     /// JSON `MinimumThrottlePercentage`: uint8. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "MinimumThrottlePercentage",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MinimumThrottlePercentage",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub minimum_throttle_percentage: Option<u8>,
     /// JSON `TargetNumberOfBrownoutTransferPasses`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "TargetNumberOfBrownoutTransferPasses",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "TargetNumberOfBrownoutTransferPasses",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub target_number_of_brownout_transfer_passes: Option<u32>,
     /// JSON `StartingBrownoutPassNumberForThrottling`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "StartingBrownoutPassNumberForThrottling",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "StartingBrownoutPassNumberForThrottling",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub starting_brownout_pass_number_for_throttling: Option<u32>,
     /// JSON `MaximumNumberOfBrownoutTransferPasses`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "MaximumNumberOfBrownoutTransferPasses",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MaximumNumberOfBrownoutTransferPasses",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub maximum_number_of_brownout_transfer_passes: Option<u32>,
     /// JSON `TargetBlackoutTransferTime`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "TargetBlackoutTransferTime",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "TargetBlackoutTransferTime",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub target_blackout_transfer_time: Option<u32>,
     /// JSON `BlackoutTimeThresholdForCancellingMigration`: uint32. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "BlackoutTimeThresholdForCancellingMigration",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "BlackoutTimeThresholdForCancellingMigration",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub blackout_time_threshold_for_cancelling_migration: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for MemoryMigrationTransferThrottleParams {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.skip_throttling.is_some())
+            + usize::from(self.throttling_scale.is_some())
+            + usize::from(self.minimum_throttle_percentage.is_some())
+            + usize::from(self.target_number_of_brownout_transfer_passes.is_some())
+            + usize::from(self.starting_brownout_pass_number_for_throttling.is_some())
+            + usize::from(self.maximum_number_of_brownout_transfer_passes.is_some())
+            + usize::from(self.target_blackout_transfer_time.is_some())
+            + usize::from(
+                self.blackout_time_threshold_for_cancelling_migration.is_some(),
+            ) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.skip_throttling {
+            map.serialize_entry("SkipThrottling", value)?;
+        }
+
+        if let Some(value) = &self.throttling_scale {
+            map.serialize_entry("ThrottlingScale", value)?;
+        }
+
+        if let Some(value) = &self.minimum_throttle_percentage {
+            map.serialize_entry("MinimumThrottlePercentage", value)?;
+        }
+
+        if let Some(value) = &self.target_number_of_brownout_transfer_passes {
+            map.serialize_entry("TargetNumberOfBrownoutTransferPasses", value)?;
+        }
+
+        if let Some(value) = &self.starting_brownout_pass_number_for_throttling {
+            map.serialize_entry("StartingBrownoutPassNumberForThrottling", value)?;
+        }
+
+        if let Some(value) = &self.maximum_number_of_brownout_transfer_passes {
+            map.serialize_entry("MaximumNumberOfBrownoutTransferPasses", value)?;
+        }
+
+        if let Some(value) = &self.target_blackout_transfer_time {
+            map.serialize_entry("TargetBlackoutTransferTime", value)?;
+        }
+
+        if let Some(value) = &self.blackout_time_threshold_for_cancelling_migration {
+            map.serialize_entry("BlackoutTimeThresholdForCancellingMigration", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for MemoryMigrationTransferThrottleParams {

@@ -3,7 +3,8 @@
 //! Schema definition `MemoryStats`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// Memory runtime statistics
 ///
 /// Schema definition `MemoryStats`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,24 +22,66 @@ use crate::{
 )]
 pub struct MemoryStats {
     /// JSON `MemoryUsageCommitBytes`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MemoryUsageCommitBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MemoryUsageCommitBytes",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub memory_usage_commit_bytes: Option<u64>,
     /// JSON `MemoryUsageCommitPeakBytes`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "MemoryUsageCommitPeakBytes",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MemoryUsageCommitPeakBytes",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub memory_usage_commit_peak_bytes: Option<u64>,
     /// JSON `MemoryUsagePrivateWorkingSetBytes`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "MemoryUsagePrivateWorkingSetBytes",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MemoryUsagePrivateWorkingSetBytes",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub memory_usage_private_working_set_bytes: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for MemoryStats {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.memory_usage_commit_bytes.is_some())
+            + usize::from(self.memory_usage_commit_peak_bytes.is_some())
+            + usize::from(self.memory_usage_private_working_set_bytes.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.memory_usage_commit_bytes {
+            map.serialize_entry("MemoryUsageCommitBytes", value)?;
+        }
+
+        if let Some(value) = &self.memory_usage_commit_peak_bytes {
+            map.serialize_entry("MemoryUsageCommitPeakBytes", value)?;
+        }
+
+        if let Some(value) = &self.memory_usage_private_working_set_bytes {
+            map.serialize_entry("MemoryUsagePrivateWorkingSetBytes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for MemoryStats {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 };
 
 /// Schema definition `MigrationInitializeOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,45 +23,135 @@ use crate::{
 )]
 pub struct MigrationInitializeOptions {
     /// JSON `Origin`: MigrationOrigin. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Origin", skip_serializing_if = "Option::is_none")
+    )]
     pub origin: Option<MigrationOrigin>,
     /// JSON `MemoryTransport`: MigrationMemoryTransport. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "MemoryTransport", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MemoryTransport", skip_serializing_if = "Option::is_none")
+    )]
     pub memory_transport: Option<MigrationMemoryTransport>,
     /// JSON `MemoryTransferThrottleParams`: MemoryMigrationTransferThrottleParams. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "MemoryTransferThrottleParams",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MemoryTransferThrottleParams",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub memory_transfer_throttle_params: Option<MemoryMigrationTransferThrottleParams>,
     /// JSON `CompressionSettings`: MigrationCompressionSettings. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "CompressionSettings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CompressionSettings", skip_serializing_if = "Option::is_none")
+    )]
     pub compression_settings: Option<MigrationCompressionSettings>,
     /// JSON `ChecksumVerification`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "ChecksumVerification", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ChecksumVerification",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub checksum_verification: Option<bool>,
     /// JSON `PerfTracingEnabled`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "PerfTracingEnabled", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PerfTracingEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub perf_tracing_enabled: Option<bool>,
     /// JSON `CancelIfBlackoutThresholdExceeds`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "CancelIfBlackoutThresholdExceeds",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "CancelIfBlackoutThresholdExceeds",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub cancel_if_blackout_threshold_exceeds: Option<bool>,
     /// JSON `PrepareMemoryTransferMode`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(
-        rename = "PrepareMemoryTransferMode",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "PrepareMemoryTransferMode",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub prepare_memory_transfer_mode: Option<bool>,
     /// JSON `CompatibilityData`: CompatibilityInfo. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "CompatibilityData", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CompatibilityData", skip_serializing_if = "Option::is_none")
+    )]
     pub compatibility_data: Option<CompatibilityInfo>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for MigrationInitializeOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.origin.is_some())
+            + usize::from(self.memory_transport.is_some())
+            + usize::from(self.memory_transfer_throttle_params.is_some())
+            + usize::from(self.compression_settings.is_some())
+            + usize::from(self.checksum_verification.is_some())
+            + usize::from(self.perf_tracing_enabled.is_some())
+            + usize::from(self.cancel_if_blackout_threshold_exceeds.is_some())
+            + usize::from(self.prepare_memory_transfer_mode.is_some())
+            + usize::from(self.compatibility_data.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.origin {
+            map.serialize_entry("Origin", value)?;
+        }
+
+        if let Some(value) = &self.memory_transport {
+            map.serialize_entry("MemoryTransport", value)?;
+        }
+
+        if let Some(value) = &self.memory_transfer_throttle_params {
+            map.serialize_entry("MemoryTransferThrottleParams", value)?;
+        }
+
+        if let Some(value) = &self.compression_settings {
+            map.serialize_entry("CompressionSettings", value)?;
+        }
+
+        if let Some(value) = &self.checksum_verification {
+            map.serialize_entry("ChecksumVerification", value)?;
+        }
+
+        if let Some(value) = &self.perf_tracing_enabled {
+            map.serialize_entry("PerfTracingEnabled", value)?;
+        }
+
+        if let Some(value) = &self.cancel_if_blackout_threshold_exceeds {
+            map.serialize_entry("CancelIfBlackoutThresholdExceeds", value)?;
+        }
+
+        if let Some(value) = &self.prepare_memory_transfer_mode {
+            map.serialize_entry("PrepareMemoryTransferMode", value)?;
+        }
+
+        if let Some(value) = &self.compatibility_data {
+            map.serialize_entry("CompatibilityData", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for MigrationInitializeOptions {

@@ -3,7 +3,8 @@
 //! Schema definition `ModifySettingRequest`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `ModifySettingRequest`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,21 +21,67 @@ use crate::{
 )]
 pub struct ModifySettingRequest {
     /// JSON `ResourcePath`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ResourcePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ResourcePath", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_path: Option<String>,
     /// JSON `RequestType`: ModifyRequestType. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RequestType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RequestType", skip_serializing_if = "Option::is_none")
+    )]
     pub request_type: Option<ModifyRequestType>,
     /// JSON `Settings`: any JSON value. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Settings", skip_serializing_if = "Option::is_none")
+    )]
     pub settings: Option<serde_json::Value>,
     /// JSON `GuestRequest`: any JSON value. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GuestRequest", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestRequest", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_request: Option<serde_json::Value>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ModifySettingRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.resource_path.is_some())
+            + usize::from(self.request_type.is_some())
+            + usize::from(self.settings.is_some())
+            + usize::from(self.guest_request.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.resource_path {
+            map.serialize_entry("ResourcePath", value)?;
+        }
+
+        if let Some(value) = &self.request_type {
+            map.serialize_entry("RequestType", value)?;
+        }
+
+        if let Some(value) = &self.settings {
+            map.serialize_entry("Settings", value)?;
+        }
+
+        if let Some(value) = &self.guest_request {
+            map.serialize_entry("GuestRequest", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ModifySettingRequest {

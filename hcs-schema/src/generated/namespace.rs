@@ -3,7 +3,8 @@
 //! Schema definition `Namespace`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 };
 
 /// Schema definition `Namespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,36 +23,120 @@ use crate::{
 )]
 pub struct Namespace {
     /// JSON `job`: JobNamespace. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "job", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "job", skip_serializing_if = "Option::is_none")
+    )]
     pub job: Option<JobNamespace>,
     /// JSON `filesystem`: FilesystemNamespace. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "filesystem", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "filesystem", skip_serializing_if = "Option::is_none")
+    )]
     pub filesystem: Option<FilesystemNamespace>,
     /// JSON `mountmgr`: MountManagerNamespace. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "mountmgr", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "mountmgr", skip_serializing_if = "Option::is_none")
+    )]
     pub mountmgr: Option<MountManagerNamespace>,
     /// JSON `namedpipe`: NamedPipeNamespace. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "namedpipe", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "namedpipe", skip_serializing_if = "Option::is_none")
+    )]
     pub namedpipe: Option<NamedPipeNamespace>,
     /// JSON `ob`: ObjectNamespace. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "ob", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ob", skip_serializing_if = "Option::is_none")
+    )]
     pub ob: Option<ObjectNamespace>,
     /// JSON `registry`: RegistryNamespace. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "registry", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "registry", skip_serializing_if = "Option::is_none")
+    )]
     pub registry: Option<RegistryNamespace>,
     /// JSON `network`: NetworkNamespace. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "network", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "network", skip_serializing_if = "Option::is_none")
+    )]
     pub network: Option<NetworkNamespace>,
     /// JSON `device`: DeviceNamespace. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "device", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "device", skip_serializing_if = "Option::is_none")
+    )]
     pub device: Option<DeviceNamespace>,
     /// JSON `hostfiles`: HostFiles. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "hostfiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "hostfiles", skip_serializing_if = "Option::is_none")
+    )]
     pub hostfiles: Option<HostFiles>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Namespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.job.is_some())
+            + usize::from(self.filesystem.is_some())
+            + usize::from(self.mountmgr.is_some())
+            + usize::from(self.namedpipe.is_some()) + usize::from(self.ob.is_some())
+            + usize::from(self.registry.is_some()) + usize::from(self.network.is_some())
+            + usize::from(self.device.is_some()) + usize::from(self.hostfiles.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.job {
+            map.serialize_entry("job", value)?;
+        }
+
+        if let Some(value) = &self.filesystem {
+            map.serialize_entry("filesystem", value)?;
+        }
+
+        if let Some(value) = &self.mountmgr {
+            map.serialize_entry("mountmgr", value)?;
+        }
+
+        if let Some(value) = &self.namedpipe {
+            map.serialize_entry("namedpipe", value)?;
+        }
+
+        if let Some(value) = &self.ob {
+            map.serialize_entry("ob", value)?;
+        }
+
+        if let Some(value) = &self.registry {
+            map.serialize_entry("registry", value)?;
+        }
+
+        if let Some(value) = &self.network {
+            map.serialize_entry("network", value)?;
+        }
+
+        if let Some(value) = &self.device {
+            map.serialize_entry("device", value)?;
+        }
+
+        if let Some(value) = &self.hostfiles {
+            map.serialize_entry("hostfiles", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Namespace {

@@ -3,7 +3,8 @@
 //! Schema definition `NetworkAdapter`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `NetworkAdapter`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,60 +22,185 @@ use crate::{
 )]
 pub struct NetworkAdapter {
     /// JSON `EndpointId`: guid. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EndpointId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EndpointId", skip_serializing_if = "Option::is_none")
+    )]
     pub endpoint_id: Option<Guid>,
     /// JSON `MacAddress`: mac-address. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MacAddress", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MacAddress", skip_serializing_if = "Option::is_none")
+    )]
     pub mac_address: Option<MacAddress>,
     /// JSON `MediaType`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "MediaType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MediaType", skip_serializing_if = "Option::is_none")
+    )]
     pub media_type: Option<u32>,
     /// JSON `InstanceId`: guid. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "InstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_id: Option<Guid>,
     /// Disable interrupt batching (MNF) for network to decrease latency and increase throughput, at per-interrupt processing cost.
     ///
     /// JSON `DisableInterruptBatching`: bool. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "DisableInterruptBatching",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DisableInterruptBatching",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub disable_interrupt_batching: Option<bool>,
     /// The I/O virtualization (IOV) offloading configuration.
     ///
     /// JSON `IovSettings`: IovSettings. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "IovSettings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IovSettings", skip_serializing_if = "Option::is_none")
+    )]
     pub iov_settings: Option<IovSettings>,
     /// When updating a network adapter, indicates whether the adapter should be connected, disconnected, or updated in place.
     ///
     /// JSON `ConnectionState`: StateOverride. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "ConnectionState", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ConnectionState", skip_serializing_if = "Option::is_none")
+    )]
     pub connection_state: Option<StateOverride>,
     /// JSON `NetworkAdapterType`: NetworkAdapterType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "NetworkAdapterType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NetworkAdapterType", skip_serializing_if = "Option::is_none")
+    )]
     pub network_adapter_type: Option<NetworkAdapterType>,
     /// JSON `SwitchId`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SwitchId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SwitchId", skip_serializing_if = "Option::is_none")
+    )]
     pub switch_id: Option<String>,
     /// JSON `PortId`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "PortId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PortId", skip_serializing_if = "Option::is_none")
+    )]
     pub port_id: Option<String>,
     /// JSON `SwitchName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SwitchName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SwitchName", skip_serializing_if = "Option::is_none")
+    )]
     pub switch_name: Option<String>,
     /// JSON `UsePersistentPort`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "UsePersistentPort", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "UsePersistentPort", skip_serializing_if = "Option::is_none")
+    )]
     pub use_persistent_port: Option<bool>,
     /// JSON `ResourcePoolId`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "ResourcePoolId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ResourcePoolId", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_pool_id: Option<String>,
     /// JSON `MeteringAcls`: array of MeteringPortAcl. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "MeteringAcls", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MeteringAcls", skip_serializing_if = "Option::is_none")
+    )]
     pub metering_acls: Option<Vec<MeteringPortAcl>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for NetworkAdapter {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.endpoint_id.is_some())
+            + usize::from(self.mac_address.is_some())
+            + usize::from(self.media_type.is_some())
+            + usize::from(self.instance_id.is_some())
+            + usize::from(self.disable_interrupt_batching.is_some())
+            + usize::from(self.iov_settings.is_some())
+            + usize::from(self.connection_state.is_some())
+            + usize::from(self.network_adapter_type.is_some())
+            + usize::from(self.switch_id.is_some()) + usize::from(self.port_id.is_some())
+            + usize::from(self.switch_name.is_some())
+            + usize::from(self.use_persistent_port.is_some())
+            + usize::from(self.resource_pool_id.is_some())
+            + usize::from(self.metering_acls.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.endpoint_id {
+            map.serialize_entry("EndpointId", value)?;
+        }
+
+        if let Some(value) = &self.mac_address {
+            map.serialize_entry("MacAddress", value)?;
+        }
+
+        if let Some(value) = &self.media_type {
+            map.serialize_entry("MediaType", value)?;
+        }
+
+        if let Some(value) = &self.instance_id {
+            map.serialize_entry("InstanceId", value)?;
+        }
+
+        if let Some(value) = &self.disable_interrupt_batching {
+            map.serialize_entry("DisableInterruptBatching", value)?;
+        }
+
+        if let Some(value) = &self.iov_settings {
+            map.serialize_entry("IovSettings", value)?;
+        }
+
+        if let Some(value) = &self.connection_state {
+            map.serialize_entry("ConnectionState", value)?;
+        }
+
+        if let Some(value) = &self.network_adapter_type {
+            map.serialize_entry("NetworkAdapterType", value)?;
+        }
+
+        if let Some(value) = &self.switch_id {
+            map.serialize_entry("SwitchId", value)?;
+        }
+
+        if let Some(value) = &self.port_id {
+            map.serialize_entry("PortId", value)?;
+        }
+
+        if let Some(value) = &self.switch_name {
+            map.serialize_entry("SwitchName", value)?;
+        }
+
+        if let Some(value) = &self.use_persistent_port {
+            map.serialize_entry("UsePersistentPort", value)?;
+        }
+
+        if let Some(value) = &self.resource_pool_id {
+            map.serialize_entry("ResourcePoolId", value)?;
+        }
+
+        if let Some(value) = &self.metering_acls {
+            map.serialize_entry("MeteringAcls", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for NetworkAdapter {

@@ -3,7 +3,8 @@
 //! Schema definition `Networking`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `Networking`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,32 +21,87 @@ use crate::{
 )]
 pub struct Networking {
     /// JSON `AllowUnqualifiedDnsQuery`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "AllowUnqualifiedDnsQuery",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AllowUnqualifiedDnsQuery",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub allow_unqualified_dns_query: Option<bool>,
     /// JSON `DnsSearchList`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DnsSearchList", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DnsSearchList", skip_serializing_if = "Option::is_none")
+    )]
     pub dns_search_list: Option<String>,
     /// JSON `NetworkSharedContainerName`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "NetworkSharedContainerName",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "NetworkSharedContainerName",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub network_shared_container_name: Option<String>,
     /// Guid in windows; string in linux
     ///
     /// JSON `Namespace`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Namespace", skip_serializing_if = "Option::is_none")
+    )]
     pub namespace: Option<String>,
     /// JSON `NetworkAdapters`: array of guid. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NetworkAdapters", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NetworkAdapters", skip_serializing_if = "Option::is_none")
+    )]
     pub network_adapters: Option<Vec<Guid>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Networking {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.allow_unqualified_dns_query.is_some())
+            + usize::from(self.dns_search_list.is_some())
+            + usize::from(self.network_shared_container_name.is_some())
+            + usize::from(self.namespace.is_some())
+            + usize::from(self.network_adapters.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.allow_unqualified_dns_query {
+            map.serialize_entry("AllowUnqualifiedDnsQuery", value)?;
+        }
+
+        if let Some(value) = &self.dns_search_list {
+            map.serialize_entry("DnsSearchList", value)?;
+        }
+
+        if let Some(value) = &self.network_shared_container_name {
+            map.serialize_entry("NetworkSharedContainerName", value)?;
+        }
+
+        if let Some(value) = &self.namespace {
+            map.serialize_entry("Namespace", value)?;
+        }
+
+        if let Some(value) = &self.network_adapters {
+            map.serialize_entry("NetworkAdapters", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Networking {

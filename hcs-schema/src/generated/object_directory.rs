@@ -3,7 +3,8 @@
 //! Schema definition `ObjectDirectory`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `ObjectDirectory`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,24 +21,76 @@ use crate::{
 )]
 pub struct ObjectDirectory {
     /// JSON `name`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `clonesd`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "clonesd", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "clonesd", skip_serializing_if = "Option::is_none")
+    )]
     pub clonesd: Option<String>,
     /// JSON `shadow`: ObjectDirectoryShadow. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "shadow", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "shadow", skip_serializing_if = "Option::is_none")
+    )]
     pub shadow: Option<ObjectDirectoryShadow>,
     /// JSON `symlink`: array of ObjectSymlink. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "symlink", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "symlink", skip_serializing_if = "Option::is_none")
+    )]
     pub symlink: Option<Vec<ObjectSymlink>>,
     /// JSON `objdir`: array of ObjectDirectory. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "objdir", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "objdir", skip_serializing_if = "Option::is_none")
+    )]
     pub objdir: Option<Vec<ObjectDirectory>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ObjectDirectory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.name.is_some()) + usize::from(self.clonesd.is_some())
+            + usize::from(self.shadow.is_some()) + usize::from(self.symlink.is_some())
+            + usize::from(self.objdir.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+
+        if let Some(value) = &self.clonesd {
+            map.serialize_entry("clonesd", value)?;
+        }
+
+        if let Some(value) = &self.shadow {
+            map.serialize_entry("shadow", value)?;
+        }
+
+        if let Some(value) = &self.symlink {
+            map.serialize_entry("symlink", value)?;
+        }
+
+        if let Some(value) = &self.objdir {
+            map.serialize_entry("objdir", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ObjectDirectory {

@@ -3,7 +3,8 @@
 //! Schema definition `ObjectSymlink`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `ObjectSymlink`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,24 +21,76 @@ use crate::{
 )]
 pub struct ObjectSymlink {
     /// JSON `name`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `path`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// JSON `scope`: ObjectSymlinkScope. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "scope", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "scope", skip_serializing_if = "Option::is_none")
+    )]
     pub scope: Option<ObjectSymlinkScope>,
     /// JSON `pathtoclone`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "pathtoclone", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "pathtoclone", skip_serializing_if = "Option::is_none")
+    )]
     pub pathtoclone: Option<String>,
     /// JSON `access_mask`: uint32. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "access_mask", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "access_mask", skip_serializing_if = "Option::is_none")
+    )]
     pub access_mask: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ObjectSymlink {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.name.is_some()) + usize::from(self.path.is_some())
+            + usize::from(self.scope.is_some()) + usize::from(self.pathtoclone.is_some())
+            + usize::from(self.access_mask.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+
+        if let Some(value) = &self.path {
+            map.serialize_entry("path", value)?;
+        }
+
+        if let Some(value) = &self.scope {
+            map.serialize_entry("scope", value)?;
+        }
+
+        if let Some(value) = &self.pathtoclone {
+            map.serialize_entry("pathtoclone", value)?;
+        }
+
+        if let Some(value) = &self.access_mask {
+            map.serialize_entry("access_mask", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ObjectSymlink {

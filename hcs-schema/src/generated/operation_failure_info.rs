@@ -3,7 +3,8 @@
 //! Schema definition `OperationFailureInfo`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// / Contains information describing a failure in an operation on a compute system.
 ///
 /// Schema definition `OperationFailureInfo`. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). The reference documents it as new in 2.6; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,12 +22,35 @@ use crate::{
 )]
 pub struct OperationFailureInfo {
     /// JSON `Result`: int32. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Result", skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<i32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for OperationFailureInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.result.is_some()) + self.unknown_properties.len();
+
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.result {
+            map.serialize_entry("Result", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for OperationFailureInfo {

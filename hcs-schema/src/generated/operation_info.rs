@@ -3,7 +3,8 @@
 //! Schema definition `OperationInfo`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// / Information about an operation on a compute system. / An operation is typically an HCS API call but can also be something like / a compute system exit or crash.
 ///
 /// Schema definition `OperationInfo`. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). The reference documents it as new in 2.6; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,27 +25,73 @@ pub struct OperationInfo {
     /// / Type of the operation
     ///
     /// JSON `Operation`: OperationType. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "Operation", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Operation", skip_serializing_if = "Option::is_none")
+    )]
     pub operation: Option<OperationType>,
     /// / Start time of the opertation
     ///
     /// JSON `StartTimestamp`: date-time. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "StartTimestamp", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StartTimestamp", skip_serializing_if = "Option::is_none")
+    )]
     pub start_timestamp: Option<DateTime>,
     /// / End time of the opertation
     ///
     /// JSON `EndTimestamp`: date-time. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "EndTimestamp", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EndTimestamp", skip_serializing_if = "Option::is_none")
+    )]
     pub end_timestamp: Option<DateTime>,
     /// / Contains extra information if the operation failed. / If this field is not present, the operation succeeded.
     ///
     /// JSON `FailureInfo`: OperationFailureInfo. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-    #[serde(rename = "FailureInfo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FailureInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub failure_info: Option<OperationFailureInfo>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for OperationInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.operation.is_some())
+            + usize::from(self.start_timestamp.is_some())
+            + usize::from(self.end_timestamp.is_some())
+            + usize::from(self.failure_info.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.operation {
+            map.serialize_entry("Operation", value)?;
+        }
+
+        if let Some(value) = &self.start_timestamp {
+            map.serialize_entry("StartTimestamp", value)?;
+        }
+
+        if let Some(value) = &self.end_timestamp {
+            map.serialize_entry("EndTimestamp", value)?;
+        }
+
+        if let Some(value) = &self.failure_info {
+            map.serialize_entry("FailureInfo", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for OperationInfo {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `OperationSystemMigrationNotificationInfo`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,21 +22,67 @@ use crate::{
 )]
 pub struct OperationSystemMigrationNotificationInfo {
     /// JSON `Origin`: MigrationOrigin. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "Origin", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Origin", skip_serializing_if = "Option::is_none")
+    )]
     pub origin: Option<MigrationOrigin>,
     /// JSON `Event`: MigrationEvent. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "Event", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Event", skip_serializing_if = "Option::is_none")
+    )]
     pub event: Option<MigrationEvent>,
     /// JSON `Result`: MigrationResult. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "Result", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Result", skip_serializing_if = "Option::is_none")
+    )]
     pub result: Option<MigrationResult>,
     /// JSON `AdditionalDetails`: any JSON value. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "AdditionalDetails", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AdditionalDetails", skip_serializing_if = "Option::is_none")
+    )]
     pub additional_details: Option<serde_json::Value>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for OperationSystemMigrationNotificationInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.origin.is_some()) + usize::from(self.event.is_some())
+            + usize::from(self.result.is_some())
+            + usize::from(self.additional_details.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.origin {
+            map.serialize_entry("Origin", value)?;
+        }
+
+        if let Some(value) = &self.event {
+            map.serialize_entry("Event", value)?;
+        }
+
+        if let Some(value) = &self.result {
+            map.serialize_entry("Result", value)?;
+        }
+
+        if let Some(value) = &self.additional_details {
+            map.serialize_entry("AdditionalDetails", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for OperationSystemMigrationNotificationInfo {

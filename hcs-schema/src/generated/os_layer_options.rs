@@ -3,7 +3,8 @@
 //! Schema definition `OsLayerOptions`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `OsLayerOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,33 +21,113 @@ use crate::{
 )]
 pub struct OsLayerOptions {
     /// JSON `Type`: OsLayerType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<OsLayerType>,
     /// JSON `DisableCiCacheOptimization`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "DisableCiCacheOptimization",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DisableCiCacheOptimization",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub disable_ci_cache_optimization: Option<bool>,
     /// JSON `SkipUpdateBcdForBoot`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "SkipUpdateBcdForBoot", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SkipUpdateBcdForBoot",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub skip_update_bcd_for_boot: Option<bool>,
     /// JSON `IsDynamic`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "IsDynamic", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IsDynamic", skip_serializing_if = "Option::is_none")
+    )]
     pub is_dynamic: Option<bool>,
     /// JSON `SkipSandboxPreExpansion`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SkipSandboxPreExpansion", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SkipSandboxPreExpansion",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub skip_sandbox_pre_expansion: Option<bool>,
     /// JSON `FileSystemLayers`: array of Layer. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "FileSystemLayers", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FileSystemLayers", skip_serializing_if = "Option::is_none")
+    )]
     pub file_system_layers: Option<Vec<Layer>>,
     /// JSON `SandboxVhdPartitionId`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SandboxVhdPartitionId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SandboxVhdPartitionId",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub sandbox_vhd_partition_id: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for OsLayerOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.r#type.is_some())
+            + usize::from(self.disable_ci_cache_optimization.is_some())
+            + usize::from(self.skip_update_bcd_for_boot.is_some())
+            + usize::from(self.is_dynamic.is_some())
+            + usize::from(self.skip_sandbox_pre_expansion.is_some())
+            + usize::from(self.file_system_layers.is_some())
+            + usize::from(self.sandbox_vhd_partition_id.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("Type", value)?;
+        }
+
+        if let Some(value) = &self.disable_ci_cache_optimization {
+            map.serialize_entry("DisableCiCacheOptimization", value)?;
+        }
+
+        if let Some(value) = &self.skip_update_bcd_for_boot {
+            map.serialize_entry("SkipUpdateBcdForBoot", value)?;
+        }
+
+        if let Some(value) = &self.is_dynamic {
+            map.serialize_entry("IsDynamic", value)?;
+        }
+
+        if let Some(value) = &self.skip_sandbox_pre_expansion {
+            map.serialize_entry("SkipSandboxPreExpansion", value)?;
+        }
+
+        if let Some(value) = &self.file_system_layers {
+            map.serialize_entry("FileSystemLayers", value)?;
+        }
+
+        if let Some(value) = &self.sandbox_vhd_partition_id {
+            map.serialize_entry("SandboxVhdPartitionId", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for OsLayerOptions {

@@ -3,7 +3,8 @@
 //! Schema definition `PauseOptions`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Options for HcsPauseComputeSystem
 ///
 /// Schema definition `PauseOptions`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,15 +23,46 @@ use crate::{
 )]
 pub struct PauseOptions {
     /// JSON `SuspensionLevel`: PauseSuspensionLevel. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SuspensionLevel", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SuspensionLevel", skip_serializing_if = "Option::is_none")
+    )]
     pub suspension_level: Option<PauseSuspensionLevel>,
     /// JSON `HostedNotification`: PauseNotification. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostedNotification", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostedNotification", skip_serializing_if = "Option::is_none")
+    )]
     pub hosted_notification: Option<PauseNotification>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for PauseOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.suspension_level.is_some())
+            + usize::from(self.hosted_notification.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.suspension_level {
+            map.serialize_entry("SuspensionLevel", value)?;
+        }
+
+        if let Some(value) = &self.hosted_notification {
+            map.serialize_entry("HostedNotification", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for PauseOptions {

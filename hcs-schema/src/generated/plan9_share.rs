@@ -3,7 +3,8 @@
 //! Schema definition `Plan9Share`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `Plan9Share`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,29 +20,89 @@ use crate::{
 )]
 pub struct Plan9Share {
     /// JSON `Name`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// The name by which the guest operation system can access this share, via the aname parameter in the Plan9 protocol.
     ///
     /// JSON `AccessName`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AccessName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AccessName", skip_serializing_if = "Option::is_none")
+    )]
     pub access_name: Option<String>,
     /// JSON `Path`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// JSON `Port`: uint32. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Port", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Port", skip_serializing_if = "Option::is_none")
+    )]
     pub port: Option<u32>,
     /// JSON `Flags`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 18362 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PLAN9_FLAGS_18362`](crate::Evidence::PLAN9_FLAGS_18362)).
-    #[serde(rename = "Flags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Flags", skip_serializing_if = "Option::is_none")
+    )]
     pub flags: Option<i64>,
     /// JSON `AllowedFiles`: array of string. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "AllowedFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowedFiles", skip_serializing_if = "Option::is_none")
+    )]
     pub allowed_files: Option<Vec<String>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Plan9Share {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.name.is_some())
+            + usize::from(self.access_name.is_some()) + usize::from(self.path.is_some())
+            + usize::from(self.port.is_some()) + usize::from(self.flags.is_some())
+            + usize::from(self.allowed_files.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.access_name {
+            map.serialize_entry("AccessName", value)?;
+        }
+
+        if let Some(value) = &self.path {
+            map.serialize_entry("Path", value)?;
+        }
+
+        if let Some(value) = &self.port {
+            map.serialize_entry("Port", value)?;
+        }
+
+        if let Some(value) = &self.flags {
+            map.serialize_entry("Flags", value)?;
+        }
+
+        if let Some(value) = &self.allowed_files {
+            map.serialize_entry("AllowedFiles", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Plan9Share {

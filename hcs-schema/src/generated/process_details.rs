@@ -3,7 +3,8 @@
 //! Schema definition `ProcessDetails`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Information about a process running in a container
 ///
 /// Schema definition `ProcessDetails`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,39 +23,118 @@ use crate::{
 )]
 pub struct ProcessDetails {
     /// JSON `ProcessId`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ProcessId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ProcessId", skip_serializing_if = "Option::is_none")
+    )]
     pub process_id: Option<u32>,
     /// JSON `ImageName`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ImageName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ImageName", skip_serializing_if = "Option::is_none")
+    )]
     pub image_name: Option<String>,
     /// JSON `CreateTimestamp`: date-time. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CreateTimestamp", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CreateTimestamp", skip_serializing_if = "Option::is_none")
+    )]
     pub create_timestamp: Option<DateTime>,
     /// JSON `UserTime100ns`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "UserTime100ns", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "UserTime100ns", skip_serializing_if = "Option::is_none")
+    )]
     pub user_time100ns: Option<u64>,
     /// JSON `KernelTime100ns`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "KernelTime100ns", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "KernelTime100ns", skip_serializing_if = "Option::is_none")
+    )]
     pub kernel_time100ns: Option<u64>,
     /// JSON `MemoryCommitBytes`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MemoryCommitBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MemoryCommitBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub memory_commit_bytes: Option<u64>,
     /// JSON `MemoryWorkingSetPrivateBytes`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "MemoryWorkingSetPrivateBytes",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MemoryWorkingSetPrivateBytes",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub memory_working_set_private_bytes: Option<u64>,
     /// JSON `MemoryWorkingSetSharedBytes`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "MemoryWorkingSetSharedBytes",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "MemoryWorkingSetSharedBytes",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub memory_working_set_shared_bytes: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ProcessDetails {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.process_id.is_some())
+            + usize::from(self.image_name.is_some())
+            + usize::from(self.create_timestamp.is_some())
+            + usize::from(self.user_time100ns.is_some())
+            + usize::from(self.kernel_time100ns.is_some())
+            + usize::from(self.memory_commit_bytes.is_some())
+            + usize::from(self.memory_working_set_private_bytes.is_some())
+            + usize::from(self.memory_working_set_shared_bytes.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.process_id {
+            map.serialize_entry("ProcessId", value)?;
+        }
+
+        if let Some(value) = &self.image_name {
+            map.serialize_entry("ImageName", value)?;
+        }
+
+        if let Some(value) = &self.create_timestamp {
+            map.serialize_entry("CreateTimestamp", value)?;
+        }
+
+        if let Some(value) = &self.user_time100ns {
+            map.serialize_entry("UserTime100ns", value)?;
+        }
+
+        if let Some(value) = &self.kernel_time100ns {
+            map.serialize_entry("KernelTime100ns", value)?;
+        }
+
+        if let Some(value) = &self.memory_commit_bytes {
+            map.serialize_entry("MemoryCommitBytes", value)?;
+        }
+
+        if let Some(value) = &self.memory_working_set_private_bytes {
+            map.serialize_entry("MemoryWorkingSetPrivateBytes", value)?;
+        }
+
+        if let Some(value) = &self.memory_working_set_shared_bytes {
+            map.serialize_entry("MemoryWorkingSetSharedBytes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ProcessDetails {

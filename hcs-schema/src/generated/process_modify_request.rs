@@ -3,7 +3,8 @@
 //! Schema definition `ProcessModifyRequest`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Passed to HcsRpc\_ModifyProcess
 ///
 /// Schema definition `ProcessModifyRequest`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,18 +23,56 @@ use crate::{
 )]
 pub struct ProcessModifyRequest {
     /// JSON `Operation`: ModifyOperation. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Operation", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Operation", skip_serializing_if = "Option::is_none")
+    )]
     pub operation: Option<ModifyOperation>,
     /// JSON `ConsoleSize`: ConsoleSize. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ConsoleSize", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ConsoleSize", skip_serializing_if = "Option::is_none")
+    )]
     pub console_size: Option<ConsoleSize>,
     /// JSON `CloseHandle`: CloseHandle. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CloseHandle", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CloseHandle", skip_serializing_if = "Option::is_none")
+    )]
     pub close_handle: Option<CloseHandle>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ProcessModifyRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.operation.is_some())
+            + usize::from(self.console_size.is_some())
+            + usize::from(self.close_handle.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.operation {
+            map.serialize_entry("Operation", value)?;
+        }
+
+        if let Some(value) = &self.console_size {
+            map.serialize_entry("ConsoleSize", value)?;
+        }
+
+        if let Some(value) = &self.close_handle {
+            map.serialize_entry("CloseHandle", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ProcessModifyRequest {

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `ProcessParameters`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,66 +21,200 @@ use crate::{
 )]
 pub struct ProcessParameters {
     /// JSON `ApplicationName`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ApplicationName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ApplicationName", skip_serializing_if = "Option::is_none")
+    )]
     pub application_name: Option<String>,
     /// JSON `CommandLine`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CommandLine", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CommandLine", skip_serializing_if = "Option::is_none")
+    )]
     pub command_line: Option<String>,
     /// optional alternative to CommandLine, currently only supported by Linux GCS
     ///
     /// JSON `CommandArgs`: array of string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CommandArgs", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CommandArgs", skip_serializing_if = "Option::is_none")
+    )]
     pub command_args: Option<Vec<String>>,
     /// JSON `User`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "User", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "User", skip_serializing_if = "Option::is_none")
+    )]
     pub user: Option<String>,
     /// JSON `WorkingDirectory`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "WorkingDirectory", skip_serializing_if = "Option::is_none")
+    )]
     pub working_directory: Option<String>,
     /// JSON `Environment`: map of string to string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Environment", skip_serializing_if = "Option::is_none")
+    )]
     pub environment: Option<BTreeMap<String, String>>,
     /// if set, will run as low-privilege process
     ///
     /// JSON `RestrictedToken`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RestrictedToken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RestrictedToken", skip_serializing_if = "Option::is_none")
+    )]
     pub restricted_token: Option<bool>,
     /// if set, ignore StdErrPipe
     ///
     /// JSON `EmulateConsole`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EmulateConsole", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EmulateConsole", skip_serializing_if = "Option::is_none")
+    )]
     pub emulate_console: Option<bool>,
     /// JSON `CreateStdInPipe`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CreateStdInPipe", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CreateStdInPipe", skip_serializing_if = "Option::is_none")
+    )]
     pub create_std_in_pipe: Option<bool>,
     /// JSON `CreateStdOutPipe`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CreateStdOutPipe", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CreateStdOutPipe", skip_serializing_if = "Option::is_none")
+    )]
     pub create_std_out_pipe: Option<bool>,
     /// JSON `CreateStdErrPipe`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CreateStdErrPipe", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CreateStdErrPipe", skip_serializing_if = "Option::is_none")
+    )]
     pub create_std_err_pipe: Option<bool>,
     /// height then width
     ///
     /// JSON `ConsoleSize`: array of uint16. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ConsoleSize", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ConsoleSize", skip_serializing_if = "Option::is_none")
+    )]
     pub console_size: Option<Vec<u16>>,
     /// JSON `CreateInUtilityVM`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "CreateInUtilityVM", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CreateInUtilityVM", skip_serializing_if = "Option::is_none")
+    )]
     pub create_in_utility_vm: Option<bool>,
     /// if set, find an existing session for the user and create the process in it
     ///
     /// JSON `UseExistingLogin`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "UseExistingLogin", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "UseExistingLogin", skip_serializing_if = "Option::is_none")
+    )]
     pub use_existing_login: Option<bool>,
     /// if set, use the legacy console instead of conhost
     ///
     /// JSON `UseLegacyConsole`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "UseLegacyConsole", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "UseLegacyConsole", skip_serializing_if = "Option::is_none")
+    )]
     pub use_legacy_console: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ProcessParameters {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.application_name.is_some())
+            + usize::from(self.command_line.is_some())
+            + usize::from(self.command_args.is_some()) + usize::from(self.user.is_some())
+            + usize::from(self.working_directory.is_some())
+            + usize::from(self.environment.is_some())
+            + usize::from(self.restricted_token.is_some())
+            + usize::from(self.emulate_console.is_some())
+            + usize::from(self.create_std_in_pipe.is_some())
+            + usize::from(self.create_std_out_pipe.is_some())
+            + usize::from(self.create_std_err_pipe.is_some())
+            + usize::from(self.console_size.is_some())
+            + usize::from(self.create_in_utility_vm.is_some())
+            + usize::from(self.use_existing_login.is_some())
+            + usize::from(self.use_legacy_console.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.application_name {
+            map.serialize_entry("ApplicationName", value)?;
+        }
+
+        if let Some(value) = &self.command_line {
+            map.serialize_entry("CommandLine", value)?;
+        }
+
+        if let Some(value) = &self.command_args {
+            map.serialize_entry("CommandArgs", value)?;
+        }
+
+        if let Some(value) = &self.user {
+            map.serialize_entry("User", value)?;
+        }
+
+        if let Some(value) = &self.working_directory {
+            map.serialize_entry("WorkingDirectory", value)?;
+        }
+
+        if let Some(value) = &self.environment {
+            map.serialize_entry("Environment", value)?;
+        }
+
+        if let Some(value) = &self.restricted_token {
+            map.serialize_entry("RestrictedToken", value)?;
+        }
+
+        if let Some(value) = &self.emulate_console {
+            map.serialize_entry("EmulateConsole", value)?;
+        }
+
+        if let Some(value) = &self.create_std_in_pipe {
+            map.serialize_entry("CreateStdInPipe", value)?;
+        }
+
+        if let Some(value) = &self.create_std_out_pipe {
+            map.serialize_entry("CreateStdOutPipe", value)?;
+        }
+
+        if let Some(value) = &self.create_std_err_pipe {
+            map.serialize_entry("CreateStdErrPipe", value)?;
+        }
+
+        if let Some(value) = &self.console_size {
+            map.serialize_entry("ConsoleSize", value)?;
+        }
+
+        if let Some(value) = &self.create_in_utility_vm {
+            map.serialize_entry("CreateInUtilityVM", value)?;
+        }
+
+        if let Some(value) = &self.use_existing_login {
+            map.serialize_entry("UseExistingLogin", value)?;
+        }
+
+        if let Some(value) = &self.use_legacy_console {
+            map.serialize_entry("UseLegacyConsole", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ProcessParameters {

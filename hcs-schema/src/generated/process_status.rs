@@ -3,7 +3,8 @@
 //! Schema definition `ProcessStatus`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// Provided in the EventData parameter of an HcsEventProcessExited HCS\_EVENT.
 ///
 /// Schema definition `ProcessStatus`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -23,27 +24,73 @@ pub struct ProcessStatus {
     /// The process id (PID) of the process.
     ///
     /// JSON `ProcessId`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ProcessId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ProcessId", skip_serializing_if = "Option::is_none")
+    )]
     pub process_id: Option<u32>,
     /// True if the process has exited, false if it has not exited yet.
     ///
     /// JSON `Exited`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Exited", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Exited", skip_serializing_if = "Option::is_none")
+    )]
     pub exited: Option<bool>,
     /// Exit code of the process. The ExitCode is valid only if LastWaitResult is S\_OK and Exited is true.
     ///
     /// JSON `ExitCode`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ExitCode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ExitCode", skip_serializing_if = "Option::is_none")
+    )]
     pub exit_code: Option<u32>,
     /// Status of waiting for process exit. S\_OK indicates success. Other HRESULT values on error.
     ///
     /// JSON `LastWaitResult`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "LastWaitResult", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LastWaitResult", skip_serializing_if = "Option::is_none")
+    )]
     pub last_wait_result: Option<i32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ProcessStatus {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.process_id.is_some())
+            + usize::from(self.exited.is_some()) + usize::from(self.exit_code.is_some())
+            + usize::from(self.last_wait_result.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.process_id {
+            map.serialize_entry("ProcessId", value)?;
+        }
+
+        if let Some(value) = &self.exited {
+            map.serialize_entry("Exited", value)?;
+        }
+
+        if let Some(value) = &self.exit_code {
+            map.serialize_entry("ExitCode", value)?;
+        }
+
+        if let Some(value) = &self.last_wait_result {
+            map.serialize_entry("LastWaitResult", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ProcessStatus {

@@ -3,7 +3,8 @@
 //! Schema definition `ProcessorLimits`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// Used when modifying processor scheduling limits of a virtual machine.
 ///
 /// Schema definition `ProcessorLimits`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -23,27 +24,73 @@ pub struct ProcessorLimits {
     /// Maximum amount of host CPU resources that the virtual machine can use.
     ///
     /// JSON `Limit`: uint64. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Limit", skip_serializing_if = "Option::is_none")
+    )]
     pub limit: Option<u64>,
     /// Value describing the relative priority of this virtual machine compared to other virtual machines.
     ///
     /// JSON `Weight`: uint64. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Weight", skip_serializing_if = "Option::is_none")
+    )]
     pub weight: Option<u64>,
     /// Minimum amount of host CPU resources that the virtual machine is guaranteed.
     ///
     /// JSON `Reservation`: uint64. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Reservation", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Reservation", skip_serializing_if = "Option::is_none")
+    )]
     pub reservation: Option<u64>,
     /// Provides the target maximum CPU frequency, in MHz, for a virtual machine.
     ///
     /// JSON `MaximumFrequencyMHz`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "MaximumFrequencyMHz", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MaximumFrequencyMHz", skip_serializing_if = "Option::is_none")
+    )]
     pub maximum_frequency_mhz: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ProcessorLimits {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.limit.is_some()) + usize::from(self.weight.is_some())
+            + usize::from(self.reservation.is_some())
+            + usize::from(self.maximum_frequency_mhz.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.limit {
+            map.serialize_entry("Limit", value)?;
+        }
+
+        if let Some(value) = &self.weight {
+            map.serialize_entry("Weight", value)?;
+        }
+
+        if let Some(value) = &self.reservation {
+            map.serialize_entry("Reservation", value)?;
+        }
+
+        if let Some(value) = &self.maximum_frequency_mhz {
+            map.serialize_entry("MaximumFrequencyMHz", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ProcessorLimits {

@@ -3,7 +3,8 @@
 //! Schema definition `ProcessorStats`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// CPU runtime statistics
 ///
 /// Schema definition `ProcessorStats`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,18 +22,57 @@ use crate::{
 )]
 pub struct ProcessorStats {
     /// JSON `TotalRuntime100ns`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "TotalRuntime100ns", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TotalRuntime100ns", skip_serializing_if = "Option::is_none")
+    )]
     pub total_runtime100ns: Option<u64>,
     /// JSON `RuntimeUser100ns`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeUser100ns", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeUser100ns", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_user100ns: Option<u64>,
     /// JSON `RuntimeKernel100ns`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeKernel100ns", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeKernel100ns", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_kernel100ns: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ProcessorStats {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.total_runtime100ns.is_some())
+            + usize::from(self.runtime_user100ns.is_some())
+            + usize::from(self.runtime_kernel100ns.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.total_runtime100ns {
+            map.serialize_entry("TotalRuntime100ns", value)?;
+        }
+
+        if let Some(value) = &self.runtime_user100ns {
+            map.serialize_entry("RuntimeUser100ns", value)?;
+        }
+
+        if let Some(value) = &self.runtime_kernel100ns {
+            map.serialize_entry("RuntimeKernel100ns", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ProcessorStats {

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -18,7 +19,7 @@ use crate::{
 };
 
 /// Schema definition `Properties`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -26,113 +27,384 @@ use crate::{
 )]
 pub struct Properties {
     /// JSON `Id`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Id", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Id", skip_serializing_if = "Option::is_none")
+    )]
     pub id: Option<String>,
     /// JSON `SystemType`: SystemType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SystemType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SystemType", skip_serializing_if = "Option::is_none")
+    )]
     pub system_type: Option<SystemType>,
     /// JSON `RuntimeOsType`: OsType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeOsType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeOsType", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_os_type: Option<OsType>,
     /// JSON `Name`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `Owner`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Owner", skip_serializing_if = "Option::is_none")
+    )]
     pub owner: Option<String>,
     /// JSON `ObRoot`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "ObRoot", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ObRoot", skip_serializing_if = "Option::is_none")
+    )]
     pub ob_root: Option<String>,
     /// JSON `IsDummy`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "IsDummy", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IsDummy", skip_serializing_if = "Option::is_none")
+    )]
     pub is_dummy: Option<bool>,
     /// JSON `RuntimeId`: guid. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeId", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_id: Option<Guid>,
     /// JSON `RuntimeImagePath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "RuntimeImagePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeImagePath", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_image_path: Option<String>,
     /// JSON `IsRuntimeTemplate`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "IsRuntimeTemplate", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IsRuntimeTemplate", skip_serializing_if = "Option::is_none")
+    )]
     pub is_runtime_template: Option<bool>,
     /// JSON `RuntimeTemplateId`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RuntimeTemplateId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RuntimeTemplateId", skip_serializing_if = "Option::is_none")
+    )]
     pub runtime_template_id: Option<String>,
     /// JSON `State`: State. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "State", skip_serializing_if = "Option::is_none")
+    )]
     pub state: Option<State>,
     /// JSON `Stopped`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Stopped", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Stopped", skip_serializing_if = "Option::is_none")
+    )]
     pub stopped: Option<bool>,
     /// JSON `ExitType`: NotificationType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ExitType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ExitType", skip_serializing_if = "Option::is_none")
+    )]
     pub exit_type: Option<NotificationType>,
     /// JSON `Memory`: MemoryInformationForVm. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Memory", skip_serializing_if = "Option::is_none")
+    )]
     pub memory: Option<MemoryInformationForVm>,
     /// JSON `GuestMemoryInfo`: GuestMemoryInfo. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "GuestMemoryInfo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestMemoryInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_memory_info: Option<GuestMemoryInfo>,
     /// JSON `CpuGroupId`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "CpuGroupId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CpuGroupId", skip_serializing_if = "Option::is_none")
+    )]
     pub cpu_group_id: Option<String>,
     /// JSON `Statistics`: Statistics. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Statistics", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Statistics", skip_serializing_if = "Option::is_none")
+    )]
     pub statistics: Option<Statistics>,
     /// JSON `ProcessList`: array of ProcessDetails. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ProcessList", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ProcessList", skip_serializing_if = "Option::is_none")
+    )]
     pub process_list: Option<Vec<ProcessDetails>>,
     /// JSON `TerminateOnLastHandleClosed`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "TerminateOnLastHandleClosed",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "TerminateOnLastHandleClosed",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub terminate_on_last_handle_closed: Option<bool>,
     /// JSON `SystemGUID`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SystemGUID", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SystemGUID", skip_serializing_if = "Option::is_none")
+    )]
     pub system_guid: Option<String>,
     /// JSON `HostingSystemId`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostingSystemId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostingSystemId", skip_serializing_if = "Option::is_none")
+    )]
     pub hosting_system_id: Option<String>,
     /// JSON `SharedMemoryRegionInfo`: array of SharedMemoryRegionInfo. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SharedMemoryRegionInfo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SharedMemoryRegionInfo",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub shared_memory_region_info: Option<Vec<SharedMemoryRegionInfo>>,
     /// JSON `GuestConnectionInfo`: GuestConnectionInfo. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GuestConnectionInfo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestConnectionInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_connection_info: Option<GuestConnectionInfo>,
     /// JSON `Silo`: SiloProperties. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Silo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Silo", skip_serializing_if = "Option::is_none")
+    )]
     pub silo: Option<SiloProperties>,
     /// JSON `CosIndex`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "CosIndex", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CosIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub cos_index: Option<u32>,
     /// JSON `Rmid`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Rmid", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Rmid", skip_serializing_if = "Option::is_none")
+    )]
     pub rmid: Option<u32>,
     /// JSON `CacheStats`: CacheQueryStatsResponse. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "CacheStats", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CacheStats", skip_serializing_if = "Option::is_none")
+    )]
     pub cache_stats: Option<CacheQueryStatsResponse>,
     /// JSON `IdledProcessorInfo`: IdledProcessorResponse. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "IdledProcessorInfo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IdledProcessorInfo", skip_serializing_if = "Option::is_none")
+    )]
     pub idled_processor_info: Option<IdledProcessorResponse>,
     /// JSON `CpuFrequencyPowerCap`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "CpuFrequencyPowerCap", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "CpuFrequencyPowerCap",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub cpu_frequency_power_cap: Option<u32>,
     /// This is a new response object, introduced in version 2.5, which maps the requested property names to their associated response objects.
     ///
     /// JSON `PropertyResponses`: map of string to PropertyResponse. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "PropertyResponses", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PropertyResponses", skip_serializing_if = "Option::is_none")
+    )]
     pub property_responses: Option<BTreeMap<String, PropertyResponse>>,
     /// JSON `ICHeartbeatStatus`: IntegrationComponentStatus. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). Not in the schema reference; first in the Windows 10 SDK, version 2004 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
-    #[serde(rename = "ICHeartbeatStatus", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ICHeartbeatStatus", skip_serializing_if = "Option::is_none")
+    )]
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     pub ic_heartbeat_status: Option<IntegrationComponentStatus>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Properties {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.id.is_some())
+            + usize::from(self.system_type.is_some())
+            + usize::from(self.runtime_os_type.is_some())
+            + usize::from(self.name.is_some()) + usize::from(self.owner.is_some())
+            + usize::from(self.ob_root.is_some()) + usize::from(self.is_dummy.is_some())
+            + usize::from(self.runtime_id.is_some())
+            + usize::from(self.runtime_image_path.is_some())
+            + usize::from(self.is_runtime_template.is_some())
+            + usize::from(self.runtime_template_id.is_some())
+            + usize::from(self.state.is_some()) + usize::from(self.stopped.is_some())
+            + usize::from(self.exit_type.is_some()) + usize::from(self.memory.is_some())
+            + usize::from(self.guest_memory_info.is_some())
+            + usize::from(self.cpu_group_id.is_some())
+            + usize::from(self.statistics.is_some())
+            + usize::from(self.process_list.is_some())
+            + usize::from(self.terminate_on_last_handle_closed.is_some())
+            + usize::from(self.system_guid.is_some())
+            + usize::from(self.hosting_system_id.is_some())
+            + usize::from(self.shared_memory_region_info.is_some())
+            + usize::from(self.guest_connection_info.is_some())
+            + usize::from(self.silo.is_some()) + usize::from(self.cos_index.is_some())
+            + usize::from(self.rmid.is_some()) + usize::from(self.cache_stats.is_some())
+            + usize::from(self.idled_processor_info.is_some())
+            + usize::from(self.cpu_frequency_power_cap.is_some())
+            + usize::from(self.property_responses.is_some())
+            + usize::from(self.ic_heartbeat_status.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.id {
+            map.serialize_entry("Id", value)?;
+        }
+
+        if let Some(value) = &self.system_type {
+            map.serialize_entry("SystemType", value)?;
+        }
+
+        if let Some(value) = &self.runtime_os_type {
+            map.serialize_entry("RuntimeOsType", value)?;
+        }
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.owner {
+            map.serialize_entry("Owner", value)?;
+        }
+
+        if let Some(value) = &self.ob_root {
+            map.serialize_entry("ObRoot", value)?;
+        }
+
+        if let Some(value) = &self.is_dummy {
+            map.serialize_entry("IsDummy", value)?;
+        }
+
+        if let Some(value) = &self.runtime_id {
+            map.serialize_entry("RuntimeId", value)?;
+        }
+
+        if let Some(value) = &self.runtime_image_path {
+            map.serialize_entry("RuntimeImagePath", value)?;
+        }
+
+        if let Some(value) = &self.is_runtime_template {
+            map.serialize_entry("IsRuntimeTemplate", value)?;
+        }
+
+        if let Some(value) = &self.runtime_template_id {
+            map.serialize_entry("RuntimeTemplateId", value)?;
+        }
+
+        if let Some(value) = &self.state {
+            map.serialize_entry("State", value)?;
+        }
+
+        if let Some(value) = &self.stopped {
+            map.serialize_entry("Stopped", value)?;
+        }
+
+        if let Some(value) = &self.exit_type {
+            map.serialize_entry("ExitType", value)?;
+        }
+
+        if let Some(value) = &self.memory {
+            map.serialize_entry("Memory", value)?;
+        }
+
+        if let Some(value) = &self.guest_memory_info {
+            map.serialize_entry("GuestMemoryInfo", value)?;
+        }
+
+        if let Some(value) = &self.cpu_group_id {
+            map.serialize_entry("CpuGroupId", value)?;
+        }
+
+        if let Some(value) = &self.statistics {
+            map.serialize_entry("Statistics", value)?;
+        }
+
+        if let Some(value) = &self.process_list {
+            map.serialize_entry("ProcessList", value)?;
+        }
+
+        if let Some(value) = &self.terminate_on_last_handle_closed {
+            map.serialize_entry("TerminateOnLastHandleClosed", value)?;
+        }
+
+        if let Some(value) = &self.system_guid {
+            map.serialize_entry("SystemGUID", value)?;
+        }
+
+        if let Some(value) = &self.hosting_system_id {
+            map.serialize_entry("HostingSystemId", value)?;
+        }
+
+        if let Some(value) = &self.shared_memory_region_info {
+            map.serialize_entry("SharedMemoryRegionInfo", value)?;
+        }
+
+        if let Some(value) = &self.guest_connection_info {
+            map.serialize_entry("GuestConnectionInfo", value)?;
+        }
+
+        if let Some(value) = &self.silo {
+            map.serialize_entry("Silo", value)?;
+        }
+
+        if let Some(value) = &self.cos_index {
+            map.serialize_entry("CosIndex", value)?;
+        }
+
+        if let Some(value) = &self.rmid {
+            map.serialize_entry("Rmid", value)?;
+        }
+
+        if let Some(value) = &self.cache_stats {
+            map.serialize_entry("CacheStats", value)?;
+        }
+
+        if let Some(value) = &self.idled_processor_info {
+            map.serialize_entry("IdledProcessorInfo", value)?;
+        }
+
+        if let Some(value) = &self.cpu_frequency_power_cap {
+            map.serialize_entry("CpuFrequencyPowerCap", value)?;
+        }
+
+        if let Some(value) = &self.property_responses {
+            map.serialize_entry("PropertyResponses", value)?;
+        }
+
+        if let Some(value) = &self.ic_heartbeat_status {
+            map.serialize_entry("ICHeartbeatStatus", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Properties {

@@ -3,7 +3,8 @@
 //! Schema definition `PropertyResponse`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `PropertyResponse`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,15 +21,45 @@ use crate::{
 )]
 pub struct PropertyResponse {
     /// JSON `Error`: ResultError. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Error", skip_serializing_if = "Option::is_none")
+    )]
     pub error: Option<ResultError>,
     /// JSON `Response`: any JSON value. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Response", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Response", skip_serializing_if = "Option::is_none")
+    )]
     pub response: Option<serde_json::Value>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for PropertyResponse {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.error.is_some())
+            + usize::from(self.response.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.error {
+            map.serialize_entry("Error", value)?;
+        }
+
+        if let Some(value) = &self.response {
+            map.serialize_entry("Response", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for PropertyResponse {

@@ -3,7 +3,8 @@
 //! Schema definition `RdpConnectionOptions`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `RdpConnectionOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,15 +20,45 @@ use crate::{
 )]
 pub struct RdpConnectionOptions {
     /// JSON `AccessSids`: array of string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AccessSids", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AccessSids", skip_serializing_if = "Option::is_none")
+    )]
     pub access_sids: Option<Vec<String>>,
     /// JSON `NamedPipe`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NamedPipe", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NamedPipe", skip_serializing_if = "Option::is_none")
+    )]
     pub named_pipe: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RdpConnectionOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.access_sids.is_some())
+            + usize::from(self.named_pipe.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.access_sids {
+            map.serialize_entry("AccessSids", value)?;
+        }
+
+        if let Some(value) = &self.named_pipe {
+            map.serialize_entry("NamedPipe", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RdpConnectionOptions {

@@ -3,7 +3,8 @@
 //! Schema definition `RegistryHiveStack`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `RegistryHiveStack`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,21 +21,66 @@ use crate::{
 )]
 pub struct RegistryHiveStack {
     /// JSON `hive`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "hive", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "hive", skip_serializing_if = "Option::is_none")
+    )]
     pub hive: Option<String>,
     /// JSON `layer`: array of RegistryLayer. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "layer", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "layer", skip_serializing_if = "Option::is_none")
+    )]
     pub layer: Option<Vec<RegistryLayer>>,
     /// JSON `mkkey`: array of RegistryMakeKey. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "mkkey", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "mkkey", skip_serializing_if = "Option::is_none")
+    )]
     pub mkkey: Option<Vec<RegistryMakeKey>>,
     /// JSON `delkey`: array of RegistryDeleteKey. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "delkey", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "delkey", skip_serializing_if = "Option::is_none")
+    )]
     pub delkey: Option<Vec<RegistryDeleteKey>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RegistryHiveStack {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.hive.is_some()) + usize::from(self.layer.is_some())
+            + usize::from(self.mkkey.is_some()) + usize::from(self.delkey.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.hive {
+            map.serialize_entry("hive", value)?;
+        }
+
+        if let Some(value) = &self.layer {
+            map.serialize_entry("layer", value)?;
+        }
+
+        if let Some(value) = &self.mkkey {
+            map.serialize_entry("mkkey", value)?;
+        }
+
+        if let Some(value) = &self.delkey {
+            map.serialize_entry("delkey", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RegistryHiveStack {

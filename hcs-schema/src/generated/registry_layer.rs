@@ -3,7 +3,8 @@
 //! Schema definition `RegistryLayer`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `RegistryLayer`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,38 +21,125 @@ use crate::{
 )]
 pub struct RegistryLayer {
     /// JSON `hosthive`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "hosthive", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "hosthive", skip_serializing_if = "Option::is_none")
+    )]
     pub hosthive: Option<String>,
     /// JSON `filepath`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "filepath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "filepath", skip_serializing_if = "Option::is_none")
+    )]
     pub filepath: Option<String>,
     /// JSON `identifier`: guid. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "identifier", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "identifier", skip_serializing_if = "Option::is_none")
+    )]
     pub identifier: Option<Guid>,
     /// JSON `readonly`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "readonly", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "readonly", skip_serializing_if = "Option::is_none")
+    )]
     pub readonly: Option<bool>,
     /// JSON `immutable`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "immutable", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "immutable", skip_serializing_if = "Option::is_none")
+    )]
     pub immutable: Option<bool>,
     /// JSON `inherittrustclass`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "inherittrustclass", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "inherittrustclass", skip_serializing_if = "Option::is_none")
+    )]
     pub inherittrustclass: Option<bool>,
     /// JSON `trustedhive`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "trustedhive", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "trustedhive", skip_serializing_if = "Option::is_none")
+    )]
     pub trustedhive: Option<bool>,
     /// JSON `writethrough`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "writethrough", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "writethrough", skip_serializing_if = "Option::is_none")
+    )]
     pub writethrough: Option<bool>,
     /// The FileAccessToken field should only be used in-memory and not serialized/deserialized, since it refers to a token handle.
     ///
     /// JSON `fileaccesstoken`: uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "fileaccesstoken", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "fileaccesstoken", skip_serializing_if = "Option::is_none")
+    )]
     pub fileaccesstoken: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RegistryLayer {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.hosthive.is_some())
+            + usize::from(self.filepath.is_some())
+            + usize::from(self.identifier.is_some())
+            + usize::from(self.readonly.is_some())
+            + usize::from(self.immutable.is_some())
+            + usize::from(self.inherittrustclass.is_some())
+            + usize::from(self.trustedhive.is_some())
+            + usize::from(self.writethrough.is_some())
+            + usize::from(self.fileaccesstoken.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.hosthive {
+            map.serialize_entry("hosthive", value)?;
+        }
+
+        if let Some(value) = &self.filepath {
+            map.serialize_entry("filepath", value)?;
+        }
+
+        if let Some(value) = &self.identifier {
+            map.serialize_entry("identifier", value)?;
+        }
+
+        if let Some(value) = &self.readonly {
+            map.serialize_entry("readonly", value)?;
+        }
+
+        if let Some(value) = &self.immutable {
+            map.serialize_entry("immutable", value)?;
+        }
+
+        if let Some(value) = &self.inherittrustclass {
+            map.serialize_entry("inherittrustclass", value)?;
+        }
+
+        if let Some(value) = &self.trustedhive {
+            map.serialize_entry("trustedhive", value)?;
+        }
+
+        if let Some(value) = &self.writethrough {
+            map.serialize_entry("writethrough", value)?;
+        }
+
+        if let Some(value) = &self.fileaccesstoken {
+            map.serialize_entry("fileaccesstoken", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RegistryLayer {

@@ -3,7 +3,8 @@
 //! Schema definition `RegistryMakeKey`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `RegistryMakeKey`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,24 +21,76 @@ use crate::{
 )]
 pub struct RegistryMakeKey {
     /// JSON `name`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `clonesd`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "clonesd", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "clonesd", skip_serializing_if = "Option::is_none")
+    )]
     pub clonesd: Option<String>,
     /// JSON `mkkey`: array of RegistryMakeKey. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "mkkey", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "mkkey", skip_serializing_if = "Option::is_none")
+    )]
     pub mkkey: Option<Vec<RegistryMakeKey>>,
     /// JSON `mkvalue`: array of RegistryMakeValue. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "mkvalue", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "mkvalue", skip_serializing_if = "Option::is_none")
+    )]
     pub mkvalue: Option<Vec<RegistryMakeValue>>,
     /// JSON `volatile`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "volatile", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "volatile", skip_serializing_if = "Option::is_none")
+    )]
     pub volatile: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RegistryMakeKey {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.name.is_some()) + usize::from(self.clonesd.is_some())
+            + usize::from(self.mkkey.is_some()) + usize::from(self.mkvalue.is_some())
+            + usize::from(self.volatile.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+
+        if let Some(value) = &self.clonesd {
+            map.serialize_entry("clonesd", value)?;
+        }
+
+        if let Some(value) = &self.mkkey {
+            map.serialize_entry("mkkey", value)?;
+        }
+
+        if let Some(value) = &self.mkvalue {
+            map.serialize_entry("mkvalue", value)?;
+        }
+
+        if let Some(value) = &self.volatile {
+            map.serialize_entry("volatile", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RegistryMakeKey {

@@ -3,7 +3,8 @@
 //! Schema definition `RegistryMakeValue`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `RegistryMakeValue`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,24 +20,78 @@ use crate::{
 )]
 pub struct RegistryMakeValue {
     /// JSON `name`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `data_multistring`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "data_multistring", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "data_multistring", skip_serializing_if = "Option::is_none")
+    )]
     pub data_multistring: Option<String>,
     /// JSON `data_dword`: uint32. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "data_dword", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "data_dword", skip_serializing_if = "Option::is_none")
+    )]
     pub data_dword: Option<u32>,
     /// JSON `data_string`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "data_string", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "data_string", skip_serializing_if = "Option::is_none")
+    )]
     pub data_string: Option<String>,
     /// JSON `data_binary`: string (binary). Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "data_binary", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "data_binary", skip_serializing_if = "Option::is_none")
+    )]
     pub data_binary: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RegistryMakeValue {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.name.is_some())
+            + usize::from(self.data_multistring.is_some())
+            + usize::from(self.data_dword.is_some())
+            + usize::from(self.data_string.is_some())
+            + usize::from(self.data_binary.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+
+        if let Some(value) = &self.data_multistring {
+            map.serialize_entry("data_multistring", value)?;
+        }
+
+        if let Some(value) = &self.data_dword {
+            map.serialize_entry("data_dword", value)?;
+        }
+
+        if let Some(value) = &self.data_string {
+            map.serialize_entry("data_string", value)?;
+        }
+
+        if let Some(value) = &self.data_binary {
+            map.serialize_entry("data_binary", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RegistryMakeValue {

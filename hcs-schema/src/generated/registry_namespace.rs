@@ -3,7 +3,8 @@
 //! Schema definition `RegistryNamespace`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `RegistryNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,18 +21,56 @@ use crate::{
 )]
 pub struct RegistryNamespace {
     /// JSON `symlink`: array of RegistrySymlink. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "symlink", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "symlink", skip_serializing_if = "Option::is_none")
+    )]
     pub symlink: Option<Vec<RegistrySymlink>>,
     /// JSON `redirectionnode`: array of RegistryRedirectionNode. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "redirectionnode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "redirectionnode", skip_serializing_if = "Option::is_none")
+    )]
     pub redirectionnode: Option<Vec<RegistryRedirectionNode>>,
     /// JSON `hivestack`: array of RegistryHiveStack. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "hivestack", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "hivestack", skip_serializing_if = "Option::is_none")
+    )]
     pub hivestack: Option<Vec<RegistryHiveStack>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RegistryNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.symlink.is_some())
+            + usize::from(self.redirectionnode.is_some())
+            + usize::from(self.hivestack.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.symlink {
+            map.serialize_entry("symlink", value)?;
+        }
+
+        if let Some(value) = &self.redirectionnode {
+            map.serialize_entry("redirectionnode", value)?;
+        }
+
+        if let Some(value) = &self.hivestack {
+            map.serialize_entry("hivestack", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RegistryNamespace {

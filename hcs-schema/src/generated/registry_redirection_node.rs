@@ -3,7 +3,8 @@
 //! Schema definition `RegistryRedirectionNode`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `RegistryRedirectionNode`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,27 +20,89 @@ use crate::{
 )]
 pub struct RegistryRedirectionNode {
     /// JSON `containerpath`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "containerpath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "containerpath", skip_serializing_if = "Option::is_none")
+    )]
     pub containerpath: Option<String>,
     /// JSON `hostpath`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "hostpath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "hostpath", skip_serializing_if = "Option::is_none")
+    )]
     pub hostpath: Option<String>,
     /// JSON `hivestack`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "hivestack", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "hivestack", skip_serializing_if = "Option::is_none")
+    )]
     pub hivestack: Option<String>,
     /// JSON `access_mask`: uint32. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "access_mask", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "access_mask", skip_serializing_if = "Option::is_none")
+    )]
     pub access_mask: Option<u32>,
     /// JSON `trustedhive`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "trustedhive", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "trustedhive", skip_serializing_if = "Option::is_none")
+    )]
     pub trustedhive: Option<bool>,
     /// JSON `exitnode`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "exitnode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "exitnode", skip_serializing_if = "Option::is_none")
+    )]
     pub exitnode: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RegistryRedirectionNode {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.containerpath.is_some())
+            + usize::from(self.hostpath.is_some())
+            + usize::from(self.hivestack.is_some())
+            + usize::from(self.access_mask.is_some())
+            + usize::from(self.trustedhive.is_some())
+            + usize::from(self.exitnode.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.containerpath {
+            map.serialize_entry("containerpath", value)?;
+        }
+
+        if let Some(value) = &self.hostpath {
+            map.serialize_entry("hostpath", value)?;
+        }
+
+        if let Some(value) = &self.hivestack {
+            map.serialize_entry("hivestack", value)?;
+        }
+
+        if let Some(value) = &self.access_mask {
+            map.serialize_entry("access_mask", value)?;
+        }
+
+        if let Some(value) = &self.trustedhive {
+            map.serialize_entry("trustedhive", value)?;
+        }
+
+        if let Some(value) = &self.exitnode {
+            map.serialize_entry("exitnode", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RegistryRedirectionNode {

@@ -3,7 +3,8 @@
 //! Schema definition `RegistryValue`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `RegistryValue`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,37 +21,114 @@ use crate::{
 )]
 pub struct RegistryValue {
     /// JSON `Key`: RegistryKey. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Key", skip_serializing_if = "Option::is_none")
+    )]
     pub key: Option<RegistryKey>,
     /// JSON `Name`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `Type`: RegistryValueType. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<RegistryValueType>,
     /// One and only one value type must be set.
     ///
     /// JSON `StringValue`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "StringValue", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StringValue", skip_serializing_if = "Option::is_none")
+    )]
     pub string_value: Option<String>,
     /// JSON `BinaryValue`: string (base64). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "BinaryValue", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "BinaryValue", skip_serializing_if = "Option::is_none")
+    )]
     pub binary_value: Option<Base64Bytes>,
     /// JSON `DWordValue`: uint32. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DWordValue", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DWordValue", skip_serializing_if = "Option::is_none")
+    )]
     pub dword_value: Option<u32>,
     /// JSON `QWordValue`: uint64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "QWordValue", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "QWordValue", skip_serializing_if = "Option::is_none")
+    )]
     pub qword_value: Option<u64>,
     /// Only used if RegistryValueType is CustomType The data is in BinaryValue
     ///
     /// JSON `CustomType`: uint32. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CustomType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CustomType", skip_serializing_if = "Option::is_none")
+    )]
     pub custom_type: Option<u32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RegistryValue {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.key.is_some()) + usize::from(self.name.is_some())
+            + usize::from(self.r#type.is_some())
+            + usize::from(self.string_value.is_some())
+            + usize::from(self.binary_value.is_some())
+            + usize::from(self.dword_value.is_some())
+            + usize::from(self.qword_value.is_some())
+            + usize::from(self.custom_type.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.key {
+            map.serialize_entry("Key", value)?;
+        }
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("Type", value)?;
+        }
+
+        if let Some(value) = &self.string_value {
+            map.serialize_entry("StringValue", value)?;
+        }
+
+        if let Some(value) = &self.binary_value {
+            map.serialize_entry("BinaryValue", value)?;
+        }
+
+        if let Some(value) = &self.dword_value {
+            map.serialize_entry("DWordValue", value)?;
+        }
+
+        if let Some(value) = &self.qword_value {
+            map.serialize_entry("QWordValue", value)?;
+        }
+
+        if let Some(value) = &self.custom_type {
+            map.serialize_entry("CustomType", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RegistryValue {

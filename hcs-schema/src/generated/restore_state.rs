@@ -3,7 +3,8 @@
 //! Schema definition `RestoreState`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `RestoreState`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,22 +20,64 @@ use crate::{
 )]
 pub struct RestoreState {
     /// JSON `RuntimeStateFilePath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "RuntimeStateFilePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "RuntimeStateFilePath",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub runtime_state_file_path: Option<String>,
     /// The path to the save state file to restore the system from.
     ///
     /// JSON `SaveStateFilePath`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SaveStateFilePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SaveStateFilePath", skip_serializing_if = "Option::is_none")
+    )]
     pub save_state_file_path: Option<String>,
     /// The ID of the template system to clone this new system off of. An empty string indicates the system should not be cloned from a template.
     ///
     /// JSON `TemplateSystemId`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "TemplateSystemId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TemplateSystemId", skip_serializing_if = "Option::is_none")
+    )]
     pub template_system_id: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for RestoreState {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.runtime_state_file_path.is_some())
+            + usize::from(self.save_state_file_path.is_some())
+            + usize::from(self.template_system_id.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.runtime_state_file_path {
+            map.serialize_entry("RuntimeStateFilePath", value)?;
+        }
+
+        if let Some(value) = &self.save_state_file_path {
+            map.serialize_entry("SaveStateFilePath", value)?;
+        }
+
+        if let Some(value) = &self.template_system_id {
+            map.serialize_entry("TemplateSystemId", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for RestoreState {

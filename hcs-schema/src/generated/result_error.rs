@@ -3,7 +3,8 @@
 //! Schema definition `ResultError`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Extended error information returned by the HCS
 ///
 /// Schema definition `ResultError`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,27 +25,73 @@ pub struct ResultError {
     /// HRESULT error code
     ///
     /// JSON `Error`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Error", skip_serializing_if = "Option::is_none")
+    )]
     pub error: Option<i32>,
     /// Error message
     ///
     /// JSON `ErrorMessage`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ErrorMessage", skip_serializing_if = "Option::is_none")
+    )]
     pub error_message: Option<String>,
     /// Error event details
     ///
     /// JSON `ErrorEvents`: array of ErrorEvent. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-    #[serde(rename = "ErrorEvents", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ErrorEvents", skip_serializing_if = "Option::is_none")
+    )]
     pub error_events: Option<Vec<ErrorEvent>>,
     /// Attribution record
     ///
     /// JSON `Attribution`: array of AttributionRecord. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Attribution", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Attribution", skip_serializing_if = "Option::is_none")
+    )]
     pub attribution: Option<Vec<AttributionRecord>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ResultError {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.error.is_some())
+            + usize::from(self.error_message.is_some())
+            + usize::from(self.error_events.is_some())
+            + usize::from(self.attribution.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.error {
+            map.serialize_entry("Error", value)?;
+        }
+
+        if let Some(value) = &self.error_message {
+            map.serialize_entry("ErrorMessage", value)?;
+        }
+
+        if let Some(value) = &self.error_events {
+            map.serialize_entry("ErrorEvents", value)?;
+        }
+
+        if let Some(value) = &self.attribution {
+            map.serialize_entry("Attribution", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ResultError {

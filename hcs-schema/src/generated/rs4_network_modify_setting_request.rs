@@ -5,7 +5,8 @@
 #![allow(deprecated)]
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -16,7 +17,7 @@ use crate::{
 /// This class is only necessary because JSON marshaling complains when we have two fields identical except for capitalization in the same class. Remove this once we stop supporting RS4.
 ///
 /// Schema definition `Rs4NetworkModifySettingRequest`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -25,27 +26,65 @@ use crate::{
 #[deprecated(note = "Removed in Windows 10 SDK, version 20H2: no later schema has it")]
 pub struct Rs4NetworkModifySettingRequest {
     /// JSON `RequestType`: NetworkModifyRequestType. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-    #[serde(rename = "RequestType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RequestType", skip_serializing_if = "Option::is_none")
+    )]
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     pub request_type: Option<NetworkModifyRequestType>,
     /// JSON `AdapterInstanceID`: guid. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-    #[serde(rename = "AdapterInstanceID", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AdapterInstanceID", skip_serializing_if = "Option::is_none")
+    )]
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     pub adapter_instance_id: Option<Guid>,
     /// JSON `Settings`: any JSON value. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-    #[serde(rename = "Settings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Settings", skip_serializing_if = "Option::is_none")
+    )]
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     pub settings: Option<serde_json::Value>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Rs4NetworkModifySettingRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.request_type.is_some())
+            + usize::from(self.adapter_instance_id.is_some())
+            + usize::from(self.settings.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.request_type {
+            map.serialize_entry("RequestType", value)?;
+        }
+
+        if let Some(value) = &self.adapter_instance_id {
+            map.serialize_entry("AdapterInstanceID", value)?;
+        }
+
+        if let Some(value) = &self.settings {
+            map.serialize_entry("Settings", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Rs4NetworkModifySettingRequest {

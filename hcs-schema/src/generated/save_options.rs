@@ -3,7 +3,8 @@
 //! Schema definition `SaveOptions`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `SaveOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,20 +23,62 @@ pub struct SaveOptions {
     /// The type of save operation to be performed.
     ///
     /// JSON `SaveType`: SaveType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SaveType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SaveType", skip_serializing_if = "Option::is_none")
+    )]
     pub save_type: Option<SaveType>,
     /// JSON `RuntimeStateFilePath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "RuntimeStateFilePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "RuntimeStateFilePath",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub runtime_state_file_path: Option<String>,
     /// The path to the file that will container the saved state.
     ///
     /// JSON `SaveStateFilePath`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SaveStateFilePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SaveStateFilePath", skip_serializing_if = "Option::is_none")
+    )]
     pub save_state_file_path: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for SaveOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.save_type.is_some())
+            + usize::from(self.runtime_state_file_path.is_some())
+            + usize::from(self.save_state_file_path.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.save_type {
+            map.serialize_entry("SaveType", value)?;
+        }
+
+        if let Some(value) = &self.runtime_state_file_path {
+            map.serialize_entry("RuntimeStateFilePath", value)?;
+        }
+
+        if let Some(value) = &self.save_state_file_path {
+            map.serialize_entry("SaveStateFilePath", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for SaveOptions {

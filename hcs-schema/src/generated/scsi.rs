@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -15,7 +16,7 @@ use crate::{
 /// Object describing a SCSI controller.
 ///
 /// Schema definition `Scsi`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -25,20 +26,51 @@ pub struct Scsi {
     /// Map of attachments, where the key is the integer LUN number on the controller.
     ///
     /// JSON `Attachments`: map of string to Attachment. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Attachments", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Attachments", skip_serializing_if = "Option::is_none")
+    )]
     pub attachments: Option<BTreeMap<String, Attachment>>,
     /// Disable interrupt batching (MNF) for storage to decrease latency and increase throughput, at per-interrupt processing cost.
     ///
     /// JSON `DisableInterruptBatching`: bool. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "DisableInterruptBatching",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DisableInterruptBatching",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub disable_interrupt_batching: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Scsi {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.attachments.is_some())
+            + usize::from(self.disable_interrupt_batching.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.attachments {
+            map.serialize_entry("Attachments", value)?;
+        }
+
+        if let Some(value) = &self.disable_interrupt_batching {
+            map.serialize_entry("DisableInterruptBatching", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Scsi {

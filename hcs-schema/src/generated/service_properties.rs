@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -15,7 +16,7 @@ use crate::{
 /// Properties of the host
 ///
 /// Schema definition `ServiceProperties`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -25,17 +26,48 @@ pub struct ServiceProperties {
     /// The service properties will be returned as an array corresponding to the requested property types.
     ///
     /// JSON `Properties`: array of any JSON value. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Properties", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Properties", skip_serializing_if = "Option::is_none")
+    )]
     pub properties: Option<Vec<serde_json::Value>>,
     /// This is a response object, introduced in version 2.5, which takes the name of the property and its associated query object if needed
     ///
     /// JSON `PropertyResponses`: map of string to PropertyResponse. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "PropertyResponses", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PropertyResponses", skip_serializing_if = "Option::is_none")
+    )]
     pub property_responses: Option<BTreeMap<String, PropertyResponse>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ServiceProperties {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.properties.is_some())
+            + usize::from(self.property_responses.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.properties {
+            map.serialize_entry("Properties", value)?;
+        }
+
+        if let Some(value) = &self.property_responses {
+            map.serialize_entry("PropertyResponses", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ServiceProperties {

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -18,7 +19,7 @@ use crate::{
 /// Structure used to perform property query
 ///
 /// Schema definition `Service_PropertyQuery` (formerly `PropertyQuery`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -28,21 +29,60 @@ pub struct ServicePropertyQuery {
     /// Specifies the property array to query
     ///
     /// JSON `PropertyTypes`: array of GetPropertyType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "PropertyTypes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PropertyTypes", skip_serializing_if = "Option::is_none")
+    )]
     pub property_types: Option<Vec<GetPropertyType>>,
     /// JSON `PropertyQueries`: map of string to any JSON value. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "PropertyQueries", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PropertyQueries", skip_serializing_if = "Option::is_none")
+    )]
     pub property_queries: Option<BTreeMap<String, serde_json::Value>>,
     /// JSON `FilteredQueries`: array of FilteredPropertyQuery. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-    #[serde(rename = "FilteredQueries", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FilteredQueries", skip_serializing_if = "Option::is_none")
+    )]
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     pub filtered_queries: Option<Vec<FilteredPropertyQuery>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ServicePropertyQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.property_types.is_some())
+            + usize::from(self.property_queries.is_some())
+            + usize::from(self.filtered_queries.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.property_types {
+            map.serialize_entry("PropertyTypes", value)?;
+        }
+
+        if let Some(value) = &self.property_queries {
+            map.serialize_entry("PropertyQueries", value)?;
+        }
+
+        if let Some(value) = &self.filtered_queries {
+            map.serialize_entry("FilteredQueries", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ServicePropertyQuery {

@@ -3,7 +3,8 @@
 //! Schema definition `Services`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `Services`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,27 +23,72 @@ pub struct Services {
     /// Heartbeat integration component that is used to detect if a VM is operational
     ///
     /// JSON `Heartbeat`: Heartbeat. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(rename = "Heartbeat", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Heartbeat", skip_serializing_if = "Option::is_none")
+    )]
     pub heartbeat: Option<Heartbeat>,
     /// Shutdown integration component that is used for any shutdown-related actions
     ///
     /// JSON `Shutdown`: Shutdown. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Shutdown", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Shutdown", skip_serializing_if = "Option::is_none")
+    )]
     pub shutdown: Option<Shutdown>,
     /// Timesync integration component that syncs time guest's time based on host's time
     ///
     /// JSON `Timesync`: Timesync. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Timesync", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Timesync", skip_serializing_if = "Option::is_none")
+    )]
     pub timesync: Option<Timesync>,
     /// Key-value exchange integration component to exchange key-value pairs between host and guests
     ///
     /// JSON `KvpExchange`: KvpExchange. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "KvpExchange", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "KvpExchange", skip_serializing_if = "Option::is_none")
+    )]
     pub kvp_exchange: Option<KvpExchange>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Services {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.heartbeat.is_some())
+            + usize::from(self.shutdown.is_some()) + usize::from(self.timesync.is_some())
+            + usize::from(self.kvp_exchange.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.heartbeat {
+            map.serialize_entry("Heartbeat", value)?;
+        }
+
+        if let Some(value) = &self.shutdown {
+            map.serialize_entry("Shutdown", value)?;
+        }
+
+        if let Some(value) = &self.timesync {
+            map.serialize_entry("Timesync", value)?;
+        }
+
+        if let Some(value) = &self.kvp_exchange {
+            map.serialize_entry("KvpExchange", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Services {

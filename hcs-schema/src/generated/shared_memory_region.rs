@@ -3,7 +3,8 @@
 //! Schema definition `SharedMemoryRegion`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `SharedMemoryRegion`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,24 +20,79 @@ use crate::{
 )]
 pub struct SharedMemoryRegion {
     /// JSON `SectionName`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SectionName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SectionName", skip_serializing_if = "Option::is_none")
+    )]
     pub section_name: Option<String>,
     /// JSON `StartOffset`: uint64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "StartOffset", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StartOffset", skip_serializing_if = "Option::is_none")
+    )]
     pub start_offset: Option<u64>,
     /// JSON `Length`: uint64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Length", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Length", skip_serializing_if = "Option::is_none")
+    )]
     pub length: Option<u64>,
     /// JSON `AllowGuestWrite`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AllowGuestWrite", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowGuestWrite", skip_serializing_if = "Option::is_none")
+    )]
     pub allow_guest_write: Option<bool>,
     /// JSON `HiddenFromGuest`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HiddenFromGuest", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HiddenFromGuest", skip_serializing_if = "Option::is_none")
+    )]
     pub hidden_from_guest: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for SharedMemoryRegion {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.section_name.is_some())
+            + usize::from(self.start_offset.is_some())
+            + usize::from(self.length.is_some())
+            + usize::from(self.allow_guest_write.is_some())
+            + usize::from(self.hidden_from_guest.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.section_name {
+            map.serialize_entry("SectionName", value)?;
+        }
+
+        if let Some(value) = &self.start_offset {
+            map.serialize_entry("StartOffset", value)?;
+        }
+
+        if let Some(value) = &self.length {
+            map.serialize_entry("Length", value)?;
+        }
+
+        if let Some(value) = &self.allow_guest_write {
+            map.serialize_entry("AllowGuestWrite", value)?;
+        }
+
+        if let Some(value) = &self.hidden_from_guest {
+            map.serialize_entry("HiddenFromGuest", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for SharedMemoryRegion {

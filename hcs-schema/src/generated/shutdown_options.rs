@@ -3,7 +3,8 @@
 //! Schema definition `ShutdownOptions`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Options for HcsShutdownComputeSystem
 ///
 /// Schema definition `ShutdownOptions`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,27 +25,72 @@ pub struct ShutdownOptions {
     /// What kind of mechanism used to perform the shutdown operation
     ///
     /// JSON `Mechanism`: ShutdownMechanism. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Mechanism", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Mechanism", skip_serializing_if = "Option::is_none")
+    )]
     pub mechanism: Option<ShutdownMechanism>,
     /// What is the type of the shutdown operation
     ///
     /// JSON `Type`: ShutdownType. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<ShutdownType>,
     /// If this shutdown is forceful or not
     ///
     /// JSON `Force`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Force", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Force", skip_serializing_if = "Option::is_none")
+    )]
     pub force: Option<bool>,
     /// Reason for the shutdown
     ///
     /// JSON `Reason`: string. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Reason", skip_serializing_if = "Option::is_none")
+    )]
     pub reason: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for ShutdownOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.mechanism.is_some())
+            + usize::from(self.r#type.is_some()) + usize::from(self.force.is_some())
+            + usize::from(self.reason.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.mechanism {
+            map.serialize_entry("Mechanism", value)?;
+        }
+
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("Type", value)?;
+        }
+
+        if let Some(value) = &self.force {
+            map.serialize_entry("Force", value)?;
+        }
+
+        if let Some(value) = &self.reason {
+            map.serialize_entry("Reason", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for ShutdownOptions {

@@ -4,7 +4,8 @@
 //! Observed, not published: see the type's documentation.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `SiloSettings`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,21 +22,70 @@ use crate::{
 )]
 pub struct SiloSettings {
     /// JSON `SiloBaseOsPath`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SiloBaseOsPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SiloBaseOsPath", skip_serializing_if = "Option::is_none")
+    )]
     pub silo_base_os_path: Option<String>,
     /// JSON `NotifySiloJobCreated`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "NotifySiloJobCreated", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "NotifySiloJobCreated",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub notify_silo_job_created: Option<bool>,
     /// JSON `FileSystemLayers`: array of Layer. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "FileSystemLayers", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FileSystemLayers", skip_serializing_if = "Option::is_none")
+    )]
     pub file_system_layers: Option<Vec<Layer>>,
     /// JSON `Bindings`: array of BatchedBinding. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Bindings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Bindings", skip_serializing_if = "Option::is_none")
+    )]
     pub bindings: Option<Vec<BatchedBinding>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for SiloSettings {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.silo_base_os_path.is_some())
+            + usize::from(self.notify_silo_job_created.is_some())
+            + usize::from(self.file_system_layers.is_some())
+            + usize::from(self.bindings.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.silo_base_os_path {
+            map.serialize_entry("SiloBaseOsPath", value)?;
+        }
+
+        if let Some(value) = &self.notify_silo_job_created {
+            map.serialize_entry("NotifySiloJobCreated", value)?;
+        }
+
+        if let Some(value) = &self.file_system_layers {
+            map.serialize_entry("FileSystemLayers", value)?;
+        }
+
+        if let Some(value) = &self.bindings {
+            map.serialize_entry("Bindings", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for SiloSettings {

@@ -3,7 +3,8 @@
 //! Schema definition `Statistics`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Runtime statistics for a container
 ///
 /// Schema definition `Statistics`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,27 +23,88 @@ use crate::{
 )]
 pub struct Statistics {
     /// JSON `Timestamp`: date-time. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Timestamp", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Timestamp", skip_serializing_if = "Option::is_none")
+    )]
     pub timestamp: Option<DateTime>,
     /// JSON `ContainerStartTime`: date-time. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ContainerStartTime", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ContainerStartTime", skip_serializing_if = "Option::is_none")
+    )]
     pub container_start_time: Option<DateTime>,
     /// JSON `Uptime100ns`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Uptime100ns", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Uptime100ns", skip_serializing_if = "Option::is_none")
+    )]
     pub uptime100ns: Option<u64>,
     /// JSON `Processor`: ProcessorStats. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Processor", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Processor", skip_serializing_if = "Option::is_none")
+    )]
     pub processor: Option<ProcessorStats>,
     /// JSON `Memory`: MemoryStats. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Memory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Memory", skip_serializing_if = "Option::is_none")
+    )]
     pub memory: Option<MemoryStats>,
     /// JSON `Storage`: StorageStats. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Storage", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Storage", skip_serializing_if = "Option::is_none")
+    )]
     pub storage: Option<StorageStats>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Statistics {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.timestamp.is_some())
+            + usize::from(self.container_start_time.is_some())
+            + usize::from(self.uptime100ns.is_some())
+            + usize::from(self.processor.is_some()) + usize::from(self.memory.is_some())
+            + usize::from(self.storage.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.timestamp {
+            map.serialize_entry("Timestamp", value)?;
+        }
+
+        if let Some(value) = &self.container_start_time {
+            map.serialize_entry("ContainerStartTime", value)?;
+        }
+
+        if let Some(value) = &self.uptime100ns {
+            map.serialize_entry("Uptime100ns", value)?;
+        }
+
+        if let Some(value) = &self.processor {
+            map.serialize_entry("Processor", value)?;
+        }
+
+        if let Some(value) = &self.memory {
+            map.serialize_entry("Memory", value)?;
+        }
+
+        if let Some(value) = &self.storage {
+            map.serialize_entry("Storage", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Statistics {

@@ -3,7 +3,8 @@
 //! Schema definition `StorageQoS`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// Describes storage quality of service settings, relative to a storage volume.
 ///
 /// Schema definition `StorageQoS`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -23,17 +24,48 @@ pub struct StorageQoS {
     /// Defines the maximum allowed Input/Output operations per second in a volume.
     ///
     /// JSON `IopsMaximum`: uint64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "IopsMaximum", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "IopsMaximum", skip_serializing_if = "Option::is_none")
+    )]
     pub iops_maximum: Option<u64>,
     /// Defines the maximum bandwidth (bytes per second) allowed in a volume.
     ///
     /// JSON `BandwidthMaximum`: uint64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "BandwidthMaximum", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "BandwidthMaximum", skip_serializing_if = "Option::is_none")
+    )]
     pub bandwidth_maximum: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for StorageQoS {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.iops_maximum.is_some())
+            + usize::from(self.bandwidth_maximum.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.iops_maximum {
+            map.serialize_entry("IopsMaximum", value)?;
+        }
+
+        if let Some(value) = &self.bandwidth_maximum {
+            map.serialize_entry("BandwidthMaximum", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for StorageQoS {

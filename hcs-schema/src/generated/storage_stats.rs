@@ -3,7 +3,8 @@
 //! Schema definition `StorageStats`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 /// Storage runtime statistics
 ///
 /// Schema definition `StorageStats`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,21 +22,71 @@ use crate::{
 )]
 pub struct StorageStats {
     /// JSON `ReadCountNormalized`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReadCountNormalized", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReadCountNormalized", skip_serializing_if = "Option::is_none")
+    )]
     pub read_count_normalized: Option<u64>,
     /// JSON `ReadSizeBytes`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReadSizeBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReadSizeBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub read_size_bytes: Option<u64>,
     /// JSON `WriteCountNormalized`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "WriteCountNormalized", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "WriteCountNormalized",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub write_count_normalized: Option<u64>,
     /// JSON `WriteSizeBytes`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "WriteSizeBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "WriteSizeBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub write_size_bytes: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for StorageStats {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.read_count_normalized.is_some())
+            + usize::from(self.read_size_bytes.is_some())
+            + usize::from(self.write_count_normalized.is_some())
+            + usize::from(self.write_size_bytes.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.read_count_normalized {
+            map.serialize_entry("ReadCountNormalized", value)?;
+        }
+
+        if let Some(value) = &self.read_size_bytes {
+            map.serialize_entry("ReadSizeBytes", value)?;
+        }
+
+        if let Some(value) = &self.write_count_normalized {
+            map.serialize_entry("WriteCountNormalized", value)?;
+        }
+
+        if let Some(value) = &self.write_size_bytes {
+            map.serialize_entry("WriteSizeBytes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for StorageStats {

@@ -3,7 +3,8 @@
 //! Schema definition `SystemExitStatus`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Document provided in the EventData parameter of an HcsEventSystemExited HCS\_EVENT.
 ///
 /// Schema definition `SystemExitStatus`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,20 +25,58 @@ pub struct SystemExitStatus {
     /// Exit status (HRESULT) for the system.
     ///
     /// JSON `Status`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Status", skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<i32>,
     /// Exit type for the system.
     ///
     /// JSON `ExitType`: NotificationType. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "ExitType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ExitType", skip_serializing_if = "Option::is_none")
+    )]
     pub exit_type: Option<NotificationType>,
     /// JSON `Attribution`: array of AttributionRecord. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Attribution", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Attribution", skip_serializing_if = "Option::is_none")
+    )]
     pub attribution: Option<Vec<AttributionRecord>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for SystemExitStatus {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.status.is_some())
+            + usize::from(self.exit_type.is_some())
+            + usize::from(self.attribution.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.status {
+            map.serialize_entry("Status", value)?;
+        }
+
+        if let Some(value) = &self.exit_type {
+            map.serialize_entry("ExitType", value)?;
+        }
+
+        if let Some(value) = &self.attribution {
+            map.serialize_entry("Attribution", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for SystemExitStatus {

@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -16,7 +17,7 @@ use crate::{
 /// By default the basic properties will be returned. This query provides a way to request specific properties.
 ///
 /// Schema definition `System_PropertyQuery` (formerly `PropertyQuery_2`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,17 +25,47 @@ use crate::{
 )]
 pub struct SystemPropertyQuery {
     /// JSON `PropertyTypes`: array of System\_PropertyType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "PropertyTypes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PropertyTypes", skip_serializing_if = "Option::is_none")
+    )]
     pub property_types: Option<Vec<SystemPropertyType>>,
     /// This is a new property request object, introduced in version 2.5, which takes the names of the properties and their associated query objects if needed.
     ///
     /// JSON `Queries`: map of string to any JSON value. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Queries", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Queries", skip_serializing_if = "Option::is_none")
+    )]
     pub queries: Option<BTreeMap<String, serde_json::Value>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for SystemPropertyQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.property_types.is_some())
+            + usize::from(self.queries.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.property_types {
+            map.serialize_entry("PropertyTypes", value)?;
+        }
+
+        if let Some(value) = &self.queries {
+            map.serialize_entry("Queries", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for SystemPropertyQuery {

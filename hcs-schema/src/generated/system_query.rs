@@ -3,7 +3,8 @@
 //! Schema definition `SystemQuery`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `SystemQuery`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,21 +21,66 @@ use crate::{
 )]
 pub struct SystemQuery {
     /// JSON `Ids`: array of string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Ids", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Ids", skip_serializing_if = "Option::is_none")
+    )]
     pub ids: Option<Vec<String>>,
     /// JSON `Names`: array of string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Names", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Names", skip_serializing_if = "Option::is_none")
+    )]
     pub names: Option<Vec<String>>,
     /// JSON `Types`: array of SystemType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Types", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Types", skip_serializing_if = "Option::is_none")
+    )]
     pub types: Option<Vec<SystemType>>,
     /// JSON `Owners`: array of string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Owners", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Owners", skip_serializing_if = "Option::is_none")
+    )]
     pub owners: Option<Vec<String>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for SystemQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.ids.is_some()) + usize::from(self.names.is_some())
+            + usize::from(self.types.is_some()) + usize::from(self.owners.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.ids {
+            map.serialize_entry("Ids", value)?;
+        }
+
+        if let Some(value) = &self.names {
+            map.serialize_entry("Names", value)?;
+        }
+
+        if let Some(value) = &self.types {
+            map.serialize_entry("Types", value)?;
+        }
+
+        if let Some(value) = &self.owners {
+            map.serialize_entry("Owners", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for SystemQuery {

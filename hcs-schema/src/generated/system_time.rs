@@ -3,7 +3,8 @@
 //! Schema definition `SystemTime`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `SystemTime`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,33 +20,108 @@ use crate::{
 )]
 pub struct SystemTime {
     /// JSON `Year`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Year", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Year", skip_serializing_if = "Option::is_none")
+    )]
     pub year: Option<u16>,
     /// JSON `Month`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Month", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Month", skip_serializing_if = "Option::is_none")
+    )]
     pub month: Option<u16>,
     /// JSON `DayOfWeek`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DayOfWeek", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DayOfWeek", skip_serializing_if = "Option::is_none")
+    )]
     pub day_of_week: Option<u16>,
     /// JSON `Day`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Day", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Day", skip_serializing_if = "Option::is_none")
+    )]
     pub day: Option<u16>,
     /// JSON `Hour`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Hour", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Hour", skip_serializing_if = "Option::is_none")
+    )]
     pub hour: Option<u16>,
     /// JSON `Minute`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Minute", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Minute", skip_serializing_if = "Option::is_none")
+    )]
     pub minute: Option<u16>,
     /// JSON `Second`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Second", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Second", skip_serializing_if = "Option::is_none")
+    )]
     pub second: Option<u16>,
     /// JSON `Milliseconds`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Milliseconds", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Milliseconds", skip_serializing_if = "Option::is_none")
+    )]
     pub milliseconds: Option<u16>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for SystemTime {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.year.is_some()) + usize::from(self.month.is_some())
+            + usize::from(self.day_of_week.is_some()) + usize::from(self.day.is_some())
+            + usize::from(self.hour.is_some()) + usize::from(self.minute.is_some())
+            + usize::from(self.second.is_some())
+            + usize::from(self.milliseconds.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.year {
+            map.serialize_entry("Year", value)?;
+        }
+
+        if let Some(value) = &self.month {
+            map.serialize_entry("Month", value)?;
+        }
+
+        if let Some(value) = &self.day_of_week {
+            map.serialize_entry("DayOfWeek", value)?;
+        }
+
+        if let Some(value) = &self.day {
+            map.serialize_entry("Day", value)?;
+        }
+
+        if let Some(value) = &self.hour {
+            map.serialize_entry("Hour", value)?;
+        }
+
+        if let Some(value) = &self.minute {
+            map.serialize_entry("Minute", value)?;
+        }
+
+        if let Some(value) = &self.second {
+            map.serialize_entry("Second", value)?;
+        }
+
+        if let Some(value) = &self.milliseconds {
+            map.serialize_entry("Milliseconds", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for SystemTime {

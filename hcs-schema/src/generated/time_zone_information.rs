@@ -3,7 +3,8 @@
 //! Schema definition `TimeZoneInformation`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `TimeZoneInformation`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,30 +21,100 @@ use crate::{
 )]
 pub struct TimeZoneInformation {
     /// JSON `Bias`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Bias", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Bias", skip_serializing_if = "Option::is_none")
+    )]
     pub bias: Option<i32>,
     /// JSON `StandardName`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "StandardName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StandardName", skip_serializing_if = "Option::is_none")
+    )]
     pub standard_name: Option<String>,
     /// JSON `StandardDate`: SystemTime. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "StandardDate", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StandardDate", skip_serializing_if = "Option::is_none")
+    )]
     pub standard_date: Option<SystemTime>,
     /// JSON `StandardBias`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "StandardBias", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StandardBias", skip_serializing_if = "Option::is_none")
+    )]
     pub standard_bias: Option<i32>,
     /// JSON `DaylightName`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DaylightName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DaylightName", skip_serializing_if = "Option::is_none")
+    )]
     pub daylight_name: Option<String>,
     /// JSON `DaylightDate`: SystemTime. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DaylightDate", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DaylightDate", skip_serializing_if = "Option::is_none")
+    )]
     pub daylight_date: Option<SystemTime>,
     /// JSON `DaylightBias`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DaylightBias", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DaylightBias", skip_serializing_if = "Option::is_none")
+    )]
     pub daylight_bias: Option<i32>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for TimeZoneInformation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.bias.is_some())
+            + usize::from(self.standard_name.is_some())
+            + usize::from(self.standard_date.is_some())
+            + usize::from(self.standard_bias.is_some())
+            + usize::from(self.daylight_name.is_some())
+            + usize::from(self.daylight_date.is_some())
+            + usize::from(self.daylight_bias.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.bias {
+            map.serialize_entry("Bias", value)?;
+        }
+
+        if let Some(value) = &self.standard_name {
+            map.serialize_entry("StandardName", value)?;
+        }
+
+        if let Some(value) = &self.standard_date {
+            map.serialize_entry("StandardDate", value)?;
+        }
+
+        if let Some(value) = &self.standard_bias {
+            map.serialize_entry("StandardBias", value)?;
+        }
+
+        if let Some(value) = &self.daylight_name {
+            map.serialize_entry("DaylightName", value)?;
+        }
+
+        if let Some(value) = &self.daylight_date {
+            map.serialize_entry("DaylightDate", value)?;
+        }
+
+        if let Some(value) = &self.daylight_bias {
+            map.serialize_entry("DaylightBias", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for TimeZoneInformation {

@@ -3,7 +3,8 @@
 //! Schema definition `Uefi`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `Uefi`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,27 +21,95 @@ use crate::{
 )]
 pub struct Uefi {
     /// JSON `EnableDebugger`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnableDebugger", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableDebugger", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_debugger: Option<bool>,
     /// JSON `SecureBootTemplateId`: guid. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SecureBootTemplateId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SecureBootTemplateId",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub secure_boot_template_id: Option<Guid>,
     /// JSON `ApplySecureBootTemplate`: ApplySecureBootTemplateType. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "ApplySecureBootTemplate", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ApplySecureBootTemplate",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub apply_secure_boot_template: Option<ApplySecureBootTemplateType>,
     /// JSON `BootThis`: UefiBootEntry. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "BootThis", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "BootThis", skip_serializing_if = "Option::is_none")
+    )]
     pub boot_this: Option<UefiBootEntry>,
     /// JSON `Console`: SerialConsole. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Console", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Console", skip_serializing_if = "Option::is_none")
+    )]
     pub console: Option<SerialConsole>,
     /// JSON `StopOnBootFailure`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "StopOnBootFailure", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StopOnBootFailure", skip_serializing_if = "Option::is_none")
+    )]
     pub stop_on_boot_failure: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for Uefi {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.enable_debugger.is_some())
+            + usize::from(self.secure_boot_template_id.is_some())
+            + usize::from(self.apply_secure_boot_template.is_some())
+            + usize::from(self.boot_this.is_some()) + usize::from(self.console.is_some())
+            + usize::from(self.stop_on_boot_failure.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.enable_debugger {
+            map.serialize_entry("EnableDebugger", value)?;
+        }
+
+        if let Some(value) = &self.secure_boot_template_id {
+            map.serialize_entry("SecureBootTemplateId", value)?;
+        }
+
+        if let Some(value) = &self.apply_secure_boot_template {
+            map.serialize_entry("ApplySecureBootTemplate", value)?;
+        }
+
+        if let Some(value) = &self.boot_this {
+            map.serialize_entry("BootThis", value)?;
+        }
+
+        if let Some(value) = &self.console {
+            map.serialize_entry("Console", value)?;
+        }
+
+        if let Some(value) = &self.stop_on_boot_failure {
+            map.serialize_entry("StopOnBootFailure", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for Uefi {

@@ -3,7 +3,8 @@
 //! Schema definition `UefiBootEntry`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `UefiBootEntry`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,24 +21,79 @@ use crate::{
 )]
 pub struct UefiBootEntry {
     /// JSON `DeviceType`: UefiBootDevice. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DeviceType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DeviceType", skip_serializing_if = "Option::is_none")
+    )]
     pub device_type: Option<UefiBootDevice>,
     /// JSON `DevicePath`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DevicePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DevicePath", skip_serializing_if = "Option::is_none")
+    )]
     pub device_path: Option<String>,
     /// JSON `DiskNumber`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DiskNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DiskNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub disk_number: Option<u16>,
     /// JSON `OptionalData`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "OptionalData", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OptionalData", skip_serializing_if = "Option::is_none")
+    )]
     pub optional_data: Option<String>,
     /// JSON `VmbFsRootPath`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VmbFsRootPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VmbFsRootPath", skip_serializing_if = "Option::is_none")
+    )]
     pub vmb_fs_root_path: Option<String>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for UefiBootEntry {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.device_type.is_some())
+            + usize::from(self.device_path.is_some())
+            + usize::from(self.disk_number.is_some())
+            + usize::from(self.optional_data.is_some())
+            + usize::from(self.vmb_fs_root_path.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.device_type {
+            map.serialize_entry("DeviceType", value)?;
+        }
+
+        if let Some(value) = &self.device_path {
+            map.serialize_entry("DevicePath", value)?;
+        }
+
+        if let Some(value) = &self.disk_number {
+            map.serialize_entry("DiskNumber", value)?;
+        }
+
+        if let Some(value) = &self.optional_data {
+            map.serialize_entry("OptionalData", value)?;
+        }
+
+        if let Some(value) = &self.vmb_fs_root_path {
+            map.serialize_entry("VmbFsRootPath", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for UefiBootEntry {

@@ -3,7 +3,8 @@
 //! Schema definition `VideoMonitor`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `VideoMonitor`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,21 +21,71 @@ use crate::{
 )]
 pub struct VideoMonitor {
     /// JSON `HorizontalResolution`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HorizontalResolution", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "HorizontalResolution",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub horizontal_resolution: Option<u16>,
     /// JSON `VerticalResolution`: uint16. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VerticalResolution", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VerticalResolution", skip_serializing_if = "Option::is_none")
+    )]
     pub vertical_resolution: Option<u16>,
     /// JSON `ConnectionOptions`: RdpConnectionOptions. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ConnectionOptions", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ConnectionOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub connection_options: Option<RdpConnectionOptions>,
     /// JSON `ResolutionType`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "ResolutionType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ResolutionType", skip_serializing_if = "Option::is_none")
+    )]
     pub resolution_type: Option<i64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VideoMonitor {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.horizontal_resolution.is_some())
+            + usize::from(self.vertical_resolution.is_some())
+            + usize::from(self.connection_options.is_some())
+            + usize::from(self.resolution_type.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.horizontal_resolution {
+            map.serialize_entry("HorizontalResolution", value)?;
+        }
+
+        if let Some(value) = &self.vertical_resolution {
+            map.serialize_entry("VerticalResolution", value)?;
+        }
+
+        if let Some(value) = &self.connection_options {
+            map.serialize_entry("ConnectionOptions", value)?;
+        }
+
+        if let Some(value) = &self.resolution_type {
+            map.serialize_entry("ResolutionType", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VideoMonitor {

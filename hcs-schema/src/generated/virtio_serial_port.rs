@@ -3,7 +3,8 @@
 //! Schema definition `VirtioSerialPort`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `VirtioSerialPort`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,22 +22,61 @@ pub struct VirtioSerialPort {
     /// Pipe name to connect to this port from the host.
     ///
     /// JSON `NamedPipe`: string. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "NamedPipe", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NamedPipe", skip_serializing_if = "Option::is_none")
+    )]
     pub named_pipe: Option<String>,
     /// Friendly name provided to the guest.
     ///
     /// JSON `Name`: string. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// Indicates to the guest that this port can be used as a console.
     ///
     /// JSON `ConsoleSupport`: bool. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). Not in the schema reference; first in the Windows 11 SDK, version 21H2 schema.
-    #[serde(rename = "ConsoleSupport", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ConsoleSupport", skip_serializing_if = "Option::is_none")
+    )]
     pub console_support: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtioSerialPort {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.named_pipe.is_some())
+            + usize::from(self.name.is_some())
+            + usize::from(self.console_support.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.named_pipe {
+            map.serialize_entry("NamedPipe", value)?;
+        }
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.console_support {
+            map.serialize_entry("ConsoleSupport", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtioSerialPort {

@@ -3,7 +3,8 @@
 //! Schema definition `VirtualDeviceFailure`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Provides information on failures originated by a virtual device.
 ///
 /// Schema definition `VirtualDeviceFailure`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,27 +23,72 @@ use crate::{
 )]
 pub struct VirtualDeviceFailure {
     /// JSON `Detail`: VirtualDeviceFailureDetail. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Detail", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Detail", skip_serializing_if = "Option::is_none")
+    )]
     pub detail: Option<VirtualDeviceFailureDetail>,
     /// Friendly name of the virtual device.
     ///
     /// JSON `Name`: string. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// Id of the virtual device.
     ///
     /// JSON `DeviceId`: guid. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "DeviceId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DeviceId", skip_serializing_if = "Option::is_none")
+    )]
     pub device_id: Option<Guid>,
     /// Instance Id of the virtual device.
     ///
     /// JSON `InstanceId`: guid. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "InstanceId", skip_serializing_if = "Option::is_none")
+    )]
     pub instance_id: Option<Guid>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualDeviceFailure {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.detail.is_some()) + usize::from(self.name.is_some())
+            + usize::from(self.device_id.is_some())
+            + usize::from(self.instance_id.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.detail {
+            map.serialize_entry("Detail", value)?;
+        }
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.device_id {
+            map.serialize_entry("DeviceId", value)?;
+        }
+
+        if let Some(value) = &self.instance_id {
+            map.serialize_entry("InstanceId", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualDeviceFailure {

@@ -3,7 +3,8 @@
 //! Schema definition `VirtualMachine`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -16,7 +17,7 @@ use crate::{
 /// Configuration of a virtual machine, used during its creation to set up and/or use resources.
 ///
 /// Schema definition `VirtualMachine`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -26,95 +27,277 @@ pub struct VirtualMachine {
     /// The virtual machine's version that defines which virtual device's features and which virtual machine features the virtual machine supports. If a version isn't specified, the latest version will be used.
     ///
     /// JSON `Version`: Version. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Version", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Version", skip_serializing_if = "Option::is_none")
+    )]
     pub version: Option<Version>,
     /// When set to true, the virtual machine will treat a reset as a stop, releasing resources and cleaning up state.
     ///
     /// JSON `StopOnReset`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "StopOnReset", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StopOnReset", skip_serializing_if = "Option::is_none")
+    )]
     pub stop_on_reset: Option<bool>,
     /// An object describing the chipset settings, including boot settings.
     ///
     /// JSON `Chipset`: Chipset. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Chipset", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Chipset", skip_serializing_if = "Option::is_none")
+    )]
     pub chipset: Option<Chipset>,
     /// An object describing the processor and memory configuration of a virtual machine.
     ///
     /// JSON `ComputeTopology`: Topology. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ComputeTopology", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ComputeTopology", skip_serializing_if = "Option::is_none")
+    )]
     pub compute_topology: Option<Topology>,
     /// Nested objects describing the set of devices attached to the virtual machine.
     ///
     /// JSON `Devices`: Devices. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Devices", skip_serializing_if = "Option::is_none")
+    )]
     pub devices: Option<Devices>,
     /// An object that configures the different guest services the virtual machine will support. Most of these are Windows specific.
     ///
     /// JSON `Services`: Services. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(rename = "Services", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Services", skip_serializing_if = "Option::is_none")
+    )]
     pub services: Option<Services>,
     /// An optional object describing files used to back guest state. When omitted, guest state is transient and kept purely in memory.
     ///
     /// JSON `GuestState`: GuestState. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GuestState", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestState", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_state: Option<GuestState>,
     /// An optional object describing the state the virtual machine should restore from as part of start.
     ///
     /// JSON `RestoreState`: RestoreState. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RestoreState", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RestoreState", skip_serializing_if = "Option::is_none")
+    )]
     pub restore_state: Option<RestoreState>,
     /// A set of changes applied to a Windows guest's registry at boot time.
     ///
     /// JSON `RegistryChanges`: RegistryChanges. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RegistryChanges", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RegistryChanges", skip_serializing_if = "Option::is_none")
+    )]
     pub registry_changes: Option<RegistryChanges>,
     /// An optional set of quality of service restrictions on the virtual machine's storage.
     ///
     /// JSON `StorageQoS`: StorageQoS. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "StorageQoS", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "StorageQoS", skip_serializing_if = "Option::is_none")
+    )]
     pub storage_qos: Option<StorageQoS>,
     /// JSON `RunInSilo`: SiloSettings. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "RunInSilo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RunInSilo", skip_serializing_if = "Option::is_none")
+    )]
     pub run_in_silo: Option<SiloSettings>,
     /// JSON `DebugOptions`: DebugOptions. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "DebugOptions", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DebugOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub debug_options: Option<DebugOptions>,
     /// JSON `LaunchOptions`: LaunchOptions. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "LaunchOptions", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LaunchOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub launch_options: Option<LaunchOptions>,
     /// An optional object describing settings for a conection to the guest OS. If GuestConnection is not specified, the virtual machine will be considered started once the chipset is fully powered on. If specified, the virtual machine start will wait until a guest connection is established.
     ///
     /// JSON `GuestConnection`: GuestConnection. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "GuestConnection", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "GuestConnection", skip_serializing_if = "Option::is_none")
+    )]
     pub guest_connection: Option<GuestConnection>,
     /// JSON `LegacySettings`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "LegacySettings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LegacySettings", skip_serializing_if = "Option::is_none")
+    )]
     pub legacy_settings: Option<String>,
     /// JSON `DisplayName`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DisplayName", skip_serializing_if = "Option::is_none")
+    )]
     pub display_name: Option<String>,
     /// JSON `ConfigurationType`: string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "ConfigurationType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ConfigurationType", skip_serializing_if = "Option::is_none")
+    )]
     pub configuration_type: Option<String>,
     /// JSON `SecuritySettings`: SecuritySettings. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
-    #[serde(rename = "SecuritySettings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SecuritySettings", skip_serializing_if = "Option::is_none")
+    )]
     pub security_settings: Option<SecuritySettings>,
     /// JSON `ResourcePartitionId`: string. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-    #[serde(rename = "ResourcePartitionId", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ResourcePartitionId", skip_serializing_if = "Option::is_none")
+    )]
     pub resource_partition_id: Option<String>,
     /// JSON `MigrationOptions`: MigrationInitializeOptions. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-    #[serde(rename = "MigrationOptions", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MigrationOptions", skip_serializing_if = "Option::is_none")
+    )]
     pub migration_options: Option<MigrationInitializeOptions>,
     /// JSON `EnableGuestControlledCacheTypes`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "EnableGuestControlledCacheTypes",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableGuestControlledCacheTypes",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub enable_guest_controlled_cache_types: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualMachine {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.version.is_some())
+            + usize::from(self.stop_on_reset.is_some())
+            + usize::from(self.chipset.is_some())
+            + usize::from(self.compute_topology.is_some())
+            + usize::from(self.devices.is_some()) + usize::from(self.services.is_some())
+            + usize::from(self.guest_state.is_some())
+            + usize::from(self.restore_state.is_some())
+            + usize::from(self.registry_changes.is_some())
+            + usize::from(self.storage_qos.is_some())
+            + usize::from(self.run_in_silo.is_some())
+            + usize::from(self.debug_options.is_some())
+            + usize::from(self.launch_options.is_some())
+            + usize::from(self.guest_connection.is_some())
+            + usize::from(self.legacy_settings.is_some())
+            + usize::from(self.display_name.is_some())
+            + usize::from(self.configuration_type.is_some())
+            + usize::from(self.security_settings.is_some())
+            + usize::from(self.resource_partition_id.is_some())
+            + usize::from(self.migration_options.is_some())
+            + usize::from(self.enable_guest_controlled_cache_types.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.version {
+            map.serialize_entry("Version", value)?;
+        }
+
+        if let Some(value) = &self.stop_on_reset {
+            map.serialize_entry("StopOnReset", value)?;
+        }
+
+        if let Some(value) = &self.chipset {
+            map.serialize_entry("Chipset", value)?;
+        }
+
+        if let Some(value) = &self.compute_topology {
+            map.serialize_entry("ComputeTopology", value)?;
+        }
+
+        if let Some(value) = &self.devices {
+            map.serialize_entry("Devices", value)?;
+        }
+
+        if let Some(value) = &self.services {
+            map.serialize_entry("Services", value)?;
+        }
+
+        if let Some(value) = &self.guest_state {
+            map.serialize_entry("GuestState", value)?;
+        }
+
+        if let Some(value) = &self.restore_state {
+            map.serialize_entry("RestoreState", value)?;
+        }
+
+        if let Some(value) = &self.registry_changes {
+            map.serialize_entry("RegistryChanges", value)?;
+        }
+
+        if let Some(value) = &self.storage_qos {
+            map.serialize_entry("StorageQoS", value)?;
+        }
+
+        if let Some(value) = &self.run_in_silo {
+            map.serialize_entry("RunInSilo", value)?;
+        }
+
+        if let Some(value) = &self.debug_options {
+            map.serialize_entry("DebugOptions", value)?;
+        }
+
+        if let Some(value) = &self.launch_options {
+            map.serialize_entry("LaunchOptions", value)?;
+        }
+
+        if let Some(value) = &self.guest_connection {
+            map.serialize_entry("GuestConnection", value)?;
+        }
+
+        if let Some(value) = &self.legacy_settings {
+            map.serialize_entry("LegacySettings", value)?;
+        }
+
+        if let Some(value) = &self.display_name {
+            map.serialize_entry("DisplayName", value)?;
+        }
+
+        if let Some(value) = &self.configuration_type {
+            map.serialize_entry("ConfigurationType", value)?;
+        }
+
+        if let Some(value) = &self.security_settings {
+            map.serialize_entry("SecuritySettings", value)?;
+        }
+
+        if let Some(value) = &self.resource_partition_id {
+            map.serialize_entry("ResourcePartitionId", value)?;
+        }
+
+        if let Some(value) = &self.migration_options {
+            map.serialize_entry("MigrationOptions", value)?;
+        }
+
+        if let Some(value) = &self.enable_guest_controlled_cache_types {
+            map.serialize_entry("EnableGuestControlledCacheTypes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualMachine {

@@ -4,7 +4,8 @@
 //! Formerly `Memory_2` (1809, 1903, 2004).
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualMachine_Memory` (formerly `Memory_2`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,114 +22,327 @@ use crate::{
 )]
 pub struct VirtualMachineMemory {
     /// JSON `SizeInMB`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SizeInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SizeInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub size_in_mb: Option<u64>,
     /// JSON `Backing`: MemoryBackingType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Backing", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Backing", skip_serializing_if = "Option::is_none")
+    )]
     pub backing: Option<MemoryBackingType>,
     /// If enabled, then the VM's memory is backed by the Windows pagefile rather than physically backed, statically allocated memory.
     ///
     /// JSON `AllowOvercommit`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AllowOvercommit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowOvercommit", skip_serializing_if = "Option::is_none")
+    )]
     pub allow_overcommit: Option<bool>,
     /// The preferred page size unit (chunk size) used when allocating backing pages for the VM.
     ///
     /// JSON `BackingPageSize`: MemoryBackingPageSize. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "BackingPageSize", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "BackingPageSize", skip_serializing_if = "Option::is_none")
+    )]
     pub backing_page_size: Option<MemoryBackingPageSize>,
     /// Fault clustering size for primary RAM.
     ///
     /// JSON `FaultClusterSizeShift`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(rename = "FaultClusterSizeShift", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "FaultClusterSizeShift",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub fault_cluster_size_shift: Option<u32>,
     /// Fault clustering size for direct mapped memory.
     ///
     /// JSON `DirectMapFaultClusterSizeShift`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 2004 schema already has it.
-    #[serde(
-        rename = "DirectMapFaultClusterSizeShift",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DirectMapFaultClusterSizeShift",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub direct_map_fault_cluster_size_shift: Option<u32>,
     /// If enabled, then each backing page is physically pinned on first access.
     ///
     /// JSON `PinBackingPages`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "PinBackingPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PinBackingPages", skip_serializing_if = "Option::is_none")
+    )]
     pub pin_backing_pages: Option<bool>,
     /// If enabled, then backing page chunks smaller than the backing page size are never used unless the system is under extreme memory pressure. If the backing page size is Small, then it is forced to Large when this option is enabled.
     ///
     /// JSON `ForbidSmallBackingPages`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "ForbidSmallBackingPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ForbidSmallBackingPages",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub forbid_small_backing_pages: Option<bool>,
     /// JSON `EnablePrivateCompressionStore`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "EnablePrivateCompressionStore",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnablePrivateCompressionStore",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub enable_private_compression_store: Option<bool>,
     /// If enabled, then the memory hot hint feature is exposed to the VM, allowing it to prefetch pages into its working set. (if supported by the guest operating system).
     ///
     /// JSON `EnableHotHint`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnableHotHint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableHotHint", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_hot_hint: Option<bool>,
     /// If enabled, then the memory cold hint feature is exposed to the VM, allowing it to trim zeroed pages from its working set (if supported by the guest operating system).
     ///
     /// JSON `EnableColdHint`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnableColdHint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableColdHint", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_cold_hint: Option<bool>,
     /// If enabled, then the memory cold discard hint feature is exposed to the VM, allowing it to trim non-zeroed pages from the working set (if supported by the guest operating system).
     ///
     /// JSON `EnableColdDiscardHint`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "EnableColdDiscardHint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableColdDiscardHint",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_cold_discard_hint: Option<bool>,
     /// JSON `ImageBaseAddressesExposed`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "ImageBaseAddressesExposed",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ImageBaseAddressesExposed",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub image_base_addresses_exposed: Option<bool>,
     /// JSON `SharedMemoryMB`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SharedMemoryMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SharedMemoryMB", skip_serializing_if = "Option::is_none")
+    )]
     pub shared_memory_mb: Option<i64>,
     /// JSON `DisableSharedMemoryMapping`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "DisableSharedMemoryMapping",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DisableSharedMemoryMapping",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub disable_shared_memory_mapping: Option<bool>,
     /// JSON `SharedMemoryAccessSids`: array of string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SharedMemoryAccessSids", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SharedMemoryAccessSids",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub shared_memory_access_sids: Option<Vec<String>>,
     /// JSON `EnableEpf`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "EnableEpf", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableEpf", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_epf: Option<bool>,
     /// If enabled, then commit is not charged for each backing page until first access.
     ///
     /// JSON `EnableDeferredCommit`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "EnableDeferredCommit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableDeferredCommit",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_deferred_commit: Option<bool>,
     /// Low MMIO region allocated below 4GB
     ///
     /// JSON `LowMmioGapInMB`: uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "LowMmioGapInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "LowMmioGapInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub low_mmio_gap_in_mb: Option<u64>,
     /// High MMIO region allocated above 4GB (base and size)
     ///
     /// JSON `HighMmioBaseInMB`: uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "HighMmioBaseInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HighMmioBaseInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub high_mmio_base_in_mb: Option<u64>,
     /// JSON `HighMmioGapInMB`: uint64. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "HighMmioGapInMB", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HighMmioGapInMB", skip_serializing_if = "Option::is_none")
+    )]
     pub high_mmio_gap_in_mb: Option<u64>,
     /// JSON `SlitType`: VirtualSlitType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
-    #[serde(rename = "SlitType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SlitType", skip_serializing_if = "Option::is_none")
+    )]
     pub slit_type: Option<VirtualSlitType>,
     /// JSON `SgxMemory`: SgxMemory. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SgxMemory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SgxMemory", skip_serializing_if = "Option::is_none")
+    )]
     pub sgx_memory: Option<SgxMemory>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualMachineMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.size_in_mb.is_some())
+            + usize::from(self.backing.is_some())
+            + usize::from(self.allow_overcommit.is_some())
+            + usize::from(self.backing_page_size.is_some())
+            + usize::from(self.fault_cluster_size_shift.is_some())
+            + usize::from(self.direct_map_fault_cluster_size_shift.is_some())
+            + usize::from(self.pin_backing_pages.is_some())
+            + usize::from(self.forbid_small_backing_pages.is_some())
+            + usize::from(self.enable_private_compression_store.is_some())
+            + usize::from(self.enable_hot_hint.is_some())
+            + usize::from(self.enable_cold_hint.is_some())
+            + usize::from(self.enable_cold_discard_hint.is_some())
+            + usize::from(self.image_base_addresses_exposed.is_some())
+            + usize::from(self.shared_memory_mb.is_some())
+            + usize::from(self.disable_shared_memory_mapping.is_some())
+            + usize::from(self.shared_memory_access_sids.is_some())
+            + usize::from(self.enable_epf.is_some())
+            + usize::from(self.enable_deferred_commit.is_some())
+            + usize::from(self.low_mmio_gap_in_mb.is_some())
+            + usize::from(self.high_mmio_base_in_mb.is_some())
+            + usize::from(self.high_mmio_gap_in_mb.is_some())
+            + usize::from(self.slit_type.is_some())
+            + usize::from(self.sgx_memory.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.size_in_mb {
+            map.serialize_entry("SizeInMB", value)?;
+        }
+
+        if let Some(value) = &self.backing {
+            map.serialize_entry("Backing", value)?;
+        }
+
+        if let Some(value) = &self.allow_overcommit {
+            map.serialize_entry("AllowOvercommit", value)?;
+        }
+
+        if let Some(value) = &self.backing_page_size {
+            map.serialize_entry("BackingPageSize", value)?;
+        }
+
+        if let Some(value) = &self.fault_cluster_size_shift {
+            map.serialize_entry("FaultClusterSizeShift", value)?;
+        }
+
+        if let Some(value) = &self.direct_map_fault_cluster_size_shift {
+            map.serialize_entry("DirectMapFaultClusterSizeShift", value)?;
+        }
+
+        if let Some(value) = &self.pin_backing_pages {
+            map.serialize_entry("PinBackingPages", value)?;
+        }
+
+        if let Some(value) = &self.forbid_small_backing_pages {
+            map.serialize_entry("ForbidSmallBackingPages", value)?;
+        }
+
+        if let Some(value) = &self.enable_private_compression_store {
+            map.serialize_entry("EnablePrivateCompressionStore", value)?;
+        }
+
+        if let Some(value) = &self.enable_hot_hint {
+            map.serialize_entry("EnableHotHint", value)?;
+        }
+
+        if let Some(value) = &self.enable_cold_hint {
+            map.serialize_entry("EnableColdHint", value)?;
+        }
+
+        if let Some(value) = &self.enable_cold_discard_hint {
+            map.serialize_entry("EnableColdDiscardHint", value)?;
+        }
+
+        if let Some(value) = &self.image_base_addresses_exposed {
+            map.serialize_entry("ImageBaseAddressesExposed", value)?;
+        }
+
+        if let Some(value) = &self.shared_memory_mb {
+            map.serialize_entry("SharedMemoryMB", value)?;
+        }
+
+        if let Some(value) = &self.disable_shared_memory_mapping {
+            map.serialize_entry("DisableSharedMemoryMapping", value)?;
+        }
+
+        if let Some(value) = &self.shared_memory_access_sids {
+            map.serialize_entry("SharedMemoryAccessSids", value)?;
+        }
+
+        if let Some(value) = &self.enable_epf {
+            map.serialize_entry("EnableEpf", value)?;
+        }
+
+        if let Some(value) = &self.enable_deferred_commit {
+            map.serialize_entry("EnableDeferredCommit", value)?;
+        }
+
+        if let Some(value) = &self.low_mmio_gap_in_mb {
+            map.serialize_entry("LowMmioGapInMB", value)?;
+        }
+
+        if let Some(value) = &self.high_mmio_base_in_mb {
+            map.serialize_entry("HighMmioBaseInMB", value)?;
+        }
+
+        if let Some(value) = &self.high_mmio_gap_in_mb {
+            map.serialize_entry("HighMmioGapInMB", value)?;
+        }
+
+        if let Some(value) = &self.slit_type {
+            map.serialize_entry("SlitType", value)?;
+        }
+
+        if let Some(value) = &self.sgx_memory {
+            map.serialize_entry("SgxMemory", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualMachineMemory {

@@ -4,7 +4,8 @@
 //! Formerly `Processor_2` (1809, 1903, 2004).
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualMachine_Processor` (formerly `Processor_2`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,85 +22,280 @@ use crate::{
 )]
 pub struct VirtualMachineProcessor {
     /// JSON `Count`: uint32. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Count", skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<u32>,
     /// JSON `Limit`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Limit", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Limit", skip_serializing_if = "Option::is_none")
+    )]
     pub limit: Option<u64>,
     /// JSON `Weight`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Weight", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Weight", skip_serializing_if = "Option::is_none")
+    )]
     pub weight: Option<u64>,
     /// JSON `Reservation`: uint64. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Reservation", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Reservation", skip_serializing_if = "Option::is_none")
+    )]
     pub reservation: Option<u64>,
     /// Provides the target maximum CPU frequency, in MHz, for a virtual machine.
     ///
     /// JSON `MaximumFrequencyMHz`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "MaximumFrequencyMHz", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MaximumFrequencyMHz", skip_serializing_if = "Option::is_none")
+    )]
     pub maximum_frequency_mhz: Option<u32>,
     /// JSON `ExposeVirtualizationExtensions`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "ExposeVirtualizationExtensions",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ExposeVirtualizationExtensions",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub expose_virtualization_extensions: Option<bool>,
     /// JSON `EnablePerfmonPmu`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "EnablePerfmonPmu", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnablePerfmonPmu", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_perfmon_pmu: Option<bool>,
     /// JSON `EnablePerfmonArchPmu`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "EnablePerfmonArchPmu", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnablePerfmonArchPmu",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_perfmon_arch_pmu: Option<bool>,
     /// JSON `EnablePerfmonPebs`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "EnablePerfmonPebs", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnablePerfmonPebs", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_perfmon_pebs: Option<bool>,
     /// JSON `EnablePerfmonLbr`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "EnablePerfmonLbr", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnablePerfmonLbr", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_perfmon_lbr: Option<bool>,
     /// JSON `EnablePerfmonIpt`: bool. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "EnablePerfmonIpt", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnablePerfmonIpt", skip_serializing_if = "Option::is_none")
+    )]
     pub enable_perfmon_ipt: Option<bool>,
     /// JSON `SynchronizeHostFeatures`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "SynchronizeHostFeatures", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SynchronizeHostFeatures",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub synchronize_host_features: Option<bool>,
     /// JSON `EnableSchedulerAssist`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "EnableSchedulerAssist", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableSchedulerAssist",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_scheduler_assist: Option<bool>,
     /// JSON `DefaultVpCpuPriority`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "DefaultVpCpuPriority", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DefaultVpCpuPriority",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub default_vp_cpu_priority: Option<u32>,
     /// JSON `EnableProcessorIdling`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "EnableProcessorIdling", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableProcessorIdling",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_processor_idling: Option<bool>,
     /// Useful to enable if you want to protect against the Intel Processor Machine Check Error vulnerability (CVE-2018-12207). For instance, if you have some virtual machines that you trust that won't cause denial of service on the virtualization hosts and some that you don't trust. Additionally, disabling this may improve guest performance for some workloads. This feature does nothing on non-Intel machines or on Intel machines that are not vulnerable to CVE-2018-12207.
     ///
     /// JSON `EnablePageShattering`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "EnablePageShattering", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnablePageShattering",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_page_shattering: Option<bool>,
     /// Hides the presence of speculation controls commonly used by guest operating systems as part of side channel vulnerability mitigations. Additionally, these mitigations are often detrimental to guest operating system performance
     ///
     /// JSON `DisableSpeculationControls`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "DisableSpeculationControls",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DisableSpeculationControls",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub disable_speculation_controls: Option<bool>,
     /// Processor features object with processor features bit fields
     ///
     /// JSON `ProcessorFeatureSet`: ProcessorFeatureSet. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "ProcessorFeatureSet", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ProcessorFeatureSet", skip_serializing_if = "Option::is_none")
+    )]
     pub processor_feature_set: Option<ProcessorFeatureSet>,
     /// An optional object that configures the CPU Group to which a Virtual Machine is going to bind to.
     ///
     /// JSON `CpuGroup`: CpuGroup. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "CpuGroup", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CpuGroup", skip_serializing_if = "Option::is_none")
+    )]
     pub cpu_group: Option<CpuGroup>,
     /// JSON `NumaProcessorsSettings`: NumaProcessors. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
-    #[serde(rename = "NumaProcessorsSettings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "NumaProcessorsSettings",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub numa_processors_settings: Option<NumaProcessors>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualMachineProcessor {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.count.is_some()) + usize::from(self.limit.is_some())
+            + usize::from(self.weight.is_some())
+            + usize::from(self.reservation.is_some())
+            + usize::from(self.maximum_frequency_mhz.is_some())
+            + usize::from(self.expose_virtualization_extensions.is_some())
+            + usize::from(self.enable_perfmon_pmu.is_some())
+            + usize::from(self.enable_perfmon_arch_pmu.is_some())
+            + usize::from(self.enable_perfmon_pebs.is_some())
+            + usize::from(self.enable_perfmon_lbr.is_some())
+            + usize::from(self.enable_perfmon_ipt.is_some())
+            + usize::from(self.synchronize_host_features.is_some())
+            + usize::from(self.enable_scheduler_assist.is_some())
+            + usize::from(self.default_vp_cpu_priority.is_some())
+            + usize::from(self.enable_processor_idling.is_some())
+            + usize::from(self.enable_page_shattering.is_some())
+            + usize::from(self.disable_speculation_controls.is_some())
+            + usize::from(self.processor_feature_set.is_some())
+            + usize::from(self.cpu_group.is_some())
+            + usize::from(self.numa_processors_settings.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.count {
+            map.serialize_entry("Count", value)?;
+        }
+
+        if let Some(value) = &self.limit {
+            map.serialize_entry("Limit", value)?;
+        }
+
+        if let Some(value) = &self.weight {
+            map.serialize_entry("Weight", value)?;
+        }
+
+        if let Some(value) = &self.reservation {
+            map.serialize_entry("Reservation", value)?;
+        }
+
+        if let Some(value) = &self.maximum_frequency_mhz {
+            map.serialize_entry("MaximumFrequencyMHz", value)?;
+        }
+
+        if let Some(value) = &self.expose_virtualization_extensions {
+            map.serialize_entry("ExposeVirtualizationExtensions", value)?;
+        }
+
+        if let Some(value) = &self.enable_perfmon_pmu {
+            map.serialize_entry("EnablePerfmonPmu", value)?;
+        }
+
+        if let Some(value) = &self.enable_perfmon_arch_pmu {
+            map.serialize_entry("EnablePerfmonArchPmu", value)?;
+        }
+
+        if let Some(value) = &self.enable_perfmon_pebs {
+            map.serialize_entry("EnablePerfmonPebs", value)?;
+        }
+
+        if let Some(value) = &self.enable_perfmon_lbr {
+            map.serialize_entry("EnablePerfmonLbr", value)?;
+        }
+
+        if let Some(value) = &self.enable_perfmon_ipt {
+            map.serialize_entry("EnablePerfmonIpt", value)?;
+        }
+
+        if let Some(value) = &self.synchronize_host_features {
+            map.serialize_entry("SynchronizeHostFeatures", value)?;
+        }
+
+        if let Some(value) = &self.enable_scheduler_assist {
+            map.serialize_entry("EnableSchedulerAssist", value)?;
+        }
+
+        if let Some(value) = &self.default_vp_cpu_priority {
+            map.serialize_entry("DefaultVpCpuPriority", value)?;
+        }
+
+        if let Some(value) = &self.enable_processor_idling {
+            map.serialize_entry("EnableProcessorIdling", value)?;
+        }
+
+        if let Some(value) = &self.enable_page_shattering {
+            map.serialize_entry("EnablePageShattering", value)?;
+        }
+
+        if let Some(value) = &self.disable_speculation_controls {
+            map.serialize_entry("DisableSpeculationControls", value)?;
+        }
+
+        if let Some(value) = &self.processor_feature_set {
+            map.serialize_entry("ProcessorFeatureSet", value)?;
+        }
+
+        if let Some(value) = &self.cpu_group {
+            map.serialize_entry("CpuGroup", value)?;
+        }
+
+        if let Some(value) = &self.numa_processors_settings {
+            map.serialize_entry("NumaProcessorsSettings", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualMachineProcessor {

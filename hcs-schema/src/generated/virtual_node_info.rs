@@ -3,7 +3,8 @@
 //! Schema definition `VirtualNodeInfo`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualNodeInfo`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,21 +20,71 @@ use crate::{
 )]
 pub struct VirtualNodeInfo {
     /// JSON `VirtualNodeIndex`: uint8. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VirtualNodeIndex", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtualNodeIndex", skip_serializing_if = "Option::is_none")
+    )]
     pub virtual_node_index: Option<u8>,
     /// JSON `PhysicalNodeNumber`: uint8. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "PhysicalNodeNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PhysicalNodeNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub physical_node_number: Option<u8>,
     /// JSON `VirtualProcessorCount`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VirtualProcessorCount", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "VirtualProcessorCount",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub virtual_processor_count: Option<u32>,
     /// JSON `MemoryUsageInPages`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MemoryUsageInPages", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MemoryUsageInPages", skip_serializing_if = "Option::is_none")
+    )]
     pub memory_usage_in_pages: Option<u64>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualNodeInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.virtual_node_index.is_some())
+            + usize::from(self.physical_node_number.is_some())
+            + usize::from(self.virtual_processor_count.is_some())
+            + usize::from(self.memory_usage_in_pages.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.virtual_node_index {
+            map.serialize_entry("VirtualNodeIndex", value)?;
+        }
+
+        if let Some(value) = &self.physical_node_number {
+            map.serialize_entry("PhysicalNodeNumber", value)?;
+        }
+
+        if let Some(value) = &self.virtual_processor_count {
+            map.serialize_entry("VirtualProcessorCount", value)?;
+        }
+
+        if let Some(value) = &self.memory_usage_in_pages {
+            map.serialize_entry("MemoryUsageInPages", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualNodeInfo {

@@ -3,7 +3,8 @@
 //! Schema definition `VirtualPciDevice`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualPciDevice`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,15 +21,49 @@ use crate::{
 )]
 pub struct VirtualPciDevice {
     /// JSON `Functions`: array of VirtualPciFunction. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "Functions", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Functions", skip_serializing_if = "Option::is_none")
+    )]
     pub functions: Option<Vec<VirtualPciFunction>>,
     /// JSON `PropagateNumaAffinity`: bool. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.11 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_2_11)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_26100`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_26100)).
-    #[serde(rename = "PropagateNumaAffinity", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "PropagateNumaAffinity",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub propagate_numa_affinity: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualPciDevice {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.functions.is_some())
+            + usize::from(self.propagate_numa_affinity.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.functions {
+            map.serialize_entry("Functions", value)?;
+        }
+
+        if let Some(value) = &self.propagate_numa_affinity {
+            map.serialize_entry("PropagateNumaAffinity", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualPciDevice {

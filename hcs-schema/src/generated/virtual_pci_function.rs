@@ -3,7 +3,8 @@
 //! Schema definition `VirtualPciFunction`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualPciFunction`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,21 +20,60 @@ use crate::{
 )]
 pub struct VirtualPciFunction {
     /// JSON `DeviceInstancePath`: string. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "DeviceInstancePath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DeviceInstancePath", skip_serializing_if = "Option::is_none")
+    )]
     pub device_instance_path: Option<String>,
     /// JSON `VirtualFunction`: uint16. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "VirtualFunction", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VirtualFunction", skip_serializing_if = "Option::is_none")
+    )]
     pub virtual_function: Option<u16>,
     /// JSON `AllowDirectTranslatedP2P`: bool. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "AllowDirectTranslatedP2P",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AllowDirectTranslatedP2P",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub allow_direct_translated_p2p: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualPciFunction {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.device_instance_path.is_some())
+            + usize::from(self.virtual_function.is_some())
+            + usize::from(self.allow_direct_translated_p2p.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.device_instance_path {
+            map.serialize_entry("DeviceInstancePath", value)?;
+        }
+
+        if let Some(value) = &self.virtual_function {
+            map.serialize_entry("VirtualFunction", value)?;
+        }
+
+        if let Some(value) = &self.allow_direct_translated_p2p {
+            map.serialize_entry("AllowDirectTranslatedP2P", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualPciFunction {

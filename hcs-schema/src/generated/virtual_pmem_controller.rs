@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualPMemController`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,23 +22,69 @@ use crate::{
 )]
 pub struct VirtualPMemController {
     /// JSON `Devices`: map of string to VirtualPMemDevice. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Devices", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Devices", skip_serializing_if = "Option::is_none")
+    )]
     pub devices: Option<BTreeMap<String, VirtualPMemDevice>>,
     /// This field indicates how many empty devices to add to the controller. If non-zero, additional VirtualPMemDevice objects with no HostPath and no Mappings will be added to the Devices map to get up to the MaximumCount. These devices will be configured with either the MaximumSizeBytes field if non-zero, or with the default maximum, 512 Mb.
     ///
     /// JSON `MaximumCount`: uint8. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MaximumCount", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MaximumCount", skip_serializing_if = "Option::is_none")
+    )]
     pub maximum_count: Option<u8>,
     /// JSON `MaximumSizeBytes`: uint64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MaximumSizeBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MaximumSizeBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub maximum_size_bytes: Option<u64>,
     /// JSON `Backing`: VirtualPMemBackingType. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Backing", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Backing", skip_serializing_if = "Option::is_none")
+    )]
     pub backing: Option<VirtualPMemBackingType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualPMemController {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.devices.is_some())
+            + usize::from(self.maximum_count.is_some())
+            + usize::from(self.maximum_size_bytes.is_some())
+            + usize::from(self.backing.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.devices {
+            map.serialize_entry("Devices", value)?;
+        }
+
+        if let Some(value) = &self.maximum_count {
+            map.serialize_entry("MaximumCount", value)?;
+        }
+
+        if let Some(value) = &self.maximum_size_bytes {
+            map.serialize_entry("MaximumSizeBytes", value)?;
+        }
+
+        if let Some(value) = &self.backing {
+            map.serialize_entry("Backing", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualPMemController {

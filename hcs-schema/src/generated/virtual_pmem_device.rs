@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualPMemDevice`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -21,24 +22,78 @@ use crate::{
 )]
 pub struct VirtualPMemDevice {
     /// JSON `HostPath`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "HostPath", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "HostPath", skip_serializing_if = "Option::is_none")
+    )]
     pub host_path: Option<String>,
     /// JSON `ReadOnly`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReadOnly", skip_serializing_if = "Option::is_none")
+    )]
     pub read_only: Option<bool>,
     /// JSON `ImageFormat`: VirtualPMemImageFormat. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ImageFormat", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ImageFormat", skip_serializing_if = "Option::is_none")
+    )]
     pub image_format: Option<VirtualPMemImageFormat>,
     /// JSON `SizeBytes`: uint64. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "SizeBytes", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SizeBytes", skip_serializing_if = "Option::is_none")
+    )]
     pub size_bytes: Option<u64>,
     /// JSON `Mappings`: map of string to VirtualPMemMapping. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-    #[serde(rename = "Mappings", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Mappings", skip_serializing_if = "Option::is_none")
+    )]
     pub mappings: Option<BTreeMap<String, VirtualPMemMapping>>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualPMemDevice {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.host_path.is_some())
+            + usize::from(self.read_only.is_some())
+            + usize::from(self.image_format.is_some())
+            + usize::from(self.size_bytes.is_some())
+            + usize::from(self.mappings.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.host_path {
+            map.serialize_entry("HostPath", value)?;
+        }
+
+        if let Some(value) = &self.read_only {
+            map.serialize_entry("ReadOnly", value)?;
+        }
+
+        if let Some(value) = &self.image_format {
+            map.serialize_entry("ImageFormat", value)?;
+        }
+
+        if let Some(value) = &self.size_bytes {
+            map.serialize_entry("SizeBytes", value)?;
+        }
+
+        if let Some(value) = &self.mappings {
+            map.serialize_entry("Mappings", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualPMemDevice {

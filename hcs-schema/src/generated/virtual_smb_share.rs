@@ -3,7 +3,8 @@
 //! Schema definition `VirtualSmbShare`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualSmbShare`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,36 +21,113 @@ use crate::{
 )]
 pub struct VirtualSmbShare {
     /// JSON `Name`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Name", skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// JSON `Path`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Path", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Path", skip_serializing_if = "Option::is_none")
+    )]
     pub path: Option<String>,
     /// JSON `Flags`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Flags", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Flags", skip_serializing_if = "Option::is_none")
+    )]
     pub flags: Option<i64>,
     /// JSON `AllowedFiles`: array of string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AllowedFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowedFiles", skip_serializing_if = "Option::is_none")
+    )]
     pub allowed_files: Option<Vec<String>>,
     /// JSON `AllowedFsctls`: array of uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "AllowedFsctls", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowedFsctls", skip_serializing_if = "Option::is_none")
+    )]
     pub allowed_fsctls: Option<Vec<u32>>,
     /// JSON `PrefetchFiles`: array of string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "PrefetchFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PrefetchFiles", skip_serializing_if = "Option::is_none")
+    )]
     pub prefetch_files: Option<Vec<String>>,
     /// JSON `AutoCreateAlternateDataStreams`: array of VirtualSmbAlternateDataStream. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "AutoCreateAlternateDataStreams",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AutoCreateAlternateDataStreams",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub auto_create_alternate_data_streams: Option<Vec<VirtualSmbAlternateDataStream>>,
     /// JSON `Options`: VirtualSmbShareOptions. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Options", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Options", skip_serializing_if = "Option::is_none")
+    )]
     pub options: Option<VirtualSmbShareOptions>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualSmbShare {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.name.is_some()) + usize::from(self.path.is_some())
+            + usize::from(self.flags.is_some())
+            + usize::from(self.allowed_files.is_some())
+            + usize::from(self.allowed_fsctls.is_some())
+            + usize::from(self.prefetch_files.is_some())
+            + usize::from(self.auto_create_alternate_data_streams.is_some())
+            + usize::from(self.options.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+
+        if let Some(value) = &self.path {
+            map.serialize_entry("Path", value)?;
+        }
+
+        if let Some(value) = &self.flags {
+            map.serialize_entry("Flags", value)?;
+        }
+
+        if let Some(value) = &self.allowed_files {
+            map.serialize_entry("AllowedFiles", value)?;
+        }
+
+        if let Some(value) = &self.allowed_fsctls {
+            map.serialize_entry("AllowedFsctls", value)?;
+        }
+
+        if let Some(value) = &self.prefetch_files {
+            map.serialize_entry("PrefetchFiles", value)?;
+        }
+
+        if let Some(value) = &self.auto_create_alternate_data_streams {
+            map.serialize_entry("AutoCreateAlternateDataStreams", value)?;
+        }
+
+        if let Some(value) = &self.options {
+            map.serialize_entry("Options", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualSmbShare {

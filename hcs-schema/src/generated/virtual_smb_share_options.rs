@@ -3,7 +3,8 @@
 //! Schema definition `VirtualSmbShareOptions`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `VirtualSmbShareOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,123 +20,335 @@ use crate::{
 )]
 pub struct VirtualSmbShareOptions {
     /// JSON `ReadOnly`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReadOnly", skip_serializing_if = "Option::is_none")
+    )]
     pub read_only: Option<bool>,
     /// convert exclusive access to shared read access
     ///
     /// JSON `ShareRead`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ShareRead", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ShareRead", skip_serializing_if = "Option::is_none")
+    )]
     pub share_read: Option<bool>,
     /// all opens will use cached I/O
     ///
     /// JSON `CacheIo`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "CacheIo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CacheIo", skip_serializing_if = "Option::is_none")
+    )]
     pub cache_io: Option<bool>,
     /// disable oplock support
     ///
     /// JSON `NoOplocks`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NoOplocks", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NoOplocks", skip_serializing_if = "Option::is_none")
+    )]
     pub no_oplocks: Option<bool>,
     /// Acquire the backup privilege when attempting to open
     ///
     /// JSON `TakeBackupPrivilege`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "TakeBackupPrivilege", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "TakeBackupPrivilege", skip_serializing_if = "Option::is_none")
+    )]
     pub take_backup_privilege: Option<bool>,
     /// Use the identity of the share root when opening
     ///
     /// JSON `UseShareRootIdentity`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "UseShareRootIdentity", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "UseShareRootIdentity",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub use_share_root_identity: Option<bool>,
     /// disable Direct Mapping
     ///
     /// JSON `NoDirectmap`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NoDirectmap", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NoDirectmap", skip_serializing_if = "Option::is_none")
+    )]
     pub no_directmap: Option<bool>,
     /// disable Byterange locks
     ///
     /// JSON `NoLocks`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NoLocks", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NoLocks", skip_serializing_if = "Option::is_none")
+    )]
     pub no_locks: Option<bool>,
     /// disable Directory CHange Notifications
     ///
     /// JSON `NoDirnotify`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NoDirnotify", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NoDirnotify", skip_serializing_if = "Option::is_none")
+    )]
     pub no_dirnotify: Option<bool>,
     /// JSON `Test`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "Test", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Test", skip_serializing_if = "Option::is_none")
+    )]
     pub test: Option<bool>,
     /// share is use for VM shared memory
     ///
     /// JSON `VmSharedMemory`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "VmSharedMemory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "VmSharedMemory", skip_serializing_if = "Option::is_none")
+    )]
     pub vm_shared_memory: Option<bool>,
     /// allow access only to the files specified in AllowedFiles
     ///
     /// JSON `RestrictFileAccess`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "RestrictFileAccess", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "RestrictFileAccess", skip_serializing_if = "Option::is_none")
+    )]
     pub restrict_file_access: Option<bool>,
     /// disable all oplocks except Level II
     ///
     /// JSON `ForceLevelIIOplocks`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ForceLevelIIOplocks", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ForceLevelIIOplocks", skip_serializing_if = "Option::is_none")
+    )]
     pub force_level_ii_oplocks: Option<bool>,
     /// Allow the host to reparse this base layer
     ///
     /// JSON `ReparseBaseLayer`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReparseBaseLayer", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReparseBaseLayer", skip_serializing_if = "Option::is_none")
+    )]
     pub reparse_base_layer: Option<bool>,
     /// Enable pseudo-oplocks
     ///
     /// JSON `PseudoOplocks`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "PseudoOplocks", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PseudoOplocks", skip_serializing_if = "Option::is_none")
+    )]
     pub pseudo_oplocks: Option<bool>,
     /// All opens will use non-cached IO
     ///
     /// JSON `NonCacheIo`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "NonCacheIo", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "NonCacheIo", skip_serializing_if = "Option::is_none")
+    )]
     pub non_cache_io: Option<bool>,
     /// Enable pseudo directory change notifications
     ///
     /// JSON `PseudoDirnotify`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "PseudoDirnotify", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "PseudoDirnotify", skip_serializing_if = "Option::is_none")
+    )]
     pub pseudo_dirnotify: Option<bool>,
     /// JSON `DisableIndexing`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "DisableIndexing", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DisableIndexing", skip_serializing_if = "Option::is_none")
+    )]
     pub disable_indexing: Option<bool>,
     /// JSON `HideAlternateDataStreams`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(
-        rename = "HideAlternateDataStreams",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "HideAlternateDataStreams",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub hide_alternate_data_streams: Option<bool>,
     /// JSON `EnableFsctlFiltering`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "EnableFsctlFiltering", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableFsctlFiltering",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub enable_fsctl_filtering: Option<bool>,
     /// JSON `AllowNewCreates`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "AllowNewCreates", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AllowNewCreates", skip_serializing_if = "Option::is_none")
+    )]
     pub allow_new_creates: Option<bool>,
     /// Block directory enumeration, renames, and deletes.
     ///
     /// JSON `SingleFileMapping`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SingleFileMapping", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SingleFileMapping", skip_serializing_if = "Option::is_none")
+    )]
     pub single_file_mapping: Option<bool>,
     /// Support Cloud Files functionality
     ///
     /// JSON `SupportCloudFiles`: bool. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-    #[serde(rename = "SupportCloudFiles", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SupportCloudFiles", skip_serializing_if = "Option::is_none")
+    )]
     pub support_cloud_files: Option<bool>,
     /// Filter EFS attributes from the guest
     ///
     /// JSON `FilterEncryptionAttributes`: bool. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "FilterEncryptionAttributes",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "FilterEncryptionAttributes",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub filter_encryption_attributes: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VirtualSmbShareOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.read_only.is_some())
+            + usize::from(self.share_read.is_some())
+            + usize::from(self.cache_io.is_some())
+            + usize::from(self.no_oplocks.is_some())
+            + usize::from(self.take_backup_privilege.is_some())
+            + usize::from(self.use_share_root_identity.is_some())
+            + usize::from(self.no_directmap.is_some())
+            + usize::from(self.no_locks.is_some())
+            + usize::from(self.no_dirnotify.is_some()) + usize::from(self.test.is_some())
+            + usize::from(self.vm_shared_memory.is_some())
+            + usize::from(self.restrict_file_access.is_some())
+            + usize::from(self.force_level_ii_oplocks.is_some())
+            + usize::from(self.reparse_base_layer.is_some())
+            + usize::from(self.pseudo_oplocks.is_some())
+            + usize::from(self.non_cache_io.is_some())
+            + usize::from(self.pseudo_dirnotify.is_some())
+            + usize::from(self.disable_indexing.is_some())
+            + usize::from(self.hide_alternate_data_streams.is_some())
+            + usize::from(self.enable_fsctl_filtering.is_some())
+            + usize::from(self.allow_new_creates.is_some())
+            + usize::from(self.single_file_mapping.is_some())
+            + usize::from(self.support_cloud_files.is_some())
+            + usize::from(self.filter_encryption_attributes.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.read_only {
+            map.serialize_entry("ReadOnly", value)?;
+        }
+
+        if let Some(value) = &self.share_read {
+            map.serialize_entry("ShareRead", value)?;
+        }
+
+        if let Some(value) = &self.cache_io {
+            map.serialize_entry("CacheIo", value)?;
+        }
+
+        if let Some(value) = &self.no_oplocks {
+            map.serialize_entry("NoOplocks", value)?;
+        }
+
+        if let Some(value) = &self.take_backup_privilege {
+            map.serialize_entry("TakeBackupPrivilege", value)?;
+        }
+
+        if let Some(value) = &self.use_share_root_identity {
+            map.serialize_entry("UseShareRootIdentity", value)?;
+        }
+
+        if let Some(value) = &self.no_directmap {
+            map.serialize_entry("NoDirectmap", value)?;
+        }
+
+        if let Some(value) = &self.no_locks {
+            map.serialize_entry("NoLocks", value)?;
+        }
+
+        if let Some(value) = &self.no_dirnotify {
+            map.serialize_entry("NoDirnotify", value)?;
+        }
+
+        if let Some(value) = &self.test {
+            map.serialize_entry("Test", value)?;
+        }
+
+        if let Some(value) = &self.vm_shared_memory {
+            map.serialize_entry("VmSharedMemory", value)?;
+        }
+
+        if let Some(value) = &self.restrict_file_access {
+            map.serialize_entry("RestrictFileAccess", value)?;
+        }
+
+        if let Some(value) = &self.force_level_ii_oplocks {
+            map.serialize_entry("ForceLevelIIOplocks", value)?;
+        }
+
+        if let Some(value) = &self.reparse_base_layer {
+            map.serialize_entry("ReparseBaseLayer", value)?;
+        }
+
+        if let Some(value) = &self.pseudo_oplocks {
+            map.serialize_entry("PseudoOplocks", value)?;
+        }
+
+        if let Some(value) = &self.non_cache_io {
+            map.serialize_entry("NonCacheIo", value)?;
+        }
+
+        if let Some(value) = &self.pseudo_dirnotify {
+            map.serialize_entry("PseudoDirnotify", value)?;
+        }
+
+        if let Some(value) = &self.disable_indexing {
+            map.serialize_entry("DisableIndexing", value)?;
+        }
+
+        if let Some(value) = &self.hide_alternate_data_streams {
+            map.serialize_entry("HideAlternateDataStreams", value)?;
+        }
+
+        if let Some(value) = &self.enable_fsctl_filtering {
+            map.serialize_entry("EnableFsctlFiltering", value)?;
+        }
+
+        if let Some(value) = &self.allow_new_creates {
+            map.serialize_entry("AllowNewCreates", value)?;
+        }
+
+        if let Some(value) = &self.single_file_mapping {
+            map.serialize_entry("SingleFileMapping", value)?;
+        }
+
+        if let Some(value) = &self.support_cloud_files {
+            map.serialize_entry("SupportCloudFiles", value)?;
+        }
+
+        if let Some(value) = &self.filter_encryption_attributes {
+            map.serialize_entry("FilterEncryptionAttributes", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VirtualSmbShareOptions {

@@ -3,7 +3,8 @@
 //! Schema definition `VmMemory`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
 };
 
 /// Schema definition `VmMemory`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -19,30 +20,107 @@ use crate::{
 )]
 pub struct VmMemory {
     /// JSON `AvailableMemory`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AvailableMemory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AvailableMemory", skip_serializing_if = "Option::is_none")
+    )]
     pub available_memory: Option<i32>,
     /// JSON `AvailableMemoryBuffer`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AvailableMemoryBuffer", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "AvailableMemoryBuffer",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub available_memory_buffer: Option<i32>,
     /// JSON `ReservedMemory`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "ReservedMemory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ReservedMemory", skip_serializing_if = "Option::is_none")
+    )]
     pub reserved_memory: Option<u64>,
     /// JSON `AssignedMemory`: uint64. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "AssignedMemory", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "AssignedMemory", skip_serializing_if = "Option::is_none")
+    )]
     pub assigned_memory: Option<u64>,
     /// JSON `SlpActive`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "SlpActive", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SlpActive", skip_serializing_if = "Option::is_none")
+    )]
     pub slp_active: Option<bool>,
     /// JSON `BalancingEnabled`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "BalancingEnabled", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "BalancingEnabled", skip_serializing_if = "Option::is_none")
+    )]
     pub balancing_enabled: Option<bool>,
     /// JSON `DmOperationInProgress`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DmOperationInProgress", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DmOperationInProgress",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub dm_operation_in_progress: Option<bool>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VmMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.available_memory.is_some())
+            + usize::from(self.available_memory_buffer.is_some())
+            + usize::from(self.reserved_memory.is_some())
+            + usize::from(self.assigned_memory.is_some())
+            + usize::from(self.slp_active.is_some())
+            + usize::from(self.balancing_enabled.is_some())
+            + usize::from(self.dm_operation_in_progress.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.available_memory {
+            map.serialize_entry("AvailableMemory", value)?;
+        }
+
+        if let Some(value) = &self.available_memory_buffer {
+            map.serialize_entry("AvailableMemoryBuffer", value)?;
+        }
+
+        if let Some(value) = &self.reserved_memory {
+            map.serialize_entry("ReservedMemory", value)?;
+        }
+
+        if let Some(value) = &self.assigned_memory {
+            map.serialize_entry("AssignedMemory", value)?;
+        }
+
+        if let Some(value) = &self.slp_active {
+            map.serialize_entry("SlpActive", value)?;
+        }
+
+        if let Some(value) = &self.balancing_enabled {
+            map.serialize_entry("BalancingEnabled", value)?;
+        }
+
+        if let Some(value) = &self.dm_operation_in_progress {
+            map.serialize_entry("DmOperationInProgress", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VmMemory {

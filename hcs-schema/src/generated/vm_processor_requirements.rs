@@ -3,7 +3,8 @@
 //! Schema definition `VmProcessorRequirements`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// VM specific processor feature requirements
 ///
 /// Schema definition `VmProcessorRequirements`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,38 +25,96 @@ pub struct VmProcessorRequirements {
     /// Processor features
     ///
     /// JSON `ProcessorFeatures`: array of ProcessorFeature. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "ProcessorFeatures", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ProcessorFeatures", skip_serializing_if = "Option::is_none")
+    )]
     pub processor_features: Option<Vec<ProcessorFeature>>,
     /// Xsave processor features
     ///
     /// JSON `XsaveProcessorFeatures`: array of XsaveProcessorFeature. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "XsaveProcessorFeatures", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "XsaveProcessorFeatures",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub xsave_processor_features: Option<Vec<XsaveProcessorFeature>>,
     /// Processor cache line flush size
     ///
     /// JSON `CacheLineFlushSize`: uint64. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "CacheLineFlushSize", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "CacheLineFlushSize", skip_serializing_if = "Option::is_none")
+    )]
     pub cache_line_flush_size: Option<u64>,
     /// Processor physical address bits
     ///
     /// JSON `ImplementedPhysicalAddressBits`: uint64. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "ImplementedPhysicalAddressBits",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ImplementedPhysicalAddressBits",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub implemented_physical_address_bits: Option<u64>,
     /// Processor non architectural core sharing
     ///
     /// JSON `NonArchitecturalCoreSharing`: NonArchitecturalCoreSharing. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(
-        rename = "NonArchitecturalCoreSharing",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "NonArchitecturalCoreSharing",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub non_architectural_core_sharing: Option<NonArchitecturalCoreSharing>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for VmProcessorRequirements {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.processor_features.is_some())
+            + usize::from(self.xsave_processor_features.is_some())
+            + usize::from(self.cache_line_flush_size.is_some())
+            + usize::from(self.implemented_physical_address_bits.is_some())
+            + usize::from(self.non_architectural_core_sharing.is_some())
+            + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.processor_features {
+            map.serialize_entry("ProcessorFeatures", value)?;
+        }
+
+        if let Some(value) = &self.xsave_processor_features {
+            map.serialize_entry("XsaveProcessorFeatures", value)?;
+        }
+
+        if let Some(value) = &self.cache_line_flush_size {
+            map.serialize_entry("CacheLineFlushSize", value)?;
+        }
+
+        if let Some(value) = &self.implemented_physical_address_bits {
+            map.serialize_entry("ImplementedPhysicalAddressBits", value)?;
+        }
+
+        if let Some(value) = &self.non_architectural_core_sharing {
+            map.serialize_entry("NonArchitecturalCoreSharing", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for VmProcessorRequirements {

@@ -3,7 +3,8 @@
 //! Schema definition `WindowsCrashReport`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 /// Windows specific crash information
 ///
 /// Schema definition `WindowsCrashReport`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -24,63 +25,157 @@ pub struct WindowsCrashReport {
     /// Path to a Windows memory dump file. This will contain the same path as the configured in the GuestCrashReporting device. This field is not valid unless the FinalPhase is Complete.
     ///
     /// JSON `DumpFile`: string. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DumpFile", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DumpFile", skip_serializing_if = "Option::is_none")
+    )]
     pub dump_file: Option<String>,
     /// Major version as reported by the guest OS.
     ///
     /// JSON `OsMajorVersion`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "OsMajorVersion", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OsMajorVersion", skip_serializing_if = "Option::is_none")
+    )]
     pub os_major_version: Option<u32>,
     /// Minor version as reported by the guest OS.
     ///
     /// JSON `OsMinorVersion`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "OsMinorVersion", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OsMinorVersion", skip_serializing_if = "Option::is_none")
+    )]
     pub os_minor_version: Option<u32>,
     /// Build number as reported by the guest OS.
     ///
     /// JSON `OsBuildNumber`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "OsBuildNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OsBuildNumber", skip_serializing_if = "Option::is_none")
+    )]
     pub os_build_number: Option<u32>,
     /// Service pack major version as reported by the guest OS.
     ///
     /// JSON `OsServicePackMajorVersion`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "OsServicePackMajorVersion",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "OsServicePackMajorVersion",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub os_service_pack_major_version: Option<u32>,
     /// Service pack minor version as reported by the guest OS.
     ///
     /// JSON `OsServicePackMinorVersion`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(
-        rename = "OsServicePackMinorVersion",
-        skip_serializing_if = "Option::is_none"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "OsServicePackMinorVersion",
+            skip_serializing_if = "Option::is_none"
+        )
     )]
     pub os_service_pack_minor_version: Option<u32>,
     /// Suite mask as reported by the guest OS.
     ///
     /// JSON `OsSuiteMask`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "OsSuiteMask", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OsSuiteMask", skip_serializing_if = "Option::is_none")
+    )]
     pub os_suite_mask: Option<u32>,
     /// Product type as reported by the guest OS.
     ///
     /// JSON `OsProductType`: uint32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "OsProductType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "OsProductType", skip_serializing_if = "Option::is_none")
+    )]
     pub os_product_type: Option<u32>,
     /// Status of the crash dump. S\_OK indicates success, other HRESULT values on error.
     ///
     /// JSON `Status`: int32. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Status", skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<i32>,
     /// Indicates progress of a Windows memory dump when the crash report was sent.
     ///
     /// JSON `FinalPhase`: WindowsCrashPhase. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "FinalPhase", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "FinalPhase", skip_serializing_if = "Option::is_none")
+    )]
     pub final_phase: Option<WindowsCrashPhase>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for WindowsCrashReport {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.dump_file.is_some())
+            + usize::from(self.os_major_version.is_some())
+            + usize::from(self.os_minor_version.is_some())
+            + usize::from(self.os_build_number.is_some())
+            + usize::from(self.os_service_pack_major_version.is_some())
+            + usize::from(self.os_service_pack_minor_version.is_some())
+            + usize::from(self.os_suite_mask.is_some())
+            + usize::from(self.os_product_type.is_some())
+            + usize::from(self.status.is_some())
+            + usize::from(self.final_phase.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.dump_file {
+            map.serialize_entry("DumpFile", value)?;
+        }
+
+        if let Some(value) = &self.os_major_version {
+            map.serialize_entry("OsMajorVersion", value)?;
+        }
+
+        if let Some(value) = &self.os_minor_version {
+            map.serialize_entry("OsMinorVersion", value)?;
+        }
+
+        if let Some(value) = &self.os_build_number {
+            map.serialize_entry("OsBuildNumber", value)?;
+        }
+
+        if let Some(value) = &self.os_service_pack_major_version {
+            map.serialize_entry("OsServicePackMajorVersion", value)?;
+        }
+
+        if let Some(value) = &self.os_service_pack_minor_version {
+            map.serialize_entry("OsServicePackMinorVersion", value)?;
+        }
+
+        if let Some(value) = &self.os_suite_mask {
+            map.serialize_entry("OsSuiteMask", value)?;
+        }
+
+        if let Some(value) = &self.os_product_type {
+            map.serialize_entry("OsProductType", value)?;
+        }
+
+        if let Some(value) = &self.status {
+            map.serialize_entry("Status", value)?;
+        }
+
+        if let Some(value) = &self.final_phase {
+            map.serialize_entry("FinalPhase", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for WindowsCrashReport {

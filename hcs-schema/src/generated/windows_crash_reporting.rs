@@ -3,7 +3,8 @@
 //! Schema definition `WindowsCrashReporting`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `WindowsCrashReporting`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -20,18 +21,56 @@ use crate::{
 )]
 pub struct WindowsCrashReporting {
     /// JSON `DumpFileName`: string. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "DumpFileName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DumpFileName", skip_serializing_if = "Option::is_none")
+    )]
     pub dump_file_name: Option<String>,
     /// JSON `MaxDumpSize`: int64. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-    #[serde(rename = "MaxDumpSize", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "MaxDumpSize", skip_serializing_if = "Option::is_none")
+    )]
     pub max_dump_size: Option<i64>,
     /// JSON `DumpType`: WindowsCrashDumpType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-    #[serde(rename = "DumpType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "DumpType", skip_serializing_if = "Option::is_none")
+    )]
     pub dump_type: Option<WindowsCrashDumpType>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for WindowsCrashReporting {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.dump_file_name.is_some())
+            + usize::from(self.max_dump_size.is_some())
+            + usize::from(self.dump_type.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.dump_file_name {
+            map.serialize_entry("DumpFileName", value)?;
+        }
+
+        if let Some(value) = &self.max_dump_size {
+            map.serialize_entry("MaxDumpSize", value)?;
+        }
+
+        if let Some(value) = &self.dump_type {
+            map.serialize_entry("DumpType", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for WindowsCrashReporting {

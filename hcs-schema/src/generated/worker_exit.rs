@@ -3,7 +3,8 @@
 //! Schema definition `WorkerExit`.
 
 use serde::de::MapAccess;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
@@ -12,7 +13,7 @@ use crate::{
 };
 
 /// Schema definition `WorkerExit`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -22,21 +23,66 @@ pub struct WorkerExit {
     /// Exit code of the virtual machine worker process.
     ///
     /// JSON `ExitCode`: uint32. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "ExitCode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "ExitCode", skip_serializing_if = "Option::is_none")
+    )]
     pub exit_code: Option<u32>,
     /// JSON `Type`: WorkerExitType. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Type", skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<WorkerExitType>,
     /// JSON `Detail`: WorkerExitDetail. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Detail", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Detail", skip_serializing_if = "Option::is_none")
+    )]
     pub detail: Option<WorkerExitDetail>,
     /// JSON `Initiator`: ExitInitiator. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-    #[serde(rename = "Initiator", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Initiator", skip_serializing_if = "Option::is_none")
+    )]
     pub initiator: Option<ExitInitiator>,
     /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
+}
+
+impl Serialize for WorkerExit {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = usize::from(self.exit_code.is_some())
+            + usize::from(self.r#type.is_some()) + usize::from(self.detail.is_some())
+            + usize::from(self.initiator.is_some()) + self.unknown_properties.len();
+        let mut map = serializer.serialize_map(Some(len))?;
+
+        if let Some(value) = &self.exit_code {
+            map.serialize_entry("ExitCode", value)?;
+        }
+
+        if let Some(value) = &self.r#type {
+            map.serialize_entry("Type", value)?;
+        }
+
+        if let Some(value) = &self.detail {
+            map.serialize_entry("Detail", value)?;
+        }
+
+        if let Some(value) = &self.initiator {
+            map.serialize_entry("Initiator", value)?;
+        }
+
+        for (name, value) in &self.unknown_properties {
+            map.serialize_entry(name, value)?;
+        }
+
+        map.end()
+    }
 }
 
 impl SchemaType for WorkerExit {
