@@ -17,15 +17,18 @@ use std::ffi::c_void;
 
 use serde_json::{Value, json};
 
-use crate::engine::{Config, Handle, ProcState, SysState, emu, reset};
+use crate::engine::{
+    CancelBehaviour, Config, Handle, ProcState, StdioHandles, SysState, emu, reset,
+};
 use crate::exports::ffi;
 use crate::hresult::*;
 use crate::schema::SchemaVersion;
 use crate::wide;
 
 /// `LocalFree`: frees a string the emulator returned and returns NULL. NULL returns NULL; a
-/// pointer the emulator did not allocate (or already freed) is returned unchanged and nothing
-/// is freed, as Windows reports failure.
+/// pointer the emulator did not allocate, or already freed, is returned unchanged and nothing
+/// is freed (Windows reports failure the same way), and it is counted (`InvalidFrees`,
+/// `DoubleFrees` in `HcsEmulatorGetStatistics`).
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn LocalFree(hMem: *mut c_void) -> *mut c_void {
     if hMem.is_null() {
@@ -165,6 +168,24 @@ pub fn parse_config(text: &str, base: &Config) -> Result<Config, HcsError> {
                 }
                 c.injected_failures = list;
             }
+            "CancelOperation" => {
+                c.cancel = match val.as_str() {
+                    Some("NotImplemented") => CancelBehaviour::NotImplemented,
+                    Some("Cancels") => CancelBehaviour::Cancels,
+                    _ => {
+                        return Err(bad(format!(
+                            "{k}: expected \"NotImplemented\" or \"Cancels\""
+                        )));
+                    }
+                };
+            }
+            "StdioHandles" => {
+                c.stdio_handles = match val.as_str() {
+                    Some("Once") => StdioHandles::Once,
+                    Some("Repeated") => StdioHandles::Repeated,
+                    _ => return Err(bad(format!("{k}: expected \"Once\" or \"Repeated\""))),
+                };
+            }
             other => return Err(bad(format!("{other}: unknown property"))),
         }
     }
@@ -209,6 +230,8 @@ pub unsafe extern "system" fn HcsEmulatorGetStatistics(statistics: *mut *mut u16
                 "LiveOperations": count(|h| matches!(h, Handle::Operation(_))),
                 "PendingOperations": count(|h| matches!(h, Handle::Operation(o) if matches!(o.status, crate::engine::OpStatus::Pending))),
                 "LiveAllocations": wide::live_allocations(),
+                "InvalidFrees": wide::invalid_frees(),
+                "DoubleFrees": wide::double_frees(),
                 "LiveSystems": st.systems.len(),
                 "RunningSystems": st.systems.values().filter(|s| s.state == SysState::Running).count(),
                 "LiveProcesses": st.processes.values().filter(|p| p.state == ProcState::Running).count(),
@@ -223,6 +246,8 @@ pub unsafe extern "system" fn HcsEmulatorGetStatistics(statistics: *mut *mut u16
                     "CompletionDelayMs": st.config.completion_delay_ms,
                     "SchemaCheck": if st.config.strict_schema { "Strict" } else { "KnownToFail" },
                     "ReportSchemaVersions": st.config.report_schema_versions,
+                    "CancelOperation": st.config.cancel.as_str(),
+                    "StdioHandles": st.config.stdio_handles.as_str(),
                     "InjectFailures": st.config.injected_failures.iter().map(|f| json!({ "Function": f.function, "Error": f.error, "Count": f.remaining })).collect::<Vec<_>>()
                 }
             })

@@ -160,6 +160,16 @@ pub struct EventReg {
     pub options: u32,
 }
 
+/// The event callback of an operation created with `HcsCreateOperationWithNotifications` (its
+/// context is the operation's one context).
+#[derive(Debug, Clone, Copy)]
+pub struct OpNotifications {
+    /// The callback.
+    pub callback: unsafe extern "system" fn(*const HcsEvent, *mut c_void),
+    /// `HCS_OPERATION_OPTIONS`.
+    pub options: u32,
+}
+
 /// An event waiting to be delivered once the lock is released.
 pub struct PendingEvent {
     guard: Arc<Guard>,
@@ -240,6 +250,56 @@ pub struct Config {
     /// Whether `HcsGetServiceProperties` reports `SupportedSchemaVersions` in `Basic` (false
     /// emulates a host whose answer has none).
     pub report_schema_versions: bool,
+    /// What `HcsCancelOperation` does.
+    pub cancel: CancelBehaviour,
+    /// How the standard I/O handles of a process are handed out.
+    pub stdio_handles: StdioHandles,
+}
+
+/// What `HcsCancelOperation` does (`HcsEmulatorConfigure` `CancelOperation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CancelBehaviour {
+    /// `"NotImplemented"` (the default): `E_NOTIMPL`, nothing changes, as
+    /// `HcsCancelOperation.md` documents.
+    #[default]
+    NotImplemented,
+    /// `"Cancels"`: a cancel that works, as a future Windows might implement it: a pending call
+    /// completes at once with `HRESULT_FROM_WIN32(ERROR_CANCELLED)` and, if its work has not run
+    /// yet, it never runs.
+    Cancels,
+}
+
+impl CancelBehaviour {
+    /// The configuration value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancelBehaviour::NotImplemented => "NotImplemented",
+            CancelBehaviour::Cancels => "Cancels",
+        }
+    }
+}
+
+/// How the standard I/O handles in `HCS_PROCESS_INFORMATION` are handed out (no page says;
+/// `HcsEmulatorConfigure` `StdioHandles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StdioHandles {
+    /// `"Once"` (the default): the first read of a process's information hands the caller its
+    /// ends of the pipes; every later read reports NULL handles.
+    #[default]
+    Once,
+    /// `"Repeated"`: every later read reports the same handle values again (the caller still
+    /// owns them once).
+    Repeated,
+}
+
+impl StdioHandles {
+    /// The configuration value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StdioHandles::Once => "Once",
+            StdioHandles::Repeated => "Repeated",
+        }
+    }
 }
 
 /// A failure `HcsEmulatorConfigure` asked for: the next `remaining` calls of `function` fail
@@ -262,6 +322,8 @@ impl Default for Config {
             injected_failures: Vec::new(),
             strict_schema: false,
             report_schema_versions: true,
+            cancel: CancelBehaviour::default(),
+            stdio_handles: StdioHandles::default(),
         }
     }
 }
@@ -346,8 +408,8 @@ pub type Work = Box<dyn FnOnce() -> Outcome + Send>;
 pub struct Outcome {
     /// The call's result document or error.
     pub result: Result<Option<String>, HcsError>,
-    /// Process information for `HcsCreateProcess` / `HcsGetProcessInfo`.
-    pub process: Option<(u32, StdioSet)>,
+    /// The process whose information `HcsCreateProcess` / `HcsGetProcessInfo` report.
+    pub process: Option<u32>,
     /// Work to run after the operation completed (process behaviours).
     pub after: Option<Box<dyn FnOnce() + Send>>,
 }
@@ -369,6 +431,8 @@ pub struct Job {
     generation: u64,
     work: Work,
     on_cancel: Option<Box<dyn FnOnce() + Send>>,
+    /// Set when the call is cancelled (even if its operation is closed since).
+    cancelled: Arc<AtomicBool>,
 }
 
 /// A compute system.
@@ -454,6 +518,11 @@ pub struct Process {
     pub console_size: (u16, u16),
     /// The process's own ends of its standard streams.
     pub child: StdioSet,
+    /// The caller's ends of its standard streams, until the first read of its information
+    /// hands them out.
+    pub caller: StdioSet,
+    /// The handle values that read handed out (NULL for streams not created).
+    pub handed: Option<[usize; 3]>,
     /// Tells its behaviour thread to stop.
     pub stop: Arc<AtomicBool>,
     /// Tells an `echo` process that its standard input was closed.
@@ -474,8 +543,8 @@ pub enum OpStatus {
         hr: HRESULT,
         /// Its result document.
         doc: Option<String>,
-        /// Process information, if any.
-        process: Option<(u32, StdioSet)>,
+        /// The process whose information the call reports, if any.
+        process: Option<u32>,
         /// Whether it completed by cancellation.
         cancelled: bool,
     },
@@ -485,12 +554,14 @@ pub enum OpStatus {
 pub struct Operation {
     /// `HcsGetOperationId`.
     pub id: u64,
-    /// Context.
+    /// The one context of the operation, passed to its completion callback and to its event
+    /// callback alike (`HcsGetOperationContext.md`: "the context pointer stored in the
+    /// operation").
     pub context: usize,
     /// Completion callback.
     pub completion: OperationCompletion,
-    /// Event callback (`HcsCreateOperationWithNotifications`).
-    pub event: Option<EventReg>,
+    /// Event callback and options (`HcsCreateOperationWithNotifications`).
+    pub notifications: Option<OpNotifications>,
     /// Callback guard.
     pub guard: Arc<Guard>,
     /// Status.
@@ -503,6 +574,9 @@ pub struct Operation {
     pub process: usize,
     /// Bumped by every call the operation tracks.
     pub generation: u64,
+    /// Set by `HcsCancelOperation` for the call being tracked (a new flag per call; the job
+    /// holds it, so it sees the cancel even after the operation is closed).
+    pub cancel_flag: Arc<AtomicBool>,
     /// Resources added with `HcsAddResourceToOperation`.
     pub resources: Vec<(i32, String)>,
     /// When the tracked call started.
@@ -797,6 +871,8 @@ impl State {
                 created: SystemTime::now(),
                 console_size,
                 child: StdioSet::default(),
+                caller: StdioSet::default(),
+                handed: None,
                 stop: Arc::default(),
                 stdin_closed: Arc::default(),
                 params,
@@ -825,7 +901,7 @@ impl State {
         &mut self,
         context: usize,
         completion: OperationCompletion,
-        event: Option<EventReg>,
+        notifications: Option<OpNotifications>,
     ) -> usize {
         let id = self.next_op_id;
         self.next_op_id += 1;
@@ -833,13 +909,14 @@ impl State {
             id,
             context,
             completion,
-            event,
+            notifications,
             guard: Arc::default(),
             status: OpStatus::Idle,
             op_type: optype::NONE,
             system: 0,
             process: 0,
             generation: 0,
+            cancel_flag: Arc::default(),
             resources: Vec::new(),
             started: None,
             ended: None,
@@ -1004,6 +1081,37 @@ impl State {
         }
     }
 
+    /// The `HCS_PROCESS_INFORMATION` of a process: the first read hands the caller its ends of
+    /// the pipes (the caller owns them from then on); later reads report NULL handles, or the
+    /// same values again with [`StdioHandles::Repeated`]. A process record already removed
+    /// reports its id only.
+    pub fn process_information(&mut self, pid: u32) -> HcsProcessInformation {
+        let mode = self.config.stdio_handles;
+        let mut values = [0usize; 3];
+        if let Some(p) = self.processes.get_mut(&pid) {
+            match p.handed {
+                None => {
+                    let caller = std::mem::take(&mut p.caller);
+                    values = [
+                        crate::process::into_handle(caller.stdin) as usize,
+                        crate::process::into_handle(caller.stdout) as usize,
+                        crate::process::into_handle(caller.stderr) as usize,
+                    ];
+                    p.handed = Some(values);
+                }
+                Some(handed) if mode == StdioHandles::Repeated => values = handed,
+                Some(_) => {}
+            }
+        }
+        HcsProcessInformation {
+            process_id: pid,
+            reserved: 0,
+            std_input: values[0] as *mut c_void,
+            std_output: values[1] as *mut c_void,
+            std_error: values[2] as *mut c_void,
+        }
+    }
+
     /// Starts tracking a call on an operation (`HCS_E_OPERATION_ALREADY_STARTED` if it is
     /// tracking one). Returns the generation.
     pub fn begin_op(
@@ -1022,6 +1130,7 @@ impl State {
         o.system = system;
         o.process = process;
         o.generation += 1;
+        o.cancel_flag = Arc::default();
         o.started = Some(SystemTime::now());
         o.ended = None;
         Ok(o.generation)
@@ -1033,7 +1142,7 @@ impl State {
         op: usize,
         generation: u64,
         result: Result<Option<String>, HcsError>,
-        process: Option<(u32, StdioSet)>,
+        process: Option<u32>,
         cancelled: bool,
         sink: &mut Deliveries,
     ) -> bool {
@@ -1047,10 +1156,14 @@ impl State {
             Ok(doc) => (S_OK, doc),
             Err(e) => (e.code, Some(e.to_result_document())),
         };
-        if let Some(reg) = o.event {
+        if let Some(n) = o.notifications {
             sink.events.push(PendingEvent {
                 guard: o.guard.clone(),
-                reg,
+                reg: EventReg {
+                    callback: n.callback,
+                    context: o.context,
+                    options: n.options,
+                },
                 event_type: event::OPERATION_CALLBACK,
                 data: doc.clone(),
                 operation: op,
@@ -1116,6 +1229,10 @@ impl State {
         work: Work,
         on_cancel: Option<Box<dyn FnOnce() + Send>>,
     ) {
+        let cancelled = self
+            .op_mut(op)
+            .map(|o| o.cancel_flag.clone())
+            .unwrap_or_default();
         let Some(s) = self.systems.get_mut(&uid) else {
             return;
         };
@@ -1124,6 +1241,7 @@ impl State {
             generation,
             work,
             on_cancel,
+            cancelled,
         });
         if !s.worker {
             s.worker = true;
@@ -1186,7 +1304,14 @@ fn system_worker(uid: u64) {
 
 /// Runs a job that belongs to no system (enumeration) on its own thread.
 pub fn spawn_detached(op: usize, generation: u64, work: Work) {
-    let delay = emu().lock().config.completion_delay_ms;
+    let (delay, cancelled) = {
+        let mut st = emu().lock();
+        let cancelled = st
+            .op_mut(op)
+            .map(|o| o.cancel_flag.clone())
+            .unwrap_or_default();
+        (st.config.completion_delay_ms, cancelled)
+    };
     std::thread::spawn(move || {
         run_job(
             Job {
@@ -1194,6 +1319,7 @@ pub fn spawn_detached(op: usize, generation: u64, work: Work) {
                 generation,
                 work,
                 on_cancel: None,
+                cancelled,
             },
             delay,
             None,
@@ -1206,22 +1332,7 @@ fn run_job(job: Job, delay: u64, system: Option<u64>) {
     if delay > 0 {
         std::thread::sleep(Duration::from_millis(delay));
     }
-    let still_wanted = {
-        let mut st = emu.lock();
-        match st.op_mut(job.op) {
-            Ok(o) => {
-                !(o.generation == job.generation
-                    && matches!(
-                        o.status,
-                        OpStatus::Done {
-                            cancelled: true,
-                            ..
-                        }
-                    ))
-            }
-            Err(_) => true,
-        }
-    };
+    let still_wanted = !job.cancelled.load(Ordering::SeqCst);
     let (out, on_cancel) = if still_wanted {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job.work))
             .unwrap_or_else(|_| Outcome::result(Err(HcsError::with(E_FAIL, "internal error"))));

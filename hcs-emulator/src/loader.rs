@@ -154,6 +154,15 @@ impl Emulator {
     pub fn live_allocations(&self) -> Result<u64, EmulatorError> {
         Ok(self.statistics()?["LiveAllocations"].as_u64().unwrap_or(0))
     }
+
+    /// `InvalidFrees` and `DoubleFrees`: the `LocalFree` calls that passed a pointer the
+    /// emulator never handed out, or one already freed (counted for the life of the loaded
+    /// library; `reset` keeps them).
+    pub fn bad_frees(&self) -> Result<(u64, u64), EmulatorError> {
+        let statistics = self.statistics()?;
+        let count = |name: &str| statistics[name].as_u64().unwrap_or(0);
+        Ok((count("InvalidFrees"), count("DoubleFrees")))
+    }
 }
 
 /// The file name of the emulator cdylib on this platform (`libhcs_emulator.so`,

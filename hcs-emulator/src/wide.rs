@@ -3,8 +3,9 @@
 //! Strings cross the ABI as NUL-terminated UTF-16 (`u16` units, whatever the platform's
 //! `wchar_t` is). Every string the emulator hands out is allocated here and recorded in a
 //! table of live allocations, so `LocalFree` frees only what the emulator allocated (an
-//! unknown pointer is refused, never freed) and the number of live allocations can be
-//! reported.
+//! unknown or already freed pointer is refused, never freed, and counted) and the number of
+//! live allocations can be reported. Freed strings are poisoned and kept, so no address is
+//! ever handed out twice: a double free cannot free someone else's live string.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -49,8 +50,18 @@ pub unsafe fn read_required(p: *const u16, what: &str) -> Result<String, HcsErro
     }
 }
 
-fn heap() -> MutexGuard<'static, HashMap<usize, Box<[u16]>>> {
-    static HEAP: OnceLock<Mutex<HashMap<usize, Box<[u16]>>>> = OnceLock::new();
+/// The strings handed out: the live ones, and the freed ones, kept (poisoned) so that their
+/// addresses are never handed out again and a second `LocalFree` of one is recognised.
+#[derive(Default)]
+struct Heap {
+    live: HashMap<usize, Box<[u16]>>,
+    freed: HashMap<usize, Box<[u16]>>,
+    invalid_frees: u64,
+    double_frees: u64,
+}
+
+fn heap() -> MutexGuard<'static, Heap> {
+    static HEAP: OnceLock<Mutex<Heap>> = OnceLock::new();
     HEAP.get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -62,18 +73,50 @@ pub fn alloc(s: &str) -> *mut u16 {
     units.push(0);
     let mut boxed = units.into_boxed_slice();
     let ptr = boxed.as_mut_ptr();
-    heap().insert(ptr as usize, boxed);
+    heap().live.insert(ptr as usize, boxed);
     ptr
 }
 
-/// Frees a string from [`alloc`]; returns false (and frees nothing) for any other pointer.
+/// Frees a string from [`alloc`]; returns false (and frees nothing) for any other pointer,
+/// counting it as an invalid free, or as a double free when it was freed before. A freed string
+/// is overwritten with U+FFFD (a later read shows garbage, not the old text) and kept, so its
+/// address is never reused.
 pub fn free(p: *mut core::ffi::c_void) -> bool {
-    heap().remove(&(p as usize)).is_some()
+    let mut heap = heap();
+    let key = p as usize;
+    match heap.live.remove(&key) {
+        Some(mut units) => {
+            let end = units.len() - 1;
+            units[..end].fill(0xFFFD);
+            heap.freed.insert(key, units);
+            true
+        }
+        None if heap.freed.contains_key(&key) => {
+            heap.double_frees += 1;
+            false
+        }
+        None => {
+            heap.invalid_frees += 1;
+            false
+        }
+    }
 }
 
 /// The number of strings allocated and not yet freed.
 pub fn live_allocations() -> usize {
-    heap().len()
+    heap().live.len()
+}
+
+/// How many `LocalFree` calls passed a pointer the emulator never allocated (for the life of the
+/// loaded library; `HcsEmulatorReset` keeps the count).
+pub fn invalid_frees() -> u64 {
+    heap().invalid_frees
+}
+
+/// How many `LocalFree` calls passed a string that was already freed (for the life of the loaded
+/// library).
+pub fn double_frees() -> u64 {
+    heap().double_frees
 }
 
 /// Stores `s` into an optional out-parameter (`*out = alloc(s)`), doing nothing for NULL.

@@ -143,7 +143,24 @@ fn delay_pending_timeout_cancel() {
     assert_eq!(h.wait(pause).0, S_OK);
     assert!(t.elapsed() >= Duration::from_millis(200));
     assert_eq!(h.stats()["RunningSystems"], 0);
-    // Cancel before the work runs: it never runs.
+    // HcsCancelOperation.md: "not currently implemented and will always return an E_NOTIMPL
+    // HRESULT value". The pending resume goes on and completes.
+    assert_eq!(
+        unsafe { (f.HcsResumeComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
+    assert_eq!(unsafe { (f.HcsCancelOperation)(op) }, E_NOTIMPL);
+    assert_eq!(
+        unsafe { (f.HcsCancelOperation)(std::ptr::null_mut()) },
+        E_NOTIMPL
+    );
+    assert_eq!(h.wait(op).0, S_OK);
+    assert_eq!(h.state(sys), "Running", "the resume ran");
+    let (a, b, _) = h.sys_call(f.HcsPauseComputeSystem, sys, None);
+    assert_eq!((a, b), (S_OK, S_OK));
+    // The optional cancel that works (a future Windows): before the work runs, it never runs.
+    h.emu.configure(r#"{"CancelOperation":"Cancels"}"#).unwrap();
+    assert_eq!(h.stats()["Configuration"]["CancelOperation"], "Cancels");
     assert_eq!(
         unsafe { (f.HcsResumeComputeSystem)(sys, op, std::ptr::null()) },
         S_OK
@@ -163,6 +180,58 @@ fn delay_pending_timeout_cancel() {
     assert_eq!(
         unsafe { (f.HcsCancelOperation)(fresh) },
         HCS_E_OPERATION_NOT_STARTED
+    );
+    // Cancelling a completed call: S_OK, nothing changes.
+    let (a, b, _) = h.sys_call(f.HcsResumeComputeSystem, sys, None);
+    assert_eq!((a, b), (S_OK, S_OK));
+    assert_eq!(
+        unsafe { (f.HcsResumeComputeSystem)(sys, fresh, std::ptr::null()) },
+        S_OK
+    );
+    assert_eq!(h.wait(fresh).0, HCS_E_INVALID_STATE);
+    assert_eq!(unsafe { (f.HcsCancelOperation)(fresh) }, S_OK);
+    assert_eq!(h.wait(fresh).0, HCS_E_INVALID_STATE);
+    // A cancelled call stays cancelled when its operation is closed before its work was due:
+    // a cancelled create never creates the system.
+    h.emu
+        .configure(r#"{"CancelOperation":"Cancels","CompletionDelayMs":200}"#)
+        .unwrap();
+    let create = h.op();
+    let (id, cfg) = (w("cancelled-create"), w(VM));
+    let mut cancelled = std::ptr::null_mut();
+    assert_eq!(
+        unsafe {
+            (f.HcsCreateComputeSystem)(
+                id.as_ptr(),
+                cfg.as_ptr(),
+                create,
+                std::ptr::null(),
+                &mut cancelled,
+            )
+        },
+        S_OK
+    );
+    assert_eq!(unsafe { (f.HcsCancelOperation)(create) }, S_OK);
+    unsafe {
+        (f.HcsCloseOperation)(create);
+        (f.HcsCloseComputeSystem)(cancelled);
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        h.stats()["LiveSystems"],
+        1,
+        "only the system `slow` is left"
+    );
+    // Every configuration value is checked.
+    assert!(
+        h.emu
+            .configure(r#"{"CancelOperation":"Sometimes"}"#)
+            .is_err()
+    );
+    h.emu.configure_defaults().unwrap();
+    assert_eq!(
+        h.stats()["Configuration"]["CancelOperation"],
+        "NotImplemented"
     );
     unsafe {
         (f.HcsCloseOperation)(fresh);
@@ -192,12 +261,39 @@ fn local_free_accounting() {
         assert!(unsafe { (f.LocalFree)(p.cast()) }.is_null());
     }
     assert_eq!(h.emu.live_allocations().unwrap(), 0);
-    // Double free and foreign pointers are refused, not freed.
+    // Double free and foreign pointers are refused, not freed, and counted (the counts live as
+    // long as the library: reset keeps them).
+    let (invalid, double) = h.emu.bad_frees().unwrap();
     assert_eq!(unsafe { (f.LocalFree)(docs[0].cast()) }, docs[0].cast());
     let mut local = 7u16;
     let foreign = &mut local as *mut u16 as *mut c_void;
     assert_eq!(unsafe { (f.LocalFree)(foreign) }, foreign);
     assert!(unsafe { (f.LocalFree)(std::ptr::null_mut()) }.is_null());
+    assert_eq!(h.emu.bad_frees().unwrap(), (invalid + 1, double + 1));
+    h.emu.reset().unwrap();
+    assert_eq!(h.emu.bad_frees().unwrap(), (invalid + 1, double + 1));
+    // A freed string is poisoned and its address is never handed out again, so a late second
+    // free cannot free someone else's string.
+    let freed = unsafe { hcs_emulator::wide::read(docs[1]) }
+        .unwrap()
+        .unwrap();
+    assert!(
+        !freed.is_empty() && freed.chars().all(|c| c == '\u{FFFD}'),
+        "{freed}"
+    );
+    let mut later = Vec::new();
+    for _ in 0..50 {
+        let mut p = std::ptr::null_mut();
+        assert_eq!(
+            unsafe { (f.HcsGetServiceProperties)(std::ptr::null(), &mut p) },
+            S_OK
+        );
+        assert!(!docs.contains(&p), "a freed address was handed out again");
+        later.push(p);
+    }
+    for p in later {
+        assert!(h.take(p).is_some());
+    }
     // Results not fetched are not allocated; results fetched twice are two allocations.
     let sys = h.create("alloc", VM);
     let op = h.op();
@@ -496,5 +592,70 @@ fn injected_failures() {
         assert!(h.emu.configure(bad).is_err(), "{bad}");
     }
     unsafe { (f.HcsCloseComputeSystem)(sys) };
+    h.finish();
+}
+
+struct Seen(mpsc::Sender<(i32, usize)>);
+
+unsafe extern "system" fn seen_event(e: *const HcsEvent, ctx: *mut c_void) {
+    let _ = unsafe { &*(ctx as *const Seen) }
+        .0
+        .send((unsafe { (*e).event_type }, ctx as usize));
+}
+
+unsafe extern "system" fn seen_completion(_op: H, ctx: *mut c_void) {
+    let _ = unsafe { &*(ctx as *const Seen) }.0.send((0, ctx as usize));
+}
+
+#[test]
+fn one_context_per_operation() {
+    // HcsGetOperationContext.md: "the context pointer stored in the operation" (one);
+    // HcsSetOperationContext.md: the context "that is passed to the callback". An operation
+    // created with notifications has that one context too: changing it redirects its events.
+    let (h, _g) = hcs();
+    let f = &h.f;
+    let sys = h.create("contexts", VM);
+    let (tx, rx) = mpsc::channel();
+    let first = Box::new(Seen(tx.clone()));
+    let second = Box::new(Seen(tx));
+    let (a, b) = (
+        &*first as *const Seen as *const c_void,
+        &*second as *const Seen as *const c_void,
+    );
+    let op = unsafe { (f.HcsCreateOperationWithNotifications)(0, a, Some(seen_event)) };
+    assert_eq!(unsafe { (f.HcsGetOperationContext)(op) }, a as *mut c_void);
+    assert_eq!(unsafe { (f.HcsSetOperationContext)(op, b) }, S_OK);
+    assert_eq!(unsafe { (f.HcsGetOperationContext)(op) }, b as *mut c_void);
+    assert_eq!(
+        unsafe { (f.HcsStartComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+        (0x0100_0000, b as usize),
+        "the event carries the operation's current context"
+    );
+    assert_eq!(h.wait(op).0, S_OK);
+    // HcsSetOperationCallback sets the one context for the completion and the events alike.
+    assert_eq!(
+        unsafe { (f.HcsSetOperationCallback)(op, a, Some(seen_completion)) },
+        S_OK
+    );
+    assert_eq!(
+        unsafe { (f.HcsPauseComputeSystem)(sys, op, std::ptr::null()) },
+        S_OK
+    );
+    let mut got = [
+        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+    ];
+    got.sort();
+    assert_eq!(got, [(0, a as usize), (0x0100_0000, a as usize)]);
+    assert_eq!(h.wait(op).0, S_OK);
+    unsafe {
+        (f.HcsCloseOperation)(op);
+        (f.HcsCloseComputeSystem)(sys);
+    }
+    drop((first, second));
     h.finish();
 }

@@ -153,14 +153,15 @@ fn signal_terminate_and_properties() {
     h.take(d);
     assert_eq!(info.process_id, qi.process_id);
     assert!(info.std_input.is_null());
-    // An operation that is not about a process has no process information.
+    // An operation that tracked neither HcsCreateProcess nor HcsGetProcessInfo:
+    // E_INVALIDARG (HcsWaitForOperationResultAndProcessInfo.md, Return Values).
     assert_eq!(
         unsafe { (f.HcsGetComputeSystemProperties)(sys, op, std::ptr::null()) },
         S_OK
     );
     assert_eq!(
         unsafe { (f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut info, &mut d) },
-        HCS_E_PROCESS_INFO_NOT_AVAILABLE
+        E_INVALIDARG
     );
     h.take(d);
     unsafe { (f.HcsCloseOperation)(op) };
@@ -338,51 +339,108 @@ fn process_and_system_events() {
     h.finish();
 }
 
-#[test]
-fn sleep_and_handles_handed_out_once() {
-    let (h, _g) = hcs();
-    let f = &h.f;
-    let sys = running_vm(h, "sleepy");
-    let op = h.op();
-    let params = w(r#"{"CommandLine":"sleep 30","CreateStdOutPipe":true}"#);
-    let mut p = std::ptr::null_mut();
-    assert_eq!(
-        unsafe { (f.HcsCreateProcess)(sys, params.as_ptr(), op, std::ptr::null(), &mut p) },
-        S_OK
-    );
-    assert_eq!(unsafe { (f.HcsGetProcessFromOperation)(op) }, p);
-    assert_eq!(unsafe { (f.HcsGetOperationType)(op) }, 10);
-    let mut first = HcsProcessInformation {
+fn no_info() -> HcsProcessInformation {
+    HcsProcessInformation {
         process_id: 0,
         reserved: 0,
         std_input: std::ptr::null_mut(),
         std_output: std::ptr::null_mut(),
         std_error: std::ptr::null_mut(),
-    };
-    let mut second = first;
-    let mut d = std::ptr::null_mut();
-    unsafe {
-        assert_eq!(
-            (f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut first, &mut d),
-            S_OK
-        );
-        assert_eq!(
-            (f.HcsGetOperationResultAndProcessInfo)(op, &mut second, &mut d),
-            S_OK
-        );
     }
-    assert_eq!(first.process_id, second.process_id);
-    assert!(second.std_output.is_null(), "handed out once");
-    assert!(!first.std_output.is_null());
-    let mut out = Vec::new();
-    file_from_handle(first.std_output)
-        .unwrap()
-        .read_to_end(&mut out)
+}
+
+/// `HcsGetProcessInfo` on `p`, read with `HcsWaitForOperationResultAndProcessInfo`.
+fn process_info(h: &Hcs, p: H) -> HcsProcessInformation {
+    let op = h.op();
+    assert_eq!(unsafe { (h.f.HcsGetProcessInfo)(p, op) }, S_OK);
+    let mut info = no_info();
+    let mut d = std::ptr::null_mut();
+    assert_eq!(
+        unsafe { (h.f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut info, &mut d) },
+        S_OK
+    );
+    h.take(d);
+    unsafe { (h.f.HcsCloseOperation)(op) };
+    info
+}
+
+/// No page says whether HCS hands a process's standard I/O handles out once or reports the same
+/// values on every read; the emulator does either (`StdioHandles`), and the first read, from
+/// the create operation or from `HcsGetProcessInfo` (HcsCreateProcess.md, Remarks: "You can
+/// still get this through a call to HcsGetProcessInfo"), hands them to the caller.
+#[test]
+fn stdio_handles_once_or_repeated() {
+    let (h, _g) = hcs();
+    let f = &h.f;
+    let sys = running_vm(h, "sleepy");
+    for mode in ["Once", "Repeated"] {
+        h.emu
+            .configure(&format!(r#"{{"StdioHandles":"{mode}"}}"#))
+            .unwrap();
+        let op = h.op();
+        let params = w(r#"{"CommandLine":"sleep 30","CreateStdOutPipe":true}"#);
+        let mut p = std::ptr::null_mut();
+        assert_eq!(
+            unsafe { (f.HcsCreateProcess)(sys, params.as_ptr(), op, std::ptr::null(), &mut p) },
+            S_OK
+        );
+        assert_eq!(unsafe { (f.HcsGetProcessFromOperation)(op) }, p);
+        assert_eq!(unsafe { (f.HcsGetOperationType)(op) }, 10);
+        let (mut first, mut second) = (no_info(), no_info());
+        let mut d = std::ptr::null_mut();
+        unsafe {
+            assert_eq!(
+                (f.HcsWaitForOperationResultAndProcessInfo)(op, WAIT, &mut first, &mut d),
+                S_OK
+            );
+            assert_eq!(
+                (f.HcsGetOperationResultAndProcessInfo)(op, &mut second, &mut d),
+                S_OK
+            );
+        }
+        let third = process_info(h, p);
+        assert_eq!(first.process_id, second.process_id);
+        assert_eq!(first.process_id, third.process_id);
+        assert!(!first.std_output.is_null());
+        assert!(first.std_input.is_null(), "no stdin pipe was asked for");
+        if mode == "Once" {
+            assert!(second.std_output.is_null(), "handed out once");
+            assert!(third.std_output.is_null(), "handed out once");
+        } else {
+            assert_eq!(second.std_output, first.std_output, "the same value again");
+            assert_eq!(third.std_output, first.std_output, "the same value again");
+        }
+        // The caller owns the handle from the first read: it closes it once.
+        let mut out = Vec::new();
+        file_from_handle(first.std_output)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        assert!(out.is_empty(), "end of file when the process exits");
+        assert_eq!(status(h, p)["ExitCode"], 0);
+        unsafe {
+            (f.HcsCloseOperation)(op);
+            (f.HcsCloseProcess)(p);
+        }
+    }
+    // Without a read of the create operation, HcsGetProcessInfo hands them out.
+    h.emu.configure(r#"{"StdioHandles":"Once"}"#).unwrap();
+    let params = w(r#"{"CommandLine":"echo late","CreateStdOutPipe":true}"#);
+    let mut p = std::ptr::null_mut();
+    let (hr, r, _) = h.call(|op| unsafe {
+        (f.HcsCreateProcess)(sys, params.as_ptr(), op, std::ptr::null(), &mut p)
+    });
+    assert_eq!((hr, r), (S_OK, S_OK));
+    let info = process_info(h, p);
+    let mut out = String::new();
+    file_from_handle(info.std_output)
+        .expect("handed out by HcsGetProcessInfo")
+        .read_to_string(&mut out)
         .unwrap();
-    assert!(out.is_empty(), "end of file when the process exits");
-    assert_eq!(status(h, p)["ExitCode"], 0);
+    assert_eq!(out, "late\n");
+    assert!(process_info(h, p).std_output.is_null());
+    assert!(h.emu.configure(r#"{"StdioHandles":"Twice"}"#).is_err());
     unsafe {
-        (f.HcsCloseOperation)(op);
         (f.HcsCloseProcess)(p);
         (f.HcsCloseComputeSystem)(sys);
     }

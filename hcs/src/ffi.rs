@@ -1,6 +1,8 @@
 //! The raw C ABI: one function-pointer type per HCS export, each pinned at
 //! compile time to its `windows-sys` declaration, and the table of resolved
-//! pointers.
+//! pointers. The eight exports `windows-sys` 0.61 does not declare (live
+//! migration, `HcsGetOperationProperties`, the overlay filters) are not
+//! pinned: their signatures are hcsshim's bindings, checked by nothing here.
 //!
 //! `windows-sys` is used for types and constants only. Its `link!` macro
 //! declares every function on every target (without linking it anywhere but
@@ -37,61 +39,13 @@ mod pin_computecore {
 mod pin_computestorage {
     pub(super) use windows_sys::Win32::System::HostComputeSystem::*;
 }
-/// Exports newer than `windows-sys` 0.61, declared here as the windows-rs
-/// generator output (unreleased, newer than 0.62.2) and hcsshim declare them
-/// (`HcsCancelLiveMigration`: hcsshim only). Never linked: they only give the
-/// pins something to compare against.
-mod pin_newer {
-    #![allow(dead_code)]
-    use super::*;
-    unsafe extern "system" {
-        pub(super) fn HcsGetOperationProperties(
-            operation: HCS_OPERATION,
-            options: PCWSTR,
-            result_document: *mut PWSTR,
-        ) -> HRESULT;
-        pub(super) fn HcsInitializeLiveMigrationOnSource(
-            compute_system: HCS_SYSTEM,
-            operation: HCS_OPERATION,
-            options: PCWSTR,
-        ) -> HRESULT;
-        pub(super) fn HcsStartLiveMigrationOnSource(
-            compute_system: HCS_SYSTEM,
-            operation: HCS_OPERATION,
-            options: PCWSTR,
-        ) -> HRESULT;
-        pub(super) fn HcsStartLiveMigrationTransfer(
-            compute_system: HCS_SYSTEM,
-            operation: HCS_OPERATION,
-            options: PCWSTR,
-        ) -> HRESULT;
-        pub(super) fn HcsFinalizeLiveMigration(
-            compute_system: HCS_SYSTEM,
-            operation: HCS_OPERATION,
-            options: PCWSTR,
-        ) -> HRESULT;
-        pub(super) fn HcsCancelLiveMigration(
-            compute_system: HCS_SYSTEM,
-            operation: HCS_OPERATION,
-            options: PCWSTR,
-        ) -> HRESULT;
-        pub(super) fn HcsAttachOverlayFilter(
-            volume_mount_point: PCWSTR,
-            layer_data: PCWSTR,
-        ) -> HRESULT;
-        pub(super) fn HcsDetachOverlayFilter(
-            volume_mount_point: PCWSTR,
-            layer_data: PCWSTR,
-        ) -> HRESULT;
-    }
-}
 mod pin_kernel32 {
     pub(super) use windows_sys::Win32::Foundation::LocalFree;
 }
 
 macro_rules! functions {
     ($(
-        $group:ident ($pin:ident) {
+        $group:ident $(($pin:ident))? {
             $( fn $name:ident ( $( $arg:ident : $ty:ty ),* $(,)? ) $( -> $ret:ty )? ; )*
         }
     )*) => {
@@ -106,10 +60,8 @@ macro_rules! functions {
         }
 
         // The compile-time pins: each `windows-sys` function item must coerce
-        // to exactly our pointer type.
-        $($(
-            const _: pfn::$name = $pin::$name;
-        )*)*
+        // to exactly our pointer type (groups without a pin module have none).
+        $( pins!( $( ($pin) )? ; $( $name ),* ); )*
 
         /// The table of resolved exports. `None` means "not exported by the
         /// loaded DLL" (an older Windows build).
@@ -170,6 +122,15 @@ macro_rules! functions {
             }
         }
     };
+}
+
+/// The pins of one group: `const _: pfn::X = pin::X;` for each export, or
+/// nothing for a group without a `windows-sys` declaration to compare with.
+macro_rules! pins {
+    (($pin:ident) ; $( $name:ident ),* ) => {
+        $( const _: pfn::$name = $pin::$name; )*
+    };
+    ( ; $( $name:ident ),* ) => {};
 }
 
 /// The libraries each group of exports is resolved from.
@@ -259,8 +220,12 @@ functions! {
         fn HcsFormatWritableLayerVhd(vhd_handle: HANDLE) -> HRESULT;
         fn HcsGetLayerVhdMountPath(vhd_handle: HANDLE, mount_path: *mut PWSTR) -> HRESULT;
     }
-    computecore (pin_newer) {
-        // Newer Windows builds only (not in windows-sys 0.61).
+    // Newer Windows builds only. `windows-sys` 0.61 does not declare these
+    // eight, so nothing pins them: the signatures are hcsshim's bindings
+    // (`internal/computecore`, `computestorage`, `?` optional exports), which
+    // the unreleased windows-rs generator output agrees with for all but
+    // `HcsCancelLiveMigration` (hcsshim only).
+    computecore {
         fn HcsGetOperationProperties(operation: HCS_OPERATION, options: PCWSTR, result_document: *mut PWSTR) -> HRESULT;
         fn HcsInitializeLiveMigrationOnSource(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
         fn HcsStartLiveMigrationOnSource(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
@@ -268,7 +233,7 @@ functions! {
         fn HcsFinalizeLiveMigration(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
         fn HcsCancelLiveMigration(compute_system: HCS_SYSTEM, operation: HCS_OPERATION, options: PCWSTR) -> HRESULT;
     }
-    computestorage (pin_newer) {
+    computestorage {
         fn HcsAttachOverlayFilter(volume_mount_point: PCWSTR, layer_data: PCWSTR) -> HRESULT;
         fn HcsDetachOverlayFilter(volume_mount_point: PCWSTR, layer_data: PCWSTR) -> HRESULT;
     }

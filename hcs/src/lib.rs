@@ -14,13 +14,18 @@
 //!   called. The crate compiles on every OS; off Windows, [`Hcs::load_from`]
 //!   loads the project's HCS emulator instead.
 //! * Each function-pointer type is pinned at compile time to its
-//!   `windows-sys` declaration.
+//!   `windows-sys` declaration, except the eight newer exports `windows-sys`
+//!   does not declare, whose signatures come from hcsshim's bindings and are
+//!   not pinned.
 //! * Handles ([`ComputeSystem`], [`Process`], [`Operation`]) are RAII and
 //!   `Send + Sync`; documents go in and out as `hcs-schema` types (or raw
 //!   JSON with the `_raw` methods); errors carry the `HRESULT`, the function
 //!   and the parsed `ResultError` ([`Error`]).
 //! * Operations can be waited on (with the [`Hcs::with_timeout`] timeout) or
-//!   awaited ([`OperationFuture`], runtime-agnostic, cancelled on drop).
+//!   awaited ([`OperationFuture`], runtime-agnostic). Stopping waiting (a
+//!   timeout, a dropped future) never closes an operation HCS is still
+//!   working on, and what a late creation produces is torn down
+//!   ([`pending_cleanups`]).
 //! * Events arrive through an integer registry key, never a raw pointer, with
 //!   panics caught at the FFI boundary ([`EventReceiver`]: an iterator and a
 //!   `Stream`).
@@ -65,6 +70,7 @@ pub use layer::VhdHandle;
 pub use library::Hcs;
 pub use operation::{
     Operation, OperationFuture, OperationOutput, ProcessInformation, live_operation_callbacks,
+    pending_cleanups,
 };
 pub use process::Process;
 pub use schema_check::{

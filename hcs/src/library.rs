@@ -179,8 +179,13 @@ impl Hcs {
     }
 
     /// A copy whose blocking calls wait at most `timeout` (`None`: forever,
-    /// the default). A call that runs out of time is cancelled and fails with
-    /// `HCS_E_OPERATION_TIMEOUT` (see [`Error::is_timeout`]).
+    /// the default). A call that runs out of time fails with
+    /// `HCS_E_OPERATION_TIMEOUT` (see [`Error::is_timeout`]) while HCS goes on
+    /// with it (`HcsCancelOperation` is documented as not implemented): its
+    /// operation is closed when it completes, and a compute system or process
+    /// whose creation completes after the timeout is then terminated and
+    /// closed (see [`pending_cleanups`](crate::pending_cleanups) and the
+    /// crate README).
     #[must_use]
     pub fn with_timeout(self, timeout: Option<Duration>) -> Hcs {
         Hcs {

@@ -11,10 +11,14 @@ use crate::document::{
 };
 use crate::error::{Error, Result};
 use crate::events::{EventReceiver, Registrations, channel, event_callback};
+use crate::ffi::HANDLE;
 use crate::ffi::{Api, HCS_PROCESS, PWSTR, pfn};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
-use crate::operation::{OperationFuture, ProcessInformation, run_blocking};
+use crate::operation::{
+    Abandon, OperationFuture, OperationOutput, ProcessInformation, run_blocking, run_tracked,
+    spawn_cleanup,
+};
 use crate::schema::{ProcessModifyRequest, ProcessParameters, ProcessStatus, SignalProcessOptions};
 use crate::stdio::StdioHandle;
 use crate::strings::{WideString, opt_ptr, take_string};
@@ -66,21 +70,14 @@ impl ComputeSystem {
     fn create_process_encoded(&self, parameters: WideString) -> Result<Process> {
         let f = self.hcs().api.HcsCreateProcess()?;
         let system = self.as_raw();
-        let mut raw: HCS_PROCESS = std::ptr::null_mut();
-        let out: *mut HCS_PROCESS = &mut raw;
-        let result = run_blocking(self.hcs(), "HcsCreateProcess", true, |op| {
+        let hcs = *self.hcs();
+        let (output, process) = run_tracked(self.hcs(), "HcsCreateProcess", true, |op| {
+            let mut raw: HCS_PROCESS = std::ptr::null_mut();
             // SAFETY: valid handles; the parameters and out-pointer outlive the call.
-            unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), out) }
-        });
-        let process =
-            (!raw.is_null()).then(|| Process::new(self.hcs(), raw, ProcessInformation::default()));
-        let output = result?;
-        let mut process =
-            process.ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateProcess", None))?;
-        if let Some(info) = output.process {
-            process.set_info(info);
-        }
-        Ok(process)
+            let hr = unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), &mut raw) };
+            (hr, (!raw.is_null()).then(|| Process::new(&hcs, raw, 0)))
+        })?;
+        Process::created(process, output)
     }
 
     /// `HcsCreateProcess` as a future.
@@ -96,9 +93,7 @@ impl ComputeSystem {
         };
         let system = self.as_raw();
         let hcs = *self.hcs();
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(None::<Process>));
-        let decoder_slot = slot.clone();
-        OperationFuture::start(
+        OperationFuture::start_tracked(
             self.hcs(),
             "HcsCreateProcess",
             true,
@@ -106,23 +101,9 @@ impl ComputeSystem {
                 let mut raw: HCS_PROCESS = std::ptr::null_mut();
                 // SAFETY: valid handles; the parameters and out-pointer outlive the call.
                 let hr = unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), &mut raw) };
-                if !raw.is_null() {
-                    *slot.lock().unwrap_or_else(|e| e.into_inner()) =
-                        Some(Process::new(&hcs, raw, ProcessInformation::default()));
-                }
-                hr
+                (hr, (!raw.is_null()).then(|| Process::new(&hcs, raw, 0)))
             },
-            move |output| {
-                let mut process = decoder_slot
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .take()
-                    .ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateProcess", None))?;
-                if let Some(info) = output.process {
-                    process.set_info(info);
-                }
-                Ok(process)
-            },
+            |output, process| Process::created(process, output),
         )
     }
 
@@ -138,32 +119,51 @@ impl ComputeSystem {
         if raw.is_null() {
             return Err(Error::hcs(HResult::E_HANDLE, "HcsOpenProcess", None));
         }
-        let info = ProcessInformation {
-            process_id,
-            ..ProcessInformation::default()
-        };
-        Ok(Process::new(self.hcs(), raw, info))
+        Ok(Process::new(self.hcs(), raw, process_id))
     }
 }
 
 impl Process {
-    fn new(hcs: &Hcs, raw: HCS_PROCESS, info: ProcessInformation) -> Process {
+    fn new(hcs: &Hcs, raw: HCS_PROCESS, process_id: u32) -> Process {
         Process {
             hcs: *hcs,
             raw,
-            process_id: info.process_id,
-            stdin: info.stdin,
-            stdout: info.stdout,
-            stderr: info.stderr,
+            process_id,
+            stdin: None,
+            stdout: None,
+            stderr: None,
             registrations: Registrations::default(),
         }
     }
 
-    fn set_info(&mut self, info: ProcessInformation) {
+    /// The process an `HcsCreateProcess` call made, with the id and standard
+    /// I/O handles from the runtime's own read of that operation.
+    fn created(process: Option<Process>, output: OperationOutput) -> Result<Process> {
+        let mut process =
+            process.ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateProcess", None))?;
+        if let Some(info) = output.process {
+            // SAFETY: the runtime read its own HcsCreateProcess operation once,
+            // and this is the read that hands the handles out.
+            unsafe { process.adopt(info) };
+        }
+        Ok(process)
+    }
+
+    /// Takes ownership of the standard I/O handles in `info`: the one place
+    /// the runtime owns them (see [`ProcessInformation`]).
+    ///
+    /// # Safety
+    /// The handles must have been handed to us by HCS and be owned by nobody
+    /// else.
+    unsafe fn adopt(&mut self, info: ProcessInformation) {
+        // SAFETY: forwarded to the caller.
+        let own = |value: Option<RawHandleValue>| {
+            value.and_then(|value| unsafe { StdioHandle::from_raw(value.0 as HANDLE) })
+        };
         self.process_id = info.process_id;
-        self.stdin = info.stdin;
-        self.stdout = info.stdout;
-        self.stderr = info.stderr;
+        self.stdin = own(info.stdin);
+        self.stdout = own(info.stdout);
+        self.stderr = own(info.stderr);
     }
 
     /// The process id in the compute system.
@@ -303,8 +303,11 @@ impl Process {
         .map(|output| output.document)
     }
 
-    /// `HcsGetProcessInfo`: the process's startup information (id and
-    /// stdio handles HCS hands out again).
+    /// `HcsGetProcessInfo`: the process's startup information, as HCS reports
+    /// it. The standard I/O handle values are reported, not owned (no page
+    /// says whether HCS reports them again, or NULL, after the
+    /// `HcsCreateProcess` result handed them out; this `Process` owns those:
+    /// [`Process::take_stdout`] and friends).
     pub fn info(&self) -> Result<ProcessInformation> {
         let f = self.hcs.api.HcsGetProcessInfo()?;
         let raw = self.raw;
@@ -410,14 +413,7 @@ impl Process {
     /// `raw` must be a valid, open `HCS_PROCESS` of the library `hcs` wraps,
     /// owned by nobody else.
     pub unsafe fn from_raw(hcs: &Hcs, raw: HCS_PROCESS, process_id: u32) -> Process {
-        Process::new(
-            hcs,
-            raw,
-            ProcessInformation {
-                process_id,
-                ..ProcessInformation::default()
-            },
-        )
+        Process::new(hcs, raw, process_id)
     }
 }
 
@@ -437,5 +433,26 @@ impl fmt::Debug for Process {
             .field("raw", &self.raw_value())
             .field("process_id", &self.process_id)
             .finish()
+    }
+}
+
+/// A process whose creation completed after its caller stopped waiting: its
+/// standard I/O handles (handed out by that completion) are closed and it is
+/// terminated, so nothing keeps running in the guest that nobody owns.
+impl Abandon for Process {
+    fn abandon(mut self, outcome: &Result<OperationOutput>) {
+        let Ok(output) = outcome else {
+            return;
+        };
+        if let Some(info) = output.process {
+            // SAFETY: the outcome of the runtime's own read of its
+            // HcsCreateProcess operation, the one that hands the handles out.
+            unsafe { self.adopt(info) };
+        }
+        spawn_cleanup(move || {
+            let mut process = self;
+            process.hcs = process.hcs.with_timeout(None);
+            let _ = process.terminate();
+        });
     }
 }

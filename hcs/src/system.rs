@@ -15,7 +15,9 @@ use crate::events::{EventReceiver, Registrations, channel, event_callback};
 use crate::ffi::{Api, HCS_OPERATION, HCS_SYSTEM, HRESULT, PCWSTR, PWSTR, pfn};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
-use crate::operation::{OperationFuture, OperationOutput, run_blocking};
+use crate::operation::{
+    Abandon, OperationFuture, OperationOutput, run_blocking, run_tracked, spawn_cleanup,
+};
 use crate::schema::{
     self, CrashOptions, ModifySettingRequest, PauseOptions, Properties, SaveOptions,
     ShutdownOptions, SystemExitStatus, SystemPropertyQuery, SystemQuery,
@@ -438,6 +440,15 @@ impl ComputeSystem {
             registrations: Registrations::default(),
         }
     }
+
+    /// Owns a handle HCS just wrote (`None` for NULL).
+    fn adopt(hcs: Hcs, raw: HCS_SYSTEM) -> Option<ComputeSystem> {
+        (!raw.is_null()).then(|| ComputeSystem {
+            hcs,
+            raw,
+            registrations: Registrations::default(),
+        })
+    }
 }
 
 impl Drop for ComputeSystem {
@@ -460,19 +471,38 @@ impl fmt::Debug for ComputeSystem {
     }
 }
 
-/// The create call shared by the blocking and async forms.
+/// The create call shared by the blocking and async forms: the handle HCS
+/// writes at once is ours from then on, even if the creation then fails.
 fn create_start(
+    hcs: Hcs,
     f: pfn::HcsCreateComputeSystem,
     id: &WideString,
     document: &WideString,
-    out: &mut HCS_SYSTEM,
-) -> impl FnOnce(HCS_OPERATION) -> HRESULT + use<> {
+) -> impl FnOnce(HCS_OPERATION) -> (HRESULT, Option<ComputeSystem>) + use<> {
     let (id, document): (PCWSTR, PCWSTR) = (id.as_ptr(), document.as_ptr());
-    let out: *mut HCS_SYSTEM = out;
     move |op| {
-        // SAFETY: the strings and the out-pointer outlive the call (the
-        // closure runs before they are dropped); no security descriptor.
-        unsafe { f(id, document, op, std::ptr::null(), out) }
+        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
+        // SAFETY: the strings outlive the call (the closure runs before they
+        // are dropped); no security descriptor.
+        let hr = unsafe { f(id, document, op, std::ptr::null(), &mut raw) };
+        (hr, ComputeSystem::adopt(hcs, raw))
+    }
+}
+
+/// A compute system whose creation completed after its caller stopped
+/// waiting (a timeout, a dropped future): terminated, then closed, so no VM
+/// or container is left behind that nobody holds a handle to (see the crate
+/// README). One whose creation failed is only closed.
+impl Abandon for ComputeSystem {
+    fn abandon(self, outcome: &Result<OperationOutput>) {
+        if outcome.is_err() {
+            return;
+        }
+        spawn_cleanup(move || {
+            let mut system = self;
+            system.hcs = system.hcs.with_timeout(None);
+            let _ = system.terminate();
+        });
     }
 }
 
@@ -507,20 +537,12 @@ impl Hcs {
     fn create_encoded(&self, id: &str, document: WideString) -> Result<ComputeSystem> {
         let f = self.api.HcsCreateComputeSystem()?;
         let id = WideString::new(id, "compute system id")?;
-        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
-        let result = run_blocking(
+        let (_, system) = run_tracked(
             self,
             "HcsCreateComputeSystem",
             false,
-            create_start(f, &id, &document, &mut raw),
-        );
-        // The handle is ours as soon as HCS wrote it, even if creation then failed.
-        let system = (!raw.is_null()).then(|| ComputeSystem {
-            hcs: *self,
-            raw,
-            registrations: Registrations::default(),
-        });
-        result?;
+            create_start(*self, f, &id, &document),
+        )?;
         system.ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
     }
 
@@ -540,33 +562,13 @@ impl Hcs {
             Ok(prepared) => prepared,
             Err(error) => return OperationFuture::failed(error),
         };
-        // The handle is written synchronously by the create call, so it is
-        // known once the call returns; the decoder owns it from then on.
-        let slot = std::sync::Arc::new(std::sync::Mutex::new(None::<ComputeSystem>));
-        let decoder_slot = slot.clone();
-        let hcs = *self;
-        OperationFuture::start(
+        OperationFuture::start_tracked(
             self,
             "HcsCreateComputeSystem",
             false,
-            |op| {
-                let mut raw: HCS_SYSTEM = std::ptr::null_mut();
-                let hr = create_start(f, &id, &document, &mut raw)(op);
-                if !raw.is_null() {
-                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(ComputeSystem {
-                        hcs,
-                        raw,
-                        registrations: Registrations::default(),
-                    });
-                }
-                hr
-            },
-            move |_: OperationOutput| {
-                decoder_slot
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .take()
-                    .ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
+            create_start(*self, f, &id, &document),
+            |_, system| {
+                system.ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
             },
         )
     }
@@ -583,27 +585,22 @@ impl Hcs {
         let document = encode_schema(self, "HcsCreateComputeSystemInNamespace", document)?;
         let namespace = WideString::new(namespace, "namespace")?;
         let id = WideString::new(id, "compute system id")?;
-        let mut raw: HCS_SYSTEM = std::ptr::null_mut();
-        let out: *mut HCS_SYSTEM = &mut raw;
-        let result = run_blocking(self, "HcsCreateComputeSystemInNamespace", false, |op| {
+        let hcs = *self;
+        let (_, system) = run_tracked(self, "HcsCreateComputeSystemInNamespace", false, |op| {
+            let mut raw: HCS_SYSTEM = std::ptr::null_mut();
             // SAFETY: the strings and out-pointer outlive the call; no options.
-            unsafe {
+            let hr = unsafe {
                 f(
                     namespace.as_ptr(),
                     id.as_ptr(),
                     document.as_ptr(),
                     op,
                     std::ptr::null(),
-                    out,
+                    &mut raw,
                 )
-            }
-        });
-        let system = (!raw.is_null()).then(|| ComputeSystem {
-            hcs: *self,
-            raw,
-            registrations: Registrations::default(),
-        });
-        result?;
+            };
+            (hr, ComputeSystem::adopt(hcs, raw))
+        })?;
         system
             .ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystemInNamespace", None))
     }

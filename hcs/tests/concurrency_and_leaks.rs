@@ -110,7 +110,7 @@ fn concurrent_lifecycles_leave_nothing_behind() {
     drop(shared);
     assert!(events.collect::<Vec<_>>().len() < 10);
 
-    // Cancelled futures and unused operations.
+    // Dropped futures and a blocking call that runs out of time.
     let system = hcs
         .create_compute_system(&unique_id("cancel"), &vm_document())
         .unwrap();
@@ -121,10 +121,10 @@ fn concurrent_lifecycles_leave_nothing_behind() {
     for _ in 0..5 {
         let mut pending = system.pause_async();
         assert!(poll_once(&mut pending).is_pending());
-        drop(pending); // cancels
+        drop(pending); // stops waiting; HCS goes on
     }
-    // Blocking calls with a timeout: the slow create runs out of time, is
-    // cancelled, and its handle is still closed.
+    // The slow create runs out of time; the system HCS then creates is torn
+    // down, and its handle closed, once the create completes.
     let impatient = hcs.with_timeout(Some(Duration::from_millis(20)));
     let error = impatient
         .create_compute_system(&unique_id("timeout"), &vm_document())
@@ -135,8 +135,10 @@ fn concurrent_lifecycles_leave_nothing_behind() {
         "HcsCreateComputeSystem"
     );
     common::control().configure_defaults().unwrap();
-    // A cancelled pause may already have run; make sure the system runs.
-    let _ = system.resume();
+    common::wait_for_cleanups();
+    // HcsCancelOperation is E_NOTIMPL: the five pauses went on (the first
+    // paused the system, the others found it paused).
+    system.resume().unwrap();
     let _unused = Operation::new(&hcs).unwrap();
     let _armed = Operation::with_callback(&hcs, false, |_| {}).unwrap();
     let process = system
@@ -162,6 +164,7 @@ fn concurrent_lifecycles_leave_nothing_behind() {
         let idle = stats["LiveSystemHandles"] == 0
             && stats["LiveProcessHandles"] == 0
             && stats["LiveOperations"] == 0
+            && stats["LiveSystems"] == 0
             && stats["LiveAllocations"] == baseline["LiveAllocations"];
         if idle || std::time::Instant::now() > deadline {
             break stats;
@@ -172,6 +175,11 @@ fn concurrent_lifecycles_leave_nothing_behind() {
     assert_eq!(stats["LiveProcessHandles"], 0, "{stats}");
     assert_eq!(stats["LiveOperations"], 0, "{stats}");
     assert_eq!(stats["LiveAllocations"], 0, "{stats}");
+    assert_eq!(stats["LiveSystems"], 0, "{stats}");
+    assert_eq!(stats["LiveProcesses"], 0, "{stats}");
+    assert_eq!(stats["InvalidFrees"], 0, "{stats}");
+    assert_eq!(stats["DoubleFrees"], 0, "{stats}");
     assert_eq!(hcs::live_event_callbacks(), 0);
     assert_eq!(hcs::live_operation_callbacks(), 0);
+    assert_eq!(hcs::pending_cleanups(), 0);
 }

@@ -190,24 +190,27 @@ fn process_events_and_async() {
         "{error:?}"
     );
 
+    // Exactly one ProcessExited reaches the callback, and nothing after the
+    // handle is closed.
     let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let seen = counter.clone();
+    let (exited_tx, exited_rx) = std::sync::mpsc::channel();
     let process = system
-        .create_process(&process_parameters("exit 0", false))
+        .create_process(&process_parameters("sleep-forever", false))
         .unwrap();
     process
-        .set_event_callback(EventOptions::NONE, move |_| {
+        .set_event_callback(EventOptions::NONE, move |event| {
             seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = exited_tx.send(event.event_type);
         })
-        .ok();
+        .unwrap();
+    process.terminate().unwrap();
+    assert_eq!(
+        exited_rx.recv_timeout(Duration::from_secs(30)).unwrap(),
+        EventType::PROCESS_EXITED
+    );
     process.wait_for_exit(LONG).unwrap();
     drop(process);
-    // The callback may or may not have seen the exit (it registered late);
-    // either way it never runs again after the close.
-    let after_close = counter.load(std::sync::atomic::Ordering::SeqCst);
     std::thread::sleep(Duration::from_millis(50));
-    assert_eq!(
-        counter.load(std::sync::atomic::Ordering::SeqCst),
-        after_close
-    );
+    assert_eq!(counter.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

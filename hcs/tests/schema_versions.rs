@@ -5,6 +5,11 @@
 //!
 //! One test function on purpose: the supported versions are cached per loaded library for the
 //! whole process, so the steps must run in this order.
+//!
+//! Every expected verdict is written by hand from the published inputs, never computed with
+//! `hcs_schema::check`: `Attachment.SupportCompressedVolumes` first appears in the published
+//! `windows-10-sdk-2004.json` (schema 2.3); `VirtualMachine_Memory.SizeInMB` is 2.1 in
+//! `SchemaReference.md`; `ModifySettingRequest.Priority` is in no published file.
 
 mod common;
 

@@ -109,7 +109,7 @@ pub(crate) fn submit(
         // are refused (HCS_EVENT_OPTIONS documentation).
         let own_callback = st
             .op_mut(op)
-            .is_ok_and(|o| o.completion.is_some() || o.event.is_some());
+            .is_ok_and(|o| o.completion.is_some() || o.notifications.is_some());
         if own_callback
             && [system as usize, process as usize]
                 .iter()

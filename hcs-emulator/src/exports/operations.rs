@@ -21,7 +21,6 @@ use serde_json::json;
 use super::{HANDLE, PCWSTR, PWSTR, close, ffi, parse_free};
 use crate::engine::*;
 use crate::hresult::*;
-use crate::process;
 use crate::wide;
 
 /// `HcsCreateOperation`.
@@ -35,7 +34,9 @@ pub unsafe extern "system" fn HcsCreateOperation(
 }
 
 /// `HcsCreateOperationWithNotifications`: the callback receives `HcsEventOperationCallback`
-/// with the result document when the tracked call completes.
+/// with the result document when the tracked call completes. The context is the operation's
+/// one context (`HcsSetOperationContext` and `HcsSetOperationCallback` change it for both
+/// callbacks).
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn HcsCreateOperationWithNotifications(
     options: i32,
@@ -46,14 +47,13 @@ pub unsafe extern "system" fn HcsCreateOperationWithNotifications(
         let Some(cb) = callback else {
             return std::ptr::null_mut();
         };
-        let reg = EventReg {
+        let notifications = OpNotifications {
             callback: cb,
-            context: context as usize,
             options: options as u32,
         };
         emu()
             .lock()
-            .add_operation(context as usize, None, Some(reg)) as HANDLE
+            .add_operation(context as usize, None, Some(notifications)) as HANDLE
     })
     .unwrap_or(std::ptr::null_mut())
 }
@@ -162,7 +162,7 @@ fn op_result(
     let mut st = emu.lock();
     loop {
         let o = st.op_mut(operation as usize)?;
-        match &mut o.status {
+        let (hr, process, op_type) = match &o.status {
             OpStatus::Idle => return Err(HcsError::new(HCS_E_OPERATION_NOT_STARTED)),
             OpStatus::Pending => {
                 let Some(d) = deadline else {
@@ -173,6 +173,7 @@ fn op_result(
                 if !in_time {
                     return Err(HcsError::new(HCS_E_OPERATION_TIMEOUT));
                 }
+                continue;
             }
             OpStatus::Done {
                 hr,
@@ -182,28 +183,29 @@ fn op_result(
             } => {
                 // SAFETY: as above.
                 unsafe { wide::store(doc, d.as_deref()) };
-                if *hr < 0 {
-                    return Err(HcsError::new(*hr));
-                }
-                if !info.is_null() {
-                    let Some((pid, stdio)) = process else {
-                        return Err(HcsError::new(HCS_E_PROCESS_INFO_NOT_AVAILABLE));
-                    };
-                    let stdio = std::mem::take(stdio);
-                    // SAFETY: `info` is a caller-provided writable HCS_PROCESS_INFORMATION.
-                    unsafe {
-                        info.write(HcsProcessInformation {
-                            process_id: *pid,
-                            reserved: 0,
-                            std_input: process::into_handle(stdio.stdin),
-                            std_output: process::into_handle(stdio.stdout),
-                            std_error: process::into_handle(stdio.stderr),
-                        })
-                    };
-                }
-                return Ok(());
+                (*hr, *process, o.op_type)
             }
+        };
+        if hr < 0 {
+            return Err(HcsError::new(hr));
         }
+        if !info.is_null() {
+            // HcsWaitForOperationResultAndProcessInfo.md, Return Values: E_INVALIDARG when the
+            // operation tracked neither HcsCreateProcess nor HcsGetProcessInfo.
+            if !matches!(op_type, optype::CREATE_PROCESS | optype::GET_PROCESS_INFO) {
+                return Err(HcsError::with(
+                    E_INVALIDARG,
+                    "the operation tracked neither HcsCreateProcess nor HcsGetProcessInfo",
+                ));
+            }
+            let Some(pid) = process else {
+                return Err(HcsError::new(HCS_E_PROCESS_INFO_NOT_AVAILABLE));
+            };
+            let information = st.process_information(pid);
+            // SAFETY: `info` is a caller-provided writable HCS_PROCESS_INFORMATION.
+            unsafe { info.write(information) };
+        }
+        return Ok(());
     }
 }
 
@@ -216,8 +218,9 @@ pub unsafe extern "system" fn HcsGetOperationResult(
     ffi(|| op_result(operation, None, std::ptr::null_mut(), resultDocument))
 }
 
-/// `HcsGetOperationResultAndProcessInfo`: the standard I/O handles are handed out once (see
-/// the crate docs); later calls report NULL handles.
+/// `HcsGetOperationResultAndProcessInfo`: the first read of a process's information hands out
+/// its standard I/O handles; later reads report NULL handles, or the same values again (see
+/// the crate docs, `StdioHandles`).
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn HcsGetOperationResultAndProcessInfo(
     operation: HANDLE,
@@ -281,12 +284,19 @@ pub unsafe extern "system" fn HcsSetOperationCallback(
     })
 }
 
-/// `HcsCancelOperation`: a pending call completes at once with
-/// `HRESULT_FROM_WIN32(ERROR_CANCELLED)`; if its work has not run yet it never runs.
+/// `HcsCancelOperation`: `E_NOTIMPL`, as documented. With `"CancelOperation":"Cancels"` a
+/// pending call completes at once with `HRESULT_FROM_WIN32(ERROR_CANCELLED)`; if its work has
+/// not run yet it never runs.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn HcsCancelOperation(operation: HANDLE) -> HRESULT {
     ffi(|| {
         with_state(|st, sink| {
+            if st.config.cancel == CancelBehaviour::NotImplemented {
+                return Err(HcsError::with(
+                    E_NOTIMPL,
+                    "HcsCancelOperation is not implemented",
+                ));
+            }
             let o = st.op_mut(operation as usize)?;
             let generation = o.generation;
             match o.status {
@@ -296,6 +306,8 @@ pub unsafe extern "system" fn HcsCancelOperation(operation: HANDLE) -> HRESULT {
                 } => Err(HcsError::new(HCS_E_OPERATION_ALREADY_CANCELLED)),
                 OpStatus::Done { .. } => Ok(()),
                 OpStatus::Pending => {
+                    o.cancel_flag
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
                     st.complete_op(
                         operation as usize,
                         generation,

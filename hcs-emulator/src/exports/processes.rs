@@ -176,67 +176,69 @@ pub unsafe extern "system" fn HcsCreateProcess(
                 // SAFETY: `out` is the caller's writable HCS_PROCESS pointer (checked above).
                 unsafe { *(out as *mut HANDLE) = handle as HANDLE };
                 let work: Work = Box::new(move || {
-                    let r =
-                        with_state(|st, _| -> Result<(StdioSet, Option<Behaviour>), HcsError> {
-                            let running = st
-                                .systems
-                                .get(&uid)
-                                .is_some_and(|s| s.state == SysState::Running);
-                            let p = st
-                                .processes
-                                .get_mut(&pid)
-                                .ok_or_else(|| HcsError::new(HCS_E_PROCESS_INFO_NOT_AVAILABLE))?;
-                            if !running {
-                                p.state = ProcState::Failed;
-                                return Err(HcsError::with(
-                                    HCS_E_INVALID_STATE,
-                                    "the compute system is not running",
-                                ));
+                    let r = with_state(|st, _| -> Result<Option<Behaviour>, HcsError> {
+                        let running = st
+                            .systems
+                            .get(&uid)
+                            .is_some_and(|s| s.state == SysState::Running);
+                        let p = st
+                            .processes
+                            .get_mut(&pid)
+                            .ok_or_else(|| HcsError::new(HCS_E_PROCESS_INFO_NOT_AVAILABLE))?;
+                        if !running {
+                            p.state = ProcState::Failed;
+                            return Err(HcsError::with(
+                                HCS_E_INVALID_STATE,
+                                "the compute system is not running",
+                            ));
+                        }
+                        let Some(b) = p.behaviour.clone() else {
+                            p.state = ProcState::Failed;
+                            return Err(HcsError::with(
+                                HR_FILE_NOT_FOUND,
+                                format!("{:?} follows no emulator convention", p.command_line),
+                            ));
+                        };
+                        let mk = |want: bool,
+                                  child_reads: bool|
+                         -> Result<
+                            (Option<std::fs::File>, Option<std::fs::File>),
+                            HcsError,
+                        > {
+                            if !want {
+                                return Ok((None, None));
                             }
-                            let Some(b) = p.behaviour.clone() else {
-                                p.state = ProcState::Failed;
-                                return Err(HcsError::with(
-                                    HR_FILE_NOT_FOUND,
-                                    format!("{:?} follows no emulator convention", p.command_line),
-                                ));
-                            };
-                            let mut caller = StdioSet::default();
-                            let mk = |want: bool,
-                                      child_reads: bool|
-                             -> Result<
-                                (Option<std::fs::File>, Option<std::fs::File>),
-                                HcsError,
-                            > {
-                                if !want {
-                                    return Ok((None, None));
+                            match process::pipe() {
+                                Ok((r, w)) if child_reads => Ok((Some(r), Some(w))),
+                                Ok((r, w)) => Ok((Some(w), Some(r))),
+                                Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
+                                    Ok((None, None))
                                 }
-                                match process::pipe() {
-                                    Ok((r, w)) if child_reads => Ok((Some(r), Some(w))),
-                                    Ok((r, w)) => Ok((Some(w), Some(r))),
-                                    Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
-                                        Ok((None, None))
-                                    }
-                                    Err(e) => Err(from_io(&e)),
-                                }
-                            };
-                            let (ci, hi) = mk(want_in, true)?;
-                            let (co, ho) = mk(want_out, false)?;
-                            let (ce, he) = mk(want_err, false)?;
-                            p.child = StdioSet {
-                                stdin: ci,
-                                stdout: co,
-                                stderr: ce,
-                            };
-                            caller.stdin = hi;
-                            caller.stdout = ho;
-                            caller.stderr = he;
-                            p.state = ProcState::Running;
-                            Ok((caller, Some(b)))
-                        });
+                                Err(e) => Err(from_io(&e)),
+                            }
+                        };
+                        let (ci, hi) = mk(want_in, true)?;
+                        let (co, ho) = mk(want_out, false)?;
+                        let (ce, he) = mk(want_err, false)?;
+                        p.child = StdioSet {
+                            stdin: ci,
+                            stdout: co,
+                            stderr: ce,
+                        };
+                        // The caller's ends wait in the process record for the first read
+                        // of its information.
+                        p.caller = StdioSet {
+                            stdin: hi,
+                            stdout: ho,
+                            stderr: he,
+                        };
+                        p.state = ProcState::Running;
+                        Ok(Some(b))
+                    });
                     match r {
-                        Ok((caller, b)) => Outcome {
+                        Ok(b) => Outcome {
                             result: Ok(None),
-                            process: Some((pid, caller)),
+                            process: Some(pid),
                             after: b.and_then(|b| behaviour_after(pid, b)),
                         },
                         Err(e) => Outcome::result(Err(e)),
@@ -391,8 +393,10 @@ pub unsafe extern "system" fn HcsSignalProcess(
     )
 }
 
-/// `HcsGetProcessInfo`: the process id (the standard I/O handles are only handed out by the
-/// `HcsCreateProcess` operation, so they are NULL here) and a `ProcessStatus` document.
+/// `HcsGetProcessInfo`: the process's information, read with
+/// `HcsWaitForOperationResultAndProcessInfo` (the first read of a process's information, from
+/// this operation or the `HcsCreateProcess` one, hands out its standard I/O handles; see
+/// `StdioHandles`), and a `ProcessStatus` document.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn HcsGetProcessInfo(process: HANDLE, operation: HANDLE) -> HRESULT {
     process_call(
@@ -409,7 +413,7 @@ pub unsafe extern "system" fn HcsGetProcessInfo(process: HANDLE, operation: HAND
             }
             Ok(Outcome {
                 result: Ok(Some(process_status_doc(p))),
-                process: Some((pid, StdioSet::default())),
+                process: Some(pid),
                 after: None,
             })
         },

@@ -103,31 +103,9 @@ fns! {
     LocalFree: fn(*mut c_void) -> *mut c_void;
 }
 
-pub const S_OK: i32 = 0;
-pub const E_POINTER: i32 = 0x8000_4003u32 as i32;
-pub const E_INVALIDARG: i32 = 0x8007_0057u32 as i32;
-pub const E_HANDLE: i32 = 0x8007_0006u32 as i32;
-pub const E_NOTIMPL: i32 = 0x8000_4001u32 as i32;
-pub const HR_FILE_NOT_FOUND: i32 = 0x8007_0002u32 as i32;
-pub const HR_PATH_NOT_FOUND: i32 = 0x8007_0003u32 as i32;
-pub const HR_ALREADY_EXISTS: i32 = 0x8007_00B7u32 as i32;
-pub const HR_NOT_FOUND: i32 = 0x8007_0490u32 as i32;
-pub const HR_CANCELLED: i32 = 0x8007_04C7u32 as i32;
-pub const HCS_E_INVALID_STATE: i32 = 0x8037_0105u32 as i32;
-pub const HCS_E_TERMINATED: i32 = 0x8037_0107u32 as i32;
-pub const HCS_E_INVALID_JSON: i32 = 0x8037_010Du32 as i32;
-pub const HCS_E_SYSTEM_NOT_FOUND: i32 = 0x8037_010Eu32 as i32;
-pub const HCS_E_SYSTEM_ALREADY_EXISTS: i32 = 0x8037_010Fu32 as i32;
-pub const HCS_E_SYSTEM_ALREADY_STOPPED: i32 = 0x8037_0110u32 as i32;
-pub const HCS_E_OPERATION_NOT_STARTED: i32 = 0x8037_0115u32 as i32;
-pub const HCS_E_OPERATION_ALREADY_STARTED: i32 = 0x8037_0116u32 as i32;
-pub const HCS_E_OPERATION_PENDING: i32 = 0x8037_0117u32 as i32;
-pub const HCS_E_OPERATION_TIMEOUT: i32 = 0x8037_0118u32 as i32;
-pub const HCS_E_CALLBACK_ALREADY_SET: i32 = 0x8037_0119u32 as i32;
-pub const HCS_E_GUEST_CRITICAL_ERROR: i32 = 0x8037_011Cu32 as i32;
-pub const HCS_E_PROCESS_INFO_NOT_AVAILABLE: i32 = 0x8037_011Du32 as i32;
-pub const HCS_E_PROCESS_ALREADY_STOPPED: i32 = 0x8037_011Fu32 as i32;
-pub const HCS_E_OPERATION_ALREADY_CANCELLED: i32 = 0x8037_0121u32 as i32;
+pub use hcs_emulator::hresult::*;
+/// The name the tests use for `HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET`.
+pub const HCS_E_CALLBACK_ALREADY_SET: i32 = HCS_E_OPERATION_SYSTEM_CALLBACK_ALREADY_SET;
 pub const INFINITE: u32 = u32::MAX;
 pub const WAIT: u32 = 10_000;
 

@@ -1,7 +1,7 @@
 //! A string-enum definition -> a Rust enum that keeps unknown values (`Unrecognized`), with
 //! `as_str`, a strict `try_parse`, an infallible `From<&str>`, serde impls, metadata and `Walk`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use proc_macro2::TokenStream;
@@ -20,7 +20,7 @@ pub(crate) fn emit(
     let model = context.model;
     let type_ident = format_ident!("{}", context.rust_name(&definition.name));
     let schema_name = &definition.name;
-    let mut taken = BTreeSet::new();
+    let mut taken = BTreeMap::new();
     let mut uses_deprecated = definition.availability.removed_in().is_some();
 
     let mut declarations = Vec::with_capacity(variants.len());
@@ -29,15 +29,29 @@ pub(crate) fn emit(
     let mut indices = Vec::with_capacity(variants.len());
     let mut infos = Vec::with_capacity(variants.len());
     for (index, variant) in variants.iter().enumerate() {
+        let refuse = |message: String| {
+            Error::new(
+                Path::new("schema-json/model.json"),
+                format!("definition {schema_name}, value {:?}", variant.value),
+                message,
+            )
+        };
         let name = names::variant_name(&variant.value, variant.documented_as.as_deref())
-            .filter(|name| name != names::UNRECOGNIZED_VARIANT && taken.insert(name.clone()))
-            .ok_or_else(|| {
-                Error::new(
-                    Path::new("schema-json/model.json"),
-                    format!("definition {schema_name}, value {:?}", variant.value),
-                    "no unique Rust variant name can be made from this value",
-                )
-            })?;
+            .ok_or_else(|| refuse("no Rust variant name can be made from this value".to_owned()))?;
+        let other = if name == names::UNRECOGNIZED_VARIANT {
+            Some("the variant that keeps unknown values".to_owned())
+        } else if let Some(first) = taken.get(&name) {
+            Some(format!("value {first:?}"))
+        } else {
+            taken.insert(name.clone(), variant.value.as_str());
+            None
+        };
+        if let Some(other) = other {
+            return Err(refuse(format!(
+                "value {:?} and {other} both become variant `{name}`",
+                variant.value
+            )));
+        }
         let ident = format_ident!("{}", name);
         let value = &variant.value;
         let mut line = format!("JSON `\"{}\"`", docs::prose(value).join(""));

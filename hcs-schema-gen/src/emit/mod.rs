@@ -4,6 +4,7 @@
 //! The emitter never sees JSON Schema: it reads only the merged [`Model`]. Naming policy is in
 //! [`names`], doc text in [`docs`], type mapping in [`types`].
 
+mod collisions;
 pub mod docs;
 mod enums;
 pub mod names;
@@ -32,8 +33,8 @@ pub struct GeneratedFile {
 /// Facts about the whole model that every file needs.
 pub(crate) struct Context<'m> {
     pub model: &'m Model,
-    /// Schema name -> Rust type name.
-    pub rust_names: BTreeMap<&'m str, String>,
+    /// Schema name -> Rust type and module names.
+    pub rust_names: BTreeMap<&'m str, collisions::RustNames>,
     /// Definitions removed by some release (their uses are deprecated).
     pub removed: BTreeSet<&'m str>,
     /// `(definition, property)` pairs whose value must be boxed to break a cycle.
@@ -47,8 +48,8 @@ pub fn emit(model: &Model) -> Result<Vec<GeneratedFile>> {
         .definitions
         .iter()
         .map(|definition| {
-            let rust_name = context.rust_names[definition.name.as_str()].clone();
-            (names::module_name(&rust_name), rust_name)
+            let names = &context.rust_names[definition.name.as_str()];
+            (names.module.clone(), names.type_name.clone())
         })
         .collect();
     // One file per definition, independent of the others: spread over the machine's cores, then
@@ -123,40 +124,7 @@ fn definition_file(
 
 impl<'m> Context<'m> {
     fn new(model: &'m Model) -> Result<Self> {
-        let model_path = Path::new("schema-json/model.json");
-        let mut rust_names = BTreeMap::new();
-        let mut taken: BTreeMap<String, &str> = BTreeMap::new();
-        for definition in &model.definitions {
-            let rust_name = names::type_name(&definition.name);
-            // The loader only admits identifiers, but a model file can say anything.
-            if !names::is_type_name(&rust_name) {
-                return Err(Error::new(
-                    model_path,
-                    format!("definition {}", definition.name),
-                    format!("`{}` does not make a Rust type name", definition.name),
-                ));
-            }
-            if names::RESERVED_TYPE_NAMES.contains(&rust_name.as_str()) {
-                return Err(Error::new(
-                    model_path,
-                    format!("definition {}", definition.name),
-                    format!(
-                        "Rust name `{rust_name}` is used by the hand-written part of hcs-schema"
-                    ),
-                ));
-            }
-            if let Some(other) = taken.insert(rust_name.clone(), &definition.name) {
-                return Err(Error::new(
-                    model_path,
-                    format!("definition {}", definition.name),
-                    format!(
-                        "`{}` and `{other}` both become `{rust_name}`",
-                        definition.name
-                    ),
-                ));
-            }
-            rust_names.insert(definition.name.as_str(), rust_name);
-        }
+        let rust_names = collisions::rust_names(model)?;
         let removed = model
             .definitions
             .iter()
@@ -179,7 +147,7 @@ impl<'m> Context<'m> {
     }
 
     pub fn rust_name(&self, schema_name: &str) -> &str {
-        &self.rust_names[schema_name]
+        &self.rust_names[schema_name].type_name
     }
 
     /// The name of the `since::` constant that holds `availability`: `V2_1_1809` (documented

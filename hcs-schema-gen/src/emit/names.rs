@@ -2,8 +2,9 @@
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-/// Names the hand-written part of `hcs-schema` uses at the crate root; a definition whose Rust
-/// name is one of these would collide.
+/// Names the hand-written part of `hcs-schema` defines or exports at the crate root; a
+/// definition whose Rust name is one of these would collide. (The workspace test
+/// `tests/generated_names.rs` checks this list against `hcs-schema/src/lib.rs`.)
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Availability",
     "Base64Bytes",
@@ -32,7 +33,116 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "VersionIntroduction",
     "Walk",
     "Walker",
+    // Private, doctests only.
+    "ReadmeExample",
 ];
+
+/// Names the generated files import from serde, std and the crate's private modules (the
+/// workspace test `tests/generated_names.rs` checks the generated code imports nothing else).
+pub const GENERATED_IMPORTS: &[&str] = &[
+    "BTreeMap",
+    "Deserialize",
+    "Deserializer",
+    "FromStr",
+    "MapAccess",
+    "Serialize",
+    "SerializeMap",
+    "Serializer",
+    "StructFields",
+];
+
+/// The upper-case names of the Rust 2024 prelude (types, traits, variants, derive macros): a type
+/// named like one would shadow it in every file that imports the type, and in a user's
+/// `use hcs_schema::*` (a glob import wins over the prelude), so `Option<String>` would change
+/// meaning.
+pub const PRELUDE_NAMES: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "AsyncFn",
+    "AsyncFnMut",
+    "AsyncFnOnce",
+    "Box",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Future",
+    "Hash",
+    "Into",
+    "IntoFuture",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+];
+
+/// Whose name `type_name` is, when a generated type may not take it.
+pub fn reserved_type_name(type_name: &str) -> Option<&'static str> {
+    if PRELUDE_NAMES.contains(&type_name) {
+        Some("a Rust prelude item")
+    } else if GENERATED_IMPORTS.contains(&type_name) {
+        Some("an item the generated code imports")
+    } else if RESERVED_TYPE_NAMES.contains(&type_name) {
+        Some("an item of hcs-schema's hand-written core")
+    } else {
+        None
+    }
+}
+
+/// The modules next to the generated types in `generated/` (files `mod.rs`, `releases.rs`,
+/// `since.rs`).
+pub const SUPPORT_MODULES: &[&str] = &["mod", "releases", "since"];
+
+/// The crates the generated code names by path; a module of the same name in `generated/` would
+/// make those paths ambiguous there.
+pub const CRATES_USED: &[&str] = &[
+    "alloc",
+    "base64",
+    "core",
+    "schemars",
+    "serde",
+    "serde_json",
+    "std",
+    "uuid",
+];
+
+/// What `module` already is, when a generated module may not take it.
+pub fn reserved_module_name(module: &str) -> Option<&'static str> {
+    if SUPPORT_MODULES.contains(&module) {
+        Some("the generated support module")
+    } else if CRATES_USED.contains(&module) {
+        Some("the crate")
+    } else {
+        None
+    }
+}
 
 /// The field that keeps unknown properties in every struct.
 pub const UNKNOWN_PROPERTIES_FIELD: &str = "unknown_properties";

@@ -2,7 +2,7 @@
 //! unknown properties, its [`SchemaType`](../../hcs_schema/trait.SchemaType.html) metadata and
 //! its `Walk`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -31,7 +31,7 @@ pub(crate) fn emit(
     let type_ident = format_ident!("{}", context.rust_name(&definition.name));
     let schema_name = &definition.name;
 
-    let mut field_names = BTreeSet::new();
+    let mut field_names = BTreeMap::new();
     let mut uses_deprecated = definition.availability.removed_in().is_some();
     let mut support: Vec<&'static str> = vec!["Availability", "FieldInfo", "SchemaType"];
     support.extend(["UnknownProperties", "Walk", "Walker"]);
@@ -48,11 +48,22 @@ pub(crate) fn emit(
     let mut infos = Vec::with_capacity(properties.len());
     for (index, property) in properties.iter().enumerate() {
         let rust_name = names::field_name(&property.name);
-        if rust_name == names::UNKNOWN_PROPERTIES_FIELD || !field_names.insert(rust_name.clone()) {
+        let other = if rust_name == names::UNKNOWN_PROPERTIES_FIELD {
+            Some("the field that keeps unknown properties".to_owned())
+        } else if let Some(first) = field_names.get(&rust_name) {
+            Some(format!("property `{first}`"))
+        } else {
+            field_names.insert(rust_name.clone(), property.name.as_str());
+            None
+        };
+        if let Some(other) = other {
             return Err(Error::new(
                 Path::new("schema-json/model.json"),
                 format!("definition {schema_name}, property {}", property.name),
-                format!("its Rust field name `{rust_name}` is already taken"),
+                format!(
+                    "property `{}` and {other} both become field `{rust_name}`",
+                    property.name
+                ),
             ));
         }
         let ident = field_ident(&rust_name);

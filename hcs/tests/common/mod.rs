@@ -40,9 +40,39 @@ pub fn control() -> hcs_emulator::Emulator {
     hcs_emulator::Emulator::load(&emulator_path()).expect("load the emulator controls")
 }
 
-/// The emulator, loaded through the runtime's explicit constructor.
+/// The emulator, loaded through the runtime's explicit constructor. Every
+/// test starts here, so every test also checks that nothing in this process
+/// has passed `LocalFree` a pointer the emulator did not hand out, or one
+/// already freed.
 pub fn hcs() -> Hcs {
-    Hcs::load_from(&emulator_path()).expect("load the HCS emulator")
+    let hcs = Hcs::load_from(&emulator_path()).expect("load the HCS emulator");
+    assert_no_bad_frees();
+    hcs
+}
+
+/// Fails when the emulator counted a `LocalFree` of a pointer it never
+/// handed out, or of one already freed (for the life of this process).
+pub fn assert_no_bad_frees() {
+    let (invalid, double) = control().bad_frees().expect("emulator statistics");
+    assert_eq!(
+        (invalid, double),
+        (0, 0),
+        "LocalFree was called with invalid pointers ({invalid}) or freed strings ({double})"
+    );
+}
+
+/// Waits (at most 30 s) until every call the runtime stopped waiting for has
+/// completed and been cleaned up; fails otherwise.
+pub fn wait_for_cleanups() {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while hcs::pending_cleanups() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} cleanups still pending",
+            hcs::pending_cleanups()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// A compute system id unique in this process run.
