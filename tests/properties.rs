@@ -329,6 +329,32 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// The fast writer and serde_json write the same bytes for any JSON value (floats of every
+    /// bit pattern, big integers, any string: control characters, quotes, backslashes, U+2028,
+    /// non-ASCII, strings across word boundaries) and any string.
+    #[test]
+    fn the_fast_writer_matches_serde_json_on_any_value(
+        value in any_json(),
+        text in any::<String>(),
+        long in "[a-z\\\\\"\u{1}\u{2028}é ]{0,80}",
+        bits in any::<u64>(),
+    ) {
+        let float = f64::from_bits(bits);
+        let document = serde_json::json!([value, text, long, float, { text.clone(): long.clone() }]);
+        prop_assert_eq!(
+            hcs_schema::json::to_string(&document).unwrap(),
+            serde_json::to_string(&document).unwrap()
+        );
+        prop_assert_eq!(
+            hcs_schema::json::to_string(&float).unwrap(),
+            serde_json::to_string(&float).unwrap()
+        );
+    }
+}
+
 fn collect_pointers(value: &Value, at: String, out: &mut Vec<String>) {
     out.push(at.clone());
     match value {

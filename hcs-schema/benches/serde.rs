@@ -8,9 +8,11 @@
 //! * `properties_response`: a `Properties` response with statistics, memory and a 200-process
 //!   list, about 52 KB.
 //!
-//! For each: `deserialize` (text -> typed), `serialize` (typed -> text) and `round_trip` (both),
-//! reported per document and in MB/s of compact JSON, next to the same work through
-//! `serde_json::Value` (`floor_value_*`) and a scan that builds nothing (`floor_scan_only`).
+//! For each: `deserialize` (text -> typed), `serialize` (typed -> text) and `round_trip` (both)
+//! through `hcs_schema::json` (the runtime's path), the same through plain serde_json
+//! (`serde_json_*`), reported per document and in MB/s of compact JSON, next to the same work
+//! through `serde_json::Value` (`floor_value_*`, and `floor_value_serialize_fast` through
+//! `hcs_schema::json`) and a scan that builds nothing (`floor_scan_only`).
 //! `cargo bench -p hcs-schema --bench serde`.
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -7,8 +7,11 @@
 //! ```
 //!
 //! Documents: `lcow_uvm_1_3k`, `compute_system_large`, `properties_response`. Operations:
-//! `deserialize`, `serialize`, `round_trip`, `value_deserialize`, `value_serialize`,
-//! `value_round_trip`, `scan_only`. The document is prepared once before the loop.
+//! `deserialize`, `serialize`, `round_trip` (the typed document through `hcs_schema::json`, the
+//! runtime's path), `serde_json_deserialize`, `serde_json_serialize`, `serde_json_round_trip`
+//! (the typed document through plain serde_json), `value_deserialize`, `value_serialize`,
+//! `value_round_trip` (`serde_json::Value` through serde_json), `value_fast_serialize`
+//! (`serde_json::Value` through `hcs_schema::json`), `scan_only`. The document is prepared once before the loop.
 //! `serde_profile sizes` prints the in-memory size of the biggest types.
 
 use std::hint::black_box;
@@ -32,16 +35,33 @@ fn run<T: DeserializeOwned + Serialize>(
     let mut out = Vec::with_capacity(text.len() * 2);
     for _ in 0..iterations {
         match operation {
+            // The fast path (`hcs_schema::json`), as the runtime uses it.
             "deserialize" => drop(black_box(
-                serde_json::from_str::<T>(black_box(&text)).unwrap(),
+                hcs_schema::json::from_str::<T>(black_box(&text)).unwrap(),
             )),
             "serialize" => {
                 out.clear();
-                serde_json::to_writer(&mut out, black_box(&typed)).unwrap();
+                hcs_schema::json::append(&mut out, black_box(&typed)).unwrap();
             }
             "round_trip" => {
+                let typed: T = hcs_schema::json::from_str(black_box(&text)).unwrap();
+                drop(black_box(hcs_schema::json::to_string(&typed).unwrap()));
+            }
+            // The same types through plain serde_json.
+            "serde_json_deserialize" => drop(black_box(
+                serde_json::from_str::<T>(black_box(&text)).unwrap(),
+            )),
+            "serde_json_serialize" => {
+                out.clear();
+                serde_json::to_writer(&mut out, black_box(&typed)).unwrap();
+            }
+            "serde_json_round_trip" => {
                 let typed: T = serde_json::from_str(black_box(&text)).unwrap();
                 drop(black_box(serde_json::to_string(&typed).unwrap()));
+            }
+            "value_fast_serialize" => {
+                out.clear();
+                hcs_schema::json::append(&mut out, black_box(document)).unwrap();
             }
             "value_deserialize" => drop(black_box(
                 serde_json::from_str::<Value>(black_box(&text)).unwrap(),
@@ -80,7 +100,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let usage = "usage: serde_profile <lcow_uvm_1_3k|compute_system_large|properties_response> \
-                 <deserialize|serialize|round_trip|value_deserialize|value_serialize|value_round_trip|scan_only> \
+                 <deserialize|serialize|round_trip|serde_json_deserialize|serde_json_serialize|serde_json_round_trip|value_deserialize|value_serialize|value_round_trip|value_fast_serialize|scan_only> \
                  [iterations]";
     let (Some(document), Some(operation)) = (args.first(), args.get(1)) else {
         eprintln!("{usage}");

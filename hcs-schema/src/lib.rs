@@ -44,6 +44,7 @@ mod formats;
 // wrap it differently, so `cargo fmt` leaves it alone.
 #[rustfmt::skip]
 mod generated;
+pub mod json;
 #[cfg(feature = "schemars")]
 mod json_schema;
 mod unrecognized;

@@ -9,7 +9,10 @@
 //! * `runtime-only/*`: the pure runtime parts of a step, without FFI.
 //!
 //! At the end it prints `overhead per step = runtime − raw_ffi` from an
-//! interleaved measurement (target: ≤ 10 µs).
+//! interleaved measurement (target: ≤ 10 µs). With `--features tracing` it
+//! prints it three times: no subscriber, a subscriber that enables every
+//! level and discards every record, and a fmt layer at `DEBUG` writing to a
+//! sink.
 
 use std::ffi::c_void;
 use std::hint::black_box;
@@ -172,6 +175,45 @@ fn benches(c: &mut Criterion) {
     // hand-offs (tens of microseconds of scheduling noise) do not skew. On
     // Unix the calling thread's CPU time is compared too: the waits cost no
     // CPU, so the difference is the runtime's own work.
+    let label = if cfg!(feature = "tracing") {
+        "tracing feature on, no subscriber"
+    } else {
+        "tracing feature off"
+    };
+    paired(label, &hcs, &raw, &document, &document_json);
+
+    // With the feature on: a subscriber that takes every record at every
+    // level (so every field is computed, documents redacted included) and
+    // discards it, and a fmt layer printing the DEBUG lines into a sink.
+    #[cfg(feature = "tracing")]
+    {
+        tracing::subscriber::with_default(Discard, || {
+            paired(
+                "tracing on, a subscriber enabling every level and discarding everything",
+                &hcs,
+                &raw,
+                &document,
+                &document_json,
+            )
+        });
+        let fmt = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(std::io::sink)
+            .finish();
+        tracing::subscriber::with_default(fmt, || {
+            paired(
+                "tracing on, fmt layer at DEBUG writing to a sink",
+                &hcs,
+                &raw,
+                &document,
+                &document_json,
+            )
+        });
+    }
+}
+
+/// Prints the median paired difference of `rounds` interleaved steps.
+fn paired(label: &str, hcs: &Hcs, raw: &Raw, document: &ComputeSystem, document_json: &str) {
     let rounds = 3000;
     let mut wall = Vec::with_capacity(rounds);
     let mut cpu = Vec::with_capacity(rounds);
@@ -181,8 +223,8 @@ fn benches(c: &mut Criterion) {
             f();
             (t.elapsed().as_nanos() as f64, (thread_cpu_ns() - c) as f64)
         };
-        let run_runtime = || runtime_step(&hcs, &document);
-        let run_raw = || raw_step(&raw, &document_json);
+        let run_runtime = || runtime_step(hcs, document);
+        let run_raw = || raw_step(raw, document_json);
         let (r, b) = if round % 2 == 0 {
             let r = measure(&run_runtime);
             (r, measure(&run_raw))
@@ -194,7 +236,7 @@ fn benches(c: &mut Criterion) {
         cpu.push(r.1 - b.1);
     }
     println!(
-        "create/start/terminate step, runtime minus raw C ABI: median wall-clock difference {:.1} us, median calling-thread CPU difference {} (target <= 10 us)",
+        "[{label}] create/start/terminate step, runtime minus raw C ABI: median wall-clock difference {:.1} us, median calling-thread CPU difference {} (target <= 10 us)",
         median(&mut wall) / 1000.0,
         if cfg!(unix) {
             format!("{:.1} us", median(&mut cpu) / 1000.0)
@@ -202,6 +244,25 @@ fn benches(c: &mut Criterion) {
             "n/a".to_owned()
         }
     );
+}
+
+/// A subscriber that enables everything and keeps nothing.
+#[cfg(feature = "tracing")]
+struct Discard;
+
+#[cfg(feature = "tracing")]
+impl tracing::Subscriber for Discard {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 fn median(values: &mut [f64]) -> f64 {

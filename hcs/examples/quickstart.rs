@@ -6,7 +6,8 @@
 //! project's emulator library (`target/debug/libhcs_emulator.so`) it runs
 //! anywhere: `HCS_EMULATOR_PATH=target/debug/libhcs_emulator.so cargo run -p hcs --example quickstart`.
 //! The same `run` function is compiled into the tests and run against the
-//! emulator (`hcs/tests/readme_example.rs`).
+//! emulator (`hcs/tests/readme_example.rs`). With `--features tracing` it
+//! prints one line per HCS call.
 
 use std::path::Path;
 
@@ -73,6 +74,18 @@ pub fn run(hcs: &Hcs) -> hcs::Result<u32> {
 // README-END
 
 fn main() -> hcs::Result<()> {
+    // With `--features tracing`, one line per HCS call (`RUST_LOG=trace`
+    // adds the redacted documents); without it, nothing is recorded.
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|level| level.parse().ok())
+        .unwrap_or(tracing::Level::DEBUG);
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+
     let hcs = match std::env::var_os("HCS_EMULATOR_PATH") {
         Some(path) => Hcs::load_from(Path::new(&path))?,
         None => Hcs::system()?,

@@ -3,6 +3,10 @@
 //! [`encode_document`] is the single place every outgoing document passes
 //! through (typed values after serialization, raw JSON as given), so checks
 //! such as "does the host support this schema version" have one home.
+//!
+//! Typed documents go through `hcs_schema::json`, the schema crate's fast
+//! JSON path: the same bytes as `serde_json::to_string`, written faster, and
+//! decoding errors that name the JSON path.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -20,7 +24,7 @@ pub(crate) fn encode_typed<T: Serialize + ?Sized>(
     function: &'static str,
     document: &T,
 ) -> Result<WideString> {
-    let json = serde_json::to_string(document).map_err(|e| Error::Document {
+    let json = hcs_schema::json::to_string(document).map_err(|e| Error::Document {
         operation: function,
         message: format!("cannot serialize the document: {e}"),
         text: None,
@@ -57,7 +61,7 @@ pub(crate) fn decode_document<T: DeserializeOwned>(
         .as_deref()
         .filter(|t| !t.trim().is_empty())
         .unwrap_or("null");
-    serde_json::from_str(text).map_err(|e| Error::Document {
+    hcs_schema::json::from_str(text).map_err(|e| Error::Document {
         operation: function,
         message: if document.is_none() {
             format!("HCS returned no document: {e}")

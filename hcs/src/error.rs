@@ -86,7 +86,7 @@ impl Error {
         let result = document
             .as_deref()
             .filter(|text| !text.trim().is_empty())
-            .and_then(|text| serde_json::from_str::<ResultError>(text).ok());
+            .and_then(|text| hcs_schema::json::from_str::<ResultError>(text).ok());
         Error::Hcs(Box::new(HcsError {
             code,
             operation,

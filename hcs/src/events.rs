@@ -13,11 +13,13 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
+use crate::call::call;
 use crate::document::decode_document;
 use crate::error::Result;
 use crate::ffi::HCS_EVENT;
 use crate::registry::{Registry, guard};
 use crate::strings::copy_pcwstr;
+use crate::trace::{Subject, traced_events};
 use crate::types::{EventType, RawHandleValue};
 
 /// One event HCS delivered for a compute system or process (`HCS_EVENT`,
@@ -93,14 +95,14 @@ impl Registrations {
     pub(crate) fn register(
         &self,
         function: &'static str,
+        subject: &Subject,
         callback: Arc<EventCallback>,
         set: impl FnOnce(*const c_void) -> i32,
     ) -> Result<()> {
-        let key = EVENTS.insert(callback);
-        let hr = set(key as *const c_void);
-        if hr < 0 {
+        let key = EVENTS.insert(traced_events(subject, callback));
+        if let Err(error) = call(function, subject, &[], || set(key as *const c_void)) {
             EVENTS.remove(key);
-            return Err(crate::Error::hcs(crate::HResult(hr), function, None));
+            return Err(error);
         }
         self.add(key);
         Ok(())

@@ -4,14 +4,15 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::Path;
 
+use crate::call::{call, call_returning};
 use crate::document::{encode_document, encode_schema};
 use crate::error::{Error, Result};
-use crate::ffi::{HANDLE, PWSTR};
+use crate::ffi::HANDLE;
 use crate::hresult::HResult;
 use crate::library::Hcs;
-use crate::operation::check;
 use crate::schema::{ExportLayerOptions, LayerData, OsLayerOptions};
-use crate::strings::{WideString, opt_ptr, take_string};
+use crate::strings::{WideString, opt_ptr};
+use crate::trace::Subject;
 
 /// A borrowed handle to an attached VHD, for the layer functions that take
 /// one (`HcsSetupBaseOSLayer`, `HcsFormatWritableLayerVhd`,
@@ -123,11 +124,10 @@ impl Hcs {
         let f = self.api.HcsImportLayer()?;
         let layer = path(layer_path, "layer path")?;
         let source = path(source_folder, "source folder path")?;
-        // SAFETY: every string outlives the call.
-        check(
-            unsafe { f(layer.as_ptr(), source.as_ptr(), data.as_ptr()) },
-            "HcsImportLayer",
-        )
+        call("HcsImportLayer", &Subject::NONE, &[Some(&data)], || {
+            // SAFETY: every string outlives the call.
+            unsafe { f(layer.as_ptr(), source.as_ptr(), data.as_ptr()) }
+        })
     }
 
     /// `HcsExportLayer` with typed `LayerData` and options.
@@ -166,16 +166,18 @@ impl Hcs {
         let f = self.api.HcsExportLayer()?;
         let layer = path(layer_path, "layer path")?;
         let export = path(export_folder, "export folder path")?;
-        // SAFETY: every string outlives the call.
-        let hr = unsafe {
-            f(
-                layer.as_ptr(),
-                export.as_ptr(),
-                data.as_ptr(),
-                options.as_ptr(),
-            )
-        };
-        check(hr, "HcsExportLayer")
+        let sends = [Some(&data), Some(&options)];
+        call("HcsExportLayer", &Subject::NONE, &sends, || {
+            // SAFETY: every string outlives the call.
+            unsafe {
+                f(
+                    layer.as_ptr(),
+                    export.as_ptr(),
+                    data.as_ptr(),
+                    options.as_ptr(),
+                )
+            }
+        })
     }
 
     /// `HcsExportLegacyWritableLayer`.
@@ -191,24 +193,33 @@ impl Hcs {
         let mount = path(mount_path, "writable layer mount path")?;
         let folder = path(folder_path, "writable layer folder path")?;
         let export = path(export_folder, "export folder path")?;
-        // SAFETY: every string outlives the call.
-        let hr = unsafe {
-            f(
-                mount.as_ptr(),
-                folder.as_ptr(),
-                export.as_ptr(),
-                data.as_ptr(),
-            )
-        };
-        check(hr, "HcsExportLegacyWritableLayer")
+        let sends = [Some(&data)];
+        call(
+            "HcsExportLegacyWritableLayer",
+            &Subject::NONE,
+            &sends,
+            || {
+                // SAFETY: every string outlives the call.
+                unsafe {
+                    f(
+                        mount.as_ptr(),
+                        folder.as_ptr(),
+                        export.as_ptr(),
+                        data.as_ptr(),
+                    )
+                }
+            },
+        )
     }
 
     /// `HcsDestroyLayer`: deletes a layer from disk.
     pub fn destroy_layer(&self, layer_path: &Path) -> Result<()> {
         let f = self.api.HcsDestroyLayer()?;
         let layer = path(layer_path, "layer path")?;
-        // SAFETY: the string outlives the call.
-        check(unsafe { f(layer.as_ptr()) }, "HcsDestroyLayer")
+        call("HcsDestroyLayer", &Subject::NONE, &[], || {
+            // SAFETY: the string outlives the call.
+            unsafe { f(layer.as_ptr()) }
+        })
     }
 
     /// `HcsSetupBaseOSLayer`: sets up a base OS layer on a VHD.
@@ -241,10 +252,14 @@ impl Hcs {
     ) -> Result<()> {
         let f = self.api.HcsSetupBaseOSLayer()?;
         let layer = path(layer_path, "layer path")?;
-        // SAFETY: the strings outlive the call; the VHD handle is borrowed.
-        check(
-            unsafe { f(layer.as_ptr(), vhd.raw, options.as_ptr()) },
+        call(
             "HcsSetupBaseOSLayer",
+            &Subject::NONE,
+            &[Some(&options)],
+            || {
+                // SAFETY: the strings outlive the call; the VHD handle is borrowed.
+                unsafe { f(layer.as_ptr(), vhd.raw, options.as_ptr()) }
+            },
         )
     }
 
@@ -260,9 +275,15 @@ impl Hcs {
         let options = encode_schema(self, "HcsSetupBaseOSVolume", options)?;
         let layer = path(layer_path, "layer path")?;
         let volume = path(volume_path, "volume path")?;
-        // SAFETY: every string outlives the call.
-        let hr = unsafe { f(layer.as_ptr(), volume.as_ptr(), options.as_ptr()) };
-        check(hr, "HcsSetupBaseOSVolume")
+        call(
+            "HcsSetupBaseOSVolume",
+            &Subject::NONE,
+            &[Some(&options)],
+            || {
+                // SAFETY: every string outlives the call.
+                unsafe { f(layer.as_ptr(), volume.as_ptr(), options.as_ptr()) }
+            },
+        )
     }
 
     /// `HcsInitializeWritableLayer`, with optional raw JSON options.
@@ -278,9 +299,11 @@ impl Hcs {
             .map(|o| encode_document("HcsInitializeWritableLayer", o))
             .transpose()?;
         let layer = path(writable_layer_path, "writable layer path")?;
-        // SAFETY: every string outlives the call.
-        let hr = unsafe { f(layer.as_ptr(), data.as_ptr(), opt_ptr(options.as_ref())) };
-        check(hr, "HcsInitializeWritableLayer")
+        let sends = [Some(&data), options.as_ref()];
+        call("HcsInitializeWritableLayer", &Subject::NONE, &sends, || {
+            // SAFETY: every string outlives the call.
+            unsafe { f(layer.as_ptr(), data.as_ptr(), opt_ptr(options.as_ref())) }
+        })
     }
 
     /// `HcsInitializeLegacyWritableLayer`, with optional raw JSON options.
@@ -298,16 +321,23 @@ impl Hcs {
             .transpose()?;
         let mount = path(mount_path, "writable layer mount path")?;
         let folder = path(folder_path, "writable layer folder path")?;
-        // SAFETY: every string outlives the call.
-        let hr = unsafe {
-            f(
-                mount.as_ptr(),
-                folder.as_ptr(),
-                data.as_ptr(),
-                opt_ptr(options.as_ref()),
-            )
-        };
-        check(hr, "HcsInitializeLegacyWritableLayer")
+        let sends = [Some(&data), options.as_ref()];
+        call(
+            "HcsInitializeLegacyWritableLayer",
+            &Subject::NONE,
+            &sends,
+            || {
+                // SAFETY: every string outlives the call.
+                unsafe {
+                    f(
+                        mount.as_ptr(),
+                        folder.as_ptr(),
+                        data.as_ptr(),
+                        opt_ptr(options.as_ref()),
+                    )
+                }
+            },
+        )
     }
 
     /// `HcsAttachLayerStorageFilter`.
@@ -319,10 +349,14 @@ impl Hcs {
         let f = self.api.HcsAttachLayerStorageFilter()?;
         let data = layer_data_typed(self, "HcsAttachLayerStorageFilter", layer_data)?;
         let layer = path(layer_path, "layer path")?;
-        // SAFETY: the strings outlive the call.
-        check(
-            unsafe { f(layer.as_ptr(), data.as_ptr()) },
+        call(
             "HcsAttachLayerStorageFilter",
+            &Subject::NONE,
+            &[Some(&data)],
+            || {
+                // SAFETY: the strings outlive the call.
+                unsafe { f(layer.as_ptr(), data.as_ptr()) }
+            },
         )
     }
 
@@ -330,15 +364,19 @@ impl Hcs {
     pub fn detach_layer_storage_filter(&self, layer_path: &Path) -> Result<()> {
         let f = self.api.HcsDetachLayerStorageFilter()?;
         let layer = path(layer_path, "layer path")?;
-        // SAFETY: the string outlives the call.
-        check(unsafe { f(layer.as_ptr()) }, "HcsDetachLayerStorageFilter")
+        call("HcsDetachLayerStorageFilter", &Subject::NONE, &[], || {
+            // SAFETY: the string outlives the call.
+            unsafe { f(layer.as_ptr()) }
+        })
     }
 
     /// `HcsFormatWritableLayerVhd`: formats an attached VHD for a writable layer.
     pub fn format_writable_layer_vhd(&self, vhd: VhdHandle<'_>) -> Result<()> {
         let f = self.api.HcsFormatWritableLayerVhd()?;
-        // SAFETY: the VHD handle is borrowed for the call.
-        check(unsafe { f(vhd.raw) }, "HcsFormatWritableLayerVhd")
+        call("HcsFormatWritableLayerVhd", &Subject::NONE, &[], || {
+            // SAFETY: the VHD handle is borrowed for the call.
+            unsafe { f(vhd.raw) }
+        })
     }
 
     /// `HcsAttachOverlayFilter` (newer Windows builds): attaches the layers
@@ -368,25 +406,23 @@ impl Hcs {
         };
         let data = layer_data_typed(self, name, layer_data)?;
         let volume = path(volume, "volume mount point")?;
-        // SAFETY: the strings outlive the call.
-        check(unsafe { f(volume.as_ptr(), data.as_ptr()) }, name)
+        call(name, &Subject::NONE, &[Some(&data)], || {
+            // SAFETY: the strings outlive the call.
+            unsafe { f(volume.as_ptr(), data.as_ptr()) }
+        })
     }
 
     /// `HcsGetLayerVhdMountPath`: where an attached layer VHD is mounted.
     pub fn layer_vhd_mount_path(&self, vhd: VhdHandle<'_>) -> Result<String> {
         let f = self.api.HcsGetLayerVhdMountPath()?;
-        let mut result: PWSTR = std::ptr::null_mut();
-        // SAFETY: the VHD handle is borrowed; the out-pointer outlives the call.
-        let hr = unsafe { f(vhd.raw, &mut result) };
-        // SAFETY: HCS allocated the string for us.
-        let mount_path = unsafe { take_string(result, self.api) };
-        if hr < 0 {
-            return Err(Error::hcs(
-                HResult(hr),
-                "HcsGetLayerVhdMountPath",
-                mount_path,
-            ));
-        }
+        let mount_path = call_returning(
+            self.api,
+            "HcsGetLayerVhdMountPath",
+            &Subject::NONE,
+            &[],
+            // SAFETY: the VHD handle is borrowed; the out-pointer outlives the call.
+            |result| unsafe { f(vhd.raw, result) },
+        )?;
         mount_path.ok_or_else(|| Error::hcs(HResult::E_POINTER, "HcsGetLayerVhdMountPath", None))
     }
 }

@@ -29,6 +29,12 @@
 //! * Events arrive through an integer registry key, never a raw pointer, with
 //!   panics caught at the FFI boundary ([`EventReceiver`]: an iterator and a
 //!   `Stream`).
+//! * With the optional `tracing` feature every HCS call is a `tracing` span
+//!   (target `hcs`): function, compute system and process ids, operation id,
+//!   elapsed time and `HRESULT` name; failures at `ERROR`/`WARN` with the
+//!   `ResultError`, events at `DEBUG`, schema-check findings at `WARN`, and
+//!   the documents at `TRACE` only, redacted by [`redact`]. Without it
+//!   nothing is compiled in.
 //!
 //! # What was exercised where
 //!
@@ -43,6 +49,7 @@
 
 #![warn(missing_docs)]
 
+mod call;
 mod document;
 mod error;
 mod events;
@@ -52,12 +59,14 @@ mod layer;
 mod library;
 mod operation;
 mod process;
+pub mod redact;
 mod registry;
 mod schema_check;
 mod service;
 mod stdio;
 mod strings;
 mod system;
+mod trace;
 mod types;
 
 pub use error::{Error, HcsError, Result};

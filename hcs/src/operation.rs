@@ -29,12 +29,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use crate::call::{call, call_returning};
 use crate::error::{Error, Result};
 use crate::ffi::{Api, HCS_OPERATION, HCS_PROCESS_INFORMATION, HRESULT, INFINITE, PWSTR};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
 use crate::registry::{Registry, guard};
 use crate::strings::{WideString, take_string};
+use crate::trace::{Call, Subject};
 use crate::types::{OperationOptions, OperationType, RawHandleValue, ResourceType};
 
 /// What HCS reported in an `HCS_PROCESS_INFORMATION`: the process id and the
@@ -544,7 +546,8 @@ impl Operation {
         F: Fn(crate::Event) + Send + Sync + 'static,
     {
         let create = hcs.api.HcsCreateOperationWithNotifications()?;
-        let key = crate::events::EVENTS.insert(Arc::new(callback));
+        let callback = crate::trace::traced_events(&Subject::NONE, Arc::new(callback));
+        let key = crate::events::EVENTS.insert(callback);
         // SAFETY: the context is an integer key, never dereferenced.
         let raw = unsafe {
             create(
@@ -606,11 +609,14 @@ impl Operation {
             slot: Mutex::new(Slot::Armed(armed)),
         });
         let key = OPERATIONS.insert(entry.clone());
-        // SAFETY: valid handle; the context is an integer key.
-        let hr = unsafe { set(self.raw, key as *const c_void, Some(operation_completed)) };
-        if hr < 0 {
+        let raw = self.raw;
+        let set = call("HcsSetOperationCallback", &Subject::NONE, &[], || {
+            // SAFETY: valid handle; the context is an integer key.
+            unsafe { set(raw, key as *const c_void, Some(operation_completed)) }
+        });
+        if let Err(error) = set {
             OPERATIONS.remove(key);
-            return Err(Error::hcs(HResult(hr), "HcsSetOperationCallback", None));
+            return Err(error);
         }
         self.callback = Some((key, entry));
         Ok(())
@@ -635,9 +641,10 @@ impl Operation {
             ));
         }
         let set = self.hcs.api.HcsSetOperationContext()?;
-        // SAFETY: valid handle; the context is an opaque integer.
-        let hr = unsafe { set(self.raw, context as *const c_void) };
-        check(hr, "HcsSetOperationContext")
+        call("HcsSetOperationContext", &Subject::NONE, &[], || {
+            // SAFETY: valid handle; the context is an opaque integer.
+            unsafe { set(self.raw, context as *const c_void) }
+        })
     }
 
     /// `HcsGetOperationId`.
@@ -677,34 +684,60 @@ impl Operation {
     /// operation. Fails with `HCS_E_OPERATION_PENDING` while it runs and
     /// `HCS_E_OPERATION_NOT_STARTED` before it is used.
     pub fn result(&self) -> Result<Option<String>> {
-        read_result(self.hcs.api, self.raw, false, "HcsGetOperationResult").map(|o| o.document)
+        self.traced("HcsGetOperationResult", || {
+            read_result(self.hcs.api, self.raw, false, "HcsGetOperationResult")
+        })
+        .map(|o| o.document)
     }
 
     /// `HcsGetOperationResultAndProcessInfo`.
     pub fn result_and_process_info(&self) -> Result<OperationOutput> {
-        read_result(
-            self.hcs.api,
-            self.raw,
-            true,
-            "HcsGetOperationResultAndProcessInfo",
-        )
+        self.traced("HcsGetOperationResultAndProcessInfo", || {
+            read_result(
+                self.hcs.api,
+                self.raw,
+                true,
+                "HcsGetOperationResultAndProcessInfo",
+            )
+        })
     }
 
     /// `HcsWaitForOperationResult`: waits at most `timeout` (`None`:
     /// forever). Running out of time is `HCS_E_OPERATION_TIMEOUT` and leaves
     /// the operation running.
     pub fn wait(&self, timeout: Option<Duration>) -> Result<Option<String>> {
-        self.wait_ms(timeout_ms(timeout), false, "HcsWaitForOperationResult")
-            .map(|o| o.document)
+        self.traced("HcsWaitForOperationResult", || {
+            self.wait_ms(timeout_ms(timeout), false, "HcsWaitForOperationResult")
+        })
+        .map(|o| o.document)
     }
 
     /// `HcsWaitForOperationResultAndProcessInfo`.
     pub fn wait_and_process_info(&self, timeout: Option<Duration>) -> Result<OperationOutput> {
-        self.wait_ms(
-            timeout_ms(timeout),
-            true,
-            "HcsWaitForOperationResultAndProcessInfo",
-        )
+        self.traced("HcsWaitForOperationResultAndProcessInfo", || {
+            self.wait_ms(
+                timeout_ms(timeout),
+                true,
+                "HcsWaitForOperationResultAndProcessInfo",
+            )
+        })
+    }
+
+    /// Records a call on this operation that a user makes (the runtime's own
+    /// waits and reads are part of the call that uses the operation).
+    fn traced(
+        &self,
+        function: &'static str,
+        f: impl FnOnce() -> Result<OperationOutput>,
+    ) -> Result<OperationOutput> {
+        let mut call = Call::begin(function, &Subject::NONE);
+        call.operation(self.hcs.api, self.raw);
+        let result = f();
+        call.finish(
+            &result,
+            result.as_ref().ok().and_then(|o| o.document.as_deref()),
+        );
+        result
     }
 
     fn wait_ms(
@@ -727,24 +760,15 @@ impl Operation {
     pub fn properties_raw(&self, options: Option<&str>) -> Result<String> {
         let get = self.hcs.api.HcsGetOperationProperties()?;
         let options = crate::document::encode_optional("HcsGetOperationProperties", options)?;
-        let mut document: PWSTR = std::ptr::null_mut();
-        // SAFETY: valid handle; the options and out-pointer outlive the call.
-        let hr = unsafe {
-            get(
-                self.raw,
-                crate::strings::opt_ptr(options.as_ref()),
-                &mut document,
-            )
-        };
-        // SAFETY: HCS allocated the document for us.
-        let document = unsafe { take_string(document, self.hcs.api) };
-        if hr < 0 {
-            return Err(Error::hcs(
-                HResult(hr),
-                "HcsGetOperationProperties",
-                document,
-            ));
-        }
+        let options = options.as_ref();
+        let document = call_returning(
+            self.hcs.api,
+            "HcsGetOperationProperties",
+            &Subject::NONE,
+            &[options],
+            // SAFETY: valid handle; the options and out-pointer outlive the call.
+            |document| unsafe { get(self.raw, crate::strings::opt_ptr(options), document) },
+        )?;
         Ok(document.unwrap_or_default())
     }
 
@@ -753,8 +777,20 @@ impl Operation {
     /// call goes on.
     pub fn cancel(&self) -> Result<()> {
         let cancel = self.hcs.api.HcsCancelOperation()?;
-        // SAFETY: valid handle.
-        check(unsafe { cancel(self.raw) }, "HcsCancelOperation")
+        call("HcsCancelOperation", &Subject::NONE, &[], || {
+            // SAFETY: valid handle.
+            unsafe { cancel(self.raw) }
+        })
+    }
+
+    /// `HcsCancelOperation` as the runtime's own hint when it stops waiting:
+    /// the answer (documented as always `E_NOTIMPL`) is ignored, so it is not
+    /// recorded as a failing call.
+    fn cancel_hint(&self) {
+        if let Ok(cancel) = self.hcs.api.HcsCancelOperation() {
+            // SAFETY: valid handle.
+            unsafe { cancel(self.raw) };
+        }
     }
 
     /// `HcsAddResourceToOperation`: attaches a resource (a file, a job...)
@@ -771,10 +807,11 @@ impl Operation {
     ) -> Result<()> {
         let add = self.hcs.api.HcsAddResourceToOperation()?;
         let uri = WideString::new(uri, "resource URI")?;
-        // SAFETY: valid operation handle; the URI outlives the call; the
-        // caller vouches for `handle`.
-        let hr = unsafe { add(self.raw, resource_type.0, uri.as_ptr(), handle) };
-        check(hr, "HcsAddResourceToOperation")
+        call("HcsAddResourceToOperation", &Subject::NONE, &[], || {
+            // SAFETY: valid operation handle; the URI outlives the call; the
+            // caller vouches for `handle`.
+            unsafe { add(self.raw, resource_type.0, uri.as_ptr(), handle) }
+        })
     }
 
     /// The raw `HCS_OPERATION` handle, still owned by `self`.
@@ -855,7 +892,7 @@ impl Operation {
         function: &'static str,
         then: Box<dyn FnOnce(Result<OperationOutput>) + Send>,
     ) {
-        let _ = self.cancel();
+        self.cancel_hint();
         release(
             self.into_parts(),
             Some(After {
@@ -907,22 +944,19 @@ fn start_failure(
     Error::hcs(HResult(hr), function, document)
 }
 
-pub(crate) fn check(hr: HRESULT, function: &'static str) -> Result<()> {
-    if hr < 0 {
-        Err(Error::hcs(HResult(hr), function, None))
-    } else {
-        Ok(())
-    }
-}
-
 /// Runs one tracked HCS call and waits for it with the `Hcs` timeout.
 pub(crate) fn run_blocking(
     hcs: &Hcs,
     function: &'static str,
+    subject: &Subject,
+    sends: &[Option<&WideString>],
     with_process_info: bool,
     start: impl FnOnce(HCS_OPERATION) -> HRESULT,
 ) -> Result<OperationOutput> {
-    run_tracked(hcs, function, with_process_info, |op| (start(op), ())).map(|(output, ())| output)
+    run_tracked(hcs, function, subject, sends, with_process_info, |op| {
+        (start(op), ())
+    })
+    .map(|(output, ())| output)
 }
 
 /// Runs one tracked HCS call that produces `P` at once (a handle written by
@@ -933,10 +967,32 @@ pub(crate) fn run_blocking(
 pub(crate) fn run_tracked<P: Abandon>(
     hcs: &Hcs,
     function: &'static str,
+    subject: &Subject,
+    sends: &[Option<&WideString>],
     with_process_info: bool,
     start: impl FnOnce(HCS_OPERATION) -> (HRESULT, P),
 ) -> Result<(OperationOutput, P)> {
+    // Recorded as one call from the operation's creation to its result.
+    let mut call = Call::begin(function, subject);
+    sends.iter().for_each(|document| call.sends(*document));
+    let result = run_tracked_untraced(hcs, function, with_process_info, &mut call, start);
+    let received = result
+        .as_ref()
+        .ok()
+        .and_then(|(o, _)| o.document.as_deref());
+    call.finish(&result, received);
+    result
+}
+
+fn run_tracked_untraced<P: Abandon>(
+    hcs: &Hcs,
+    function: &'static str,
+    with_process_info: bool,
+    call: &mut Call,
+    start: impl FnOnce(HCS_OPERATION) -> (HRESULT, P),
+) -> Result<(OperationOutput, P)> {
     let operation = Operation::new(hcs)?;
+    call.operation(hcs.api, operation.raw);
     let (hr, product) = start(operation.raw);
     if hr < 0 {
         drop(product);
@@ -948,10 +1004,14 @@ pub(crate) fn run_tracked<P: Abandon>(
             Ok((output, product))
         }
         Err(error) if error.is_timeout() => {
+            let late = call.late();
             operation.stop_waiting(
                 with_process_info,
                 function,
-                Box::new(move |outcome| product.abandon(&outcome)),
+                Box::new(move |outcome| {
+                    late.record(&outcome);
+                    product.abandon(&outcome);
+                }),
             );
             Err(error)
         }
@@ -1008,6 +1068,8 @@ struct FutureState {
     result: Option<Result<OperationOutput>>,
     waker: Option<Waker>,
     abandoned: Option<Abandoned>,
+    /// The call being recorded, ended by its completion.
+    call: Option<Call>,
 }
 
 struct Running<T> {
@@ -1046,6 +1108,8 @@ impl<T: 'static> OperationFuture<T> {
     pub(crate) fn start(
         hcs: &Hcs,
         function: &'static str,
+        subject: &Subject,
+        sends: &[Option<&WideString>],
         with_process_info: bool,
         start: impl FnOnce(HCS_OPERATION) -> HRESULT,
         decode: impl FnOnce(OperationOutput) -> Result<T> + Send + 'static,
@@ -1053,6 +1117,8 @@ impl<T: 'static> OperationFuture<T> {
         OperationFuture::start_tracked(
             hcs,
             function,
+            subject,
+            sends,
             with_process_info,
             |op| (start(op), ()),
             move |output, ()| decode(output),
@@ -1065,14 +1131,23 @@ impl<T: 'static> OperationFuture<T> {
     pub(crate) fn start_tracked<P: Abandon>(
         hcs: &Hcs,
         function: &'static str,
+        subject: &Subject,
+        sends: &[Option<&WideString>],
         with_process_info: bool,
         start: impl FnOnce(HCS_OPERATION) -> (HRESULT, P),
         decode: impl FnOnce(OperationOutput, P) -> Result<T> + Send + 'static,
     ) -> OperationFuture<T> {
+        let mut call = Call::begin(function, subject);
+        sends.iter().for_each(|document| call.sends(*document));
         let state = Arc::new(Mutex::new(FutureState::default()));
         let completion_state = state.clone();
         let completion: Completion = Box::new(move |outcome| {
             let mut state = lock(&completion_state);
+            // Recorded before the outcome is visible to the awaiting task.
+            if let Some(call) = state.call.take() {
+                let received = outcome.as_ref().ok().and_then(|o| o.document.as_deref());
+                call.finish(&outcome, received);
+            }
             if let Some(abandoned) = state.abandoned.take() {
                 drop(state);
                 (abandoned.then)(&outcome);
@@ -1090,12 +1165,22 @@ impl<T: 'static> OperationFuture<T> {
         let operation =
             match Operation::with_completion(hcs, function, with_process_info, completion) {
                 Ok(operation) => operation,
-                Err(error) => return OperationFuture::failed(error),
+                Err(error) => {
+                    call.failed(&error);
+                    return OperationFuture::failed(error);
+                }
             };
+        call.operation(hcs.api, operation.raw);
+        // Stored before the start: the completion may run before it returns.
+        lock(&state).call = Some(call);
         let (hr, product) = start(operation.raw);
         if hr < 0 {
             drop(product);
-            return OperationFuture::failed(start_failure(hcs.api, operation.raw, hr, function));
+            let error = start_failure(hcs.api, operation.raw, hr, function);
+            if let Some(call) = lock(&state).call.take() {
+                call.failed(&error);
+            }
+            return OperationFuture::failed(error);
         }
         OperationFuture {
             inner: Ok(Running {
@@ -1163,7 +1248,7 @@ impl<T> Drop for Running<T> {
         if lock(&self.state).result.is_none() {
             // A hint only: documented as E_NOTIMPL. It may complete the call
             // at once on a Windows that implements it.
-            let _ = operation.cancel();
+            operation.cancel_hint();
         }
         let mut state = lock(&self.state);
         match state.result.take() {

@@ -6,13 +6,14 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::call::{call, call_returning, call_void};
 use crate::document::{
     decode_document, encode_document, encode_optional, encode_schema, encode_typed,
 };
 use crate::error::{Error, Result};
 use crate::events::{EventReceiver, Registrations, channel, event_callback};
 use crate::ffi::HANDLE;
-use crate::ffi::{Api, HCS_PROCESS, PWSTR, pfn};
+use crate::ffi::{Api, HCS_PROCESS, pfn};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
 use crate::operation::{
@@ -21,7 +22,8 @@ use crate::operation::{
 };
 use crate::schema::{ProcessModifyRequest, ProcessParameters, ProcessStatus, SignalProcessOptions};
 use crate::stdio::StdioHandle;
-use crate::strings::{WideString, opt_ptr, take_string};
+use crate::strings::{WideString, opt_ptr};
+use crate::trace::Subject;
 use crate::types::{Access, EventOptions, RawHandleValue};
 use crate::{ComputeSystem, Event};
 
@@ -37,6 +39,9 @@ pub struct Process {
     stdout: Option<StdioHandle>,
     stderr: Option<StdioHandle>,
     registrations: Registrations,
+    /// The system id and process id for the `tracing` records (empty
+    /// without the feature).
+    subject: Subject,
 }
 
 // SAFETY: HCS process handles are usable from any thread; closing needs
@@ -71,12 +76,23 @@ impl ComputeSystem {
         let f = self.hcs().api.HcsCreateProcess()?;
         let system = self.as_raw();
         let hcs = *self.hcs();
-        let (output, process) = run_tracked(self.hcs(), "HcsCreateProcess", true, |op| {
-            let mut raw: HCS_PROCESS = std::ptr::null_mut();
-            // SAFETY: valid handles; the parameters and out-pointer outlive the call.
-            let hr = unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), &mut raw) };
-            (hr, (!raw.is_null()).then(|| Process::new(&hcs, raw, 0)))
-        })?;
+        let subject = self.subject();
+        let (output, process) = run_tracked(
+            self.hcs(),
+            "HcsCreateProcess",
+            subject,
+            &[Some(&parameters)],
+            true,
+            |op| {
+                let mut raw: HCS_PROCESS = std::ptr::null_mut();
+                // SAFETY: valid handles; the parameters and out-pointer outlive the call.
+                let hr = unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), &mut raw) };
+                (
+                    hr,
+                    (!raw.is_null()).then(|| Process::new(&hcs, raw, 0, subject)),
+                )
+            },
+        )?;
         Process::created(process, output)
     }
 
@@ -93,15 +109,21 @@ impl ComputeSystem {
         };
         let system = self.as_raw();
         let hcs = *self.hcs();
+        let subject = self.subject().clone();
         OperationFuture::start_tracked(
             self.hcs(),
             "HcsCreateProcess",
+            &subject,
+            &[Some(&parameters)],
             true,
             |op| {
                 let mut raw: HCS_PROCESS = std::ptr::null_mut();
                 // SAFETY: valid handles; the parameters and out-pointer outlive the call.
                 let hr = unsafe { f(system, parameters.as_ptr(), op, std::ptr::null(), &mut raw) };
-                (hr, (!raw.is_null()).then(|| Process::new(&hcs, raw, 0)))
+                (
+                    hr,
+                    (!raw.is_null()).then(|| Process::new(&hcs, raw, 0, &subject)),
+                )
             },
             |output, process| Process::created(process, output),
         )
@@ -111,20 +133,22 @@ impl ComputeSystem {
     pub fn open_process(&self, process_id: u32, access: Access) -> Result<Process> {
         let f = self.hcs().api.HcsOpenProcess()?;
         let mut raw: HCS_PROCESS = std::ptr::null_mut();
-        // SAFETY: valid handle and out-pointer.
-        let hr = unsafe { f(self.as_raw(), process_id, access.0, &mut raw) };
-        if hr < 0 {
-            return Err(Error::hcs(HResult(hr), "HcsOpenProcess", None));
-        }
+        call(
+            "HcsOpenProcess",
+            &self.subject().process(process_id),
+            &[],
+            // SAFETY: valid handle and out-pointer.
+            || unsafe { f(self.as_raw(), process_id, access.0, &mut raw) },
+        )?;
         if raw.is_null() {
             return Err(Error::hcs(HResult::E_HANDLE, "HcsOpenProcess", None));
         }
-        Ok(Process::new(self.hcs(), raw, process_id))
+        Ok(Process::new(self.hcs(), raw, process_id, self.subject()))
     }
 }
 
 impl Process {
-    fn new(hcs: &Hcs, raw: HCS_PROCESS, process_id: u32) -> Process {
+    fn new(hcs: &Hcs, raw: HCS_PROCESS, process_id: u32, system: &Subject) -> Process {
         Process {
             hcs: *hcs,
             raw,
@@ -133,6 +157,7 @@ impl Process {
             stdout: None,
             stderr: None,
             registrations: Registrations::default(),
+            subject: system.process(process_id),
         }
     }
 
@@ -160,6 +185,7 @@ impl Process {
         let own = |value: Option<RawHandleValue>| {
             value.and_then(|value| unsafe { StdioHandle::from_raw(value.0 as HANDLE) })
         };
+        self.subject = self.subject.process(info.process_id);
         self.process_id = info.process_id;
         self.stdin = own(info.stdin);
         self.stdout = own(info.stdout);
@@ -194,10 +220,18 @@ impl Process {
     ) -> Result<()> {
         let f = get(self.hcs.api)?;
         let raw = self.raw;
-        run_blocking(&self.hcs, function, false, |op| {
-            // SAFETY: valid handles; the options outlive the call.
-            unsafe { f(raw, op, opt_ptr(options.as_ref())) }
-        })
+        let options = options.as_ref();
+        run_blocking(
+            &self.hcs,
+            function,
+            &self.subject,
+            &[options],
+            false,
+            |op| {
+                // SAFETY: valid handles; the options outlive the call.
+                unsafe { f(raw, op, opt_ptr(options)) }
+            },
+        )
         .map(drop)
     }
 
@@ -215,6 +249,8 @@ impl Process {
         OperationFuture::start(
             &self.hcs,
             function,
+            &self.subject,
+            &[options.as_ref()],
             false,
             |op| {
                 // SAFETY: valid handles; the options outlive the call.
@@ -296,10 +332,18 @@ impl Process {
     fn properties_encoded(&self, query: Option<WideString>) -> Result<Option<String>> {
         let f = self.hcs.api.HcsGetProcessProperties()?;
         let raw = self.raw;
-        run_blocking(&self.hcs, "HcsGetProcessProperties", false, |op| {
-            // SAFETY: valid handles; the query outlives the call.
-            unsafe { f(raw, op, opt_ptr(query.as_ref())) }
-        })
+        let query = query.as_ref();
+        run_blocking(
+            &self.hcs,
+            "HcsGetProcessProperties",
+            &self.subject,
+            &[query],
+            false,
+            |op| {
+                // SAFETY: valid handles; the query outlives the call.
+                unsafe { f(raw, op, opt_ptr(query)) }
+            },
+        )
         .map(|output| output.document)
     }
 
@@ -311,10 +355,17 @@ impl Process {
     pub fn info(&self) -> Result<ProcessInformation> {
         let f = self.hcs.api.HcsGetProcessInfo()?;
         let raw = self.raw;
-        let output = run_blocking(&self.hcs, "HcsGetProcessInfo", true, |op| {
-            // SAFETY: valid handles.
-            unsafe { f(raw, op) }
-        })?;
+        let output = run_blocking(
+            &self.hcs,
+            "HcsGetProcessInfo",
+            &self.subject,
+            &[],
+            true,
+            |op| {
+                // SAFETY: valid handles.
+                unsafe { f(raw, op) }
+            },
+        )?;
         Ok(output.process.unwrap_or_default())
     }
 
@@ -328,6 +379,8 @@ impl Process {
         OperationFuture::start(
             &self.hcs,
             "HcsGetProcessInfo",
+            &self.subject,
+            &[],
             true,
             |op| {
                 // SAFETY: valid handles.
@@ -347,15 +400,14 @@ impl Process {
     /// `HcsWaitForProcessExit`, returning the raw result document.
     pub fn wait_for_exit_raw(&self, timeout: Option<Duration>) -> Result<Option<String>> {
         let f = self.hcs.api.HcsWaitForProcessExit()?;
-        let mut result: PWSTR = std::ptr::null_mut();
-        // SAFETY: valid handle and out-pointer.
-        let hr = unsafe { f(self.raw, timeout_ms(timeout), &mut result) };
-        // SAFETY: HCS allocated the string for us.
-        let document = unsafe { take_string(result, self.hcs.api) };
-        if hr < 0 {
-            return Err(Error::hcs(HResult(hr), "HcsWaitForProcessExit", document));
-        }
-        Ok(document)
+        call_returning(
+            self.hcs.api,
+            "HcsWaitForProcessExit",
+            &self.subject,
+            &[],
+            // SAFETY: valid handle and out-pointer.
+            |result| unsafe { f(self.raw, timeout_ms(timeout), result) },
+        )
     }
 
     /// `HcsSetProcessCallback`: calls `callback` on an HCS thread for every
@@ -368,6 +420,7 @@ impl Process {
         let raw = self.raw;
         self.registrations.register(
             "HcsSetProcessCallback",
+            &self.subject,
             std::sync::Arc::new(callback),
             |context| {
                 // SAFETY: valid handle; the context is an integer key, not a pointer.
@@ -413,7 +466,7 @@ impl Process {
     /// `raw` must be a valid, open `HCS_PROCESS` of the library `hcs` wraps,
     /// owned by nobody else.
     pub unsafe fn from_raw(hcs: &Hcs, raw: HCS_PROCESS, process_id: u32) -> Process {
-        Process::new(hcs, raw, process_id)
+        Process::new(hcs, raw, process_id, &Subject::NONE)
     }
 }
 
@@ -421,7 +474,9 @@ impl Drop for Process {
     fn drop(&mut self) {
         if let Ok(close) = self.hcs.api.HcsCloseProcess() {
             // SAFETY: we own the handle; it is closed exactly once.
-            unsafe { close(self.raw) };
+            call_void("HcsCloseProcess", &self.subject, || unsafe {
+                close(self.raw)
+            });
         }
         self.registrations.clear();
     }

@@ -233,7 +233,7 @@ impl Hcs {
     fn query_supported_schema_versions(&self) -> Result<SupportedSchemaVersions> {
         let answer = self.service_properties_raw(Some(r#"{"PropertyTypes":["Basic"]}"#))?;
         let properties: ServiceProperties =
-            serde_json::from_str(&answer).map_err(|e| Error::Document {
+            hcs_schema::json::from_str(&answer).map_err(|e| Error::Document {
                 operation: "HcsGetServiceProperties",
                 message: e.to_string(),
                 text: Some(answer.clone()),
@@ -267,6 +267,7 @@ impl Hcs {
             strict: self.schema_check.strict(),
         };
         let findings = hcs_schema::check_with(document, &policy);
+        crate::trace::schema_findings(operation, target, &findings);
         report.target = target;
         if findings.iter().any(Finding::is_error) {
             let mut findings = findings;

@@ -5,16 +5,16 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::call::{call, call_returning};
 use crate::document::{
     decode_document, encode_document, encode_optional, encode_schema, encode_typed,
 };
-use crate::error::{Error, Result};
-use crate::ffi::{PCWSTR, PWSTR};
-use crate::hresult::HResult;
+use crate::error::Result;
+use crate::ffi::PCWSTR;
 use crate::library::Hcs;
-use crate::operation::check;
 use crate::schema::{CrashReport, ModificationRequest, ServiceProperties, ServicePropertyQuery};
-use crate::strings::{HcsString, WideString, opt_ptr, take_string};
+use crate::strings::{WideString, opt_ptr};
+use crate::trace::Subject;
 
 impl Hcs {
     /// `HcsGetServiceProperties` with a typed `ServicePropertyQuery`.
@@ -42,15 +42,15 @@ impl Hcs {
 
     fn service_properties_encoded(&self, query: Option<WideString>) -> Result<Option<String>> {
         let f = self.api.HcsGetServiceProperties()?;
-        let mut result: PWSTR = std::ptr::null_mut();
-        // SAFETY: the query and out-pointer outlive the call.
-        let hr = unsafe { f(opt_ptr(query.as_ref()), &mut result) };
-        // SAFETY: HCS allocated the string for us.
-        let document = unsafe { take_string(result, self.api) };
-        if hr < 0 {
-            return Err(Error::hcs(HResult(hr), "HcsGetServiceProperties", document));
-        }
-        Ok(document)
+        let query = query.as_ref();
+        call_returning(
+            self.api,
+            "HcsGetServiceProperties",
+            &Subject::NONE,
+            &[query],
+            // SAFETY: the query and out-pointer outlive the call.
+            |result| unsafe { f(opt_ptr(query), result) },
+        )
     }
 
     /// `HcsModifyServiceSettings` with a typed request; returns the result
@@ -71,19 +71,14 @@ impl Hcs {
 
     fn modify_service_encoded(&self, settings: WideString) -> Result<Option<String>> {
         let f = self.api.HcsModifyServiceSettings()?;
-        let mut result: PWSTR = std::ptr::null_mut();
-        // SAFETY: the settings and out-pointer outlive the call.
-        let hr = unsafe { f(settings.as_ptr(), &mut result) };
-        // SAFETY: HCS allocated the string for us.
-        let document = unsafe { take_string(result, self.api) };
-        if hr < 0 {
-            return Err(Error::hcs(
-                HResult(hr),
-                "HcsModifyServiceSettings",
-                document,
-            ));
-        }
-        Ok(document)
+        call_returning(
+            self.api,
+            "HcsModifyServiceSettings",
+            &Subject::NONE,
+            &[Some(&settings)],
+            // SAFETY: the settings and out-pointer outlive the call.
+            |result| unsafe { f(settings.as_ptr(), result) },
+        )
     }
 
     /// `HcsSubmitWerReport` with a typed `CrashReport`.
@@ -100,8 +95,15 @@ impl Hcs {
 
     fn submit_wer_encoded(&self, report: WideString) -> Result<()> {
         let f = self.api.HcsSubmitWerReport()?;
-        // SAFETY: the report outlives the call.
-        check(unsafe { f(report.as_ptr()) }, "HcsSubmitWerReport")
+        call(
+            "HcsSubmitWerReport",
+            &Subject::NONE,
+            &[Some(&report)],
+            || {
+                // SAFETY: the report outlives the call.
+                unsafe { f(report.as_ptr()) }
+            },
+        )
     }
 
     /// `HcsCreateEmptyGuestStateFile`: creates an empty VM guest state
@@ -109,8 +111,10 @@ impl Hcs {
     pub fn create_empty_guest_state_file(&self, path: &Path) -> Result<()> {
         let f = self.api.HcsCreateEmptyGuestStateFile()?;
         let path = WideString::from_path(path, "guest state file path")?;
-        // SAFETY: the path outlives the call.
-        check(unsafe { f(path.as_ptr()) }, "HcsCreateEmptyGuestStateFile")
+        call("HcsCreateEmptyGuestStateFile", &Subject::NONE, &[], || {
+            // SAFETY: the path outlives the call.
+            unsafe { f(path.as_ptr()) }
+        })
     }
 
     /// `HcsCreateEmptyRuntimeStateFile`: creates an empty VM runtime state
@@ -118,10 +122,14 @@ impl Hcs {
     pub fn create_empty_runtime_state_file(&self, path: &Path) -> Result<()> {
         let f = self.api.HcsCreateEmptyRuntimeStateFile()?;
         let path = WideString::from_path(path, "runtime state file path")?;
-        // SAFETY: the path outlives the call.
-        check(
-            unsafe { f(path.as_ptr()) },
+        call(
             "HcsCreateEmptyRuntimeStateFile",
+            &Subject::NONE,
+            &[],
+            || {
+                // SAFETY: the path outlives the call.
+                unsafe { f(path.as_ptr()) }
+            },
         )
     }
 
@@ -141,26 +149,33 @@ impl Hcs {
         } else {
             (self.api.HcsRevokeVmAccess()?, "HcsRevokeVmAccess")
         };
+        let subject = Subject::system(vm_id);
         let vm_id = WideString::new(vm_id, "VM id")?;
         let path = WideString::from_path(path, "file path")?;
-        // SAFETY: both strings outlive the call.
-        check(unsafe { f(vm_id.as_ptr(), path.as_ptr()) }, name)
+        call(name, &subject, &[], || {
+            // SAFETY: both strings outlive the call.
+            unsafe { f(vm_id.as_ptr(), path.as_ptr()) }
+        })
     }
 
     /// `HcsGrantVmGroupAccess`: lets every VM use the file.
     pub fn grant_vm_group_access(&self, path: &Path) -> Result<()> {
         let f = self.api.HcsGrantVmGroupAccess()?;
         let path = WideString::from_path(path, "file path")?;
-        // SAFETY: the path outlives the call.
-        check(unsafe { f(path.as_ptr()) }, "HcsGrantVmGroupAccess")
+        call("HcsGrantVmGroupAccess", &Subject::NONE, &[], || {
+            // SAFETY: the path outlives the call.
+            unsafe { f(path.as_ptr()) }
+        })
     }
 
     /// `HcsRevokeVmGroupAccess`: undoes [`Hcs::grant_vm_group_access`].
     pub fn revoke_vm_group_access(&self, path: &Path) -> Result<()> {
         let f = self.api.HcsRevokeVmGroupAccess()?;
         let path = WideString::from_path(path, "file path")?;
-        // SAFETY: the path outlives the call.
-        check(unsafe { f(path.as_ptr()) }, "HcsRevokeVmGroupAccess")
+        call("HcsRevokeVmGroupAccess", &Subject::NONE, &[], || {
+            // SAFETY: the path outlives the call.
+            unsafe { f(path.as_ptr()) }
+        })
     }
 
     /// `HcsGetProcessorCompatibilityFromSavedState`: the processor features
@@ -171,20 +186,15 @@ impl Hcs {
     ) -> Result<Option<String>> {
         let f = self.api.HcsGetProcessorCompatibilityFromSavedState()?;
         let path = WideString::from_path(runtime_file, "runtime state file path")?;
-        let mut result: PCWSTR = std::ptr::null();
-        // SAFETY: the path and out-pointer outlive the call.
-        let hr = unsafe { f(path.as_ptr(), &mut result) };
-        // SAFETY: the docs make the caller free the string with LocalFree,
-        // although it is declared `PCWSTR*`.
-        let features = unsafe { HcsString::from_raw(result.cast_mut(), self.api) }
-            .map(|s| s.to_string_lossy());
-        if hr < 0 {
-            return Err(Error::hcs(
-                HResult(hr),
-                "HcsGetProcessorCompatibilityFromSavedState",
-                features,
-            ));
-        }
-        Ok(features)
+        // The docs make the caller free the string with LocalFree, although
+        // it is declared `PCWSTR*`.
+        call_returning(
+            self.api,
+            "HcsGetProcessorCompatibilityFromSavedState",
+            &Subject::NONE,
+            &[],
+            // SAFETY: the path and out-pointer outlive the call.
+            |result| unsafe { f(path.as_ptr(), result.cast::<PCWSTR>()) },
+        )
     }
 }

@@ -52,6 +52,12 @@ impl WideString {
     pub(crate) fn as_ptr(&self) -> PCWSTR {
         self.0.as_ptr()
     }
+
+    /// The text again (for the `tracing` records of documents).
+    #[cfg(feature = "tracing")]
+    pub(crate) fn to_string_lossy(&self) -> String {
+        String::from_utf16_lossy(&self.0[..self.0.len() - 1])
+    }
 }
 
 /// `Option<&WideString>` as a nullable `PCWSTR`.

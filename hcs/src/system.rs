@@ -7,12 +7,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Event;
+use crate::call::{call, call_returning, call_void};
 use crate::document::{
     decode_document, encode_document, encode_optional, encode_schema, encode_typed,
 };
 use crate::error::{Error, Result};
 use crate::events::{EventReceiver, Registrations, channel, event_callback};
-use crate::ffi::{Api, HCS_OPERATION, HCS_SYSTEM, HRESULT, PCWSTR, PWSTR, pfn};
+use crate::ffi::{Api, HCS_OPERATION, HCS_SYSTEM, HRESULT, PCWSTR, pfn};
 use crate::hresult::HResult;
 use crate::library::{Hcs, timeout_ms};
 use crate::operation::{
@@ -22,7 +23,8 @@ use crate::schema::{
     self, CrashOptions, ModifySettingRequest, PauseOptions, Properties, SaveOptions,
     ShutdownOptions, SystemExitStatus, SystemPropertyQuery, SystemQuery,
 };
-use crate::strings::{WideString, opt_ptr, take_string};
+use crate::strings::{WideString, opt_ptr};
+use crate::trace::Subject;
 use crate::types::{Access, EventOptions, RawHandleValue};
 
 /// An open compute system (`HCS_SYSTEM`): a virtual machine or a container.
@@ -35,6 +37,8 @@ pub struct ComputeSystem {
     hcs: Hcs,
     raw: HCS_SYSTEM,
     registrations: Registrations,
+    /// The system's id for the `tracing` records (empty without the feature).
+    subject: Subject,
 }
 
 // SAFETY: HCS system handles are usable from any thread; closing needs
@@ -161,10 +165,18 @@ impl ComputeSystem {
     ) -> Result<()> {
         let f = get(self.hcs.api)?;
         let raw = self.raw;
-        run_blocking(&self.hcs, function, false, |op| {
-            // SAFETY: valid handles; the options outlive the call.
-            unsafe { f(raw, op, opt_ptr(options.as_ref())) }
-        })
+        let options = options.as_ref();
+        run_blocking(
+            &self.hcs,
+            function,
+            &self.subject,
+            &[options],
+            false,
+            |op| {
+                // SAFETY: valid handles; the options outlive the call.
+                unsafe { f(raw, op, opt_ptr(options)) }
+            },
+        )
         .map(drop)
     }
 
@@ -182,6 +194,8 @@ impl ComputeSystem {
         OperationFuture::start(
             &self.hcs,
             function,
+            &self.subject,
+            &[options.as_ref()],
             false,
             |op| {
                 // SAFETY: valid handles; the options outlive the call.
@@ -220,10 +234,18 @@ impl ComputeSystem {
     fn properties_encoded(&self, query: Option<WideString>) -> Result<Option<String>> {
         let f = self.hcs.api.HcsGetComputeSystemProperties()?;
         let raw = self.raw;
-        run_blocking(&self.hcs, "HcsGetComputeSystemProperties", false, |op| {
-            // SAFETY: valid handles; the query outlives the call.
-            unsafe { f(raw, op, opt_ptr(query.as_ref())) }
-        })
+        let query = query.as_ref();
+        run_blocking(
+            &self.hcs,
+            "HcsGetComputeSystemProperties",
+            &self.subject,
+            &[query],
+            false,
+            |op| {
+                // SAFETY: valid handles; the query outlives the call.
+                unsafe { f(raw, op, opt_ptr(query)) }
+            },
+        )
         .map(|output| output.document)
     }
 
@@ -241,6 +263,8 @@ impl ComputeSystem {
         OperationFuture::start(
             &self.hcs,
             "HcsGetComputeSystemProperties",
+            &self.subject,
+            &[Some(&query)],
             false,
             |op| {
                 // SAFETY: valid handles; the query outlives the call.
@@ -318,11 +342,18 @@ impl ComputeSystem {
     fn modify_encoded_with(&self, request: WideString, identity: crate::ffi::HANDLE) -> Result<()> {
         let f = self.hcs.api.HcsModifyComputeSystem()?;
         let raw = self.raw;
-        run_blocking(&self.hcs, "HcsModifyComputeSystem", false, |op| {
-            // SAFETY: valid handles; the request outlives the call; the
-            // caller vouches for the identity.
-            unsafe { f(raw, op, request.as_ptr(), identity) }
-        })
+        run_blocking(
+            &self.hcs,
+            "HcsModifyComputeSystem",
+            &self.subject,
+            &[Some(&request)],
+            false,
+            |op| {
+                // SAFETY: valid handles; the request outlives the call; the
+                // caller vouches for the identity.
+                unsafe { f(raw, op, request.as_ptr(), identity) }
+            },
+        )
         .map(drop)
     }
 
@@ -340,6 +371,8 @@ impl ComputeSystem {
         OperationFuture::start(
             &self.hcs,
             "HcsModifyComputeSystem",
+            &self.subject,
+            &[Some(&request)],
             false,
             |op| {
                 // SAFETY: valid handles; the request outlives the call.
@@ -359,19 +392,14 @@ impl ComputeSystem {
     /// `HcsWaitForComputeSystemExit`, returning the raw result document.
     pub fn wait_for_exit_raw(&self, timeout: Option<Duration>) -> Result<Option<String>> {
         let f = self.hcs.api.HcsWaitForComputeSystemExit()?;
-        let mut result: PWSTR = std::ptr::null_mut();
-        // SAFETY: valid handle and out-pointer.
-        let hr = unsafe { f(self.raw, timeout_ms(timeout), &mut result) };
-        // SAFETY: HCS allocated the string for us.
-        let document = unsafe { take_string(result, self.hcs.api) };
-        if hr < 0 {
-            return Err(Error::hcs(
-                HResult(hr),
-                "HcsWaitForComputeSystemExit",
-                document,
-            ));
-        }
-        Ok(document)
+        call_returning(
+            self.hcs.api,
+            "HcsWaitForComputeSystemExit",
+            &self.subject,
+            &[],
+            // SAFETY: valid handle and out-pointer.
+            |result| unsafe { f(self.raw, timeout_ms(timeout), result) },
+        )
     }
 
     /// `HcsSetComputeSystemCallback`: calls `callback` on an HCS thread for
@@ -386,6 +414,7 @@ impl ComputeSystem {
         let raw = self.raw;
         self.registrations.register(
             "HcsSetComputeSystemCallback",
+            &self.subject,
             std::sync::Arc::new(callback),
             |context| {
                 // SAFETY: valid handle; the context is an integer key, not a pointer.
@@ -434,20 +463,26 @@ impl ComputeSystem {
     /// `raw` must be a valid, open `HCS_SYSTEM` of the library `hcs` wraps,
     /// owned by nobody else.
     pub unsafe fn from_raw(hcs: &Hcs, raw: HCS_SYSTEM) -> ComputeSystem {
+        ComputeSystem::new(hcs, raw, Subject::NONE)
+    }
+
+    fn new(hcs: &Hcs, raw: HCS_SYSTEM, subject: Subject) -> ComputeSystem {
         ComputeSystem {
             hcs: *hcs,
             raw,
             registrations: Registrations::default(),
+            subject,
         }
     }
 
+    /// What the `tracing` records of this system's calls name.
+    pub(crate) fn subject(&self) -> &Subject {
+        &self.subject
+    }
+
     /// Owns a handle HCS just wrote (`None` for NULL).
-    fn adopt(hcs: Hcs, raw: HCS_SYSTEM) -> Option<ComputeSystem> {
-        (!raw.is_null()).then(|| ComputeSystem {
-            hcs,
-            raw,
-            registrations: Registrations::default(),
-        })
+    fn adopt(hcs: Hcs, raw: HCS_SYSTEM, subject: Subject) -> Option<ComputeSystem> {
+        (!raw.is_null()).then(|| ComputeSystem::new(&hcs, raw, subject))
     }
 }
 
@@ -455,7 +490,9 @@ impl Drop for ComputeSystem {
     fn drop(&mut self) {
         if let Ok(close) = self.hcs.api.HcsCloseComputeSystem() {
             // SAFETY: we own the handle; it is closed exactly once.
-            unsafe { close(self.raw) };
+            call_void("HcsCloseComputeSystem", &self.subject, || unsafe {
+                close(self.raw)
+            });
         }
         // After the close no new callback starts for this handle; one in
         // flight holds its own reference to the closure.
@@ -475,6 +512,7 @@ impl fmt::Debug for ComputeSystem {
 /// writes at once is ours from then on, even if the creation then fails.
 fn create_start(
     hcs: Hcs,
+    subject: Subject,
     f: pfn::HcsCreateComputeSystem,
     id: &WideString,
     document: &WideString,
@@ -485,7 +523,7 @@ fn create_start(
         // SAFETY: the strings outlive the call (the closure runs before they
         // are dropped); no security descriptor.
         let hr = unsafe { f(id, document, op, std::ptr::null(), &mut raw) };
-        (hr, ComputeSystem::adopt(hcs, raw))
+        (hr, ComputeSystem::adopt(hcs, raw, subject))
     }
 }
 
@@ -534,14 +572,17 @@ impl Hcs {
         self.create_encoded(id, document)
     }
 
-    fn create_encoded(&self, id: &str, document: WideString) -> Result<ComputeSystem> {
+    fn create_encoded(&self, id_text: &str, document: WideString) -> Result<ComputeSystem> {
         let f = self.api.HcsCreateComputeSystem()?;
-        let id = WideString::new(id, "compute system id")?;
+        let id = WideString::new(id_text, "compute system id")?;
+        let subject = Subject::system(id_text);
         let (_, system) = run_tracked(
             self,
             "HcsCreateComputeSystem",
+            &subject,
+            &[Some(&document)],
             false,
-            create_start(*self, f, &id, &document),
+            create_start(*self, subject.clone(), f, &id, &document),
         )?;
         system.ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
     }
@@ -549,24 +590,27 @@ impl Hcs {
     /// `HcsCreateComputeSystem` as a future.
     pub fn create_compute_system_async(
         &self,
-        id: &str,
+        id_text: &str,
         document: &schema::ComputeSystem,
     ) -> OperationFuture<ComputeSystem> {
         let prepared = (|| {
             let f = self.api.HcsCreateComputeSystem()?;
             let document = encode_schema(self, "HcsCreateComputeSystem", document)?;
-            let id = WideString::new(id, "compute system id")?;
+            let id = WideString::new(id_text, "compute system id")?;
             Ok((f, id, document))
         })();
         let (f, id, document) = match prepared {
             Ok(prepared) => prepared,
             Err(error) => return OperationFuture::failed(error),
         };
+        let subject = Subject::system(id_text);
         OperationFuture::start_tracked(
             self,
             "HcsCreateComputeSystem",
+            &subject,
+            &[Some(&document)],
             false,
-            create_start(*self, f, &id, &document),
+            create_start(*self, subject.clone(), f, &id, &document),
             |_, system| {
                 system.ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystem", None))
             },
@@ -584,23 +628,31 @@ impl Hcs {
         let f = self.api.HcsCreateComputeSystemInNamespace()?;
         let document = encode_schema(self, "HcsCreateComputeSystemInNamespace", document)?;
         let namespace = WideString::new(namespace, "namespace")?;
+        let subject = Subject::system(id);
         let id = WideString::new(id, "compute system id")?;
         let hcs = *self;
-        let (_, system) = run_tracked(self, "HcsCreateComputeSystemInNamespace", false, |op| {
-            let mut raw: HCS_SYSTEM = std::ptr::null_mut();
-            // SAFETY: the strings and out-pointer outlive the call; no options.
-            let hr = unsafe {
-                f(
-                    namespace.as_ptr(),
-                    id.as_ptr(),
-                    document.as_ptr(),
-                    op,
-                    std::ptr::null(),
-                    &mut raw,
-                )
-            };
-            (hr, ComputeSystem::adopt(hcs, raw))
-        })?;
+        let (_, system) = run_tracked(
+            self,
+            "HcsCreateComputeSystemInNamespace",
+            &subject,
+            &[Some(&document)],
+            false,
+            |op| {
+                let mut raw: HCS_SYSTEM = std::ptr::null_mut();
+                // SAFETY: the strings and out-pointer outlive the call; no options.
+                let hr = unsafe {
+                    f(
+                        namespace.as_ptr(),
+                        id.as_ptr(),
+                        document.as_ptr(),
+                        op,
+                        std::ptr::null(),
+                        &mut raw,
+                    )
+                };
+                (hr, ComputeSystem::adopt(hcs, raw, subject.clone()))
+            },
+        )?;
         system
             .ok_or_else(|| Error::hcs(HResult::E_HANDLE, "HcsCreateComputeSystemInNamespace", None))
     }
@@ -614,17 +666,13 @@ impl Hcs {
     ) -> Result<ComputeSystem> {
         let f = self.api.HcsOpenComputeSystemInNamespace()?;
         let namespace = WideString::new(namespace, "namespace")?;
+        let subject = Subject::system(id);
         let id = WideString::new(id, "compute system id")?;
         let mut raw: HCS_SYSTEM = std::ptr::null_mut();
-        // SAFETY: the strings and out-pointer outlive the call.
-        let hr = unsafe { f(namespace.as_ptr(), id.as_ptr(), access.0, &mut raw) };
-        if hr < 0 {
-            return Err(Error::hcs(
-                HResult(hr),
-                "HcsOpenComputeSystemInNamespace",
-                None,
-            ));
-        }
+        call("HcsOpenComputeSystemInNamespace", &subject, &[], || {
+            // SAFETY: the strings and out-pointer outlive the call.
+            unsafe { f(namespace.as_ptr(), id.as_ptr(), access.0, &mut raw) }
+        })?;
         if raw.is_null() {
             return Err(Error::hcs(
                 HResult::E_HANDLE,
@@ -632,11 +680,7 @@ impl Hcs {
                 None,
             ));
         }
-        Ok(ComputeSystem {
-            hcs: *self,
-            raw,
-            registrations: Registrations::default(),
-        })
+        Ok(ComputeSystem::new(self, raw, subject))
     }
 
     /// `HcsEnumerateComputeSystemsInNamespace`.
@@ -650,10 +694,18 @@ impl Hcs {
             .map(|q| encode_typed("HcsEnumerateComputeSystemsInNamespace", q))
             .transpose()?;
         let namespace = WideString::new(namespace, "namespace")?;
-        let document = run_blocking(self, "HcsEnumerateComputeSystemsInNamespace", false, |op| {
-            // SAFETY: the strings outlive the call.
-            unsafe { f(namespace.as_ptr(), opt_ptr(query.as_ref()), op) }
-        })?
+        let query = query.as_ref();
+        let document = run_blocking(
+            self,
+            "HcsEnumerateComputeSystemsInNamespace",
+            &Subject::NONE,
+            &[query],
+            false,
+            |op| {
+                // SAFETY: the strings outlive the call.
+                unsafe { f(namespace.as_ptr(), opt_ptr(query), op) }
+            },
+        )?
         .document;
         decode_document::<Option<Vec<Properties>>>(
             "HcsEnumerateComputeSystemsInNamespace",
@@ -665,21 +717,17 @@ impl Hcs {
     /// `HcsOpenComputeSystem`.
     pub fn open_compute_system(&self, id: &str, access: Access) -> Result<ComputeSystem> {
         let f = self.api.HcsOpenComputeSystem()?;
+        let subject = Subject::system(id);
         let id = WideString::new(id, "compute system id")?;
         let mut raw: HCS_SYSTEM = std::ptr::null_mut();
-        // SAFETY: the id and out-pointer outlive the call.
-        let hr = unsafe { f(id.as_ptr(), access.0, &mut raw) };
-        if hr < 0 {
-            return Err(Error::hcs(HResult(hr), "HcsOpenComputeSystem", None));
-        }
+        call("HcsOpenComputeSystem", &subject, &[], || {
+            // SAFETY: the id and out-pointer outlive the call.
+            unsafe { f(id.as_ptr(), access.0, &mut raw) }
+        })?;
         if raw.is_null() {
             return Err(Error::hcs(HResult::E_HANDLE, "HcsOpenComputeSystem", None));
         }
-        Ok(ComputeSystem {
-            hcs: *self,
-            raw,
-            registrations: Registrations::default(),
-        })
+        Ok(ComputeSystem::new(self, raw, subject))
     }
 
     /// `HcsEnumerateComputeSystems`: the `Properties` of every system the
@@ -705,10 +753,18 @@ impl Hcs {
 
     fn enumerate_encoded(&self, query: Option<WideString>) -> Result<Option<String>> {
         let f = self.api.HcsEnumerateComputeSystems()?;
-        run_blocking(self, "HcsEnumerateComputeSystems", false, |op| {
-            // SAFETY: the query outlives the call.
-            unsafe { f(opt_ptr(query.as_ref()), op) }
-        })
+        let query = query.as_ref();
+        run_blocking(
+            self,
+            "HcsEnumerateComputeSystems",
+            &Subject::NONE,
+            &[query],
+            false,
+            |op| {
+                // SAFETY: the query outlives the call.
+                unsafe { f(opt_ptr(query), op) }
+            },
+        )
         .map(|output| output.document)
     }
 }

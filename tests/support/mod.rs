@@ -65,16 +65,45 @@ where
     T: DeserializeOwned + Serialize + VersionCheck,
 {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let typed: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| PathError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })?;
-    deserializer.end().map_err(|e| PathError {
-        path: ".".into(),
-        message: e.to_string(),
-    })?;
+    let parsed = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| PathError {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })
+        .and_then(|typed: T| {
+            deserializer.end().map_err(|e| PathError {
+                path: ".".into(),
+                message: e.to_string(),
+            })?;
+            Ok(typed)
+        });
+    // The fast path (`hcs_schema::json`, what the runtime uses) accepts exactly what serde_json
+    // accepts, and writes the same bytes.
+    let fast = hcs_schema::json::from_str::<T>(text);
+    let typed = match (parsed, fast) {
+        (Ok(typed), Ok(fast)) => {
+            assert_eq!(
+                hcs_schema::json::to_string(&fast).expect("a typed value serializes"),
+                serde_json::to_string(&typed).expect("a typed value serializes"),
+                "hcs_schema::json reads another document than serde_json from {text}"
+            );
+            typed
+        }
+        (Err(error), Err(_)) => return Err(error),
+        (Ok(_), Err(fast)) => {
+            panic!("hcs_schema::json rejects what serde_json reads: {fast}: {text}")
+        }
+        (Err(error), Ok(_)) => {
+            panic!("hcs_schema::json reads what serde_json rejects ({error}): {text}")
+        }
+    };
     let value = serde_json::to_value(&typed).expect("a typed value serializes");
     let text = serde_json::to_string(&typed).expect("a typed value serializes");
+    assert_eq!(
+        hcs_schema::json::to_string(&typed).expect("a typed value serializes"),
+        text,
+        "hcs_schema::json::to_string differs from serde_json::to_string"
+    );
     let findings = typed.check_schema_version(SchemaVersion::LATEST);
     Ok(Parsed {
         value,
@@ -88,11 +117,22 @@ where
     T: DeserializeOwned + Serialize,
 {
     let typed: T = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    assert_eq!(
+        hcs_schema::json::to_vec(&typed).expect("a typed value serializes"),
+        serde_json::to_vec(&typed).expect("a typed value serializes"),
+        "hcs_schema::json::to_vec differs from serde_json::to_vec"
+    );
     Ok(serde_json::to_value(&typed).expect("a typed value serializes"))
 }
 
 fn parse_bytes<T: DeserializeOwned>(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<T>(bytes).is_ok()
+    let accepted = serde_json::from_slice::<T>(bytes).is_ok();
+    assert_eq!(
+        hcs_schema::json::from_slice::<T>(bytes).is_ok(),
+        accepted,
+        "hcs_schema::json and serde_json disagree on {bytes:?}"
+    );
+    accepted
 }
 
 /// Every generated type, by newest schema name.
@@ -180,6 +220,18 @@ where
         committed == expected,
         "{name} differs from what the typed value serializes to; if intended, regenerate with \
          `UPDATE_GOLDEN=1 cargo test -p hcs-workspace-tests --test golden --test observed`\n--- committed\n{committed}\n--- serialized\n{expected}"
+    );
+    // The fast path writes the compact text byte for byte as serde_json does, and reads it back.
+    let compact = serde_json::to_string(value).unwrap();
+    assert_eq!(
+        hcs_schema::json::to_string(value).unwrap(),
+        compact,
+        "{name}"
+    );
+    let fast: T = hcs_schema::json::from_str(&committed).expect("the golden file deserializes");
+    assert_eq!(
+        &fast, value,
+        "{name} reads back to a different value through hcs_schema::json"
     );
     let back: T = serde_json::from_str(&committed).expect("the golden file deserializes");
     assert_eq!(&back, value, "{name} reads back to a different value");

@@ -6,8 +6,8 @@
 //! possible); build `hcs-emulator` for Windows and copy its DLL as
 //! `computecore.dll` next to the test executables; build the
 //! `bcryptprimitives.dll` shim (`xtask/shim/bcryptprimitives.c`, which Rust
-//! programs need under Wine 8); run `cargo test -p hcs` for the Windows target
-//! with Wine as the runner.
+//! programs need under Wine 8); run `cargo test -p hcs --features tracing`
+//! for the Windows target with Wine as the runner.
 //!
 //! When the toolchain cannot be had, it fails with one line saying why where
 //! nothing may be skipped (`CI` or `HCS_REQUIRE_INPUTS` set, as in `.ci/run`:
@@ -102,8 +102,20 @@ pub fn run() -> Result<(), String> {
     let status = Command::new(&cargo)
         .current_dir(&root)
         // `--tests`: the library and integration tests (doc tests run on the
-        // host only; their temporary executables would lack the shim).
-        .args(["test", "-p", "hcs", "--tests", "--target", TARGET])
+        // host only; their temporary executables would lack the shim). With
+        // the `tracing` feature, so every call also runs through its
+        // recording and `tests/tracing.rs` checks the records under Wine
+        // (the Linux run covers the feature off).
+        .args([
+            "test",
+            "-p",
+            "hcs",
+            "--features",
+            "tracing",
+            "--tests",
+            "--target",
+            TARGET,
+        ])
         .env("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", &wine)
         .env("WINEPREFIX", &prefix)
         .env("WINEDEBUG", "-all")

@@ -37,17 +37,41 @@ where
     assert_eq!(serde_json::to_value(&typed).unwrap(), document);
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(text.len() as u64));
+    // The typed document through `hcs_schema::json`, the path the `hcs` runtime uses.
+    assert_eq!(
+        hcs_schema::json::to_string(&typed).unwrap(),
+        serde_json::to_string(&typed).unwrap()
+    );
     group.bench_function(BenchmarkId::new("deserialize", text.len()), |b| {
-        b.iter(|| serde_json::from_str::<T>(black_box(&text)).unwrap())
+        b.iter(|| hcs_schema::json::from_str::<T>(black_box(&text)).unwrap())
     });
     group.bench_function(BenchmarkId::new("serialize", text.len()), |b| {
+        let mut out = Vec::with_capacity(text.len() * 2);
+        b.iter(|| {
+            out.clear();
+            hcs_schema::json::append(&mut out, black_box(&typed)).unwrap();
+        })
+    });
+    group.bench_function(BenchmarkId::new("round_trip", text.len()), |b| {
+        b.iter(|| {
+            let typed: T = hcs_schema::json::from_str(black_box(&text)).unwrap();
+            hcs_schema::json::to_string(&typed).unwrap()
+        })
+    });
+    // The same typed document through plain serde_json (what a user's own
+    // `serde_json::to_string(&document)` costs).
+    group.bench_function(
+        BenchmarkId::new("serde_json_deserialize", text.len()),
+        |b| b.iter(|| serde_json::from_str::<T>(black_box(&text)).unwrap()),
+    );
+    group.bench_function(BenchmarkId::new("serde_json_serialize", text.len()), |b| {
         let mut out = Vec::with_capacity(text.len() * 2);
         b.iter(|| {
             out.clear();
             serde_json::to_writer(&mut out, black_box(&typed)).unwrap();
         })
     });
-    group.bench_function(BenchmarkId::new("round_trip", text.len()), |b| {
+    group.bench_function(BenchmarkId::new("serde_json_round_trip", text.len()), |b| {
         b.iter(|| {
             let typed: T = serde_json::from_str(black_box(&text)).unwrap();
             serde_json::to_string(&typed).unwrap()
@@ -75,6 +99,17 @@ where
             b.iter(|| {
                 let value: Value = serde_json::from_str(black_box(&text)).unwrap();
                 serde_json::to_string(&value).unwrap()
+            })
+        },
+    );
+    // The untyped document through the fast writer: how much of the typed gain is the writer.
+    group.bench_function(
+        BenchmarkId::new("floor_value_serialize_fast", text.len()),
+        |b| {
+            let mut out = Vec::with_capacity(text.len() * 2);
+            b.iter(|| {
+                out.clear();
+                hcs_schema::json::append(&mut out, black_box(&document)).unwrap();
             })
         },
     );

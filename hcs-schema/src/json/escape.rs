@@ -1,0 +1,344 @@
+//! Writing JSON strings: quotes around the text, `"`, `\` and the control characters U+0000 to
+//! U+001F escaped exactly as serde_json escapes them, everything else copied as it is.
+//!
+//! The search for the next byte to escape reads eight bytes at a time. A clean run (almost every
+//! key and value of an HCS document) is one test a word and one copy, where serde_json's
+//! `format_escaped_str` looks every byte up in a table. The test is exact for every byte of the
+//! word (no carry crosses a byte), so a word read at any offset, overlapping bytes already looked
+//! at, gives the right answer once the bytes before the search start are masked off.
+
+use std::mem::MaybeUninit;
+
+/// `0x01` in every byte.
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+/// The high bit of every byte.
+const HIGH: u64 = ONES * 0x80;
+/// The low seven bits of every byte.
+const LOW7: u64 = ONES * 0x7f;
+
+/// The high bit of each byte of `word` that JSON requires escaped: below 0x20, `"` or `\`.
+#[inline]
+fn escape_mask(word: u64) -> u64 {
+    let low = word & LOW7;
+    // Each sum stays below 0x100 in its byte, so no carry reaches the next byte.
+    let not_control = low + ONES * 0x60; // high bit set when low >= 0x20
+    let not_quote = (low ^ (ONES * u64::from(b'"'))) + LOW7; // high bit set when low != '"'
+    let not_backslash = (low ^ (ONES * u64::from(b'\\'))) + LOW7;
+    // Bytes with the high bit set (non-ASCII) are never escaped.
+    !(word | (not_control & not_quote & not_backslash)) & HIGH
+}
+
+/// Sixteen bytes at a time with SSE2, which every x86-64 processor has: about one instruction a
+/// byte, where the eight-byte test takes three (it is kept for the rest of a string and for other
+/// architectures).
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+
+    /// Bit `i` set when `chunk[i]` must be escaped (below 0x20, `"` or `\`).
+    #[inline(always)]
+    pub(super) fn escape_mask(chunk: &[u8; 16]) -> u32 {
+        // SAFETY: SSE2 is part of the x86-64 baseline, so the intrinsics are available on every
+        // target this module is compiled for; the one load reads the 16 bytes of `chunk`.
+        unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1f)), bytes);
+            let quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\\' as i8));
+            _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) as u32
+        }
+    }
+}
+
+/// The eight bytes at `at`, the first one in the lowest bits.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// Whether JSON requires `byte` escaped.
+#[inline]
+fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// Appends the escape sequence of `byte` (one for which [`needs_escape`] holds), as serde_json
+/// writes it: the short forms where JSON has one, else `\u00xx` in lower case.
+#[cold]
+fn write_escape(out: &mut Vec<u8>, byte: u8) {
+    let short = match byte {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'\n' => b'n',
+        b'\r' => b'r',
+        b'\t' => b't',
+        0x08 => b'b',
+        0x0c => b'f',
+        _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]);
+            return;
+        }
+    };
+    out.extend_from_slice(&[b'\\', short]);
+}
+
+/// Room reserved past the text: the closing quote and the eight bytes a word may write past
+/// the end of what it copies.
+const SLACK: usize = 1 + 8;
+
+/// Appends `text` as a JSON string.
+///
+/// Clean runs are copied a word at a time while they are tested, straight into the vector's
+/// spare capacity: one eight-byte store a word, no `memcpy` call, no capacity check a byte. A
+/// word with a byte to escape is stored whole and the length set to the bytes before it. The
+/// last bytes of a string are the last eight, overlapping bytes already copied; strings of four
+/// to seven bytes are two overlapping four-byte halves.
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    // Most keys and many values: 4 to 16 bytes, nothing to escape. Two overlapping loads, one
+    // test, two overlapping stores, no loop, and a function small enough to need no stack frame.
+    if (4..=16).contains(&len) {
+        if len >= 8 {
+            let (head, tail) = (word_at(bytes, 0), word_at(bytes, len - 8));
+            if escape_mask(head) | escape_mask(tail) == 0 {
+                write_quoted(out, len, &head.to_le_bytes(), &tail.to_le_bytes());
+                return;
+            }
+        } else {
+            let head = [bytes[0], bytes[1], bytes[2], bytes[3]];
+            let tail = [
+                bytes[len - 4],
+                bytes[len - 3],
+                bytes[len - 2],
+                bytes[len - 1],
+            ];
+            let word =
+                u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32;
+            if escape_mask(word) == 0 {
+                write_quoted(out, len, &head, &tail);
+                return;
+            }
+        }
+    }
+    write_str_general(out, text);
+}
+
+/// `"`, a text of `len` bytes given as its first and last `N` bytes (overlapping), `"`.
+#[inline(always)]
+fn write_quoted<const N: usize>(out: &mut Vec<u8>, len: usize, head: &[u8; N], tail: &[u8; N]) {
+    out.reserve(len + 2);
+    let spare = &mut out.spare_capacity_mut()[..len + 2];
+    spare[0] = MaybeUninit::new(b'"');
+    store(spare, 1, head);
+    store(spare, 1 + len - N, tail);
+    spare[len + 1] = MaybeUninit::new(b'"');
+    // SAFETY: the `len + 2` bytes after the length were just written (`N <= len`, so the two
+    // stores cover bytes 1 to `len`).
+    unsafe { out.set_len(out.len() + len + 2) };
+}
+
+/// Any string: the loop of [`write_str_contents`] between quotes.
+#[inline(never)]
+fn write_str_general(out: &mut Vec<u8>, text: &str) {
+    out.reserve(text.len() + 1 + SLACK);
+    out.push(b'"');
+    write_str_contents(out, text);
+    out.push(b'"');
+}
+
+/// Appends the characters of `text` without the quotes, escaped.
+#[inline]
+pub(crate) fn write_str_contents(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    loop {
+        out.reserve(bytes.len() - at + SLACK);
+        let (written, stop) = copy_clean(out.spare_capacity_mut(), bytes, at);
+        // SAFETY: `copy_clean` initialised the first `written` bytes of the spare capacity
+        // (it returns how many of the bytes it stored are the text's).
+        unsafe { out.set_len(out.len() + written) };
+        match bytes.get(stop) {
+            None => return,
+            Some(&byte) => write_escape(out, byte),
+        }
+        at = stop + 1;
+    }
+}
+
+/// Copies `bytes[from..]` into `spare` up to the first byte to escape (or the end), and returns
+/// how many bytes that is and where it stopped. Writes up to eight bytes beyond those it
+/// counts; `spare` must have room for `bytes.len() - from + 8`.
+#[inline]
+fn copy_clean(spare: &mut [MaybeUninit<u8>], bytes: &[u8], from: usize) -> (usize, usize) {
+    let len = bytes.len();
+    let mut at = from;
+    #[cfg(target_arch = "x86_64")]
+    while at + 16 <= len {
+        let mut chunk = [0; 16];
+        chunk.copy_from_slice(&bytes[at..at + 16]);
+        store(spare, at - from, &chunk);
+        let mask = sse2::escape_mask(&chunk);
+        if mask != 0 {
+            let first = mask.trailing_zeros() as usize;
+            return (at - from + first, at + first);
+        }
+        at += 16;
+    }
+    while at + 8 <= len {
+        let word = word_at(bytes, at);
+        store(spare, at - from, &word.to_le_bytes());
+        let mask = escape_mask(word);
+        if mask != 0 {
+            let first = (mask.trailing_zeros() / 8) as usize;
+            return (at - from + first, at + first);
+        }
+        at += 8;
+    }
+    if at == len {
+        return (at - from, at);
+    }
+    if len >= 8 && at - from >= 8 {
+        // The last eight bytes; the first `at - base` of them were copied by this call already.
+        let base = len - 8;
+        let word = word_at(bytes, base);
+        store(spare, base - from, &word.to_le_bytes());
+        let mask = escape_mask(word) & (u64::MAX << ((at - base) * 8));
+        if mask != 0 {
+            let first = (mask.trailing_zeros() / 8) as usize;
+            return (base - from + first, base + first);
+        }
+        return (len - from, len);
+    }
+    let rest = &bytes[at..];
+    if rest.len() >= 4 {
+        let low = [rest[0], rest[1], rest[2], rest[3]];
+        let n = rest.len();
+        let high = [rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]];
+        let word = u64::from(u32::from_le_bytes(low)) | u64::from(u32::from_le_bytes(high)) << 32;
+        if escape_mask(word) == 0 {
+            store(spare, at - from, &low);
+            store(spare, at - from + n - 4, &high);
+            return (len - from, len);
+        }
+    }
+    for (index, &byte) in rest.iter().enumerate() {
+        if needs_escape(byte) {
+            return (at - from + index, at + index);
+        }
+        spare[at - from + index] = MaybeUninit::new(byte);
+    }
+    (len - from, len)
+}
+
+/// Stores `bytes` at `spare[at..]`.
+#[inline(always)]
+fn store<const N: usize>(spare: &mut [MaybeUninit<u8>], at: usize, bytes: &[u8; N]) {
+    spare[at..at + N].copy_from_slice(&bytes.map(MaybeUninit::new));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(text: &str) -> String {
+        let mut out = Vec::new();
+        write_str(&mut out, text);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_sse2_mask_marks_exactly_the_bytes_to_escape() {
+        for byte in 0..=255u8 {
+            for position in 0..16 {
+                let mut chunk = [b'a'; 16];
+                chunk[position] = byte;
+                let expected = if needs_escape(byte) { 1 << position } else { 0 };
+                assert_eq!(
+                    sse2::escape_mask(&chunk),
+                    expected,
+                    "{byte:#x} at {position}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_mask_is_exact_for_every_byte_in_every_position() {
+        for byte in 0..=255u8 {
+            for position in 0..8 {
+                // Every neighbour that could disturb a carry-based test: escapes and their
+                // successors on both sides.
+                for fill in [
+                    b' ', b'!', b'"', b'#', b'\\', b']', 0x00, 0x1f, 0x7f, 0x80, 0xff,
+                ] {
+                    let mut word = [fill; 8];
+                    word[position] = byte;
+                    let mask = escape_mask(u64::from_le_bytes(word));
+                    for (at, &b) in word.iter().enumerate() {
+                        let marked = mask & (0x80 << (at * 8)) != 0;
+                        assert_eq!(marked, needs_escape(b), "{word:?} at {at}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn matches_serde_json_on_every_length_and_position() {
+        // Each length up to several words, with each escape at each position, after an escape
+        // and at both ends: the word loop, the overlapping last word and the short-string loop.
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [
+                    "\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "é", "\u{2028}",
+                ] {
+                    let mut text: String = "abcdefghijklmnopqrstuvwxyz0123456789ABCD"[..len].into();
+                    text.replace_range(at..at + 1, special);
+                    text.push_str(special);
+                    assert_eq!(escaped(&text), serde_json::to_string(&text).unwrap());
+                }
+            }
+        }
+        let every_byte: String = (0..=127u8).map(char::from).collect();
+        assert_eq!(
+            escaped(&every_byte),
+            serde_json::to_string(&every_byte).unwrap()
+        );
+    }
+
+    #[test]
+    fn matches_serde_json_on_random_mixes_of_escapes() {
+        // Escapes close together, before and inside the overlapping last word.
+        let alphabet = ["a", "\"", "\\", "\n", "\u{1}", "é", "#", "]", " "];
+        let mut state = 0x9e3779b97f4a7c15u64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 24) as usize;
+            let text: String = (0..len)
+                .map(|i| alphabet[((state >> (i * 2 % 60)) % alphabet.len() as u64) as usize])
+                .collect();
+            assert_eq!(
+                escaped(&text),
+                serde_json::to_string(&text).unwrap(),
+                "{text:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The JSON path the library and the `hcs` runtime use: compact JSON out, typed documents in.
+//!
+//! The generated types implement serde's traits, so `serde_json::to_string(&document)` and
+//! `serde_json::from_str` work as they always did. These functions give the same results, faster:
+//!
+//! - [`to_string`], [`to_vec`], [`to_writer`] and [`append`] write exactly the bytes
+//!   `serde_json::to_string` writes for any `Serialize` value (the differential tests compare
+//!   them on every golden, sample and property-test document and on adversarial strings), with
+//!   a word-at-a-time escaping scan instead of serde_json's byte-at-a-time one (see `ser.rs`);
+//! - [`from_str`] and [`from_slice`] read a document with serde_json, and their [`Error`] says
+//!   where the input went wrong (line, column) and at which JSON path.
+//!
+//! The figures are in BENCHMARKS.md.
+
+mod error;
+mod escape;
+mod ser;
+
+use std::io;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use error::Error;
+
+/// What the output buffer starts with: most HCS documents fit, so it grows at most a few times.
+const INITIAL_CAPACITY: usize = 1024;
+
+/// Appends the compact JSON of `value` to `out`. On error, `out` may hold part of the value.
+pub fn append<T: ?Sized + Serialize>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
+    value.serialize(&mut ser::Serializer { out })
+}
+
+/// The compact JSON of `value`, byte for byte `serde_json::to_vec(value)`.
+pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(INITIAL_CAPACITY);
+    append(&mut out, value)?;
+    Ok(out)
+}
+
+/// The compact JSON of `value`, byte for byte `serde_json::to_string(value)`.
+pub fn to_string<T: ?Sized + Serialize>(value: &T) -> Result<String, Error> {
+    let out = to_vec(value)?;
+    // Every byte written is ASCII punctuation, digits, or copied from a `&str` whole or split
+    // before an ASCII byte, so the output is UTF-8; checking it costs a pass over it, which the
+    // differential tests make unnecessary, but an unchecked conversion would need `unsafe`.
+    String::from_utf8(out).map_err(|e| Error::new(format!("invalid UTF-8 written: {e}")))
+}
+
+/// Writes the compact JSON of `value` to `writer`, in one `write_all` once the whole document is
+/// written to memory (HCS documents are small; a failed serialization writes nothing).
+pub fn to_writer<W: io::Write, T: ?Sized + Serialize>(
+    mut writer: W,
+    value: &T,
+) -> Result<(), Error> {
+    let out = to_vec(value)?;
+    writer
+        .write_all(&out)
+        .map_err(|e| Error::new(e.to_string()))
+}
+
+/// Reads a `T` from JSON text, like `serde_json::from_str`; the error also names the JSON path
+/// of the value that failed ([`Error::path`]).
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|error| with_path::<T>(error, text.as_bytes()))
+}
+
+/// Reads a `T` from JSON bytes, like `serde_json::from_slice`; the error also names the JSON
+/// path of the value that failed ([`Error::path`]).
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|error| with_path::<T>(error, bytes))
+}
+
+/// The error of a failed read, with the JSON path where it failed. The path is found by reading
+/// the document again through `serde_path_to_error`, only once it has failed: tracking it on every
+/// read would cost every document that succeeds.
+#[cold]
+fn with_path<T: DeserializeOwned>(error: serde_json::Error, bytes: &[u8]) -> Error {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let path = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(again) => again.path().to_string(),
+        Ok(_) => String::new(),
+    };
+    let error = Error::from(error);
+    // `?` is serde_path_to_error's segment for a property whose name was not read yet.
+    if matches!(path.as_str(), "" | "." | "?") {
+        error
+    } else {
+        error.within(&path)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+//! The fast path against serde_json on every shape of serde's data model. The workspace tests
+//! compare the two on every golden, sample and property-test document.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+fn same<T: Serialize + ?Sized>(value: &T) {
+    let expected = serde_json::to_string(value);
+    let fast = super::to_string(value);
+    match (expected, fast) {
+        (Ok(expected), Ok(fast)) => assert_eq!(fast, expected),
+        (Err(expected), Err(fast)) => assert_eq!(fast.to_string(), expected.to_string()),
+        (expected, fast) => panic!("serde_json: {expected:?}, fast: {fast:?}"),
+    }
+}
+
+#[derive(Serialize)]
+enum Shapes {
+    Unit,
+    Newtype(u8),
+    Tuple(i32, String),
+    EmptyTuple(),
+    Struct {
+        a: Option<f32>,
+        b: Vec<bool>,
+    },
+    EmptyStruct {},
+    #[serde(rename = "with \"quote\"")]
+    Renamed,
+}
+
+#[derive(Serialize)]
+struct Unit;
+
+#[derive(Serialize)]
+struct Newtype(String);
+
+#[derive(Serialize)]
+struct Tuple(u8, char, ());
+
+#[derive(Serialize)]
+struct Record {
+    name: &'static str,
+    #[serde(with = "serde_bytes_like")]
+    bytes: Vec<u8>,
+    nested: Option<Box<Record>>,
+}
+
+/// Bytes through `serialize_bytes`, as `serde_bytes` would.
+mod serde_bytes_like {
+    pub fn serialize<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+}
+
+#[test]
+fn every_shape_of_the_data_model_is_written_like_serde_json() {
+    same(&Shapes::Unit);
+    same(&Shapes::Newtype(7));
+    same(&Shapes::Tuple(-1, "x\ny".into()));
+    same(&Shapes::EmptyTuple());
+    same(&Shapes::Struct {
+        a: Some(1.5),
+        b: vec![true, false],
+    });
+    same(&Shapes::Struct {
+        a: Some(f32::NAN),
+        b: vec![],
+    });
+    same(&Shapes::EmptyStruct {});
+    same(&Shapes::Renamed);
+    same(&Unit);
+    same(&Newtype("\u{2028}\u{2029}".into()));
+    same(&Tuple(255, '"', ()));
+    same(&Record {
+        name: "outer",
+        bytes: vec![0, 1, 255],
+        nested: Some(Box::new(Record {
+            name: "",
+            bytes: vec![],
+            nested: None,
+        })),
+    });
+    same(&());
+    same(&Some(3u64));
+    same(&None::<u8>);
+    same(&(1u8, "two", 3.0f64));
+    same(&[0u8; 0]);
+    same(&Vec::<Value>::new());
+    same(&BTreeMap::<String, u8>::new());
+    same(&'\u{7f}');
+    same(&format_args!("{}\t{}", "a\"", 5));
+    same(&[i128::MIN, i128::MAX]);
+    same(&[u128::MAX]);
+    same(&[i64::MIN, i64::MAX]);
+    same(&[u64::MAX]);
+    same(&[i8::MIN]);
+}
+
+#[test]
+fn floats_are_written_like_serde_json() {
+    let floats = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.5,
+        0.1,
+        1e-7,
+        1e16,
+        1.7976931348623157e308,
+        5e-324,
+        -2.2250738585072014e-308,
+        123456789.125,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for float in floats {
+        same(&float);
+        same(&(float as f32));
+    }
+    let mut state = 0x2545f4914f6cdd1du64;
+    for _ in 0..10_000 {
+        // xorshift: bit patterns of every exponent.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        same(&f64::from_bits(state));
+        same(&f32::from_bits(state as u32));
+    }
+}
+
+#[test]
+fn map_keys_are_written_like_serde_json() {
+    same(&BTreeMap::from([(1u32, "a"), (2, "b")]));
+    same(&BTreeMap::from([(-1i64, 0)]));
+    same(&BTreeMap::from([(true, 0), (false, 1)]));
+    same(&BTreeMap::from([('k', 0)]));
+    same(&BTreeMap::from([(i128::MIN, 0)]));
+    // Not strings: the same errors.
+    same(&BTreeMap::from([((), 0)]));
+    same(&BTreeMap::from([(vec![1], 0)]));
+    same(&BTreeMap::from([(Some("a"), 0)]));
+    same(&BTreeMap::from([(None::<&str>, 0)]));
+    same(&FloatKeys(vec![(1.5, 0), (-0.0, 1), (1e300, 2)]));
+    same(&FloatKeys(vec![(f64::NAN, 0)]));
+}
+
+/// A map with float keys (no `Ord` for `BTreeMap`).
+struct FloatKeys(Vec<(f64, u8)>);
+
+impl Serialize for FloatKeys {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// A map that announces a length and then writes another number of entries.
+struct Lying(Option<usize>, usize);
+
+impl Serialize for Lying {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(self.0)?;
+        for n in 0..self.1 {
+            map.serialize_entry(&n.to_string(), &n)?;
+        }
+        map.end()
+    }
+}
+
+#[test]
+fn wrong_lengths_are_written_like_serde_json() {
+    same(&Lying(Some(0), 2));
+    same(&Lying(Some(5), 1));
+    same(&Lying(None, 0));
+}
+
+#[test]
+fn strings_are_escaped_like_serde_json() {
+    let mut texts: Vec<String> = vec![
+        String::new(),
+        "\"".into(),
+        "\\".into(),
+        "C:\\Program Files\\Linux Containers\\kernel".into(),
+        "\u{0}\u{1}\u{8}\u{9}\u{a}\u{b}\u{c}\u{d}\u{1f}\u{20}\u{7f}".into(),
+        "\u{2028}\u{2029}\u{feff}é漢字🦀".into(),
+        "D:P(A;;FA;;;SY)(A;;FA;;;BA)".into(),
+        "#]\"#\\]\u{1f} ".repeat(9),
+        "a".repeat(1000) + "\"",
+    ];
+    // Every ASCII byte at every offset of strings crossing word boundaries.
+    for byte in 0..0x80u8 {
+        for len in [1, 7, 8, 9, 15, 16, 17, 31] {
+            for at in 0..len {
+                let mut text = vec![b'x'; len];
+                text[at] = byte;
+                texts.push(String::from_utf8(text).unwrap());
+            }
+        }
+    }
+    for text in &texts {
+        same(text);
+        same(&BTreeMap::from([(text.as_str(), text.as_str())]));
+    }
+}
+
+#[test]
+fn values_are_written_like_serde_json() {
+    same(&json!({
+        "a": [1, -1, 1.5, 1e300, null, true, false, "s", {}, []],
+        "": {"nested": {"deeper": [[[]]]}},
+        "\u{1}": u64::MAX,
+        "big": i64::MIN,
+    }));
+    let parsed: Value =
+        serde_json::from_str(r#"{"n":[0,-0,0.0,-0.0,1E5,1e-5,12345678901234567890,3.141592653589793,123456789012345678901234567890,1.00000000000000000000001]}"#)
+            .unwrap();
+    same(&parsed);
+}
+
+#[test]
+fn writers_agree() {
+    let value = json!({"Path": "C:\\x", "Port": 564});
+    let expected = serde_json::to_vec(&value).unwrap();
+    assert_eq!(super::to_vec(&value).unwrap(), expected);
+    let mut out = Vec::new();
+    super::to_writer(&mut out, &value).unwrap();
+    assert_eq!(out, expected);
+    let mut appended = b"prefix".to_vec();
+    super::append(&mut appended, &value).unwrap();
+    assert_eq!(appended[6..], expected[..]);
+}
+
+#[test]
+fn read_errors_name_the_place_and_the_path() {
+    let error = super::from_str::<crate::ComputeSystem>(
+        r#"{"VirtualMachine": {"Devices": {"Scsi": {"0": {"Attachments": {"1": {"Path": 5}}}}}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.path(),
+        "VirtualMachine.Devices.Scsi.0.Attachments.1.Path"
+    );
+    assert_eq!(error.line(), 1);
+    assert_eq!(error.column(), 78);
+    assert_eq!(
+        error.to_string(),
+        "VirtualMachine.Devices.Scsi.0.Attachments.1.Path: invalid type: integer `5`, expected a \
+         string at line 1 column 78"
+    );
+    let error = super::from_str::<crate::ComputeSystem>("{").unwrap_err();
+    assert_eq!(error.path(), ".");
+    assert_eq!(
+        error.to_string(),
+        "EOF while parsing an object at line 1 column 1"
+    );
+    let error = super::from_slice::<crate::ComputeSystem>(b"[]").unwrap_err();
+    assert!(
+        error.message().starts_with("invalid type: sequence"),
+        "{error}"
+    );
+}
