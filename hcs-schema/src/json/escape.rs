@@ -67,6 +67,35 @@ fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
+/// The index of the first byte at or after `from` that is `"`, `\` or a control character (the
+/// end of a string or an escape in JSON text), or the length: the reader's string scan.
+#[inline]
+pub(crate) fn find_special(bytes: &[u8], from: usize) -> usize {
+    let len = bytes.len();
+    let mut at = from;
+    #[cfg(target_arch = "x86_64")]
+    while at + 16 <= len {
+        let mut chunk = [0; 16];
+        chunk.copy_from_slice(&bytes[at..at + 16]);
+        let mask = sse2::escape_mask(&chunk);
+        if mask != 0 {
+            return at + mask.trailing_zeros() as usize;
+        }
+        at += 16;
+    }
+    while at + 8 <= len {
+        let mask = escape_mask(word_at(bytes, at));
+        if mask != 0 {
+            return at + (mask.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while at < len && !needs_escape(bytes[at]) {
+        at += 1;
+    }
+    at
+}
+
 /// Appends the escape sequence of `byte` (one for which [`needs_escape`] holds), as serde_json
 /// writes it: the short forms where JSON has one, else `\u00xx` in lower case.
 #[cold]

@@ -7,11 +7,13 @@
 //!   `serde_json::to_string` writes for any `Serialize` value (the differential tests compare
 //!   them on every golden, sample and property-test document and on adversarial strings), with
 //!   a word-at-a-time escaping scan instead of serde_json's byte-at-a-time one (see `ser.rs`);
-//! - [`from_str`] and [`from_slice`] read a document with serde_json, and their [`Error`] says
+//! - [`from_str`] and [`from_slice`] read what `serde_json::from_str` reads, into the same values,
+//!   with the same string scan (see `de.rs`), and their [`Error`] says
 //!   where the input went wrong (line, column) and at which JSON path.
 //!
 //! The figures are in BENCHMARKS.md.
 
+mod de;
 mod error;
 mod escape;
 mod ser;
@@ -59,34 +61,32 @@ pub fn to_writer<W: io::Write, T: ?Sized + Serialize>(
         .map_err(|e| Error::new(e.to_string()))
 }
 
-/// Reads a `T` from JSON text, like `serde_json::from_str`; the error also names the JSON path
-/// of the value that failed ([`Error::path`]).
+/// Reads a `T` from JSON text: what `serde_json::from_str` accepts, read into the same value.
+/// The error says where the input went wrong and names the JSON path of the value it is about
+/// ([`Error::path`]).
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|error| with_path::<T>(error, text.as_bytes()))
+    let mut deserializer = de::Deserializer::new(text);
+    T::deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|error| deserializer.place(error))
 }
 
-/// Reads a `T` from JSON bytes, like `serde_json::from_slice`; the error also names the JSON
-/// path of the value that failed ([`Error::path`]).
+/// Reads a `T` from JSON bytes, like [`from_str`]; bytes that are not UTF-8 are an error.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(bytes).map_err(|error| with_path::<T>(error, bytes))
-}
-
-/// The error of a failed read, with the JSON path where it failed. The path is found by reading
-/// the document again through `serde_path_to_error`, only once it has failed: tracking it on every
-/// read would cost every document that succeeds.
-#[cold]
-fn with_path<T: DeserializeOwned>(error: serde_json::Error, bytes: &[u8]) -> Error {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let path = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(again) => again.path().to_string(),
-        Ok(_) => String::new(),
-    };
-    let error = Error::from(error);
-    // `?` is serde_path_to_error's segment for a property whose name was not read yet.
-    if matches!(path.as_str(), "" | "." | "?") {
-        error
-    } else {
-        error.within(&path)
+    match std::str::from_utf8(bytes) {
+        Ok(text) => from_str(text),
+        Err(error) => {
+            let line = 1 + bytes[..error.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let line_start = bytes[..error.valid_up_to()]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |at| at + 1);
+            Err(Error::new("invalid unicode code point".to_owned())
+                .at(line, error.valid_up_to() + 1 - line_start))
+        }
     }
 }
 

@@ -268,3 +268,102 @@ fn read_errors_name_the_place_and_the_path() {
         "{error}"
     );
 }
+
+/// Reads `text` as `T` through both readers: both accept and read the same value (compared
+/// through serde_json's writer), or both reject.
+fn same_read<T: serde::de::DeserializeOwned + Serialize>(text: &str) {
+    let expected = serde_json::from_str::<T>(text);
+    let fast = super::from_str::<T>(text);
+    match (expected, fast) {
+        (Ok(expected), Ok(fast)) => assert_eq!(
+            serde_json::to_string(&fast).unwrap(),
+            serde_json::to_string(&expected).unwrap(),
+            "{text:?}"
+        ),
+        (Err(_), Err(_)) => {}
+        (expected, fast) => panic!(
+            "{text:?}: serde_json {:?}, fast {:?}",
+            expected.map(|_| ()),
+            fast.map(|_| ())
+        ),
+    }
+    assert_eq!(
+        serde_json::from_slice::<T>(text.as_bytes()).is_ok(),
+        super::from_slice::<T>(text.as_bytes()).is_ok(),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn the_reader_reads_what_serde_json_reads() {
+    let texts = [
+        // Numbers: integers that fit, that do not, `-0`, fractions, exponents, range, grammar.
+        "0", "-0", "0.0", "-0.0", "1", "-1", "1.5", "1e5", "1E+5", "1e-5", "-1.5e-300", "1e400",
+        "-1e400", "1e-400", "0e999999999999", "1e999999999999", "18446744073709551615",
+        "18446744073709551616", "-9223372036854775808", "-9223372036854775809",
+        "123456789012345678901234567890", "123456789012345678901234567890.5e-10",
+        "3.141592653589793238462643383279", "2.2250738585072011e-308", "01", "00", "-01", "1.",
+        ".5", "-", "1e", "1e+", "+1", "1.5.5", "0x10", "1_0", "--1", "-a", "NaN", "Infinity",
+        // Literals and structure.
+        "null", "true", "false", "nul", "tru", "falsy", "nulll", "[]", "{}", "[1,]", "[,1]",
+        "{\"a\":1,}", "{,}", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{1:2}", "[1 2]", "[1,,2]", " [ 1 , 2 ] ",
+        "\t{\r\n\"a\"\n:\t[]\r}\n", "[", "{", "{\"a\"", "{\"a\":1", "[1", "", " ", "1 2", "[]x",
+        "{\"a\":1}}", "[]]",
+        // Strings and escapes.
+        r#""""#, r#""a""#, r#""\"\\\/\b\f\n\r\t""#, r#""\u00e9\u2028\uFFFF""#, r#""\ud83d\ude00""#,
+        r#""\ud800""#, r#""\udc00""#, r#""\ud800\u0041""#, r#""\ud800x""#, r#""\x""#, r#""\u12""#,
+        r#""\u12g4""#, "\"\u{1}\"", "\"\u{1f}\"", "\"\u{7f}\"", "\"é漢🦀\"", r#""abc"#, r#""\"#,
+        r#""C:\\Program Files\\Linux Containers\\kernel""#,
+        r#"{"C:\\x":"\u0000","":"",  "k":"a\"b"}"#,
+    ];
+    for text in texts {
+        same_read::<Value>(text);
+        same_read::<crate::ComputeSystem>(text);
+        same_read::<Option<String>>(text);
+        same_read::<Vec<i64>>(text);
+        same_read::<f64>(text);
+        same_read::<u32>(text);
+        same_read::<BTreeMap<u32, bool>>(text);
+    }
+    // Nesting: serde_json's limit of 127 open arrays or objects.
+    for depth in [126, 127, 128, 129] {
+        same_read::<Value>(&("[".repeat(depth) + &"]".repeat(depth)));
+        same_read::<Value>(&("{\"a\":".repeat(depth) + "1" + &"}".repeat(depth)));
+    }
+}
+
+#[test]
+fn the_reader_reads_typed_documents_like_serde_json() {
+    let documents = [
+        r#"{"Owner":"x","SchemaVersion":{"Major":2,"Minor":1},"Unknown":{"n":[1,-0,1.5e300]}}"#,
+        r#"{"VirtualMachine":{"Devices":{"Scsi":{"0":{"Attachments":{"0":{"Path":"C:\\a\"b"}}}}}}}"#,
+        r#"{"VirtualMachine":{"Devices":{"NetworkAdapters":{"a":{"MacAddress":"00-15-5D-52-C0-00","EndpointId":"c5a7e4b2-7a3e-4e59-9a47-3f0f3e3b8d21"}}}}}"#,
+        r#"{"VirtualMachine":{"Devices":{"NetworkAdapters":{"a":{"MacAddress":"00-15-5D-52-C0"}}}}}"#,
+        r#"{"SchemaVersion":{"Major":-1}}"#,
+        r#"{"SchemaVersion":{"Major":4294967296}}"#,
+        r#"{"SchemaVersion":{"Major":1.0}}"#,
+        r#"{"SchemaVersion":null,"Owner":null}"#,
+        r#"{"Owner":"a","Owner":"b"}"#,
+        r#"{"ShouldTerminateOnLastHandleClosed":"true"}"#,
+        r#"{"SchemaVersion":[2,1]}"#,
+    ];
+    for text in documents {
+        same_read::<crate::ComputeSystem>(text);
+        same_read::<Value>(text);
+    }
+}
+
+#[test]
+fn numeric_and_boolean_keys_are_read_like_serde_json() {
+    for text in [
+        r#"{"1":true,"2":false}"#,
+        r#"{"-1":true}"#,
+        r#"{"x":true}"#,
+        r#"{"1.5":true}"#,
+        r#"{" 1":true}"#,
+        r#"{"01":true}"#,
+    ] {
+        same_read::<BTreeMap<i32, bool>>(text);
+        same_read::<BTreeMap<u8, bool>>(text);
+    }
+}
