@@ -183,9 +183,16 @@ impl<'de> Deserializer<'de> {
                 }
                 Some(b'\\') => {
                     self.scratch.push_str(&self.text[run..stop]);
-                    self.at += 1;
-                    self.read_escape()?;
-                    run = self.at;
+                    if matches!(bytes.get(stop + 1), Some(b'\\' | b'"' | b'/')) {
+                        // The escaped byte stands for itself (the `\\` of every Windows path):
+                        // it starts the next run, copied with it, and the search goes on after.
+                        run = stop + 1;
+                        self.at = stop + 2;
+                    } else {
+                        self.at += 1;
+                        self.read_escape()?;
+                        run = self.at;
+                    }
                 }
                 Some(_) => {
                     return Err(self.error(
@@ -322,6 +329,12 @@ impl<'de> Deserializer<'de> {
 
     /// Reads a number starting at the next byte.
     fn read_number(&mut self) -> Result<Number, Error> {
+        self.read_number_as(false)
+    }
+
+    /// Reads a number starting at the next byte; with `single`, a float is rounded once, to
+    /// `f32` (serde_json's `float_roundtrip` reads an `f32` so, and rejects what overflows it).
+    fn read_number_as(&mut self, single: bool) -> Result<Number, Error> {
         let (start, float) = self.scan_number()?;
         let text = &self.text[start..self.at];
         if !float {
@@ -358,7 +371,12 @@ impl<'de> Deserializer<'de> {
             }
         }
         // Rust's parser rounds correctly, as serde_json's `float_roundtrip` does.
-        match text.parse::<f64>() {
+        let value = if single {
+            text.parse::<f32>().map(f64::from)
+        } else {
+            text.parse::<f64>()
+        };
+        match value {
             Ok(value) if value.is_finite() => Ok(Number::F64(value)),
             _ => Err(self.error("number out of range")),
         }
@@ -367,9 +385,11 @@ impl<'de> Deserializer<'de> {
     /// Enters an array or object.
     #[inline]
     fn enter(&mut self) -> Result<(), Error> {
-        self.depth -= 1;
-        if self.depth == 0 {
-            return Err(self.error("recursion limit exceeded"));
+        // serde_json's test (one less, then zero is too deep), without the decrement when it
+        // fails, so that a visitor that goes on after the error cannot wrap the counter.
+        match self.depth.checked_sub(1) {
+            Some(depth) if depth > 0 => self.depth = depth,
+            _ => return Err(self.error("recursion limit exceeded")),
         }
         self.at += 1;
         Ok(())
@@ -538,7 +558,34 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_number(visitor)
+        match self.peek_or("EOF while parsing a value")? {
+            b'-' | b'0'..=b'9' => self.read_number_as(true)?.visit(visitor),
+            _ => Err(self.invalid_type(&visitor)),
+        }
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let start = self.at_number_start()?;
+        if self.bytes().get(self.at) == Some(&b'-') {
+            self.at += 1;
+        }
+        self.scan_integer128()?;
+        match self.text[start..self.at].parse() {
+            Ok(value) => visitor.visit_i128(value),
+            Err(_) => Err(self.error("number out of range")),
+        }
+    }
+
+    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let start = self.at_number_start()?;
+        if self.bytes().get(self.at) == Some(&b'-') {
+            return Err(self.error("number out of range"));
+        }
+        self.scan_integer128()?;
+        match self.text[start..self.at].parse() {
+            Ok(value) => visitor.visit_u128(value),
+            Err(_) => Err(self.error("number out of range")),
+        }
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -567,10 +614,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek_or("EOF while parsing a value")? {
-            b'"' => match self.read_str()? {
-                Str::Borrowed(text) => visitor.visit_borrowed_bytes(text.as_bytes()),
-                Str::Copied(text) => visitor.visit_bytes(text.as_bytes()),
-            },
+            b'"' => self.read_raw_str(visitor),
             b'[' => self.deserialize_seq(visitor),
             _ => Err(self.invalid_type(&visitor)),
         }
@@ -629,7 +673,11 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
         self.deserialize_seq(visitor)
     }
 
@@ -697,30 +745,269 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.peek_or("EOF while parsing a value")? {
-            b'-' | b'0'..=b'9' => {
-                self.scan_number()?;
-                visitor.visit_unit()
-            }
-            b'"' => {
-                self.read_str()?;
-                visitor.visit_unit()
-            }
-            _ => {
-                self.deserialize_any(de::IgnoredAny)?;
-                visitor.visit_unit()
-            }
-        }
+        self.ignore_value()?;
+        visitor.visit_unit()
     }
 }
 
 impl<'de> Deserializer<'de> {
+    /// Skips the whitespace before a number read as `i128` or `u128`; where the number starts.
+    fn at_number_start(&mut self) -> Result<usize, Error> {
+        self.peek_or("EOF while parsing a value")?;
+        Ok(self.at)
+    }
+
+    /// The digits of an integer read as `i128` or `u128` (serde_json's `scan_integer128`): no
+    /// fraction, no exponent, one leading zero at most.
+    fn scan_integer128(&mut self) -> Result<(), Error> {
+        match self.bytes().get(self.at) {
+            Some(b'0') => {
+                self.at += 1;
+                if self.bytes().get(self.at).is_some_and(u8::is_ascii_digit) {
+                    return Err(self.error("invalid number"));
+                }
+                Ok(())
+            }
+            Some(b'1'..=b'9') => {
+                self.digits();
+                Ok(())
+            }
+            _ => Err(self.error("invalid number")),
+        }
+    }
+
+    /// Skips one value as serde_json's `ignore_value` does, which is more lenient than reading
+    /// it: numbers are only checked against the grammar (`1e400` passes), a `\u` escape needs
+    /// four hexadecimal digits but may be a lone surrogate, and there is no nesting limit. The
+    /// open arrays and objects are kept on a stack, so deep nesting cannot exhaust the call
+    /// stack.
+    fn ignore_value(&mut self) -> Result<(), Error> {
+        // The open arrays and objects, innermost last: `[` or `{`.
+        let mut open = Vec::new();
+        loop {
+            match self.peek_or("EOF while parsing a value")? {
+                b'n' => self.expect_word(b"null")?,
+                b't' => self.expect_word(b"true")?,
+                b'f' => self.expect_word(b"false")?,
+                b'-' | b'0'..=b'9' => {
+                    self.scan_number()?;
+                }
+                b'"' => self.ignore_str()?,
+                bracket @ (b'[' | b'{') => {
+                    self.at += 1;
+                    let close = if bracket == b'[' { b']' } else { b'}' };
+                    if self.peek() == Some(close) {
+                        self.at += 1;
+                    } else {
+                        open.push(bracket);
+                        if bracket == b'{' {
+                            self.ignore_key()?;
+                        }
+                        continue;
+                    }
+                }
+                _ => return Err(self.error("expected value")),
+            }
+            // A value ended: close what ends with it, then on to the next element, if any.
+            loop {
+                let Some(&bracket) = open.last() else {
+                    return Ok(());
+                };
+                let array = bracket == b'[';
+                match self.peek() {
+                    Some(b',') => {
+                        self.at += 1;
+                        if !array {
+                            self.ignore_key()?;
+                        }
+                        break;
+                    }
+                    Some(b']') if array => {
+                        self.at += 1;
+                        open.pop();
+                    }
+                    Some(b'}') if !array => {
+                        self.at += 1;
+                        open.pop();
+                    }
+                    Some(_) if array => return Err(self.error("expected `,` or `]`")),
+                    Some(_) => return Err(self.error("expected `,` or `}`")),
+                    None if array => return Err(self.error("EOF while parsing a list")),
+                    None => return Err(self.error("EOF while parsing an object")),
+                }
+            }
+        }
+    }
+
+    /// Skips a key and its colon, in a skipped object.
+    fn ignore_key(&mut self) -> Result<(), Error> {
+        match self.peek() {
+            Some(b'"') => self.ignore_str()?,
+            Some(_) => return Err(self.error("key must be a string")),
+            None => return Err(self.error("EOF while parsing an object")),
+        }
+        match self.peek() {
+            Some(b':') => {
+                self.at += 1;
+                Ok(())
+            }
+            Some(_) => Err(self.error("expected `:`")),
+            None => Err(self.error("EOF while parsing an object")),
+        }
+    }
+
+    /// Skips a string whose opening quote is the next byte, checking its escapes as serde_json's
+    /// `ignore_str` does (lone surrogates pass).
+    fn ignore_str(&mut self) -> Result<(), Error> {
+        self.at += 1;
+        let bytes = self.bytes();
+        loop {
+            self.at = find_special(bytes, self.at);
+            match bytes.get(self.at) {
+                None => return Err(self.error("EOF while parsing a string")),
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    match bytes.get(self.at) {
+                        None => return Err(self.error("EOF while parsing a string")),
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.at += 1
+                        }
+                        Some(b'u') => {
+                            self.at += 1;
+                            self.read_hex()?;
+                        }
+                        Some(_) => return Err(self.error("invalid escape")),
+                    }
+                }
+                Some(_) => {
+                    return Err(self.error(
+                        "control character (\\u0000-\\u001F) found while parsing a string",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// A string read as bytes, as serde_json's `deserialize_bytes` reads it: control characters
+    /// pass, and the `\u` escape of a lone surrogate becomes its three-byte (WTF-8) form.
+    fn read_raw_str<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        self.at += 1;
+        let bytes = self.bytes();
+        let start = self.at;
+        let mut run = start;
+        let mut copied = Vec::new();
+        loop {
+            let stop = find_special(bytes, self.at);
+            self.at = stop;
+            match bytes.get(stop) {
+                None => return Err(self.error("EOF while parsing a string")),
+                Some(b'"') => {
+                    self.at += 1;
+                    return if run == start {
+                        visitor.visit_borrowed_bytes(&bytes[start..stop])
+                    } else {
+                        copied.extend_from_slice(&bytes[run..stop]);
+                        visitor.visit_bytes(&copied)
+                    };
+                }
+                Some(b'\\') => {
+                    copied.extend_from_slice(&bytes[run..stop]);
+                    self.at += 1;
+                    self.read_raw_escape(&mut copied)?;
+                    run = self.at;
+                }
+                // A control character: part of the bytes.
+                Some(_) => self.at += 1,
+            }
+        }
+    }
+
+    /// One escape sequence of a string read as bytes, after its backslash (serde_json's
+    /// `parse_escape` when it does not validate).
+    fn read_raw_escape(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let Some(&byte) = self.bytes().get(self.at) else {
+            return Err(self.error("EOF while parsing a string"));
+        };
+        self.at += 1;
+        let short = match byte {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let mut code = self.read_hex()?;
+                loop {
+                    if !(0xd800..=0xdbff).contains(&code) {
+                        push_wtf8(out, code);
+                        return Ok(());
+                    }
+                    // A leading surrogate: a trailing one may follow.
+                    match self.bytes().get(self.at) {
+                        Some(b'\\') => self.at += 1,
+                        Some(_) => {
+                            push_wtf8(out, code);
+                            return Ok(());
+                        }
+                        None => return Err(self.error("EOF while parsing a string")),
+                    }
+                    match self.bytes().get(self.at) {
+                        Some(b'u') => self.at += 1,
+                        Some(_) => {
+                            // Another escape, never `\u`: no deeper recursion.
+                            push_wtf8(out, code);
+                            return self.read_raw_escape(out);
+                        }
+                        None => return Err(self.error("EOF while parsing a string")),
+                    }
+                    let next = self.read_hex()?;
+                    if (0xdc00..=0xdfff).contains(&next) {
+                        push_wtf8(out, 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00));
+                        return Ok(());
+                    }
+                    push_wtf8(out, code);
+                    code = next;
+                }
+            }
+            _ => return Err(self.error("invalid escape")),
+        };
+        out.push(short);
+        Ok(())
+    }
+
     /// Any number type: read the number, then the visitor checks its range.
     fn deserialize_number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
         match self.peek_or("EOF while parsing a value")? {
             b'-' | b'0'..=b'9' => self.read_number()?.visit(visitor),
             _ => Err(self.invalid_type(&visitor)),
         }
+    }
+}
+
+/// Appends a code point below U+110000 in UTF-8, surrogates included (WTF-8), as serde_json
+/// writes the escapes of a string read as bytes.
+fn push_wtf8(out: &mut Vec<u8>, code: u32) {
+    // Each byte is masked to its bits first, so every `as u8` below keeps them all.
+    let continuation = |shift: u32| 0x80 | ((code >> shift) & 0x3f) as u8;
+    match code {
+        0..=0x7f => out.push(code as u8),
+        0x80..=0x7ff => out.extend_from_slice(&[0xc0 | (code >> 6) as u8, continuation(0)]),
+        0x800..=0xffff => {
+            out.extend_from_slice(&[0xe0 | (code >> 12) as u8, continuation(6), continuation(0)])
+        }
+        _ => out.extend_from_slice(&[
+            0xf0 | ((code >> 18) & 0x07) as u8,
+            continuation(12),
+            continuation(6),
+            continuation(0),
+        ]),
     }
 }
 
@@ -784,7 +1071,10 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
     type Error = Error;
 
     #[inline]
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         match self.de.peek_or("EOF while parsing an object")? {
             b'}' => return Ok(None),
             b',' if !self.first => {
@@ -836,22 +1126,31 @@ impl fmt::Display for KeyAt<'_> {
 /// serde_json reads map keys).
 struct MapKey<'a, 'de>(&'a mut Deserializer<'de>);
 
+impl<'de> MapKey<'_, 'de> {
+    /// A number between the key's quotes, as serde_json reads it: the number's own text right
+    /// after the opening quote (no whitespace, no escapes), then the closing quote.
+    fn quoted_number<T>(
+        self,
+        read: impl FnOnce(&mut Deserializer<'de>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let de = self.0;
+        de.at += 1;
+        if !matches!(de.bytes().get(de.at), Some(b'0'..=b'9' | b'-')) {
+            return Err(de.error("invalid value: expected key to be a number in quotes"));
+        }
+        let value = read(&mut *de)?;
+        if de.bytes().get(de.at) != Some(&b'"') {
+            return Err(de.error("expected `\"`"));
+        }
+        de.at += 1;
+        Ok(value)
+    }
+}
+
 macro_rules! quoted_number_key {
     ($($method:ident),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            let number = match self.0.read_str()? {
-                Str::Borrowed(text) | Str::Copied(text) => {
-                    let mut inner = Deserializer::new(text);
-                    match inner.read_number() {
-                        Ok(number) if inner.at == text.len() => Some(number),
-                        _ => None,
-                    }
-                }
-            };
-            match number {
-                Some(number) => number.visit(visitor),
-                None => Err(self.0.error("invalid value: expected key to be a number in quotes")),
-            }
+            self.quoted_number(|de| de::Deserializer::$method(de, visitor))
         }
     )*};
 }
@@ -868,22 +1167,44 @@ impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
     }
 
     quoted_number_key!(
-        deserialize_i8, deserialize_i16, deserialize_i32, deserialize_i64, deserialize_u8,
-        deserialize_u16, deserialize_u32, deserialize_u64, deserialize_f32, deserialize_f64,
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_i128,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_u128,
+        deserialize_f32,
+        deserialize_f64,
     );
 
+    /// `"true"` or `"false"`, the letters right after the quote, as serde_json reads them.
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let value = match self.0.read_str()? {
-            Str::Borrowed(text) | Str::Copied(text) => match text {
-                "true" => Some(true),
-                "false" => Some(false),
-                _ => None,
-            },
-        };
-        match value {
-            Some(value) => visitor.visit_bool(value),
-            None => Err(self.0.error("invalid value: expected key to be a boolean in quotes")),
+        let de = self.0;
+        match de.bytes().get(de.at + 1) {
+            Some(b't') => {
+                de.at += 1;
+                de.expect_word(b"true\"")?;
+                visitor.visit_bool(true)
+            }
+            Some(b'f') => {
+                de.at += 1;
+                de.expect_word(b"false\"")?;
+                visitor.visit_bool(false)
+            }
+            _ => Err(de.error("invalid value: expected key to be a boolean in quotes")),
         }
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_bytes(self.0, visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_bytes(self.0, visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -908,8 +1229,7 @@ impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
     }
 
     serde::forward_to_deserialize_any! {
-        i128 u128 char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map
-        struct identifier ignored_any
+        char str string unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
@@ -921,11 +1241,8 @@ impl<'de> de::EnumAccess<'de> for VariantAccess<'_, 'de> {
     type Variant = Self;
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self), Error> {
-        match self.0.peek_or("EOF while parsing a value")? {
-            b'"' => {}
-            _ => return Err(self.0.error("key must be a string")),
-        }
-        let variant = seed.deserialize(MapKey(&mut *self.0))?;
+        // Read as a value, not as a key, as serde_json reads it.
+        let variant = seed.deserialize(&mut *self.0)?;
         match self.0.peek() {
             Some(b':') => self.0.at += 1,
             Some(_) => return Err(self.0.error("expected `:`")),
@@ -1014,7 +1331,10 @@ struct NumberText<'de>(Option<&'de str>);
 impl<'de> de::MapAccess<'de> for NumberText<'de> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         if self.0.is_none() {
             return Ok(None);
         }

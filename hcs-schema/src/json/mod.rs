@@ -71,22 +71,32 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
         .map_err(|error| deserializer.place(error))
 }
 
-/// Reads a `T` from JSON bytes, like [`from_str`]; bytes that are not UTF-8 are an error.
+/// Reads a `T` from JSON bytes, like `serde_json::from_slice`: UTF-8 bytes through
+/// [`from_str`]'s reader; bytes that are not UTF-8 through serde_json itself, which accepts them
+/// where it does not read them as text (in a value it skips, in a string read as bytes) and
+/// rejects them everywhere else.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     match std::str::from_utf8(bytes) {
         Ok(text) => from_str(text),
-        Err(error) => {
-            let line = 1 + bytes[..error.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            let line_start = bytes[..error.valid_up_to()]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |at| at + 1);
-            Err(Error::new("invalid unicode code point".to_owned())
-                .at(line, error.valid_up_to() + 1 - line_start))
-        }
+        Err(_) => serde_json::from_slice(bytes).map_err(|error| with_path::<T>(error, bytes)),
+    }
+}
+
+/// The error of a read through serde_json, with the JSON path where it failed. The path is found
+/// by reading the document again through `serde_path_to_error`, only once it has failed.
+#[cold]
+fn with_path<T: DeserializeOwned>(error: serde_json::Error, bytes: &[u8]) -> Error {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let path = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(again) => again.path().to_string(),
+        Ok(_) => String::new(),
+    };
+    let error = Error::from(error);
+    // `?` is serde_path_to_error's segment for a property whose name was not read yet.
+    if matches!(path.as_str(), "" | "." | "?") {
+        error
+    } else {
+        error.within(&path)
     }
 }
 
