@@ -10,7 +10,12 @@ use hcs_schema_gen::workspace;
 use hcs_workspace_tests::{root, schema_dir};
 
 /// The number of definitions across all eleven published files, renames merged.
-const DEFINITIONS: usize = 263;
+const PUBLISHED_DEFINITIONS: usize = 263;
+
+/// The number of definitions only the observed sources have (after aliases and exclusions):
+/// ../shared/schema-json/observed/README.md counts 39 on main and 108 in the PR, 10 of them in
+/// both; observed.json aliases 4 of main's to published definitions and excludes 43 of the PR's.
+const OBSERVED_DEFINITIONS: usize = 39 + 108 - 10 - 4 - 43;
 
 struct Generated {
     former_names: &'static [&'static str],
@@ -43,18 +48,45 @@ fn model() -> Model {
 }
 
 fn same_availability(generated: &Availability, model: &model::Availability) -> bool {
-    generated.since.to_string() == model.since.to_string()
-        && generated.documented.map(|v| v.to_string()) == model.documented.map(|v| v.to_string())
-        && generated.first_release.id == model.first_release
-        && generated.removed_in.map(|r| r.id) == model.removed_in.as_deref()
+    match (generated, model) {
+        (Availability::Published(generated), model::Availability::Published(model)) => {
+            let still: Vec<&str> = generated.still_observed_in.iter().map(|s| s.id).collect();
+            let expected_still: Vec<&str> = if model.removed_in.is_some() {
+                model.observed_in.iter().map(String::as_str).collect()
+            } else {
+                Vec::new()
+            };
+            generated.since.to_string() == model.since.to_string()
+                && generated.documented.map(|v| v.to_string())
+                    == model.documented.map(|v| v.to_string())
+                && generated.first_release.id == model.first_release
+                && generated.removed_in.map(|r| r.id) == model.removed_in.as_deref()
+                && still == expected_still
+        }
+        (Availability::Observed(generated), model::Availability::Observed(model)) => {
+            let sources: Vec<&str> = generated.sources.iter().map(|s| s.id).collect();
+            let evidence: Vec<&str> = generated.evidence.iter().map(|e| e.id).collect();
+            sources == model.observed_in && evidence == model.evidence
+        }
+        _ => false,
+    }
 }
 
 #[test]
 fn every_definition_is_a_generated_type() {
     let model = model();
     let generated = generated();
-    assert_eq!(model.definitions.len(), DEFINITIONS);
-    assert_eq!(generated.len(), DEFINITIONS);
+    let published = model
+        .definitions
+        .iter()
+        .filter(|d| d.availability.published().is_some())
+        .count();
+    assert_eq!(published, PUBLISHED_DEFINITIONS);
+    assert_eq!(
+        model.definitions.len(),
+        PUBLISHED_DEFINITIONS + OBSERVED_DEFINITIONS
+    );
+    assert_eq!(generated.len(), model.definitions.len());
     for definition in &model.definitions {
         let ty = generated
             .get(definition.name.as_str())
@@ -120,7 +152,10 @@ fn renamed_definitions_are_one_type_with_the_newest_name() {
     // Unrelated despite the name.
     assert!(generated.contains_key("Device") && generated.contains_key("Device_2"));
     assert_eq!(
-        generated["Device_2"].availability.removed_in.map(|r| r.id),
+        generated["Device_2"]
+            .availability
+            .removed_in()
+            .map(|r| r.id),
         Some("20H2")
     );
     assert_eq!(
@@ -138,14 +173,14 @@ fn removed_items_are_kept_and_marked() {
         .iter()
         .find(|f| f.json_name == "KernelIntegration")
         .expect("kept");
-    assert_eq!(kernel.availability.removed_in.map(|r| r.id), Some("20H2"));
+    assert_eq!(kernel.availability.removed_in().map(|r| r.id), Some("20H2"));
     let system_type = &generated["SystemType"];
     let host = system_type
         .variants
         .iter()
         .find(|v| v.json_value == "Host")
         .expect("kept");
-    assert!(host.availability.removed_in.is_some());
+    assert!(host.availability.removed_in().is_some());
 }
 
 /// Every definition, property and enum value of every published file is in the model, with the
@@ -171,7 +206,7 @@ fn every_published_item_is_in_the_model() {
                     .definition(&name)
                     .unwrap_or_else(|| panic!("{relative}: {name} missing"));
                 assert!(
-                    merged.availability.releases.contains(&release.id),
+                    merged.availability.releases().contains(&release.id),
                     "{relative}: {name}"
                 );
                 items += 1;
@@ -192,7 +227,7 @@ fn every_published_item_is_in_the_model() {
                             let known =
                                 found.ty == ty || found.type_history.iter().any(|h| h.ty == ty);
                             assert!(known, "{relative}: {name}.{} has type {ty}", property.name);
-                            assert!(found.availability.releases.contains(&release.id));
+                            assert!(found.availability.releases().contains(&release.id));
                             items += 1;
                         }
                     }
@@ -241,13 +276,16 @@ fn documented_versions_match_the_reference() {
             };
             let availability =
                 availability.unwrap_or_else(|| panic!("{name}.{} not generated", member.name));
+            let published = availability
+                .published()
+                .unwrap_or_else(|| panic!("{name}.{} is documented, so published", member.name));
             assert_eq!(
-                availability.documented.map(|v| v.to_string()),
+                published.documented.map(|v| v.to_string()),
                 Some(member.since.to_string()),
                 "{name}.{}",
                 member.name
             );
-            assert!(availability.since >= availability.documented.unwrap());
+            assert!(published.since >= published.documented.unwrap());
             checked += 1;
         }
     }
@@ -260,6 +298,9 @@ fn documented_versions_match_the_reference() {
             .find(|f| f.json_name == json)
             .unwrap()
             .availability
+            .published()
+            .copied()
+            .unwrap()
     };
     assert_eq!(field("Attachment", "CachingMode").since.to_string(), "2.1");
     assert_eq!(
@@ -286,4 +327,164 @@ fn documented_versions_match_the_reference() {
         (shift.since.to_string(), shift.first_release.id),
         ("2.4".to_owned(), "2004")
     );
+}
+
+/// Both ways between the observed source files and the model: every item of every observed file
+/// is in the model (under its alias, if it has one), unless `observed.json` excludes it; and every
+/// item the model says a source has is in that source's file (or is one of its additions).
+#[test]
+fn observed_items_are_exactly_those_of_their_sources() {
+    let Some(dir) = schema_dir() else { return };
+    let model = model();
+    let observed = &model.observed;
+    let excluded = |item: &str| observed.exclusions.iter().any(|e| e.item == item);
+    let mut checked = 0;
+    for source in &observed.sources {
+        let file = hcs_schema_gen::load::load_file(&dir.join(&source.file)).expect("loads");
+        let canonical = |name: &str| {
+            observed
+                .aliases
+                .iter()
+                .find(|a| a.source == source.id && a.name == name)
+                .map_or(name, |a| a.same_as.as_str())
+                .to_owned()
+        };
+        let mut in_file: Vec<String> = Vec::new();
+        for definition in &file.definitions {
+            if excluded(&definition.name) {
+                continue;
+            }
+            let name = canonical(&definition.name);
+            in_file.push(name.clone());
+            let merged = model
+                .definition(&name)
+                .unwrap_or_else(|| panic!("{}: {name} not in the model", source.id));
+            assert!(merged.availability.observed_in().contains(&source.id));
+            match &definition.kind {
+                hcs_schema_gen::spec::DefinitionKind::Struct(properties) => {
+                    for property in properties {
+                        let item = format!("{name}.{}", property.name);
+                        if excluded(&item) {
+                            continue;
+                        }
+                        in_file.push(item.clone());
+                        let DefinitionKind::Struct { properties } = &merged.kind else {
+                            panic!("{name} is a struct")
+                        };
+                        let found = properties
+                            .iter()
+                            .find(|p| p.name == property.name)
+                            .unwrap_or_else(|| panic!("{}: {item} not in the model", source.id));
+                        assert!(
+                            found.availability.observed_in().contains(&source.id),
+                            "{item}"
+                        );
+                        checked += 1;
+                    }
+                }
+                hcs_schema_gen::spec::DefinitionKind::Enum(values) => {
+                    for value in values {
+                        in_file.push(format!("{name}={value:?}"));
+                        let DefinitionKind::Enum { variants } = &merged.kind else {
+                            panic!("{name} is an enum")
+                        };
+                        let found = variants.iter().find(|v| &v.value == value);
+                        assert!(
+                            found
+                                .is_some_and(|v| v.availability.observed_in().contains(&source.id)),
+                            "{}: {name}={value:?}",
+                            source.id
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        // The other way: what the model credits to this source is in its file.
+        for addition in observed.additions.iter().filter(|a| a.source == source.id) {
+            in_file.push(addition.item.clone());
+        }
+        for definition in &model.definitions {
+            let has = |a: &model::Availability| a.observed_in().contains(&source.id);
+            if has(&definition.availability) {
+                assert!(
+                    in_file.contains(&definition.name),
+                    "{}: {}",
+                    source.id,
+                    definition.name
+                );
+            }
+            match &definition.kind {
+                DefinitionKind::Struct { properties } => {
+                    for p in properties.iter().filter(|p| has(&p.availability)) {
+                        let item = format!("{}.{}", definition.name, p.name);
+                        assert!(in_file.contains(&item), "{}: {item}", source.id);
+                    }
+                }
+                DefinitionKind::Enum { variants } => {
+                    for v in variants.iter().filter(|v| has(&v.availability)) {
+                        let item = format!("{}={:?}", definition.name, v.value);
+                        assert!(in_file.contains(&item), "{}: {item}", source.id);
+                    }
+                }
+            }
+        }
+    }
+    // main: 509 properties + 69 values; the PR: 1041 + 622; less what is excluded.
+    assert!(checked > 1_500, "only {checked} observed items checked");
+}
+
+/// The type disagreements the import reports are the ones the observed sources' README counts:
+/// 35 for the PR; 97 for main, less the 4 its aliases resolve (a `$ref` to hcsshim's name for a
+/// published definition), plus the 7 where main and the PR disagree on an observed item and the
+/// PR, first in precedence, wins.
+#[test]
+fn observed_type_disagreements_are_the_ones_the_readme_counts() {
+    let model = model();
+    let mut per_source: BTreeMap<&str, usize> = BTreeMap::new();
+    for definition in &model.definitions {
+        if let DefinitionKind::Struct { properties } = &definition.kind {
+            for property in properties {
+                for observed in &property.observed_types {
+                    for source in &observed.sources {
+                        *per_source.entry(source.as_str()).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(per_source["hcsshim-pr1914-5d01ee4"], 35);
+    assert_eq!(per_source["hcsshim-7c9ff7f"], 97 - 4 + 7);
+    // A published type always wins: the GUID, MAC and base64 formats stay.
+    let property = |ty: &str, name: &str| match &model.definition(ty).unwrap().kind {
+        DefinitionKind::Struct { properties } => {
+            properties.iter().find(|p| p.name == name).unwrap().clone()
+        }
+        DefinitionKind::Enum { .. } => panic!("{ty} is an enum"),
+    };
+    assert_eq!(property("Layer", "Id").ty.to_string(), "guid");
+    assert_eq!(
+        property("NetworkAdapter", "MacAddress").ty.to_string(),
+        "mac-address"
+    );
+    assert_eq!(
+        property("RegistryValue", "BinaryValue").ty.to_string(),
+        "byte"
+    );
+    assert_eq!(
+        property("ProcessDetails", "ProcessId").ty.to_string(),
+        "uint32"
+    );
+    assert_eq!(
+        property("ProcessDetails", "ProcessId").observed_types[0]
+            .ty
+            .to_string(),
+        "int32"
+    );
+    // Between the sources, the PR (generated from Microsoft's own schema) wins.
+    assert_eq!(
+        property("GuestState", "GuestStateFileType").ty.to_string(),
+        "GuestStateFileType"
+    );
+    assert_eq!(property("Plan9Share", "Flags").ty.to_string(), "int64");
 }

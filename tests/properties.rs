@@ -138,6 +138,14 @@ fn value_of(ty: &TypeExpr, depth: usize) -> BoxedStrategy<Value> {
         TypeExpr::Bool => any::<bool>().prop_map(Value::from).boxed(),
         TypeExpr::String | TypeExpr::Binary => "\\PC{0,16}".prop_map(Value::from).boxed(),
         TypeExpr::Integer(format) => integer(*format),
+        // Finite doubles (JSON has no NaN or infinity); with integers too, which JSON numbers allow.
+        TypeExpr::Number => prop_oneof![
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+        ]
+        .boxed(),
         TypeExpr::Guid => guid(),
         TypeExpr::DateTime => date_time(),
         TypeExpr::Base64 => base64(),

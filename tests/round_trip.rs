@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use hcs_schema::{
     Attachment, AttachmentType, Chipset, ComputeSystem, Container, ContainerMemory, Devices, Guid,
-    Layer, LinuxKernelDirect, MacAddress, ModifySettingRequest, NetworkAdapter, Plan9, Plan9Share,
-    ProcessParameters, SchemaVersion, Scsi, Storage, SystemType, Topology, Uefi, Version,
-    VersionCheck, VirtualMachine, VirtualMachineMemory, VirtualMachineProcessor,
+    Layer, LinuxKernelDirect, MacAddress, MemoryBackingType, ModifySettingRequest, NetworkAdapter,
+    Plan9, Plan9Share, ProcessParameters, SchemaVersion, Scsi, Storage, SystemType, Topology, Uefi,
+    Version, VersionCheck, VirtualMachine, VirtualMachineMemory, VirtualMachineProcessor,
 };
 use serde_json::{Value, json};
 
@@ -153,7 +153,7 @@ fn unknown_properties_and_values_survive_a_round_trip() {
         "SchemaVersion": { "Major": 2, "Minor": 1 },
         "FutureTopLevel": { "Nested": [1, 2, 3] },
         "VirtualMachine": {
-            "ComputeTopology": { "Memory": { "Backing": "Physical", "SizeInMB": 2048 } },
+            "ComputeTopology": { "Memory": { "Backing": "Physical", "Startup": 1, "SizeInMB": 2048 } },
             "Chipset": { "Uefi": {} }
         }
     });
@@ -172,7 +172,10 @@ fn unknown_properties_and_values_survive_a_round_trip() {
         .memory
         .as_ref()
         .unwrap();
-    assert_eq!(memory.unknown_properties["Backing"], "Physical");
+    // `Backing` is typed (observed: Windows Server 2022's own schema has it); `Startup` is in no
+    // source, and kept as sent.
+    assert_eq!(memory.backing, Some(MemoryBackingType::Physical));
+    assert_eq!(memory.unknown_properties["Startup"], 1);
     // An empty struct is present as `{}`, not absent.
     assert_eq!(
         doc.virtual_machine
@@ -344,7 +347,10 @@ fn a_document_built_for_1809_fits_2_1_and_one_for_21h2_needs_2_6() {
     let mut needs: Vec<(String, String)> = findings
         .iter()
         .map(|f| match &f.kind {
-            FindingKind::NeedsVersion { needs } => (
+            FindingKind::NeedsVersion {
+                needs,
+                evidence: None,
+            } if f.is_error() => (
                 f.path.rsplit('.').next().unwrap().to_owned(),
                 needs.to_string(),
             ),
@@ -371,7 +377,7 @@ fn a_document_built_for_1809_fits_2_1_and_one_for_21h2_needs_2_6() {
 }
 
 #[test]
-fn removed_fields_are_reported_for_hosts_after_their_removal() {
+fn removed_fields_are_warnings_for_hosts_after_their_removal() {
     use hcs_schema::FindingKind;
     let document: hcs_schema::Devices =
         serde_json::from_value(json!({ "KernelIntegration": {} })).unwrap();
@@ -381,15 +387,21 @@ fn removed_fields_are_reported_for_hosts_after_their_removal() {
             .is_empty(),
         "2004 still had it"
     );
+    // The published files dropped it in 20H2: a warning (they are trimmed; that is not proof
+    // that Windows rejects it), an error only when strict.
     let findings = document.check_schema_version(SchemaVersion::V2_6);
     assert!(
-        matches!(findings[0].kind, FindingKind::Removed { removed_in } if removed_in.id == "20H2"),
+        matches!(findings[0].kind, FindingKind::Removed { removed_in, .. } if removed_in.id == "20H2"),
         "{findings:?}"
     );
+    assert!(!findings[0].is_error());
     assert_eq!(
         findings[0].to_string(),
-        "KernelIntegration was removed in Windows 10 SDK, version 20H2"
+        "KernelIntegration is absent from the newest published schema (the Windows 10 SDK, version \
+         20H2 files dropped it); hcsshim PR 1914 (Windows Server 2022 schema 2.5) still has it"
     );
+    let strict = hcs_schema::Policy::target(SchemaVersion::V2_6).strict();
+    assert!(document.check_with_policy(&strict)[0].is_error());
 }
 
 #[test]

@@ -90,6 +90,22 @@ pub fn parse_config(text: &str, base: &Config) -> Result<Config, HcsError> {
                 }
                 c.supported_versions = versions;
             }
+            "SchemaCheck" => {
+                c.strict_schema = match val.as_str() {
+                    Some("KnownToFail") => false,
+                    Some("Strict") => true,
+                    _ => {
+                        return Err(bad(format!(
+                            "{k}: expected \"KnownToFail\" (the default) or \"Strict\""
+                        )));
+                    }
+                };
+            }
+            "ReportSchemaVersions" => {
+                c.report_schema_versions = val
+                    .as_bool()
+                    .ok_or_else(|| bad(format!("{k}: expected true or false")))?;
+            }
             "CompletionDelayMs" => {
                 c.completion_delay_ms = val
                     .as_u64()
@@ -178,9 +194,10 @@ pub fn parse_config(text: &str, base: &Config) -> Result<Config, HcsError> {
 
 /// `HRESULT HcsEmulatorConfigure(PCWSTR configuration)`: changes the given settings
 /// (`{"SupportedSchemaVersions":[{"Major":2,"Minor":1}],"CompletionDelayMs":0,
-/// "InjectFailures":[{"Function":"HcsStartComputeSystem","Error":-2143878904,"Count":1}]}`);
-/// NULL restores the defaults (schema 2.0 to 2.6, no delay, no injected failures). Invalid
-/// documents are `HCS_E_INVALID_JSON` and change nothing.
+/// "InjectFailures":[{"Function":"HcsStartComputeSystem","Error":-2143878904,"Count":1}],
+/// "SchemaCheck":"Strict","ReportSchemaVersions":false}`); NULL restores the defaults (schema
+/// 2.0 to 2.6, no delay, no injected failures, documents rejected only for what is known to fail
+/// there, versions reported). Invalid documents are `HCS_E_INVALID_JSON` and change nothing.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn HcsEmulatorConfigure(configuration: *const u16) -> HRESULT {
     ffi(|| {
@@ -227,6 +244,8 @@ pub unsafe extern "system" fn HcsEmulatorGetStatistics(statistics: *mut *mut u16
                 "Configuration": {
                     "SupportedSchemaVersions": crate::exports::service::versions_json(&st.config),
                     "CompletionDelayMs": st.config.completion_delay_ms,
+                    "SchemaCheck": if st.config.strict_schema { "Strict" } else { "KnownToFail" },
+                    "ReportSchemaVersions": st.config.report_schema_versions,
                     "CancelOperation": st.config.cancel.as_str(),
                     "StdioHandles": st.config.stdio_handles.as_str(),
                     "InjectFailures": st.config.injected_failures.iter().map(|f| json!({ "Function": f.function, "Error": f.error, "Count": f.remaining })).collect::<Vec<_>>()

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::hresult::*;
 use crate::process::{Behaviour, StdioSet};
-use crate::schema::SchemaVersion;
+use crate::schema::{Acceptance, SchemaVersion};
 
 /// `HCS_OPERATION_COMPLETION`.
 pub type OperationCompletion = Option<unsafe extern "system" fn(*mut c_void, *mut c_void)>;
@@ -244,6 +244,12 @@ pub struct Config {
     pub completion_delay_ms: u64,
     /// Failures to inject into the next calls of given functions.
     pub injected_failures: Vec<InjectedFailure>,
+    /// Reject documents with warnings too (`"SchemaCheck": "Strict"`); by default only what is
+    /// known to fail on `supported_versions` is rejected.
+    pub strict_schema: bool,
+    /// Whether `HcsGetServiceProperties` reports `SupportedSchemaVersions` in `Basic` (false
+    /// emulates a host whose answer has none).
+    pub report_schema_versions: bool,
     /// What `HcsCancelOperation` does.
     pub cancel: CancelBehaviour,
     /// How the standard I/O handles of a process are handed out.
@@ -314,6 +320,8 @@ impl Default for Config {
             supported_versions: (0..=6).map(|m| SchemaVersion::new(2, m)).collect(),
             completion_delay_ms: 0,
             injected_failures: Vec::new(),
+            strict_schema: false,
+            report_schema_versions: true,
             cancel: CancelBehaviour::default(),
             stdio_handles: StdioHandles::default(),
         }
@@ -334,6 +342,14 @@ impl Config {
             self.injected_failures.remove(i);
         }
         Some(error)
+    }
+
+    /// What documents are accepted: up to the highest supported version, strictly or not.
+    pub fn acceptance(&self) -> Acceptance {
+        Acceptance {
+            max: self.max_version(),
+            strict: self.strict_schema,
+        }
     }
 
     /// The highest supported schema version.

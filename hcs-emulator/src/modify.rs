@@ -12,14 +12,16 @@
 //! | `VirtualMachine/Devices/Plan9/Shares` | `Add`, `Remove`, `Update` (by `Name`) | `Plan9Share` |
 //! | `Container/MappedDirectories` | `Add`, `Remove` (by `ContainerPath`) | `MappedDirectory` |
 //!
-//! A request with only a `GuestRequest` is accepted and ignored. Any other path is
+//! A `GuestRequest` is validated as a `GuestModifySettingRequest` (and, for the `CombinedLayers`
+//! resource, its `Settings` as `CombinedLayers`: hcsshim#2714, a field newer than the guest's
+//! schema, is rejected there), then ignored; the guest is not emulated. Any other path is
 //! `E_INVALIDARG`; adding something that exists is `HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)`,
 //! removing or updating something missing is `HRESULT_FROM_WIN32(ERROR_NOT_FOUND)`.
 
 use serde_json::{Map, Value};
 
 use crate::hresult::*;
-use crate::schema::{SchemaVersion, validate_value_at};
+use crate::schema::{Acceptance, validate_value_at};
 
 enum Resource {
     Scalar(&'static str),
@@ -86,7 +88,10 @@ fn resource(path: &str) -> Result<(Resource, &'static str), HcsError> {
 }
 
 /// Validates the request's `Settings` against the type its resource path implies.
-pub fn check(req: &Value, max: SchemaVersion) -> Result<(), HcsError> {
+pub fn check(req: &Value, max: Acceptance) -> Result<(), HcsError> {
+    if let Some(guest) = req.get("GuestRequest") {
+        check_guest(guest, max)?;
+    }
     let Some(path) = req.get("ResourcePath").and_then(Value::as_str) else {
         if req.get("GuestRequest").is_some() {
             return Ok(());
@@ -125,6 +130,24 @@ pub fn check(req: &Value, max: SchemaVersion) -> Result<(), HcsError> {
     }
     validate_value_at(ty, settings, max, "Settings")
         .map_err(|e| HcsError::with(HCS_E_INVALID_JSON, format!("ModifySettingRequest: {e}")))
+}
+
+/// Validates a guest request and the settings of the resources whose type is known.
+fn check_guest(guest: &Value, max: Acceptance) -> Result<(), HcsError> {
+    let invalid = |e: crate::schema::ValidationError| {
+        HcsError::with(HCS_E_INVALID_JSON, format!("ModifySettingRequest: {e}"))
+    };
+    validate_value_at("GuestModifySettingRequest", guest, max, "GuestRequest").map_err(invalid)?;
+    let settings_type = match guest.get("ResourceType").and_then(Value::as_str) {
+        Some("CombinedLayers") => "CombinedLayers",
+        Some("MappedDirectory") => "MappedDirectory",
+        _ => return Ok(()),
+    };
+    match guest.get("Settings") {
+        Some(settings) => validate_value_at(settings_type, settings, max, "GuestRequest.Settings")
+            .map_err(invalid),
+        None => Ok(()),
+    }
 }
 
 fn object_at<'a>(

@@ -1,14 +1,17 @@
-//! Strict, schema-version-aware validation of the JSON documents callers pass in.
+//! Schema-version-aware validation of the JSON documents callers pass in.
 //!
 //! Everything goes through one function, [`validate_document`]: it parses the text, deserializes
 //! it into the `hcs-schema` type with `serde_path_to_error` (so a wrong JSON type, an integer out
 //! of range or a malformed GUID carries the JSON path of the bad field), and then runs
-//! `hcs_schema::check` against the highest schema version the emulator is configured to support:
-//! a property no published schema has (HCS rejects unknown properties), a property or enum value
-//! newer than that version, one removed by then, or an enum value no schema has, is an error
-//! naming its path. A failure is a [`ValidationError`]; callers turn it into
-//! `HCS_E_INVALID_JSON` and a `ResultError` document that names the field. A `SchemaVersion`
-//! property above the supported version is rejected too.
+//! `hcs_schema::check_with` against the highest schema version the emulator is configured to
+//! support, with the same policy as the runtime and the CLI: by default only what is known to fail
+//! there is rejected (a published property or enum value newer than that version, an observed one
+//! whose source says a newer version introduced it); observed items of unknown version, items the
+//! newest published schema lacks, and properties or values no source has are accepted, as a real
+//! host may well accept them. With [`Acceptance::strict`] (`HcsEmulatorConfigure`
+//! `"SchemaCheck": "Strict"`) those are rejected too. A failure is a [`ValidationError`]; callers
+//! turn it into `HCS_E_INVALID_JSON` and a `ResultError` document that names the field. A
+//! `SchemaVersion` property above the supported version is rejected too.
 //!
 //! [`validate_value_at`] does the same for payloads whose type depends on a sibling field
 //! (`ModifySettingRequest.Settings`), by schema type name.
@@ -41,6 +44,33 @@ impl fmt::Display for SchemaVersion {
     }
 }
 
+/// What the emulated host accepts: documents up to its highest schema version, judged by the
+/// default policy of `hcs_schema::check`, or strictly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acceptance {
+    /// The highest supported schema version.
+    pub max: SchemaVersion,
+    /// Reject the check's warnings too (observed items of unknown version, items the newest
+    /// published schema lacks, properties and values no source has).
+    pub strict: bool,
+}
+
+impl Acceptance {
+    /// The default policy for a host of `max`.
+    pub const fn new(max: SchemaVersion) -> Self {
+        Self { max, strict: false }
+    }
+
+    fn policy(self) -> hcs_schema::Policy {
+        let target = hcs_schema::SchemaVersion::new(
+            u16::try_from(self.max.major).unwrap_or(u16::MAX),
+            u16::try_from(self.max.minor).unwrap_or(u16::MAX),
+        );
+        let policy = hcs_schema::Policy::target(target);
+        if self.strict { policy.strict() } else { policy }
+    }
+}
+
 /// A document that failed validation: where and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidationError {
@@ -61,9 +91,8 @@ impl fmt::Display for ValidationError {
     }
 }
 
-/// Validates `json` as the `hcs-schema` type `T` under schema version `max` (the highest version
-/// the emulator is configured to support).
-pub fn validate_document<T>(json: &str, max: SchemaVersion) -> Result<T, ValidationError>
+/// Validates `json` as the `hcs-schema` type `T` for a host that accepts `max`.
+pub fn validate_document<T>(json: &str, max: Acceptance) -> Result<T, ValidationError>
 where
     T: DeserializeOwned + Walk,
 {
@@ -75,7 +104,7 @@ where
     check_value::<T>(&value, max, "")
 }
 
-fn check_value<T>(value: &Value, max: SchemaVersion, prefix: &str) -> Result<T, ValidationError>
+fn check_value<T>(value: &Value, accept: Acceptance, prefix: &str) -> Result<T, ValidationError>
 where
     T: DeserializeOwned + Walk,
 {
@@ -87,11 +116,9 @@ where
             message: e.inner().to_string(),
         }
     })?;
-    let target = hcs_schema::SchemaVersion::new(
-        u16::try_from(max.major).unwrap_or(u16::MAX),
-        u16::try_from(max.minor).unwrap_or(u16::MAX),
-    );
-    if let Some(finding) = hcs_schema::check(&typed, target).into_iter().next() {
+    let max = accept.max;
+    let findings = hcs_schema::check_with(&typed, &accept.policy());
+    if let Some(finding) = findings.into_iter().find(hcs_schema::Finding::is_error) {
         let message = finding.to_string();
         let message = message
             .strip_prefix(finding.path.as_str())
@@ -121,13 +148,13 @@ where
 pub fn validate_value_at(
     type_name: &str,
     value: &Value,
-    max: SchemaVersion,
+    max: Acceptance,
     path: &str,
 ) -> Result<(), ValidationError> {
     use hcs_schema as s;
     fn run<T: DeserializeOwned + Walk>(
         v: &Value,
-        max: SchemaVersion,
+        max: Acceptance,
         p: &str,
     ) -> Result<(), ValidationError> {
         check_value::<T>(v, max, p).map(drop)
@@ -169,6 +196,8 @@ pub fn validate_value_at(
         "NetworkAdapter" => run::<s::NetworkAdapter>(value, max, path),
         "VirtualSmbShare" => run::<s::VirtualSmbShare>(value, max, path),
         "Plan9Share" => run::<s::Plan9Share>(value, max, path),
+        "CombinedLayers" => run::<s::CombinedLayers>(value, max, path),
+        "GuestModifySettingRequest" => run::<s::GuestModifySettingRequest>(value, max, path),
         "MappedDirectory" => run::<s::MappedDirectory>(value, max, path),
         "ConsoleSize" => run::<s::ConsoleSize>(value, max, path),
         "u64" => value.as_u64().map(drop).ok_or_else(|| ValidationError {
@@ -191,7 +220,7 @@ pub fn validate_value_at(
 pub fn validate_named(
     type_name: &str,
     json: &str,
-    max: SchemaVersion,
+    max: Acceptance,
 ) -> Result<Value, ValidationError> {
     let de = &mut serde_json::Deserializer::from_str(json);
     let value: Value = serde_path_to_error::deserialize(de).map_err(|e| ValidationError {
@@ -215,33 +244,54 @@ fn join(path: &str, key: &str) -> String {
 mod tests {
     use super::*;
 
-    const V26: SchemaVersion = SchemaVersion::new(2, 6);
+    const V26: Acceptance = Acceptance::new(SchemaVersion::new(2, 6));
+    const STRICT_V26: Acceptance = Acceptance {
+        max: SchemaVersion::new(2, 6),
+        strict: true,
+    };
 
-    fn named(t: &str, json: &str, max: SchemaVersion) -> Result<Value, ValidationError> {
+    fn at(major: u32, minor: u32) -> Acceptance {
+        Acceptance::new(SchemaVersion::new(major, minor))
+    }
+
+    fn named(t: &str, json: &str, max: Acceptance) -> Result<Value, ValidationError> {
         validate_named(t, json, max)
     }
 
     #[test]
-    fn unknown_property_is_named() {
-        let e = named(
-            "ComputeSystem",
-            r#"{"VirtualMachine":{"ComputeTopology":{"Memory":{"Backing":"Physical"}}}}"#,
-            V26,
-        )
-        .unwrap_err();
-        assert_eq!(e.path, "VirtualMachine.ComputeTopology.Memory.Backing");
+    fn only_what_is_known_to_fail_is_rejected_by_default() {
+        // `Memory.Backing` is observed (Microsoft's own client sends it), not published, and in
+        // Windows Server 2022's own schema (2.5): known to work on 2.6, even when strict.
+        let doc = r#"{"VirtualMachine":{"ComputeTopology":{"Memory":{"Backing":"Physical"}}}}"#;
+        assert!(named("ComputeSystem", doc, STRICT_V26).is_ok());
+        // `ResourcePartitionId` is observed with no version anywhere: a warning, so accepted by
+        // default and rejected when strict, naming the path.
+        let doc = r#"{"VirtualMachine":{"ResourcePartitionId":"p"}}"#;
+        assert!(named("ComputeSystem", doc, V26).is_ok());
+        let e = named("ComputeSystem", doc, STRICT_V26).unwrap_err();
+        assert_eq!(e.path, "VirtualMachine.ResourcePartitionId");
+        // A property no source has: the same.
+        let doc = r#"{"VirtualMachine":{"NoSuchThing":1}}"#;
+        assert!(named("ComputeSystem", doc, V26).is_ok());
+        let e = named("ComputeSystem", doc, STRICT_V26).unwrap_err();
+        assert_eq!(e.path, "VirtualMachine.NoSuchThing");
+        // hcsshim#2714: `FilterType` came with schema 2.9; a 2.5 host rejects it.
+        let doc = r#"{"Layers":[],"FilterType":"WCIFS"}"#;
+        let e = named("CombinedLayers", doc, at(2, 5)).unwrap_err();
+        assert_eq!(e.path, "FilterType");
+        assert!(e.message.contains("2.9"), "{e}");
     }
 
     #[test]
     fn version_limits_fields_and_values() {
         let doc = r#"{"Mechanism":"GuestConnection"}"#;
         assert!(named("ShutdownOptions", doc, V26).is_ok());
-        let e = named("ShutdownOptions", doc, SchemaVersion::new(2, 4)).unwrap_err();
+        let e = named("ShutdownOptions", doc, at(2, 4)).unwrap_err();
         assert_eq!(e.path, "Mechanism");
         let e = named(
             "ComputeSystem",
             r#"{"SchemaVersion":{"Major":2,"Minor":5}}"#,
-            SchemaVersion::new(2, 1),
+            at(2, 1),
         )
         .unwrap_err();
         assert_eq!(e.path, "SchemaVersion");
@@ -249,12 +299,11 @@ mod tests {
 
     #[test]
     fn types_and_enums() {
-        let e = named(
-            "Service_PropertyQuery",
-            r#"{"PropertyTypes":["Memory"]}"#,
-            V26,
-        )
-        .unwrap_err();
+        // "Memory" is a service property type the published files dropped in 20H2 (and
+        // Windows Server 2022's own schema still has): accepted unless strict.
+        let doc = r#"{"PropertyTypes":["Memory"]}"#;
+        assert!(named("Service_PropertyQuery", doc, V26).is_ok());
+        let e = named("Service_PropertyQuery", doc, STRICT_V26).unwrap_err();
         assert!(e.path.starts_with("PropertyTypes[0]"), "{e}");
         let e = named("ConsoleSize", r#"{"Height":70000}"#, V26).unwrap_err();
         assert_eq!(e.path, "Height");

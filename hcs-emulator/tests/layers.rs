@@ -124,7 +124,7 @@ fn import_export_destroy() {
             (f.HcsSetupBaseOSLayer)(p(&base).as_ptr(), 3 as H, os_opts.as_ptr()),
             S_OK
         );
-        let bad_opts = w(r#"{"Type":"Floppy"}"#);
+        let bad_opts = w(r#"{"Type":7}"#);
         assert_eq!(
             (f.HcsSetupBaseOSVolume)(p(&base).as_ptr(), p(&src).as_ptr(), bad_opts.as_ptr()),
             HCS_E_INVALID_JSON

@@ -48,7 +48,7 @@ fn exit_codes_and_failures() {
     assert_eq!(r, HCS_E_INVALID_STATE);
     // Invalid parameters fail synchronously.
     let op = h.op();
-    let bad = w(r#"{"CommandLine":"exit 0","Shell":true}"#);
+    let bad = w(r#"{"CommandLine":"exit 0","CreateStdInPipe":"yes"}"#);
     let mut p5 = std::ptr::null_mut();
     assert_eq!(
         unsafe { (f.HcsCreateProcess)(sys, bad.as_ptr(), op, std::ptr::null(), &mut p5) },
@@ -59,7 +59,7 @@ fn exit_codes_and_failures() {
         Hcs::error_of(&h.wait(op).1)["ErrorMessage"]
             .as_str()
             .unwrap()
-            .contains("Shell")
+            .contains("CreateStdInPipe")
     );
     unsafe {
         (f.HcsCloseOperation)(op);
@@ -93,7 +93,8 @@ fn signal_terminate_and_properties() {
         serde_json::from_str::<Value>(&d.unwrap()).unwrap()["Exited"],
         false
     );
-    let bad = w(r#"{"Signal":"SIGKILL"}"#);
+    // A Linux signal number where HCS takes a `ProcessSignal` name: a real error.
+    let bad = w(r#"{"Signal":9}"#);
     assert_eq!(
         h.call(|op| unsafe { (f.HcsSignalProcess)(p, op, bad.as_ptr()) })
             .0,

@@ -233,9 +233,20 @@ fn ids_and_argument_errors() {
 fn invalid_documents_name_the_field() {
     let (h, _g) = hcs();
     let f = &h.f;
-    // The published tutorial's VM uses Memory.Backing, which no schema defines.
+    // The published tutorial's VM uses Memory.Backing, which no published file defines but
+    // Windows Server 2022's own schema (2.5) has: accepted. Strictness does not change that (a
+    // version is known); a property no source has is rejected only when strict.
     let tutorial = r#"{"SchemaVersion":{"Major":2,"Minor":1},"Owner":"Sample","VirtualMachine":{"Chipset":{"Uefi":{}},"ComputeTopology":{"Memory":{"Backing":"Physical","SizeInMB":1024},"Processor":{"Count":2}}},"ShouldTerminateOnLastHandleClosed":true}"#;
-    let (hr, r, d, sys) = h.try_create("bad", tutorial);
+    let (hr, r, _, sys) = h.try_create("tutorial", tutorial);
+    assert_eq!((hr, r), (S_OK, S_OK));
+    unsafe { (f.HcsCloseComputeSystem)(sys) };
+    let unknown = r#"{"SchemaVersion":{"Major":2,"Minor":1},"VirtualMachine":{"ComputeTopology":{"Memory":{"SizeInMB":1024,"Startup":1}}}}"#;
+    let (hr, _, _, sys) = h.try_create("unknown-default", unknown);
+    assert_eq!(hr, S_OK);
+    unsafe { (f.HcsCloseComputeSystem)(sys) };
+    h.emu.configure(r#"{"SchemaCheck":"Strict"}"#).unwrap();
+    assert_eq!(h.stats()["Configuration"]["SchemaCheck"], "Strict");
+    let (hr, r, d, sys) = h.try_create("unknown-strict", unknown);
     assert_eq!((hr, r), (HCS_E_INVALID_JSON, HCS_E_INVALID_JSON));
     assert!(sys.is_null());
     let err = Hcs::error_of(&d);
@@ -244,9 +255,11 @@ fn invalid_documents_name_the_field() {
         err["ErrorMessage"]
             .as_str()
             .unwrap()
-            .contains("VirtualMachine.ComputeTopology.Memory.Backing"),
+            .contains("VirtualMachine.ComputeTopology.Memory.Startup"),
         "{err}"
     );
+    assert!(h.emu.configure(r#"{"SchemaCheck":"Lenient"}"#).is_err());
+    h.emu.configure_defaults().unwrap();
     for (doc, field) in [
         ("not json", "not valid JSON"),
         (
@@ -273,7 +286,7 @@ fn invalid_documents_name_the_field() {
     let (a, b, d) = h.sys_call(
         f.HcsGetComputeSystemProperties,
         sys,
-        Some(r#"{"PropertyTypes":["Bogus"]}"#),
+        Some(r#"{"PropertyTypes":[7]}"#),
     );
     assert_eq!((a, b), (HCS_E_INVALID_JSON, HCS_E_INVALID_JSON));
     assert!(
@@ -360,8 +373,23 @@ fn configured_schema_versions_limit_documents() {
         .1,
         S_OK
     );
-    // The docs' service sample asks for "Memory", which is not a GetPropertyType.
-    let bad = w(r#"{"PropertyTypes":["Memory"]}"#);
+    // The docs' service sample asks for "Memory", a GetPropertyType the published files dropped
+    // in 20H2 (Windows Server 2022's own schema still has it): accepted by default (the answer
+    // has no such property), rejected when strict.
+    let memory = w(r#"{"PropertyTypes":["Memory"]}"#);
+    assert_eq!(
+        unsafe { (f.HcsGetServiceProperties)(memory.as_ptr(), &mut out) },
+        S_OK
+    );
+    assert!(h.take(out).is_some());
+    h.emu.configure(r#"{"SchemaCheck":"Strict"}"#).unwrap();
+    assert_eq!(
+        unsafe { (f.HcsGetServiceProperties)(memory.as_ptr(), &mut out) },
+        HCS_E_INVALID_JSON
+    );
+    assert!(h.take(out).unwrap().contains("PropertyTypes[0]"));
+    h.emu.configure_defaults().unwrap();
+    let bad = w(r#"{"PropertyTypes":[1]}"#);
     assert_eq!(
         unsafe { (f.HcsGetServiceProperties)(bad.as_ptr(), &mut out) },
         HCS_E_INVALID_JSON
@@ -406,7 +434,7 @@ fn properties_and_modify() {
     assert_eq!(modify(r#"{"ResourcePath":"VirtualMachine/Devices/Scsi/0/Attachments/1","RequestType":"Remove"}"#).1, S_OK);
     assert_eq!(modify(r#"{"ResourcePath":"VirtualMachine/Devices/Scsi/0/Attachments/1","RequestType":"Remove"}"#).1, HR_NOT_FOUND);
     let (a, _, d) = modify(
-        r#"{"ResourcePath":"VirtualMachine/Devices/Scsi/0/Attachments/2","RequestType":"Add","Settings":{"Type":"Floppy"}}"#,
+        r#"{"ResourcePath":"VirtualMachine/Devices/Scsi/0/Attachments/2","RequestType":"Add","Settings":{"Type":3}}"#,
     );
     assert_eq!(a, HCS_E_INVALID_JSON);
     assert!(
@@ -538,7 +566,7 @@ fn service_and_utilities() {
         );
         assert_eq!((f.HcsSubmitWerReport)(report.as_ptr()), S_OK);
         assert_eq!(h.stats()["WerReports"], 1);
-        let bad = w(r#"{"SystemId":"vm1","Bogus":1}"#);
+        let bad = w(r#"{"SystemId":"vm1","CrashParameters":"1,2"}"#);
         assert_eq!((f.HcsSubmitWerReport)(bad.as_ptr()), HCS_E_INVALID_JSON);
         let modify = w(
             r#"{"PropertyType":"CpuGroup","Settings":{"Operation":"CreateGroup","OperationDetails":{"GroupId":"12345678-1234-1234-1234-123456789abc","LogicalProcessorCount":1,"LogicalProcessors":[0]}}}"#,
@@ -549,7 +577,7 @@ fn service_and_utilities() {
             S_OK
         );
         assert!(h.take(res).is_none());
-        let modify = w(r#"{"PropertyType":"CpuGroup","Settings":{"Operation":"Explode"}}"#);
+        let modify = w(r#"{"PropertyType":"CpuGroup","Settings":{"Operation":3}}"#);
         assert_eq!(
             (f.HcsModifyServiceSettings)(modify.as_ptr(), &mut res),
             HCS_E_INVALID_JSON

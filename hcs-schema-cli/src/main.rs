@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use hcs_schema::{Release, SchemaVersion};
+use hcs_schema::{Evidence, EvidenceKind, ObservedSource, Release, SchemaVersion};
 use hcs_schema_gen::diff::{self, Snapshot};
 use hcs_schema_gen::model::Model;
 
@@ -34,16 +34,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a JSON document against a schema type: parse errors, unknown properties and enum
-    /// values, the schema version it needs, and with --target what an older host would reject.
+    /// Check a JSON document against a schema type: parse errors (errors), what a host of
+    /// --target is known to reject (errors), observed items not known for it, items the newest
+    /// published schema lacks, unknown properties and values (warnings; errors with --strict),
+    /// and the schema version it needs.
     Validate(ValidateArgs),
-    /// Show what changed between two releases, two schema files or two model files.
+    /// Show what changed between two releases, a release and an observed source, two schema files
+    /// or two model files.
     Diff(DiffArgs),
     /// Print the JSON Schema of a schema type.
     JsonSchema(JsonSchemaArgs),
-    /// Print the published releases and the schema versions they introduced.
+    /// Print the published releases, the schema versions they introduced, and the observed
+    /// sources with their evidence.
     Versions(FormatArgs),
-    /// List the schema types (the names --type and json-schema accept).
+    /// List the schema types (the names --type and json-schema accept), published or observed.
     Types(FormatArgs),
 }
 
@@ -84,21 +88,28 @@ struct ValidateArgs {
         default_value = "ComputeSystem"
     )]
     type_name: String,
-    /// Also report what a host of this schema version (`2.1`) or release (`1809`) would reject.
-    #[arg(long, value_name = "VERSION", value_parser = parse_target)]
-    target: Option<SchemaVersion>,
-    /// Report unknown properties and enum values as warnings, not errors.
+    /// Check for a host of this schema version (`2.5`, its highest supported one) or of this
+    /// release (`2104`: its newest schema version and its build): what it is known to reject is an
+    /// error.
+    #[arg(long, value_name = "VERSION|RELEASE", value_parser = parse_target)]
+    target: Option<Target>,
+    /// The host's Windows build (`26100`), for evidence that names builds.
+    #[arg(long, value_name = "BUILD")]
+    build: Option<u32>,
+    /// Every warning is an error: observed items not known for the target, items the newest
+    /// published schema lacks, properties and values no source has.
     #[arg(long)]
-    allow_unknown: bool,
+    strict: bool,
     #[command(flatten)]
     format: FormatArgs,
 }
 
 #[derive(Args)]
 struct DiffArgs {
-    /// The old side: a release id (`2004`) or a schema or model file.
+    /// The old side: a release id (`2004`), an observed source (`hcsshim-7c9ff7f`), or a schema
+    /// or model file.
     old: String,
-    /// The new side: a release id (`2104`) or a schema or model file.
+    /// The new side: a release id (`2104`), an observed source, or a schema or model file.
     new: String,
     /// The model whose releases (and renames) to use instead of the built-in one.
     #[arg(long, value_name = "MODEL.json")]
@@ -144,30 +155,45 @@ fn main() -> ExitCode {
     }
 }
 
-/// A schema version (`2.1`) or a release id (`1809`: its newest schema version).
-fn parse_target(text: &str) -> Result<SchemaVersion, String> {
-    let known = || {
-        SchemaVersion::KNOWN
-            .iter()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+/// A `--target`: a schema version, and the build when a release was named.
+#[derive(Clone, Copy)]
+struct Target {
+    version: SchemaVersion,
+    build: Option<u32>,
+}
+
+/// A schema version (`2.1`: any `2.x`, a host may be newer than every source) or a release id
+/// (`1809`: its newest schema version and its build).
+fn parse_target(text: &str) -> Result<Target, String> {
     if let Some(release) = Release::by_id(text) {
-        return release
+        let version = release
             .schema_versions
             .last()
             .copied()
-            .ok_or_else(|| format!("release {} has no schema version", release.id));
+            .ok_or_else(|| format!("release {} has no schema version", release.id))?;
+        return Ok(Target {
+            version,
+            build: Some(release.build),
+        });
     }
-    let version: SchemaVersion = text.parse().map_err(|e| format!("{e}"))?;
-    if !SchemaVersion::KNOWN.contains(&version) {
+    let version: SchemaVersion = text.parse().map_err(|e| {
+        let releases: Vec<&str> = Release::ALL.iter().map(|r| r.id).collect();
+        format!("{e}, nor a release ({})", releases.join(", "))
+    })?;
+    if version.major != 2 {
         return Err(format!(
-            "schema {version} is not a published version (known: {})",
-            known()
+            "schema {version}: every known schema version is 2.x (known: {})",
+            SchemaVersion::KNOWN
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
-    Ok(version)
+    Ok(Target {
+        version,
+        build: None,
+    })
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
@@ -204,8 +230,9 @@ fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Failure> {
         (args.file.display().to_string(), bytes)
     };
     let options = validate::Options {
-        target: args.target,
-        allow_unknown: args.allow_unknown,
+        target: args.target.map(|t| t.version),
+        build: args.build.or(args.target.and_then(|t| t.build)),
+        strict: args.strict,
     };
     let report = validate::validate(&label, &bytes, entry, options);
     if args.format.json() {
@@ -223,6 +250,7 @@ fn run_validate(args: &ValidateArgs) -> Result<ExitCode, Failure> {
 /// One side of a diff.
 enum Side {
     Release(String),
+    Observed(String),
     Schema(Box<hcs_schema_gen::spec::SchemaFile>),
     Model(Box<Model>),
 }
@@ -237,6 +265,14 @@ fn resolve_side(arg: &str, model: &Model) -> Result<Side, Failure> {
         {
             return Ok(Side::Release(release.id.clone()));
         }
+        if let Some(source) = model
+            .observed
+            .sources
+            .iter()
+            .find(|s| s.id.eq_ignore_ascii_case(arg))
+        {
+            return Ok(Side::Observed(source.id.clone()));
+        }
     }
     let path = Path::new(arg);
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -244,9 +280,16 @@ fn resolve_side(arg: &str, model: &Model) -> Result<Side, Failure> {
             Failure(format!("cannot read {arg}: {e}"))
         } else {
             let ids: Vec<&str> = model.releases.iter().map(|r| r.id.as_str()).collect();
+            let sources: Vec<&str> = model
+                .observed
+                .sources
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect();
             Failure(format!(
-                "`{arg}` is neither a release ({}) nor a readable file: {e}",
-                ids.join(", ")
+                "`{arg}` is neither a release ({}), an observed source ({}) nor a readable file: {e}",
+                ids.join(", "),
+                sources.join(", ")
             ))
         }
     })?;
@@ -294,6 +337,7 @@ fn run_diff(args: &DiffArgs) -> Result<ExitCode, Failure> {
             let snapshot = |side: Side, arg: &str| -> Result<Snapshot, Failure> {
                 Ok(match side {
                     Side::Release(id) => Snapshot::of_release(&model, &id)?,
+                    Side::Observed(id) => Snapshot::of_observed_source(&model, &id)?,
                     Side::Schema(file) => Snapshot::of_schema_files(arg, &[*file], &model.renames),
                     Side::Model(_) => unreachable!("handled above"),
                 })
@@ -345,7 +389,36 @@ fn run_versions(args: &FormatArgs) -> Result<ExitCode, Failure> {
                 })
             })
             .collect();
-        print_json(&serde_json::json!({ "releases": releases, "versions": map }))?;
+        let sources: Vec<serde_json::Value> = ObservedSource::ALL
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.id,
+                    "name": s.name,
+                    "description": s.description,
+                })
+            })
+            .collect();
+        let evidence: Vec<serde_json::Value> = Evidence::ALL
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "id": e.id,
+                    "source": e.source.id,
+                    "kind": evidence_kind(e),
+                    "version": e.version.map(|v| v.to_string()),
+                    "build": e.build,
+                    "where": e.locations,
+                    "says": e.says,
+                })
+            })
+            .collect();
+        print_json(&serde_json::json!({
+            "releases": releases,
+            "versions": map,
+            "observed_sources": sources,
+            "evidence": evidence,
+        }))?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<[String; 4]> = Release::ALL
@@ -372,8 +445,73 @@ fn run_versions(args: &FormatArgs) -> Result<ExitCode, Failure> {
         })
         .collect();
     text.push_str(&table(&["SCHEMA", "BUILD", "INTRODUCED BY"], &rows));
+    text.push_str("\nObserved sources (evidence of what Windows accepts, not publication), in order of precedence:\n");
+    let rows: Vec<[String; 2]> = ObservedSource::ALL
+        .iter()
+        .map(|s| [s.id.to_owned(), s.name.to_owned()])
+        .collect();
+    text.push_str(&table(&["SOURCE", "NAME"], &rows));
+    text.push('\n');
+    let rows: Vec<[String; 5]> = Evidence::ALL
+        .iter()
+        .map(|e| {
+            [
+                e.id.to_owned(),
+                e.source.id.to_owned(),
+                evidence_kind(e).to_owned(),
+                e.version.map_or_else(|| "-".to_owned(), |v| v.to_string()),
+                e.build.map_or_else(|| "-".to_owned(), |b| b.to_string()),
+            ]
+        })
+        .collect();
+    text.push_str(&table(
+        &["EVIDENCE", "SOURCE", "KIND", "SCHEMA", "BUILD"],
+        &rows,
+    ));
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn evidence_kind(evidence: &Evidence) -> &'static str {
+    match evidence.kind {
+        EvidenceKind::Introduced => "introduced",
+        EvidenceKind::Accepted => "accepted",
+    }
+}
+
+/// `published`, or `observed` with the sources.
+fn source_label(availability: &hcs_schema::Availability) -> String {
+    match availability.observed() {
+        None => "published".to_owned(),
+        Some(observed) => {
+            let ids: Vec<&str> = observed.sources.iter().map(|s| s.id).collect();
+            format!("observed ({})", ids.join(", "))
+        }
+    }
+}
+
+/// The version column: the known `since`, or what the evidence says, or `unknown`.
+fn since_label(availability: &hcs_schema::Availability) -> String {
+    if let Some(since) = availability.since() {
+        return since.to_string();
+    }
+    let Some(observed) = availability.observed() else {
+        return "unknown".to_owned();
+    };
+    let accepted: Vec<String> = observed
+        .evidence
+        .iter()
+        .map(|e| match (e.version, e.build) {
+            (Some(v), _) => format!("<={v}"),
+            (None, Some(b)) => format!("build<={b}"),
+            (None, None) => "?".to_owned(),
+        })
+        .collect();
+    if accepted.is_empty() {
+        "unknown".to_owned()
+    } else {
+        accepted.join(", ")
+    }
 }
 
 fn run_types(args: &FormatArgs) -> Result<ExitCode, Failure> {
@@ -388,35 +526,39 @@ fn run_types(args: &FormatArgs) -> Result<ExitCode, Failure> {
                     "rust_name": t.rust_name,
                     "former_names": t.former_names,
                     "kind": if t.variants.is_empty() { "struct" } else { "enum" },
-                    "since": t.availability.since.to_string(),
-                    "first_release": t.availability.first_release.id,
-                    "removed_in": t.availability.removed_in.map(|r| r.id),
+                    "published": t.availability.is_published(),
+                    "since": t.availability.since().map(|v| v.to_string()),
+                    "first_release": t.availability.published().map(|p| p.first_release.id),
+                    "removed_in": t.availability.removed_in().map(|r| r.id),
+                    "observed_in": t.availability.observed().map(|o| o.sources.iter().map(|s| s.id).collect::<Vec<_>>()),
+                    "evidence": t.availability.observed().map(|o| o.evidence.iter().map(|e| e.id).collect::<Vec<_>>()),
                 })
             })
             .collect();
         print_json(&list)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let rows: Vec<[String; 4]> = types
+    let rows: Vec<[String; 5]> = types
         .iter()
         .map(|t| {
             let mut notes = Vec::new();
             if !t.former_names.is_empty() {
                 notes.push(format!("formerly {}", t.former_names.join(", ")));
             }
-            if let Some(removed) = t.availability.removed_in {
+            if let Some(removed) = t.availability.removed_in() {
                 notes.push(format!("removed in {}", removed.id));
             }
             [
                 t.schema_name.to_owned(),
                 t.rust_name.to_owned(),
-                t.availability.since.to_string(),
+                since_label(&t.availability),
+                source_label(&t.availability),
                 notes.join("; "),
             ]
         })
         .collect();
     emit(&table(
-        &["SCHEMA NAME", "RUST NAME", "SINCE", "NOTES"],
+        &["SCHEMA NAME", "RUST NAME", "SINCE", "SOURCE", "NOTES"],
         &rows,
     ))?;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,6 @@
 //! `hcs-schema validate`: parse a document with a generated type and report every problem.
 
-use hcs_schema::{FindingKind, SchemaVersion, VariantInfo, Walk, Walker};
+use hcs_schema::{Finding, FindingKind, Policy, SchemaVersion, Walk};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -22,8 +22,9 @@ pub enum Severity {
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
-    /// `syntax`, `parse`, `unknown-property`, `unrecognized-value`, `needs-version`, `removed`,
-    /// `duplicate-property`, `declared-version`, `too-many-errors`.
+    /// `syntax`, `parse`, `needs-version`, `needs-build`, `observed`, `removed`,
+    /// `unknown-property`, `unrecognized-value`, `duplicate-property`, `declared-version`,
+    /// `too-many-errors`.
     pub kind: &'static str,
     /// The JSON path (`VirtualMachine.Devices.Scsi["0"]`); empty for the whole document, absent
     /// for syntax errors.
@@ -49,6 +50,11 @@ pub struct Report {
     pub type_name: &'static str,
     /// `--target`, if given.
     pub target: Option<SchemaVersion>,
+    /// The target's Windows build (`--build`, or the build of a `--target` release), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<u32>,
+    /// `--strict`: every warning is an error.
+    pub strict: bool,
     /// No errors.
     pub valid: bool,
     /// Number of errors.
@@ -65,14 +71,9 @@ pub struct Report {
     pub problems: Vec<Problem>,
 }
 
-/// What to check beyond parsing.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    /// Report what a host of this version would reject.
-    pub target: Option<SchemaVersion>,
-    /// Unknown properties and enum values are warnings instead of errors.
-    pub allow_unknown: bool,
-}
+/// What to check beyond parsing: the policy of `hcs_schema::check` (the host's version and
+/// build, if known, and strictness).
+pub type Options = Policy;
 
 /// The most parse errors reported for one document.
 const MAX_PARSE_ERRORS: usize = 200;
@@ -101,42 +102,11 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
                 message,
             })
         };
-        if let Some(target) = options.target {
-            // The type itself (min_version and check judge only what is in it).
-            let availability = &entry.availability;
-            let message = if availability.since > target {
-                Some((
-                    "needs-version",
-                    format!(
-                        "type {} needs schema {}{}; the target is {target}",
-                        entry.schema_name,
-                        availability.since,
-                        windows_suffix(availability.since)
-                    ),
-                ))
-            } else {
-                availability
-                    .removed_in
-                    .filter(|r| r.schema_versions.first().is_some_and(|v| *v <= target))
-                    .map(|removed_in| {
-                        (
-                            "removed",
-                            format!(
-                                "type {} was removed in release {} ({})",
-                                entry.schema_name, removed_in.id, removed_in.name
-                            ),
-                        )
-                    })
-            };
-            if let Some((kind, message)) = message {
-                push(
-                    Severity::Error,
-                    kind,
-                    String::new(),
-                    at(&[], false),
-                    message,
-                );
-            }
+        // The type itself (`check` judges only what is in it).
+        if let Some(finding) = hcs_schema::check_availability(&entry.availability, &options) {
+            let (severity, kind, message) =
+                describe(&finding, &format!("type {}", entry.schema_name), &options);
+            push(severity, kind, String::new(), at(&[], false), message);
         }
         let (document, parse_errors, placeholders) = parse_all(&value, entry);
         // What the checks find inside a placeholder is not in the document.
@@ -164,33 +134,8 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
             );
         }
         if let Some(document) = document {
-            let unknown_severity = if options.allow_unknown {
-                Severity::Warning
-            } else {
-                Severity::Error
-            };
-            let mut unknowns = Unknowns::default();
-            document.walk(&mut unknowns);
-            for found in unknowns.found {
-                if in_placeholder(&found.segments) {
-                    continue;
-                }
-                let (kind, message, member) = match found.value {
-                    None => (
-                        "unknown-property",
-                        "not a property of any published schema".to_owned(),
-                        true,
-                    ),
-                    Some(value) => (
-                        "unrecognized-value",
-                        format!("{value:?} is not a value of any published schema"),
-                        false,
-                    ),
-                };
-                let position = at(&found.segments, member);
-                push(unknown_severity, kind, found.path, position, message);
-            }
-            let needs = hcs_schema::min_version(document.as_ref()).max(entry.availability.since);
+            let needs = hcs_schema::min_version(document.as_ref())
+                .max(entry.availability.since().unwrap_or(SchemaVersion::V2_0));
             min_version = Some(needs);
             if let Some(declared) = declared_version(&value, entry) {
                 if declared < needs {
@@ -207,45 +152,29 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
                     );
                 }
             }
-            if let Some(target) = options.target {
-                for finding in hcs_schema::check(document.as_ref(), target) {
-                    let (segments, value) =
-                        position::parse_check_path(&finding.path).unwrap_or_default();
-                    if in_placeholder(&segments) {
-                        continue;
-                    }
-                    let path = match &value {
-                        Some(_) => finding
-                            .path
-                            .rsplit_once("=\"")
-                            .map_or(finding.path.clone(), |(p, _)| p.to_owned()),
-                        None => finding.path.clone(),
-                    };
-                    let what = match &value {
-                        Some(value) => format!("value {value:?} "),
-                        None => String::new(),
-                    };
-                    let (kind, message) = match finding.kind {
-                        FindingKind::NeedsVersion { needs } => (
-                            "needs-version",
-                            format!(
-                                "{what}needs schema {needs}{}; the target is {target}",
-                                windows_suffix(needs)
-                            ),
-                        ),
-                        FindingKind::Removed { removed_in } => (
-                            "removed",
-                            format!(
-                                "{what}was removed in release {} ({})",
-                                removed_in.id, removed_in.name
-                            ),
-                        ),
-                        // Reported above, with or without a target.
-                        _ => continue,
-                    };
-                    let position = at(&segments, value.is_none());
-                    push(Severity::Error, kind, path, position, message);
+            for finding in hcs_schema::check_with(document.as_ref(), &options) {
+                let (segments, value) =
+                    position::parse_check_path(&finding.path).unwrap_or_default();
+                if in_placeholder(&segments) {
+                    continue;
                 }
+                let path = match &value {
+                    Some(_) => finding
+                        .path
+                        .rsplit_once("=\"")
+                        .map_or(finding.path.clone(), |(p, _)| p.to_owned()),
+                    None => finding.path.clone(),
+                };
+                let what = match &value {
+                    Some(value) => format!("value {value:?}"),
+                    None => String::new(),
+                };
+                let (severity, kind, message) = describe(&finding, &what, &options);
+                // A property is found at its name; an enum value, a wrong value, at the value.
+                let member = value.is_none()
+                    && !matches!(finding.kind, FindingKind::UnrecognizedValue { .. });
+                let position = at(&segments, member);
+                push(severity, kind, path, position, message);
             }
         }
         if too_many {
@@ -271,6 +200,8 @@ pub fn validate(file: &str, bytes: &[u8], entry: &TypeEntry, options: Options) -
         file: file.to_owned(),
         type_name: entry.schema_name,
         target: options.target,
+        build: options.build,
+        strict: options.strict,
         valid: errors == 0,
         errors,
         warnings: problems.len() - errors,
@@ -438,69 +369,79 @@ fn segments_of(path: &serde_path_to_error::Path) -> Vec<Segment> {
         .collect()
 }
 
-/// An unknown property (`value: None`) or an unrecognized enum value.
-struct Unknown {
-    path: String,
-    segments: Vec<Segment>,
-    value: Option<String>,
+/// The severity, kind and message of a check finding; `what` names the item when the path does
+/// not (`type X`, `value "Y"`, or empty).
+fn describe(finding: &Finding, what: &str, policy: &Policy) -> (Severity, &'static str, String) {
+    let severity = if finding.is_error() {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let target = policy
+        .target
+        .map_or_else(String::new, |t| format!("; the target is {t}"));
+    let subject = if what.is_empty() {
+        String::new()
+    } else {
+        format!("{what} ")
+    };
+    let (kind, message) = match &finding.kind {
+        FindingKind::NeedsVersion {
+            needs,
+            evidence: None,
+        } => (
+            "needs-version",
+            format!(
+                "{subject}needs schema {needs}{}{target}",
+                windows_suffix(*needs)
+            ),
+        ),
+        FindingKind::NeedsVersion {
+            needs,
+            evidence: Some(evidence),
+        } => (
+            "needs-version",
+            format!(
+                "{subject}needs schema {needs}{target} (observed, not published: {evidence}: {})",
+                evidence.says
+            ),
+        ),
+        FindingKind::NeedsBuild { needs, evidence } => (
+            "needs-build",
+            format!(
+                "{subject}needs Windows build {needs} or later{} (observed, not published: {evidence}: {})",
+                policy
+                    .build
+                    .map_or_else(String::new, |b| format!("; the target's build is {b}")),
+                evidence.says
+            ),
+        ),
+        FindingKind::Observed { .. } => ("observed", without_path(finding, &subject)),
+        FindingKind::Removed { .. } => ("removed", without_path(finding, &subject)),
+        FindingKind::UnknownProperty => (
+            "unknown-property",
+            format!("{subject}not a property of any published schema or observed source"),
+        ),
+        FindingKind::UnrecognizedValue { value } => (
+            "unrecognized-value",
+            format!("{value:?} is not a value of any published schema or observed source"),
+        ),
+        _ => ("check", without_path(finding, &subject)),
+    };
+    (severity, kind, message)
 }
 
-/// Collects unknown properties and enum values, with paths as `hcs_schema::check` writes them.
-#[derive(Default)]
-struct Unknowns {
-    path: String,
-    segments: Vec<Segment>,
-    found: Vec<Unknown>,
-}
-
-impl Unknowns {
-    fn descend(&mut self, text: String, segment: Segment, value: &dyn Walk) {
-        let length = self.path.len();
-        self.path.push_str(&text);
-        self.segments.push(segment);
-        value.walk(self);
-        self.segments.pop();
-        self.path.truncate(length);
-    }
-
-    fn dot(&self) -> &'static str {
-        if self.path.is_empty() { "" } else { "." }
-    }
-}
-
-impl Walker for Unknowns {
-    fn field(&mut self, field: &'static hcs_schema::FieldInfo, value: &dyn Walk) {
-        let text = format!("{}{}", self.dot(), field.json_name);
-        self.descend(text, Segment::Key(field.json_name.to_owned()), value);
-    }
-
-    fn element(&mut self, index: usize, value: &dyn Walk) {
-        self.descend(format!("[{index}]"), Segment::Index(index), value);
-    }
-
-    fn entry(&mut self, key: &str, value: &dyn Walk) {
-        self.descend(format!("[{key:?}]"), Segment::Key(key.to_owned()), value);
-    }
-
-    fn variant(&mut self, variant: Option<&'static VariantInfo>, value: &str) {
-        if variant.is_none() {
-            self.found.push(Unknown {
-                path: self.path.clone(),
-                segments: self.segments.clone(),
-                value: Some(value.to_owned()),
-            });
-        }
-    }
-
-    fn unknown_property(&mut self, name: &str, _: &Value) {
-        let mut segments = self.segments.clone();
-        segments.push(Segment::Key(name.to_owned()));
-        self.found.push(Unknown {
-            path: format!("{}{}{name}", self.path, self.dot()),
-            segments,
-            value: None,
-        });
-    }
+/// The finding's own text, with the subject in place of the path.
+fn without_path(finding: &Finding, subject: &str) -> String {
+    let text = finding.to_string();
+    let rest = text
+        .strip_prefix(finding.path.as_str())
+        .unwrap_or(&text)
+        .trim_start();
+    let rest = rest
+        .strip_prefix("is ")
+        .map_or(rest.to_owned(), |r| format!("is {r}"));
+    format!("{subject}{rest}").trim_start().to_owned()
 }
 
 /// The report as text: one line per problem (`FILE:LINE:COLUMN: SEVERITY[KIND]: PATH: MESSAGE`),
@@ -540,7 +481,16 @@ pub fn render_text(report: &Report) -> String {
         None => out.push_str("minimum schema version: unknown\n"),
     }
     if let Some(target) = report.target {
-        out.push_str(&format!("target: {target}{}\n", windows_suffix(target)));
+        out.push_str(&format!("target: {target}{}", windows_suffix(target)));
+        if let Some(build) = report.build {
+            out.push_str(&format!(", build {build}"));
+        }
+        out.push('\n');
+    } else if let Some(build) = report.build {
+        out.push_str(&format!("target: build {build}\n"));
+    }
+    if report.strict {
+        out.push_str("strict: warnings are errors\n");
     }
     let counts = format!(
         "{} error{}, {} warning{}",
@@ -564,7 +514,7 @@ mod tests {
         let entry = crate::registry::find(type_name).unwrap();
         let options = Options {
             target,
-            allow_unknown: false,
+            ..Options::default()
         };
         validate("doc.json", text.as_bytes(), entry, options)
     }

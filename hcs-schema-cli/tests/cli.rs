@@ -137,11 +137,95 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
         None,
     ),
     (
-        "validate-unknown-property-allowed",
+        "validate-unknown-property-strict",
         &[
             "validate",
             "tests/documents/bad-unknown-property.json",
-            "--allow-unknown",
+            "--strict",
+        ],
+        None,
+    ),
+    // validate: what only observed sources have (the workspace's golden documents).
+    (
+        "validate-filter-type-target-ws2022",
+        &[
+            "validate",
+            "-t",
+            "CombinedLayers",
+            "../tests/golden/combined-layers-filter-type.json",
+            "--target",
+            "2.5",
+        ],
+        None,
+    ),
+    (
+        "validate-filter-type-target-2.9",
+        &[
+            "validate",
+            "-t",
+            "CombinedLayers",
+            "../tests/golden/combined-layers-filter-type.json",
+            "--target",
+            "2.9",
+        ],
+        None,
+    ),
+    (
+        "validate-confidential-target-2.4",
+        &[
+            "validate",
+            "../tests/golden/confidential-lcow-vm.json",
+            "--target",
+            "2.4",
+        ],
+        None,
+    ),
+    (
+        "validate-vnuma-target-ws2022-json",
+        &[
+            "validate",
+            "../tests/golden/vnuma-vm.json",
+            "--target",
+            "2104",
+            "--json",
+        ],
+        None,
+    ),
+    (
+        "validate-vnuma-target-ws2025",
+        &[
+            "validate",
+            "../tests/golden/vnuma-vm.json",
+            "--target",
+            "2.11",
+            "--build",
+            "26100",
+        ],
+        None,
+    ),
+    (
+        "validate-hostprocess",
+        &["validate", "../tests/golden/hostprocess-container.json"],
+        None,
+    ),
+    (
+        "validate-hostprocess-strict",
+        &[
+            "validate",
+            "../tests/golden/hostprocess-container.json",
+            "--strict",
+        ],
+        None,
+    ),
+    (
+        "validate-observed-type-target-2.1",
+        &[
+            "validate",
+            "-t",
+            "StartOptions",
+            "../tests/golden/live-migration-start-options.json",
+            "--target",
+            "2.1",
         ],
         None,
     ),
@@ -338,6 +422,13 @@ const CASES: &[(&str, &[&str], Option<&str>)] = &[
         None,
     ),
     ("diff-unknown-release", &["diff", "2004", "2404"], None),
+    // A release and an observed source: Windows Server 2022's published 2104 files and its own
+    // schema (the PR).
+    (
+        "diff-2104-hcsshim-pr1914",
+        &["diff", "2104", "hcsshim-pr1914-5d01ee4"],
+        None,
+    ),
     (
         "diff-model-and-release",
         &["diff", "model.json", "2004"],

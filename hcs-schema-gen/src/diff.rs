@@ -98,7 +98,7 @@ impl Snapshot {
         let has = |releases: &[String]| releases.iter().any(|r| r == release);
         let mut types = BTreeMap::new();
         for definition in &model.definitions {
-            if !has(&definition.availability.releases) {
+            if !has(definition.availability.releases()) {
                 continue;
             }
             let name = definition
@@ -110,7 +110,7 @@ impl Snapshot {
                 DefinitionKind::Struct { properties } => Shape::Struct(
                     properties
                         .iter()
-                        .filter(|p| has(&p.availability.releases))
+                        .filter(|p| has(p.availability.releases()))
                         .map(|p| {
                             let mut types: BTreeSet<String> = p
                                 .type_history
@@ -123,7 +123,7 @@ impl Snapshot {
                             }
                             let shape = PropertyShape {
                                 types,
-                                since: Some(p.availability.since),
+                                since: p.availability.since(),
                             };
                             (p.name.clone(), shape)
                         })
@@ -132,20 +132,93 @@ impl Snapshot {
                 DefinitionKind::Enum { variants } => Shape::Enum(
                     variants
                         .iter()
-                        .filter(|v| has(&v.availability.releases))
-                        .map(|v| (v.value.clone(), Some(v.availability.since)))
+                        .filter(|v| has(v.availability.releases()))
+                        .map(|v| (v.value.clone(), v.availability.since()))
                         .collect(),
                 ),
             };
             let shape = TypeShape {
                 name,
-                since: Some(definition.availability.since),
+                since: definition.availability.since(),
                 shape,
             };
             types.insert(definition.name.clone(), shape);
         }
         Ok(Snapshot {
             label: release.to_owned(),
+            types,
+        })
+    }
+
+    /// The shape of observed source `source` (an id of `model.observed.sources`) in the merged
+    /// model: every item it has, with the type it gives (which may differ from the model's: the
+    /// model keeps it in `observed_types`). Versions are the published ones; observed items have
+    /// none.
+    pub fn of_observed_source(model: &Model, source: &str) -> Result<Snapshot> {
+        if model.observed_source(source).is_none() {
+            let known: Vec<&str> = model
+                .observed
+                .sources
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect();
+            return Err(Error::new(
+                Path::new("model.json"),
+                "/observed/sources",
+                format!(
+                    "no observed source `{source}` (the model has {})",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        }
+        let has = |availability: &crate::model::Availability| {
+            availability.observed_in().iter().any(|s| s == source)
+        };
+        let mut types = BTreeMap::new();
+        for definition in &model.definitions {
+            if !has(&definition.availability) {
+                continue;
+            }
+            let shape = match &definition.kind {
+                DefinitionKind::Struct { properties } => Shape::Struct(
+                    properties
+                        .iter()
+                        .filter(|p| has(&p.availability))
+                        .map(|p| {
+                            let ty = p
+                                .observed_types
+                                .iter()
+                                .find(|o| o.sources.iter().any(|s| s == source))
+                                .map_or(&p.ty, |o| &o.ty);
+                            let shape = PropertyShape {
+                                types: BTreeSet::from([ty.to_string()]),
+                                since: p.availability.since(),
+                            };
+                            (p.name.clone(), shape)
+                        })
+                        .collect(),
+                ),
+                DefinitionKind::Enum { variants } => Shape::Enum(
+                    variants
+                        .iter()
+                        .filter(|v| has(&v.availability))
+                        .map(|v| (v.value.clone(), v.availability.since()))
+                        .collect(),
+                ),
+            };
+            let shape = TypeShape {
+                name: definition.name.clone(),
+                since: definition.availability.since(),
+                shape,
+            };
+            types.insert(definition.name.clone(), shape);
+        }
+        Ok(Snapshot {
+            label: source.to_owned(),
             types,
         })
     }
@@ -635,14 +708,55 @@ pub struct ModelDiff {
     /// Releases both models have whose contents differ (a re-published file, changed release
     /// data or reference): the old model's view against the new model's.
     pub changed_releases: Vec<ReleaseChanges>,
+    /// Observed sources only the new model has, with what they add.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_sources: Vec<SourceAdded>,
+    /// Ids of observed sources only the old model has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_sources: Vec<String>,
+    /// Observed sources both models have whose contents differ: the old model's view against the
+    /// new model's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_sources: Vec<SourceChanges>,
+}
+
+/// An observed source a model gained: what only it and the other observed sources have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceAdded {
+    /// The source id.
+    pub source: String,
+    /// Its display name.
+    pub name: String,
+    /// Definitions, properties and enum values no published file has that it has.
+    pub observed_definitions: usize,
+    /// See `observed_definitions`.
+    pub observed_properties: usize,
+    /// See `observed_definitions`.
+    pub observed_values: usize,
+    /// Properties it types otherwise than the model (kept as `observed_types`).
+    pub type_disagreements: usize,
+}
+
+/// An observed source whose contents differ between two models.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceChanges {
+    /// The source id.
+    pub source: String,
+    /// Its display name.
+    pub name: String,
+    /// The old model's view of it against the new model's.
+    pub diff: Diff,
 }
 
 impl ModelDiff {
-    /// True when no release was added, removed or changed.
+    /// True when no release or observed source was added, removed or changed.
     pub fn is_empty(&self) -> bool {
         self.added_releases.is_empty()
             && self.removed_releases.is_empty()
             && self.changed_releases.is_empty()
+            && self.added_sources.is_empty()
+            && self.removed_sources.is_empty()
+            && self.changed_sources.is_empty()
     }
 
     /// True when some change is breaking.
@@ -695,11 +809,82 @@ pub fn diff_models(old: &Model, new: &Model) -> ModelDiff {
         .filter(|r| new.release(&r.id).is_none())
         .map(|r| r.id.clone())
         .collect();
+    let (added_sources, removed_sources, changed_sources) = diff_sources(old, new);
     ModelDiff {
         added_releases,
         removed_releases,
         changed_releases,
+        added_sources,
+        removed_sources,
+        changed_sources,
     }
+}
+
+type SourceDiffs = (Vec<SourceAdded>, Vec<String>, Vec<SourceChanges>);
+
+/// The observed sources of two models: added (with counts), removed, changed (as diffs).
+fn diff_sources(old: &Model, new: &Model) -> SourceDiffs {
+    let mut added = Vec::new();
+    let mut changed = Vec::new();
+    for source in &new.observed.sources {
+        let after = Snapshot::of_observed_source(new, &source.id).expect("a source of the model");
+        if old.observed_source(&source.id).is_none() {
+            added.push(source_added(new, &source.id, &source.name));
+            continue;
+        }
+        let before = Snapshot::of_observed_source(old, &source.id).expect("a source of the model");
+        let diff = diff(&before, &after);
+        if !diff.is_empty() {
+            changed.push(SourceChanges {
+                source: source.id.clone(),
+                name: source.name.clone(),
+                diff,
+            });
+        }
+    }
+    let removed = old
+        .observed
+        .sources
+        .iter()
+        .filter(|s| new.observed_source(&s.id).is_none())
+        .map(|s| s.id.clone())
+        .collect();
+    (added, removed, changed)
+}
+
+fn source_added(model: &Model, id: &str, name: &str) -> SourceAdded {
+    let only_observed = |a: &crate::model::Availability| {
+        a.published().is_none() && a.observed_in().iter().any(|s| s == id)
+    };
+    let mut added = SourceAdded {
+        source: id.to_owned(),
+        name: name.to_owned(),
+        observed_definitions: 0,
+        observed_properties: 0,
+        observed_values: 0,
+        type_disagreements: 0,
+    };
+    for definition in &model.definitions {
+        added.observed_definitions += usize::from(only_observed(&definition.availability));
+        match &definition.kind {
+            DefinitionKind::Struct { properties } => {
+                for property in properties {
+                    added.observed_properties += usize::from(only_observed(&property.availability));
+                    added.type_disagreements += property
+                        .observed_types
+                        .iter()
+                        .filter(|o| o.sources.iter().any(|s| s == id))
+                        .count();
+                }
+            }
+            DefinitionKind::Enum { variants } => {
+                for variant in variants {
+                    added.observed_values += usize::from(only_observed(&variant.availability));
+                }
+            }
+        }
+    }
+    added
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
@@ -770,8 +955,35 @@ pub fn render_model_text(diff: &ModelDiff) -> String {
         out.push_str(&render_text(&release.diff));
         out.push('\n');
     }
+    for source in &diff.added_sources {
+        let _ = writeln!(out, "added observed source {}\n", source_added_text(source));
+    }
+    for id in &diff.removed_sources {
+        let _ = writeln!(out, "removed observed source {id}\n");
+    }
+    for source in &diff.changed_sources {
+        let _ = writeln!(
+            out,
+            "changed observed source {} ({})",
+            source.source, source.name
+        );
+        out.push_str(&render_text(&source.diff));
+        out.push('\n');
+    }
     out.pop();
     out
+}
+
+fn source_added_text(source: &SourceAdded) -> String {
+    format!(
+        "{} ({}): {}, {}, {} that no published file has; {} typed otherwise than the model",
+        source.source,
+        source.name,
+        plural(source.observed_definitions, "definition", "definitions"),
+        plural(source.observed_properties, "property", "properties"),
+        plural(source.observed_values, "enum value", "enum values"),
+        plural(source.type_disagreements, "property", "properties")
+    )
 }
 
 fn markdown_change(change: &Change) -> String {
@@ -889,6 +1101,32 @@ pub fn changelog_section(diff: &ModelDiff) -> String {
             summary_text(&release.diff.summary)
         );
         markdown_diff(&mut out, &release.diff);
+    }
+    for source in &diff.added_sources {
+        let _ = writeln!(
+            out,
+            "### Observed source added: {}\n\nEvidence, not publication: {}. `hcs-schema diff \
+             <release> {}` lists its items.\n",
+            source.name,
+            source_added_text(source),
+            source.source
+        );
+    }
+    for id in &diff.removed_sources {
+        let _ = writeln!(
+            out,
+            "### Observed source {id} removed\n\nThe model no longer has observed source {id}.\n"
+        );
+    }
+    for source in &diff.changed_sources {
+        let _ = writeln!(
+            out,
+            "### Observed source changed: {}\n\nThe model now reads {} differently: {}.\n",
+            source.name,
+            source.source,
+            summary_text(&source.diff.summary)
+        );
+        markdown_diff(&mut out, &source.diff);
     }
     while out.ends_with("\n\n") {
         out.pop();

@@ -11,10 +11,12 @@
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod evidence;
 pub mod import;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod observed_data;
 pub mod reference;
 pub mod release_data;
 pub mod spec;

@@ -4,7 +4,7 @@
 //! with an [`Error`] naming the file and the JSON pointer, so a new construct in a future release
 //! is noticed instead of being silently mistranslated.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -61,9 +61,11 @@ impl Loader<'_> {
             .ok_or_else(|| self.error(at, format!("{what} must be a string")))
     }
 
+    /// Every key of `object` is one of `allowed` or a Swagger extension (`x-...`, which Swagger
+    /// allows anywhere and which never changes what a schema means).
     fn only_keys(&self, object: &Map<String, Value>, at: &[&str], allowed: &[&str]) -> Result<()> {
         for key in object.keys() {
-            if !allowed.contains(&key.as_str()) {
+            if !allowed.contains(&key.as_str()) && !is_extension(key) {
                 let mut here = at.to_vec();
                 here.push(key);
                 return Err(self.error(
@@ -188,10 +190,13 @@ impl Loader<'_> {
             let object = self.object(body, &at_property, "a property")?;
             let description = self.description(object, &at_property)?;
             let ty = self.type_expr(body, &at_property)?;
+            let mut extensions = BTreeMap::new();
+            collect_extensions(body, &mut extensions);
             out.push(Property {
                 name: name.clone(),
                 description,
                 ty,
+                extensions,
             });
         }
         Ok(out)
@@ -285,6 +290,17 @@ impl Loader<'_> {
                     }
                 }
             }
+            "number" => {
+                misplaced("items")?;
+                misplaced("additionalProperties")?;
+                match format {
+                    None | Some("double" | "float") => Ok(TypeExpr::Number),
+                    Some(other) => Err(self.error(
+                        &keyword("format"),
+                        format!("unknown number format `{other}`"),
+                    )),
+                }
+            }
             "string" => {
                 misplaced("items")?;
                 misplaced("additionalProperties")?;
@@ -371,5 +387,28 @@ impl Loader<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A Swagger extension key: `x-` and a name.
+fn is_extension(key: &str) -> bool {
+    key.len() > 2 && key.starts_with("x-")
+}
+
+/// The extension keys of a property schema and of its nested `items` / `additionalProperties`
+/// schemas (an outer key wins over the same key further in).
+fn collect_extensions(schema: &Value, out: &mut BTreeMap<String, Value>) {
+    let Some(object) = schema.as_object() else {
+        return;
+    };
+    for (key, value) in object {
+        if is_extension(key) {
+            out.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    for nested in ["items", "additionalProperties"] {
+        if let Some(inner) = object.get(nested) {
+            collect_extensions(inner, out);
+        }
     }
 }

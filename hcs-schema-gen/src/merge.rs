@@ -11,14 +11,20 @@
 //!   is never said to work on a host older than either source allows). Both facts are kept.
 //! - A property whose type changed keeps every type with its releases in `type_history`; its type
 //!   is the newest release's (what current Windows accepts and returns).
+//! - Observed sources come after every release: an item only they have is observed (with the
+//!   sources and the evidence about its version), never published; a published item keeps its
+//!   name, type and since, and every type an observed source gives it otherwise is kept in
+//!   `observed_types` and reported. Between observed sources, the earlier in `observed.json` wins.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    self, Availability, DocumentedOnly, FormerName, Model, TypeInReleases, VersionInfo,
+    self, Availability, DocumentedOnly, FormerName, Model, ObservedAvailability, ObservedType,
+    PublishedAvailability, TypeInReleases, VersionInfo,
 };
+use crate::observed_data::ObservedData;
 use crate::reference::Reference;
 use crate::release_data::ReleaseData;
 use crate::spec::{self, SchemaFile, TypeExpr};
@@ -33,6 +39,15 @@ pub struct ReleaseFile {
     pub file: SchemaFile,
 }
 
+/// One loaded observed file with the index of its source in [`ObservedData::sources`].
+#[derive(Debug, Clone)]
+pub struct ObservedFile {
+    /// Index into the source list.
+    pub source: usize,
+    /// The loaded file.
+    pub file: SchemaFile,
+}
+
 /// Things the merge noticed that a maintainer should read (printed by `cargo xtask import`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MergeReport {
@@ -42,34 +57,81 @@ pub struct MergeReport {
     pub version_disagreements: Vec<String>,
     /// Definitions missing from a release between two releases that have them.
     pub gaps: Vec<String>,
+    /// `source: Type.Property: observed type, kept type (by whom)` for every property an observed
+    /// source types otherwise than the model does (kept in the model as `observed_types`).
+    pub observed_disagreements: Vec<String>,
+    /// Per observed source: how many definitions, properties and enum values only observed
+    /// sources have, that it has.
+    pub observed_counts: Vec<ObservedCount>,
+}
+
+/// What one observed source adds beyond the published files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObservedCount {
+    /// The source id.
+    pub source: String,
+    /// Definitions no published file has.
+    pub definitions: usize,
+    /// Properties no published file has.
+    pub properties: usize,
+    /// Enum values no published file has.
+    pub values: usize,
+    /// Properties it types otherwise than the model (published or a source ahead of it).
+    pub disagreements: usize,
+}
+
+/// Where a member or definition was seen: a release's file or an observed source's file.
+#[derive(Clone, Copy)]
+enum Seen {
+    Release(usize),
+    Source(usize),
 }
 
 #[derive(Default)]
 struct MemberAcc {
     name: String,
     present: BTreeSet<usize>,
+    observed: BTreeSet<usize>,
     description: Option<String>,
     /// The type in each file that has the member (properties only), in file order.
     types: Vec<(usize, TypeExpr)>,
+    /// The type each observed source gives it, with the Go type it wrote, in source order.
+    observed_types: Vec<(usize, TypeExpr, Option<String>)>,
 }
 
 struct DefAcc {
     is_enum: bool,
     first_file: PathBuf,
     present: BTreeSet<usize>,
+    observed: BTreeSet<usize>,
     former: BTreeMap<String, BTreeSet<usize>>,
     description: Option<String>,
     members: Vec<MemberAcc>,
 }
 
+/// A member of one file: name, description, and (for properties) type and Go type.
+type MemberIn<'a> = (
+    &'a str,
+    Option<&'a String>,
+    Option<(TypeExpr, Option<String>)>,
+);
+
 impl DefAcc {
+    fn new(is_enum: bool, file: &Path) -> Self {
+        DefAcc {
+            is_enum,
+            first_file: file.to_path_buf(),
+            present: BTreeSet::new(),
+            observed: BTreeSet::new(),
+            former: BTreeMap::new(),
+            description: None,
+            members: Vec::new(),
+        }
+    }
+
     /// Adds the members of one file, keeping a merged order: a member new to the definition goes
     /// right after the member that precedes it in this file.
-    fn add_members<'a>(
-        &mut self,
-        release: usize,
-        members: impl Iterator<Item = (&'a str, Option<&'a String>, Option<TypeExpr>)>,
-    ) {
+    fn add_members<'a>(&mut self, seen: Seen, members: impl Iterator<Item = MemberIn<'a>>) {
         let mut previous: Option<usize> = None;
         for (name, description, ty) in members {
             let index = match self.members.iter().position(|m| m.name == name) {
@@ -87,23 +149,45 @@ impl DefAcc {
                 }
             };
             let member = &mut self.members[index];
-            member.present.insert(release);
-            if let Some(description) = description {
-                member.description = Some(description.clone());
-            }
-            if let Some(ty) = ty {
-                member.types.push((release, ty));
+            match seen {
+                Seen::Release(release) => {
+                    member.present.insert(release);
+                    if let Some(description) = description {
+                        member.description = Some(description.clone());
+                    }
+                    if let Some((ty, _)) = ty {
+                        member.types.push((release, ty));
+                    }
+                }
+                Seen::Source(source) => {
+                    member.observed.insert(source);
+                    if let Some((ty, go_type)) = ty {
+                        member.observed_types.push((source, ty, go_type));
+                    }
+                }
             }
             previous = Some(index);
         }
     }
 }
 
-/// Merges `files` (in release order, files of one release in data order) into a model.
+/// Merges `files` (in release order, files of one release in data order) into a model, with no
+/// observed sources.
 pub fn merge(
     data: &ReleaseData,
     files: &[ReleaseFile],
     reference: &Reference,
+) -> Result<(Model, MergeReport)> {
+    merge_all(data, files, reference, &ObservedData::default(), &[])
+}
+
+/// Merges the published `files` and the `observed_files` (in source order) into a model.
+pub fn merge_all(
+    data: &ReleaseData,
+    files: &[ReleaseFile],
+    reference: &Reference,
+    observed: &ObservedData,
+    observed_files: &[ObservedFile],
 ) -> Result<(Model, MergeReport)> {
     let data_dir = Path::new("schema-json");
     let mut definitions: BTreeMap<String, DefAcc> = BTreeMap::new();
@@ -130,14 +214,9 @@ pub fn merge(
                 ));
             }
             let is_enum = matches!(definition.kind, spec::DefinitionKind::Enum(_));
-            let acc = definitions.entry(name.clone()).or_insert_with(|| DefAcc {
-                is_enum,
-                first_file: file.path.clone(),
-                present: BTreeSet::new(),
-                former: BTreeMap::new(),
-                description: None,
-                members: Vec::new(),
-            });
+            let acc = definitions
+                .entry(name.clone())
+                .or_insert_with(|| DefAcc::new(is_enum, &file.path));
             if acc.is_enum != is_enum {
                 return Err(Error::new(
                     &file.path,
@@ -162,7 +241,10 @@ pub fn merge(
             }
             match &definition.kind {
                 spec::DefinitionKind::Enum(values) => {
-                    acc.add_members(release, values.iter().map(|v| (v.as_str(), None, None)));
+                    acc.add_members(
+                        Seen::Release(release),
+                        values.iter().map(|v| (v.as_str(), None, None)),
+                    );
                 }
                 spec::DefinitionKind::Struct(properties) => {
                     let mut typed = Vec::with_capacity(properties.len());
@@ -171,10 +253,10 @@ pub fn merge(
                         typed.push((
                             property.name.as_str(),
                             property.description.as_ref(),
-                            Some(ty),
+                            Some((ty, None)),
                         ));
                     }
-                    acc.add_members(release, typed.into_iter());
+                    acc.add_members(Seen::Release(release), typed.into_iter());
                 }
             }
         }
@@ -191,12 +273,16 @@ pub fn merge(
         }
     }
 
+    add_observed(data, observed, observed_files, &mut definitions)?;
+
     let newest = data.releases.len() - 1;
     let mut gaps = Vec::new();
     let mut removals_used = vec![false; data.removals.len()];
     for (name, acc) in &definitions {
-        let first = *acc.present.first().expect("present at least once");
-        let last = *acc.present.last().expect("present at least once");
+        // Observed-only definitions have no releases to be missing from.
+        let (Some(&first), Some(&last)) = (acc.present.first(), acc.present.last()) else {
+            continue;
+        };
         if acc.present.len() != last - first + 1 {
             // Not an error: 20H2 has only the untrimmed file, which lacks a few items that the
             // trimmed files of the releases around it have. Presence is what the files say.
@@ -246,9 +332,19 @@ pub fn merge(
     };
     let mut out = Vec::with_capacity(definitions.len());
     for (name, acc) in &definitions {
-        out.push(finish_definition(data, reference, name, acc, &mut report));
+        out.push(finish_definition(
+            data,
+            observed,
+            reference,
+            name,
+            acc,
+            &mut report,
+        ));
     }
     let documented_only = documented_only(reference, &out);
+    crate::evidence::apply(observed, &mut out)?;
+    check_references(&out)?;
+    report.observed_counts = observed_counts(observed, &out, &report);
 
     let mut versions = Vec::new();
     for row in &reference.version_map {
@@ -265,6 +361,7 @@ pub fn merge(
             versions,
             renames: data.renames.clone(),
             removals: data.removals.clone(),
+            observed: observed.clone(),
             definitions: out,
             documented_only,
         },
@@ -299,15 +396,32 @@ fn ids(data: &ReleaseData, present: &BTreeSet<usize>) -> Vec<String> {
         .collect()
 }
 
+/// Where an item was seen, as the model records it.
+struct Presence<'a> {
+    releases: &'a BTreeSet<usize>,
+    sources: &'a BTreeSet<usize>,
+}
+
 fn availability(
     data: &ReleaseData,
-    present: &BTreeSet<usize>,
+    observed: &ObservedData,
+    presence: Presence<'_>,
     documented: Option<SchemaVersion>,
     item: &str,
     report: &mut MergeReport,
 ) -> Availability {
-    let first = *present.first().expect("present at least once");
-    let last = *present.last().expect("present at least once");
+    let observed_in: Vec<String> = presence
+        .sources
+        .iter()
+        .map(|&s| observed.sources[s].id.clone())
+        .collect();
+    let (Some(&first), Some(&last)) = (presence.releases.first(), presence.releases.last()) else {
+        // Evidence is attached after the merge (`crate::evidence`).
+        return Availability::Observed(ObservedAvailability {
+            observed_in,
+            evidence: Vec::new(),
+        });
+    };
     let first_release = &data.releases[first];
     let lower = first_release.schema_versions[0];
     let since = documented.map_or(lower, |documented| documented.max(lower));
@@ -325,23 +439,356 @@ fn availability(
             ));
         }
     }
-    Availability {
+    Availability::Published(PublishedAvailability {
         since,
         documented,
         first_release: first_release.id.clone(),
-        releases: ids(data, present),
+        releases: ids(data, presence.releases),
         removed_in: data.releases.get(last + 1).map(|r| r.id.clone()),
+        observed_in,
+    })
+}
+
+/// Adds every observed file's definitions and members, after every release's: aliases name
+/// published definitions, exclusions leave out what is not HCS schema, additions add what the
+/// derived files lack. Every alias, addition and exclusion must apply.
+fn add_observed(
+    data: &ReleaseData,
+    observed: &ObservedData,
+    files: &[ObservedFile],
+    definitions: &mut BTreeMap<String, DefAcc>,
+) -> Result<()> {
+    let data_dir = Path::new("schema-json");
+    let observed_path = data_dir.join(crate::observed_data::OBSERVED_FILE);
+    let mut aliases_used = vec![false; observed.aliases.len()];
+    let mut exclusions_used = vec![false; observed.exclusions.len()];
+    let excluded = |item: &str, used: &mut Vec<bool>| -> bool {
+        match observed.exclusions.iter().position(|e| e.item == item) {
+            Some(index) => {
+                used[index] = true;
+                true
+            }
+            None => false,
+        }
+    };
+    for ObservedFile { source, file } in files {
+        let source_id = &observed.sources[*source].id;
+        // The derived files spell published definitions by their newest names; an alias maps a
+        // source's own name to the published definition, and an old published name to its newest.
+        let canonical = |name: &str, used: &mut Vec<bool>| -> String {
+            if let Some(index) = observed
+                .aliases
+                .iter()
+                .position(|a| &a.source == source_id && a.name == name)
+            {
+                used[index] = true;
+                return observed.aliases[index].same_as.clone();
+            }
+            data.renames
+                .iter()
+                .find(|r| r.from == name)
+                .map_or_else(|| name.to_owned(), |r| r.to.clone())
+        };
+        let mut seen_in_file = BTreeSet::new();
+        for definition in &file.definitions {
+            if excluded(&definition.name, &mut exclusions_used) {
+                continue;
+            }
+            let at = crate::error::pointer(&["definitions", &definition.name]);
+            let name = canonical(&definition.name, &mut aliases_used);
+            if !seen_in_file.insert(name.clone()) {
+                return Err(Error::new(
+                    &file.path,
+                    at,
+                    format!(
+                        "`{}` and another definition of this file are both `{name}`",
+                        definition.name
+                    ),
+                ));
+            }
+            let is_enum = matches!(definition.kind, spec::DefinitionKind::Enum(_));
+            let acc = definitions
+                .entry(name.clone())
+                .or_insert_with(|| DefAcc::new(is_enum, &file.path));
+            if acc.is_enum != is_enum {
+                return Err(Error::new(
+                    &file.path,
+                    at,
+                    format!(
+                        "`{name}` is {} here but {} in {}",
+                        if is_enum { "an enum" } else { "a struct" },
+                        if acc.is_enum { "an enum" } else { "a struct" },
+                        acc.first_file.display()
+                    ),
+                ));
+            }
+            acc.observed.insert(*source);
+            match &definition.kind {
+                spec::DefinitionKind::Enum(values) => acc.add_members(
+                    Seen::Source(*source),
+                    values.iter().map(|v| (v.as_str(), None, None)),
+                ),
+                spec::DefinitionKind::Struct(properties) => {
+                    let mut typed = Vec::with_capacity(properties.len());
+                    for property in properties {
+                        if excluded(&format!("{name}.{}", property.name), &mut exclusions_used) {
+                            continue;
+                        }
+                        let mut excluded_ref = None;
+                        let ty = property.ty.try_map_refs(&mut |target| {
+                            if observed.exclusions.iter().any(|e| e.item == target) {
+                                excluded_ref.get_or_insert_with(|| target.to_owned());
+                            }
+                            Ok::<_, Error>(canonical(target, &mut aliases_used))
+                        })?;
+                        if let Some(target) = excluded_ref {
+                            return Err(Error::new(
+                                &file.path,
+                                crate::error::pointer(&[
+                                    "definitions",
+                                    &definition.name,
+                                    "properties",
+                                    &property.name,
+                                ]),
+                                format!(
+                                    "refers to `{target}`, which observed.json excludes; exclude the property too"
+                                ),
+                            ));
+                        }
+                        let go_type = property
+                            .extensions
+                            .get("x-go-type")
+                            .and_then(|v| v.as_str())
+                            .map(str::to_owned);
+                        typed.push((property.name.as_str(), None, Some((ty, go_type))));
+                    }
+                    acc.add_members(Seen::Source(*source), typed.into_iter());
+                }
+            }
+        }
+        for (index, addition) in observed.additions.iter().enumerate() {
+            if &addition.source != source_id {
+                continue;
+            }
+            let at = format!("/additions/{index}");
+            let (type_name, property) = addition
+                .item
+                .split_once('.')
+                .ok_or_else(|| Error::new(&observed_path, &at, "not `Type.Property`"))?;
+            let ty: TypeExpr = addition
+                .ty
+                .parse()
+                .map_err(|e: String| Error::new(&observed_path, format!("{at}/type"), e))?;
+            let acc = definitions
+                .get_mut(type_name)
+                .filter(|acc| !acc.is_enum)
+                .ok_or_else(|| {
+                    Error::new(
+                        &observed_path,
+                        format!("{at}/item"),
+                        format!("no struct `{type_name}` to add `{property}` to"),
+                    )
+                })?;
+            if acc.members.iter().any(|m| m.name == property) {
+                return Err(Error::new(
+                    &observed_path,
+                    format!("{at}/item"),
+                    format!("`{}` exists already: nothing to add", addition.item),
+                ));
+            }
+            // After the members the derived file gives (nothing says where it goes).
+            acc.members.push(MemberAcc {
+                name: property.to_owned(),
+                observed: BTreeSet::from([*source]),
+                observed_types: vec![(*source, ty, None)],
+                ..MemberAcc::default()
+            });
+        }
     }
+    let present: BTreeSet<usize> = files.iter().map(|f| f.source).collect();
+    for (index, used) in aliases_used.iter().enumerate() {
+        let alias = &observed.aliases[index];
+        let loaded = observed
+            .index_of(&alias.source)
+            .is_some_and(|s| present.contains(&s));
+        if !used && loaded {
+            return Err(Error::new(
+                &observed_path,
+                format!("/aliases/{index}"),
+                format!("never applied: {} has no `{}`", alias.source, alias.name),
+            ));
+        }
+        if definitions
+            .get(&alias.same_as)
+            .is_none_or(|acc| acc.present.is_empty())
+        {
+            return Err(Error::new(
+                &observed_path,
+                format!("/aliases/{index}/same_as"),
+                format!("`{}` is not a published definition", alias.same_as),
+            ));
+        }
+    }
+    for (index, used) in exclusions_used.iter().enumerate() {
+        if !used && !files.is_empty() {
+            return Err(Error::new(
+                &observed_path,
+                format!("/exclusions/{index}"),
+                format!(
+                    "never applied: no observed source has `{}`",
+                    observed.exclusions[index].item
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every `$ref` of the merged model names one of its definitions (observed additions and aliases
+/// are checked here; the loader checks each file on its own).
+fn check_references(definitions: &[model::Definition]) -> Result<()> {
+    let names: BTreeSet<&str> = definitions.iter().map(|d| d.name.as_str()).collect();
+    for definition in definitions {
+        let model::DefinitionKind::Struct { properties } = &definition.kind else {
+            continue;
+        };
+        for property in properties {
+            let mut missing = None;
+            property.ty.visit_refs(&mut |name| {
+                if !names.contains(name) {
+                    missing.get_or_insert_with(|| name.to_owned());
+                }
+            });
+            if let Some(name) = missing {
+                return Err(Error::new(
+                    Path::new("schema-json/observed.json"),
+                    "",
+                    format!(
+                        "{}.{} refers to `{name}`, which no schema file defines",
+                        definition.name, property.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn observed_counts(
+    observed: &ObservedData,
+    definitions: &[model::Definition],
+    report: &MergeReport,
+) -> Vec<ObservedCount> {
+    let mut counts: Vec<ObservedCount> = observed
+        .sources
+        .iter()
+        .map(|s| ObservedCount {
+            source: s.id.clone(),
+            ..ObservedCount::default()
+        })
+        .collect();
+    let only_observed = |availability: &Availability| match availability {
+        Availability::Observed(o) => o.observed_in.clone(),
+        Availability::Published(_) => Vec::new(),
+    };
+    let mut bump = |ids: Vec<String>, field: fn(&mut ObservedCount) -> &mut usize| {
+        for id in ids {
+            if let Some(count) = counts.iter_mut().find(|c| c.source == id) {
+                *field(count) += 1;
+            }
+        }
+    };
+    for definition in definitions {
+        bump(only_observed(&definition.availability), |c| {
+            &mut c.definitions
+        });
+        match &definition.kind {
+            model::DefinitionKind::Struct { properties } => {
+                for property in properties {
+                    bump(only_observed(&property.availability), |c| &mut c.properties);
+                    for observed_type in &property.observed_types {
+                        bump(observed_type.sources.clone(), |c| &mut c.disagreements);
+                    }
+                }
+            }
+            model::DefinitionKind::Enum { variants } => {
+                for variant in variants {
+                    bump(only_observed(&variant.availability), |c| &mut c.values);
+                }
+            }
+        }
+    }
+    debug_assert_eq!(
+        counts.iter().map(|c| c.disagreements).sum::<usize>(),
+        report.observed_disagreements.len()
+    );
+    counts
+}
+
+/// The property's type and what observed sources say otherwise. A published property keeps the
+/// newest release's type; an observed one takes the type of the first source (in precedence
+/// order) that has it. Every other observed type is kept and reported.
+fn choose_type(
+    observed: &ObservedData,
+    item: &str,
+    member: &MemberAcc,
+    report: &mut MergeReport,
+) -> (TypeExpr, Vec<ObservedType>) {
+    let (ty, winner) = match member.types.last() {
+        Some((_, ty)) => (ty.clone(), None),
+        None => {
+            let (source, ty, _) = member
+                .observed_types
+                .iter()
+                .min_by_key(|(source, _, _)| *source)
+                .expect("an observed property has a type");
+            (ty.clone(), Some(&observed.sources[*source].id))
+        }
+    };
+    let mut others: Vec<ObservedType> = Vec::new();
+    for (source, observed_ty, go_type) in &member.observed_types {
+        if *observed_ty == ty {
+            continue;
+        }
+        let id = &observed.sources[*source].id;
+        let go = go_type
+            .as_ref()
+            .map_or_else(String::new, |g| format!(" (Go `{g}`)"));
+        let kept = match winner {
+            None => format!("published {ty}"),
+            Some(winner) => format!("{winner} {ty}, kept (earlier in observed.json)"),
+        };
+        report
+            .observed_disagreements
+            .push(format!("{id}: {item}: {observed_ty}{go}; {kept}"));
+        match others
+            .iter_mut()
+            .find(|o| o.ty == *observed_ty && o.go_type == *go_type)
+        {
+            Some(entry) => entry.sources.push(id.clone()),
+            None => others.push(ObservedType {
+                ty: observed_ty.clone(),
+                go_type: go_type.clone(),
+                sources: vec![id.clone()],
+            }),
+        }
+    }
+    (ty, others)
 }
 
 fn finish_definition(
     data: &ReleaseData,
+    observed: &ObservedData,
     reference: &Reference,
     name: &str,
     acc: &DefAcc,
     report: &mut MergeReport,
 ) -> model::Definition {
-    let documented_type = reference.types.get(name);
+    // The reference documents published items only: an observed definition takes nothing from it.
+    let documented_type = reference
+        .types
+        .get(name)
+        .filter(|_| !acc.present.is_empty());
     let kind = if acc.is_enum {
         let unmatched_reference: Vec<_> = documented_type
             .map(|t| {
@@ -355,19 +802,29 @@ fn finish_definition(
             .members
             .iter()
             .map(|member| {
+                let published = !member.present.is_empty();
                 // The reference writes the empty value under a name ("Unspecified", "Unknown"): when
                 // exactly one documented variant matches no value, it is the empty value's entry.
                 let documented = match reference.member(name, &member.name) {
-                    Some(found) => Some(found),
-                    None if member.name.is_empty() && unmatched_reference.len() == 1 => {
+                    Some(found) if published => Some(found),
+                    Some(_) => None,
+                    None if published
+                        && member.name.is_empty()
+                        && unmatched_reference.len() == 1 =>
+                    {
                         Some(unmatched_reference[0])
                     }
                     None => None,
                 };
                 let item = format!("{name}=\"{}\"", member.name);
+                let presence = Presence {
+                    releases: &member.present,
+                    sources: &member.observed,
+                };
                 let availability = availability(
                     data,
-                    &member.present,
+                    observed,
+                    presence,
                     documented.map(|d| d.since),
                     &item,
                     report,
@@ -388,20 +845,22 @@ fn finish_definition(
             .members
             .iter()
             .map(|member| {
-                let documented = reference.member(name, &member.name);
+                let published = !member.present.is_empty();
+                let documented = reference.member(name, &member.name).filter(|_| published);
                 let item = format!("{name}.{}", member.name);
+                let presence = Presence {
+                    releases: &member.present,
+                    sources: &member.observed,
+                };
                 let availability = availability(
                     data,
-                    &member.present,
+                    observed,
+                    presence,
                     documented.map(|d| d.since),
                     &item,
                     report,
                 );
-                let ty = member
-                    .types
-                    .last()
-                    .map(|(_, ty)| ty.clone())
-                    .expect("a type per file");
+                let (ty, observed_types) = choose_type(observed, &item, member, report);
                 let mut history: Vec<TypeInReleases> = Vec::new();
                 for (release, ty) in &member.types {
                     let id = &data.releases[*release].id;
@@ -437,6 +896,7 @@ fn finish_definition(
                         .or_else(|| documented.and_then(|d| d.description.clone())),
                     availability,
                     type_history: history,
+                    observed_types,
                 }
             })
             .collect();
@@ -444,7 +904,11 @@ fn finish_definition(
     };
     // A type is as old as its first release, or as its oldest documented member when that is later.
     let documented = documented_type.and_then(|t| t.members.iter().map(|m| m.since).min());
-    let availability = availability(data, &acc.present, documented, name, report);
+    let presence = Presence {
+        releases: &acc.present,
+        sources: &acc.observed,
+    };
+    let availability = availability(data, observed, presence, documented, name, report);
     model::Definition {
         name: name.to_owned(),
         former_names: acc
@@ -473,12 +937,13 @@ fn documented_only(
         let definition = definitions.iter().find(|d| &d.name == name);
         for member in &documented.members {
             let found = match definition.map(|d| &d.kind) {
-                Some(model::DefinitionKind::Struct { properties }) => {
-                    properties.iter().any(|p| p.name == member.name)
-                }
+                Some(model::DefinitionKind::Struct { properties }) => properties
+                    .iter()
+                    .any(|p| p.name == member.name && p.availability.published().is_some()),
                 Some(model::DefinitionKind::Enum { variants }) => variants.iter().any(|v| {
-                    v.value == member.name
-                        || v.documented_as.as_deref() == Some(member.name.as_str())
+                    v.availability.published().is_some()
+                        && (v.value == member.name
+                            || v.documented_as.as_deref() == Some(member.name.as_str()))
                 }),
                 None => false,
             };

@@ -8,12 +8,17 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::observed_data::ObservedData;
 use crate::release_data::{Release, Removal, Rename};
 use crate::spec::TypeExpr;
 use crate::version::SchemaVersion;
 
 /// The format version of `model.json`; bumped on incompatible changes.
-pub const FORMAT: u32 = 1;
+///
+/// 2 added observed sources (`observed`, observed availabilities, `observed_types`). A format 1
+/// model (before them) is still read, as a model with no observed sources, so an import can
+/// say what changed since.
+pub const FORMAT: u32 = 2;
 
 /// The whole merged model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +34,10 @@ pub struct Model {
     pub renames: Vec<Rename>,
     /// The removals recorded.
     pub removals: Vec<Removal>,
+    /// The observed sources, with their aliases, additions, exclusions and evidence, as
+    /// `observed.json` and `evidence.json` give them.
+    #[serde(default, skip_serializing_if = "ObservedData::is_empty")]
+    pub observed: ObservedData,
     /// Every definition, sorted by name.
     pub definitions: Vec<Definition>,
     /// Items the reference documents that no schema file has.
@@ -47,10 +56,21 @@ pub struct VersionInfo {
     pub build: u32,
 }
 
-/// When an item exists.
+/// When an item exists, and how that is known: from the published schema files, or only from
+/// observed sources (evidence, not publication).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Availability {
+    /// In at least one published schema file.
+    Published(PublishedAvailability),
+    /// In no published schema file; in observed sources.
+    Observed(ObservedAvailability),
+}
+
+/// An item of the published schema files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Availability {
+pub struct PublishedAvailability {
     /// The version a document using this item needs: the documented version, or where the
     /// reference is silent the first release's first version; where they disagree, the later.
     pub since: SchemaVersion,
@@ -64,6 +84,62 @@ pub struct Availability {
     /// The first release without it, if a release removed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed_in: Option<String>,
+    /// The observed sources that have it too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed_in: Vec<String>,
+}
+
+/// An item that only observed sources have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservedAvailability {
+    /// The sources that have it, in precedence order.
+    pub observed_in: Vec<String>,
+    /// The ids of the facts (`evidence.json`) about its version or build, in file order; empty
+    /// when its version is unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+impl Availability {
+    /// The published facts, if any published file has the item.
+    pub fn published(&self) -> Option<&PublishedAvailability> {
+        match self {
+            Availability::Published(published) => Some(published),
+            Availability::Observed(_) => None,
+        }
+    }
+
+    /// The published facts, mutably.
+    pub fn published_mut(&mut self) -> Option<&mut PublishedAvailability> {
+        match self {
+            Availability::Published(published) => Some(published),
+            Availability::Observed(_) => None,
+        }
+    }
+
+    /// The releases whose files have it (none for an observed item).
+    pub fn releases(&self) -> &[String] {
+        self.published().map_or(&[], |p| p.releases.as_slice())
+    }
+
+    /// The published `since` (none for an observed item).
+    pub fn since(&self) -> Option<SchemaVersion> {
+        self.published().map(|p| p.since)
+    }
+
+    /// The first release without it, if a release removed it.
+    pub fn removed_in(&self) -> Option<&str> {
+        self.published().and_then(|p| p.removed_in.as_deref())
+    }
+
+    /// The observed sources that have it.
+    pub fn observed_in(&self) -> &[String] {
+        match self {
+            Availability::Published(published) => &published.observed_in,
+            Availability::Observed(observed) => &observed.observed_in,
+        }
+    }
 }
 
 /// A definition. (No `deny_unknown_fields` here: serde cannot combine it with the flattened
@@ -128,6 +204,24 @@ pub struct Property {
     /// When the type changed between releases: each type with the releases that used it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub type_history: Vec<TypeInReleases>,
+    /// Where observed sources give another type than `type`: each such type with the sources
+    /// (the disagreements the import reports, kept here; `type` won by the merge rules).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed_types: Vec<ObservedType>,
+}
+
+/// A type observed sources give a property, other than the one the model chose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservedType {
+    /// The type.
+    #[serde(rename = "type", with = "type_text")]
+    pub ty: TypeExpr,
+    /// The Go type the source writes (`x-go-type`), when it wrote one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go_type: Option<String>,
+    /// The sources.
+    pub sources: Vec<String>,
 }
 
 /// A type a property had in some releases.
@@ -201,7 +295,7 @@ impl Model {
                 e,
             )
         })?;
-        if model.format != FORMAT {
+        if model.format != FORMAT && model.format != 1 {
             return Err(Error::new(
                 path,
                 "/format",
@@ -227,6 +321,16 @@ impl Model {
             .binary_search_by(|d| d.name.as_str().cmp(name))
             .ok()
             .map(|index| &self.definitions[index])
+    }
+
+    /// An observed source by id.
+    pub fn observed_source(&self, id: &str) -> Option<&crate::observed_data::ObservedSource> {
+        self.observed.sources.iter().find(|s| s.id == id)
+    }
+
+    /// A fact of `evidence.json` by id.
+    pub fn evidence(&self, id: &str) -> Option<&crate::observed_data::Evidence> {
+        self.observed.evidence.iter().find(|e| e.id == id)
     }
 
     /// A release by id.

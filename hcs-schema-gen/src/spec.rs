@@ -1,6 +1,7 @@
 //! The raw model of one published schema file: what the file says, in its own names, with no Rust
 //! naming and no cross-release knowledge. [`crate::load`] builds it; [`crate::merge`] consumes it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -42,12 +43,16 @@ pub struct Property {
     pub description: Option<String>,
     /// The property's type.
     pub ty: TypeExpr,
+    /// Swagger extension keys (`x-...`) of the property's schema and of its `items` /
+    /// `additionalProperties` schemas, with their values (the observed files write the Go type of
+    /// a shapeless property as `x-go-type`). They do not change the type.
+    pub extensions: BTreeMap<String, serde_json::Value>,
 }
 
 /// A property type, normalised from the JSON Schema constructs the files use.
 ///
 /// The text form (`Display`/`FromStr`) is the one stored in the merged model:
-/// `bool`, `string`, `uint8` ... `int64`, `guid`, `date-time`, `byte` (base64), `binary`,
+/// `bool`, `string`, `uint8` ... `int64`, `number`, `guid`, `date-time`, `byte` (base64), `binary`,
 /// `mac-address`, `any`, a definition name, `[T]` for arrays and `{T}` for string-keyed maps.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TypeExpr {
@@ -57,6 +62,8 @@ pub enum TypeExpr {
     String,
     /// `type: integer` with the given `format`.
     Integer(IntFormat),
+    /// `type: number` (a JSON number that may have a fraction; `format: double` or `float`).
+    Number,
     /// `type: string` with the GUID `pattern`.
     Guid,
     /// `type: string, format: date-time`.
@@ -150,6 +157,7 @@ impl fmt::Display for TypeExpr {
             TypeExpr::Bool => f.write_str("bool"),
             TypeExpr::String => f.write_str("string"),
             TypeExpr::Integer(format) => f.write_str(format.as_str()),
+            TypeExpr::Number => f.write_str("number"),
             TypeExpr::Guid => f.write_str("guid"),
             TypeExpr::DateTime => f.write_str("date-time"),
             TypeExpr::Base64 => f.write_str("byte"),
@@ -185,6 +193,7 @@ impl std::str::FromStr for TypeExpr {
         Ok(match text {
             "bool" => TypeExpr::Bool,
             "string" => TypeExpr::String,
+            "number" => TypeExpr::Number,
             "guid" => TypeExpr::Guid,
             "date-time" => TypeExpr::DateTime,
             "byte" => TypeExpr::Base64,

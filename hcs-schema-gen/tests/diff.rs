@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use hcs_schema_gen::diff::{
     self, ChangeKind, Impact, Snapshot, diff_models, diff_releases, insert_changelog_section,
 };
-use hcs_schema_gen::model::{DefinitionKind, Model};
+use hcs_schema_gen::model::{self, DefinitionKind, Model};
 use hcs_schema_gen::release_data::ReleaseData;
 use hcs_schema_gen::workspace::{self, Mode};
 
@@ -47,8 +47,8 @@ fn expected(model: &Model, old: &str, new: &str) -> BTreeSet<Key> {
     let mut out = BTreeSet::new();
     for d in &model.definitions {
         let (in_old, in_new) = (
-            has(&d.availability.releases, old),
-            has(&d.availability.releases, new),
+            has(d.availability.releases(), old),
+            has(d.availability.releases(), new),
         );
         let name = d.name.clone();
         match (in_old, in_new) {
@@ -83,8 +83,8 @@ fn expected(model: &Model, old: &str, new: &str) -> BTreeSet<Key> {
                 for p in properties {
                     let member = Some(p.name.clone());
                     match (
-                        has(&p.availability.releases, old),
-                        has(&p.availability.releases, new),
+                        has(p.availability.releases(), old),
+                        has(p.availability.releases(), new),
                     ) {
                         (false, true) => {
                             out.insert((
@@ -136,8 +136,8 @@ fn expected(model: &Model, old: &str, new: &str) -> BTreeSet<Key> {
                 for v in variants {
                     let member = Some(v.value.clone());
                     match (
-                        has(&v.availability.releases, old),
-                        has(&v.availability.releases, new),
+                        has(v.availability.releases(), old),
+                        has(v.availability.releases(), new),
                     ) {
                         (false, true) => {
                             out.insert((
@@ -359,18 +359,26 @@ fn without_last_release(model: &Model) -> Model {
     let mut old = model.clone();
     let last = old.releases.pop().unwrap().id;
     let drop = |releases: &mut Vec<String>| releases.retain(|r| *r != last);
-    old.definitions
-        .retain(|d| d.availability.releases.iter().any(|r| *r != last));
+    // Observed items have no releases and stay.
+    let kept = |a: &model::Availability| {
+        a.published().is_none() || a.releases().iter().any(|r| *r != last)
+    };
+    let drop_in = |a: &mut model::Availability| {
+        if let Some(p) = a.published_mut() {
+            drop(&mut p.releases);
+        }
+    };
+    old.definitions.retain(|d| kept(&d.availability));
     for d in &mut old.definitions {
-        drop(&mut d.availability.releases);
+        drop_in(&mut d.availability);
         for f in &mut d.former_names {
             drop(&mut f.releases);
         }
         match &mut d.kind {
             DefinitionKind::Struct { properties } => {
-                properties.retain(|p| p.availability.releases.iter().any(|r| *r != last));
+                properties.retain(|p| kept(&p.availability));
                 for p in properties {
-                    drop(&mut p.availability.releases);
+                    drop_in(&mut p.availability);
                     for h in &mut p.type_history {
                         drop(&mut h.releases);
                     }
@@ -378,9 +386,9 @@ fn without_last_release(model: &Model) -> Model {
                 }
             }
             DefinitionKind::Enum { variants } => {
-                variants.retain(|v| v.availability.releases.iter().any(|r| *r != last));
+                variants.retain(|v| kept(&v.availability));
                 for v in variants {
-                    drop(&mut v.availability.releases);
+                    drop_in(&mut v.availability);
                 }
             }
         }
@@ -437,7 +445,7 @@ fn a_changed_since_is_reported_for_the_release() {
     let DefinitionKind::Struct { properties } = &mut d.kind else {
         panic!("Attachment is a struct")
     };
-    properties[0].availability.since = "2.2".parse().unwrap();
+    properties[0].availability.published_mut().unwrap().since = "2.2".parse().unwrap();
     let changes = diff_models(&model, &changed);
     assert!(changes.added_releases.is_empty());
     // Every release that has the property reports the version change, and nothing else.

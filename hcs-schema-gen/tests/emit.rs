@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use hcs_schema_gen::load::load_str;
-use hcs_schema_gen::merge::{ReleaseFile, merge};
+use hcs_schema_gen::merge::{ObservedFile, ReleaseFile, merge_all};
+use hcs_schema_gen::observed_data::{Evidence, EvidenceKind, ObservedData, ObservedSource};
 use hcs_schema_gen::reference::parse_reference;
 use hcs_schema_gen::release_data::{Release, ReleaseData, Removal};
 
@@ -66,7 +67,45 @@ fn fixture_model() -> hcs_schema_gen::model::Model {
          ## Schema Version Map\n\n|Schema Version|Release Version|\n|---|---|\n|2.0|Windows SDK Old (10.0.20000.0)|\n",
     )
     .unwrap();
-    merge(&data, &files, &reference).unwrap().0
+    // An observed source: a type, a field (a number, and a shapeless one with its Go type) and an
+    // enum value no published file has, with one fact about the type's version.
+    let observed = ObservedData {
+        sources: vec![ObservedSource {
+            id: "client-1".into(),
+            name: "Client 1".into(),
+            description: "A client's types.".into(),
+            file: "observed/client-1.json".into(),
+            sha256: None,
+        }],
+        evidence: vec![Evidence {
+            id: "thing-2.2".into(),
+            source: "client-1".into(),
+            kind: EvidenceKind::Introduced,
+            version: Some("2.2".parse().unwrap()),
+            build: None,
+            items: vec!["Thing".into()],
+            except: vec![],
+            locations: vec!["client/thing.go:12".into()],
+            says: "added in schema 2.2".into(),
+        }],
+        ..ObservedData::default()
+    };
+    let client = serde_json::json!({ "x-source": "client", "definitions": {
+        "Node": { "type": "object", "properties": {
+            "Ratio": { "type": "number", "format": "double" },
+            "Raw": { "type": "object", "x-go-type": "json.RawMessage" },
+            "SizeInMB": { "type": "integer", "format": "int32" }
+        } },
+        "Thing": { "type": "object", "properties": { "Mode": { "type": "string", "$ref": "#/definitions/Mode" } } },
+        "Mode": { "type": "string", "enum": ["hard", "Soft"] }
+    } });
+    let observed_files = [ObservedFile {
+        source: 0,
+        file: load_str(Path::new("client-1.json"), &client.to_string()).unwrap(),
+    }];
+    merge_all(&data, &files, &reference, &observed, &observed_files)
+        .unwrap()
+        .0
 }
 
 #[test]
@@ -114,4 +153,50 @@ fn emitted_fixture_matches_the_golden_files() {
             && mode.contains("Lrpc,")
     );
     assert!(mode.contains(r#"Self::Default => "","#), "{mode}");
+    // Observed items are typed, and say so.
+    assert!(
+        node.contains("pub ratio: Option<serde_json::Number>"),
+        "{node}"
+    );
+    assert!(
+        node.contains("pub raw: Option<serde_json::Value>"),
+        "{node}"
+    );
+    assert!(
+        node.contains("Observed, not published: no published schema file has it; Client 1 does. Version unknown"),
+        "{node}"
+    );
+    // A published field keeps its published type whatever the source says.
+    assert!(node.contains("pub size_in_mb: Option<u64>"), "{node}");
+    let thing = &files
+        .iter()
+        .find(|f| f.path == "thing.rs")
+        .unwrap()
+        .contents;
+    assert!(
+        thing.contains("[`Evidence::THING_2_2`](crate::Evidence::THING_2_2)"),
+        "{thing}"
+    );
+    let since = &files
+        .iter()
+        .find(|f| f.path == "since.rs")
+        .unwrap()
+        .contents;
+    assert!(
+        since.contains("OBSERVED_CLIENT_1_THING_2_2: Availability = Availability::Observed"),
+        "{since}"
+    );
+    let releases = &files
+        .iter()
+        .find(|f| f.path == "releases.rs")
+        .unwrap()
+        .contents;
+    assert!(
+        releases.contains("pub const CLIENT_1: ObservedSource"),
+        "{releases}"
+    );
+    assert!(
+        releases.contains("pub const THING_2_2: Evidence"),
+        "{releases}"
+    );
 }

@@ -160,6 +160,22 @@ fn malformed_input_names_the_file_and_the_pointer() {
             "unexpected keyword `required`",
         ),
         (
+            serde_json::json!({ "A": { "type": "object", "properties": { "B": { "type": "number", "format": "decimal" } } } }),
+            "/definitions/A/properties/B/format",
+            "unknown number format `decimal`",
+        ),
+        (
+            serde_json::json!({ "A": { "type": "object", "properties": { "B": { "type": "number", "items": {} } } } }),
+            "/definitions/A/properties/B/items",
+            "does not belong to `type: number`",
+        ),
+        // `x-` and a name: a bare `x-` is no extension.
+        (
+            serde_json::json!({ "A": { "type": "object", "x-": 1 } }),
+            "/definitions/A/x-",
+            "unexpected keyword `x-`",
+        ),
+        (
             serde_json::json!({ "A": { "type": "object", "properties": { "B": { "oneOf": [] } } } }),
             "/definitions/A/properties/B/oneOf",
             "unexpected keyword `oneOf`",
@@ -241,4 +257,49 @@ fn not_json_is_an_error_with_a_line_and_column() {
         error.starts_with("/nonexistent/schema.json: cannot read"),
         "{error}"
     );
+}
+
+/// The observed files use two constructs the published files never do: Swagger extension keys
+/// (`x-go-type`), accepted anywhere and kept with the property, and `type: number`.
+#[test]
+fn extension_keys_and_numbers() {
+    let text = serde_json::json!({
+        "swagger": "2.0",
+        "x-source": "a client",
+        "info": { "title": "t", "version": "v", "x-anything": true },
+        "definitions": {
+            "A": {
+                "type": "object",
+                "x-go-package": "schema2",
+                "properties": {
+                    "Raw": { "type": "object", "x-go-type": "json.RawMessage" },
+                    "Many": { "type": "array", "items": { "type": "object", "x-go-type": "interface{}" } },
+                    "Ratio": { "type": "number", "format": "double" },
+                    "Single": { "type": "number", "format": "float" },
+                    "Plain": { "type": "number" }
+                }
+            }
+        }
+    })
+    .to_string();
+    let file = load_str(Path::new("observed.json"), &text).unwrap();
+    let DefinitionKind::Struct(properties) = &file.definitions[0].kind else {
+        panic!("a struct")
+    };
+    let go_type = |index: usize| {
+        properties[index]
+            .extensions
+            .get("x-go-type")
+            .and_then(|v| v.as_str())
+    };
+    assert_eq!(properties[0].ty, TypeExpr::Any);
+    assert_eq!(go_type(0), Some("json.RawMessage"));
+    assert_eq!(properties[1].ty, TypeExpr::Array(Box::new(TypeExpr::Any)));
+    assert_eq!(go_type(1), Some("interface{}"), "from the items schema");
+    for property in &properties[2..] {
+        assert_eq!(property.ty, TypeExpr::Number);
+        assert!(property.extensions.is_empty());
+    }
+    assert_eq!("number".parse::<TypeExpr>().unwrap(), TypeExpr::Number);
+    assert_eq!(TypeExpr::Number.to_string(), "number");
 }

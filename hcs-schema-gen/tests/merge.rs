@@ -130,7 +130,7 @@ fn renamed_definitions_become_one_with_the_newest_name() {
     let memory = model.definition("Container_Memory").unwrap();
     assert_eq!(memory.former_names[0].name, "Memory");
     assert_eq!(memory.former_names[0].releases, ["A"]);
-    assert_eq!(memory.availability.releases, ["A", "B"]);
+    assert_eq!(memory.availability.releases(), ["A", "B"]);
     assert_eq!(
         memory.description.as_deref(),
         Some("Memory of a container."),
@@ -160,16 +160,11 @@ fn disappearing_definitions_need_a_recorded_removal() {
     );
     let (model, _) = run(&data(vec![], vec![removal("Gone")]), &files).unwrap();
     assert_eq!(
-        model
-            .definition("Gone")
-            .unwrap()
-            .availability
-            .removed_in
-            .as_deref(),
+        model.definition("Gone").unwrap().availability.removed_in(),
         Some("B")
     );
     assert_eq!(
-        model.definition("Kept").unwrap().availability.removed_in,
+        model.definition("Kept").unwrap().availability.removed_in(),
         None
     );
 }
@@ -277,10 +272,11 @@ fn since_versions_follow_the_reference_and_the_files() {
             .iter()
             .find(|p| p.name == name)
             .unwrap();
+        let published = p.availability.published().unwrap();
         (
-            p.availability.since.to_string(),
-            p.availability.documented.map(|v| v.to_string()),
-            p.availability.first_release.clone(),
+            published.since.to_string(),
+            published.documented.map(|v| v.to_string()),
+            published.first_release.clone(),
         )
     };
     // Documented and in range of the first release: the documented version.
@@ -322,7 +318,7 @@ fn since_versions_follow_the_reference_and_the_files() {
     assert_eq!(variants[0].documented_as.as_deref(), Some("Unspecified"));
     assert_eq!(variants[0].description.as_deref(), Some("Use the default."));
     assert_eq!(variants[2].value, "Dropped");
-    assert_eq!(variants[2].availability.removed_in.as_deref(), Some("B"));
+    assert_eq!(variants[2].availability.removed_in(), Some("B"));
     assert!(
         model.documented_only.is_empty(),
         "{:?}",

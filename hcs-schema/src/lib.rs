@@ -51,13 +51,16 @@ mod unrecognized;
 mod versions;
 mod walk;
 
-pub use check::{Finding, FindingKind, VersionCheck, check, min_version};
+pub use check::{
+    Finding, FindingKind, Policy, Severity, VersionCheck, check, check_availability, check_with,
+    min_version,
+};
 pub use formats::{Base64Bytes, DateTime, FormatError, Guid, MacAddress};
 pub use generated::*;
 pub use unrecognized::UnrecognizedValue;
 pub use versions::{
-    Availability, FieldInfo, ParseVersionError, Release, SchemaType, SchemaVersion, VariantInfo,
-    VersionIntroduction,
+    Availability, Evidence, EvidenceKind, FieldInfo, Observed, ObservedSource, ParseVersionError,
+    Published, Release, SchemaType, SchemaVersion, VariantInfo, VersionIntroduction,
 };
 pub use walk::{Walk, Walker, walk_field};
 
@@ -66,7 +69,7 @@ pub use walk::{Walk, Walker, walk_field};
 #[doc = include_str!("../README.md")]
 struct ReadmeExample;
 
-/// Properties that no published schema has, kept by every struct so a document round-trips.
+/// Properties that no schema source has, kept by every struct so a document round-trips.
 pub type UnknownProperties = std::collections::BTreeMap<String, serde_json::Value>;
 
 /// The `pattern` the schema gives GUID strings.

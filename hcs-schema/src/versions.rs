@@ -110,9 +110,22 @@ pub struct VersionIntroduction {
     pub build: u32,
 }
 
-/// When a type, field or variant exists.
+/// When a type, field or variant exists, and how that is known.
+///
+/// Published facts are Microsoft's (the schema files and the schema reference). Observed facts
+/// are evidence of what Windows accepts beyond them, from an [`ObservedSource`]: never
+/// publication, and never allowed to change a published item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Availability {
+pub enum Availability {
+    /// In at least one published schema file.
+    Published(Published),
+    /// In no published schema file; in observed sources.
+    Observed(Observed),
+}
+
+/// The facts of an item of the published schema files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Published {
     /// The schema version a document using it needs: the documented version, or where the
     /// reference is silent the first version of the first release that has it; where both exist
     /// and disagree, the later one.
@@ -121,15 +134,135 @@ pub struct Availability {
     pub documented: Option<SchemaVersion>,
     /// The first release whose schema files have it.
     pub first_release: &'static Release,
-    /// The first release whose schema files no longer have it.
+    /// The first release whose schema files no longer have it. The published files are trimmed,
+    /// so this says they dropped it, not that Windows rejects it.
     pub removed_in: Option<&'static Release>,
+    /// For an item a release removed: the observed sources that still have it (empty otherwise).
+    pub still_observed_in: &'static [&'static ObservedSource],
+}
+
+/// The facts of an item only observed sources have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Observed {
+    /// The sources that have it, in order of precedence.
+    pub sources: &'static [&'static ObservedSource],
+    /// What they say about its schema version or Windows build; empty when it is unknown.
+    pub evidence: &'static [&'static Evidence],
+}
+
+/// A source of evidence beyond the published schema: a description of the HCS documents a
+/// client of HCS sends, derived from its code (`ObservedSource::ALL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ObservedSource {
+    /// Short id (`hcsshim-7c9ff7f`).
+    pub id: &'static str,
+    /// Display name (`hcsshim 7c9ff7f (main, 2026-08-20)`).
+    pub name: &'static str,
+    /// Where it comes from.
+    pub description: &'static str,
+}
+
+impl ObservedSource {
+    /// A source by id.
+    pub fn by_id(id: &str) -> Option<&'static ObservedSource> {
+        ObservedSource::ALL.iter().find(|source| source.id == id)
+    }
+}
+
+/// What a fact of [`Evidence`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EvidenceKind {
+    /// The version or build introduced the item: older ones reject it.
+    Introduced,
+    /// The version or build is known to accept the item; whether older ones do is unknown.
+    Accepted,
+}
+
+/// A fact an observed source states about the schema version or Windows build of some items,
+/// with where it states it (`Evidence::ALL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Evidence {
+    /// Short id (`filter-type-2.9`).
+    pub id: &'static str,
+    /// The source that states it.
+    pub source: &'static ObservedSource,
+    /// Introduced or accepted.
+    pub kind: EvidenceKind,
+    /// The schema version it names, if any.
+    pub version: Option<SchemaVersion>,
+    /// The Windows build it names, if any.
+    pub build: Option<u32>,
+    /// Where the source states it (`internal/uvm/combine_layers.go:38-41`).
+    pub locations: &'static [&'static str],
+    /// What it says.
+    pub says: &'static str,
+}
+
+impl fmt::Display for Evidence {
+    /// `hcsshim 7c9ff7f (main, 2026-08-20), internal/uvm/combine_layers.go:38-41`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {}", self.source.name, self.locations.join(", "))
+    }
 }
 
 impl Availability {
-    /// True when a host speaking `version` knows this item (removals are not version-gated: a
-    /// removed item is reported separately).
+    /// The published facts, if a published schema file has the item.
+    pub fn published(&self) -> Option<&Published> {
+        match self {
+            Availability::Published(published) => Some(published),
+            Availability::Observed(_) => None,
+        }
+    }
+
+    /// The observed facts, if only observed sources have the item.
+    pub fn observed(&self) -> Option<&Observed> {
+        match self {
+            Availability::Published(_) => None,
+            Availability::Observed(observed) => Some(observed),
+        }
+    }
+
+    /// True for an item of the published schema files.
+    pub fn is_published(&self) -> bool {
+        self.published().is_some()
+    }
+
+    /// The schema version known to have introduced it: the published `since`, or the newest
+    /// version an observed source says introduced it. `None` when no source says (the item may
+    /// still be known to work from some version on: see [`Observed::evidence`]).
+    pub fn since(&self) -> Option<SchemaVersion> {
+        match self {
+            Availability::Published(published) => Some(published.since),
+            Availability::Observed(observed) => observed
+                .evidence
+                .iter()
+                .filter(|fact| fact.kind == EvidenceKind::Introduced)
+                .filter_map(|fact| fact.version)
+                .max(),
+        }
+    }
+
+    /// The first release whose published schema files no longer have it.
+    pub fn removed_in(&self) -> Option<&'static Release> {
+        self.published().and_then(|published| published.removed_in)
+    }
+
+    /// True when a host speaking `version` is known to accept this item: a published item
+    /// since `version` or before (removals aside: a removed item is reported separately), or an
+    /// observed one that a fact places at `version` or before. False for an observed item whose
+    /// version is unknown.
     pub fn is_available_in(&self, version: SchemaVersion) -> bool {
-        self.since <= version
+        match self {
+            Availability::Published(published) => published.since <= version,
+            Availability::Observed(observed) => {
+                let introduced = self.since();
+                introduced.is_none_or(|since| since <= version)
+                    && observed
+                        .evidence
+                        .iter()
+                        .any(|fact| fact.version.is_some_and(|v| v <= version))
+            }
+        }
     }
 }
 

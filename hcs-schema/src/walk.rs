@@ -56,6 +56,7 @@ leaf!(
     MacAddress,
     DateTime,
     Base64Bytes,
+    serde_json::Number,
     serde_json::Value
 );
 

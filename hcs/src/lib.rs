@@ -82,7 +82,9 @@ pub use operation::{
     pending_cleanups,
 };
 pub use process::Process;
-pub use schema_check::{SchemaCheck, SchemaVersionError, SupportedSchemaVersions};
+pub use schema_check::{
+    SchemaCheck, SchemaCheckReport, SchemaVersionError, SupportedSchemaVersions,
+};
 pub use stdio::StdioHandle;
 pub use system::ComputeSystem;
 pub use types::{

@@ -1,15 +1,27 @@
 //! Checking documents against the schema versions the host supports, before sending them.
 //!
 //! HCS rejects a document that uses a field or enum value its schema version does not know with
-//! an opaque `HCS_E_INVALID_JSON` (hcsshim issue 2714: a field sent to a Windows Server 2022 guest
-//! broke a containerd release). The generated types know the version that introduced every field
-//! and value, so the runtime checks every typed document against the host first and fails
-//! locally, naming each offending JSON path and the version it needs.
+//! an opaque `HCS_E_INVALID_JSON` (hcsshim issue 2714: `CombinedLayers.FilterType`, new in schema
+//! 2.9, sent to a Windows Server 2022 guest, broke a containerd release). The generated types know
+//! the version that introduced every published field and value, and what observed sources say
+//! about the rest, so the runtime checks every typed document against the host first, with the
+//! one policy of `hcs_schema::check`: what is **known** to fail there is refused locally, naming
+//! each JSON path and the version it needs (and its evidence); what is not known either way
+//! (observed items of unknown version, items the newest published file lacks, properties no
+//! source has) is sent, and returned as warnings ([`SchemaCheckReport`]). The strict checks
+//! refuse those too.
+//!
+//! **Fallback.** When `HcsGetServiceProperties` fails, or its answer has no
+//! `SupportedSchemaVersions`, the host's version is unknown: typed calls are not refused for it.
+//! [`SchemaCheck::Host`] then checks without a target (nothing is an error by version; observed
+//! items with no version facts at all are warnings), [`SchemaCheck::StrictHost`] refuses only
+//! warnings, and the report says why the target is unknown. The answer (or the failure) is asked
+//! once per loaded library and cached.
 
 use std::fmt;
 use std::sync::Mutex;
 
-use hcs_schema::{BasicInformation, Finding, SchemaVersion, ServiceProperties, Walk};
+use hcs_schema::{BasicInformation, Finding, Policy, SchemaVersion, ServiceProperties, Walk};
 
 use crate::error::{Error, Result};
 use crate::library::Hcs;
@@ -21,13 +33,40 @@ use crate::library::Hcs;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SchemaCheck {
     /// Against the highest schema version the host reports (`HcsGetServiceProperties`, queried
-    /// once per loaded library and cached). The default.
+    /// once per loaded library and cached): only what is known to fail there is refused. The
+    /// default. If the host's versions cannot be had, see the module's fallback.
     #[default]
     Host,
-    /// Against this version, without asking the host.
+    /// Against this version, without asking the host: only what is known to fail is refused.
     Version(SchemaVersion),
+    /// Like [`SchemaCheck::Host`], and warnings are refused too: observed items not known for
+    /// the host, items the newest published schema lacks, properties and values no source has.
+    StrictHost,
+    /// Like [`SchemaCheck::Version`], and warnings are refused too.
+    StrictVersion(SchemaVersion),
     /// Not at all: documents go to HCS as they are.
     Off,
+}
+
+impl SchemaCheck {
+    fn strict(self) -> bool {
+        matches!(
+            self,
+            SchemaCheck::StrictHost | SchemaCheck::StrictVersion(_)
+        )
+    }
+}
+
+/// What checking a document found short of refusing it (returned by [`Hcs::check_document`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SchemaCheckReport {
+    /// The version the document was checked against; `None` when the check is off, or when the
+    /// host's versions could not be had (the fallback).
+    pub target: Option<SchemaVersion>,
+    /// Why the host's versions are unknown, when they are.
+    pub host_unknown: Option<String>,
+    /// The warnings: sent anyway (under a strict check they are errors and nothing is sent).
+    pub warnings: Vec<Finding>,
 }
 
 /// The schema versions a host supports, from `BasicInformation.SupportedSchemaVersions`.
@@ -106,20 +145,34 @@ impl fmt::Display for SupportedSchemaVersions {
 pub struct SchemaVersionError {
     /// The HCS function the document was for.
     pub operation: &'static str,
-    /// The version the document was checked against.
-    pub target: SchemaVersion,
-    /// Every field, value or unknown property the target does not accept, with its JSON path.
+    /// The version the document was checked against (`None`: the host's could not be had, and a
+    /// strict check refused warnings).
+    pub target: Option<SchemaVersion>,
+    /// Every finding, with its JSON path: the errors (what the target is known to reject, or
+    /// under a strict check anything not known to work), then the warnings.
     pub findings: Vec<Finding>,
 }
 
 impl fmt::Display for SchemaVersionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: the document does not fit schema {}: ",
-            self.operation, self.target
-        )?;
-        let findings: Vec<String> = self.findings.iter().map(ToString::to_string).collect();
+        match self.target {
+            Some(target) => write!(
+                f,
+                "{}: the document does not fit schema {target}: ",
+                self.operation
+            )?,
+            None => write!(
+                f,
+                "{}: the document is not known to fit the host (its schema version is unknown): ",
+                self.operation
+            )?,
+        }
+        let findings: Vec<String> = self
+            .findings
+            .iter()
+            .filter(|finding| finding.is_error())
+            .map(ToString::to_string)
+            .collect();
         f.write_str(&findings.join("; "))?;
         f.write_str(
             " (nothing was sent; `Hcs::with_schema_check(SchemaCheck::Off)` sends it anyway)",
@@ -127,8 +180,10 @@ impl fmt::Display for SchemaVersionError {
     }
 }
 
-/// Supported versions per loaded library (keyed by its function table), queried once.
-static CACHE: Mutex<Vec<(usize, SupportedSchemaVersions)>> = Mutex::new(Vec::new());
+/// Supported versions per loaded library (keyed by its function table), queried once; a failure
+/// is kept as its message.
+static CACHE: Mutex<Vec<(usize, std::result::Result<SupportedSchemaVersions, String>)>> =
+    Mutex::new(Vec::new());
 
 impl Hcs {
     /// A copy that checks typed documents as `check` says (the default is [`SchemaCheck::Host`]).
@@ -145,7 +200,8 @@ impl Hcs {
     }
 
     /// The schema versions the host supports: `HcsGetServiceProperties` with a `Basic` query,
-    /// asked once per loaded library and cached for the life of the process.
+    /// asked once per loaded library and cached for the life of the process (a failure too: it
+    /// is returned again, as [`Error::Document`], without asking again).
     pub fn supported_schema_versions(&self) -> Result<SupportedSchemaVersions> {
         let key = std::ptr::from_ref(self.api) as usize;
         let cached = CACHE
@@ -154,9 +210,27 @@ impl Hcs {
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, v)| v.clone());
-        if let Some(versions) = cached {
-            return Ok(versions);
-        }
+        let outcome = match cached {
+            Some(outcome) => outcome,
+            None => {
+                let outcome = self
+                    .query_supported_schema_versions()
+                    .map_err(|e| e.to_string());
+                let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+                if !cache.iter().any(|(k, _)| *k == key) {
+                    cache.push((key, outcome.clone()));
+                }
+                outcome
+            }
+        };
+        outcome.map_err(|message| Error::Document {
+            operation: "HcsGetServiceProperties",
+            message,
+            text: None,
+        })
+    }
+
+    fn query_supported_schema_versions(&self) -> Result<SupportedSchemaVersions> {
         let answer = self.service_properties_raw(Some(r#"{"PropertyTypes":["Basic"]}"#))?;
         let properties: ServiceProperties =
             hcs_schema::json::from_str(&answer).map_err(|e| Error::Document {
@@ -164,32 +238,48 @@ impl Hcs {
                 message: e.to_string(),
                 text: Some(answer.clone()),
             })?;
-        let versions = SupportedSchemaVersions::from_service_properties(&properties)?;
-        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-        if !cache.iter().any(|(k, _)| *k == key) {
-            cache.push((key, versions.clone()));
-        }
-        Ok(versions)
+        SupportedSchemaVersions::from_service_properties(&properties)
     }
 
-    /// Checks a typed document as [`Hcs::schema_check`] says; the error lists every path the
-    /// target version would reject.
-    pub fn check_document(&self, operation: &'static str, document: &dyn Walk) -> Result<()> {
+    /// Checks a typed document as [`Hcs::schema_check`] says. An error lists every path the
+    /// target is known to reject (and, under a strict check, every warning); otherwise the
+    /// report has the warnings, and the target (`None` under the fallback, with the reason).
+    pub fn check_document(
+        &self,
+        operation: &'static str,
+        document: &dyn Walk,
+    ) -> Result<SchemaCheckReport> {
+        let mut report = SchemaCheckReport::default();
         let target = match self.schema_check {
-            SchemaCheck::Off => return Ok(()),
-            SchemaCheck::Version(version) => version,
-            SchemaCheck::Host => self.supported_schema_versions()?.highest(),
+            SchemaCheck::Off => return Ok(report),
+            SchemaCheck::Version(version) | SchemaCheck::StrictVersion(version) => Some(version),
+            SchemaCheck::Host | SchemaCheck::StrictHost => match self.supported_schema_versions() {
+                Ok(versions) => Some(versions.highest()),
+                Err(error) => {
+                    report.host_unknown = Some(error.to_string());
+                    None
+                }
+            },
         };
-        let findings = hcs_schema::check(document, target);
-        if findings.is_empty() {
-            return Ok(());
-        }
-        crate::trace::schema_findings(operation, target, &findings);
-        Err(Error::SchemaVersion(Box::new(SchemaVersionError {
-            operation,
+        let policy = Policy {
             target,
-            findings,
-        })))
+            build: None,
+            strict: self.schema_check.strict(),
+        };
+        let findings = hcs_schema::check_with(document, &policy);
+        crate::trace::schema_findings(operation, target, &findings);
+        report.target = target;
+        if findings.iter().any(Finding::is_error) {
+            let mut findings = findings;
+            findings.sort_by_key(|f| f.severity);
+            return Err(Error::SchemaVersion(Box::new(SchemaVersionError {
+                operation,
+                target,
+                findings,
+            })));
+        }
+        report.warnings = findings;
+        Ok(report)
     }
 }
 

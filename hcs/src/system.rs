@@ -280,6 +280,40 @@ impl ComputeSystem {
         self.modify_encoded(request)
     }
 
+    /// `HcsModifyComputeSystem` with a request for the guest (`GuestRequest`, free-form in the
+    /// schema): `settings` is checked against the host as a typed document first, so a field the
+    /// guest is known not to accept fails here (hcsshim#2714: `CombinedLayers.FilterType`, schema
+    /// 2.9, sent to a Windows Server 2022 guest), then sent as a `GuestModifySettingRequest`.
+    pub fn modify_guest<T: Serialize + hcs_schema::Walk>(
+        &self,
+        resource_type: schema::ModifyResourceType,
+        request_type: schema::ModifyRequestType,
+        settings: &T,
+    ) -> Result<()> {
+        const FUNCTION: &str = "HcsModifyComputeSystem";
+        self.hcs.check_document(FUNCTION, settings)?;
+        let settings = serde_json::to_value(settings).map_err(|e| Error::Document {
+            operation: FUNCTION,
+            message: format!("cannot serialize the guest settings: {e}"),
+            text: None,
+        })?;
+        let guest = schema::GuestModifySettingRequest {
+            resource_type: Some(resource_type),
+            request_type: Some(request_type),
+            settings: Some(settings),
+            ..Default::default()
+        };
+        let request = ModifySettingRequest {
+            guest_request: Some(serde_json::to_value(&guest).map_err(|e| Error::Document {
+                operation: FUNCTION,
+                message: format!("cannot serialize the guest request: {e}"),
+                text: None,
+            })?),
+            ..Default::default()
+        };
+        self.modify(&request)
+    }
+
     /// `HcsModifyComputeSystem` with a raw JSON request.
     pub fn modify_raw(&self, request: &str) -> Result<()> {
         let request = encode_document("HcsModifyComputeSystem", request)?;

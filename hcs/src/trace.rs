@@ -381,20 +381,38 @@ mod on {
     }
 
     /// Records the findings of a schema check, one `WARN` each, naming the
-    /// JSON path.
+    /// JSON path and the policy's severity (`error` refuses the call,
+    /// `warning` lets it through); `schema` is the target version, or
+    /// `unknown` when the host's versions could not be had (the fallback).
     pub(crate) fn schema_findings(
         function: &'static str,
-        target: hcs_schema::SchemaVersion,
+        target: Option<hcs_schema::SchemaVersion>,
         findings: &[hcs_schema::Finding],
     ) {
         for finding in findings {
+            let severity = match finding.severity {
+                hcs_schema::Severity::Error => "error",
+                hcs_schema::Severity::Warning => "warning",
+            };
             tracing::warn!(
                 target: TARGET,
                 function = %function,
                 path = %finding.path,
-                schema = %target,
+                severity = severity,
+                schema = %TargetField(target),
                 "schema check: {finding}",
             );
+        }
+    }
+
+    struct TargetField(Option<hcs_schema::SchemaVersion>);
+
+    impl std::fmt::Display for TargetField {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self.0 {
+                Some(version) => version.fmt(f),
+                None => f.write_str("unknown"),
+            }
         }
     }
 }
@@ -477,7 +495,7 @@ mod off {
     #[inline(always)]
     pub(crate) fn schema_findings(
         _function: &'static str,
-        _target: hcs_schema::SchemaVersion,
+        _target: Option<hcs_schema::SchemaVersion>,
         _findings: &[hcs_schema::Finding],
     ) {
     }

@@ -1,6 +1,7 @@
 //! Negotiating the schema version with the host: the runtime reads the host's supported versions
 //! once, checks every typed document against them before sending it, and fails locally with the
-//! offending paths; without the check, the (emulated) host rejects the same document itself.
+//! offending paths when the host is known to reject them; without the check, the (emulated) host
+//! rejects the same document itself. What is not known either way is sent, as a warning.
 //!
 //! One test function on purpose: the supported versions are cached per loaded library for the
 //! whole process, so the steps must run in this order.
@@ -12,7 +13,10 @@
 
 mod common;
 
-use hcs::schema::{Attachment, AttachmentType, SchemaVersion, Scsi};
+use hcs::schema::{
+    Attachment, AttachmentType, CombinedLayers, FileSystemFilterType, FindingKind, Layer,
+    ModifyRequestType, ModifyResourceType, SchemaVersion, Scsi,
+};
 use hcs::{Error, HResult, SchemaCheck};
 
 fn document_needing_2_3() -> hcs::schema::ComputeSystem {
@@ -75,7 +79,7 @@ fn documents_are_checked_against_the_host_schema_version() {
     let Error::SchemaVersion(details) = &error else {
         panic!("expected a local schema error, got {error}")
     };
-    assert_eq!(details.target, SchemaVersion::V2_1);
+    assert_eq!(details.target, Some(SchemaVersion::V2_1));
     assert_eq!(details.findings.len(), 1, "{error}");
     assert_eq!(
         details.findings[0].path,
@@ -126,9 +130,12 @@ fn documents_are_checked_against_the_host_schema_version() {
         SchemaVersion::V2_1
     );
 
-    // Modify requests are checked too: a property no schema has is refused before HCS sees it.
+    // Modify requests are checked too. A property no source has is not known to fail: sent (the
+    // emulated host, by default, accepts what is not known to fail too), and a warning of the
+    // check; a strict check refuses it before HCS sees it.
+    let id = common::unique_id("modify");
     let system = hcs
-        .create_compute_system(&common::unique_id("modify"), &common::vm_document())
+        .create_compute_system(&id, &common::vm_document())
         .expect("create");
     let mut request: hcs::schema::ModifySettingRequest = common::doc(serde_json::json!({
         "ResourcePath": "VirtualMachine/ComputeTopology/Memory/SizeInMB",
@@ -136,18 +143,80 @@ fn documents_are_checked_against_the_host_schema_version() {
         "Settings": 2048,
         "Priority": "High"
     }));
-    let error = system.modify(&request).unwrap_err();
+    let report = hcs
+        .check_document("HcsModifyComputeSystem", &request)
+        .expect("only a warning");
+    assert_eq!(report.target, Some(SchemaVersion::V2_1));
+    assert_eq!(report.warnings.len(), 1);
+    assert!(matches!(
+        report.warnings[0].kind,
+        FindingKind::UnknownProperty
+    ));
+    system.modify(&request).expect("sent with the warning");
+    let strict = hcs.with_schema_check(SchemaCheck::StrictHost);
+    let error = strict
+        .open_compute_system(&id, hcs::Access::GENERIC_ALL)
+        .expect("open")
+        .modify(&request)
+        .unwrap_err();
     assert!(matches!(error, Error::SchemaVersion(_)), "{error}");
     assert!(
         error
             .to_string()
-            .contains("Priority is not a property of any published schema"),
+            .contains("Priority is a property of no published schema and no observed source"),
         "{error}"
     );
     request.unknown_properties.clear();
     system
         .modify(&request)
         .expect("the same request without it");
+
+    // hcsshim#2714: `CombinedLayers.FilterType` came with schema 2.9 (an observed fact, from
+    // hcsshim's own code); a 2.1 host is known to reject it. Refused locally, naming 2.9 and the
+    // source; without the check, the emulated guest rejects it itself.
+    let combined = CombinedLayers {
+        container_root_path: Some(r"C:\c\root".into()),
+        layers: Some(vec![Layer {
+            path: Some(r"C:\layers\base".into()),
+            ..Default::default()
+        }]),
+        filter_type: Some(FileSystemFilterType::Wcifs),
+        ..Default::default()
+    };
+    let error = system
+        .modify_guest(
+            ModifyResourceType::CombinedLayers,
+            ModifyRequestType::Add,
+            &combined,
+        )
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("FilterType needs schema 2.9"), "{message}");
+    assert!(
+        message.contains("internal/uvm/combine_layers.go:38-41"),
+        "{message}"
+    );
+    let error = unchecked
+        .open_compute_system(&id, hcs::Access::GENERIC_ALL)
+        .expect("open")
+        .modify_guest(
+            ModifyResourceType::CombinedLayers,
+            ModifyRequestType::Add,
+            &combined,
+        )
+        .unwrap_err();
+    assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error}");
+    let without = CombinedLayers {
+        filter_type: None,
+        ..combined
+    };
+    system
+        .modify_guest(
+            ModifyResourceType::CombinedLayers,
+            ModifyRequestType::Add,
+            &without,
+        )
+        .expect("without the field");
     drop(system);
 
     // A fixed target older than what the document uses.

@@ -87,9 +87,9 @@ fn options_in_every_form() {
     system.start_raw(None).unwrap();
     system.pause_raw(Some("{}")).unwrap();
     system.resume_raw(Some("{}")).unwrap();
-    // Unknown option fields are rejected by HCS with a typed error.
+    // Options of the wrong type are rejected by HCS with a typed error.
     let error = system
-        .shut_down_raw(Some("{\"NoSuchOption\": 1}"))
+        .shut_down_raw(Some("{\"Mechanism\": 1}"))
         .unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error:?}");
     system.terminate_raw(Some("{}")).unwrap();
@@ -125,7 +125,7 @@ fn properties_modify_and_raw_forms() {
         .unwrap();
     assert_eq!(typed.id.as_deref(), Some(id.as_str()));
     let error = system
-        .properties_raw(Some("{\"PropertyTypes\": [\"NoSuchType\"]}"))
+        .properties_raw(Some("{\"PropertyTypes\": \"Memory\"}"))
         .unwrap_err();
     assert!(error.is(HResult::HCS_E_INVALID_JSON), "{error:?}");
 

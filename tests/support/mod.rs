@@ -17,7 +17,8 @@ pub struct Parsed {
     pub value: Value,
     /// The typed value serialized back, as compact text.
     pub text: String,
-    /// Unknown properties and unrecognized enum values (`check` against the newest version).
+    /// What the default check finds for a host of the newest published version
+    /// (`SchemaVersion::LATEST`): errors and warnings.
     pub findings: Vec<Finding>,
 }
 
@@ -45,6 +46,8 @@ pub struct Entry {
     pub former_names: &'static [&'static str],
     /// Whether it is a struct (else a string enum).
     pub is_struct: bool,
+    /// When the type exists, and how that is known.
+    pub availability: hcs_schema::Availability,
     /// The JSON names of its fields.
     pub fields: &'static [hcs_schema::FieldInfo],
     /// Its known enum values.
@@ -101,7 +104,7 @@ where
         text,
         "hcs_schema::json::to_string differs from serde_json::to_string"
     );
-    let findings = typed.check_schema_version(SchemaVersion::KNOWN[SchemaVersion::KNOWN.len() - 1]);
+    let findings = typed.check_schema_version(SchemaVersion::LATEST);
     Ok(Parsed {
         value,
         text,
@@ -142,6 +145,7 @@ pub fn registry() -> BTreeMap<&'static str, Entry> {
                 former_names: <hcs_schema::$ty as SchemaType>::FORMER_NAMES,
                 is_struct: <hcs_schema::$ty as SchemaType>::VARIANTS.is_empty()
                     && is_struct::<hcs_schema::$ty>(),
+                availability: <hcs_schema::$ty as SchemaType>::AVAILABILITY,
                 fields: <hcs_schema::$ty as SchemaType>::FIELDS,
                 variants: <hcs_schema::$ty as SchemaType>::VARIANTS,
                 parse_text: parse_text::<hcs_schema::$ty>,
@@ -169,4 +173,73 @@ pub fn lookup<'a>(registry: &'a BTreeMap<&'static str, Entry>, name: &str) -> Op
             .values()
             .find(|entry| entry.former_names.contains(&name))
     })
+}
+
+/// The golden documents of `tests/observed.rs` (hcsshim-shaped documents with observed items).
+pub const OBSERVED_GOLDEN: &[&str] = &[
+    "combined-layers-filter-type.json",
+    "confidential-lcow-vm.json",
+    "hostprocess-container.json",
+    "live-migration-start-options.json",
+    "plan9-share-flags.json",
+    "vnuma-vm.json",
+    "wcow-uvm-debug-options.json",
+];
+
+/// `tests/golden/`.
+pub fn golden_dir() -> std::path::PathBuf {
+    hcs_workspace_tests::root().join("tests").join("golden")
+}
+
+/// True when the golden files are being rewritten (`UPDATE_GOLDEN=1`).
+pub fn updating_golden() -> bool {
+    std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1")
+}
+
+/// Compares `value` with `tests/golden/<name>` byte for byte (or rewrites the file when
+/// `UPDATE_GOLDEN=1`), then reads the file back into `T`, compares with `value`, checks that it
+/// serializes back to the same bytes, and returns what was read.
+pub fn golden_file<T>(name: &str, value: &T) -> T
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let mut expected = serde_json::to_string_pretty(value).expect("serializes");
+    expected.push('\n');
+    let path = golden_dir().join(name);
+    if updating_golden() {
+        std::fs::create_dir_all(golden_dir()).unwrap();
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}); run `UPDATE_GOLDEN=1 cargo test -p hcs-workspace-tests --test golden --test observed`",
+            path.display()
+        )
+    });
+    assert!(
+        committed == expected,
+        "{name} differs from what the typed value serializes to; if intended, regenerate with \
+         `UPDATE_GOLDEN=1 cargo test -p hcs-workspace-tests --test golden --test observed`\n--- committed\n{committed}\n--- serialized\n{expected}"
+    );
+    // The fast path writes the compact text byte for byte as serde_json does, and reads it back.
+    let compact = serde_json::to_string(value).unwrap();
+    assert_eq!(
+        hcs_schema::json::to_string(value).unwrap(),
+        compact,
+        "{name}"
+    );
+    let fast: T = hcs_schema::json::from_str(&committed).expect("the golden file deserializes");
+    assert_eq!(
+        &fast, value,
+        "{name} reads back to a different value through hcs_schema::json"
+    );
+    let back: T = serde_json::from_str(&committed).expect("the golden file deserializes");
+    assert_eq!(&back, value, "{name} reads back to a different value");
+    let mut again = serde_json::to_string_pretty(&back).unwrap();
+    again.push('\n');
+    assert_eq!(
+        again, committed,
+        "{name} does not serialize back byte for byte"
+    );
+    back
 }

@@ -33,6 +33,11 @@ pub fn import(inputs: Vec<PathBuf>, check: bool, verbose: bool) -> Result<(), St
     for line in &outcome.report.type_changes {
         println!("type change: {line}");
     }
+    // Every type an observed source gives otherwise than the model: kept in the model
+    // (`observed_types`), never applied to a published item.
+    for line in &outcome.report.observed_disagreements {
+        println!("observed type: {line}");
+    }
     println!(
         "{} definitions; {} property type changes; {} version disagreements with the reference{}",
         outcome.definitions,
@@ -44,6 +49,13 @@ pub fn import(inputs: Vec<PathBuf>, check: bool, verbose: bool) -> Result<(), St
             " (--verbose lists them)"
         }
     );
+    for count in &outcome.report.observed_counts {
+        println!(
+            "observed source {}: {} definitions, {} properties, {} enum values that no published file has; \
+             {} properties typed otherwise",
+            count.source, count.definitions, count.properties, count.values, count.disagreements
+        );
+    }
     report(&outcome.changed, check)
 }
 

@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use crate::engine::*;
 use crate::hresult::*;
-use crate::schema::{self, SchemaVersion};
+use crate::schema::{self, Acceptance};
 
 pub mod live_migration;
 pub mod operations;
@@ -58,7 +58,7 @@ pub(crate) fn ffi(f: impl FnOnce() -> Result<(), HcsError>) -> HRESULT {
 
 /// Validates an optional document of schema type `ty` (`HCS_E_INVALID_JSON` naming the field).
 pub(crate) fn parse_doc(
-    max: SchemaVersion,
+    max: Acceptance,
     ty: &str,
     text: Option<&str>,
 ) -> Result<Option<Value>, HcsError> {
@@ -188,6 +188,7 @@ pub(crate) const INJECTABLE: &[&str] = &[
     "HcsGetProcessProperties",
     "HcsModifyProcess",
     "HcsCrashComputeSystem",
+    "HcsGetServiceProperties",
 ];
 
 pub(crate) fn system_target(st: &State, uid: u64) -> Target {

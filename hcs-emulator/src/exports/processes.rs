@@ -146,7 +146,7 @@ pub unsafe extern "system" fn HcsCreateProcess(
             move |st| {
                 let uid = st.system_mut(computeSystem as usize)?.uid;
                 let params =
-                    parse_doc(st.config.max_version(), "ProcessParameters", Some(&params?))?
+                    parse_doc(st.config.acceptance(), "ProcessParameters", Some(&params?))?
                         .ok_or_else(|| {
                             HcsError::with(HCS_E_INVALID_JSON, "processParameters is empty")
                         })?;
@@ -309,7 +309,7 @@ fn process_call(
             }
             let opts = match options_type {
                 Some(t) => {
-                    parse_doc(st.config.max_version(), t, options.as_deref())?.unwrap_or_default()
+                    parse_doc(st.config.acceptance(), t, options.as_deref())?.unwrap_or_default()
                 }
                 None => {
                     parse_free(options.as_deref())?;

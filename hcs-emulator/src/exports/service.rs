@@ -78,10 +78,13 @@ pub unsafe extern "system" fn HcsGetServiceProperties(
         return E_POINTER;
     }
     with_result(result, || {
+        if let Some(error) = emu().lock().config.take_injected("HcsGetServiceProperties") {
+            return Err(HcsError::with(error, "injected failure"));
+        }
         // SAFETY: caller-provided string.
         let q = unsafe { wide::read(propertyQuery) }?;
         let config = emu().lock().config.clone();
-        let q = parse_doc(config.max_version(), "Service_PropertyQuery", q.as_deref())?;
+        let q = parse_doc(config.acceptance(), "Service_PropertyQuery", q.as_deref())?;
         let types: Vec<String> = match q
             .as_ref()
             .and_then(|q| q.get("PropertyTypes"))
@@ -123,7 +126,10 @@ pub unsafe extern "system" fn HcsGetServiceProperties(
 /// One service property (`GetPropertyType`), or `Null` for an unknown name.
 fn service_property(t: &str, config: &Config) -> Value {
     match t {
-        "Basic" => json!({ "SupportedSchemaVersions": versions_json(config) }),
+        "Basic" if config.report_schema_versions => {
+            json!({ "SupportedSchemaVersions": versions_json(config) })
+        }
+        "Basic" => json!({}),
         "CpuGroup" => json!({ "CpuGroups": [] }),
         "ProcessorTopology" => {
             let n = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -148,7 +154,7 @@ pub unsafe extern "system" fn HcsModifyServiceSettings(
     with_result(result, || {
         // SAFETY: caller-provided string.
         let s = unsafe { wide::read_required(settings, "settings") }?;
-        let max = emu().lock().config.max_version();
+        let max = emu().lock().config.acceptance();
         let req = parse_doc(max, "ModificationRequest", Some(&s))?.unwrap_or_default();
         let ty = match req.get("PropertyType").and_then(Value::as_str) {
             Some("CpuGroup") => "HostProcessorModificationRequest",
@@ -189,7 +195,7 @@ pub unsafe extern "system" fn HcsSubmitWerReport(settings: PCWSTR) -> HRESULT {
     ffi(|| {
         // SAFETY: caller-provided string.
         let s = unsafe { wide::read_required(settings, "settings") }?;
-        let max = emu().lock().config.max_version();
+        let max = emu().lock().config.acceptance();
         parse_doc(max, "CrashReport", Some(&s))?;
         emu().lock().wer_reports += 1;
         Ok(())

@@ -53,7 +53,7 @@ fn opt(p: PCWSTR) -> Result<Option<String>, HcsError> {
 }
 
 fn doc(ty: &str, text: Option<&str>) -> Result<Option<Value>, HcsError> {
-    let max = emu().lock().config.max_version();
+    let max = emu().lock().config.acceptance();
     parse_doc(max, ty, text)
 }
 

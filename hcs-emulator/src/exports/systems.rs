@@ -63,7 +63,7 @@ fn enumerate(namespace: Option<String>, query: PCWSTR, operation: HANDLE) -> Res
         std::ptr::null_mut(),
         std::ptr::null_mut(),
         |st| {
-            let q = parse_doc(st.config.max_version(), "SystemQuery", query?.as_deref())?
+            let q = parse_doc(st.config.acceptance(), "SystemQuery", query?.as_deref())?
                 .unwrap_or_default();
             let work: Work = Box::new(move || {
                 let st = emu().lock();
@@ -170,7 +170,7 @@ fn create(
             if id.is_empty() {
                 return Err(HcsError::with(E_INVALIDARG, "id is empty"));
             }
-            let doc = parse_doc(st.config.max_version(), "ComputeSystem", Some(&config?))?
+            let doc = parse_doc(st.config.acceptance(), "ComputeSystem", Some(&config?))?
                 .ok_or_else(|| HcsError::with(HCS_E_INVALID_JSON, "configuration is empty"))?;
             let kinds = ["Container", "VirtualMachine", "HostedSystem"]
                 .iter()
@@ -353,7 +353,7 @@ fn system_call(
                 let uid = st.system_mut(computeSystem as usize)?.uid;
                 let options = options?;
                 let opts = match options_type {
-                    Some(t) => parse_doc(st.config.max_version(), t, options.as_deref())?
+                    Some(t) => parse_doc(st.config.acceptance(), t, options.as_deref())?
                         .unwrap_or_default(),
                     None => {
                         parse_free(options.as_deref())?;
@@ -728,7 +728,7 @@ pub unsafe extern "system" fn HcsModifyComputeSystem(
             std::ptr::null_mut(),
             |st| {
                 let uid = st.system_mut(computeSystem as usize)?.uid;
-                let max = st.config.max_version();
+                let max = st.config.acceptance();
                 let req = parse_doc(max, "ModifySettingRequest", Some(&config?))?
                     .ok_or_else(|| HcsError::with(HCS_E_INVALID_JSON, "configuration is empty"))?;
                 // Check the settings payload now, so the error is synchronous like other

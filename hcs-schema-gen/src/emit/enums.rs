@@ -21,7 +21,7 @@ pub(crate) fn emit(
     let type_ident = format_ident!("{}", context.rust_name(&definition.name));
     let schema_name = &definition.name;
     let mut taken = BTreeMap::new();
-    let mut uses_deprecated = definition.availability.removed_in.is_some();
+    let mut uses_deprecated = definition.availability.removed_in().is_some();
 
     let mut declarations = Vec::with_capacity(variants.len());
     let mut to_str = Vec::with_capacity(variants.len());
@@ -85,7 +85,7 @@ pub(crate) fn emit(
     );
     doc.push(String::new());
     doc.push(
-        "A value that no published schema has is kept in `Unrecognized`, so a document from a newer Windows \
+        "A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows \
          still deserializes and serializes back unchanged."
             .to_owned(),
     );
@@ -127,7 +127,7 @@ pub(crate) fn emit(
         #deprecated
         pub enum #type_ident {
             #(#declarations)*
-            /// A value that no published schema has, kept as sent.
+            /// A value that no schema source has, kept as sent.
             Unrecognized(UnrecognizedValue),
         }
 
@@ -140,7 +140,7 @@ pub(crate) fn emit(
                 }
             }
 
-            /// The variant of a value that a published schema has; `None` for any other value.
+            /// The variant of a value a schema source has; `None` for any other value.
             pub fn try_parse(value: &str) -> Option<Self> {
                 match value {
                     #(#from_str)*

@@ -8,7 +8,7 @@ mod collisions;
 pub mod docs;
 mod enums;
 pub mod names;
-mod releases;
+pub(crate) mod releases;
 mod structs;
 pub mod types;
 
@@ -128,7 +128,7 @@ impl<'m> Context<'m> {
         let removed = model
             .definitions
             .iter()
-            .filter(|d| d.availability.removed_in.is_some())
+            .filter(|d| d.availability.removed_in().is_some())
             .map(|d| d.name.as_str())
             .collect();
         Ok(Self {
@@ -177,59 +177,138 @@ impl<'m> Context<'m> {
         }
         let constants = all.iter().map(|(name, availability)| {
             let ident = format_ident!("{}", name);
-            let since = releases::version_const(availability.since);
-            let documented = match availability.documented {
-                Some(version) => {
-                    let version = releases::version_const(version);
-                    quote! { Some(SchemaVersion::#version) }
+            let value = match availability {
+                Availability::Published(published) => {
+                    let since = releases::version_const(published.since);
+                    let documented = match published.documented {
+                        Some(version) => {
+                            let version = releases::version_const(version);
+                            quote! { Some(SchemaVersion::#version) }
+                        }
+                        None => quote! { None },
+                    };
+                    let first = releases::release_const(&published.first_release);
+                    let removed = match &published.removed_in {
+                        Some(release) => {
+                            let release = releases::release_const(release);
+                            quote! { Some(&Release::#release) }
+                        }
+                        None => quote! { None },
+                    };
+                    let still = still_observed_in(published)
+                        .iter()
+                        .map(|id| releases::source_const(id));
+                    quote! {
+                        Availability::Published(Published {
+                            since: SchemaVersion::#since,
+                            documented: #documented,
+                            first_release: &Release::#first,
+                            removed_in: #removed,
+                            still_observed_in: &[#(&ObservedSource::#still),*],
+                        })
+                    }
                 }
-                None => quote! { None },
-            };
-            let first = releases::release_const(&availability.first_release);
-            let removed = match &availability.removed_in {
-                Some(release) => {
-                    let release = releases::release_const(release);
-                    quote! { Some(&Release::#release) }
+                Availability::Observed(observed) => {
+                    let sources = observed
+                        .observed_in
+                        .iter()
+                        .map(|id| releases::source_const(id));
+                    let evidence = observed
+                        .evidence
+                        .iter()
+                        .map(|id| releases::evidence_const(id));
+                    quote! {
+                        Availability::Observed(Observed {
+                            sources: &[#(&ObservedSource::#sources),*],
+                            evidence: &[#(&Evidence::#evidence),*],
+                        })
+                    }
                 }
-                None => quote! { None },
             };
             let doc = format!(" {}", docs::availability(self.model, availability));
             quote! {
                 #[doc = #doc]
-                pub(crate) const #ident: Availability = Availability {
-                    since: SchemaVersion::#since,
-                    documented: #documented,
-                    first_release: &Release::#first,
-                    removed_in: #removed,
-                };
+                pub(crate) const #ident: Availability = #value;
             }
         });
+        let published = all.values().any(|a| a.published().is_some());
+        let observed = all.values().any(|a| a.published().is_none());
+        let still_observed = all
+            .values()
+            .filter_map(Availability::published)
+            .any(|p| !still_observed_in(p).is_empty());
+        let mut uses = vec![quote! { Availability }];
+        if observed {
+            uses.extend([quote! { Evidence }, quote! { Observed }]);
+        }
+        if observed || still_observed {
+            uses.push(quote! { ObservedSource });
+        }
+        if published {
+            uses.extend([
+                quote! { Published },
+                quote! { Release },
+                quote! { SchemaVersion },
+            ]);
+        }
         quote! {
-            use crate::{Availability, Release, SchemaVersion};
+            use crate::{#(#uses),*};
 
             #(#constants)*
         }
     }
 }
 
-/// `V{since}_{first release}`, then `_DOC_{documented}` when the reference documents another
-/// version, `_UNDOCUMENTED` when it documents none, and `_REMOVED_{release}`.
+/// For an item a published release removed: the observed sources that still have it (the only
+/// published items whose generated availability names observed sources, so that adding a source
+/// changes the files of the items it changes).
+pub(crate) fn still_observed_in(published: &crate::model::PublishedAvailability) -> &[String] {
+    if published.removed_in.is_some() {
+        &published.observed_in
+    } else {
+        &[]
+    }
+}
+
+/// The name of the `since::` constant of an availability.
+///
+/// Published: `V{since}_{first release}`, then `_DOC_{documented}` when the reference documents
+/// another version, `_UNDOCUMENTED` when it documents none, `_REMOVED_{release}`, and
+/// `_SEEN_{source}...` for the observed sources that still have a removed item. Observed:
+/// `OBSERVED_{source}..._{evidence}...`.
 pub(crate) fn availability_name(availability: &Availability) -> String {
     let version = |v: crate::version::SchemaVersion| format!("{}_{}", v.major, v.minor);
-    let mut name = format!(
-        "V{}_{}",
-        version(availability.since),
-        availability.first_release.to_ascii_uppercase()
-    );
-    match availability.documented {
-        Some(documented) if documented == availability.since => {}
-        Some(documented) => name.push_str(&format!("_DOC_{}", version(documented))),
-        None => name.push_str("_UNDOCUMENTED"),
+    match availability {
+        Availability::Published(published) => {
+            let mut name = format!(
+                "V{}_{}",
+                version(published.since),
+                published.first_release.to_ascii_uppercase()
+            );
+            match published.documented {
+                Some(documented) if documented == published.since => {}
+                Some(documented) => name.push_str(&format!("_DOC_{}", version(documented))),
+                None => name.push_str("_UNDOCUMENTED"),
+            }
+            if let Some(removed) = &published.removed_in {
+                name.push_str(&format!("_REMOVED_{}", removed.to_ascii_uppercase()));
+            }
+            for source in still_observed_in(published) {
+                name.push_str(&format!("_SEEN_{}", releases::source_const(source)));
+            }
+            name
+        }
+        Availability::Observed(observed) => {
+            let mut name = "OBSERVED".to_owned();
+            for source in &observed.observed_in {
+                name.push_str(&format!("_{}", releases::source_const(source)));
+            }
+            for fact in &observed.evidence {
+                name.push_str(&format!("_{}", releases::evidence_const(fact)));
+            }
+            name
+        }
     }
-    if let Some(removed) = &availability.removed_in {
-        name.push_str(&format!("_REMOVED_{}", removed.to_ascii_uppercase()));
-    }
-    name
 }
 
 /// A struct field needs `Box` when its type (not through an array or map) is a struct that can
@@ -288,16 +367,11 @@ fn file_header(definition: &Definition) -> Vec<String> {
             .collect();
         header.push(format!("Formerly {}.", former.join(", ")));
     }
-    let releases: Vec<&str> = definition
-        .availability
-        .releases
-        .iter()
-        .map(String::as_str)
-        .collect();
-    header.push(format!(
-        "In the schema files of releases {}.",
-        releases.join(", ")
-    ));
+    // Deliberately no list of releases (or sources) here: a new release would then rewrite every
+    // file. The docs of the type say when it appeared; `schema-json/model.json` lists the rest.
+    if definition.availability.published().is_none() {
+        header.push("Observed, not published: see the type's documentation.".to_owned());
+    }
     header
 }
 

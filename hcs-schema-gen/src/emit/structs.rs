@@ -32,7 +32,7 @@ pub(crate) fn emit(
     let schema_name = &definition.name;
 
     let mut field_names = BTreeMap::new();
-    let mut uses_deprecated = definition.availability.removed_in.is_some();
+    let mut uses_deprecated = definition.availability.removed_in().is_some();
     let mut support: Vec<&'static str> = vec!["Availability", "FieldInfo", "SchemaType"];
     support.extend(["UnknownProperties", "Walk", "Walker"]);
     if !properties.is_empty() {
@@ -186,7 +186,7 @@ pub(crate) fn emit(
         #deprecated
         pub struct #type_ident {
             #(#fields)*
-            /// Properties that no published schema has (a newer Windows sent them), kept so the
+            /// Properties that no schema source has (a newer Windows sent them), kept so the
             /// document serializes back unchanged.
             #[cfg_attr(feature = "schemars", schemars(flatten))]
             pub unknown_properties: UnknownProperties,

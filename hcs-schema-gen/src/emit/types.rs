@@ -20,6 +20,9 @@ pub(crate) fn rust_type(context: &Context<'_>, ty: &TypeExpr) -> TokenStream {
             IntFormat::I32 => quote! { i32 },
             IntFormat::I64 => quote! { i64 },
         },
+        // `serde_json::Number`, not `f64`: it keeps the exact text and is `Eq + Hash`, which every
+        // generated type derives.
+        TypeExpr::Number => quote! { serde_json::Number },
         TypeExpr::Guid => quote! { Guid },
         TypeExpr::DateTime => quote! { DateTime },
         TypeExpr::Base64 => quote! { Base64Bytes },

@@ -2,7 +2,6 @@
 //!
 //! Schema definition `Container_HvSocket`.
 //! Formerly `HvSocket` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
@@ -43,7 +42,19 @@ pub struct ContainerHvSocket {
         )
     )]
     pub enable_power_shell_direct: Option<bool>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// JSON `EnableUtcRelay`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableUtcRelay", skip_serializing_if = "Option::is_none")
+    )]
+    pub enable_utc_relay: Option<bool>,
+    /// JSON `EnableAuditing`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableAuditing", skip_serializing_if = "Option::is_none")
+    )]
+    pub enable_auditing: Option<bool>,
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
@@ -55,6 +66,8 @@ impl Serialize for ContainerHvSocket {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let len = usize::from(self.config.is_some())
             + usize::from(self.enable_power_shell_direct.is_some())
+            + usize::from(self.enable_utc_relay.is_some())
+            + usize::from(self.enable_auditing.is_some())
             + self.unknown_properties.len();
         let mut map = serializer.serialize_map(Some(len))?;
 
@@ -64,6 +77,14 @@ impl Serialize for ContainerHvSocket {
 
         if let Some(value) = &self.enable_power_shell_direct {
             map.serialize_entry("EnablePowerShellDirect", value)?;
+        }
+
+        if let Some(value) = &self.enable_utc_relay {
+            map.serialize_entry("EnableUtcRelay", value)?;
+        }
+
+        if let Some(value) = &self.enable_auditing {
+            map.serialize_entry("EnableAuditing", value)?;
         }
 
         for (name, value) in &self.unknown_properties {
@@ -92,6 +113,16 @@ impl SchemaType for ContainerHvSocket {
             json_name: "EnablePowerShellDirect",
             availability: since::V2_0_1809,
         },
+        FieldInfo {
+            rust_name: "enable_utc_relay",
+            json_name: "EnableUtcRelay",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
+            rust_name: "enable_auditing",
+            json_name: "EnableAuditing",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
     ];
 
     const VARIANTS: &'static [crate::VariantInfo] = &[];
@@ -108,6 +139,8 @@ impl StructFields for ContainerHvSocket {
             "EnablePowerShellDirect" => {
                 self.enable_power_shell_direct = map.next_value()?;
             }
+            "EnableUtcRelay" => self.enable_utc_relay = map.next_value()?,
+            "EnableAuditing" => self.enable_auditing = map.next_value()?,
             _ => return Ok(false),
         }
 
@@ -130,6 +163,10 @@ impl Walk for ContainerHvSocket {
         walk_field(walker, &Self::FIELDS[0], &self.config);
 
         walk_field(walker, &Self::FIELDS[1], &self.enable_power_shell_direct);
+
+        walk_field(walker, &Self::FIELDS[2], &self.enable_utc_relay);
+
+        walk_field(walker, &Self::FIELDS[3], &self.enable_auditing);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

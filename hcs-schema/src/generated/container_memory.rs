@@ -2,7 +2,6 @@
 //!
 //! Schema definition `Container_Memory`.
 //! Formerly `Memory` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
@@ -31,7 +30,13 @@ pub struct ContainerMemory {
         schemars(rename = "SizeInMB", skip_serializing_if = "Option::is_none")
     )]
     pub size_in_mb: Option<u64>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// JSON `Maximum`: uint64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Maximum", skip_serializing_if = "Option::is_none")
+    )]
+    pub maximum: Option<u64>,
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
@@ -41,12 +46,16 @@ impl Serialize for ContainerMemory {
     /// The set fields in schema order, then the unknown properties: one JSON object whose
     /// length is known before it starts.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.size_in_mb.is_some()) + self.unknown_properties.len();
-
+        let len = usize::from(self.size_in_mb.is_some())
+            + usize::from(self.maximum.is_some()) + self.unknown_properties.len();
         let mut map = serializer.serialize_map(Some(len))?;
 
         if let Some(value) = &self.size_in_mb {
             map.serialize_entry("SizeInMB", value)?;
+        }
+
+        if let Some(value) = &self.maximum {
+            map.serialize_entry("Maximum", value)?;
         }
 
         for (name, value) in &self.unknown_properties {
@@ -70,6 +79,11 @@ impl SchemaType for ContainerMemory {
             json_name: "SizeInMB",
             availability: since::V2_1_1809,
         },
+        FieldInfo {
+            rust_name: "maximum",
+            json_name: "Maximum",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
     ];
 
     const VARIANTS: &'static [crate::VariantInfo] = &[];
@@ -83,6 +97,7 @@ impl StructFields for ContainerMemory {
     ) -> Result<bool, A::Error> {
         match key {
             "SizeInMB" => self.size_in_mb = map.next_value()?,
+            "Maximum" => self.maximum = map.next_value()?,
             _ => return Ok(false),
         }
 
@@ -103,6 +118,8 @@ impl<'de> Deserialize<'de> for ContainerMemory {
 impl Walk for ContainerMemory {
     fn walk(&self, walker: &mut dyn Walker) {
         walk_field(walker, &Self::FIELDS[0], &self.size_in_mb);
+
+        walk_field(walker, &Self::FIELDS[1], &self.maximum);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -2,7 +2,6 @@
 //!
 //! Schema definition `GetPropertyType`.
 //! Formerly `PropertyType` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 #![allow(deprecated)]
 
@@ -18,7 +17,7 @@ use crate::{
 ///
 /// Schema definition `GetPropertyType` (formerly `PropertyType`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
-/// A value that no published schema has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
+/// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetPropertyType {
@@ -26,7 +25,7 @@ pub enum GetPropertyType {
     ///
     /// JSON `"Basic"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     Basic,
-    /// JSON `"Memory"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
+    /// JSON `"Memory"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
@@ -39,12 +38,12 @@ pub enum GetPropertyType {
     ///
     /// JSON `"ProcessorTopology"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     ProcessorTopology,
-    /// JSON `"CacheAllocation"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
+    /// JSON `"CacheAllocation"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     CacheAllocation,
-    /// JSON `"CacheMonitoring"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
+    /// JSON `"CacheMonitoring"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
@@ -57,17 +56,21 @@ pub enum GetPropertyType {
     ///
     /// JSON `"QoSCapabilities"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     QoSCapabilities,
-    /// JSON `"MemoryBwAllocation"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
+    /// JSON `"MemoryBwAllocation"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     MemoryBwAllocation,
-    /// JSON `"Undefined"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
+    /// JSON `"Processor"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    Processor,
+    /// JSON `"SecureNestedPaging"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    SecureNestedPaging,
+    /// JSON `"Undefined"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     Undefined,
-    /// A value that no published schema has, kept as sent.
+    /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),
 }
 
@@ -84,12 +87,14 @@ impl GetPropertyType {
             Self::ContainerCredentialGuard => "ContainerCredentialGuard",
             Self::QoSCapabilities => "QoSCapabilities",
             Self::MemoryBwAllocation => "MemoryBwAllocation",
+            Self::Processor => "Processor",
+            Self::SecureNestedPaging => "SecureNestedPaging",
             Self::Undefined => "Undefined",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
 
-    /// The variant of a value that a published schema has; `None` for any other value.
+    /// The variant of a value a schema source has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
         match value {
             "Basic" => Some(Self::Basic),
@@ -101,6 +106,8 @@ impl GetPropertyType {
             "ContainerCredentialGuard" => Some(Self::ContainerCredentialGuard),
             "QoSCapabilities" => Some(Self::QoSCapabilities),
             "MemoryBwAllocation" => Some(Self::MemoryBwAllocation),
+            "Processor" => Some(Self::Processor),
+            "SecureNestedPaging" => Some(Self::SecureNestedPaging),
             "Undefined" => Some(Self::Undefined),
             _ => None,
         }
@@ -118,7 +125,9 @@ impl GetPropertyType {
             Self::ContainerCredentialGuard => 6,
             Self::QoSCapabilities => 7,
             Self::MemoryBwAllocation => 8,
-            Self::Undefined => 9,
+            Self::Processor => 9,
+            Self::SecureNestedPaging => 10,
+            Self::Undefined => 11,
             Self::Unrecognized(_) => return None,
         };
 
@@ -144,7 +153,7 @@ impl SchemaType for GetPropertyType {
         VariantInfo {
             rust_name: "Memory",
             json_value: "Memory",
-            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
         VariantInfo {
             rust_name: "CpuGroup",
@@ -159,12 +168,12 @@ impl SchemaType for GetPropertyType {
         VariantInfo {
             rust_name: "CacheAllocation",
             json_value: "CacheAllocation",
-            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
         VariantInfo {
             rust_name: "CacheMonitoring",
             json_value: "CacheMonitoring",
-            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
         VariantInfo {
             rust_name: "ContainerCredentialGuard",
@@ -179,12 +188,22 @@ impl SchemaType for GetPropertyType {
         VariantInfo {
             rust_name: "MemoryBwAllocation",
             json_value: "MemoryBwAllocation",
-            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
+        },
+        VariantInfo {
+            rust_name: "Processor",
+            json_value: "Processor",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        VariantInfo {
+            rust_name: "SecureNestedPaging",
+            json_value: "SecureNestedPaging",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         VariantInfo {
             rust_name: "Undefined",
             json_value: "Undefined",
-            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];
 }

@@ -6,19 +6,31 @@
 
 mod releases;
 mod since;
+mod app_container_launch_type;
 mod apply_secure_boot_template_type;
 mod attachment;
 mod attachment_type;
 mod attribution_record;
 mod basic_information;
+mod batched_binding;
 mod battery;
+mod blackout_exited_event_details;
+mod boot_device;
+mod cache_allocation_system_info;
 mod cache_mode;
+mod cache_monitoring_system_info;
+mod cache_operation_request;
+mod cache_query_stats_response;
+mod cache_set_cos_bitmask_request;
+mod cache_set_root_cos_request;
+mod cache_set_root_rmid_request;
 mod caching_mode;
 mod chipset;
 mod cim_mount;
 mod close_handle;
 mod com_port;
 mod combined_layers;
+mod compatibility_info;
 mod compute_system;
 mod compute_system_properties;
 mod console_image;
@@ -34,6 +46,7 @@ mod container_credential_guard_remove_instance_request;
 mod container_credential_guard_state;
 mod container_credential_guard_system_info;
 mod container_credential_guard_transport;
+mod container_memory_information;
 mod container_hv_socket;
 mod container_memory;
 mod container_processor;
@@ -47,8 +60,10 @@ mod cpu_group_configurations;
 mod cpu_group_property;
 mod crash_options;
 mod crash_report;
+mod crash_report_process_dump;
 mod crash_type;
 mod create_group_operation;
+mod debug_options;
 mod delete_group_operation;
 mod device;
 mod device_category;
@@ -65,13 +80,17 @@ mod event_data;
 mod event_data_type;
 mod exit_initiator;
 mod export_layer_options;
+mod feature_setting_disposition;
+mod file_system_filter_type;
 mod filesystem_isolation_mode;
 mod filesystem_layer;
 mod filesystem_namespace;
 mod filesystem_nesting_mode;
 mod filtered_property_query;
+mod firmware_file;
 mod flexible_io_device;
 mod flexible_io_device_hosting_model;
+mod floppy_controller;
 mod get_property_type;
 mod gpu_assignment_mode;
 mod gpu_configuration;
@@ -79,17 +98,27 @@ mod guest_connection;
 mod guest_connection_info;
 mod guest_crash;
 mod guest_crash_reporting;
+mod guest_isolation_type;
+mod guest_memory_info;
 mod guest_modify_setting_request;
 mod guest_os;
 mod guest_state;
+mod guest_state_file_type;
 mod heartbeat;
 mod host_files;
+mod host_memory;
+mod host_memory_modification_request;
+mod host_memory_operation;
+mod host_memory_query_request;
+mod host_memory_query_type;
 mod host_processor_modification_request;
 mod hosted_system;
 mod hv_socket_address;
 mod hv_socket_service_config;
 mod hv_socket_system_config;
+mod ide_controller;
 mod idle_processors_request;
+mod idled_processor_response;
 mod inject_non_maskable_interrupt;
 mod integration_component_operating_state_reason;
 mod integration_component_operational_state;
@@ -98,6 +127,8 @@ mod interface_class;
 mod interface_class_type;
 mod interrupt_moderation_mode;
 mod iov_settings;
+mod isolation_settings;
+mod isolation_type;
 mod job_cpu;
 mod job_memory;
 mod job_namespace;
@@ -108,8 +139,10 @@ mod keyboard;
 mod kvp_exchange;
 mod kvp_query;
 mod kvp_source;
+mod launch_options;
 mod layer;
 mod layer_data;
+mod licensing;
 mod linux_kernel_direct;
 mod logical_processor;
 mod mapped_directory;
@@ -117,8 +150,33 @@ mod mapped_pipe;
 mod mapped_pipe_path_type;
 mod mapped_virtual_disk;
 mod memory_backing_page_size;
+mod memory_backing_type;
+mod memory_balancer_info;
+mod memory_balancing_enable_operation;
+mod memory_bw_allocation_system_info;
+mod memory_io_space_conversion_operation;
+mod memory_information_for_host;
 mod memory_information_for_vm;
+mod memory_migration_transfer_throttle_params;
+mod memory_reserve_page_size;
+mod memory_reserve_resize_operation;
+mod memory_reserve_target;
+mod memory_reserve_target_operation;
+mod memory_reserve_target_query_operation;
 mod memory_stats;
+mod metering_port_acl;
+mod migration_cancel_options;
+mod migration_compression_settings;
+mod migration_event;
+mod migration_final_operation;
+mod migration_finalized_options;
+mod migration_initialize_options;
+mod migration_memory_transport;
+mod migration_network_settings;
+mod migration_origin;
+mod migration_result;
+mod migration_start_options;
+mod migration_transfer_options;
 mod modification_request;
 mod modify_operation;
 mod modify_property_type;
@@ -133,12 +191,22 @@ mod named_pipe_namespace;
 mod named_pipe_symlink;
 mod namespace;
 mod network_adapter;
+mod network_adapter_type;
 mod network_modify_request_type;
 mod network_modify_setting_request;
 mod network_namespace;
+mod network_property;
+mod network_property2;
+mod network_property_query;
 mod networking;
 mod non_architectural_core_sharing;
 mod notification_type;
+mod numa;
+mod numa_node;
+mod numa_node_memory;
+mod numa_node_processor;
+mod numa_processors;
+mod numa_setting;
 mod nvram;
 mod nvram_variable;
 mod nvram_vendor;
@@ -153,6 +221,7 @@ mod operation_failure_info;
 mod operation_info;
 mod operation_notification_info;
 mod operation_progress;
+mod operation_system_migration_notification_info;
 mod operation_type;
 mod os_layer_options;
 mod os_layer_type;
@@ -162,23 +231,29 @@ mod pause_notification;
 mod pause_options;
 mod pause_reason;
 mod pause_suspension_level;
+mod pcat;
 mod plan9;
 mod plan9_share;
 mod process_details;
+mod process_dump;
+mod process_dump_type;
 mod process_modify_request;
 mod process_parameters;
 mod process_signal;
 mod process_status;
+mod processor_cache_modify_service_operation;
 mod processor_capabilities_info;
 mod processor_feature;
 mod processor_feature_set;
 mod processor_feature_set_mode;
+mod processor_information_for_host;
 mod processor_limits;
 mod processor_stats;
 mod processor_topology;
 mod properties;
 mod property_response;
 mod qos_capabilities;
+mod range;
 mod rdp_connection_options;
 mod registry_changes;
 mod registry_delete_key;
@@ -201,11 +276,17 @@ mod runtime_state;
 mod save_options;
 mod save_type;
 mod scsi;
+mod secure_nested_paging_cpu_id;
+mod secure_nested_paging_info;
+mod security_settings;
 mod serial_console;
 mod service_properties;
 mod service_property_query;
 mod services;
+mod set_mba_cos_throttle_value_request;
 mod set_property_operation;
+mod sgx_launch_control_mode;
+mod sgx_memory;
 mod shared_memory_configuration;
 mod shared_memory_region;
 mod shared_memory_region_info;
@@ -214,6 +295,9 @@ mod shutdown_mechanism;
 mod shutdown_options;
 mod shutdown_type;
 mod signal_process_options;
+mod silo_properties;
+mod silo_settings;
+mod start_options;
 mod state;
 mod state_override;
 mod statistics;
@@ -239,6 +323,7 @@ mod triple_fault;
 mod uefi;
 mod uefi_boot_device;
 mod uefi_boot_entry;
+mod uefi_system_information;
 mod version;
 mod video_monitor;
 mod virtio_serial;
@@ -257,11 +342,16 @@ mod virtual_pmem_image_format;
 mod virtual_pmem_mapping;
 mod virtual_pci_device;
 mod virtual_pci_function;
+mod virtual_slit_type;
 mod virtual_smb;
+mod virtual_smb_alternate_data_stream;
 mod virtual_smb_share;
 mod virtual_smb_share_options;
 mod vm_memory;
+mod vm_memory_modification_request;
+mod vm_memory_operation;
 mod vm_processor_requirements;
+mod windows_crash_dump_type;
 mod windows_crash_phase;
 mod windows_crash_report;
 mod windows_crash_reporting;
@@ -270,19 +360,31 @@ mod worker_exit_detail;
 mod worker_exit_type;
 mod xsave_processor_feature;
 pub use releases::VERSION_MAP;
+pub use app_container_launch_type::AppContainerLaunchType;
 pub use apply_secure_boot_template_type::ApplySecureBootTemplateType;
 pub use attachment::Attachment;
 pub use attachment_type::AttachmentType;
 pub use attribution_record::AttributionRecord;
 pub use basic_information::BasicInformation;
+pub use batched_binding::BatchedBinding;
 pub use battery::Battery;
+pub use blackout_exited_event_details::BlackoutExitedEventDetails;
+pub use boot_device::BootDevice;
+pub use cache_allocation_system_info::CacheAllocationSystemInfo;
 pub use cache_mode::CacheMode;
+pub use cache_monitoring_system_info::CacheMonitoringSystemInfo;
+pub use cache_operation_request::CacheOperationRequest;
+pub use cache_query_stats_response::CacheQueryStatsResponse;
+pub use cache_set_cos_bitmask_request::CacheSetCosBitmaskRequest;
+pub use cache_set_root_cos_request::CacheSetRootCosRequest;
+pub use cache_set_root_rmid_request::CacheSetRootRmidRequest;
 pub use caching_mode::CachingMode;
 pub use chipset::Chipset;
 pub use cim_mount::CimMount;
 pub use close_handle::CloseHandle;
 pub use com_port::ComPort;
 pub use combined_layers::CombinedLayers;
+pub use compatibility_info::CompatibilityInfo;
 pub use compute_system::ComputeSystem;
 pub use compute_system_properties::ComputeSystemProperties;
 pub use console_image::ConsoleImage;
@@ -298,6 +400,7 @@ pub use container_credential_guard_remove_instance_request::ContainerCredentialG
 pub use container_credential_guard_state::ContainerCredentialGuardState;
 pub use container_credential_guard_system_info::ContainerCredentialGuardSystemInfo;
 pub use container_credential_guard_transport::ContainerCredentialGuardTransport;
+pub use container_memory_information::ContainerMemoryInformation;
 pub use container_hv_socket::ContainerHvSocket;
 pub use container_memory::ContainerMemory;
 pub use container_processor::ContainerProcessor;
@@ -311,8 +414,10 @@ pub use cpu_group_configurations::CpuGroupConfigurations;
 pub use cpu_group_property::CpuGroupProperty;
 pub use crash_options::CrashOptions;
 pub use crash_report::CrashReport;
+pub use crash_report_process_dump::CrashReportProcessDump;
 pub use crash_type::CrashType;
 pub use create_group_operation::CreateGroupOperation;
+pub use debug_options::DebugOptions;
 pub use delete_group_operation::DeleteGroupOperation;
 pub use device::Device;
 pub use device_category::DeviceCategory;
@@ -329,13 +434,17 @@ pub use event_data::EventData;
 pub use event_data_type::EventDataType;
 pub use exit_initiator::ExitInitiator;
 pub use export_layer_options::ExportLayerOptions;
+pub use feature_setting_disposition::FeatureSettingDisposition;
+pub use file_system_filter_type::FileSystemFilterType;
 pub use filesystem_isolation_mode::FilesystemIsolationMode;
 pub use filesystem_layer::FilesystemLayer;
 pub use filesystem_namespace::FilesystemNamespace;
 pub use filesystem_nesting_mode::FilesystemNestingMode;
 pub use filtered_property_query::FilteredPropertyQuery;
+pub use firmware_file::FirmwareFile;
 pub use flexible_io_device::FlexibleIoDevice;
 pub use flexible_io_device_hosting_model::FlexibleIoDeviceHostingModel;
+pub use floppy_controller::FloppyController;
 pub use get_property_type::GetPropertyType;
 pub use gpu_assignment_mode::GpuAssignmentMode;
 pub use gpu_configuration::GpuConfiguration;
@@ -343,17 +452,27 @@ pub use guest_connection::GuestConnection;
 pub use guest_connection_info::GuestConnectionInfo;
 pub use guest_crash::GuestCrash;
 pub use guest_crash_reporting::GuestCrashReporting;
+pub use guest_isolation_type::GuestIsolationType;
+pub use guest_memory_info::GuestMemoryInfo;
 pub use guest_modify_setting_request::GuestModifySettingRequest;
 pub use guest_os::GuestOs;
 pub use guest_state::GuestState;
+pub use guest_state_file_type::GuestStateFileType;
 pub use heartbeat::Heartbeat;
 pub use host_files::HostFiles;
+pub use host_memory::HostMemory;
+pub use host_memory_modification_request::HostMemoryModificationRequest;
+pub use host_memory_operation::HostMemoryOperation;
+pub use host_memory_query_request::HostMemoryQueryRequest;
+pub use host_memory_query_type::HostMemoryQueryType;
 pub use host_processor_modification_request::HostProcessorModificationRequest;
 pub use hosted_system::HostedSystem;
 pub use hv_socket_address::HvSocketAddress;
 pub use hv_socket_service_config::HvSocketServiceConfig;
 pub use hv_socket_system_config::HvSocketSystemConfig;
+pub use ide_controller::IDEController;
 pub use idle_processors_request::IdleProcessorsRequest;
+pub use idled_processor_response::IdledProcessorResponse;
 pub use inject_non_maskable_interrupt::InjectNonMaskableInterrupt;
 pub use integration_component_operating_state_reason::IntegrationComponentOperatingStateReason;
 pub use integration_component_operational_state::IntegrationComponentOperationalState;
@@ -362,6 +481,8 @@ pub use interface_class::InterfaceClass;
 pub use interface_class_type::InterfaceClassType;
 pub use interrupt_moderation_mode::InterruptModerationMode;
 pub use iov_settings::IovSettings;
+pub use isolation_settings::IsolationSettings;
+pub use isolation_type::IsolationType;
 pub use job_cpu::JobCpu;
 pub use job_memory::JobMemory;
 pub use job_namespace::JobNamespace;
@@ -372,8 +493,10 @@ pub use keyboard::Keyboard;
 pub use kvp_exchange::KvpExchange;
 pub use kvp_query::KvpQuery;
 pub use kvp_source::KvpSource;
+pub use launch_options::LaunchOptions;
 pub use layer::Layer;
 pub use layer_data::LayerData;
+pub use licensing::Licensing;
 pub use linux_kernel_direct::LinuxKernelDirect;
 pub use logical_processor::LogicalProcessor;
 pub use mapped_directory::MappedDirectory;
@@ -381,8 +504,33 @@ pub use mapped_pipe::MappedPipe;
 pub use mapped_pipe_path_type::MappedPipePathType;
 pub use mapped_virtual_disk::MappedVirtualDisk;
 pub use memory_backing_page_size::MemoryBackingPageSize;
+pub use memory_backing_type::MemoryBackingType;
+pub use memory_balancer_info::MemoryBalancerInfo;
+pub use memory_balancing_enable_operation::MemoryBalancingEnableOperation;
+pub use memory_bw_allocation_system_info::MemoryBwAllocationSystemInfo;
+pub use memory_io_space_conversion_operation::MemoryIOSpaceConversionOperation;
+pub use memory_information_for_host::MemoryInformationForHost;
 pub use memory_information_for_vm::MemoryInformationForVm;
+pub use memory_migration_transfer_throttle_params::MemoryMigrationTransferThrottleParams;
+pub use memory_reserve_page_size::MemoryReservePageSize;
+pub use memory_reserve_resize_operation::MemoryReserveResizeOperation;
+pub use memory_reserve_target::MemoryReserveTarget;
+pub use memory_reserve_target_operation::MemoryReserveTargetOperation;
+pub use memory_reserve_target_query_operation::MemoryReserveTargetQueryOperation;
 pub use memory_stats::MemoryStats;
+pub use metering_port_acl::MeteringPortAcl;
+pub use migration_cancel_options::MigrationCancelOptions;
+pub use migration_compression_settings::MigrationCompressionSettings;
+pub use migration_event::MigrationEvent;
+pub use migration_final_operation::MigrationFinalOperation;
+pub use migration_finalized_options::MigrationFinalizedOptions;
+pub use migration_initialize_options::MigrationInitializeOptions;
+pub use migration_memory_transport::MigrationMemoryTransport;
+pub use migration_network_settings::MigrationNetworkSettings;
+pub use migration_origin::MigrationOrigin;
+pub use migration_result::MigrationResult;
+pub use migration_start_options::MigrationStartOptions;
+pub use migration_transfer_options::MigrationTransferOptions;
 pub use modification_request::ModificationRequest;
 pub use modify_operation::ModifyOperation;
 pub use modify_property_type::ModifyPropertyType;
@@ -397,12 +545,22 @@ pub use named_pipe_namespace::NamedPipeNamespace;
 pub use named_pipe_symlink::NamedPipeSymlink;
 pub use namespace::Namespace;
 pub use network_adapter::NetworkAdapter;
+pub use network_adapter_type::NetworkAdapterType;
 pub use network_modify_request_type::NetworkModifyRequestType;
 pub use network_modify_setting_request::NetworkModifySettingRequest;
 pub use network_namespace::NetworkNamespace;
+pub use network_property::NetworkProperty;
+pub use network_property2::NetworkProperty2;
+pub use network_property_query::NetworkPropertyQuery;
 pub use networking::Networking;
 pub use non_architectural_core_sharing::NonArchitecturalCoreSharing;
 pub use notification_type::NotificationType;
+pub use numa::Numa;
+pub use numa_node::NumaNode;
+pub use numa_node_memory::NumaNodeMemory;
+pub use numa_node_processor::NumaNodeProcessor;
+pub use numa_processors::NumaProcessors;
+pub use numa_setting::NumaSetting;
 pub use nvram::Nvram;
 pub use nvram_variable::NvramVariable;
 pub use nvram_vendor::NvramVendor;
@@ -417,6 +575,7 @@ pub use operation_failure_info::OperationFailureInfo;
 pub use operation_info::OperationInfo;
 pub use operation_notification_info::OperationNotificationInfo;
 pub use operation_progress::OperationProgress;
+pub use operation_system_migration_notification_info::OperationSystemMigrationNotificationInfo;
 pub use operation_type::OperationType;
 pub use os_layer_options::OsLayerOptions;
 pub use os_layer_type::OsLayerType;
@@ -426,23 +585,29 @@ pub use pause_notification::PauseNotification;
 pub use pause_options::PauseOptions;
 pub use pause_reason::PauseReason;
 pub use pause_suspension_level::PauseSuspensionLevel;
+pub use pcat::Pcat;
 pub use plan9::Plan9;
 pub use plan9_share::Plan9Share;
 pub use process_details::ProcessDetails;
+pub use process_dump::ProcessDump;
+pub use process_dump_type::ProcessDumpType;
 pub use process_modify_request::ProcessModifyRequest;
 pub use process_parameters::ProcessParameters;
 pub use process_signal::ProcessSignal;
 pub use process_status::ProcessStatus;
+pub use processor_cache_modify_service_operation::ProcessorCacheModifyServiceOperation;
 pub use processor_capabilities_info::ProcessorCapabilitiesInfo;
 pub use processor_feature::ProcessorFeature;
 pub use processor_feature_set::ProcessorFeatureSet;
 pub use processor_feature_set_mode::ProcessorFeatureSetMode;
+pub use processor_information_for_host::ProcessorInformationForHost;
 pub use processor_limits::ProcessorLimits;
 pub use processor_stats::ProcessorStats;
 pub use processor_topology::ProcessorTopology;
 pub use properties::Properties;
 pub use property_response::PropertyResponse;
 pub use qos_capabilities::QoSCapabilities;
+pub use range::Range;
 pub use rdp_connection_options::RdpConnectionOptions;
 pub use registry_changes::RegistryChanges;
 pub use registry_delete_key::RegistryDeleteKey;
@@ -465,11 +630,17 @@ pub use runtime_state::RuntimeState;
 pub use save_options::SaveOptions;
 pub use save_type::SaveType;
 pub use scsi::Scsi;
+pub use secure_nested_paging_cpu_id::SecureNestedPagingCpuID;
+pub use secure_nested_paging_info::SecureNestedPagingInfo;
+pub use security_settings::SecuritySettings;
 pub use serial_console::SerialConsole;
 pub use service_properties::ServiceProperties;
 pub use service_property_query::ServicePropertyQuery;
 pub use services::Services;
+pub use set_mba_cos_throttle_value_request::SetMbaCosThrottleValueRequest;
 pub use set_property_operation::SetPropertyOperation;
+pub use sgx_launch_control_mode::SgxLaunchControlMode;
+pub use sgx_memory::SgxMemory;
 pub use shared_memory_configuration::SharedMemoryConfiguration;
 pub use shared_memory_region::SharedMemoryRegion;
 pub use shared_memory_region_info::SharedMemoryRegionInfo;
@@ -478,6 +649,9 @@ pub use shutdown_mechanism::ShutdownMechanism;
 pub use shutdown_options::ShutdownOptions;
 pub use shutdown_type::ShutdownType;
 pub use signal_process_options::SignalProcessOptions;
+pub use silo_properties::SiloProperties;
+pub use silo_settings::SiloSettings;
+pub use start_options::StartOptions;
 pub use state::State;
 pub use state_override::StateOverride;
 pub use statistics::Statistics;
@@ -503,6 +677,7 @@ pub use triple_fault::TripleFault;
 pub use uefi::Uefi;
 pub use uefi_boot_device::UefiBootDevice;
 pub use uefi_boot_entry::UefiBootEntry;
+pub use uefi_system_information::UefiSystemInformation;
 pub use version::Version;
 pub use video_monitor::VideoMonitor;
 pub use virtio_serial::VirtioSerial;
@@ -521,11 +696,16 @@ pub use virtual_pmem_image_format::VirtualPMemImageFormat;
 pub use virtual_pmem_mapping::VirtualPMemMapping;
 pub use virtual_pci_device::VirtualPciDevice;
 pub use virtual_pci_function::VirtualPciFunction;
+pub use virtual_slit_type::VirtualSlitType;
 pub use virtual_smb::VirtualSmb;
+pub use virtual_smb_alternate_data_stream::VirtualSmbAlternateDataStream;
 pub use virtual_smb_share::VirtualSmbShare;
 pub use virtual_smb_share_options::VirtualSmbShareOptions;
 pub use vm_memory::VmMemory;
+pub use vm_memory_modification_request::VmMemoryModificationRequest;
+pub use vm_memory_operation::VmMemoryOperation;
 pub use vm_processor_requirements::VmProcessorRequirements;
+pub use windows_crash_dump_type::WindowsCrashDumpType;
 pub use windows_crash_phase::WindowsCrashPhase;
 pub use windows_crash_report::WindowsCrashReport;
 pub use windows_crash_reporting::WindowsCrashReporting;
@@ -545,73 +725,100 @@ pub use xsave_processor_feature::XsaveProcessorFeature;
 #[macro_export]
 macro_rules! for_each_schema_type {
     ($callback:ident) => {
-        $callback ! { ApplySecureBootTemplateType, Attachment, AttachmentType,
-        AttributionRecord, BasicInformation, Battery, CacheMode, CachingMode, Chipset,
-        CimMount, CloseHandle, ComPort, CombinedLayers, ComputeSystem,
-        ComputeSystemProperties, ConsoleImage, ConsoleImageQuery, ConsoleSize, Container,
+        $callback ! { AppContainerLaunchType, ApplySecureBootTemplateType, Attachment,
+        AttachmentType, AttributionRecord, BasicInformation, BatchedBinding, Battery,
+        BlackoutExitedEventDetails, BootDevice, CacheAllocationSystemInfo, CacheMode,
+        CacheMonitoringSystemInfo, CacheOperationRequest, CacheQueryStatsResponse,
+        CacheSetCosBitmaskRequest, CacheSetRootCosRequest, CacheSetRootRmidRequest,
+        CachingMode, Chipset, CimMount, CloseHandle, ComPort, CombinedLayers,
+        CompatibilityInfo, ComputeSystem, ComputeSystemProperties, ConsoleImage,
+        ConsoleImageQuery, ConsoleSize, Container,
         ContainerCredentialGuardAddInstanceRequest,
         ContainerCredentialGuardHvSocketServiceConfig, ContainerCredentialGuardInstance,
         ContainerCredentialGuardModifyOperation,
         ContainerCredentialGuardOperationRequest,
         ContainerCredentialGuardRemoveInstanceRequest, ContainerCredentialGuardState,
         ContainerCredentialGuardSystemInfo, ContainerCredentialGuardTransport,
-        ContainerHvSocket, ContainerMemory, ContainerProcessor,
-        ContainersDefBatchedBinding, ContainersDefContainer, ContainersDefDevice,
-        CpuGroup, CpuGroupAffinity, CpuGroupConfig, CpuGroupConfigurations,
-        CpuGroupProperty, CrashOptions, CrashReport, CrashType, CreateGroupOperation,
+        ContainerMemoryInformation, ContainerHvSocket, ContainerMemory,
+        ContainerProcessor, ContainersDefBatchedBinding, ContainersDefContainer,
+        ContainersDefDevice, CpuGroup, CpuGroupAffinity, CpuGroupConfig,
+        CpuGroupConfigurations, CpuGroupProperty, CrashOptions, CrashReport,
+        CrashReportProcessDump, CrashType, CreateGroupOperation, DebugOptions,
         DeleteGroupOperation, Device, DeviceCategory, DeviceExtension, DeviceInstance,
         DeviceNamespace, DeviceType, Device2, Devices, EnhancedModeVideo,
         EnlightenmentModifications, ErrorEvent, EventData, EventDataType, ExitInitiator,
-        ExportLayerOptions, FilesystemIsolationMode, FilesystemLayer,
-        FilesystemNamespace, FilesystemNestingMode, FilteredPropertyQuery,
-        FlexibleIoDevice, FlexibleIoDeviceHostingModel, GetPropertyType,
+        ExportLayerOptions, FeatureSettingDisposition, FileSystemFilterType,
+        FilesystemIsolationMode, FilesystemLayer, FilesystemNamespace,
+        FilesystemNestingMode, FilteredPropertyQuery, FirmwareFile, FlexibleIoDevice,
+        FlexibleIoDeviceHostingModel, FloppyController, GetPropertyType,
         GpuAssignmentMode, GpuConfiguration, GuestConnection, GuestConnectionInfo,
-        GuestCrash, GuestCrashReporting, GuestModifySettingRequest, GuestOs, GuestState,
-        Heartbeat, HostFiles, HostProcessorModificationRequest, HostedSystem,
-        HvSocketAddress, HvSocketServiceConfig, HvSocketSystemConfig,
-        IdleProcessorsRequest, InjectNonMaskableInterrupt,
-        IntegrationComponentOperatingStateReason, IntegrationComponentOperationalState,
-        IntegrationComponentStatus, InterfaceClass, InterfaceClassType,
-        InterruptModerationMode, IovSettings, JobCpu, JobMemory, JobNamespace,
-        JobSystemRoot, JobTerminationPolicy, KernelIntegration, Keyboard, KvpExchange,
-        KvpQuery, KvpSource, Layer, LayerData, LinuxKernelDirect, LogicalProcessor,
-        MappedDirectory, MappedPipe, MappedPipePathType, MappedVirtualDisk,
-        MemoryBackingPageSize, MemoryInformationForVm, MemoryStats, ModificationRequest,
-        ModifyOperation, ModifyPropertyType, ModifyRequestType, ModifyResourceType,
+        GuestCrash, GuestCrashReporting, GuestIsolationType, GuestMemoryInfo,
+        GuestModifySettingRequest, GuestOs, GuestState, GuestStateFileType, Heartbeat,
+        HostFiles, HostMemory, HostMemoryModificationRequest, HostMemoryOperation,
+        HostMemoryQueryRequest, HostMemoryQueryType, HostProcessorModificationRequest,
+        HostedSystem, HvSocketAddress, HvSocketServiceConfig, HvSocketSystemConfig,
+        IDEController, IdleProcessorsRequest, IdledProcessorResponse,
+        InjectNonMaskableInterrupt, IntegrationComponentOperatingStateReason,
+        IntegrationComponentOperationalState, IntegrationComponentStatus, InterfaceClass,
+        InterfaceClassType, InterruptModerationMode, IovSettings, IsolationSettings,
+        IsolationType, JobCpu, JobMemory, JobNamespace, JobSystemRoot,
+        JobTerminationPolicy, KernelIntegration, Keyboard, KvpExchange, KvpQuery,
+        KvpSource, LaunchOptions, Layer, LayerData, Licensing, LinuxKernelDirect,
+        LogicalProcessor, MappedDirectory, MappedPipe, MappedPipePathType,
+        MappedVirtualDisk, MemoryBackingPageSize, MemoryBackingType, MemoryBalancerInfo,
+        MemoryBalancingEnableOperation, MemoryBwAllocationSystemInfo,
+        MemoryIOSpaceConversionOperation, MemoryInformationForHost,
+        MemoryInformationForVm, MemoryMigrationTransferThrottleParams,
+        MemoryReservePageSize, MemoryReserveResizeOperation, MemoryReserveTarget,
+        MemoryReserveTargetOperation, MemoryReserveTargetQueryOperation, MemoryStats,
+        MeteringPortAcl, MigrationCancelOptions, MigrationCompressionSettings,
+        MigrationEvent, MigrationFinalOperation, MigrationFinalizedOptions,
+        MigrationInitializeOptions, MigrationMemoryTransport, MigrationNetworkSettings,
+        MigrationOrigin, MigrationResult, MigrationStartOptions,
+        MigrationTransferOptions, ModificationRequest, ModifyOperation,
+        ModifyPropertyType, ModifyRequestType, ModifyResourceType,
         ModifyServiceOperation, ModifySettingRequest, MountManagerMountPoint,
         MountManagerNamespace, Mouse, NamedPipeNamespace, NamedPipeSymlink, Namespace,
-        NetworkAdapter, NetworkModifyRequestType, NetworkModifySettingRequest,
-        NetworkNamespace, Networking, NonArchitecturalCoreSharing, NotificationType,
+        NetworkAdapter, NetworkAdapterType, NetworkModifyRequestType,
+        NetworkModifySettingRequest, NetworkNamespace, NetworkProperty, NetworkProperty2,
+        NetworkPropertyQuery, Networking, NonArchitecturalCoreSharing, NotificationType,
+        Numa, NumaNode, NumaNodeMemory, NumaNodeProcessor, NumaProcessors, NumaSetting,
         Nvram, NvramVariable, NvramVendor, ObjectDirectory, ObjectDirectoryShadow,
         ObjectNamespace, ObjectSymlink, ObjectSymlinkScope, OperationFailure,
         OperationFailureDetail, OperationFailureInfo, OperationInfo,
-        OperationNotificationInfo, OperationProgress, OperationType, OsLayerOptions,
+        OperationNotificationInfo, OperationProgress,
+        OperationSystemMigrationNotificationInfo, OperationType, OsLayerOptions,
         OsLayerType, OsType, PathType, PauseNotification, PauseOptions, PauseReason,
-        PauseSuspensionLevel, Plan9, Plan9Share, ProcessDetails, ProcessModifyRequest,
-        ProcessParameters, ProcessSignal, ProcessStatus, ProcessorCapabilitiesInfo,
-        ProcessorFeature, ProcessorFeatureSet, ProcessorFeatureSetMode, ProcessorLimits,
-        ProcessorStats, ProcessorTopology, Properties, PropertyResponse, QoSCapabilities,
-        RdpConnectionOptions, RegistryChanges, RegistryDeleteKey, RegistryFlushState,
-        RegistryHive, RegistryHiveStack, RegistryKey, RegistryLayer, RegistryMakeKey,
+        PauseSuspensionLevel, Pcat, Plan9, Plan9Share, ProcessDetails, ProcessDump,
+        ProcessDumpType, ProcessModifyRequest, ProcessParameters, ProcessSignal,
+        ProcessStatus, ProcessorCacheModifyServiceOperation, ProcessorCapabilitiesInfo,
+        ProcessorFeature, ProcessorFeatureSet, ProcessorFeatureSetMode,
+        ProcessorInformationForHost, ProcessorLimits, ProcessorStats, ProcessorTopology,
+        Properties, PropertyResponse, QoSCapabilities, Range, RdpConnectionOptions,
+        RegistryChanges, RegistryDeleteKey, RegistryFlushState, RegistryHive,
+        RegistryHiveStack, RegistryKey, RegistryLayer, RegistryMakeKey,
         RegistryMakeValue, RegistryNamespace, RegistryRedirectionNode, RegistrySymlink,
         RegistryValue, RegistryValueType, RestoreState, ResultError,
         Rs4NetworkModifySettingRequest, RuntimeState, SaveOptions, SaveType, Scsi,
-        SerialConsole, ServiceProperties, ServicePropertyQuery, Services,
-        SetPropertyOperation, SharedMemoryConfiguration, SharedMemoryRegion,
-        SharedMemoryRegionInfo, Shutdown, ShutdownMechanism, ShutdownOptions,
-        ShutdownType, SignalProcessOptions, State, StateOverride, Statistics, StdHandle,
-        Storage, StorageQoS, StorageStats, Subnode, SubnodeType, SystemExit,
-        SystemExitDetail, SystemExitStatus, SystemProcessorModificationRequest,
-        SystemQuery, SystemTime, SystemType, SystemPropertyQuery, SystemPropertyType,
-        TimeZoneInformation, Timesync, Topology, TripleFault, Uefi, UefiBootDevice,
-        UefiBootEntry, Version, VideoMonitor, VirtioSerial, VirtioSerialPort,
+        SecureNestedPagingCpuID, SecureNestedPagingInfo, SecuritySettings, SerialConsole,
+        ServiceProperties, ServicePropertyQuery, Services, SetMbaCosThrottleValueRequest,
+        SetPropertyOperation, SgxLaunchControlMode, SgxMemory, SharedMemoryConfiguration,
+        SharedMemoryRegion, SharedMemoryRegionInfo, Shutdown, ShutdownMechanism,
+        ShutdownOptions, ShutdownType, SignalProcessOptions, SiloProperties,
+        SiloSettings, StartOptions, State, StateOverride, Statistics, StdHandle, Storage,
+        StorageQoS, StorageStats, Subnode, SubnodeType, SystemExit, SystemExitDetail,
+        SystemExitStatus, SystemProcessorModificationRequest, SystemQuery, SystemTime,
+        SystemType, SystemPropertyQuery, SystemPropertyType, TimeZoneInformation,
+        Timesync, Topology, TripleFault, Uefi, UefiBootDevice, UefiBootEntry,
+        UefiSystemInformation, Version, VideoMonitor, VirtioSerial, VirtioSerialPort,
         VirtualDeviceFailure, VirtualDeviceFailureDetail, VirtualMachine,
         VirtualMachineHvSocket, VirtualMachineMemory, VirtualMachineProcessor,
         VirtualNodeInfo, VirtualPMemBackingType, VirtualPMemController,
         VirtualPMemDevice, VirtualPMemImageFormat, VirtualPMemMapping, VirtualPciDevice,
-        VirtualPciFunction, VirtualSmb, VirtualSmbShare, VirtualSmbShareOptions,
-        VmMemory, VmProcessorRequirements, WindowsCrashPhase, WindowsCrashReport,
-        WindowsCrashReporting, WorkerExit, WorkerExitDetail, WorkerExitType,
-        XsaveProcessorFeature }
+        VirtualPciFunction, VirtualSlitType, VirtualSmb, VirtualSmbAlternateDataStream,
+        VirtualSmbShare, VirtualSmbShareOptions, VmMemory, VmMemoryModificationRequest,
+        VmMemoryOperation, VmProcessorRequirements, WindowsCrashDumpType,
+        WindowsCrashPhase, WindowsCrashReport, WindowsCrashReporting, WorkerExit,
+        WorkerExitDetail, WorkerExitType, XsaveProcessorFeature }
     };
 }

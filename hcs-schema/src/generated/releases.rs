@@ -2,7 +2,9 @@
 //!
 //! Schema versions and Windows releases, generated from the merged model.
 
-use crate::{Release, SchemaVersion, VersionIntroduction};
+use crate::{
+    Evidence, EvidenceKind, ObservedSource, Release, SchemaVersion, VersionIntroduction,
+};
 
 impl SchemaVersion {
     /// Schema 2.0: Windows 10 SDK, version 1809 (10.0.17763.0).
@@ -26,8 +28,28 @@ impl SchemaVersion {
     /// Schema 2.6: Windows 11 SDK, version 21H2 (10.0.22000.194).
     pub const V2_6: SchemaVersion = SchemaVersion::new(2u16, 6u16);
 
-    /// Every schema version the published schema files and reference know, oldest first.
+    /// Schema 2.9: known only from observed sources ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)), not from a published file.
+    pub const V2_9: SchemaVersion = SchemaVersion::new(2u16, 9u16);
+
+    /// Schema 2.11: known only from observed sources ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_2_11)), not from a published file.
+    pub const V2_11: SchemaVersion = SchemaVersion::new(2u16, 11u16);
+
+    /// Every schema version a source names, oldest first: the published schema files and
+    /// reference, and the evidence of the observed sources.
     pub const KNOWN: &'static [SchemaVersion] = &[
+        SchemaVersion::V2_0,
+        SchemaVersion::V2_1,
+        SchemaVersion::V2_2,
+        SchemaVersion::V2_3,
+        SchemaVersion::V2_4,
+        SchemaVersion::V2_5,
+        SchemaVersion::V2_6,
+        SchemaVersion::V2_9,
+        SchemaVersion::V2_11,
+    ];
+
+    /// Every schema version the published schema files and reference know, oldest first.
+    pub const PUBLISHED: &'static [SchemaVersion] = &[
         SchemaVersion::V2_0,
         SchemaVersion::V2_1,
         SchemaVersion::V2_2,
@@ -37,7 +59,7 @@ impl SchemaVersion {
         SchemaVersion::V2_6,
     ];
 
-    /// The newest known schema version.
+    /// The newest published schema version.
     pub const LATEST: SchemaVersion = SchemaVersion::V2_6;
 }
 
@@ -140,3 +162,188 @@ pub const VERSION_MAP: &[VersionIntroduction] = &[
         build: 22000u32,
     },
 ];
+
+impl ObservedSource {
+    /// hcsshim PR 1914 (Windows Server 2022 schema 2.5): microsoft/hcsshim pull request #1914, commit 5d01ee408ed7655c68d984b8cd3769219cc91e6c ("Regenerate hcsschema files", 2023-09-25, never merged): Swagger Codegen output of Microsoft's HCS schema 2.5 of Windows Server 2022 (build 20348.1.210507-1500), internal/hcs/schema2/*.go (371 files), a few of them edited by hand afterwards. First in precedence for types: it is generated from Microsoft's own schema, and it disagrees with the published files on 35 properties only (string formats Go cannot express, and the widths of three integer arrays).
+    pub const HCSSHIM_PR1914_5D01EE4: ObservedSource = ObservedSource {
+        id: "hcsshim-pr1914-5d01ee4",
+        name: "hcsshim PR 1914 (Windows Server 2022 schema 2.5)",
+        description: "microsoft/hcsshim pull request #1914, commit 5d01ee408ed7655c68d984b8cd3769219cc91e6c (\"Regenerate hcsschema files\", 2023-09-25, never merged): Swagger Codegen output of Microsoft's HCS schema 2.5 of Windows Server 2022 (build 20348.1.210507-1500), internal/hcs/schema2/*.go (371 files), a few of them edited by hand afterwards. First in precedence for types: it is generated from Microsoft's own schema, and it disagrees with the published files on 35 properties only (string formats Go cannot express, and the widths of three integer arrays).",
+    };
+
+    /// hcsshim 7c9ff7f (main, 2026-08-20): microsoft/hcsshim, branch main, commit 7c9ff7f481383ff47524bade75d1b25d631b49ce (2026-08-20), internal/hcs/schema2/*.go (138 files): the types hcsshim sends today, generated once with Swagger Codegen (API versions 2.1 to 2.5) and extended by hand since (confidential VMs, vNUMA, live migration, HostProcess containers, ...). Second in precedence for types: hand-maintained Go, which disagrees with the published files on 97 properties (int32 where the schema says uint64, plain strings for enums and GUIDs).
+    pub const HCSSHIM_7C9FF7F: ObservedSource = ObservedSource {
+        id: "hcsshim-7c9ff7f",
+        name: "hcsshim 7c9ff7f (main, 2026-08-20)",
+        description: "microsoft/hcsshim, branch main, commit 7c9ff7f481383ff47524bade75d1b25d631b49ce (2026-08-20), internal/hcs/schema2/*.go (138 files): the types hcsshim sends today, generated once with Swagger Codegen (API versions 2.1 to 2.5) and extended by hand since (confidential VMs, vNUMA, live migration, HostProcess containers, ...). Second in precedence for types: hand-maintained Go, which disagrees with the published files on 97 properties (int32 where the schema says uint64, plain strings for enums and GUIDs).",
+    };
+
+    /// Every observed source, in order of precedence for types.
+    pub const ALL: &'static [ObservedSource] = &[
+        ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        ObservedSource::HCSSHIM_7C9FF7F,
+    ];
+}
+
+impl Evidence {
+    /// Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5): generated from Microsoft's HCS schema 2.5 of Windows Server 2022: "Schema retrieved from branch 'fe_release' and build '20348.1.210507-1500'"; the `except` items are the PR's hand edits (`MODIFICATION:` comments, isolation_settings.go:16), which Windows did not supply (internal/hcs/schema2/*.go:3 (361 of 371 files), commit 5d01ee4 message).
+    pub const PR1914_SCHEMA_20348: Evidence = Evidence {
+        id: "pr1914-schema-20348",
+        source: &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        kind: EvidenceKind::Accepted,
+        version: Some(SchemaVersion::V2_5),
+        build: Some(20348u32),
+        locations: &[
+            "internal/hcs/schema2/*.go:3 (361 of 371 files)",
+            "commit 5d01ee4 message",
+        ],
+        says: "generated from Microsoft's HCS schema 2.5 of Windows Server 2022: \"Schema retrieved from branch 'fe_release' and build '20348.1.210507-1500'\"; the `except` items are the PR's hand edits (`MODIFICATION:` comments, isolation_settings.go:16), which Windows did not supply",
+    };
+
+    /// Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20): schema 2.9; the inbox guest agent of Windows Server 2022 ships a pre-2.9 schema whose strict parser rejects the field with HCS_E_INVALID_JSON (hcsshim#2714) (internal/uvm/combine_layers.go:38-41).
+    pub const FILTER_TYPE_2_9: Evidence = Evidence {
+        id: "filter-type-2.9",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Introduced,
+        version: Some(SchemaVersion::V2_9),
+        build: None,
+        locations: &["internal/uvm/combine_layers.go:38-41"],
+        says: "schema 2.9; the inbox guest agent of Windows Server 2022 ships a pre-2.9 schema whose strict parser rejects the field with HCS_E_INVALID_JSON (hcsshim#2714)",
+    };
+
+    /// Introduced in schema 2.11 according to hcsshim 7c9ff7f (main, 2026-08-20): schema 2.11, "pre-release/experimental" (internal/hcs/schema2/virtual_pci_device.go:12).
+    pub const PROPAGATE_NUMA_AFFINITY_2_11: Evidence = Evidence {
+        id: "propagate-numa-affinity-2.11",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Introduced,
+        version: Some(SchemaVersion::V2_11),
+        build: None,
+        locations: &["internal/hcs/schema2/virtual_pci_device.go:12"],
+        says: "schema 2.11, \"pre-release/experimental\"",
+    };
+
+    /// Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20): "available on WS2025 and later"; set only on build 26100 (Windows Server 2025) or later (internal/controller/device/vpci/vpci.go:125-126, internal/uvm/virtual_device.go:113, internal/uvm/create_lcow.go:662, internal/builder/vm/lcow/devices.go:113).
+    pub const PROPAGATE_NUMA_AFFINITY_26100: Evidence = Evidence {
+        id: "propagate-numa-affinity-26100",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Accepted,
+        version: None,
+        build: Some(26100u32),
+        locations: &[
+            "internal/controller/device/vpci/vpci.go:125-126",
+            "internal/uvm/virtual_device.go:113",
+            "internal/uvm/create_lcow.go:662",
+            "internal/builder/vm/lcow/devices.go:113",
+        ],
+        says: "\"available on WS2025 and later\"; set only on build 26100 (Windows Server 2025) or later",
+    };
+
+    /// Introduced in schema 2.6 according to hcsshim 7c9ff7f (main, 2026-08-20): not available in schema 2.5; required with GuestStateFileType `BlockStorage` in 2.6 (internal/uvm/create_lcow.go:498, internal/builder/vm/lcow/confidential.go:119).
+    pub const HCL_ENABLED_2_6: Evidence = Evidence {
+        id: "hcl-enabled-2.6",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Introduced,
+        version: Some(SchemaVersion::V2_6),
+        build: None,
+        locations: &[
+            "internal/uvm/create_lcow.go:498",
+            "internal/builder/vm/lcow/confidential.go:119",
+        ],
+        says: "not available in schema 2.5; required with GuestStateFileType `BlockStorage` in 2.6",
+    };
+
+    /// Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20): sent in confidential LCOW and WCOW documents with SchemaVersion 2.5 ("Use Schema V25 for confidential cases"): SecuritySettings with IsolationSettings (IsolationType `SecureNestedPaging`, LaunchData) and GuestStateFileType `FileMode` / `BlockStorage` (internal/uvm/create_lcow.go:371, internal/uvm/create_lcow.go:459, internal/uvm/create_lcow.go:493, internal/builder/vm/lcow/specs.go:258-262, internal/uvm/create_wcow.go:462, internal/uvm/create_wcow.go:490).
+    pub const CONFIDENTIAL_2_5: Evidence = Evidence {
+        id: "confidential-2.5",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Accepted,
+        version: Some(SchemaVersion::V2_5),
+        build: None,
+        locations: &[
+            "internal/uvm/create_lcow.go:371",
+            "internal/uvm/create_lcow.go:459",
+            "internal/uvm/create_lcow.go:493",
+            "internal/builder/vm/lcow/specs.go:258-262",
+            "internal/uvm/create_wcow.go:462",
+            "internal/uvm/create_wcow.go:490",
+        ],
+        says: "sent in confidential LCOW and WCOW documents with SchemaVersion 2.5 (\"Use Schema V25 for confidential cases\"): SecuritySettings with IsolationSettings (IsolationType `SecureNestedPaging`, LaunchData) and GuestStateFileType `FileMode` / `BlockStorage`",
+    };
+
+    /// Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20): sent in the confidential WCOW document with SchemaVersion 2.5 and VirtualMachine.Version 12.0 ("the min version that supports the various SNP features") (internal/uvm/create_wcow.go:481, internal/uvm/create_wcow.go:485, internal/uvm/create_wcow.go:490-491).
+    pub const FIRMWARE_FILE_2_5: Evidence = Evidence {
+        id: "firmware-file-2.5",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Accepted,
+        version: Some(SchemaVersion::V2_5),
+        build: None,
+        locations: &[
+            "internal/uvm/create_wcow.go:481",
+            "internal/uvm/create_wcow.go:485",
+            "internal/uvm/create_wcow.go:490-491",
+        ],
+        says: "sent in the confidential WCOW document with SchemaVersion 2.5 and VirtualMachine.Version 12.0 (\"the min version that supports the various SNP features\")",
+    };
+
+    /// Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20): vNUMA settings are sent on build 26100 (Windows Server 2025) or later ("TODO: Add exact OS build version for vNUMA support") (internal/vm/vmutils/numa.go:83).
+    pub const VNUMA_26100: Evidence = Evidence {
+        id: "vnuma-26100",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Accepted,
+        version: None,
+        build: Some(26100u32),
+        locations: &["internal/vm/vmutils/numa.go:83"],
+        says: "vNUMA settings are sent on build 26100 (Windows Server 2025) or later (\"TODO: Add exact OS build version for vNUMA support\")",
+    };
+
+    /// Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20): set (`FirmwareFallbackMeasured`) only together with the vNUMA settings, sent on build 26100 or later (internal/uvm/create_lcow.go:632, internal/uvm/create_wcow.go:349).
+    pub const SLIT_TYPE_26100: Evidence = Evidence {
+        id: "slit-type-26100",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Accepted,
+        version: None,
+        build: Some(26100u32),
+        locations: &[
+            "internal/uvm/create_lcow.go:632",
+            "internal/uvm/create_wcow.go:349",
+        ],
+        says: "set (`FirmwareFallbackMeasured`) only together with the vNUMA settings, sent on build 26100 or later",
+    };
+
+    /// Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20): live migration is used only by containerd-shim-lcow-v2, which refuses to run below build 26100 (no check on the fields themselves; MemoryMigrationTransferThrottleParams and CompatibilityInfo are reached only from MigrationInitializeOptions) (cmd/containerd-shim-lcow-v2/main.go:72-73).
+    pub const LIVE_MIGRATION_26100: Evidence = Evidence {
+        id: "live-migration-26100",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Accepted,
+        version: None,
+        build: Some(26100u32),
+        locations: &["cmd/containerd-shim-lcow-v2/main.go:72-73"],
+        says: "live migration is used only by containerd-shim-lcow-v2, which refuses to run below build 26100 (no check on the fields themselves; MemoryMigrationTransferThrottleParams and CompatibilityInfo are reached only from MigrationInitializeOptions)",
+    };
+
+    /// Accepted by Windows build 18362 according to hcsshim 7c9ff7f (main, 2026-08-20): single-file mappings (the RestrictFileAccess flag) only on build 18362 or later (internal/uvm/plan9.go:40, internal/uvm/plan9.go:57).
+    pub const PLAN9_FLAGS_18362: Evidence = Evidence {
+        id: "plan9-flags-18362",
+        source: &ObservedSource::HCSSHIM_7C9FF7F,
+        kind: EvidenceKind::Accepted,
+        version: None,
+        build: Some(18362u32),
+        locations: &["internal/uvm/plan9.go:40", "internal/uvm/plan9.go:57"],
+        says: "single-file mappings (the RestrictFileAccess flag) only on build 18362 or later",
+    };
+
+    /// Every fact the observed sources state about versions and builds.
+    pub const ALL: &'static [Evidence] = &[
+        Evidence::PR1914_SCHEMA_20348,
+        Evidence::FILTER_TYPE_2_9,
+        Evidence::PROPAGATE_NUMA_AFFINITY_2_11,
+        Evidence::PROPAGATE_NUMA_AFFINITY_26100,
+        Evidence::HCL_ENABLED_2_6,
+        Evidence::CONFIDENTIAL_2_5,
+        Evidence::FIRMWARE_FILE_2_5,
+        Evidence::VNUMA_26100,
+        Evidence::SLIT_TYPE_26100,
+        Evidence::LIVE_MIGRATION_26100,
+        Evidence::PLAN9_FLAGS_18362,
+    ];
+}

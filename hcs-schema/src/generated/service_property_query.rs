@@ -2,7 +2,6 @@
 //!
 //! Schema definition `Service_PropertyQuery`.
 //! Formerly `PropertyQuery` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 #![allow(deprecated)]
 
@@ -41,7 +40,7 @@ pub struct ServicePropertyQuery {
         schemars(rename = "PropertyQueries", skip_serializing_if = "Option::is_none")
     )]
     pub property_queries: Option<BTreeMap<String, serde_json::Value>>,
-    /// JSON `FilteredQueries`: array of FilteredPropertyQuery. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
+    /// JSON `FilteredQueries`: array of FilteredPropertyQuery. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
     #[cfg_attr(
         feature = "schemars",
         schemars(rename = "FilteredQueries", skip_serializing_if = "Option::is_none")
@@ -50,7 +49,7 @@ pub struct ServicePropertyQuery {
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     pub filtered_queries: Option<Vec<FilteredPropertyQuery>>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
@@ -107,7 +106,7 @@ impl SchemaType for ServicePropertyQuery {
         FieldInfo {
             rust_name: "filtered_queries",
             json_name: "FilteredQueries",
-            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];
 

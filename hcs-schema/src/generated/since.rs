@@ -2,148 +2,312 @@
 //!
 //! When each type, field and variant appeared: one constant per distinct fact.
 
-use crate::{Availability, Release, SchemaVersion};
+use crate::{
+    Availability, Evidence, Observed, ObservedSource, Published, Release, SchemaVersion,
+};
+
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
+pub(crate) const OBSERVED_HCSSHIM_7C9FF7F: Availability = Availability::Observed(Observed {
+    sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
+    evidence: &[],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.9 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FILTER_TYPE_2_9`](crate::Evidence::FILTER_TYPE_2_9)).
+pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_FILTER_TYPE_2_9: Availability = Availability::Observed(Observed {
+    sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
+    evidence: &[&Evidence::FILTER_TYPE_2_9],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::FIRMWARE_FILE_2_5`](crate::Evidence::FIRMWARE_FILE_2_5)).
+pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_FIRMWARE_FILE_2_5: Availability = Availability::Observed(Observed {
+    sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
+    evidence: &[&Evidence::FIRMWARE_FILE_2_5],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
+pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100: Availability = Availability::Observed(Observed {
+    sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
+    evidence: &[&Evidence::LIVE_MIGRATION_26100],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Introduced in schema 2.11 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_2_11`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_2_11)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PROPAGATE_NUMA_AFFINITY_26100`](crate::Evidence::PROPAGATE_NUMA_AFFINITY_26100)).
+pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_PROPAGATE_NUMA_AFFINITY_2_11_PROPAGATE_NUMA_AFFINITY_26100: Availability = Availability::Observed(Observed {
+    sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
+    evidence: &[
+        &Evidence::PROPAGATE_NUMA_AFFINITY_2_11,
+        &Evidence::PROPAGATE_NUMA_AFFINITY_26100,
+    ],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
+pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_SLIT_TYPE_26100: Availability = Availability::Observed(Observed {
+    sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
+    evidence: &[&Evidence::SLIT_TYPE_26100],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
+pub(crate) const OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100: Availability = Availability::Observed(Observed {
+    sources: &[&ObservedSource::HCSSHIM_7C9FF7F],
+    evidence: &[&Evidence::VNUMA_26100],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Version unknown: no source says which schema version or Windows build has it.
+pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F: Availability = Availability::Observed(Observed {
+    sources: &[
+        &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        &ObservedSource::HCSSHIM_7C9FF7F,
+    ],
+    evidence: &[],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
+pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_CONFIDENTIAL_2_5: Availability = Availability::Observed(Observed {
+    sources: &[
+        &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        &ObservedSource::HCSSHIM_7C9FF7F,
+    ],
+    evidence: &[&Evidence::CONFIDENTIAL_2_5],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Introduced in schema 2.6 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::HCL_ENABLED_2_6`](crate::Evidence::HCL_ENABLED_2_6)).
+pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_HCL_ENABLED_2_6: Availability = Availability::Observed(Observed {
+    sources: &[
+        &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        &ObservedSource::HCSSHIM_7C9FF7F,
+    ],
+    evidence: &[&Evidence::HCL_ENABLED_2_6],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348: Availability = Availability::Observed(Observed {
+    sources: &[
+        &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        &ObservedSource::HCSSHIM_7C9FF7F,
+    ],
+    evidence: &[&Evidence::PR1914_SCHEMA_20348],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by schema 2.5 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::CONFIDENTIAL_2_5`](crate::Evidence::CONFIDENTIAL_2_5)).
+pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_CONFIDENTIAL_2_5: Availability = Availability::Observed(Observed {
+    sources: &[
+        &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        &ObservedSource::HCSSHIM_7C9FF7F,
+    ],
+    evidence: &[&Evidence::PR1914_SCHEMA_20348, &Evidence::CONFIDENTIAL_2_5],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 18362 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::PLAN9_FLAGS_18362`](crate::Evidence::PLAN9_FLAGS_18362)).
+pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_PLAN9_FLAGS_18362: Availability = Availability::Observed(Observed {
+    sources: &[
+        &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        &ObservedSource::HCSSHIM_7C9FF7F,
+    ],
+    evidence: &[&Evidence::PR1914_SCHEMA_20348, &Evidence::PLAN9_FLAGS_18362],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
+pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100: Availability = Availability::Observed(Observed {
+    sources: &[
+        &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        &ObservedSource::HCSSHIM_7C9FF7F,
+    ],
+    evidence: &[&Evidence::PR1914_SCHEMA_20348, &Evidence::VNUMA_26100],
+});
+
+/// Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+pub(crate) const OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348: Availability = Availability::Observed(Observed {
+    sources: &[&ObservedSource::HCSSHIM_PR1914_5D01EE4],
+    evidence: &[&Evidence::PR1914_SCHEMA_20348],
+});
 
 /// Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-pub(crate) const V2_0_1809: Availability = Availability {
+pub(crate) const V2_0_1809: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_0,
     documented: Some(SchemaVersion::V2_0),
     first_release: &Release::SDK_1809,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema.
-pub(crate) const V2_0_1809_UNDOCUMENTED: Availability = Availability {
+pub(crate) const V2_0_1809_UNDOCUMENTED: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_0,
     documented: None,
     first_release: &Release::SDK_1809,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
-pub(crate) const V2_0_1809_UNDOCUMENTED_REMOVED_20H2: Availability = Availability {
+pub(crate) const V2_0_1809_UNDOCUMENTED_REMOVED_20H2: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_0,
     documented: None,
     first_release: &Release::SDK_1809,
     removed_in: Some(&Release::SDK_20H2),
-};
+    still_observed_in: &[],
+});
+
+/// Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
+pub(crate) const V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4: Availability = Availability::Published(Published {
+    since: SchemaVersion::V2_0,
+    documented: None,
+    first_release: &Release::SDK_1809,
+    removed_in: Some(&Release::SDK_20H2),
+    still_observed_in: &[&ObservedSource::HCSSHIM_PR1914_5D01EE4],
+});
+
+/// Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20).
+pub(crate) const V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4_SEEN_HCSSHIM_7C9FF7F: Availability = Availability::Published(Published {
+    since: SchemaVersion::V2_0,
+    documented: None,
+    first_release: &Release::SDK_1809,
+    removed_in: Some(&Release::SDK_20H2),
+    still_observed_in: &[
+        &ObservedSource::HCSSHIM_PR1914_5D01EE4,
+        &ObservedSource::HCSSHIM_7C9FF7F,
+    ],
+});
 
 /// Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-pub(crate) const V2_1_1809: Availability = Availability {
+pub(crate) const V2_1_1809: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_1,
     documented: Some(SchemaVersion::V2_1),
     first_release: &Release::SDK_1809,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
-pub(crate) const V2_2_1809: Availability = Availability {
+pub(crate) const V2_2_1809: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_2,
     documented: Some(SchemaVersion::V2_2),
     first_release: &Release::SDK_1809,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
-pub(crate) const V2_2_1903: Availability = Availability {
+pub(crate) const V2_2_1903: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_2,
     documented: Some(SchemaVersion::V2_2),
     first_release: &Release::SDK_1903,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-pub(crate) const V2_3_1809: Availability = Availability {
+pub(crate) const V2_3_1809: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_3,
     documented: Some(SchemaVersion::V2_3),
     first_release: &Release::SDK_1809,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
-pub(crate) const V2_3_2004: Availability = Availability {
+pub(crate) const V2_3_2004: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_3,
     documented: Some(SchemaVersion::V2_3),
     first_release: &Release::SDK_2004,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). Not in the schema reference; first in the Windows 10 SDK, version 2004 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
-pub(crate) const V2_3_2004_UNDOCUMENTED_REMOVED_20H2: Availability = Availability {
+pub(crate) const V2_3_2004_UNDOCUMENTED_REMOVED_20H2: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_3,
     documented: None,
     first_release: &Release::SDK_2004,
     removed_in: Some(&Release::SDK_20H2),
-};
+    still_observed_in: &[],
+});
+
+/// Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). Not in the schema reference; first in the Windows 10 SDK, version 2004 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim 7c9ff7f (main, 2026-08-20).
+pub(crate) const V2_3_2004_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_7C9FF7F: Availability = Availability::Published(Published {
+    since: SchemaVersion::V2_3,
+    documented: None,
+    first_release: &Release::SDK_2004,
+    removed_in: Some(&Release::SDK_20H2),
+    still_observed_in: &[&ObservedSource::HCSSHIM_7C9FF7F],
+});
 
 /// Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-pub(crate) const V2_4_1809: Availability = Availability {
+pub(crate) const V2_4_1809: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_4,
     documented: Some(SchemaVersion::V2_4),
     first_release: &Release::SDK_1809,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 2004 schema already has it.
-pub(crate) const V2_4_2004: Availability = Availability {
+pub(crate) const V2_4_2004: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_4,
     documented: Some(SchemaVersion::V2_4),
     first_release: &Release::SDK_2004,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
-pub(crate) const V2_4_20H2: Availability = Availability {
+pub(crate) const V2_4_20H2: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_4,
     documented: Some(SchemaVersion::V2_4),
     first_release: &Release::SDK_20H2,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-pub(crate) const V2_5_1809: Availability = Availability {
+pub(crate) const V2_5_1809: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_5,
     documented: Some(SchemaVersion::V2_5),
     first_release: &Release::SDK_1809,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
-pub(crate) const V2_5_2004: Availability = Availability {
+pub(crate) const V2_5_2004: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_5,
     documented: Some(SchemaVersion::V2_5),
     first_release: &Release::SDK_2004,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
-pub(crate) const V2_5_2104: Availability = Availability {
+pub(crate) const V2_5_2104: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_5,
     documented: Some(SchemaVersion::V2_5),
     first_release: &Release::SDK_2104,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). The reference documents it as new in 2.6; the Windows 10 SDK, version 1809 schema already has it.
-pub(crate) const V2_6_1809: Availability = Availability {
+pub(crate) const V2_6_1809: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_6,
     documented: Some(SchemaVersion::V2_6),
     first_release: &Release::SDK_1809,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)).
-pub(crate) const V2_6_21H2: Availability = Availability {
+pub(crate) const V2_6_21H2: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_6,
     documented: Some(SchemaVersion::V2_6),
     first_release: &Release::SDK_21H2,
     removed_in: None,
-};
+    still_observed_in: &[],
+});
 
 /// Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). Not in the schema reference; first in the Windows 11 SDK, version 21H2 schema.
-pub(crate) const V2_6_21H2_UNDOCUMENTED: Availability = Availability {
+pub(crate) const V2_6_21H2_UNDOCUMENTED: Availability = Availability::Published(Published {
     since: SchemaVersion::V2_6,
     documented: None,
     first_release: &Release::SDK_21H2,
     removed_in: None,
-};
+    still_observed_in: &[],
+});

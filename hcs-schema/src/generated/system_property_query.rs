@@ -2,7 +2,6 @@
 //!
 //! Schema definition `System_PropertyQuery`.
 //! Formerly `PropertyQuery_2` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use std::collections::BTreeMap;
 use serde::de::MapAccess;
@@ -39,7 +38,7 @@ pub struct SystemPropertyQuery {
         schemars(rename = "Queries", skip_serializing_if = "Option::is_none")
     )]
     pub queries: Option<BTreeMap<String, serde_json::Value>>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,

@@ -2,7 +2,6 @@
 //!
 //! Schema definition `System_PropertyType`.
 //! Formerly `PropertyType_2` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 #![allow(deprecated)]
 
@@ -18,33 +17,55 @@ use crate::{
 ///
 /// Schema definition `System_PropertyType` (formerly `PropertyType_2`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
-/// A value that no published schema has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
+/// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SystemPropertyType {
     /// JSON `"Memory"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     Memory,
-    /// JSON `"GuestMemory"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
+    /// JSON `"GuestMemory"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20).
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     GuestMemory,
+    /// JSON `"ContainerMemory"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    ContainerMemory,
+    /// JSON `"CpuGroup"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    CpuGroup,
     /// JSON `"Statistics"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     Statistics,
     /// JSON `"ProcessList"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     ProcessList,
     /// JSON `"TerminateOnLastHandleClosed"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     TerminateOnLastHandleClosed,
+    /// JSON `"SystemGUID"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    SystemGuid,
     /// JSON `"SharedMemoryRegion"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     SharedMemoryRegion,
+    /// JSON `"ContainerCredentialGuard"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
+    ContainerCredentialGuard,
+    /// JSON `"Silo"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    Silo,
     /// JSON `"GuestConnection"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
     GuestConnection,
-    /// JSON `"ICHeartbeatStatus"`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). Not in the schema reference; first in the Windows 10 SDK, version 2004 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
+    /// JSON `"CosIndex"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    CosIndex,
+    /// JSON `"Rmid"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    Rmid,
+    /// JSON `"CacheStats"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    CacheStats,
+    /// JSON `"IdledProcessors"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    IdledProcessors,
+    /// JSON `"CpuFrequencyPowerCap"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    CpuFrequencyPowerCap,
+    /// JSON `"ICHeartbeatStatus"`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). Not in the schema reference; first in the Windows 10 SDK, version 2004 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim 7c9ff7f (main, 2026-08-20).
     #[deprecated(
         note = "Removed in Windows 10 SDK, version 20H2: no later schema has it"
     )]
     IcHeartbeatStatus,
-    /// A value that no published schema has, kept as sent.
+    /// JSON `"ProcessorTopology"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
+    ProcessorTopology,
+    /// A value that no schema source has, kept as sent.
     Unrecognized(UnrecognizedValue),
 }
 
@@ -54,27 +75,49 @@ impl SystemPropertyType {
         match self {
             Self::Memory => "Memory",
             Self::GuestMemory => "GuestMemory",
+            Self::ContainerMemory => "ContainerMemory",
+            Self::CpuGroup => "CpuGroup",
             Self::Statistics => "Statistics",
             Self::ProcessList => "ProcessList",
             Self::TerminateOnLastHandleClosed => "TerminateOnLastHandleClosed",
+            Self::SystemGuid => "SystemGUID",
             Self::SharedMemoryRegion => "SharedMemoryRegion",
+            Self::ContainerCredentialGuard => "ContainerCredentialGuard",
+            Self::Silo => "Silo",
             Self::GuestConnection => "GuestConnection",
+            Self::CosIndex => "CosIndex",
+            Self::Rmid => "Rmid",
+            Self::CacheStats => "CacheStats",
+            Self::IdledProcessors => "IdledProcessors",
+            Self::CpuFrequencyPowerCap => "CpuFrequencyPowerCap",
             Self::IcHeartbeatStatus => "ICHeartbeatStatus",
+            Self::ProcessorTopology => "ProcessorTopology",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
 
-    /// The variant of a value that a published schema has; `None` for any other value.
+    /// The variant of a value a schema source has; `None` for any other value.
     pub fn try_parse(value: &str) -> Option<Self> {
         match value {
             "Memory" => Some(Self::Memory),
             "GuestMemory" => Some(Self::GuestMemory),
+            "ContainerMemory" => Some(Self::ContainerMemory),
+            "CpuGroup" => Some(Self::CpuGroup),
             "Statistics" => Some(Self::Statistics),
             "ProcessList" => Some(Self::ProcessList),
             "TerminateOnLastHandleClosed" => Some(Self::TerminateOnLastHandleClosed),
+            "SystemGUID" => Some(Self::SystemGuid),
             "SharedMemoryRegion" => Some(Self::SharedMemoryRegion),
+            "ContainerCredentialGuard" => Some(Self::ContainerCredentialGuard),
+            "Silo" => Some(Self::Silo),
             "GuestConnection" => Some(Self::GuestConnection),
+            "CosIndex" => Some(Self::CosIndex),
+            "Rmid" => Some(Self::Rmid),
+            "CacheStats" => Some(Self::CacheStats),
+            "IdledProcessors" => Some(Self::IdledProcessors),
+            "CpuFrequencyPowerCap" => Some(Self::CpuFrequencyPowerCap),
             "ICHeartbeatStatus" => Some(Self::IcHeartbeatStatus),
+            "ProcessorTopology" => Some(Self::ProcessorTopology),
             _ => None,
         }
     }
@@ -84,12 +127,23 @@ impl SystemPropertyType {
         let index = match self {
             Self::Memory => 0,
             Self::GuestMemory => 1,
-            Self::Statistics => 2,
-            Self::ProcessList => 3,
-            Self::TerminateOnLastHandleClosed => 4,
-            Self::SharedMemoryRegion => 5,
-            Self::GuestConnection => 6,
-            Self::IcHeartbeatStatus => 7,
+            Self::ContainerMemory => 2,
+            Self::CpuGroup => 3,
+            Self::Statistics => 4,
+            Self::ProcessList => 5,
+            Self::TerminateOnLastHandleClosed => 6,
+            Self::SystemGuid => 7,
+            Self::SharedMemoryRegion => 8,
+            Self::ContainerCredentialGuard => 9,
+            Self::Silo => 10,
+            Self::GuestConnection => 11,
+            Self::CosIndex => 12,
+            Self::Rmid => 13,
+            Self::CacheStats => 14,
+            Self::IdledProcessors => 15,
+            Self::CpuFrequencyPowerCap => 16,
+            Self::IcHeartbeatStatus => 17,
+            Self::ProcessorTopology => 18,
             Self::Unrecognized(_) => return None,
         };
 
@@ -115,7 +169,17 @@ impl SchemaType for SystemPropertyType {
         VariantInfo {
             rust_name: "GuestMemory",
             json_value: "GuestMemory",
-            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
+            availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4_SEEN_HCSSHIM_7C9FF7F,
+        },
+        VariantInfo {
+            rust_name: "ContainerMemory",
+            json_value: "ContainerMemory",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        VariantInfo {
+            rust_name: "CpuGroup",
+            json_value: "CpuGroup",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         VariantInfo {
             rust_name: "Statistics",
@@ -133,9 +197,24 @@ impl SchemaType for SystemPropertyType {
             availability: since::V2_1_1809,
         },
         VariantInfo {
+            rust_name: "SystemGuid",
+            json_value: "SystemGUID",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
+        },
+        VariantInfo {
             rust_name: "SharedMemoryRegion",
             json_value: "SharedMemoryRegion",
             availability: since::V2_1_1809,
+        },
+        VariantInfo {
+            rust_name: "ContainerCredentialGuard",
+            json_value: "ContainerCredentialGuard",
+            availability: since::OBSERVED_HCSSHIM_7C9FF7F,
+        },
+        VariantInfo {
+            rust_name: "Silo",
+            json_value: "Silo",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         VariantInfo {
             rust_name: "GuestConnection",
@@ -143,9 +222,39 @@ impl SchemaType for SystemPropertyType {
             availability: since::V2_1_1809,
         },
         VariantInfo {
+            rust_name: "CosIndex",
+            json_value: "CosIndex",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        VariantInfo {
+            rust_name: "Rmid",
+            json_value: "Rmid",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        VariantInfo {
+            rust_name: "CacheStats",
+            json_value: "CacheStats",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        VariantInfo {
+            rust_name: "IdledProcessors",
+            json_value: "IdledProcessors",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        VariantInfo {
+            rust_name: "CpuFrequencyPowerCap",
+            json_value: "CpuFrequencyPowerCap",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        VariantInfo {
             rust_name: "IcHeartbeatStatus",
             json_value: "ICHeartbeatStatus",
-            availability: since::V2_3_2004_UNDOCUMENTED_REMOVED_20H2,
+            availability: since::V2_3_2004_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_7C9FF7F,
+        },
+        VariantInfo {
+            rust_name: "ProcessorTopology",
+            json_value: "ProcessorTopology",
+            availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];
 }

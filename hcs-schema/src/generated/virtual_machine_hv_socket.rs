@@ -2,7 +2,6 @@
 //!
 //! Schema definition `VirtualMachine_HvSocket`.
 //! Formerly `HvSocket_2` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
@@ -30,7 +29,7 @@ pub struct VirtualMachineHvSocket {
         schemars(rename = "HvSocketConfig", skip_serializing_if = "Option::is_none")
     )]
     pub hv_socket_config: Option<HvSocketSystemConfig>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,

@@ -2,7 +2,6 @@
 //!
 //! Schema definition `VirtualMachine_Memory`.
 //! Formerly `Memory_2` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
@@ -10,8 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
-    Availability, FieldInfo, MemoryBackingPageSize, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Availability, FieldInfo, MemoryBackingPageSize, MemoryBackingType, SchemaType,
+    SgxMemory, UnknownProperties, VirtualSlitType, Walk, Walker, walk_field,
 };
 
 /// Schema definition `VirtualMachine_Memory` (formerly `Memory_2`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -28,6 +27,12 @@ pub struct VirtualMachineMemory {
         schemars(rename = "SizeInMB", skip_serializing_if = "Option::is_none")
     )]
     pub size_in_mb: Option<u64>,
+    /// JSON `Backing`: MemoryBackingType. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "Backing", skip_serializing_if = "Option::is_none")
+    )]
+    pub backing: Option<MemoryBackingType>,
     /// If enabled, then the VM's memory is backed by the Windows pagefile rather than physically backed, statically allocated memory.
     ///
     /// JSON `AllowOvercommit`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -85,6 +90,15 @@ pub struct VirtualMachineMemory {
         )
     )]
     pub forbid_small_backing_pages: Option<bool>,
+    /// JSON `EnablePrivateCompressionStore`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnablePrivateCompressionStore",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub enable_private_compression_store: Option<bool>,
     /// If enabled, then the memory hot hint feature is exposed to the VM, allowing it to prefetch pages into its working set. (if supported by the guest operating system).
     ///
     /// JSON `EnableHotHint`: bool. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -112,6 +126,45 @@ pub struct VirtualMachineMemory {
         )
     )]
     pub enable_cold_discard_hint: Option<bool>,
+    /// JSON `ImageBaseAddressesExposed`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "ImageBaseAddressesExposed",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub image_base_addresses_exposed: Option<bool>,
+    /// JSON `SharedMemoryMB`: int64. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SharedMemoryMB", skip_serializing_if = "Option::is_none")
+    )]
+    pub shared_memory_mb: Option<i64>,
+    /// JSON `DisableSharedMemoryMapping`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DisableSharedMemoryMapping",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub disable_shared_memory_mapping: Option<bool>,
+    /// JSON `SharedMemoryAccessSids`: array of string. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SharedMemoryAccessSids",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub shared_memory_access_sids: Option<Vec<String>>,
+    /// JSON `EnableEpf`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "EnableEpf", skip_serializing_if = "Option::is_none")
+    )]
+    pub enable_epf: Option<bool>,
     /// If enabled, then commit is not charged for each backing page until first access.
     ///
     /// JSON `EnableDeferredCommit`: bool. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -145,7 +198,19 @@ pub struct VirtualMachineMemory {
         schemars(rename = "HighMmioGapInMB", skip_serializing_if = "Option::is_none")
     )]
     pub high_mmio_gap_in_mb: Option<u64>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// JSON `SlitType`: VirtualSlitType. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::SLIT_TYPE_26100`](crate::Evidence::SLIT_TYPE_26100)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SlitType", skip_serializing_if = "Option::is_none")
+    )]
+    pub slit_type: Option<VirtualSlitType>,
+    /// JSON `SgxMemory`: SgxMemory. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(rename = "SgxMemory", skip_serializing_if = "Option::is_none")
+    )]
+    pub sgx_memory: Option<SgxMemory>,
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
@@ -156,24 +221,36 @@ impl Serialize for VirtualMachineMemory {
     /// length is known before it starts.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let len = usize::from(self.size_in_mb.is_some())
+            + usize::from(self.backing.is_some())
             + usize::from(self.allow_overcommit.is_some())
             + usize::from(self.backing_page_size.is_some())
             + usize::from(self.fault_cluster_size_shift.is_some())
             + usize::from(self.direct_map_fault_cluster_size_shift.is_some())
             + usize::from(self.pin_backing_pages.is_some())
             + usize::from(self.forbid_small_backing_pages.is_some())
+            + usize::from(self.enable_private_compression_store.is_some())
             + usize::from(self.enable_hot_hint.is_some())
             + usize::from(self.enable_cold_hint.is_some())
             + usize::from(self.enable_cold_discard_hint.is_some())
+            + usize::from(self.image_base_addresses_exposed.is_some())
+            + usize::from(self.shared_memory_mb.is_some())
+            + usize::from(self.disable_shared_memory_mapping.is_some())
+            + usize::from(self.shared_memory_access_sids.is_some())
+            + usize::from(self.enable_epf.is_some())
             + usize::from(self.enable_deferred_commit.is_some())
             + usize::from(self.low_mmio_gap_in_mb.is_some())
             + usize::from(self.high_mmio_base_in_mb.is_some())
             + usize::from(self.high_mmio_gap_in_mb.is_some())
-            + self.unknown_properties.len();
+            + usize::from(self.slit_type.is_some())
+            + usize::from(self.sgx_memory.is_some()) + self.unknown_properties.len();
         let mut map = serializer.serialize_map(Some(len))?;
 
         if let Some(value) = &self.size_in_mb {
             map.serialize_entry("SizeInMB", value)?;
+        }
+
+        if let Some(value) = &self.backing {
+            map.serialize_entry("Backing", value)?;
         }
 
         if let Some(value) = &self.allow_overcommit {
@@ -200,6 +277,10 @@ impl Serialize for VirtualMachineMemory {
             map.serialize_entry("ForbidSmallBackingPages", value)?;
         }
 
+        if let Some(value) = &self.enable_private_compression_store {
+            map.serialize_entry("EnablePrivateCompressionStore", value)?;
+        }
+
         if let Some(value) = &self.enable_hot_hint {
             map.serialize_entry("EnableHotHint", value)?;
         }
@@ -210,6 +291,26 @@ impl Serialize for VirtualMachineMemory {
 
         if let Some(value) = &self.enable_cold_discard_hint {
             map.serialize_entry("EnableColdDiscardHint", value)?;
+        }
+
+        if let Some(value) = &self.image_base_addresses_exposed {
+            map.serialize_entry("ImageBaseAddressesExposed", value)?;
+        }
+
+        if let Some(value) = &self.shared_memory_mb {
+            map.serialize_entry("SharedMemoryMB", value)?;
+        }
+
+        if let Some(value) = &self.disable_shared_memory_mapping {
+            map.serialize_entry("DisableSharedMemoryMapping", value)?;
+        }
+
+        if let Some(value) = &self.shared_memory_access_sids {
+            map.serialize_entry("SharedMemoryAccessSids", value)?;
+        }
+
+        if let Some(value) = &self.enable_epf {
+            map.serialize_entry("EnableEpf", value)?;
         }
 
         if let Some(value) = &self.enable_deferred_commit {
@@ -226,6 +327,14 @@ impl Serialize for VirtualMachineMemory {
 
         if let Some(value) = &self.high_mmio_gap_in_mb {
             map.serialize_entry("HighMmioGapInMB", value)?;
+        }
+
+        if let Some(value) = &self.slit_type {
+            map.serialize_entry("SlitType", value)?;
+        }
+
+        if let Some(value) = &self.sgx_memory {
+            map.serialize_entry("SgxMemory", value)?;
         }
 
         for (name, value) in &self.unknown_properties {
@@ -248,6 +357,11 @@ impl SchemaType for VirtualMachineMemory {
             rust_name: "size_in_mb",
             json_name: "SizeInMB",
             availability: since::V2_1_1809,
+        },
+        FieldInfo {
+            rust_name: "backing",
+            json_name: "Backing",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "allow_overcommit",
@@ -280,6 +394,11 @@ impl SchemaType for VirtualMachineMemory {
             availability: since::V2_2_1903,
         },
         FieldInfo {
+            rust_name: "enable_private_compression_store",
+            json_name: "EnablePrivateCompressionStore",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
             rust_name: "enable_hot_hint",
             json_name: "EnableHotHint",
             availability: since::V2_0_1809,
@@ -293,6 +412,31 @@ impl SchemaType for VirtualMachineMemory {
             rust_name: "enable_cold_discard_hint",
             json_name: "EnableColdDiscardHint",
             availability: since::V2_2_1903,
+        },
+        FieldInfo {
+            rust_name: "image_base_addresses_exposed",
+            json_name: "ImageBaseAddressesExposed",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
+            rust_name: "shared_memory_mb",
+            json_name: "SharedMemoryMB",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
+            rust_name: "disable_shared_memory_mapping",
+            json_name: "DisableSharedMemoryMapping",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
+            rust_name: "shared_memory_access_sids",
+            json_name: "SharedMemoryAccessSids",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
+            rust_name: "enable_epf",
+            json_name: "EnableEpf",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "enable_deferred_commit",
@@ -314,6 +458,16 @@ impl SchemaType for VirtualMachineMemory {
             json_name: "HighMmioGapInMB",
             availability: since::V2_3_2004,
         },
+        FieldInfo {
+            rust_name: "slit_type",
+            json_name: "SlitType",
+            availability: since::OBSERVED_HCSSHIM_7C9FF7F_SLIT_TYPE_26100,
+        },
+        FieldInfo {
+            rust_name: "sgx_memory",
+            json_name: "SgxMemory",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
     ];
 
     const VARIANTS: &'static [crate::VariantInfo] = &[];
@@ -327,6 +481,7 @@ impl StructFields for VirtualMachineMemory {
     ) -> Result<bool, A::Error> {
         match key {
             "SizeInMB" => self.size_in_mb = map.next_value()?,
+            "Backing" => self.backing = map.next_value()?,
             "AllowOvercommit" => self.allow_overcommit = map.next_value()?,
             "BackingPageSize" => self.backing_page_size = map.next_value()?,
             "FaultClusterSizeShift" => self.fault_cluster_size_shift = map.next_value()?,
@@ -337,13 +492,29 @@ impl StructFields for VirtualMachineMemory {
             "ForbidSmallBackingPages" => {
                 self.forbid_small_backing_pages = map.next_value()?;
             }
+            "EnablePrivateCompressionStore" => {
+                self.enable_private_compression_store = map.next_value()?;
+            }
             "EnableHotHint" => self.enable_hot_hint = map.next_value()?,
             "EnableColdHint" => self.enable_cold_hint = map.next_value()?,
             "EnableColdDiscardHint" => self.enable_cold_discard_hint = map.next_value()?,
+            "ImageBaseAddressesExposed" => {
+                self.image_base_addresses_exposed = map.next_value()?;
+            }
+            "SharedMemoryMB" => self.shared_memory_mb = map.next_value()?,
+            "DisableSharedMemoryMapping" => {
+                self.disable_shared_memory_mapping = map.next_value()?;
+            }
+            "SharedMemoryAccessSids" => {
+                self.shared_memory_access_sids = map.next_value()?;
+            }
+            "EnableEpf" => self.enable_epf = map.next_value()?,
             "EnableDeferredCommit" => self.enable_deferred_commit = map.next_value()?,
             "LowMmioGapInMB" => self.low_mmio_gap_in_mb = map.next_value()?,
             "HighMmioBaseInMB" => self.high_mmio_base_in_mb = map.next_value()?,
             "HighMmioGapInMB" => self.high_mmio_gap_in_mb = map.next_value()?,
+            "SlitType" => self.slit_type = map.next_value()?,
+            "SgxMemory" => crate::de::read_struct_field(map, &mut self.sgx_memory)?,
             _ => return Ok(false),
         }
 
@@ -365,31 +536,49 @@ impl Walk for VirtualMachineMemory {
     fn walk(&self, walker: &mut dyn Walker) {
         walk_field(walker, &Self::FIELDS[0], &self.size_in_mb);
 
-        walk_field(walker, &Self::FIELDS[1], &self.allow_overcommit);
+        walk_field(walker, &Self::FIELDS[1], &self.backing);
 
-        walk_field(walker, &Self::FIELDS[2], &self.backing_page_size);
+        walk_field(walker, &Self::FIELDS[2], &self.allow_overcommit);
 
-        walk_field(walker, &Self::FIELDS[3], &self.fault_cluster_size_shift);
+        walk_field(walker, &Self::FIELDS[3], &self.backing_page_size);
 
-        walk_field(walker, &Self::FIELDS[4], &self.direct_map_fault_cluster_size_shift);
+        walk_field(walker, &Self::FIELDS[4], &self.fault_cluster_size_shift);
 
-        walk_field(walker, &Self::FIELDS[5], &self.pin_backing_pages);
+        walk_field(walker, &Self::FIELDS[5], &self.direct_map_fault_cluster_size_shift);
 
-        walk_field(walker, &Self::FIELDS[6], &self.forbid_small_backing_pages);
+        walk_field(walker, &Self::FIELDS[6], &self.pin_backing_pages);
 
-        walk_field(walker, &Self::FIELDS[7], &self.enable_hot_hint);
+        walk_field(walker, &Self::FIELDS[7], &self.forbid_small_backing_pages);
 
-        walk_field(walker, &Self::FIELDS[8], &self.enable_cold_hint);
+        walk_field(walker, &Self::FIELDS[8], &self.enable_private_compression_store);
 
-        walk_field(walker, &Self::FIELDS[9], &self.enable_cold_discard_hint);
+        walk_field(walker, &Self::FIELDS[9], &self.enable_hot_hint);
 
-        walk_field(walker, &Self::FIELDS[10], &self.enable_deferred_commit);
+        walk_field(walker, &Self::FIELDS[10], &self.enable_cold_hint);
 
-        walk_field(walker, &Self::FIELDS[11], &self.low_mmio_gap_in_mb);
+        walk_field(walker, &Self::FIELDS[11], &self.enable_cold_discard_hint);
 
-        walk_field(walker, &Self::FIELDS[12], &self.high_mmio_base_in_mb);
+        walk_field(walker, &Self::FIELDS[12], &self.image_base_addresses_exposed);
 
-        walk_field(walker, &Self::FIELDS[13], &self.high_mmio_gap_in_mb);
+        walk_field(walker, &Self::FIELDS[13], &self.shared_memory_mb);
+
+        walk_field(walker, &Self::FIELDS[14], &self.disable_shared_memory_mapping);
+
+        walk_field(walker, &Self::FIELDS[15], &self.shared_memory_access_sids);
+
+        walk_field(walker, &Self::FIELDS[16], &self.enable_epf);
+
+        walk_field(walker, &Self::FIELDS[17], &self.enable_deferred_commit);
+
+        walk_field(walker, &Self::FIELDS[18], &self.low_mmio_gap_in_mb);
+
+        walk_field(walker, &Self::FIELDS[19], &self.high_mmio_base_in_mb);
+
+        walk_field(walker, &Self::FIELDS[20], &self.high_mmio_gap_in_mb);
+
+        walk_field(walker, &Self::FIELDS[21], &self.slit_type);
+
+        walk_field(walker, &Self::FIELDS[22], &self.sgx_memory);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);

@@ -2,7 +2,6 @@
 //!
 //! Schema definition `VirtualMachine_Processor`.
 //! Formerly `Processor_2` (1809, 1903, 2004).
-//! In the schema files of releases 1809, 1903, 2004, 20H2, 2104, 21H2.
 
 use serde::de::MapAccess;
 use serde::ser::SerializeMap;
@@ -10,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::de::StructFields;
 use super::since;
 use crate::{
-    Availability, CpuGroup, FieldInfo, ProcessorFeatureSet, SchemaType,
+    Availability, CpuGroup, FieldInfo, NumaProcessors, ProcessorFeatureSet, SchemaType,
     UnknownProperties, Walk, Walker, walk_field,
 };
 
@@ -96,6 +95,42 @@ pub struct VirtualMachineProcessor {
         schemars(rename = "EnablePerfmonIpt", skip_serializing_if = "Option::is_none")
     )]
     pub enable_perfmon_ipt: Option<bool>,
+    /// JSON `SynchronizeHostFeatures`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "SynchronizeHostFeatures",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub synchronize_host_features: Option<bool>,
+    /// JSON `EnableSchedulerAssist`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableSchedulerAssist",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub enable_scheduler_assist: Option<bool>,
+    /// JSON `DefaultVpCpuPriority`: uint32. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "DefaultVpCpuPriority",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub default_vp_cpu_priority: Option<u32>,
+    /// JSON `EnableProcessorIdling`: bool. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "EnableProcessorIdling",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub enable_processor_idling: Option<bool>,
     /// Useful to enable if you want to protect against the Intel Processor Machine Check Error vulnerability (CVE-2018-12207). For instance, if you have some virtual machines that you trust that won't cause denial of service on the virtualization hosts and some that you don't trust. Additionally, disabling this may improve guest performance for some workloads. This feature does nothing on non-Intel machines or on Intel machines that are not vulnerable to CVE-2018-12207.
     ///
     /// JSON `EnablePageShattering`: bool. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
@@ -134,7 +169,16 @@ pub struct VirtualMachineProcessor {
         schemars(rename = "CpuGroup", skip_serializing_if = "Option::is_none")
     )]
     pub cpu_group: Option<CpuGroup>,
-    /// Properties that no published schema has (a newer Windows sent them), kept so the
+    /// JSON `NumaProcessorsSettings`: NumaProcessors. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            rename = "NumaProcessorsSettings",
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub numa_processors_settings: Option<NumaProcessors>,
+    /// Properties that no schema source has (a newer Windows sent them), kept so the
     /// document serializes back unchanged.
     #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub unknown_properties: UnknownProperties,
@@ -154,10 +198,16 @@ impl Serialize for VirtualMachineProcessor {
             + usize::from(self.enable_perfmon_pebs.is_some())
             + usize::from(self.enable_perfmon_lbr.is_some())
             + usize::from(self.enable_perfmon_ipt.is_some())
+            + usize::from(self.synchronize_host_features.is_some())
+            + usize::from(self.enable_scheduler_assist.is_some())
+            + usize::from(self.default_vp_cpu_priority.is_some())
+            + usize::from(self.enable_processor_idling.is_some())
             + usize::from(self.enable_page_shattering.is_some())
             + usize::from(self.disable_speculation_controls.is_some())
             + usize::from(self.processor_feature_set.is_some())
-            + usize::from(self.cpu_group.is_some()) + self.unknown_properties.len();
+            + usize::from(self.cpu_group.is_some())
+            + usize::from(self.numa_processors_settings.is_some())
+            + self.unknown_properties.len();
         let mut map = serializer.serialize_map(Some(len))?;
 
         if let Some(value) = &self.count {
@@ -204,6 +254,22 @@ impl Serialize for VirtualMachineProcessor {
             map.serialize_entry("EnablePerfmonIpt", value)?;
         }
 
+        if let Some(value) = &self.synchronize_host_features {
+            map.serialize_entry("SynchronizeHostFeatures", value)?;
+        }
+
+        if let Some(value) = &self.enable_scheduler_assist {
+            map.serialize_entry("EnableSchedulerAssist", value)?;
+        }
+
+        if let Some(value) = &self.default_vp_cpu_priority {
+            map.serialize_entry("DefaultVpCpuPriority", value)?;
+        }
+
+        if let Some(value) = &self.enable_processor_idling {
+            map.serialize_entry("EnableProcessorIdling", value)?;
+        }
+
         if let Some(value) = &self.enable_page_shattering {
             map.serialize_entry("EnablePageShattering", value)?;
         }
@@ -218,6 +284,10 @@ impl Serialize for VirtualMachineProcessor {
 
         if let Some(value) = &self.cpu_group {
             map.serialize_entry("CpuGroup", value)?;
+        }
+
+        if let Some(value) = &self.numa_processors_settings {
+            map.serialize_entry("NumaProcessorsSettings", value)?;
         }
 
         for (name, value) in &self.unknown_properties {
@@ -292,6 +362,26 @@ impl SchemaType for VirtualMachineProcessor {
             availability: since::V2_2_1903,
         },
         FieldInfo {
+            rust_name: "synchronize_host_features",
+            json_name: "SynchronizeHostFeatures",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
+            rust_name: "enable_scheduler_assist",
+            json_name: "EnableSchedulerAssist",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
+            rust_name: "default_vp_cpu_priority",
+            json_name: "DefaultVpCpuPriority",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
+            rust_name: "enable_processor_idling",
+            json_name: "EnableProcessorIdling",
+            availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
+        },
+        FieldInfo {
             rust_name: "enable_page_shattering",
             json_name: "EnablePageShattering",
             availability: since::V2_5_2104,
@@ -310,6 +400,11 @@ impl SchemaType for VirtualMachineProcessor {
             rust_name: "cpu_group",
             json_name: "CpuGroup",
             availability: since::V2_5_2104,
+        },
+        FieldInfo {
+            rust_name: "numa_processors_settings",
+            json_name: "NumaProcessorsSettings",
+            availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];
 
@@ -336,6 +431,12 @@ impl StructFields for VirtualMachineProcessor {
             "EnablePerfmonPebs" => self.enable_perfmon_pebs = map.next_value()?,
             "EnablePerfmonLbr" => self.enable_perfmon_lbr = map.next_value()?,
             "EnablePerfmonIpt" => self.enable_perfmon_ipt = map.next_value()?,
+            "SynchronizeHostFeatures" => {
+                self.synchronize_host_features = map.next_value()?;
+            }
+            "EnableSchedulerAssist" => self.enable_scheduler_assist = map.next_value()?,
+            "DefaultVpCpuPriority" => self.default_vp_cpu_priority = map.next_value()?,
+            "EnableProcessorIdling" => self.enable_processor_idling = map.next_value()?,
             "EnablePageShattering" => self.enable_page_shattering = map.next_value()?,
             "DisableSpeculationControls" => {
                 self.disable_speculation_controls = map.next_value()?;
@@ -344,6 +445,9 @@ impl StructFields for VirtualMachineProcessor {
                 crate::de::read_struct_field(map, &mut self.processor_feature_set)?
             }
             "CpuGroup" => crate::de::read_struct_field(map, &mut self.cpu_group)?,
+            "NumaProcessorsSettings" => {
+                crate::de::read_struct_field(map, &mut self.numa_processors_settings)?
+            }
             _ => return Ok(false),
         }
 
@@ -385,13 +489,23 @@ impl Walk for VirtualMachineProcessor {
 
         walk_field(walker, &Self::FIELDS[10], &self.enable_perfmon_ipt);
 
-        walk_field(walker, &Self::FIELDS[11], &self.enable_page_shattering);
+        walk_field(walker, &Self::FIELDS[11], &self.synchronize_host_features);
 
-        walk_field(walker, &Self::FIELDS[12], &self.disable_speculation_controls);
+        walk_field(walker, &Self::FIELDS[12], &self.enable_scheduler_assist);
 
-        walk_field(walker, &Self::FIELDS[13], &self.processor_feature_set);
+        walk_field(walker, &Self::FIELDS[13], &self.default_vp_cpu_priority);
 
-        walk_field(walker, &Self::FIELDS[14], &self.cpu_group);
+        walk_field(walker, &Self::FIELDS[14], &self.enable_processor_idling);
+
+        walk_field(walker, &Self::FIELDS[15], &self.enable_page_shattering);
+
+        walk_field(walker, &Self::FIELDS[16], &self.disable_speculation_controls);
+
+        walk_field(walker, &Self::FIELDS[17], &self.processor_feature_set);
+
+        walk_field(walker, &Self::FIELDS[18], &self.cpu_group);
+
+        walk_field(walker, &Self::FIELDS[19], &self.numa_processors_settings);
 
         for (name, value) in &self.unknown_properties {
             walker.unknown_property(name, value);
