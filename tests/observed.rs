@@ -562,3 +562,45 @@ fn the_golden_documents_are_what_hcsshim_sends() {
     let share = serde_json::to_value(plan9_share_flags()).unwrap();
     assert_eq!(share["Flags"], json!(129));
 }
+
+/// Documents with real errors: they are not valid under any check, because what they send is
+/// not what any schema source types there. Each is an error with its JSON path, never a warning
+/// and never a silent pass: (schema type, document, JSON path of the error, what serde says
+/// (part), why it is a real error).
+const REAL_ERRORS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "SignalProcessOptions",
+        r#"{"Signal":15}"#,
+        "Signal",
+        "invalid type: integer `15`",
+        "a Linux signal number (SIGTERM): hcsshim sends integers only to its own Linux guest \
+         (its guest-protocol `SignalProcessOptionsLCOW`, `Signal int`, in neither observed \
+         file); HCS's `Signal` is the `ProcessSignal` string enum (CtrlC, CtrlBreak, ...) in \
+         every published file and in Windows Server 2022's own schema (the PR 1914 source)",
+    ),
+    (
+        "ComputeSystem",
+        r#"{"VirtualMachine":{"Devices":{"NetworkAdapters":{"n":{"EndpointId":"%ws"}}}}}"#,
+        "VirtualMachine.Devices.NetworkAdapters.n.EndpointId",
+        "invalid GUID `%ws`",
+        "a printf placeholder where a GUID belongs (the docs' VM template, filled by swprintf)",
+    ),
+];
+
+#[test]
+fn documents_with_real_errors_are_errors_naming_the_path() {
+    let registry = support::registry();
+    for (schema_type, document, path, message, why) in REAL_ERRORS {
+        let entry = support::lookup(&registry, schema_type).unwrap();
+        match (entry.parse_text)(document) {
+            Err(error) => {
+                assert_eq!(error.path, *path, "{schema_type} {document}: {why}");
+                assert!(
+                    !message.is_empty() && error.message.contains(message),
+                    "{schema_type} {document}: {error} ({why})"
+                );
+            }
+            Ok(parsed) => panic!("{schema_type} {document} parsed as {}: {why}", parsed.text),
+        }
+    }
+}
