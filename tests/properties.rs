@@ -355,6 +355,51 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Valid documents with a few bytes of their text changed (JSON's punctuation, quotes,
+    /// escapes, digits, whitespace, letters), read as the document's type and as a
+    /// `serde_json::Value`: `hcs_schema::json` accepts exactly what serde_json accepts and reads
+    /// the same values (`parse_text` compares the two readers).
+    #[test]
+    fn both_readers_agree_on_damaged_text(
+        document in definition("ComputeSystem", 0),
+        edits in prop::collection::vec(
+            (any::<prop::sample::Index>(), 0u8..3, prop::sample::select(
+                b"{}[]:,\"\\/ \n0123456789-+.eEnulltrfasxu\x01".to_vec(),
+            )),
+            1..4,
+        ),
+    ) {
+        let mut bytes = serde_json::to_vec(&document).unwrap();
+        for (at, operation, byte) in edits {
+            let at = at.index(bytes.len() + 1);
+            match operation {
+                0 => bytes.insert(at, byte),
+                1 if at < bytes.len() => bytes[at] = byte,
+                _ if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                _ => {}
+            }
+        }
+        if let Ok(text) = String::from_utf8(bytes) {
+            let _ = (registry()["ComputeSystem"].parse_text)(&text);
+            let expected = serde_json::from_str::<Value>(&text).ok();
+            let fast = hcs_schema::json::from_str::<Value>(&text).ok();
+            prop_assert_eq!(fast, expected, "{}", text);
+            // Skipped, the same text is checked more leniently, by both readers alike.
+            prop_assert_eq!(
+                hcs_schema::json::from_str::<serde::de::IgnoredAny>(&text).is_ok(),
+                serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(),
+                "{}",
+                text
+            );
+        }
+    }
+}
+
 fn collect_pointers(value: &Value, at: String, out: &mut Vec<String>) {
     out.push(at.clone());
     match value {

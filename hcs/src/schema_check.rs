@@ -44,16 +44,24 @@ pub enum SchemaCheck {
     StrictHost,
     /// Like [`SchemaCheck::Version`], and warnings are refused too.
     StrictVersion(SchemaVersion),
+    /// Against this policy, without asking the host: a version and, when the caller knows it, the
+    /// host's Windows build, so that evidence naming only a build counts (a shim on Windows
+    /// Server 2025, build 26100, sends vNUMA and live-migration settings, which hcsshim's
+    /// evidence places at that build, without warnings, even under a strict policy). The
+    /// host's version is [`Hcs::supported_schema_versions`]; `target: None` checks as the
+    /// fallback does.
+    Policy(Policy),
     /// Not at all: documents go to HCS as they are.
     Off,
 }
 
 impl SchemaCheck {
     fn strict(self) -> bool {
-        matches!(
-            self,
-            SchemaCheck::StrictHost | SchemaCheck::StrictVersion(_)
-        )
+        match self {
+            SchemaCheck::StrictHost | SchemaCheck::StrictVersion(_) => true,
+            SchemaCheck::Policy(policy) => policy.strict,
+            SchemaCheck::Host | SchemaCheck::Version(_) | SchemaCheck::Off => false,
+        }
     }
 }
 
@@ -253,6 +261,7 @@ impl Hcs {
         let target = match self.schema_check {
             SchemaCheck::Off => return Ok(report),
             SchemaCheck::Version(version) | SchemaCheck::StrictVersion(version) => Some(version),
+            SchemaCheck::Policy(policy) => policy.target,
             SchemaCheck::Host | SchemaCheck::StrictHost => match self.supported_schema_versions() {
                 Ok(versions) => Some(versions.highest()),
                 Err(error) => {
@@ -261,9 +270,13 @@ impl Hcs {
                 }
             },
         };
+        let build = match self.schema_check {
+            SchemaCheck::Policy(policy) => policy.build,
+            _ => None,
+        };
         let policy = Policy {
             target,
-            build: None,
+            build,
             strict: self.schema_check.strict(),
         };
         let findings = hcs_schema::check_with(document, &policy);

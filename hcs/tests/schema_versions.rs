@@ -230,3 +230,52 @@ fn documents_are_checked_against_the_host_schema_version() {
     );
     control.configure_defaults().expect("defaults");
 }
+
+/// A caller that knows its host's Windows build checks with [`SchemaCheck::Policy`]: evidence that
+/// names only a build then counts. The verdicts come from hcsshim's evidence
+/// (`schema-json/evidence.json`, `slit-type-26100`: `VirtualMachine_Memory.SlitType` is sent on
+/// build 26100, Windows Server 2025, `internal/uvm/create_lcow.go:632`), not from the check.
+#[test]
+fn a_known_host_build_makes_build_evidence_count() {
+    use hcs::schema::Policy;
+    let hcs = common::hcs();
+    let mut document = common::vm_json();
+    document["VirtualMachine"]["ComputeTopology"]["Memory"]["SlitType"] =
+        serde_json::json!("Firmware");
+    let document: hcs::schema::ComputeSystem = common::doc(document);
+    let path = "VirtualMachine.ComputeTopology.Memory.SlitType";
+
+    // Schema 2.11 alone: not known either way, so refused by a strict check.
+    let error = hcs
+        .with_schema_check(SchemaCheck::StrictVersion(SchemaVersion::V2_11))
+        .check_document("HcsCreateComputeSystem", &document)
+        .unwrap_err();
+    let Error::SchemaVersion(details) = &error else {
+        panic!("expected a local schema error, got {error}")
+    };
+    assert!(
+        details.findings.iter().all(|f| f.path.starts_with(path)) && !details.findings.is_empty(),
+        "{error}"
+    );
+
+    // Windows Server 2025 (2.11, build 26100): known to work, nothing to warn about, even strict.
+    let ws2025 = Policy::target(SchemaVersion::V2_11).with_build(26100);
+    let report = hcs
+        .with_schema_check(SchemaCheck::Policy(ws2025.strict()))
+        .check_document("HcsCreateComputeSystem", &document)
+        .expect("known for build 26100");
+    assert_eq!(report.target, Some(SchemaVersion::V2_11));
+    assert!(report.warnings.is_empty(), "{report:?}");
+
+    // An older build: not known either way, a warning (sent), as without a build.
+    let report = hcs
+        .with_schema_check(SchemaCheck::Policy(
+            Policy::target(SchemaVersion::V2_5).with_build(20348),
+        ))
+        .check_document("HcsCreateComputeSystem", &document)
+        .expect("a warning is not refused");
+    assert!(
+        !report.warnings.is_empty() && report.warnings.iter().all(|f| f.path.starts_with(path)),
+        "{report:?}"
+    );
+}

@@ -522,8 +522,8 @@ mod on {
             .expect_err("2.1 has no ApplySecureBootTemplate");
         assert!(matches!(error, hcs::Error::SchemaVersion(_)), "{error}");
         let path = "VirtualMachine.Chipset.Uefi.ApplySecureBootTemplate";
-        let captured = captured();
-        let finding = captured
+        let recorded = captured();
+        let finding = recorded
             .events
             .iter()
             .find(|e| e.field("path") == Some(path))
@@ -531,10 +531,34 @@ mod on {
         assert_eq!(finding.level, Level::WARN);
         assert_eq!(finding.field("function"), Some("HcsCreateComputeSystem"));
         assert_eq!(finding.field("schema"), Some("2.1"));
+        assert_eq!(finding.field("severity"), Some("error"));
         assert!(
             finding.message().contains("needs schema 2.3"),
             "{finding:?}"
         );
+        drop(recorded);
+
+        // A warning (an observed property no source gives a version for) is recorded too, at
+        // the same level, and the document is sent.
+        let id = common::unique_id("traced-schema-warning");
+        let mut document = common::vm_json();
+        document["VirtualMachine"]["ResourcePartitionId"] = json!("partition-1");
+        let system = hcs
+            .create_compute_system(&id, &common::doc(document))
+            .expect("a warning does not refuse the document");
+        system.terminate().expect("terminate");
+        let path = "VirtualMachine.ResourcePartitionId";
+        let recorded = captured();
+        let warning = recorded
+            .events
+            .iter()
+            .find(|e| e.field("path") == Some(path))
+            .expect("a warning record");
+        assert_eq!(warning.level, Level::WARN);
+        assert_eq!(warning.field("severity"), Some("warning"));
+        assert_eq!(warning.field("function"), Some("HcsCreateComputeSystem"));
+        assert_eq!(warning.field("schema"), Some("2.1"));
+        assert!(warning.message().contains("version unknown"), "{warning:?}");
     }
 }
 

@@ -110,6 +110,35 @@ impl serde::de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
         Self::new(message.to_string())
     }
+
+    fn invalid_type(found: serde::de::Unexpected, expected: &dyn serde::de::Expected) -> Self {
+        Self::new(format!(
+            "invalid type: {}, expected {expected}",
+            JsonUnexpected(found)
+        ))
+    }
+
+    fn invalid_value(found: serde::de::Unexpected, expected: &dyn serde::de::Expected) -> Self {
+        Self::new(format!(
+            "invalid value: {}, expected {expected}",
+            JsonUnexpected(found)
+        ))
+    }
+}
+
+/// What was found, in serde_json's words: `null` rather than "unit value", floats in JSON.
+struct JsonUnexpected<'a>(serde::de::Unexpected<'a>);
+
+impl fmt::Display for JsonUnexpected<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            serde::de::Unexpected::Unit => f.write_str("null"),
+            serde::de::Unexpected::Float(value) => {
+                write!(f, "floating point `{}`", zmij::Buffer::new().format(value))
+            }
+            found => fmt::Display::fmt(&found, f),
+        }
+    }
 }
 
 impl From<serde_json::Error> for Error {

@@ -7,11 +7,13 @@
 //!   `serde_json::to_string` writes for any `Serialize` value (the differential tests compare
 //!   them on every golden, sample and property-test document and on adversarial strings), with
 //!   a word-at-a-time escaping scan instead of serde_json's byte-at-a-time one (see `ser.rs`);
-//! - [`from_str`] and [`from_slice`] read a document with serde_json, and their [`Error`] says
+//! - [`from_str`] and [`from_slice`] read what `serde_json::from_str` reads, into the same values,
+//!   with the same string scan (see `de.rs`), and their [`Error`] says
 //!   where the input went wrong (line, column) and at which JSON path.
 //!
 //! The figures are in BENCHMARKS.md.
 
+mod de;
 mod error;
 mod escape;
 mod ser;
@@ -41,10 +43,14 @@ pub fn to_vec<T: ?Sized + Serialize>(value: &T) -> Result<Vec<u8>, Error> {
 /// The compact JSON of `value`, byte for byte `serde_json::to_string(value)`.
 pub fn to_string<T: ?Sized + Serialize>(value: &T) -> Result<String, Error> {
     let out = to_vec(value)?;
-    // Every byte written is ASCII punctuation, digits, or copied from a `&str` whole or split
-    // before an ASCII byte, so the output is UTF-8; checking it costs a pass over it, which the
-    // differential tests make unnecessary, but an unchecked conversion would need `unsafe`.
-    String::from_utf8(out).map_err(|e| Error::new(format!("invalid UTF-8 written: {e}")))
+    debug_assert!(std::str::from_utf8(&out).is_ok(), "the writer wrote UTF-8");
+    // SAFETY: every byte the writer appends is ASCII (punctuation, digits, `true`, escapes) or
+    // comes from a `&str`, copied whole or cut only next to an ASCII byte (one to escape), so
+    // no character is split and the output is UTF-8. Checking it again was a pass over the
+    // whole output (1.4 % of a round trip of the large benchmark document); the differential
+    // tests compare the output with serde_json's, adversarial strings included, and debug
+    // builds check it here.
+    Ok(unsafe { String::from_utf8_unchecked(out) })
 }
 
 /// Writes the compact JSON of `value` to `writer`, in one `write_all` once the whole document is
@@ -59,21 +65,29 @@ pub fn to_writer<W: io::Write, T: ?Sized + Serialize>(
         .map_err(|e| Error::new(e.to_string()))
 }
 
-/// Reads a `T` from JSON text, like `serde_json::from_str`; the error also names the JSON path
-/// of the value that failed ([`Error::path`]).
+/// Reads a `T` from JSON text: what `serde_json::from_str` accepts, read into the same value.
+/// The error says where the input went wrong and names the JSON path of the value it is about
+/// ([`Error::path`]).
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|error| with_path::<T>(error, text.as_bytes()))
+    let mut deserializer = de::Deserializer::new(text);
+    T::deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|error| deserializer.place(error))
 }
 
-/// Reads a `T` from JSON bytes, like `serde_json::from_slice`; the error also names the JSON
-/// path of the value that failed ([`Error::path`]).
+/// Reads a `T` from JSON bytes, like `serde_json::from_slice`: UTF-8 bytes through
+/// [`from_str`]'s reader; bytes that are not UTF-8 through serde_json itself, which accepts them
+/// where it does not read them as text (in a value it skips, in a string read as bytes) and
+/// rejects them everywhere else.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    serde_json::from_slice(bytes).map_err(|error| with_path::<T>(error, bytes))
+    match std::str::from_utf8(bytes) {
+        Ok(text) => from_str(text),
+        Err(_) => serde_json::from_slice(bytes).map_err(|error| with_path::<T>(error, bytes)),
+    }
 }
 
-/// The error of a failed read, with the JSON path where it failed. The path is found by reading
-/// the document again through `serde_path_to_error`, only once it has failed: tracking it on every
-/// read would cost every document that succeeds.
+/// The error of a read through serde_json, with the JSON path where it failed. The path is found
+/// by reading the document again through `serde_path_to_error`, only once it has failed.
 #[cold]
 fn with_path<T: DeserializeOwned>(error: serde_json::Error, bytes: &[u8]) -> Error {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

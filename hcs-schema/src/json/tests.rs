@@ -268,3 +268,487 @@ fn read_errors_name_the_place_and_the_path() {
         "{error}"
     );
 }
+
+/// Reads `text` as `T` through both readers: both accept and read the same value (compared
+/// through serde_json's writer), or both reject.
+fn same_read<T: serde::de::DeserializeOwned + Serialize>(text: &str) {
+    let expected = serde_json::from_str::<T>(text);
+    let fast = super::from_str::<T>(text);
+    match (expected, fast) {
+        (Ok(expected), Ok(fast)) => assert_eq!(
+            serde_json::to_string(&fast).unwrap(),
+            serde_json::to_string(&expected).unwrap(),
+            "{text:?}"
+        ),
+        (Err(_), Err(_)) => {}
+        (expected, fast) => panic!(
+            "{text:?}: serde_json {:?}, fast {:?}",
+            expected.map(|_| ()),
+            fast.map(|_| ())
+        ),
+    }
+    assert_eq!(
+        serde_json::from_slice::<T>(text.as_bytes()).is_ok(),
+        super::from_slice::<T>(text.as_bytes()).is_ok(),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn the_reader_reads_what_serde_json_reads() {
+    let texts = [
+        // Numbers: integers that fit, that do not, `-0`, fractions, exponents, range, grammar.
+        "0",
+        "-0",
+        "0.0",
+        "-0.0",
+        "1",
+        "-1",
+        "1.5",
+        "1e5",
+        "1E+5",
+        "1e-5",
+        "-1.5e-300",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "0e999999999999",
+        "1e999999999999",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "123456789012345678901234567890",
+        "123456789012345678901234567890.5e-10",
+        "3.141592653589793238462643383279",
+        "2.2250738585072011e-308",
+        "01",
+        "00",
+        "-01",
+        "1.",
+        ".5",
+        "-",
+        "1e",
+        "1e+",
+        "+1",
+        "1.5.5",
+        "0x10",
+        "1_0",
+        "--1",
+        "-a",
+        "NaN",
+        "Infinity",
+        // Literals and structure.
+        "null",
+        "true",
+        "false",
+        "nul",
+        "tru",
+        "falsy",
+        "nulll",
+        "[]",
+        "{}",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "[1 2]",
+        "[1,,2]",
+        " [ 1 , 2 ] ",
+        "\t{\r\n\"a\"\n:\t[]\r}\n",
+        "[",
+        "{",
+        "{\"a\"",
+        "{\"a\":1",
+        "[1",
+        "",
+        " ",
+        "1 2",
+        "[]x",
+        "{\"a\":1}}",
+        "[]]",
+        // Strings and escapes.
+        r#""""#,
+        r#""a""#,
+        r#""\"\\\/\b\f\n\r\t""#,
+        r#""\u00e9\u2028\uFFFF""#,
+        r#""\ud83d\ude00""#,
+        r#""\ud800""#,
+        r#""\udc00""#,
+        r#""\ud800\u0041""#,
+        r#""\ud800x""#,
+        r#""\x""#,
+        r#""\u12""#,
+        r#""\u12g4""#,
+        "\"\u{1}\"",
+        "\"\u{1f}\"",
+        "\"\u{7f}\"",
+        "\"é漢🦀\"",
+        r#""abc"#,
+        r#""\"#,
+        r#""C:\\Program Files\\Linux Containers\\kernel""#,
+        r#"{"C:\\x":"\u0000","":"",  "k":"a\"b"}"#,
+    ];
+    for text in texts {
+        same_read::<Value>(text);
+        same_read::<crate::ComputeSystem>(text);
+        same_read::<Option<String>>(text);
+        same_read::<Vec<i64>>(text);
+        same_read::<f64>(text);
+        same_read::<u32>(text);
+        same_read::<BTreeMap<u32, bool>>(text);
+    }
+    // Nesting: serde_json's limit of 127 open arrays or objects.
+    for depth in [126, 127, 128, 129] {
+        same_read::<Value>(&("[".repeat(depth) + &"]".repeat(depth)));
+        same_read::<Value>(&("{\"a\":".repeat(depth) + "1" + &"}".repeat(depth)));
+    }
+}
+
+#[test]
+fn the_reader_reads_typed_documents_like_serde_json() {
+    let documents = [
+        r#"{"Owner":"x","SchemaVersion":{"Major":2,"Minor":1},"Unknown":{"n":[1,-0,1.5e300]}}"#,
+        r#"{"VirtualMachine":{"Devices":{"Scsi":{"0":{"Attachments":{"0":{"Path":"C:\\a\"b"}}}}}}}"#,
+        r#"{"VirtualMachine":{"Devices":{"NetworkAdapters":{"a":{"MacAddress":"00-15-5D-52-C0-00","EndpointId":"c5a7e4b2-7a3e-4e59-9a47-3f0f3e3b8d21"}}}}}"#,
+        r#"{"VirtualMachine":{"Devices":{"NetworkAdapters":{"a":{"MacAddress":"00-15-5D-52-C0"}}}}}"#,
+        r#"{"SchemaVersion":{"Major":-1}}"#,
+        r#"{"SchemaVersion":{"Major":4294967296}}"#,
+        r#"{"SchemaVersion":{"Major":1.0}}"#,
+        r#"{"SchemaVersion":null,"Owner":null}"#,
+        r#"{"Owner":"a","Owner":"b"}"#,
+        r#"{"ShouldTerminateOnLastHandleClosed":"true"}"#,
+        r#"{"SchemaVersion":[2,1]}"#,
+    ];
+    for text in documents {
+        same_read::<crate::ComputeSystem>(text);
+        same_read::<Value>(text);
+    }
+}
+
+#[test]
+fn numeric_and_boolean_keys_are_read_like_serde_json() {
+    for text in [
+        r#"{"1":true,"2":false}"#,
+        r#"{"-1":true}"#,
+        r#"{"x":true}"#,
+        r#"{"1.5":true}"#,
+        r#"{" 1":true}"#,
+        r#"{"01":true}"#,
+    ] {
+        same_read::<BTreeMap<i32, bool>>(text);
+        same_read::<BTreeMap<u8, bool>>(text);
+    }
+}
+
+/// Bytes read through `deserialize_byte_buf`, as `serde_bytes` reads them.
+#[derive(Debug, PartialEq, Serialize)]
+struct Bytes(Vec<u8>);
+
+impl<'de> serde::Deserialize<'de> for Bytes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E>(self, bytes: &[u8]) -> Result<Bytes, E> {
+                Ok(Bytes(bytes.to_vec()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Bytes, A::Error> {
+                let mut bytes = Vec::new();
+                while let Some(byte) = seq.next_element()? {
+                    bytes.push(byte);
+                }
+                Ok(Bytes(bytes))
+            }
+        }
+        deserializer.deserialize_byte_buf(Visit)
+    }
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct Known {
+    a: Option<u32>,
+    b: Option<Vec<Known>>,
+}
+
+#[derive(Serialize, serde::Deserialize)]
+enum Choice {
+    A,
+    B(u32),
+    C { x: u32 },
+}
+
+#[test]
+fn skipped_values_are_checked_like_serde_json() {
+    // A skipped value is checked more leniently than a read one: numbers against the grammar
+    // only, `\u` escapes of lone surrogates pass, and there is no nesting limit.
+    let deep = |depth: usize| "[".repeat(depth) + &"]".repeat(depth);
+    let mut texts: Vec<String> = [
+        r#"1e400"#,
+        r#""\ud800""#,
+        r#""\udc00\ud800x""#,
+        r#""\u12""#,
+        r#""\x""#,
+        "\"\u{1}\"",
+        r#"[1e400,-1e999,"\ud800"]"#,
+        r#"{"a":1e400}"#,
+        r#"{"a":1,}"#,
+        r#"[1,]"#,
+        r#"[,1]"#,
+        r#"{,}"#,
+        r#"{"a" 1}"#,
+        r#"{"a":}"#,
+        r#"{1:2}"#,
+        r#"[1 2]"#,
+        r#"[1,,2]"#,
+        r#"[[],{}]"#,
+        r#"{"a":[{"b":{}}],"c":"d"}"#,
+        "[",
+        "{",
+        r#"{"a""#,
+        r#"{"a":1"#,
+        "[1",
+        "",
+        "01",
+        "1.",
+        "-",
+        "nul",
+        "[}",
+        "{]",
+        r#"{"a":1]"#,
+        "[1}",
+        " [ 1 , { \"a\" : null } ] ",
+    ]
+    .map(String::from)
+    .to_vec();
+    texts.extend([126, 127, 128, 200, 5000].map(deep));
+    texts.push(r#"{"b":[{"z":"#.to_owned() + &deep(300) + "}]}");
+    for text in &texts {
+        same_ignored(text);
+        same_read::<Known>(&format!(r#"{{"unknown":{text}}}"#));
+        same_read::<Known>(&format!(r#"{{"a":1,"unknown":{text},"b":[]}}"#));
+    }
+}
+
+/// `text` read as `IgnoredAny` through both readers: both accept, or both reject.
+fn same_ignored(text: &str) {
+    use serde::de::IgnoredAny;
+    assert_eq!(
+        super::from_str::<IgnoredAny>(text).is_ok(),
+        serde_json::from_str::<IgnoredAny>(text).is_ok(),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn bytes_are_read_like_serde_json() {
+    for text in [
+        r#""abc""#,
+        r#""""#,
+        "\"a\u{1}b\u{1f}\"",
+        r#""a\"b\\c\/\b\f\n\r\t""#,
+        r#""\u00e9\u2028""#,
+        r#""\ud83d\ude00""#,
+        r#""\ud800""#,
+        r#""\udc00""#,
+        r#""\ud800x""#,
+        r#""\ud800\n""#,
+        r#""\ud800\ud800\udc00""#,
+        r#""\ud800\u0041""#,
+        r#""\ud800\""#,
+        r#""\ud800\u12""#,
+        r#""\x""#,
+        r#""\u12g4""#,
+        r#""abc"#,
+        r#""\"#,
+        "[1,2,255]",
+        "[256]",
+        "[]",
+        "1",
+        "null",
+    ] {
+        let expected = serde_json::from_str::<Bytes>(text).ok();
+        let fast = super::from_str::<Bytes>(text).ok();
+        assert_eq!(fast, expected, "{text:?}");
+        let text = format!("{{{text}:1}}");
+        assert_eq!(
+            super::from_str::<BTreeMap<Bytes, u8>>(&text).ok(),
+            serde_json::from_str::<BTreeMap<Bytes, u8>>(&text).ok(),
+            "{text:?}"
+        );
+    }
+}
+
+impl PartialOrd for Bytes {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Bytes {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl Eq for Bytes {}
+
+#[test]
+fn wide_integers_and_single_floats_are_read_like_serde_json() {
+    for text in [
+        "0",
+        "-0",
+        "1",
+        "-1",
+        "01",
+        "1.5",
+        "1e3",
+        "-",
+        "",
+        "\"1\"",
+        "170141183460469231731687303715884105727",
+        "170141183460469231731687303715884105728",
+        "-170141183460469231731687303715884105728",
+        "-170141183460469231731687303715884105729",
+        "340282366920938463463374607431768211455",
+        "340282366920938463463374607431768211456",
+        // f32: the largest, just past it, and decimals that round differently through f64.
+        "3.4028235e38",
+        "3.4028236e38",
+        "1e39",
+        "-1e39",
+        "1e-46",
+        "1.00000005960464477539062499",
+        "1.000000059604644775390625",
+        "16777217",
+        "16777217.0",
+        "0.1",
+        "123456789012345678901234567890",
+    ] {
+        same_read::<i128>(text);
+        same_read::<u128>(text);
+        same_read::<f32>(text);
+        same_read::<Vec<f32>>(&format!("[{text}]"));
+        same_read::<BTreeMap<i128, u8>>(&format!(r#"{{"{text}":1}}"#));
+        same_read::<BTreeMap<u128, u8>>(&format!(r#"{{"{text}":1}}"#));
+        same_read::<BTreeMap<u64, u8>>(&format!(r#"{{"{text}":1}}"#));
+        same_read::<BTreeMap<i64, u8>>(&format!(r#"{{"{text}":1}}"#));
+    }
+    // f32 keys compared through their bits (f32 is not `Ord`).
+    for text in [
+        "1.00000005960464477539062499",
+        "1e39",
+        "0.1",
+        "-0",
+        "1.5 ",
+        " 1.5",
+    ] {
+        let text = format!(r#"{{"{text}":1}}"#);
+        let fast = super::from_str::<std::collections::HashMap<F32Key, u8>>(&text).ok();
+        let expected = serde_json::from_str::<std::collections::HashMap<F32Key, u8>>(&text).ok();
+        assert_eq!(fast, expected, "{text}");
+    }
+}
+
+/// An `f32` map key, compared by its bits.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct F32Key(u32);
+
+impl<'de> serde::Deserialize<'de> for F32Key {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        f32::deserialize(deserializer).map(|value| F32Key(value.to_bits()))
+    }
+}
+
+#[test]
+fn keys_are_read_like_serde_json() {
+    for text in [
+        r#"{"1":true}"#,
+        r#"{"\u0031":true}"#,
+        r#"{"1\u0030":true}"#,
+        r#"{"-":true}"#,
+        r#"{"1 ":true}"#,
+        r#"{"1.0":true}"#,
+        r#"{"1e2":true}"#,
+        r#"{"":true}"#,
+        r#"{"true":1}"#,
+        r#"{"false":1}"#,
+        r#"{"tru\u0065":1}"#,
+        r#"{"\u0074rue":1}"#,
+        r#"{"True":1}"#,
+        r#"{"truex":1}"#,
+        r#"{"":1}"#,
+    ] {
+        same_read::<BTreeMap<u32, Value>>(text);
+        same_read::<BTreeMap<i8, Value>>(text);
+        same_read::<BTreeMap<bool, Value>>(text);
+        same_read::<BTreeMap<String, Value>>(text);
+    }
+}
+
+#[test]
+fn enums_are_read_like_serde_json() {
+    for text in [
+        r#""A""#,
+        r#""B""#,
+        r#""D""#,
+        r#"{"A":null}"#,
+        r#"{"A":1}"#,
+        r#"{"B":1}"#,
+        r#"{"B":1,}"#,
+        r#"{"B":1,"A":null}"#,
+        r#"{"C":{"x":1}}"#,
+        r#"{"C":[1]}"#,
+        r#"{"C":{"x":1,"x":2}}"#,
+        r#"{ "B" : 1 }"#,
+        r#"{"B" 1}"#,
+        r#"{1:2}"#,
+        r#"{}"#,
+        "[]",
+        "1",
+        r#"{"\u0042":1}"#,
+    ] {
+        same_read::<Choice>(text);
+        same_read::<Vec<Choice>>(&format!("[{text}]"));
+        same_read::<BTreeMap<String, Choice>>(&format!(r#"{{"k":{text}}}"#));
+    }
+}
+
+#[test]
+fn slices_that_are_not_utf8_are_read_like_serde_json() {
+    for bytes in [
+        &b"\"\xff\""[..],
+        b"{\"unknown\":\"\xff\",\"a\":1}",
+        b"{\"a\":\"\xff\"}",
+        b"[\xff]",
+        b"\xff",
+    ] {
+        assert_eq!(
+            super::from_slice::<Known>(bytes).is_ok(),
+            serde_json::from_slice::<Known>(bytes).is_ok(),
+            "{bytes:?}"
+        );
+        assert_eq!(
+            super::from_slice::<Bytes>(bytes).ok(),
+            serde_json::from_slice::<Bytes>(bytes).ok(),
+            "{bytes:?}"
+        );
+        assert_eq!(
+            super::from_slice::<Value>(bytes).ok(),
+            serde_json::from_slice::<Value>(bytes).ok(),
+            "{bytes:?}"
+        );
+    }
+    let error = super::from_slice::<crate::ComputeSystem>(b"{\"Owner\":\"\xff\"}").unwrap_err();
+    assert_eq!(error.path(), "Owner", "{error}");
+}
