@@ -7,8 +7,8 @@
 //!
 //! Every input goes to the top-level document types HCS exchanges and to one more of the 263
 //! types, picked by a hash of the input (so every type is reached, and each run stays fast).
-//! It is read with `hcs_schema::json::from_slice`, so every rejected input also goes through the
-//! second read that finds the error's JSON path.
+//! Every read goes through `hcs_schema::json::from_slice` (its own reader for UTF-8) and through
+//! `serde_json::from_slice`: both must accept or both reject, and read equal values.
 
 #![no_main]
 
@@ -30,8 +30,29 @@ fn write<T: ?Sized + Serialize>(value: &T) -> String {
     fast
 }
 
+/// `hcs_schema::json::from_slice` against `serde_json::from_slice`.
+fn read<T: DeserializeOwned + PartialEq + std::fmt::Debug>(data: &[u8]) -> Option<T> {
+    match (
+        hcs_schema::json::from_slice::<T>(data),
+        serde_json::from_slice::<T>(data),
+    ) {
+        (Ok(value), Ok(expected)) => {
+            assert_eq!(
+                value, expected,
+                "json::from_slice read another value than serde_json"
+            );
+            Some(value)
+        }
+        (Err(_), Err(_)) => None,
+        (Ok(value), Err(error)) => {
+            panic!("json::from_slice accepted what serde_json rejects ({error}): {value:?}")
+        }
+        (Err(error), Ok(_)) => panic!("json::from_slice rejected what serde_json reads: {error}"),
+    }
+}
+
 fn check<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(data: &[u8]) {
-    let Ok(value) = hcs_schema::json::from_slice::<T>(data) else {
+    let Some(value) = read::<T>(data) else {
         return;
     };
     let text = write(&value);
@@ -66,7 +87,7 @@ fuzz_target!(|data: &[u8]| {
         write(text);
     }
     // Any JSON value: every number, nesting depth and property name serde_json reads.
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
+    if let Some(value) = read::<serde_json::Value>(data) {
         write(&value);
     }
     for check in TOP_LEVEL {
