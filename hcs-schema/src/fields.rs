@@ -205,3 +205,158 @@ impl<H: Hasher> FieldVisitor for HashFields<'_, H> {
 pub(crate) fn hash_struct<T: StructFields, H: Hasher>(value: &T, state: &mut H) {
     value.visit_fields(&mut HashFields(state));
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::io;
+
+    use crate::{Attachment, AttachmentType, CachingMode, UnknownProperties, UnrecognizedValue};
+
+    /// `Attachment` as `#[derive(Debug, Hash)]` would have it: what the generated impls must match.
+    #[derive(Debug, Hash)]
+    struct Derived {
+        r#type: Option<AttachmentType>,
+        path: Option<String>,
+        ignore_flushes: Option<bool>,
+        caching_mode: Option<CachingMode>,
+        no_write_hardening: Option<bool>,
+        disable_expansion_optimization: Option<bool>,
+        ignore_relative_locator: Option<bool>,
+        capture_io_attribution_context: Option<bool>,
+        read_only: Option<bool>,
+        support_compressed_volumes: Option<bool>,
+        extensible_virtual_disk_type: Option<String>,
+        always_allow_sparse_files: Option<bool>,
+        support_encrypted_files: Option<bool>,
+        unknown_properties: UnknownProperties,
+    }
+
+    fn pair() -> (Attachment, Derived) {
+        let unknown = BTreeMap::from([("Extra".to_owned(), serde_json::json!([1, "a"]))]);
+        let generated = Attachment {
+            r#type: Some(AttachmentType::VirtualDisk),
+            path: Some("C:\\a.vhdx".to_owned()),
+            read_only: Some(false),
+            caching_mode: Some(CachingMode::from("NewMode")),
+            unknown_properties: unknown.clone(),
+            ..Default::default()
+        };
+        let derived = Derived {
+            r#type: Some(AttachmentType::VirtualDisk),
+            path: Some("C:\\a.vhdx".to_owned()),
+            ignore_flushes: None,
+            caching_mode: Some(CachingMode::from("NewMode")),
+            no_write_hardening: None,
+            disable_expansion_optimization: None,
+            ignore_relative_locator: None,
+            capture_io_attribution_context: None,
+            read_only: Some(false),
+            support_compressed_volumes: None,
+            extensible_virtual_disk_type: None,
+            always_allow_sparse_files: None,
+            support_encrypted_files: None,
+            unknown_properties: unknown,
+        };
+        (generated, derived)
+    }
+
+    #[test]
+    fn debug_writes_what_derive_writes() {
+        let (generated, derived) = pair();
+        let text = format!("{generated:?}");
+        assert_eq!(
+            text,
+            format!("{derived:?}").replace("Derived", "Attachment")
+        );
+        assert_eq!(
+            format!("{generated:#?}"),
+            format!("{derived:#?}").replace("Derived", "Attachment")
+        );
+        assert!(
+            text.starts_with("Attachment { type: Some(VirtualDisk), path: Some("),
+            "{text}"
+        );
+        assert!(
+            text.contains("caching_mode: Some(Unrecognized(\"NewMode\"))"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn enum_debug_is_the_variant_name() {
+        assert_eq!(format!("{:?}", AttachmentType::PassThru), "PassThru");
+        assert_eq!(format!("{:#?}", AttachmentType::PassThru), "PassThru");
+        let unknown = AttachmentType::from("Floppy3");
+        assert_eq!(format!("{unknown:?}"), "Unrecognized(\"Floppy3\")");
+        assert_eq!(
+            format!("{unknown:#?}"),
+            "Unrecognized(\n    \"Floppy3\",\n)"
+        );
+        assert_eq!(unknown.as_str(), "Floppy3");
+        assert_eq!(AttachmentType::PassThru.as_str(), "PassThru");
+        assert_eq!(
+            format!("{:?}", UnrecognizedValue::new("x")),
+            format!("{:?}", "x")
+        );
+    }
+
+    #[test]
+    fn hash_is_what_derive_hashes() {
+        let (generated, derived) = pair();
+        let hash = |value: &dyn Fn(&mut DefaultHasher)| {
+            let mut state = DefaultHasher::new();
+            value(&mut state);
+            state.finish()
+        };
+        assert_eq!(hash(&|s| generated.hash(s)), hash(&|s| derived.hash(s)));
+        let other = Attachment {
+            read_only: Some(true),
+            ..generated.clone()
+        };
+        assert_ne!(hash(&|s| generated.hash(s)), hash(&|s| other.hash(s)));
+    }
+
+    /// Accepts `limit` bytes, then fails every write, counting the writes it refused.
+    struct FailingWriter {
+        limit: usize,
+        refused: usize,
+    }
+
+    impl io::Write for FailingWriter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if buf.len() > self.limit {
+                self.refused += 1;
+                return Err(io::Error::other("full"));
+            }
+            self.limit -= buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn serialize_stops_at_the_first_error() {
+        let (generated, _) = pair();
+        // Fails inside the first entry ("Type"): nothing after it may be written.
+        let mut writer = FailingWriter {
+            limit: 3,
+            refused: 0,
+        };
+        let error = serde_json::to_writer(&mut writer, &generated).unwrap_err();
+        assert!(error.is_io(), "{error}");
+        assert_eq!(writer.refused, 1);
+        // Fails in the unknown properties, after every field.
+        let full = serde_json::to_string(&generated).unwrap();
+        let mut writer = FailingWriter {
+            limit: full.find("\"Extra\"").unwrap(),
+            refused: 0,
+        };
+        assert!(serde_json::to_writer(&mut writer, &generated).is_err());
+        assert_eq!(writer.refused, 1);
+    }
+}
