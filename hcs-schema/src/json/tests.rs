@@ -269,6 +269,59 @@ fn read_errors_name_the_place_and_the_path() {
     );
 }
 
+/// A type whose `Deserialize` asks the reader for nothing: `from_str` still checks that the
+/// document is empty (the path where the end is checked after the value, not inside its read).
+#[derive(Debug, PartialEq, Serialize)]
+struct ReadsNothing;
+
+impl<'de> serde::Deserialize<'de> for ReadsNothing {
+    fn deserialize<D: serde::Deserializer<'de>>(_deserializer: D) -> Result<Self, D::Error> {
+        Ok(ReadsNothing)
+    }
+}
+
+/// A type that fails after its value is read (the error is raised outside the reader).
+#[derive(Debug, Serialize)]
+struct FailsAfterReading;
+
+impl<'de> serde::Deserialize<'de> for FailsAfterReading {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let _: u8 = serde::Deserialize::deserialize(deserializer)?;
+        Err(serde::de::Error::custom("checked after reading"))
+    }
+}
+
+#[test]
+fn the_end_of_the_document_is_checked_like_serde_json() {
+    // After a typed document: whitespace only, or the first character that is not.
+    assert!(super::from_str::<crate::ComputeSystem>("{} \n\t").is_ok());
+    // (The place is the offending character's, counted from 0 as every error of this reader.)
+    for (text, column) in [("{} x", 3), ("{}{}", 2), ("{},", 2), ("{}\n ]", 1)] {
+        let error = super::from_str::<crate::ComputeSystem>(text).unwrap_err();
+        let expected = serde_json::from_str::<crate::ComputeSystem>(text).unwrap_err();
+        assert_eq!(error.message(), "trailing characters", "{text:?}");
+        assert!(expected.to_string().starts_with(error.message()), "{text:?}");
+        assert_eq!(error.column(), column, "{text:?}");
+        same_read::<crate::ComputeSystem>(text);
+    }
+    // A type that reads nothing: the document must still be empty.
+    assert_eq!(super::from_str::<ReadsNothing>(" ").unwrap(), ReadsNothing);
+    for text in ["1", " {}"] {
+        let error = super::from_str::<ReadsNothing>(text).unwrap_err();
+        let expected = serde_json::from_str::<ReadsNothing>(text).unwrap_err();
+        assert_eq!(error.message(), "trailing characters", "{text:?}");
+        assert!(expected.to_string().starts_with(error.message()), "{text:?}");
+    }
+    // An error raised after the value was read is about that value, not about what follows it:
+    // placed where the value ends, as before the end was checked inside the read.
+    for text in ["7", "7 ", "7 x"] {
+        let error = super::from_str::<FailsAfterReading>(text).unwrap_err();
+        assert_eq!(error.message(), "checked after reading", "{text:?}");
+        assert_eq!((error.line(), error.column()), (1, 1), "{text:?}");
+        assert!(serde_json::from_str::<FailsAfterReading>(text).is_err());
+    }
+}
+
 /// Reads `text` as `T` through both readers: both accept and read the same value (compared
 /// through serde_json's writer), or both reject.
 fn same_read<T: serde::de::DeserializeOwned + Serialize>(text: &str) {
