@@ -300,7 +300,10 @@ fn the_end_of_the_document_is_checked_like_serde_json() {
         let error = super::from_str::<crate::ComputeSystem>(text).unwrap_err();
         let expected = serde_json::from_str::<crate::ComputeSystem>(text).unwrap_err();
         assert_eq!(error.message(), "trailing characters", "{text:?}");
-        assert!(expected.to_string().starts_with(error.message()), "{text:?}");
+        assert!(
+            expected.to_string().starts_with(error.message()),
+            "{text:?}"
+        );
         assert_eq!(error.column(), column, "{text:?}");
         same_read::<crate::ComputeSystem>(text);
     }
@@ -310,7 +313,10 @@ fn the_end_of_the_document_is_checked_like_serde_json() {
         let error = super::from_str::<ReadsNothing>(text).unwrap_err();
         let expected = serde_json::from_str::<ReadsNothing>(text).unwrap_err();
         assert_eq!(error.message(), "trailing characters", "{text:?}");
-        assert!(expected.to_string().starts_with(error.message()), "{text:?}");
+        assert!(
+            expected.to_string().starts_with(error.message()),
+            "{text:?}"
+        );
     }
     // An error raised after the value was read is about that value, not about what follows it:
     // placed where the value ends, as before the end was checked inside the read.
