@@ -811,3 +811,37 @@ fn slices_that_are_not_utf8_are_read_like_serde_json() {
     let error = super::from_slice::<crate::ComputeSystem>(b"{\"Owner\":\"\xff\"}").unwrap_err();
     assert_eq!(error.path(), "Owner", "{error}");
 }
+
+#[test]
+fn escaped_strings_are_read_like_serde_json_in_every_position() {
+    let escapes = [
+        r"\\",
+        r#"\""#,
+        r"\/",
+        r"\n",
+        r"\u00e9",
+        r"\ud83d\ude00",
+        "é",
+        r"\\\\",
+    ];
+    for escape in escapes {
+        for len in 0..40 {
+            for at in 0..=len {
+                let body = format!("{}{escape}{}", "a".repeat(at), "b".repeat(len - at));
+                // Near the end of the input (the byte-at-a-time tail) and far from it (the
+                // sixteen-byte chunks), closed and unclosed, with a control character after.
+                for text in [
+                    format!("\"{body}\""),
+                    format!("\"{body}\"{}", " ".repeat(20)),
+                    format!("[\"{body}{escape}x\", \"{body}\"]"),
+                    format!("\"{body}"),
+                    format!("\"{body}\u{1}\"{}", " ".repeat(20)),
+                ] {
+                    same_read::<Value>(&text);
+                    same_read::<Vec<String>>(&text);
+                    same_read::<String>(&text);
+                }
+            }
+        }
+    }
+}
