@@ -70,6 +70,14 @@ mod sse2 {
     }
 }
 
+/// Bit `i` set when byte `i` of `chunk` is `"`, `\` or a control character: the reader's
+/// sixteen-byte test.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn special_mask(chunk: &[u8; 16]) -> u32 {
+    sse2::escape_mask(chunk)
+}
+
 /// The eight bytes at `at`, the first one in the lowest bits.
 #[inline]
 fn word_at(bytes: &[u8], at: usize) -> u64 {

@@ -269,6 +269,65 @@ fn read_errors_name_the_place_and_the_path() {
     );
 }
 
+/// A type whose `Deserialize` asks the reader for nothing: `from_str` still checks that the
+/// document is empty (the path where the end is checked after the value, not inside its read).
+#[derive(Debug, PartialEq, Serialize)]
+struct ReadsNothing;
+
+impl<'de> serde::Deserialize<'de> for ReadsNothing {
+    fn deserialize<D: serde::Deserializer<'de>>(_deserializer: D) -> Result<Self, D::Error> {
+        Ok(ReadsNothing)
+    }
+}
+
+/// A type that fails after its value is read (the error is raised outside the reader).
+#[derive(Debug, Serialize)]
+struct FailsAfterReading;
+
+impl<'de> serde::Deserialize<'de> for FailsAfterReading {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let _: u8 = serde::Deserialize::deserialize(deserializer)?;
+        Err(serde::de::Error::custom("checked after reading"))
+    }
+}
+
+#[test]
+fn the_end_of_the_document_is_checked_like_serde_json() {
+    // After a typed document: whitespace only, or the first character that is not.
+    assert!(super::from_str::<crate::ComputeSystem>("{} \n\t").is_ok());
+    // (The place is the offending character's, counted from 0 as every error of this reader.)
+    for (text, column) in [("{} x", 3), ("{}{}", 2), ("{},", 2), ("{}\n ]", 1)] {
+        let error = super::from_str::<crate::ComputeSystem>(text).unwrap_err();
+        let expected = serde_json::from_str::<crate::ComputeSystem>(text).unwrap_err();
+        assert_eq!(error.message(), "trailing characters", "{text:?}");
+        assert!(
+            expected.to_string().starts_with(error.message()),
+            "{text:?}"
+        );
+        assert_eq!(error.column(), column, "{text:?}");
+        same_read::<crate::ComputeSystem>(text);
+    }
+    // A type that reads nothing: the document must still be empty.
+    assert_eq!(super::from_str::<ReadsNothing>(" ").unwrap(), ReadsNothing);
+    for text in ["1", " {}"] {
+        let error = super::from_str::<ReadsNothing>(text).unwrap_err();
+        let expected = serde_json::from_str::<ReadsNothing>(text).unwrap_err();
+        assert_eq!(error.message(), "trailing characters", "{text:?}");
+        assert!(
+            expected.to_string().starts_with(error.message()),
+            "{text:?}"
+        );
+    }
+    // An error raised after the value was read is about that value, not about what follows it:
+    // placed where the value ends, as before the end was checked inside the read.
+    for text in ["7", "7 ", "7 x"] {
+        let error = super::from_str::<FailsAfterReading>(text).unwrap_err();
+        assert_eq!(error.message(), "checked after reading", "{text:?}");
+        assert_eq!((error.line(), error.column()), (1, 1), "{text:?}");
+        assert!(serde_json::from_str::<FailsAfterReading>(text).is_err());
+    }
+}
+
 /// Reads `text` as `T` through both readers: both accept and read the same value (compared
 /// through serde_json's writer), or both reject.
 fn same_read<T: serde::de::DeserializeOwned + Serialize>(text: &str) {
@@ -751,4 +810,38 @@ fn slices_that_are_not_utf8_are_read_like_serde_json() {
     }
     let error = super::from_slice::<crate::ComputeSystem>(b"{\"Owner\":\"\xff\"}").unwrap_err();
     assert_eq!(error.path(), "Owner", "{error}");
+}
+
+#[test]
+fn escaped_strings_are_read_like_serde_json_in_every_position() {
+    let escapes = [
+        r"\\",
+        r#"\""#,
+        r"\/",
+        r"\n",
+        r"\u00e9",
+        r"\ud83d\ude00",
+        "é",
+        r"\\\\",
+    ];
+    for escape in escapes {
+        for len in 0..40 {
+            for at in 0..=len {
+                let body = format!("{}{escape}{}", "a".repeat(at), "b".repeat(len - at));
+                // Near the end of the input (the byte-at-a-time tail) and far from it (the
+                // sixteen-byte chunks), closed and unclosed, with a control character after.
+                for text in [
+                    format!("\"{body}\""),
+                    format!("\"{body}\"{}", " ".repeat(20)),
+                    format!("[\"{body}{escape}x\", \"{body}\"]"),
+                    format!("\"{body}"),
+                    format!("\"{body}\u{1}\"{}", " ".repeat(20)),
+                ] {
+                    same_read::<Value>(&text);
+                    same_read::<Vec<String>>(&text);
+                    same_read::<String>(&text);
+                }
+            }
+        }
+    }
 }
