@@ -12,6 +12,7 @@ use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
+use crate::UnknownProperties;
 use crate::fields::StructFields;
 
 /// Deserializes a generated struct from a JSON object.
