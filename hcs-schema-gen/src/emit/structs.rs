@@ -258,7 +258,8 @@ pub(crate) fn emit(
         }
 
         impl fmt::Debug for #type_ident {
-            /// What `#[derive(Debug)]` writes.
+            /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+            #[inline]
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fields::debug_struct(self, f)
             }

@@ -259,7 +259,8 @@ impl Walk for ComputeSystemProperties {
 }
 
 impl fmt::Debug for ComputeSystemProperties {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

@@ -142,7 +142,8 @@ impl Walk for ConsoleImageQuery {
 }
 
 impl fmt::Debug for ConsoleImageQuery {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

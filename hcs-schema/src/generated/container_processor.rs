@@ -145,7 +145,8 @@ impl Walk for ContainerProcessor {
 }
 
 impl fmt::Debug for ContainerProcessor {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

@@ -107,7 +107,8 @@ impl Walk for FirmwareFile {
 }
 
 impl fmt::Debug for FirmwareFile {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

@@ -152,7 +152,8 @@ impl Walk for GuestModifySettingRequest {
 }
 
 impl fmt::Debug for GuestModifySettingRequest {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

@@ -96,7 +96,9 @@ impl FromStr for GuestStateFileType {
 }
 
 impl fmt::Debug for GuestStateFileType {
-    /// What `#[derive(Debug)]` writes: the variant's name.
+    /// What `#[derive(Debug)]` writes: the variant's name. Inline like the derive's:
+    /// compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.known() {
             Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),

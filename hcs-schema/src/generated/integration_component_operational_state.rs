@@ -151,7 +151,9 @@ impl FromStr for IntegrationComponentOperationalState {
 }
 
 impl fmt::Debug for IntegrationComponentOperationalState {
-    /// What `#[derive(Debug)]` writes: the variant's name.
+    /// What `#[derive(Debug)]` writes: the variant's name. Inline like the derive's:
+    /// compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.known() {
             Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),

@@ -137,7 +137,8 @@ impl Walk for InterfaceClass {
 }
 
 impl fmt::Debug for InterfaceClass {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

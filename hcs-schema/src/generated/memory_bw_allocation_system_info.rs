@@ -167,7 +167,8 @@ impl Walk for MemoryBwAllocationSystemInfo {
 }
 
 impl fmt::Debug for MemoryBwAllocationSystemInfo {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

@@ -144,7 +144,8 @@ impl Walk for MemoryInformationForVm {
 }
 
 impl fmt::Debug for MemoryInformationForVm {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

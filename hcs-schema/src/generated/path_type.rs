@@ -99,7 +99,9 @@ impl FromStr for PathType {
 }
 
 impl fmt::Debug for PathType {
-    /// What `#[derive(Debug)]` writes: the variant's name.
+    /// What `#[derive(Debug)]` writes: the variant's name. Inline like the derive's:
+    /// compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.known() {
             Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),

@@ -106,7 +106,8 @@ impl Walk for Plan9 {
 }
 
 impl fmt::Debug for Plan9 {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

@@ -327,7 +327,8 @@ impl Walk for ProcessParameters {
 }
 
 impl fmt::Debug for ProcessParameters {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

@@ -140,7 +140,8 @@ impl Walk for VirtioSerialPort {
 }
 
 impl fmt::Debug for VirtioSerialPort {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }

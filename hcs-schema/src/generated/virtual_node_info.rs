@@ -154,7 +154,8 @@ impl Walk for VirtualNodeInfo {
 }
 
 impl fmt::Debug for VirtualNodeInfo {
-    /// What `#[derive(Debug)]` writes.
+    /// What `#[derive(Debug)]` writes. Inline like the derive's: compiled where it is used.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fields::debug_struct(self, f)
     }
