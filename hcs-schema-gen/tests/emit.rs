@@ -152,7 +152,14 @@ fn emitted_fixture_matches_the_golden_files() {
             && mode.contains("Sse41,")
             && mode.contains("Lrpc,")
     );
-    assert!(mode.contains(r#"Self::Default => "","#), "{mode}");
+    assert!(mode.contains(r#""" => Some(Self::Default),"#), "{mode}");
+    assert!(
+        mode.contains(
+            r#"rust_name: "Default",
+            json_value: "","#
+        ),
+        "{mode}"
+    );
     // Observed items are typed, and say so.
     assert!(
         node.contains("pub ratio: Option<serde_json::Number>"),

@@ -13,20 +13,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use crate::UnknownProperties;
-
-/// Implemented by every generated struct: how to read one property.
-pub(crate) trait StructFields: Default + crate::SchemaType {
-    /// Deserializes the value of the property `key` into its field. Returns `Ok(false)`, having
-    /// read nothing, when `key` is not a property of this type.
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> Result<bool, A::Error>;
-
-    /// Where unknown properties go.
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties;
-}
+use crate::fields::StructFields;
 
 /// Deserializes a generated struct from a JSON object.
 pub(crate) fn deserialize_struct<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -37,6 +24,32 @@ where
     let mut value = T::default();
     deserializer.deserialize_map(InPlace(&mut value))?;
     Ok(value)
+}
+
+/// Reads the value of a field (`null` is `None`, like serde's `Option`). The generated
+/// `read_field`s call it, and [`read_any_field`] and [`read_struct_field`], for every field: one
+/// call per field instead of a `?` and an assignment written out in each. Always inlined: the
+/// machine code is then that of the assignment written out (left to itself, the optimizer
+/// called it out of line, which cost deserialization 0.5 % more instructions).
+#[inline(always)]
+pub(crate) fn read_field<'de, A, T>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: de::Deserialize<'de>,
+{
+    *slot = map.next_value()?;
+    Ok(())
+}
+
+/// Reads the value of a free-form ("any") field: any JSON value, `null` included, which is kept
+/// as `Some(Value::Null)` so it is sent back.
+#[inline(always)]
+pub(crate) fn read_any_field<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<serde_json::Value>,
+) -> Result<(), A::Error> {
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// Reads the value of a field whose type is a generated struct, building the struct where it lives.

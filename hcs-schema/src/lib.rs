@@ -39,6 +39,7 @@
 
 mod check;
 mod de;
+mod fields;
 mod formats;
 // Formatted by prettyplease when generated (deterministic whatever the toolchain); rustfmt would
 // wrap it differently, so `cargo fmt` leaves it alone.

@@ -293,11 +293,11 @@ pub trait SchemaType: crate::Walk {
     /// The newest schema definition name (`VirtualMachine_Memory`).
     const SCHEMA_NAME: &'static str;
     /// Names older releases used for the same definition (`Memory_2`).
-    const FORMER_NAMES: &'static [&'static str];
+    const FORMER_NAMES: &'static [&'static str] = &[];
     /// When the type exists.
     const AVAILABILITY: Availability;
     /// The fields (structs) in schema order; empty for enums.
-    const FIELDS: &'static [FieldInfo];
+    const FIELDS: &'static [FieldInfo] = &[];
     /// The known variants (enums) in schema order; empty for structs.
-    const VARIANTS: &'static [VariantInfo];
+    const VARIANTS: &'static [VariantInfo] = &[];
 }

@@ -24,7 +24,6 @@ pub(crate) fn emit(
     let mut uses_deprecated = definition.availability.removed_in().is_some();
 
     let mut declarations = Vec::with_capacity(variants.len());
-    let mut to_str = Vec::with_capacity(variants.len());
     let mut from_str = Vec::with_capacity(variants.len());
     let mut indices = Vec::with_capacity(variants.len());
     let mut infos = Vec::with_capacity(variants.len());
@@ -68,10 +67,9 @@ pub(crate) fn emit(
             #deprecated
             #ident,
         });
-        to_str.push(quote! { Self::#ident => #value, });
         from_str.push(quote! { #value => Some(Self::#ident), });
         let index = proc_macro2::Literal::usize_unsuffixed(index);
-        indices.push(quote! { Self::#ident => #index, });
+        indices.push(quote! { Self::#ident => Ok(#index), });
         let availability = context.availability_tokens(&variant.availability);
         let name_text = name.as_str();
         infos.push(quote! {
@@ -97,10 +95,12 @@ pub(crate) fn emit(
         .map(|f| f.name.as_str())
         .collect();
     let availability = context.availability_tokens(&definition.availability);
+    let former_names = (!former.is_empty()).then(|| {
+        quote! { const FORMER_NAMES: &'static [&'static str] = &[#(#former),*]; }
+    });
     let imports = structs::imports(
         &[
             "Availability",
-            "FieldInfo",
             "SchemaType",
             "UnrecognizedValue",
             "VariantInfo",
@@ -122,7 +122,7 @@ pub(crate) fn emit(
         #imports
 
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         #deprecated
         pub enum #type_ident {
@@ -134,9 +134,9 @@ pub(crate) fn emit(
         impl #type_ident {
             /// The exact JSON string.
             pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::Unrecognized(value) => value.as_str(),
+                match self.known() {
+                    Ok(index) => Self::VARIANTS[index].json_value,
+                    Err(value) => value.as_str(),
                 }
             }
 
@@ -150,19 +150,27 @@ pub(crate) fn emit(
 
             /// The metadata of this value's variant; `None` for `Unrecognized`.
             pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-                let index = match self {
+                match self.known() {
+                    Ok(index) => Some(&Self::VARIANTS[index]),
+                    Err(_) => None,
+                }
+            }
+
+            /// The index of this value's variant in `VARIANTS`, or the value no schema source
+            /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+            /// share.
+            fn known(&self) -> Result<usize, &UnrecognizedValue> {
+                match self {
                     #(#indices)*
-                    Self::Unrecognized(_) => return None,
-                };
-                Some(&Self::VARIANTS[index])
+                    Self::Unrecognized(value) => Err(value),
+                }
             }
         }
 
         impl SchemaType for #type_ident {
             const SCHEMA_NAME: &'static str = #schema_name;
-            const FORMER_NAMES: &'static [&'static str] = &[#(#former),*];
+            #former_names
             const AVAILABILITY: Availability = #availability;
-            const FIELDS: &'static [FieldInfo] = &[];
             const VARIANTS: &'static [VariantInfo] = &[#(#infos),*];
         }
 
@@ -177,6 +185,16 @@ pub(crate) fn emit(
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
                 Ok(Self::from(value))
+            }
+        }
+
+        impl fmt::Debug for #type_ident {
+            /// What `#[derive(Debug)]` writes: the variant's name.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self.known() {
+                    Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+                    Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+                }
             }
         }
 

@@ -33,18 +33,17 @@ pub(crate) fn emit(
 
     let mut field_names = BTreeMap::new();
     let mut uses_deprecated = definition.availability.removed_in().is_some();
-    let mut support: Vec<&'static str> = vec!["Availability", "FieldInfo", "SchemaType"];
+    let mut support: Vec<&'static str> = vec!["Availability", "SchemaType"];
     support.extend(["UnknownProperties", "Walk", "Walker"]);
     if !properties.is_empty() {
-        support.push("walk_field");
+        support.push("FieldInfo");
     }
     let mut referenced = BTreeSet::new();
 
     let mut fields = Vec::with_capacity(properties.len());
     let mut reads = Vec::with_capacity(properties.len());
-    let mut writes = Vec::with_capacity(properties.len());
-    let mut counts = Vec::with_capacity(properties.len());
-    let mut walks = Vec::with_capacity(properties.len());
+    let mut visits = Vec::with_capacity(properties.len());
+    let mut defaults = Vec::with_capacity(properties.len());
     let mut infos = Vec::with_capacity(properties.len());
     for (index, property) in properties.iter().enumerate() {
         let rust_name = names::field_name(&property.name);
@@ -107,27 +106,24 @@ pub(crate) fn emit(
             #deprecated
             pub #ident: Option<#value_type>,
         });
-        counts.push(quote! { usize::from(self.#ident.is_some()) });
-        writes.push(quote! {
-            if let Some(value) = &self.#ident {
-                map.serialize_entry(#json_name, value)?;
-            }
-        });
         let boxed = context
             .boxed
             .contains(&(definition.name.as_str(), property.name.as_str()));
         let nested_struct =
             matches!(&property.ty, TypeExpr::Ref(target) if context.is_struct(target));
+        // One call per property, each returning a `Result` that the one `?` after the `match`
+        // takes: cheaper to type-check than a `?` and an assignment in every arm.
         reads.push(if nested_struct && !boxed {
-            quote! { #json_name => crate::de::read_struct_field(map, &mut self.#ident)?, }
+            quote! { #json_name => de::read_struct_field(map, &mut self.#ident), }
         } else if property.ty == TypeExpr::Any {
             // Any JSON value, `null` included: kept as `Some(Value::Null)` so it is sent back.
-            quote! { #json_name => self.#ident = Some(map.next_value()?), }
+            quote! { #json_name => de::read_any_field(map, &mut self.#ident), }
         } else {
-            quote! { #json_name => self.#ident = map.next_value()?, }
+            quote! { #json_name => de::read_field(map, &mut self.#ident), }
         });
         let index = proc_macro2::Literal::usize_unsuffixed(index);
-        walks.push(quote! { walk_field(walker, &Self::FIELDS[#index], &self.#ident); });
+        visits.push(quote! { visitor.field(#index, &self.#ident); });
+        defaults.push(quote! { #ident: None, });
         let availability = context.availability_tokens(&property.availability);
         let rust_name_text = rust_name.trim_start_matches("r#");
         infos.push(quote! {
@@ -157,7 +153,7 @@ pub(crate) fn emit(
             match key {
                 #(#reads)*
                 _ => return Ok(false),
-            }
+            }?;
             Ok(true)
         }
     };
@@ -169,19 +165,33 @@ pub(crate) fn emit(
     let imports = imports(&support, &referenced);
     let allow = uses_deprecated.then(|| quote! { #![allow(deprecated)] });
 
+    let former_names = (!former.is_empty()).then(|| {
+        quote! { const FORMER_NAMES: &'static [&'static str] = &[#(#former),*]; }
+    });
+    let field_infos = (!infos.is_empty()).then(|| {
+        quote! { const FIELDS: &'static [FieldInfo] = &[#(#infos),*]; }
+    });
+    let type_name = type_ident.to_string();
+
+    // `Serialize`, `Walk`, `Debug` and `Hash` are one-line calls into `crate::fields`, built on
+    // `visit_fields`: the per-field code is written once per struct, not once per trait
+    // (ARCHITECTURE.md, "The shape of a generated struct").
     Ok(quote! {
         #allow
 
         #std_imports
+        use std::fmt;
+        use std::hash::{Hash, Hasher};
+
         use serde::de::MapAccess;
-        use serde::ser::SerializeMap;
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-        use crate::de::StructFields;
+        use crate::de;
+        use crate::fields::{self, FieldVisitor, StructFields};
         #imports
 
         #doc
-        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+        #[derive(Clone, PartialEq, Eq)]
         #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema), schemars(rename = #schema_name))]
         #deprecated
         pub struct #type_ident {
@@ -192,29 +202,32 @@ pub(crate) fn emit(
             pub unknown_properties: UnknownProperties,
         }
 
-        impl Serialize for #type_ident {
-            /// The set fields in schema order, then the unknown properties: one JSON object whose
-            /// length is known before it starts.
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let len = #(#counts +)* self.unknown_properties.len();
-                let mut map = serializer.serialize_map(Some(len))?;
-                #(#writes)*
-                for (name, value) in &self.unknown_properties {
-                    map.serialize_entry(name, value)?;
+        impl Default for #type_ident {
+            /// Every field `None`, no unknown properties.
+            #[inline]
+            fn default() -> Self {
+                Self {
+                    #(#defaults)*
+                    unknown_properties: UnknownProperties::new(),
                 }
-                map.end()
             }
         }
 
         impl SchemaType for #type_ident {
             const SCHEMA_NAME: &'static str = #schema_name;
-            const FORMER_NAMES: &'static [&'static str] = &[#(#former),*];
+            #former_names
             const AVAILABILITY: Availability = #availability;
-            const FIELDS: &'static [FieldInfo] = &[#(#infos),*];
-            const VARIANTS: &'static [crate::VariantInfo] = &[];
+            #field_infos
         }
 
         impl StructFields for #type_ident {
+            const RUST_NAME: &'static str = #type_name;
+
+            fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+                #(#visits)*
+                visitor.unknown_properties(&self.unknown_properties);
+            }
+
             fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
                 #read_field
             }
@@ -224,18 +237,37 @@ pub(crate) fn emit(
             }
         }
 
+        impl Serialize for #type_ident {
+            /// The set fields in schema order, then the unknown properties: one JSON object whose
+            /// length is known before it starts.
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                fields::serialize_struct(self, serializer)
+            }
+        }
+
         impl<'de> Deserialize<'de> for #type_ident {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::de::deserialize_struct(deserializer)
+                de::deserialize_struct(deserializer)
             }
         }
 
         impl Walk for #type_ident {
             fn walk(&self, walker: &mut dyn Walker) {
-                #(#walks)*
-                for (name, value) in &self.unknown_properties {
-                    walker.unknown_property(name, value);
-                }
+                fields::walk_struct(self, walker);
+            }
+        }
+
+        impl fmt::Debug for #type_ident {
+            /// What `#[derive(Debug)]` writes.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fields::debug_struct(self, f)
+            }
+        }
+
+        impl Hash for #type_ident {
+            /// What `#[derive(Hash)]` hashes: every field in order.
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                fields::hash_struct(self, state);
             }
         }
     })

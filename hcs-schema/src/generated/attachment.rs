@@ -2,18 +2,20 @@
 //!
 //! Schema definition `Attachment`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     AttachmentType, Availability, CachingMode, FieldInfo, SchemaType, UnknownProperties,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// Schema definition `Attachment`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -125,89 +127,31 @@ pub struct Attachment {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Attachment {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.r#type.is_some()) + usize::from(self.path.is_some())
-            + usize::from(self.ignore_flushes.is_some())
-            + usize::from(self.caching_mode.is_some())
-            + usize::from(self.no_write_hardening.is_some())
-            + usize::from(self.disable_expansion_optimization.is_some())
-            + usize::from(self.ignore_relative_locator.is_some())
-            + usize::from(self.capture_io_attribution_context.is_some())
-            + usize::from(self.read_only.is_some())
-            + usize::from(self.support_compressed_volumes.is_some())
-            + usize::from(self.extensible_virtual_disk_type.is_some())
-            + usize::from(self.always_allow_sparse_files.is_some())
-            + usize::from(self.support_encrypted_files.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
+impl Default for Attachment {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            r#type: None,
+            path: None,
+            ignore_flushes: None,
+            caching_mode: None,
+            no_write_hardening: None,
+            disable_expansion_optimization: None,
+            ignore_relative_locator: None,
+            capture_io_attribution_context: None,
+            read_only: None,
+            support_compressed_volumes: None,
+            extensible_virtual_disk_type: None,
+            always_allow_sparse_files: None,
+            support_encrypted_files: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
-        }
-
-        if let Some(value) = &self.ignore_flushes {
-            map.serialize_entry("IgnoreFlushes", value)?;
-        }
-
-        if let Some(value) = &self.caching_mode {
-            map.serialize_entry("CachingMode", value)?;
-        }
-
-        if let Some(value) = &self.no_write_hardening {
-            map.serialize_entry("NoWriteHardening", value)?;
-        }
-
-        if let Some(value) = &self.disable_expansion_optimization {
-            map.serialize_entry("DisableExpansionOptimization", value)?;
-        }
-
-        if let Some(value) = &self.ignore_relative_locator {
-            map.serialize_entry("IgnoreRelativeLocator", value)?;
-        }
-
-        if let Some(value) = &self.capture_io_attribution_context {
-            map.serialize_entry("CaptureIoAttributionContext", value)?;
-        }
-
-        if let Some(value) = &self.read_only {
-            map.serialize_entry("ReadOnly", value)?;
-        }
-
-        if let Some(value) = &self.support_compressed_volumes {
-            map.serialize_entry("SupportCompressedVolumes", value)?;
-        }
-
-        if let Some(value) = &self.extensible_virtual_disk_type {
-            map.serialize_entry("ExtensibleVirtualDiskType", value)?;
-        }
-
-        if let Some(value) = &self.always_allow_sparse_files {
-            map.serialize_entry("AlwaysAllowSparseFiles", value)?;
-        }
-
-        if let Some(value) = &self.support_encrypted_files {
-            map.serialize_entry("SupportEncryptedFiles", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Attachment {
     const SCHEMA_NAME: &'static str = "Attachment";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -278,42 +222,76 @@ impl SchemaType for Attachment {
             availability: since::V2_6_21H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Attachment {
+    const RUST_NAME: &'static str = "Attachment";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.r#type);
+
+        visitor.field(1, &self.path);
+
+        visitor.field(2, &self.ignore_flushes);
+
+        visitor.field(3, &self.caching_mode);
+
+        visitor.field(4, &self.no_write_hardening);
+
+        visitor.field(5, &self.disable_expansion_optimization);
+
+        visitor.field(6, &self.ignore_relative_locator);
+
+        visitor.field(7, &self.capture_io_attribution_context);
+
+        visitor.field(8, &self.read_only);
+
+        visitor.field(9, &self.support_compressed_volumes);
+
+        visitor.field(10, &self.extensible_virtual_disk_type);
+
+        visitor.field(11, &self.always_allow_sparse_files);
+
+        visitor.field(12, &self.support_encrypted_files);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Type" => self.r#type = map.next_value()?,
-            "Path" => self.path = map.next_value()?,
-            "IgnoreFlushes" => self.ignore_flushes = map.next_value()?,
-            "CachingMode" => self.caching_mode = map.next_value()?,
-            "NoWriteHardening" => self.no_write_hardening = map.next_value()?,
+            "Type" => de::read_field(map, &mut self.r#type),
+            "Path" => de::read_field(map, &mut self.path),
+            "IgnoreFlushes" => de::read_field(map, &mut self.ignore_flushes),
+            "CachingMode" => de::read_field(map, &mut self.caching_mode),
+            "NoWriteHardening" => de::read_field(map, &mut self.no_write_hardening),
             "DisableExpansionOptimization" => {
-                self.disable_expansion_optimization = map.next_value()?;
+                de::read_field(map, &mut self.disable_expansion_optimization)
             }
-            "IgnoreRelativeLocator" => self.ignore_relative_locator = map.next_value()?,
+            "IgnoreRelativeLocator" => {
+                de::read_field(map, &mut self.ignore_relative_locator)
+            }
             "CaptureIoAttributionContext" => {
-                self.capture_io_attribution_context = map.next_value()?;
+                de::read_field(map, &mut self.capture_io_attribution_context)
             }
-            "ReadOnly" => self.read_only = map.next_value()?,
+            "ReadOnly" => de::read_field(map, &mut self.read_only),
             "SupportCompressedVolumes" => {
-                self.support_compressed_volumes = map.next_value()?;
+                de::read_field(map, &mut self.support_compressed_volumes)
             }
             "ExtensibleVirtualDiskType" => {
-                self.extensible_virtual_disk_type = map.next_value()?;
+                de::read_field(map, &mut self.extensible_virtual_disk_type)
             }
             "AlwaysAllowSparseFiles" => {
-                self.always_allow_sparse_files = map.next_value()?;
+                de::read_field(map, &mut self.always_allow_sparse_files)
             }
-            "SupportEncryptedFiles" => self.support_encrypted_files = map.next_value()?,
+            "SupportEncryptedFiles" => {
+                de::read_field(map, &mut self.support_encrypted_files)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -323,42 +301,36 @@ impl StructFields for Attachment {
     }
 }
 
+impl Serialize for Attachment {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Attachment {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Attachment {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.r#type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.path);
+impl fmt::Debug for Attachment {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.ignore_flushes);
-
-        walk_field(walker, &Self::FIELDS[3], &self.caching_mode);
-
-        walk_field(walker, &Self::FIELDS[4], &self.no_write_hardening);
-
-        walk_field(walker, &Self::FIELDS[5], &self.disable_expansion_optimization);
-
-        walk_field(walker, &Self::FIELDS[6], &self.ignore_relative_locator);
-
-        walk_field(walker, &Self::FIELDS[7], &self.capture_io_attribution_context);
-
-        walk_field(walker, &Self::FIELDS[8], &self.read_only);
-
-        walk_field(walker, &Self::FIELDS[9], &self.support_compressed_volumes);
-
-        walk_field(walker, &Self::FIELDS[10], &self.extensible_virtual_disk_type);
-
-        walk_field(walker, &Self::FIELDS[11], &self.always_allow_sparse_files);
-
-        walk_field(walker, &Self::FIELDS[12], &self.support_encrypted_files);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Attachment {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `AttachmentType`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AttachmentType {
     /// JSON `"VirtualDisk"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -35,14 +33,9 @@ pub enum AttachmentType {
 impl AttachmentType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::VirtualDisk => "VirtualDisk",
-            Self::SharedDisk => "SharedDisk",
-            Self::Iso => "Iso",
-            Self::PassThru => "PassThru",
-            Self::ExtensibleVirtualDisk => "ExtensibleVirtualDisk",
-            Self::VirtualFloppyDisk => "VirtualFloppyDisk",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -61,28 +54,32 @@ impl AttachmentType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::VirtualDisk => 0,
-            Self::SharedDisk => 1,
-            Self::Iso => 2,
-            Self::PassThru => 3,
-            Self::ExtensibleVirtualDisk => 4,
-            Self::VirtualFloppyDisk => 5,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::VirtualDisk => Ok(0),
+            Self::SharedDisk => Ok(1),
+            Self::Iso => Ok(2),
+            Self::PassThru => Ok(3),
+            Self::ExtensibleVirtualDisk => Ok(4),
+            Self::VirtualFloppyDisk => Ok(5),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for AttachmentType {
     const SCHEMA_NAME: &'static str = "AttachmentType";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_0_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -130,6 +127,16 @@ impl FromStr for AttachmentType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for AttachmentType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

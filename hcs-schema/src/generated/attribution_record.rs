@@ -2,19 +2,21 @@
 //!
 //! Schema definition `AttributionRecord`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, GuestCrash, InjectNonMaskableInterrupt, OperationFailure,
     SchemaType, SystemExit, TripleFault, UnknownProperties, VirtualDeviceFailure, Walk,
-    Walker, WorkerExit, walk_field,
+    Walker, WorkerExit,
 };
 
 /// Schema definition `AttributionRecord`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -75,60 +77,25 @@ pub struct AttributionRecord {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for AttributionRecord {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.worker_exit.is_some())
-            + usize::from(self.guest_crash.is_some())
-            + usize::from(self.triple_fault.is_some())
-            + usize::from(self.inject_non_maskable_interrupt.is_some())
-            + usize::from(self.operation_failure.is_some())
-            + usize::from(self.system_exit.is_some())
-            + usize::from(self.virtual_device_failure.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.worker_exit {
-            map.serialize_entry("WorkerExit", value)?;
+impl Default for AttributionRecord {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            worker_exit: None,
+            guest_crash: None,
+            triple_fault: None,
+            inject_non_maskable_interrupt: None,
+            operation_failure: None,
+            system_exit: None,
+            virtual_device_failure: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.guest_crash {
-            map.serialize_entry("GuestCrash", value)?;
-        }
-
-        if let Some(value) = &self.triple_fault {
-            map.serialize_entry("TripleFault", value)?;
-        }
-
-        if let Some(value) = &self.inject_non_maskable_interrupt {
-            map.serialize_entry("InjectNonMaskableInterrupt", value)?;
-        }
-
-        if let Some(value) = &self.operation_failure {
-            map.serialize_entry("OperationFailure", value)?;
-        }
-
-        if let Some(value) = &self.system_exit {
-            map.serialize_entry("SystemExit", value)?;
-        }
-
-        if let Some(value) = &self.virtual_device_failure {
-            map.serialize_entry("VirtualDeviceFailure", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for AttributionRecord {
     const SCHEMA_NAME: &'static str = "AttributionRecord";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_4_1809;
 
@@ -169,35 +136,48 @@ impl SchemaType for AttributionRecord {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for AttributionRecord {
+    const RUST_NAME: &'static str = "AttributionRecord";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.worker_exit);
+
+        visitor.field(1, &self.guest_crash);
+
+        visitor.field(2, &self.triple_fault);
+
+        visitor.field(3, &self.inject_non_maskable_interrupt);
+
+        visitor.field(4, &self.operation_failure);
+
+        visitor.field(5, &self.system_exit);
+
+        visitor.field(6, &self.virtual_device_failure);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "WorkerExit" => crate::de::read_struct_field(map, &mut self.worker_exit)?,
-            "GuestCrash" => crate::de::read_struct_field(map, &mut self.guest_crash)?,
-            "TripleFault" => crate::de::read_struct_field(map, &mut self.triple_fault)?,
+            "WorkerExit" => de::read_struct_field(map, &mut self.worker_exit),
+            "GuestCrash" => de::read_struct_field(map, &mut self.guest_crash),
+            "TripleFault" => de::read_struct_field(map, &mut self.triple_fault),
             "InjectNonMaskableInterrupt" => {
-                crate::de::read_struct_field(
-                    map,
-                    &mut self.inject_non_maskable_interrupt,
-                )?
+                de::read_struct_field(map, &mut self.inject_non_maskable_interrupt)
             }
-            "OperationFailure" => {
-                crate::de::read_struct_field(map, &mut self.operation_failure)?
-            }
-            "SystemExit" => crate::de::read_struct_field(map, &mut self.system_exit)?,
+            "OperationFailure" => de::read_struct_field(map, &mut self.operation_failure),
+            "SystemExit" => de::read_struct_field(map, &mut self.system_exit),
             "VirtualDeviceFailure" => {
-                crate::de::read_struct_field(map, &mut self.virtual_device_failure)?
+                de::read_struct_field(map, &mut self.virtual_device_failure)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -207,30 +187,36 @@ impl StructFields for AttributionRecord {
     }
 }
 
+impl Serialize for AttributionRecord {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for AttributionRecord {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for AttributionRecord {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.worker_exit);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.guest_crash);
+impl fmt::Debug for AttributionRecord {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.triple_fault);
-
-        walk_field(walker, &Self::FIELDS[3], &self.inject_non_maskable_interrupt);
-
-        walk_field(walker, &Self::FIELDS[4], &self.operation_failure);
-
-        walk_field(walker, &Self::FIELDS[5], &self.system_exit);
-
-        walk_field(walker, &Self::FIELDS[6], &self.virtual_device_failure);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for AttributionRecord {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,19 @@
 //! Schema definition `BlackoutExitedEventDetails`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, DateTime, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `BlackoutExitedEventDetails`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -45,35 +46,20 @@ pub struct BlackoutExitedEventDetails {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for BlackoutExitedEventDetails {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.blackout_duration_milliseconds.is_some())
-            + usize::from(self.blackout_stop_timestamp.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.blackout_duration_milliseconds {
-            map.serialize_entry("BlackoutDurationMilliseconds", value)?;
+impl Default for BlackoutExitedEventDetails {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            blackout_duration_milliseconds: None,
+            blackout_stop_timestamp: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.blackout_stop_timestamp {
-            map.serialize_entry("BlackoutStopTimestamp", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for BlackoutExitedEventDetails {
     const SCHEMA_NAME: &'static str = "BlackoutExitedEventDetails";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F;
 
@@ -89,11 +75,19 @@ impl SchemaType for BlackoutExitedEventDetails {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for BlackoutExitedEventDetails {
+    const RUST_NAME: &'static str = "BlackoutExitedEventDetails";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.blackout_duration_milliseconds);
+
+        visitor.field(1, &self.blackout_stop_timestamp);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -101,11 +95,13 @@ impl StructFields for BlackoutExitedEventDetails {
     ) -> Result<bool, A::Error> {
         match key {
             "BlackoutDurationMilliseconds" => {
-                self.blackout_duration_milliseconds = map.next_value()?;
+                de::read_field(map, &mut self.blackout_duration_milliseconds)
             }
-            "BlackoutStopTimestamp" => self.blackout_stop_timestamp = map.next_value()?,
+            "BlackoutStopTimestamp" => {
+                de::read_field(map, &mut self.blackout_stop_timestamp)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -115,20 +111,36 @@ impl StructFields for BlackoutExitedEventDetails {
     }
 }
 
+impl Serialize for BlackoutExitedEventDetails {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for BlackoutExitedEventDetails {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for BlackoutExitedEventDetails {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.blackout_duration_milliseconds);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.blackout_stop_timestamp);
+impl fmt::Debug for BlackoutExitedEventDetails {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for BlackoutExitedEventDetails {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,17 +3,17 @@
 //! Schema definition `CacheAllocationSystemInfo`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `CacheAllocationSystemInfo`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -65,54 +65,24 @@ pub struct CacheAllocationSystemInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CacheAllocationSystemInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.l3_cat_supported.is_some())
-            + usize::from(self.l3_cos_bitmask_width.is_some())
-            + usize::from(self.l3_cos_bitmask_hw_reserved.is_some())
-            + usize::from(self.num_l3_cos_slots.is_some())
-            + usize::from(self.l3_cos_slots.is_some())
-            + usize::from(self.root_cos.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.l3_cat_supported {
-            map.serialize_entry("L3CatSupported", value)?;
+impl Default for CacheAllocationSystemInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            l3_cat_supported: None,
+            l3_cos_bitmask_width: None,
+            l3_cos_bitmask_hw_reserved: None,
+            num_l3_cos_slots: None,
+            l3_cos_slots: None,
+            root_cos: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.l3_cos_bitmask_width {
-            map.serialize_entry("L3CosBitmaskWidth", value)?;
-        }
-
-        if let Some(value) = &self.l3_cos_bitmask_hw_reserved {
-            map.serialize_entry("L3CosBitmaskHwReserved", value)?;
-        }
-
-        if let Some(value) = &self.num_l3_cos_slots {
-            map.serialize_entry("NumL3CosSlots", value)?;
-        }
-
-        if let Some(value) = &self.l3_cos_slots {
-            map.serialize_entry("L3CosSlots", value)?;
-        }
-
-        if let Some(value) = &self.root_cos {
-            map.serialize_entry("RootCos", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CacheAllocationSystemInfo {
     const SCHEMA_NAME: &'static str = "CacheAllocationSystemInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -148,27 +118,43 @@ impl SchemaType for CacheAllocationSystemInfo {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CacheAllocationSystemInfo {
+    const RUST_NAME: &'static str = "CacheAllocationSystemInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.l3_cat_supported);
+
+        visitor.field(1, &self.l3_cos_bitmask_width);
+
+        visitor.field(2, &self.l3_cos_bitmask_hw_reserved);
+
+        visitor.field(3, &self.num_l3_cos_slots);
+
+        visitor.field(4, &self.l3_cos_slots);
+
+        visitor.field(5, &self.root_cos);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "L3CatSupported" => self.l3_cat_supported = map.next_value()?,
-            "L3CosBitmaskWidth" => self.l3_cos_bitmask_width = map.next_value()?,
+            "L3CatSupported" => de::read_field(map, &mut self.l3_cat_supported),
+            "L3CosBitmaskWidth" => de::read_field(map, &mut self.l3_cos_bitmask_width),
             "L3CosBitmaskHwReserved" => {
-                self.l3_cos_bitmask_hw_reserved = map.next_value()?;
+                de::read_field(map, &mut self.l3_cos_bitmask_hw_reserved)
             }
-            "NumL3CosSlots" => self.num_l3_cos_slots = map.next_value()?,
-            "L3CosSlots" => self.l3_cos_slots = map.next_value()?,
-            "RootCos" => self.root_cos = map.next_value()?,
+            "NumL3CosSlots" => de::read_field(map, &mut self.num_l3_cos_slots),
+            "L3CosSlots" => de::read_field(map, &mut self.l3_cos_slots),
+            "RootCos" => de::read_field(map, &mut self.root_cos),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -178,28 +164,36 @@ impl StructFields for CacheAllocationSystemInfo {
     }
 }
 
+impl Serialize for CacheAllocationSystemInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CacheAllocationSystemInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CacheAllocationSystemInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.l3_cat_supported);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.l3_cos_bitmask_width);
+impl fmt::Debug for CacheAllocationSystemInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.l3_cos_bitmask_hw_reserved);
-
-        walk_field(walker, &Self::FIELDS[3], &self.num_l3_cos_slots);
-
-        walk_field(walker, &Self::FIELDS[4], &self.l3_cos_slots);
-
-        walk_field(walker, &Self::FIELDS[5], &self.root_cos);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CacheAllocationSystemInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `CacheMonitoringSystemInfo`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CacheQueryStatsResponse, FieldInfo, SchemaType, UnknownProperties,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// Schema definition `CacheMonitoringSystemInfo`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -78,60 +80,25 @@ pub struct CacheMonitoringSystemInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CacheMonitoringSystemInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.l3_cmt_supported.is_some())
-            + usize::from(self.l3_occupancy_monitoring_supported.is_some())
-            + usize::from(self.l3_total_bw_monitoring_supported.is_some())
-            + usize::from(self.l3_local_bw_monitoring_supported.is_some())
-            + usize::from(self.max_rmid.is_some())
-            + usize::from(self.root_rmid.is_some())
-            + usize::from(self.root_cache_stats.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.l3_cmt_supported {
-            map.serialize_entry("L3CmtSupported", value)?;
+impl Default for CacheMonitoringSystemInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            l3_cmt_supported: None,
+            l3_occupancy_monitoring_supported: None,
+            l3_total_bw_monitoring_supported: None,
+            l3_local_bw_monitoring_supported: None,
+            max_rmid: None,
+            root_rmid: None,
+            root_cache_stats: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.l3_occupancy_monitoring_supported {
-            map.serialize_entry("L3OccupancyMonitoringSupported", value)?;
-        }
-
-        if let Some(value) = &self.l3_total_bw_monitoring_supported {
-            map.serialize_entry("L3TotalBwMonitoringSupported", value)?;
-        }
-
-        if let Some(value) = &self.l3_local_bw_monitoring_supported {
-            map.serialize_entry("L3LocalBwMonitoringSupported", value)?;
-        }
-
-        if let Some(value) = &self.max_rmid {
-            map.serialize_entry("MaxRmid", value)?;
-        }
-
-        if let Some(value) = &self.root_rmid {
-            map.serialize_entry("RootRmid", value)?;
-        }
-
-        if let Some(value) = &self.root_cache_stats {
-            map.serialize_entry("RootCacheStats", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CacheMonitoringSystemInfo {
     const SCHEMA_NAME: &'static str = "CacheMonitoringSystemInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -172,34 +139,50 @@ impl SchemaType for CacheMonitoringSystemInfo {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CacheMonitoringSystemInfo {
+    const RUST_NAME: &'static str = "CacheMonitoringSystemInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.l3_cmt_supported);
+
+        visitor.field(1, &self.l3_occupancy_monitoring_supported);
+
+        visitor.field(2, &self.l3_total_bw_monitoring_supported);
+
+        visitor.field(3, &self.l3_local_bw_monitoring_supported);
+
+        visitor.field(4, &self.max_rmid);
+
+        visitor.field(5, &self.root_rmid);
+
+        visitor.field(6, &self.root_cache_stats);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "L3CmtSupported" => self.l3_cmt_supported = map.next_value()?,
+            "L3CmtSupported" => de::read_field(map, &mut self.l3_cmt_supported),
             "L3OccupancyMonitoringSupported" => {
-                self.l3_occupancy_monitoring_supported = map.next_value()?;
+                de::read_field(map, &mut self.l3_occupancy_monitoring_supported)
             }
             "L3TotalBwMonitoringSupported" => {
-                self.l3_total_bw_monitoring_supported = map.next_value()?;
+                de::read_field(map, &mut self.l3_total_bw_monitoring_supported)
             }
             "L3LocalBwMonitoringSupported" => {
-                self.l3_local_bw_monitoring_supported = map.next_value()?;
+                de::read_field(map, &mut self.l3_local_bw_monitoring_supported)
             }
-            "MaxRmid" => self.max_rmid = map.next_value()?,
-            "RootRmid" => self.root_rmid = map.next_value()?,
-            "RootCacheStats" => {
-                crate::de::read_struct_field(map, &mut self.root_cache_stats)?
-            }
+            "MaxRmid" => de::read_field(map, &mut self.max_rmid),
+            "RootRmid" => de::read_field(map, &mut self.root_rmid),
+            "RootCacheStats" => de::read_struct_field(map, &mut self.root_cache_stats),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -209,30 +192,36 @@ impl StructFields for CacheMonitoringSystemInfo {
     }
 }
 
+impl Serialize for CacheMonitoringSystemInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CacheMonitoringSystemInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CacheMonitoringSystemInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.l3_cmt_supported);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.l3_occupancy_monitoring_supported);
+impl fmt::Debug for CacheMonitoringSystemInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.l3_total_bw_monitoring_supported);
-
-        walk_field(walker, &Self::FIELDS[3], &self.l3_local_bw_monitoring_supported);
-
-        walk_field(walker, &Self::FIELDS[4], &self.max_rmid);
-
-        walk_field(walker, &Self::FIELDS[5], &self.root_rmid);
-
-        walk_field(walker, &Self::FIELDS[6], &self.root_cache_stats);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CacheMonitoringSystemInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

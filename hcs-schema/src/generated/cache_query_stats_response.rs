@@ -3,17 +3,17 @@
 //! Schema definition `CacheQueryStatsResponse`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `CacheQueryStatsResponse`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,40 +44,21 @@ pub struct CacheQueryStatsResponse {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CacheQueryStatsResponse {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.l3_occupancy_bytes.is_some())
-            + usize::from(self.l3_total_bw_bytes.is_some())
-            + usize::from(self.l3_local_bw_bytes.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.l3_occupancy_bytes {
-            map.serialize_entry("L3OccupancyBytes", value)?;
+impl Default for CacheQueryStatsResponse {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            l3_occupancy_bytes: None,
+            l3_total_bw_bytes: None,
+            l3_local_bw_bytes: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.l3_total_bw_bytes {
-            map.serialize_entry("L3TotalBwBytes", value)?;
-        }
-
-        if let Some(value) = &self.l3_local_bw_bytes {
-            map.serialize_entry("L3LocalBwBytes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CacheQueryStatsResponse {
     const SCHEMA_NAME: &'static str = "CacheQueryStatsResponse";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348;
 
@@ -98,22 +79,32 @@ impl SchemaType for CacheQueryStatsResponse {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CacheQueryStatsResponse {
+    const RUST_NAME: &'static str = "CacheQueryStatsResponse";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.l3_occupancy_bytes);
+
+        visitor.field(1, &self.l3_total_bw_bytes);
+
+        visitor.field(2, &self.l3_local_bw_bytes);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "L3OccupancyBytes" => self.l3_occupancy_bytes = map.next_value()?,
-            "L3TotalBwBytes" => self.l3_total_bw_bytes = map.next_value()?,
-            "L3LocalBwBytes" => self.l3_local_bw_bytes = map.next_value()?,
+            "L3OccupancyBytes" => de::read_field(map, &mut self.l3_occupancy_bytes),
+            "L3TotalBwBytes" => de::read_field(map, &mut self.l3_total_bw_bytes),
+            "L3LocalBwBytes" => de::read_field(map, &mut self.l3_local_bw_bytes),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -123,22 +114,36 @@ impl StructFields for CacheQueryStatsResponse {
     }
 }
 
+impl Serialize for CacheQueryStatsResponse {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CacheQueryStatsResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CacheQueryStatsResponse {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.l3_occupancy_bytes);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.l3_total_bw_bytes);
+impl fmt::Debug for CacheQueryStatsResponse {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.l3_local_bw_bytes);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CacheQueryStatsResponse {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `Chipset`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, FirmwareFile, LinuxKernelDirect, Pcat, SchemaType, Uefi,
-    UefiSystemInformation, UnknownProperties, Walk, Walker, walk_field,
+    UefiSystemInformation, UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `Chipset`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -104,84 +106,30 @@ pub struct Chipset {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Chipset {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.uefi.is_some()) + usize::from(self.pcat.is_some())
-            + usize::from(self.is_num_lock_disabled.is_some())
-            + usize::from(self.base_board_serial_number.is_some())
-            + usize::from(self.chassis_serial_number.is_some())
-            + usize::from(self.chassis_asset_tag.is_some())
-            + usize::from(self.enable_hibernation.is_some())
-            + usize::from(self.use_utc.is_some())
-            + usize::from(self.linux_kernel_direct.is_some())
-            + usize::from(self.firmware_file.is_some())
-            + usize::from(self.system_information.is_some())
-            + usize::from(self.memory_device_serial_number.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.uefi {
-            map.serialize_entry("Uefi", value)?;
+impl Default for Chipset {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            uefi: None,
+            pcat: None,
+            is_num_lock_disabled: None,
+            base_board_serial_number: None,
+            chassis_serial_number: None,
+            chassis_asset_tag: None,
+            enable_hibernation: None,
+            use_utc: None,
+            linux_kernel_direct: None,
+            firmware_file: None,
+            system_information: None,
+            memory_device_serial_number: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.pcat {
-            map.serialize_entry("Pcat", value)?;
-        }
-
-        if let Some(value) = &self.is_num_lock_disabled {
-            map.serialize_entry("IsNumLockDisabled", value)?;
-        }
-
-        if let Some(value) = &self.base_board_serial_number {
-            map.serialize_entry("BaseBoardSerialNumber", value)?;
-        }
-
-        if let Some(value) = &self.chassis_serial_number {
-            map.serialize_entry("ChassisSerialNumber", value)?;
-        }
-
-        if let Some(value) = &self.chassis_asset_tag {
-            map.serialize_entry("ChassisAssetTag", value)?;
-        }
-
-        if let Some(value) = &self.enable_hibernation {
-            map.serialize_entry("EnableHibernation", value)?;
-        }
-
-        if let Some(value) = &self.use_utc {
-            map.serialize_entry("UseUtc", value)?;
-        }
-
-        if let Some(value) = &self.linux_kernel_direct {
-            map.serialize_entry("LinuxKernelDirect", value)?;
-        }
-
-        if let Some(value) = &self.firmware_file {
-            map.serialize_entry("FirmwareFile", value)?;
-        }
-
-        if let Some(value) = &self.system_information {
-            map.serialize_entry("SystemInformation", value)?;
-        }
-
-        if let Some(value) = &self.memory_device_serial_number {
-            map.serialize_entry("MemoryDeviceSerialNumber", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Chipset {
     const SCHEMA_NAME: &'static str = "Chipset";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -247,37 +195,67 @@ impl SchemaType for Chipset {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Chipset {
+    const RUST_NAME: &'static str = "Chipset";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.uefi);
+
+        visitor.field(1, &self.pcat);
+
+        visitor.field(2, &self.is_num_lock_disabled);
+
+        visitor.field(3, &self.base_board_serial_number);
+
+        visitor.field(4, &self.chassis_serial_number);
+
+        visitor.field(5, &self.chassis_asset_tag);
+
+        visitor.field(6, &self.enable_hibernation);
+
+        visitor.field(7, &self.use_utc);
+
+        visitor.field(8, &self.linux_kernel_direct);
+
+        visitor.field(9, &self.firmware_file);
+
+        visitor.field(10, &self.system_information);
+
+        visitor.field(11, &self.memory_device_serial_number);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Uefi" => crate::de::read_struct_field(map, &mut self.uefi)?,
-            "Pcat" => crate::de::read_struct_field(map, &mut self.pcat)?,
-            "IsNumLockDisabled" => self.is_num_lock_disabled = map.next_value()?,
-            "BaseBoardSerialNumber" => self.base_board_serial_number = map.next_value()?,
-            "ChassisSerialNumber" => self.chassis_serial_number = map.next_value()?,
-            "ChassisAssetTag" => self.chassis_asset_tag = map.next_value()?,
-            "EnableHibernation" => self.enable_hibernation = map.next_value()?,
-            "UseUtc" => self.use_utc = map.next_value()?,
-            "LinuxKernelDirect" => {
-                crate::de::read_struct_field(map, &mut self.linux_kernel_direct)?
+            "Uefi" => de::read_struct_field(map, &mut self.uefi),
+            "Pcat" => de::read_struct_field(map, &mut self.pcat),
+            "IsNumLockDisabled" => de::read_field(map, &mut self.is_num_lock_disabled),
+            "BaseBoardSerialNumber" => {
+                de::read_field(map, &mut self.base_board_serial_number)
             }
-            "FirmwareFile" => crate::de::read_struct_field(map, &mut self.firmware_file)?,
+            "ChassisSerialNumber" => de::read_field(map, &mut self.chassis_serial_number),
+            "ChassisAssetTag" => de::read_field(map, &mut self.chassis_asset_tag),
+            "EnableHibernation" => de::read_field(map, &mut self.enable_hibernation),
+            "UseUtc" => de::read_field(map, &mut self.use_utc),
+            "LinuxKernelDirect" => {
+                de::read_struct_field(map, &mut self.linux_kernel_direct)
+            }
+            "FirmwareFile" => de::read_struct_field(map, &mut self.firmware_file),
             "SystemInformation" => {
-                crate::de::read_struct_field(map, &mut self.system_information)?
+                de::read_struct_field(map, &mut self.system_information)
             }
             "MemoryDeviceSerialNumber" => {
-                self.memory_device_serial_number = map.next_value()?;
+                de::read_field(map, &mut self.memory_device_serial_number)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -287,40 +265,36 @@ impl StructFields for Chipset {
     }
 }
 
+impl Serialize for Chipset {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Chipset {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Chipset {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.uefi);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.pcat);
+impl fmt::Debug for Chipset {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.is_num_lock_disabled);
-
-        walk_field(walker, &Self::FIELDS[3], &self.base_board_serial_number);
-
-        walk_field(walker, &Self::FIELDS[4], &self.chassis_serial_number);
-
-        walk_field(walker, &Self::FIELDS[5], &self.chassis_asset_tag);
-
-        walk_field(walker, &Self::FIELDS[6], &self.enable_hibernation);
-
-        walk_field(walker, &Self::FIELDS[7], &self.use_utc);
-
-        walk_field(walker, &Self::FIELDS[8], &self.linux_kernel_direct);
-
-        walk_field(walker, &Self::FIELDS[9], &self.firmware_file);
-
-        walk_field(walker, &Self::FIELDS[10], &self.system_information);
-
-        walk_field(walker, &Self::FIELDS[11], &self.memory_device_serial_number);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Chipset {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,17 @@
 //!
 //! Schema definition `CimMount`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
-};
+use crate::{Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `CimMount`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -52,44 +51,22 @@ pub struct CimMount {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CimMount {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.image_path.is_some())
-            + usize::from(self.file_system_name.is_some())
-            + usize::from(self.volume_guid.is_some())
-            + usize::from(self.mount_flags.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.image_path {
-            map.serialize_entry("ImagePath", value)?;
+impl Default for CimMount {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            image_path: None,
+            file_system_name: None,
+            volume_guid: None,
+            mount_flags: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.file_system_name {
-            map.serialize_entry("FileSystemName", value)?;
-        }
-
-        if let Some(value) = &self.volume_guid {
-            map.serialize_entry("VolumeGuid", value)?;
-        }
-
-        if let Some(value) = &self.mount_flags {
-            map.serialize_entry("MountFlags", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CimMount {
     const SCHEMA_NAME: &'static str = "CimMount";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -115,23 +92,35 @@ impl SchemaType for CimMount {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CimMount {
+    const RUST_NAME: &'static str = "CimMount";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.image_path);
+
+        visitor.field(1, &self.file_system_name);
+
+        visitor.field(2, &self.volume_guid);
+
+        visitor.field(3, &self.mount_flags);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ImagePath" => self.image_path = map.next_value()?,
-            "FileSystemName" => self.file_system_name = map.next_value()?,
-            "VolumeGuid" => self.volume_guid = map.next_value()?,
-            "MountFlags" => self.mount_flags = map.next_value()?,
+            "ImagePath" => de::read_field(map, &mut self.image_path),
+            "FileSystemName" => de::read_field(map, &mut self.file_system_name),
+            "VolumeGuid" => de::read_field(map, &mut self.volume_guid),
+            "MountFlags" => de::read_field(map, &mut self.mount_flags),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -141,24 +130,36 @@ impl StructFields for CimMount {
     }
 }
 
+impl Serialize for CimMount {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CimMount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CimMount {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.image_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.file_system_name);
+impl fmt::Debug for CimMount {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.volume_guid);
-
-        walk_field(walker, &Self::FIELDS[3], &self.mount_flags);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CimMount {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

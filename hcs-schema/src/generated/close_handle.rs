@@ -2,18 +2,19 @@
 //!
 //! Schema definition `CloseHandle`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, StdHandle, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `CloseHandle`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -32,30 +33,19 @@ pub struct CloseHandle {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CloseHandle {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.handle.is_some()) + self.unknown_properties.len();
-
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.handle {
-            map.serialize_entry("Handle", value)?;
+impl Default for CloseHandle {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            handle: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CloseHandle {
     const SCHEMA_NAME: &'static str = "CloseHandle";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -66,20 +56,26 @@ impl SchemaType for CloseHandle {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CloseHandle {
+    const RUST_NAME: &'static str = "CloseHandle";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.handle);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Handle" => self.handle = map.next_value()?,
+            "Handle" => de::read_field(map, &mut self.handle),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -89,18 +85,36 @@ impl StructFields for CloseHandle {
     }
 }
 
+impl Serialize for CloseHandle {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CloseHandle {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CloseHandle {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.handle);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl fmt::Debug for CloseHandle {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
+
+impl Hash for CloseHandle {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,19 +2,19 @@
 //!
 //! Schema definition `ComPort`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// ComPort specifies the named pipe that will be used for the port, with empty string indicating a disconnected port.
 ///
 /// Schema definition `ComPort`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -39,35 +39,20 @@ pub struct ComPort {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ComPort {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.named_pipe.is_some())
-            + usize::from(self.optimize_for_debugger.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.named_pipe {
-            map.serialize_entry("NamedPipe", value)?;
+impl Default for ComPort {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            named_pipe: None,
+            optimize_for_debugger: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.optimize_for_debugger {
-            map.serialize_entry("OptimizeForDebugger", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ComPort {
     const SCHEMA_NAME: &'static str = "ComPort";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -83,21 +68,29 @@ impl SchemaType for ComPort {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ComPort {
+    const RUST_NAME: &'static str = "ComPort";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.named_pipe);
+
+        visitor.field(1, &self.optimize_for_debugger);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "NamedPipe" => self.named_pipe = map.next_value()?,
-            "OptimizeForDebugger" => self.optimize_for_debugger = map.next_value()?,
+            "NamedPipe" => de::read_field(map, &mut self.named_pipe),
+            "OptimizeForDebugger" => de::read_field(map, &mut self.optimize_for_debugger),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -107,20 +100,36 @@ impl StructFields for ComPort {
     }
 }
 
+impl Serialize for ComPort {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ComPort {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ComPort {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.named_pipe);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.optimize_for_debugger);
+impl fmt::Debug for ComPort {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ComPort {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `CombinedLayers`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, FileSystemFilterType, Layer, SchemaType, UnknownProperties,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// Object used by a modify request to add or remove a combined layers structure in the guest. For Windows, the GCS applies a filter in ContainerRootPath using the specified layers as the parent content. Ignores property ScratchPath since the container path is already the scratch path. For linux, the GCS unions the specified layers and ScratchPath together, placing the resulting union filesystem at ContainerRootPath.
 ///
 /// Schema definition `CombinedLayers`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,44 +56,22 @@ pub struct CombinedLayers {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CombinedLayers {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.layers.is_some())
-            + usize::from(self.scratch_path.is_some())
-            + usize::from(self.container_root_path.is_some())
-            + usize::from(self.filter_type.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.layers {
-            map.serialize_entry("Layers", value)?;
+impl Default for CombinedLayers {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            layers: None,
+            scratch_path: None,
+            container_root_path: None,
+            filter_type: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.scratch_path {
-            map.serialize_entry("ScratchPath", value)?;
-        }
-
-        if let Some(value) = &self.container_root_path {
-            map.serialize_entry("ContainerRootPath", value)?;
-        }
-
-        if let Some(value) = &self.filter_type {
-            map.serialize_entry("FilterType", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CombinedLayers {
     const SCHEMA_NAME: &'static str = "CombinedLayers";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -117,23 +97,35 @@ impl SchemaType for CombinedLayers {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_FILTER_TYPE_2_9,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CombinedLayers {
+    const RUST_NAME: &'static str = "CombinedLayers";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.layers);
+
+        visitor.field(1, &self.scratch_path);
+
+        visitor.field(2, &self.container_root_path);
+
+        visitor.field(3, &self.filter_type);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Layers" => self.layers = map.next_value()?,
-            "ScratchPath" => self.scratch_path = map.next_value()?,
-            "ContainerRootPath" => self.container_root_path = map.next_value()?,
-            "FilterType" => self.filter_type = map.next_value()?,
+            "Layers" => de::read_field(map, &mut self.layers),
+            "ScratchPath" => de::read_field(map, &mut self.scratch_path),
+            "ContainerRootPath" => de::read_field(map, &mut self.container_root_path),
+            "FilterType" => de::read_field(map, &mut self.filter_type),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -143,24 +135,36 @@ impl StructFields for CombinedLayers {
     }
 }
 
+impl Serialize for CombinedLayers {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CombinedLayers {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CombinedLayers {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.layers);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.scratch_path);
+impl fmt::Debug for CombinedLayers {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.container_root_path);
-
-        walk_field(walker, &Self::FIELDS[3], &self.filter_type);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CombinedLayers {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `ComputeSystem`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, Container, FieldInfo, SchemaType, UnknownProperties, Version,
-    VirtualMachine, Walk, Walker, walk_field,
+    VirtualMachine, Walk, Walker,
 };
 
 /// Describes the configuration of a compute system to create with all of the necessary resources it requires for a successful boot.
 ///
 /// Schema definition `ComputeSystem`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -93,64 +95,26 @@ pub struct ComputeSystem {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ComputeSystem {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.owner.is_some())
-            + usize::from(self.schema_version.is_some())
-            + usize::from(self.hosting_system_id.is_some())
-            + usize::from(self.hosted_system.is_some())
-            + usize::from(self.container.is_some())
-            + usize::from(self.virtual_machine.is_some())
-            + usize::from(self.should_terminate_on_last_handle_closed.is_some())
-            + usize::from(self.job_name.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.owner {
-            map.serialize_entry("Owner", value)?;
+impl Default for ComputeSystem {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            owner: None,
+            schema_version: None,
+            hosting_system_id: None,
+            hosted_system: None,
+            container: None,
+            virtual_machine: None,
+            should_terminate_on_last_handle_closed: None,
+            job_name: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.schema_version {
-            map.serialize_entry("SchemaVersion", value)?;
-        }
-
-        if let Some(value) = &self.hosting_system_id {
-            map.serialize_entry("HostingSystemId", value)?;
-        }
-
-        if let Some(value) = &self.hosted_system {
-            map.serialize_entry("HostedSystem", value)?;
-        }
-
-        if let Some(value) = &self.container {
-            map.serialize_entry("Container", value)?;
-        }
-
-        if let Some(value) = &self.virtual_machine {
-            map.serialize_entry("VirtualMachine", value)?;
-        }
-
-        if let Some(value) = &self.should_terminate_on_last_handle_closed {
-            map.serialize_entry("ShouldTerminateOnLastHandleClosed", value)?;
-        }
-
-        if let Some(value) = &self.job_name {
-            map.serialize_entry("JobName", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ComputeSystem {
     const SCHEMA_NAME: &'static str = "ComputeSystem";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -196,33 +160,49 @@ impl SchemaType for ComputeSystem {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ComputeSystem {
+    const RUST_NAME: &'static str = "ComputeSystem";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.owner);
+
+        visitor.field(1, &self.schema_version);
+
+        visitor.field(2, &self.hosting_system_id);
+
+        visitor.field(3, &self.hosted_system);
+
+        visitor.field(4, &self.container);
+
+        visitor.field(5, &self.virtual_machine);
+
+        visitor.field(6, &self.should_terminate_on_last_handle_closed);
+
+        visitor.field(7, &self.job_name);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Owner" => self.owner = map.next_value()?,
-            "SchemaVersion" => {
-                crate::de::read_struct_field(map, &mut self.schema_version)?
-            }
-            "HostingSystemId" => self.hosting_system_id = map.next_value()?,
-            "HostedSystem" => self.hosted_system = Some(map.next_value()?),
-            "Container" => crate::de::read_struct_field(map, &mut self.container)?,
-            "VirtualMachine" => {
-                crate::de::read_struct_field(map, &mut self.virtual_machine)?
-            }
+            "Owner" => de::read_field(map, &mut self.owner),
+            "SchemaVersion" => de::read_struct_field(map, &mut self.schema_version),
+            "HostingSystemId" => de::read_field(map, &mut self.hosting_system_id),
+            "HostedSystem" => de::read_any_field(map, &mut self.hosted_system),
+            "Container" => de::read_struct_field(map, &mut self.container),
+            "VirtualMachine" => de::read_struct_field(map, &mut self.virtual_machine),
             "ShouldTerminateOnLastHandleClosed" => {
-                self.should_terminate_on_last_handle_closed = map.next_value()?;
+                de::read_field(map, &mut self.should_terminate_on_last_handle_closed)
             }
-            "JobName" => self.job_name = map.next_value()?,
+            "JobName" => de::read_field(map, &mut self.job_name),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -232,36 +212,36 @@ impl StructFields for ComputeSystem {
     }
 }
 
+impl Serialize for ComputeSystem {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ComputeSystem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ComputeSystem {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.owner);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.schema_version);
+impl fmt::Debug for ComputeSystem {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.hosting_system_id);
-
-        walk_field(walker, &Self::FIELDS[3], &self.hosted_system);
-
-        walk_field(walker, &Self::FIELDS[4], &self.container);
-
-        walk_field(walker, &Self::FIELDS[5], &self.virtual_machine);
-
-        walk_field(
-            walker,
-            &Self::FIELDS[6],
-            &self.should_terminate_on_last_handle_closed,
-        );
-
-        walk_field(walker, &Self::FIELDS[7], &self.job_name);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ComputeSystem {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `ComputeSystemProperties`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Guid, OsType, SchemaType, State, SystemType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// An object consisting of basic system properties for a compute system
 ///
 /// Schema definition `ComputeSystemProperties`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -94,76 +96,29 @@ pub struct ComputeSystemProperties {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ComputeSystemProperties {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.id.is_some()) + usize::from(self.name.is_some())
-            + usize::from(self.system_type.is_some()) + usize::from(self.state.is_some())
-            + usize::from(self.owner.is_some()) + usize::from(self.runtime_id.is_some())
-            + usize::from(self.runtime_os_type.is_some())
-            + usize::from(self.hosting_system_id.is_some())
-            + usize::from(self.is_dummy.is_some()) + usize::from(self.ob_root.is_some())
-            + usize::from(self.runtime_template_id.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+impl Default for ComputeSystemProperties {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            id: None,
+            name: None,
+            system_type: None,
+            state: None,
+            owner: None,
+            runtime_id: None,
+            runtime_os_type: None,
+            hosting_system_id: None,
+            is_dummy: None,
+            ob_root: None,
+            runtime_template_id: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-
-        if let Some(value) = &self.system_type {
-            map.serialize_entry("SystemType", value)?;
-        }
-
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-
-        if let Some(value) = &self.owner {
-            map.serialize_entry("Owner", value)?;
-        }
-
-        if let Some(value) = &self.runtime_id {
-            map.serialize_entry("RuntimeId", value)?;
-        }
-
-        if let Some(value) = &self.runtime_os_type {
-            map.serialize_entry("RuntimeOsType", value)?;
-        }
-
-        if let Some(value) = &self.hosting_system_id {
-            map.serialize_entry("HostingSystemId", value)?;
-        }
-
-        if let Some(value) = &self.is_dummy {
-            map.serialize_entry("IsDummy", value)?;
-        }
-
-        if let Some(value) = &self.ob_root {
-            map.serialize_entry("ObRoot", value)?;
-        }
-
-        if let Some(value) = &self.runtime_template_id {
-            map.serialize_entry("RuntimeTemplateId", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ComputeSystemProperties {
     const SCHEMA_NAME: &'static str = "ComputeSystemProperties";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_5_1809;
 
@@ -224,30 +179,56 @@ impl SchemaType for ComputeSystemProperties {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ComputeSystemProperties {
+    const RUST_NAME: &'static str = "ComputeSystemProperties";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.id);
+
+        visitor.field(1, &self.name);
+
+        visitor.field(2, &self.system_type);
+
+        visitor.field(3, &self.state);
+
+        visitor.field(4, &self.owner);
+
+        visitor.field(5, &self.runtime_id);
+
+        visitor.field(6, &self.runtime_os_type);
+
+        visitor.field(7, &self.hosting_system_id);
+
+        visitor.field(8, &self.is_dummy);
+
+        visitor.field(9, &self.ob_root);
+
+        visitor.field(10, &self.runtime_template_id);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Id" => self.id = map.next_value()?,
-            "Name" => self.name = map.next_value()?,
-            "SystemType" => self.system_type = map.next_value()?,
-            "State" => self.state = map.next_value()?,
-            "Owner" => self.owner = map.next_value()?,
-            "RuntimeId" => self.runtime_id = map.next_value()?,
-            "RuntimeOsType" => self.runtime_os_type = map.next_value()?,
-            "HostingSystemId" => self.hosting_system_id = map.next_value()?,
-            "IsDummy" => self.is_dummy = map.next_value()?,
-            "ObRoot" => self.ob_root = map.next_value()?,
-            "RuntimeTemplateId" => self.runtime_template_id = map.next_value()?,
+            "Id" => de::read_field(map, &mut self.id),
+            "Name" => de::read_field(map, &mut self.name),
+            "SystemType" => de::read_field(map, &mut self.system_type),
+            "State" => de::read_field(map, &mut self.state),
+            "Owner" => de::read_field(map, &mut self.owner),
+            "RuntimeId" => de::read_field(map, &mut self.runtime_id),
+            "RuntimeOsType" => de::read_field(map, &mut self.runtime_os_type),
+            "HostingSystemId" => de::read_field(map, &mut self.hosting_system_id),
+            "IsDummy" => de::read_field(map, &mut self.is_dummy),
+            "ObRoot" => de::read_field(map, &mut self.ob_root),
+            "RuntimeTemplateId" => de::read_field(map, &mut self.runtime_template_id),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -257,38 +238,36 @@ impl StructFields for ComputeSystemProperties {
     }
 }
 
+impl Serialize for ComputeSystemProperties {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ComputeSystemProperties {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ComputeSystemProperties {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.name);
+impl fmt::Debug for ComputeSystemProperties {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.system_type);
-
-        walk_field(walker, &Self::FIELDS[3], &self.state);
-
-        walk_field(walker, &Self::FIELDS[4], &self.owner);
-
-        walk_field(walker, &Self::FIELDS[5], &self.runtime_id);
-
-        walk_field(walker, &Self::FIELDS[6], &self.runtime_os_type);
-
-        walk_field(walker, &Self::FIELDS[7], &self.hosting_system_id);
-
-        walk_field(walker, &Self::FIELDS[8], &self.is_dummy);
-
-        walk_field(walker, &Self::FIELDS[9], &self.ob_root);
-
-        walk_field(walker, &Self::FIELDS[10], &self.runtime_template_id);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ComputeSystemProperties {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,19 +2,19 @@
 //!
 //! Schema definition `ConsoleImageQuery`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// A query to request a screenshot of the console of the virtual machine
 ///
 /// Schema definition `ConsoleImageQuery`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -51,38 +51,21 @@ pub struct ConsoleImageQuery {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ConsoleImageQuery {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.width.is_some()) + usize::from(self.height.is_some())
-            + usize::from(self.flags.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.width {
-            map.serialize_entry("Width", value)?;
+impl Default for ConsoleImageQuery {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            width: None,
+            height: None,
+            flags: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.height {
-            map.serialize_entry("Height", value)?;
-        }
-
-        if let Some(value) = &self.flags {
-            map.serialize_entry("Flags", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ConsoleImageQuery {
     const SCHEMA_NAME: &'static str = "ConsoleImageQuery";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_5_1809;
 
@@ -103,22 +86,32 @@ impl SchemaType for ConsoleImageQuery {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ConsoleImageQuery {
+    const RUST_NAME: &'static str = "ConsoleImageQuery";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.width);
+
+        visitor.field(1, &self.height);
+
+        visitor.field(2, &self.flags);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Width" => self.width = map.next_value()?,
-            "Height" => self.height = map.next_value()?,
-            "Flags" => self.flags = map.next_value()?,
+            "Width" => de::read_field(map, &mut self.width),
+            "Height" => de::read_field(map, &mut self.height),
+            "Flags" => de::read_field(map, &mut self.flags),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -128,22 +121,36 @@ impl StructFields for ConsoleImageQuery {
     }
 }
 
+impl Serialize for ConsoleImageQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ConsoleImageQuery {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ConsoleImageQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.width);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.height);
+impl fmt::Debug for ConsoleImageQuery {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.flags);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ConsoleImageQuery {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,22 +2,24 @@
 //!
 //! Schema definition `Container`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, ContainerCredentialGuardState, ContainerHvSocket, ContainerMemory,
     ContainerProcessor, ContainersDefDevice, Device, FieldInfo, GuestOs, IsolationType,
     MappedDirectory, MappedPipe, Networking, RegistryChanges, SchemaType, Storage,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Configuration of a Windows Server Container, used during its creation to set up and/or use resources.
 ///
 /// Schema definition `Container`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -147,94 +149,32 @@ pub struct Container {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Container {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.guest_os.is_some())
-            + usize::from(self.storage.is_some())
-            + usize::from(self.mapped_directories.is_some())
-            + usize::from(self.mapped_pipes.is_some())
-            + usize::from(self.memory.is_some()) + usize::from(self.processor.is_some())
-            + usize::from(self.networking.is_some())
-            + usize::from(self.hv_socket.is_some())
-            + usize::from(self.container_credential_guard.is_some())
-            + usize::from(self.registry_changes.is_some())
-            + usize::from(self.assigned_devices.is_some())
-            + usize::from(self.additional_device_namespace.is_some())
-            + usize::from(self.isolation_type.is_some())
-            + usize::from(self.container_definition_file_path.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.guest_os {
-            map.serialize_entry("GuestOs", value)?;
+impl Default for Container {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            guest_os: None,
+            storage: None,
+            mapped_directories: None,
+            mapped_pipes: None,
+            memory: None,
+            processor: None,
+            networking: None,
+            hv_socket: None,
+            container_credential_guard: None,
+            registry_changes: None,
+            assigned_devices: None,
+            additional_device_namespace: None,
+            isolation_type: None,
+            container_definition_file_path: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.storage {
-            map.serialize_entry("Storage", value)?;
-        }
-
-        if let Some(value) = &self.mapped_directories {
-            map.serialize_entry("MappedDirectories", value)?;
-        }
-
-        if let Some(value) = &self.mapped_pipes {
-            map.serialize_entry("MappedPipes", value)?;
-        }
-
-        if let Some(value) = &self.memory {
-            map.serialize_entry("Memory", value)?;
-        }
-
-        if let Some(value) = &self.processor {
-            map.serialize_entry("Processor", value)?;
-        }
-
-        if let Some(value) = &self.networking {
-            map.serialize_entry("Networking", value)?;
-        }
-
-        if let Some(value) = &self.hv_socket {
-            map.serialize_entry("HvSocket", value)?;
-        }
-
-        if let Some(value) = &self.container_credential_guard {
-            map.serialize_entry("ContainerCredentialGuard", value)?;
-        }
-
-        if let Some(value) = &self.registry_changes {
-            map.serialize_entry("RegistryChanges", value)?;
-        }
-
-        if let Some(value) = &self.assigned_devices {
-            map.serialize_entry("AssignedDevices", value)?;
-        }
-
-        if let Some(value) = &self.additional_device_namespace {
-            map.serialize_entry("AdditionalDeviceNamespace", value)?;
-        }
-
-        if let Some(value) = &self.isolation_type {
-            map.serialize_entry("IsolationType", value)?;
-        }
-
-        if let Some(value) = &self.container_definition_file_path {
-            map.serialize_entry("ContainerDefinitionFilePath", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Container {
     const SCHEMA_NAME: &'static str = "Container";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -310,41 +250,71 @@ impl SchemaType for Container {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Container {
+    const RUST_NAME: &'static str = "Container";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.guest_os);
+
+        visitor.field(1, &self.storage);
+
+        visitor.field(2, &self.mapped_directories);
+
+        visitor.field(3, &self.mapped_pipes);
+
+        visitor.field(4, &self.memory);
+
+        visitor.field(5, &self.processor);
+
+        visitor.field(6, &self.networking);
+
+        visitor.field(7, &self.hv_socket);
+
+        visitor.field(8, &self.container_credential_guard);
+
+        visitor.field(9, &self.registry_changes);
+
+        visitor.field(10, &self.assigned_devices);
+
+        visitor.field(11, &self.additional_device_namespace);
+
+        visitor.field(12, &self.isolation_type);
+
+        visitor.field(13, &self.container_definition_file_path);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "GuestOs" => crate::de::read_struct_field(map, &mut self.guest_os)?,
-            "Storage" => crate::de::read_struct_field(map, &mut self.storage)?,
-            "MappedDirectories" => self.mapped_directories = map.next_value()?,
-            "MappedPipes" => self.mapped_pipes = map.next_value()?,
-            "Memory" => crate::de::read_struct_field(map, &mut self.memory)?,
-            "Processor" => crate::de::read_struct_field(map, &mut self.processor)?,
-            "Networking" => crate::de::read_struct_field(map, &mut self.networking)?,
-            "HvSocket" => crate::de::read_struct_field(map, &mut self.hv_socket)?,
+            "GuestOs" => de::read_struct_field(map, &mut self.guest_os),
+            "Storage" => de::read_struct_field(map, &mut self.storage),
+            "MappedDirectories" => de::read_field(map, &mut self.mapped_directories),
+            "MappedPipes" => de::read_field(map, &mut self.mapped_pipes),
+            "Memory" => de::read_struct_field(map, &mut self.memory),
+            "Processor" => de::read_struct_field(map, &mut self.processor),
+            "Networking" => de::read_struct_field(map, &mut self.networking),
+            "HvSocket" => de::read_struct_field(map, &mut self.hv_socket),
             "ContainerCredentialGuard" => {
-                crate::de::read_struct_field(map, &mut self.container_credential_guard)?
+                de::read_struct_field(map, &mut self.container_credential_guard)
             }
-            "RegistryChanges" => {
-                crate::de::read_struct_field(map, &mut self.registry_changes)?
-            }
-            "AssignedDevices" => self.assigned_devices = map.next_value()?,
+            "RegistryChanges" => de::read_struct_field(map, &mut self.registry_changes),
+            "AssignedDevices" => de::read_field(map, &mut self.assigned_devices),
             "AdditionalDeviceNamespace" => {
-                crate::de::read_struct_field(map, &mut self.additional_device_namespace)?
+                de::read_struct_field(map, &mut self.additional_device_namespace)
             }
-            "IsolationType" => self.isolation_type = map.next_value()?,
+            "IsolationType" => de::read_field(map, &mut self.isolation_type),
             "ContainerDefinitionFilePath" => {
-                self.container_definition_file_path = map.next_value()?;
+                de::read_field(map, &mut self.container_definition_file_path)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -354,44 +324,36 @@ impl StructFields for Container {
     }
 }
 
+impl Serialize for Container {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Container {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Container {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.guest_os);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.storage);
+impl fmt::Debug for Container {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.mapped_directories);
-
-        walk_field(walker, &Self::FIELDS[3], &self.mapped_pipes);
-
-        walk_field(walker, &Self::FIELDS[4], &self.memory);
-
-        walk_field(walker, &Self::FIELDS[5], &self.processor);
-
-        walk_field(walker, &Self::FIELDS[6], &self.networking);
-
-        walk_field(walker, &Self::FIELDS[7], &self.hv_socket);
-
-        walk_field(walker, &Self::FIELDS[8], &self.container_credential_guard);
-
-        walk_field(walker, &Self::FIELDS[9], &self.registry_changes);
-
-        walk_field(walker, &Self::FIELDS[10], &self.assigned_devices);
-
-        walk_field(walker, &Self::FIELDS[11], &self.additional_device_namespace);
-
-        walk_field(walker, &Self::FIELDS[12], &self.isolation_type);
-
-        walk_field(walker, &Self::FIELDS[13], &self.container_definition_file_path);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Container {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `ContainerCredentialGuardAddInstanceRequest`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, ContainerCredentialGuardTransport, FieldInfo, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Object describing a request to add a Container Credential Guard Instance.
 ///
 /// Schema definition `ContainerCredentialGuardAddInstanceRequest`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -52,39 +54,21 @@ pub struct ContainerCredentialGuardAddInstanceRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ContainerCredentialGuardAddInstanceRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.id.is_some())
-            + usize::from(self.credential_spec.is_some())
-            + usize::from(self.transport.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+impl Default for ContainerCredentialGuardAddInstanceRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            id: None,
+            credential_spec: None,
+            transport: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.credential_spec {
-            map.serialize_entry("CredentialSpec", value)?;
-        }
-
-        if let Some(value) = &self.transport {
-            map.serialize_entry("Transport", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ContainerCredentialGuardAddInstanceRequest {
     const SCHEMA_NAME: &'static str = "ContainerCredentialGuardAddInstanceRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -105,22 +89,32 @@ impl SchemaType for ContainerCredentialGuardAddInstanceRequest {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ContainerCredentialGuardAddInstanceRequest {
+    const RUST_NAME: &'static str = "ContainerCredentialGuardAddInstanceRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.id);
+
+        visitor.field(1, &self.credential_spec);
+
+        visitor.field(2, &self.transport);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Id" => self.id = map.next_value()?,
-            "CredentialSpec" => self.credential_spec = map.next_value()?,
-            "Transport" => self.transport = map.next_value()?,
+            "Id" => de::read_field(map, &mut self.id),
+            "CredentialSpec" => de::read_field(map, &mut self.credential_spec),
+            "Transport" => de::read_field(map, &mut self.transport),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -130,22 +124,36 @@ impl StructFields for ContainerCredentialGuardAddInstanceRequest {
     }
 }
 
+impl Serialize for ContainerCredentialGuardAddInstanceRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ContainerCredentialGuardAddInstanceRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ContainerCredentialGuardAddInstanceRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.credential_spec);
+impl fmt::Debug for ContainerCredentialGuardAddInstanceRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.transport);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ContainerCredentialGuardAddInstanceRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `ContainerCredentialGuardHvSocketServiceConfig`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Guid, HvSocketServiceConfig, SchemaType, UnknownProperties,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// Specifies the HvSocket configurations required for a Container Credential Guard instance that is meant to be used with HvSocket transport.
 ///
 /// Schema definition `ContainerCredentialGuardHvSocketServiceConfig`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,34 +46,20 @@ pub struct ContainerCredentialGuardHvSocketServiceConfig {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ContainerCredentialGuardHvSocketServiceConfig {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.service_id.is_some())
-            + usize::from(self.service_config.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.service_id {
-            map.serialize_entry("ServiceId", value)?;
+impl Default for ContainerCredentialGuardHvSocketServiceConfig {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            service_id: None,
+            service_config: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.service_config {
-            map.serialize_entry("ServiceConfig", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ContainerCredentialGuardHvSocketServiceConfig {
     const SCHEMA_NAME: &'static str = "ContainerCredentialGuardHvSocketServiceConfig";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -87,23 +75,29 @@ impl SchemaType for ContainerCredentialGuardHvSocketServiceConfig {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ContainerCredentialGuardHvSocketServiceConfig {
+    const RUST_NAME: &'static str = "ContainerCredentialGuardHvSocketServiceConfig";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.service_id);
+
+        visitor.field(1, &self.service_config);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ServiceId" => self.service_id = map.next_value()?,
-            "ServiceConfig" => {
-                crate::de::read_struct_field(map, &mut self.service_config)?
-            }
+            "ServiceId" => de::read_field(map, &mut self.service_id),
+            "ServiceConfig" => de::read_struct_field(map, &mut self.service_config),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -113,20 +107,36 @@ impl StructFields for ContainerCredentialGuardHvSocketServiceConfig {
     }
 }
 
+impl Serialize for ContainerCredentialGuardHvSocketServiceConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ContainerCredentialGuardHvSocketServiceConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ContainerCredentialGuardHvSocketServiceConfig {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.service_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.service_config);
+impl fmt::Debug for ContainerCredentialGuardHvSocketServiceConfig {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ContainerCredentialGuardHvSocketServiceConfig {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

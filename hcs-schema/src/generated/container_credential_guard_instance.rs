@@ -2,21 +2,22 @@
 //!
 //! Schema definition `ContainerCredentialGuardInstance`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, ContainerCredentialGuardHvSocketServiceConfig,
-    ContainerCredentialGuardState, FieldInfo, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    ContainerCredentialGuardState, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// Describes the configuration of a running Container Credential Guard Instance.
 ///
 /// Schema definition `ContainerCredentialGuardInstance`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -53,40 +54,21 @@ pub struct ContainerCredentialGuardInstance {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ContainerCredentialGuardInstance {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.id.is_some())
-            + usize::from(self.credential_guard.is_some())
-            + usize::from(self.hv_socket_config.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+impl Default for ContainerCredentialGuardInstance {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            id: None,
+            credential_guard: None,
+            hv_socket_config: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.credential_guard {
-            map.serialize_entry("CredentialGuard", value)?;
-        }
-
-        if let Some(value) = &self.hv_socket_config {
-            map.serialize_entry("HvSocketConfig", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ContainerCredentialGuardInstance {
     const SCHEMA_NAME: &'static str = "ContainerCredentialGuardInstance";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -107,26 +89,32 @@ impl SchemaType for ContainerCredentialGuardInstance {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ContainerCredentialGuardInstance {
+    const RUST_NAME: &'static str = "ContainerCredentialGuardInstance";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.id);
+
+        visitor.field(1, &self.credential_guard);
+
+        visitor.field(2, &self.hv_socket_config);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Id" => self.id = map.next_value()?,
-            "CredentialGuard" => {
-                crate::de::read_struct_field(map, &mut self.credential_guard)?
-            }
-            "HvSocketConfig" => {
-                crate::de::read_struct_field(map, &mut self.hv_socket_config)?
-            }
+            "Id" => de::read_field(map, &mut self.id),
+            "CredentialGuard" => de::read_struct_field(map, &mut self.credential_guard),
+            "HvSocketConfig" => de::read_struct_field(map, &mut self.hv_socket_config),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -136,22 +124,36 @@ impl StructFields for ContainerCredentialGuardInstance {
     }
 }
 
+impl Serialize for ContainerCredentialGuardInstance {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ContainerCredentialGuardInstance {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ContainerCredentialGuardInstance {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.credential_guard);
+impl fmt::Debug for ContainerCredentialGuardInstance {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.hv_socket_config);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ContainerCredentialGuardInstance {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `ContainerCredentialGuardState`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, ContainerCredentialGuardTransport, FieldInfo, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `ContainerCredentialGuardState`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -58,45 +60,22 @@ pub struct ContainerCredentialGuardState {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ContainerCredentialGuardState {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.cookie.is_some())
-            + usize::from(self.rpc_endpoint.is_some())
-            + usize::from(self.transport.is_some())
-            + usize::from(self.credential_spec.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.cookie {
-            map.serialize_entry("Cookie", value)?;
+impl Default for ContainerCredentialGuardState {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cookie: None,
+            rpc_endpoint: None,
+            transport: None,
+            credential_spec: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.rpc_endpoint {
-            map.serialize_entry("RpcEndpoint", value)?;
-        }
-
-        if let Some(value) = &self.transport {
-            map.serialize_entry("Transport", value)?;
-        }
-
-        if let Some(value) = &self.credential_spec {
-            map.serialize_entry("CredentialSpec", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ContainerCredentialGuardState {
     const SCHEMA_NAME: &'static str = "ContainerCredentialGuardState";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -122,23 +101,35 @@ impl SchemaType for ContainerCredentialGuardState {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ContainerCredentialGuardState {
+    const RUST_NAME: &'static str = "ContainerCredentialGuardState";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.cookie);
+
+        visitor.field(1, &self.rpc_endpoint);
+
+        visitor.field(2, &self.transport);
+
+        visitor.field(3, &self.credential_spec);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Cookie" => self.cookie = map.next_value()?,
-            "RpcEndpoint" => self.rpc_endpoint = map.next_value()?,
-            "Transport" => self.transport = map.next_value()?,
-            "CredentialSpec" => self.credential_spec = map.next_value()?,
+            "Cookie" => de::read_field(map, &mut self.cookie),
+            "RpcEndpoint" => de::read_field(map, &mut self.rpc_endpoint),
+            "Transport" => de::read_field(map, &mut self.transport),
+            "CredentialSpec" => de::read_field(map, &mut self.credential_spec),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -148,24 +139,36 @@ impl StructFields for ContainerCredentialGuardState {
     }
 }
 
+impl Serialize for ContainerCredentialGuardState {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ContainerCredentialGuardState {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ContainerCredentialGuardState {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.cookie);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.rpc_endpoint);
+impl fmt::Debug for ContainerCredentialGuardState {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.transport);
-
-        walk_field(walker, &Self::FIELDS[3], &self.credential_spec);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ContainerCredentialGuardState {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

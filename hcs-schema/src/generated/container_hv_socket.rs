@@ -3,20 +3,22 @@
 //! Schema definition `Container_HvSocket`.
 //! Formerly `HvSocket` (1809, 1903, 2004).
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, HvSocketSystemConfig, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Describes the HvSocket configuration and options for a container.
 ///
 /// Schema definition `Container_HvSocket` (formerly `HvSocket`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -60,38 +62,17 @@ pub struct ContainerHvSocket {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ContainerHvSocket {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.config.is_some())
-            + usize::from(self.enable_power_shell_direct.is_some())
-            + usize::from(self.enable_utc_relay.is_some())
-            + usize::from(self.enable_auditing.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.config {
-            map.serialize_entry("Config", value)?;
+impl Default for ContainerHvSocket {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            config: None,
+            enable_power_shell_direct: None,
+            enable_utc_relay: None,
+            enable_auditing: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.enable_power_shell_direct {
-            map.serialize_entry("EnablePowerShellDirect", value)?;
-        }
-
-        if let Some(value) = &self.enable_utc_relay {
-            map.serialize_entry("EnableUtcRelay", value)?;
-        }
-
-        if let Some(value) = &self.enable_auditing {
-            map.serialize_entry("EnableAuditing", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
@@ -124,25 +105,37 @@ impl SchemaType for ContainerHvSocket {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ContainerHvSocket {
+    const RUST_NAME: &'static str = "ContainerHvSocket";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.config);
+
+        visitor.field(1, &self.enable_power_shell_direct);
+
+        visitor.field(2, &self.enable_utc_relay);
+
+        visitor.field(3, &self.enable_auditing);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Config" => crate::de::read_struct_field(map, &mut self.config)?,
+            "Config" => de::read_struct_field(map, &mut self.config),
             "EnablePowerShellDirect" => {
-                self.enable_power_shell_direct = map.next_value()?;
+                de::read_field(map, &mut self.enable_power_shell_direct)
             }
-            "EnableUtcRelay" => self.enable_utc_relay = map.next_value()?,
-            "EnableAuditing" => self.enable_auditing = map.next_value()?,
+            "EnableUtcRelay" => de::read_field(map, &mut self.enable_utc_relay),
+            "EnableAuditing" => de::read_field(map, &mut self.enable_auditing),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -152,24 +145,36 @@ impl StructFields for ContainerHvSocket {
     }
 }
 
+impl Serialize for ContainerHvSocket {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ContainerHvSocket {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ContainerHvSocket {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.config);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.enable_power_shell_direct);
+impl fmt::Debug for ContainerHvSocket {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.enable_utc_relay);
-
-        walk_field(walker, &Self::FIELDS[3], &self.enable_auditing);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ContainerHvSocket {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,17 +3,17 @@
 //! Schema definition `ContainerMemoryInformation`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `ContainerMemoryInformation`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -65,55 +65,24 @@ pub struct ContainerMemoryInformation {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ContainerMemoryInformation {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.total_physical_bytes.is_some())
-            + usize::from(self.total_usage.is_some())
-            + usize::from(self.committed_bytes.is_some())
-            + usize::from(self.shared_committed_bytes.is_some())
-            + usize::from(self.commit_limit_bytes.is_some())
-            + usize::from(self.peak_commitment_bytes.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.total_physical_bytes {
-            map.serialize_entry("TotalPhysicalBytes", value)?;
+impl Default for ContainerMemoryInformation {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            total_physical_bytes: None,
+            total_usage: None,
+            committed_bytes: None,
+            shared_committed_bytes: None,
+            commit_limit_bytes: None,
+            peak_commitment_bytes: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.total_usage {
-            map.serialize_entry("TotalUsage", value)?;
-        }
-
-        if let Some(value) = &self.committed_bytes {
-            map.serialize_entry("CommittedBytes", value)?;
-        }
-
-        if let Some(value) = &self.shared_committed_bytes {
-            map.serialize_entry("SharedCommittedBytes", value)?;
-        }
-
-        if let Some(value) = &self.commit_limit_bytes {
-            map.serialize_entry("CommitLimitBytes", value)?;
-        }
-
-        if let Some(value) = &self.peak_commitment_bytes {
-            map.serialize_entry("PeakCommitmentBytes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ContainerMemoryInformation {
     const SCHEMA_NAME: &'static str = "ContainerMemoryInformation";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F;
 
@@ -149,25 +118,43 @@ impl SchemaType for ContainerMemoryInformation {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ContainerMemoryInformation {
+    const RUST_NAME: &'static str = "ContainerMemoryInformation";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.total_physical_bytes);
+
+        visitor.field(1, &self.total_usage);
+
+        visitor.field(2, &self.committed_bytes);
+
+        visitor.field(3, &self.shared_committed_bytes);
+
+        visitor.field(4, &self.commit_limit_bytes);
+
+        visitor.field(5, &self.peak_commitment_bytes);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "TotalPhysicalBytes" => self.total_physical_bytes = map.next_value()?,
-            "TotalUsage" => self.total_usage = map.next_value()?,
-            "CommittedBytes" => self.committed_bytes = map.next_value()?,
-            "SharedCommittedBytes" => self.shared_committed_bytes = map.next_value()?,
-            "CommitLimitBytes" => self.commit_limit_bytes = map.next_value()?,
-            "PeakCommitmentBytes" => self.peak_commitment_bytes = map.next_value()?,
+            "TotalPhysicalBytes" => de::read_field(map, &mut self.total_physical_bytes),
+            "TotalUsage" => de::read_field(map, &mut self.total_usage),
+            "CommittedBytes" => de::read_field(map, &mut self.committed_bytes),
+            "SharedCommittedBytes" => {
+                de::read_field(map, &mut self.shared_committed_bytes)
+            }
+            "CommitLimitBytes" => de::read_field(map, &mut self.commit_limit_bytes),
+            "PeakCommitmentBytes" => de::read_field(map, &mut self.peak_commitment_bytes),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -177,28 +164,36 @@ impl StructFields for ContainerMemoryInformation {
     }
 }
 
+impl Serialize for ContainerMemoryInformation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ContainerMemoryInformation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ContainerMemoryInformation {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.total_physical_bytes);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.total_usage);
+impl fmt::Debug for ContainerMemoryInformation {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.committed_bytes);
-
-        walk_field(walker, &Self::FIELDS[3], &self.shared_committed_bytes);
-
-        walk_field(walker, &Self::FIELDS[4], &self.commit_limit_bytes);
-
-        walk_field(walker, &Self::FIELDS[5], &self.peak_commitment_bytes);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ContainerMemoryInformation {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

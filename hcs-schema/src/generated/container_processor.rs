@@ -3,19 +3,19 @@
 //! Schema definition `Container_Processor`.
 //! Formerly `Processor` (1809, 1903, 2004).
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Specifies CPU limits for a container. Count, Maximum and Weight are all mutually exclusive.
 ///
 /// Schema definition `Container_Processor` (formerly `Processor`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -52,31 +52,16 @@ pub struct ContainerProcessor {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ContainerProcessor {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.count.is_some()) + usize::from(self.weight.is_some())
-            + usize::from(self.maximum.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.count {
-            map.serialize_entry("Count", value)?;
+impl Default for ContainerProcessor {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: None,
+            weight: None,
+            maximum: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.weight {
-            map.serialize_entry("Weight", value)?;
-        }
-
-        if let Some(value) = &self.maximum {
-            map.serialize_entry("Maximum", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
@@ -104,22 +89,32 @@ impl SchemaType for ContainerProcessor {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ContainerProcessor {
+    const RUST_NAME: &'static str = "ContainerProcessor";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.count);
+
+        visitor.field(1, &self.weight);
+
+        visitor.field(2, &self.maximum);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Count" => self.count = map.next_value()?,
-            "Weight" => self.weight = map.next_value()?,
-            "Maximum" => self.maximum = map.next_value()?,
+            "Count" => de::read_field(map, &mut self.count),
+            "Weight" => de::read_field(map, &mut self.weight),
+            "Maximum" => de::read_field(map, &mut self.maximum),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -129,22 +124,36 @@ impl StructFields for ContainerProcessor {
     }
 }
 
+impl Serialize for ContainerProcessor {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ContainerProcessor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ContainerProcessor {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.count);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.weight);
+impl fmt::Debug for ContainerProcessor {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.maximum);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ContainerProcessor {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

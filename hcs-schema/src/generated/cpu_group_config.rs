@@ -2,18 +2,20 @@
 //!
 //! Schema definition `CpuGroupConfig`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CpuGroupAffinity, CpuGroupProperty, FieldInfo, Guid, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `CpuGroupConfig`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -52,45 +54,22 @@ pub struct CpuGroupConfig {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CpuGroupConfig {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.group_id.is_some())
-            + usize::from(self.affinity.is_some())
-            + usize::from(self.group_properties.is_some())
-            + usize::from(self.hypervisor_group_id.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.group_id {
-            map.serialize_entry("GroupId", value)?;
+impl Default for CpuGroupConfig {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            group_id: None,
+            affinity: None,
+            group_properties: None,
+            hypervisor_group_id: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.affinity {
-            map.serialize_entry("Affinity", value)?;
-        }
-
-        if let Some(value) = &self.group_properties {
-            map.serialize_entry("GroupProperties", value)?;
-        }
-
-        if let Some(value) = &self.hypervisor_group_id {
-            map.serialize_entry("HypervisorGroupId", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CpuGroupConfig {
     const SCHEMA_NAME: &'static str = "CpuGroupConfig";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -116,23 +95,35 @@ impl SchemaType for CpuGroupConfig {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CpuGroupConfig {
+    const RUST_NAME: &'static str = "CpuGroupConfig";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.group_id);
+
+        visitor.field(1, &self.affinity);
+
+        visitor.field(2, &self.group_properties);
+
+        visitor.field(3, &self.hypervisor_group_id);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "GroupId" => self.group_id = map.next_value()?,
-            "Affinity" => crate::de::read_struct_field(map, &mut self.affinity)?,
-            "GroupProperties" => self.group_properties = map.next_value()?,
-            "HypervisorGroupId" => self.hypervisor_group_id = map.next_value()?,
+            "GroupId" => de::read_field(map, &mut self.group_id),
+            "Affinity" => de::read_struct_field(map, &mut self.affinity),
+            "GroupProperties" => de::read_field(map, &mut self.group_properties),
+            "HypervisorGroupId" => de::read_field(map, &mut self.hypervisor_group_id),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -142,24 +133,36 @@ impl StructFields for CpuGroupConfig {
     }
 }
 
+impl Serialize for CpuGroupConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CpuGroupConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CpuGroupConfig {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.group_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.affinity);
+impl fmt::Debug for CpuGroupConfig {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.group_properties);
-
-        walk_field(walker, &Self::FIELDS[3], &self.hypervisor_group_id);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CpuGroupConfig {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

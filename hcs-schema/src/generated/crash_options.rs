@@ -2,18 +2,19 @@
 //!
 //! Schema definition `CrashOptions`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CrashType, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `CrashOptions`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -38,35 +39,20 @@ pub struct CrashOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CrashOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.r#type.is_some())
-            + usize::from(self.guest_debug_state_file.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
+impl Default for CrashOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            r#type: None,
+            guest_debug_state_file: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.guest_debug_state_file {
-            map.serialize_entry("GuestDebugStateFile", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CrashOptions {
     const SCHEMA_NAME: &'static str = "CrashOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -82,21 +68,31 @@ impl SchemaType for CrashOptions {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CrashOptions {
+    const RUST_NAME: &'static str = "CrashOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.r#type);
+
+        visitor.field(1, &self.guest_debug_state_file);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Type" => self.r#type = map.next_value()?,
-            "GuestDebugStateFile" => self.guest_debug_state_file = map.next_value()?,
+            "Type" => de::read_field(map, &mut self.r#type),
+            "GuestDebugStateFile" => {
+                de::read_field(map, &mut self.guest_debug_state_file)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -106,20 +102,36 @@ impl StructFields for CrashOptions {
     }
 }
 
+impl Serialize for CrashOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CrashOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CrashOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.r#type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.guest_debug_state_file);
+impl fmt::Debug for CrashOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CrashOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `CrashReport`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CrashReportProcessDump, FieldInfo, Guid, SchemaType, UnknownProperties,
-    Walk, Walker, WindowsCrashReport, walk_field,
+    Walk, Walker, WindowsCrashReport,
 };
 
 /// Crash information reported through HcsEventSystemCrashInitiated and HcsEventSystemCrashReport notifications. This object is also used as the input to HcsSubmitWerReport.
 ///
 /// Schema definition `CrashReport`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -101,69 +103,27 @@ pub struct CrashReport {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CrashReport {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.system_id.is_some())
-            + usize::from(self.activity_id.is_some())
-            + usize::from(self.windows_crash_info.is_some())
-            + usize::from(self.crash_parameters.is_some())
-            + usize::from(self.crash_log.is_some())
-            + usize::from(self.vmwp_dump.is_some()) + usize::from(self.status.is_some())
-            + usize::from(self.pre_os_id.is_some())
-            + usize::from(self.crash_stack_unavailable.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.system_id {
-            map.serialize_entry("SystemId", value)?;
+impl Default for CrashReport {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            system_id: None,
+            activity_id: None,
+            windows_crash_info: None,
+            crash_parameters: None,
+            crash_log: None,
+            vmwp_dump: None,
+            status: None,
+            pre_os_id: None,
+            crash_stack_unavailable: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.activity_id {
-            map.serialize_entry("ActivityId", value)?;
-        }
-
-        if let Some(value) = &self.windows_crash_info {
-            map.serialize_entry("WindowsCrashInfo", value)?;
-        }
-
-        if let Some(value) = &self.crash_parameters {
-            map.serialize_entry("CrashParameters", value)?;
-        }
-
-        if let Some(value) = &self.crash_log {
-            map.serialize_entry("CrashLog", value)?;
-        }
-
-        if let Some(value) = &self.vmwp_dump {
-            map.serialize_entry("VmwpDump", value)?;
-        }
-
-        if let Some(value) = &self.status {
-            map.serialize_entry("Status", value)?;
-        }
-
-        if let Some(value) = &self.pre_os_id {
-            map.serialize_entry("PreOSId", value)?;
-        }
-
-        if let Some(value) = &self.crash_stack_unavailable {
-            map.serialize_entry("CrashStackUnavailable", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CrashReport {
     const SCHEMA_NAME: &'static str = "CrashReport";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -214,30 +174,54 @@ impl SchemaType for CrashReport {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CrashReport {
+    const RUST_NAME: &'static str = "CrashReport";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.system_id);
+
+        visitor.field(1, &self.activity_id);
+
+        visitor.field(2, &self.windows_crash_info);
+
+        visitor.field(3, &self.crash_parameters);
+
+        visitor.field(4, &self.crash_log);
+
+        visitor.field(5, &self.vmwp_dump);
+
+        visitor.field(6, &self.status);
+
+        visitor.field(7, &self.pre_os_id);
+
+        visitor.field(8, &self.crash_stack_unavailable);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SystemId" => self.system_id = map.next_value()?,
-            "ActivityId" => self.activity_id = map.next_value()?,
+            "SystemId" => de::read_field(map, &mut self.system_id),
+            "ActivityId" => de::read_field(map, &mut self.activity_id),
             "WindowsCrashInfo" => {
-                crate::de::read_struct_field(map, &mut self.windows_crash_info)?
+                de::read_struct_field(map, &mut self.windows_crash_info)
             }
-            "CrashParameters" => self.crash_parameters = map.next_value()?,
-            "CrashLog" => self.crash_log = map.next_value()?,
-            "VmwpDump" => crate::de::read_struct_field(map, &mut self.vmwp_dump)?,
-            "Status" => self.status = map.next_value()?,
-            "PreOSId" => self.pre_os_id = map.next_value()?,
-            "CrashStackUnavailable" => self.crash_stack_unavailable = map.next_value()?,
+            "CrashParameters" => de::read_field(map, &mut self.crash_parameters),
+            "CrashLog" => de::read_field(map, &mut self.crash_log),
+            "VmwpDump" => de::read_struct_field(map, &mut self.vmwp_dump),
+            "Status" => de::read_field(map, &mut self.status),
+            "PreOSId" => de::read_field(map, &mut self.pre_os_id),
+            "CrashStackUnavailable" => {
+                de::read_field(map, &mut self.crash_stack_unavailable)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -247,34 +231,36 @@ impl StructFields for CrashReport {
     }
 }
 
+impl Serialize for CrashReport {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CrashReport {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CrashReport {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.system_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.activity_id);
+impl fmt::Debug for CrashReport {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.windows_crash_info);
-
-        walk_field(walker, &Self::FIELDS[3], &self.crash_parameters);
-
-        walk_field(walker, &Self::FIELDS[4], &self.crash_log);
-
-        walk_field(walker, &Self::FIELDS[5], &self.vmwp_dump);
-
-        walk_field(walker, &Self::FIELDS[6], &self.status);
-
-        walk_field(walker, &Self::FIELDS[7], &self.pre_os_id);
-
-        walk_field(walker, &Self::FIELDS[8], &self.crash_stack_unavailable);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CrashReport {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,19 @@
 //!
 //! Schema definition `CreateGroupOperation`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
-};
+use crate::{Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Create group operation settings
 ///
 /// Schema definition `CreateGroupOperation`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -49,40 +48,21 @@ pub struct CreateGroupOperation {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for CreateGroupOperation {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.group_id.is_some())
-            + usize::from(self.logical_processor_count.is_some())
-            + usize::from(self.logical_processors.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.group_id {
-            map.serialize_entry("GroupId", value)?;
+impl Default for CreateGroupOperation {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            group_id: None,
+            logical_processor_count: None,
+            logical_processors: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.logical_processor_count {
-            map.serialize_entry("LogicalProcessorCount", value)?;
-        }
-
-        if let Some(value) = &self.logical_processors {
-            map.serialize_entry("LogicalProcessors", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for CreateGroupOperation {
     const SCHEMA_NAME: &'static str = "CreateGroupOperation";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -103,22 +83,34 @@ impl SchemaType for CreateGroupOperation {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for CreateGroupOperation {
+    const RUST_NAME: &'static str = "CreateGroupOperation";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.group_id);
+
+        visitor.field(1, &self.logical_processor_count);
+
+        visitor.field(2, &self.logical_processors);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "GroupId" => self.group_id = map.next_value()?,
-            "LogicalProcessorCount" => self.logical_processor_count = map.next_value()?,
-            "LogicalProcessors" => self.logical_processors = map.next_value()?,
+            "GroupId" => de::read_field(map, &mut self.group_id),
+            "LogicalProcessorCount" => {
+                de::read_field(map, &mut self.logical_processor_count)
+            }
+            "LogicalProcessors" => de::read_field(map, &mut self.logical_processors),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -128,22 +120,36 @@ impl StructFields for CreateGroupOperation {
     }
 }
 
+impl Serialize for CreateGroupOperation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for CreateGroupOperation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for CreateGroupOperation {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.group_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.logical_processor_count);
+impl fmt::Debug for CreateGroupOperation {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.logical_processors);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for CreateGroupOperation {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,19 @@
 //! Schema definition `DebugOptions`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, ProcessDump, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `DebugOptions`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -72,50 +73,23 @@ pub struct DebugOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for DebugOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.bugcheck_saved_state_file_name.is_some())
-            + usize::from(self.bugcheck_no_crashdump_saved_state_file_name.is_some())
-            + usize::from(self.triple_fault_saved_state_file_name.is_some())
-            + usize::from(self.firmware_dump_file_name.is_some())
-            + usize::from(self.worker_process_dump_on_guest_crash.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.bugcheck_saved_state_file_name {
-            map.serialize_entry("BugcheckSavedStateFileName", value)?;
+impl Default for DebugOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bugcheck_saved_state_file_name: None,
+            bugcheck_no_crashdump_saved_state_file_name: None,
+            triple_fault_saved_state_file_name: None,
+            firmware_dump_file_name: None,
+            worker_process_dump_on_guest_crash: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.bugcheck_no_crashdump_saved_state_file_name {
-            map.serialize_entry("BugcheckNoCrashdumpSavedStateFileName", value)?;
-        }
-
-        if let Some(value) = &self.triple_fault_saved_state_file_name {
-            map.serialize_entry("TripleFaultSavedStateFileName", value)?;
-        }
-
-        if let Some(value) = &self.firmware_dump_file_name {
-            map.serialize_entry("FirmwareDumpFileName", value)?;
-        }
-
-        if let Some(value) = &self.worker_process_dump_on_guest_crash {
-            map.serialize_entry("WorkerProcessDumpOnGuestCrash", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for DebugOptions {
     const SCHEMA_NAME: &'static str = "DebugOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348;
 
@@ -146,11 +120,25 @@ impl SchemaType for DebugOptions {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for DebugOptions {
+    const RUST_NAME: &'static str = "DebugOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.bugcheck_saved_state_file_name);
+
+        visitor.field(1, &self.bugcheck_no_crashdump_saved_state_file_name);
+
+        visitor.field(2, &self.triple_fault_saved_state_file_name);
+
+        visitor.field(3, &self.firmware_dump_file_name);
+
+        visitor.field(4, &self.worker_process_dump_on_guest_crash);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -158,23 +146,25 @@ impl StructFields for DebugOptions {
     ) -> Result<bool, A::Error> {
         match key {
             "BugcheckSavedStateFileName" => {
-                self.bugcheck_saved_state_file_name = map.next_value()?;
+                de::read_field(map, &mut self.bugcheck_saved_state_file_name)
             }
             "BugcheckNoCrashdumpSavedStateFileName" => {
-                self.bugcheck_no_crashdump_saved_state_file_name = map.next_value()?;
+                de::read_field(
+                    map,
+                    &mut self.bugcheck_no_crashdump_saved_state_file_name,
+                )
             }
             "TripleFaultSavedStateFileName" => {
-                self.triple_fault_saved_state_file_name = map.next_value()?;
+                de::read_field(map, &mut self.triple_fault_saved_state_file_name)
             }
-            "FirmwareDumpFileName" => self.firmware_dump_file_name = map.next_value()?,
+            "FirmwareDumpFileName" => {
+                de::read_field(map, &mut self.firmware_dump_file_name)
+            }
             "WorkerProcessDumpOnGuestCrash" => {
-                crate::de::read_struct_field(
-                    map,
-                    &mut self.worker_process_dump_on_guest_crash,
-                )?
+                de::read_struct_field(map, &mut self.worker_process_dump_on_guest_crash)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -184,30 +174,36 @@ impl StructFields for DebugOptions {
     }
 }
 
+impl Serialize for DebugOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for DebugOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for DebugOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.bugcheck_saved_state_file_name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(
-            walker,
-            &Self::FIELDS[1],
-            &self.bugcheck_no_crashdump_saved_state_file_name,
-        );
+impl fmt::Debug for DebugOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.triple_fault_saved_state_file_name);
-
-        walk_field(walker, &Self::FIELDS[3], &self.firmware_dump_file_name);
-
-        walk_field(walker, &Self::FIELDS[4], &self.worker_process_dump_on_guest_crash);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for DebugOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

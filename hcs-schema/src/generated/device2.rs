@@ -5,18 +5,19 @@
 #![allow(deprecated)]
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Version, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `Device_2`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -57,39 +58,21 @@ pub struct Device2 {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Device2 {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.version.is_some())
-            + usize::from(self.r#type.is_some()) + usize::from(self.states.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.version {
-            map.serialize_entry("Version", value)?;
+impl Default for Device2 {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            version: None,
+            r#type: None,
+            states: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
-        }
-
-        if let Some(value) = &self.states {
-            map.serialize_entry("States", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Device2 {
     const SCHEMA_NAME: &'static str = "Device_2";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2;
 
@@ -110,22 +93,32 @@ impl SchemaType for Device2 {
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Device2 {
+    const RUST_NAME: &'static str = "Device2";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.version);
+
+        visitor.field(1, &self.r#type);
+
+        visitor.field(2, &self.states);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Version" => crate::de::read_struct_field(map, &mut self.version)?,
-            "Type" => self.r#type = map.next_value()?,
-            "States" => self.states = map.next_value()?,
+            "Version" => de::read_struct_field(map, &mut self.version),
+            "Type" => de::read_field(map, &mut self.r#type),
+            "States" => de::read_field(map, &mut self.states),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -135,22 +128,36 @@ impl StructFields for Device2 {
     }
 }
 
+impl Serialize for Device2 {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Device2 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Device2 {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.version);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.r#type);
+impl fmt::Debug for Device2 {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.states);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Device2 {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,19 @@
 //!
 //! Schema definition `DeviceCategory`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, InterfaceClass, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `DeviceCategory`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -38,35 +39,20 @@ pub struct DeviceCategory {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for DeviceCategory {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.name.is_some())
-            + usize::from(self.interface_class.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
+impl Default for DeviceCategory {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: None,
+            interface_class: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.interface_class {
-            map.serialize_entry("interface_class", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for DeviceCategory {
     const SCHEMA_NAME: &'static str = "DeviceCategory";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -82,21 +68,29 @@ impl SchemaType for DeviceCategory {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for DeviceCategory {
+    const RUST_NAME: &'static str = "DeviceCategory";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.name);
+
+        visitor.field(1, &self.interface_class);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "interface_class" => self.interface_class = map.next_value()?,
+            "name" => de::read_field(map, &mut self.name),
+            "interface_class" => de::read_field(map, &mut self.interface_class),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -106,20 +100,36 @@ impl StructFields for DeviceCategory {
     }
 }
 
+impl Serialize for DeviceCategory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for DeviceCategory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for DeviceCategory {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.interface_class);
+impl fmt::Debug for DeviceCategory {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for DeviceCategory {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

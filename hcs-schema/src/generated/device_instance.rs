@@ -2,18 +2,19 @@
 //!
 //! Schema definition `DeviceInstance`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, InterfaceClass, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `DeviceInstance`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -50,45 +51,22 @@ pub struct DeviceInstance {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for DeviceInstance {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.id.is_some())
-            + usize::from(self.location_path.is_some())
-            + usize::from(self.port_name.is_some())
-            + usize::from(self.interface_class.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
+impl Default for DeviceInstance {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            id: None,
+            location_path: None,
+            port_name: None,
+            interface_class: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.location_path {
-            map.serialize_entry("location_path", value)?;
-        }
-
-        if let Some(value) = &self.port_name {
-            map.serialize_entry("port_name", value)?;
-        }
-
-        if let Some(value) = &self.interface_class {
-            map.serialize_entry("interface_class", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for DeviceInstance {
     const SCHEMA_NAME: &'static str = "DeviceInstance";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -114,23 +92,35 @@ impl SchemaType for DeviceInstance {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for DeviceInstance {
+    const RUST_NAME: &'static str = "DeviceInstance";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.id);
+
+        visitor.field(1, &self.location_path);
+
+        visitor.field(2, &self.port_name);
+
+        visitor.field(3, &self.interface_class);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "id" => self.id = map.next_value()?,
-            "location_path" => self.location_path = map.next_value()?,
-            "port_name" => self.port_name = map.next_value()?,
-            "interface_class" => self.interface_class = map.next_value()?,
+            "id" => de::read_field(map, &mut self.id),
+            "location_path" => de::read_field(map, &mut self.location_path),
+            "port_name" => de::read_field(map, &mut self.port_name),
+            "interface_class" => de::read_field(map, &mut self.interface_class),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -140,24 +130,36 @@ impl StructFields for DeviceInstance {
     }
 }
 
+impl Serialize for DeviceInstance {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for DeviceInstance {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for DeviceInstance {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.location_path);
+impl fmt::Debug for DeviceInstance {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.port_name);
-
-        walk_field(walker, &Self::FIELDS[3], &self.interface_class);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for DeviceInstance {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

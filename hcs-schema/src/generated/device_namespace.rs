@@ -2,18 +2,20 @@
 //!
 //! Schema definition `DeviceNamespace`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, DeviceCategory, DeviceInstance, FieldInfo, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `DeviceNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -47,40 +49,21 @@ pub struct DeviceNamespace {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for DeviceNamespace {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.requires_driverstore.is_some())
-            + usize::from(self.device_category.is_some())
-            + usize::from(self.device_instance.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.requires_driverstore {
-            map.serialize_entry("requires_driverstore", value)?;
+impl Default for DeviceNamespace {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            requires_driverstore: None,
+            device_category: None,
+            device_instance: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.device_category {
-            map.serialize_entry("device_category", value)?;
-        }
-
-        if let Some(value) = &self.device_instance {
-            map.serialize_entry("device_instance", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for DeviceNamespace {
     const SCHEMA_NAME: &'static str = "DeviceNamespace";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -101,22 +84,32 @@ impl SchemaType for DeviceNamespace {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for DeviceNamespace {
+    const RUST_NAME: &'static str = "DeviceNamespace";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.requires_driverstore);
+
+        visitor.field(1, &self.device_category);
+
+        visitor.field(2, &self.device_instance);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "requires_driverstore" => self.requires_driverstore = map.next_value()?,
-            "device_category" => self.device_category = map.next_value()?,
-            "device_instance" => self.device_instance = map.next_value()?,
+            "requires_driverstore" => de::read_field(map, &mut self.requires_driverstore),
+            "device_category" => de::read_field(map, &mut self.device_category),
+            "device_instance" => de::read_field(map, &mut self.device_instance),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -126,22 +119,36 @@ impl StructFields for DeviceNamespace {
     }
 }
 
+impl Serialize for DeviceNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for DeviceNamespace {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for DeviceNamespace {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.requires_driverstore);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.device_category);
+impl fmt::Debug for DeviceNamespace {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.device_instance);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for DeviceNamespace {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `DeviceType`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DeviceType {
     /// JSON `"ClassGuid"`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)).
@@ -31,11 +29,9 @@ pub enum DeviceType {
 impl DeviceType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ClassGuid => "ClassGuid",
-            Self::DeviceInstance => "DeviceInstance",
-            Self::GpuMirror => "GpuMirror",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -51,25 +47,29 @@ impl DeviceType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::ClassGuid => 0,
-            Self::DeviceInstance => 1,
-            Self::GpuMirror => 2,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::ClassGuid => Ok(0),
+            Self::DeviceInstance => Ok(1),
+            Self::GpuMirror => Ok(2),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for DeviceType {
     const SCHEMA_NAME: &'static str = "DeviceType";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_2_1903;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -102,6 +102,16 @@ impl FromStr for DeviceType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for DeviceType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -5,21 +5,23 @@
 #![allow(deprecated)]
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, Battery, ComPort, EnhancedModeVideo, FieldInfo, FlexibleIoDevice,
     FloppyController, GuestCrashReporting, IDEController, KernelIntegration, Keyboard,
     Licensing, Mouse, NetworkAdapter, Plan9, SchemaType, Scsi, SharedMemoryConfiguration,
     UnknownProperties, VideoMonitor, VirtioSerial, VirtualMachineHvSocket,
-    VirtualPMemController, VirtualPciDevice, VirtualSmb, Walk, Walker, walk_field,
+    VirtualPMemController, VirtualPciDevice, VirtualSmb, Walk, Walker,
 };
 
 /// Schema definition `Devices`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -191,124 +193,39 @@ pub struct Devices {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Devices {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.com_ports.is_some())
-            + usize::from(self.virtio_serial.is_some())
-            + usize::from(self.scsi.is_some()) + usize::from(self.virtual_pmem.is_some())
-            + usize::from(self.network_adapters.is_some())
-            + usize::from(self.video_monitor.is_some())
-            + usize::from(self.keyboard.is_some()) + usize::from(self.mouse.is_some())
-            + usize::from(self.hv_socket.is_some())
-            + usize::from(self.enhanced_mode_video.is_some())
-            + usize::from(self.guest_crash_reporting.is_some())
-            + usize::from(self.virtual_smb.is_some()) + usize::from(self.plan9.is_some())
-            + usize::from(self.licensing.is_some()) + usize::from(self.battery.is_some())
-            + usize::from(self.flexible_iov.is_some())
-            + usize::from(self.shared_memory.is_some())
-            + usize::from(self.kernel_integration.is_some())
-            + usize::from(self.virtual_pci.is_some()) + usize::from(self.ide.is_some())
-            + usize::from(self.floppy.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.com_ports {
-            map.serialize_entry("ComPorts", value)?;
+impl Default for Devices {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            com_ports: None,
+            virtio_serial: None,
+            scsi: None,
+            virtual_pmem: None,
+            network_adapters: None,
+            video_monitor: None,
+            keyboard: None,
+            mouse: None,
+            hv_socket: None,
+            enhanced_mode_video: None,
+            guest_crash_reporting: None,
+            virtual_smb: None,
+            plan9: None,
+            licensing: None,
+            battery: None,
+            flexible_iov: None,
+            shared_memory: None,
+            kernel_integration: None,
+            virtual_pci: None,
+            ide: None,
+            floppy: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.virtio_serial {
-            map.serialize_entry("VirtioSerial", value)?;
-        }
-
-        if let Some(value) = &self.scsi {
-            map.serialize_entry("Scsi", value)?;
-        }
-
-        if let Some(value) = &self.virtual_pmem {
-            map.serialize_entry("VirtualPMem", value)?;
-        }
-
-        if let Some(value) = &self.network_adapters {
-            map.serialize_entry("NetworkAdapters", value)?;
-        }
-
-        if let Some(value) = &self.video_monitor {
-            map.serialize_entry("VideoMonitor", value)?;
-        }
-
-        if let Some(value) = &self.keyboard {
-            map.serialize_entry("Keyboard", value)?;
-        }
-
-        if let Some(value) = &self.mouse {
-            map.serialize_entry("Mouse", value)?;
-        }
-
-        if let Some(value) = &self.hv_socket {
-            map.serialize_entry("HvSocket", value)?;
-        }
-
-        if let Some(value) = &self.enhanced_mode_video {
-            map.serialize_entry("EnhancedModeVideo", value)?;
-        }
-
-        if let Some(value) = &self.guest_crash_reporting {
-            map.serialize_entry("GuestCrashReporting", value)?;
-        }
-
-        if let Some(value) = &self.virtual_smb {
-            map.serialize_entry("VirtualSmb", value)?;
-        }
-
-        if let Some(value) = &self.plan9 {
-            map.serialize_entry("Plan9", value)?;
-        }
-
-        if let Some(value) = &self.licensing {
-            map.serialize_entry("Licensing", value)?;
-        }
-
-        if let Some(value) = &self.battery {
-            map.serialize_entry("Battery", value)?;
-        }
-
-        if let Some(value) = &self.flexible_iov {
-            map.serialize_entry("FlexibleIov", value)?;
-        }
-
-        if let Some(value) = &self.shared_memory {
-            map.serialize_entry("SharedMemory", value)?;
-        }
-
-        if let Some(value) = &self.kernel_integration {
-            map.serialize_entry("KernelIntegration", value)?;
-        }
-
-        if let Some(value) = &self.virtual_pci {
-            map.serialize_entry("VirtualPci", value)?;
-        }
-
-        if let Some(value) = &self.ide {
-            map.serialize_entry("Ide", value)?;
-        }
-
-        if let Some(value) = &self.floppy {
-            map.serialize_entry("Floppy", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Devices {
     const SCHEMA_NAME: &'static str = "Devices";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -419,46 +336,92 @@ impl SchemaType for Devices {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Devices {
+    const RUST_NAME: &'static str = "Devices";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.com_ports);
+
+        visitor.field(1, &self.virtio_serial);
+
+        visitor.field(2, &self.scsi);
+
+        visitor.field(3, &self.virtual_pmem);
+
+        visitor.field(4, &self.network_adapters);
+
+        visitor.field(5, &self.video_monitor);
+
+        visitor.field(6, &self.keyboard);
+
+        visitor.field(7, &self.mouse);
+
+        visitor.field(8, &self.hv_socket);
+
+        visitor.field(9, &self.enhanced_mode_video);
+
+        visitor.field(10, &self.guest_crash_reporting);
+
+        visitor.field(11, &self.virtual_smb);
+
+        visitor.field(12, &self.plan9);
+
+        visitor.field(13, &self.licensing);
+
+        visitor.field(14, &self.battery);
+
+        visitor.field(15, &self.flexible_iov);
+
+        visitor.field(16, &self.shared_memory);
+
+        visitor.field(17, &self.kernel_integration);
+
+        visitor.field(18, &self.virtual_pci);
+
+        visitor.field(19, &self.ide);
+
+        visitor.field(20, &self.floppy);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ComPorts" => self.com_ports = map.next_value()?,
-            "VirtioSerial" => crate::de::read_struct_field(map, &mut self.virtio_serial)?,
-            "Scsi" => self.scsi = map.next_value()?,
-            "VirtualPMem" => crate::de::read_struct_field(map, &mut self.virtual_pmem)?,
-            "NetworkAdapters" => self.network_adapters = map.next_value()?,
-            "VideoMonitor" => crate::de::read_struct_field(map, &mut self.video_monitor)?,
-            "Keyboard" => crate::de::read_struct_field(map, &mut self.keyboard)?,
-            "Mouse" => crate::de::read_struct_field(map, &mut self.mouse)?,
-            "HvSocket" => crate::de::read_struct_field(map, &mut self.hv_socket)?,
+            "ComPorts" => de::read_field(map, &mut self.com_ports),
+            "VirtioSerial" => de::read_struct_field(map, &mut self.virtio_serial),
+            "Scsi" => de::read_field(map, &mut self.scsi),
+            "VirtualPMem" => de::read_struct_field(map, &mut self.virtual_pmem),
+            "NetworkAdapters" => de::read_field(map, &mut self.network_adapters),
+            "VideoMonitor" => de::read_struct_field(map, &mut self.video_monitor),
+            "Keyboard" => de::read_struct_field(map, &mut self.keyboard),
+            "Mouse" => de::read_struct_field(map, &mut self.mouse),
+            "HvSocket" => de::read_struct_field(map, &mut self.hv_socket),
             "EnhancedModeVideo" => {
-                crate::de::read_struct_field(map, &mut self.enhanced_mode_video)?
+                de::read_struct_field(map, &mut self.enhanced_mode_video)
             }
             "GuestCrashReporting" => {
-                crate::de::read_struct_field(map, &mut self.guest_crash_reporting)?
+                de::read_struct_field(map, &mut self.guest_crash_reporting)
             }
-            "VirtualSmb" => crate::de::read_struct_field(map, &mut self.virtual_smb)?,
-            "Plan9" => crate::de::read_struct_field(map, &mut self.plan9)?,
-            "Licensing" => crate::de::read_struct_field(map, &mut self.licensing)?,
-            "Battery" => crate::de::read_struct_field(map, &mut self.battery)?,
-            "FlexibleIov" => self.flexible_iov = map.next_value()?,
-            "SharedMemory" => crate::de::read_struct_field(map, &mut self.shared_memory)?,
+            "VirtualSmb" => de::read_struct_field(map, &mut self.virtual_smb),
+            "Plan9" => de::read_struct_field(map, &mut self.plan9),
+            "Licensing" => de::read_struct_field(map, &mut self.licensing),
+            "Battery" => de::read_struct_field(map, &mut self.battery),
+            "FlexibleIov" => de::read_field(map, &mut self.flexible_iov),
+            "SharedMemory" => de::read_struct_field(map, &mut self.shared_memory),
             "KernelIntegration" => {
-                crate::de::read_struct_field(map, &mut self.kernel_integration)?
+                de::read_struct_field(map, &mut self.kernel_integration)
             }
-            "VirtualPci" => self.virtual_pci = map.next_value()?,
-            "Ide" => self.ide = map.next_value()?,
-            "Floppy" => crate::de::read_struct_field(map, &mut self.floppy)?,
+            "VirtualPci" => de::read_field(map, &mut self.virtual_pci),
+            "Ide" => de::read_field(map, &mut self.ide),
+            "Floppy" => de::read_struct_field(map, &mut self.floppy),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -468,58 +431,36 @@ impl StructFields for Devices {
     }
 }
 
+impl Serialize for Devices {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Devices {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Devices {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.com_ports);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.virtio_serial);
+impl fmt::Debug for Devices {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.scsi);
-
-        walk_field(walker, &Self::FIELDS[3], &self.virtual_pmem);
-
-        walk_field(walker, &Self::FIELDS[4], &self.network_adapters);
-
-        walk_field(walker, &Self::FIELDS[5], &self.video_monitor);
-
-        walk_field(walker, &Self::FIELDS[6], &self.keyboard);
-
-        walk_field(walker, &Self::FIELDS[7], &self.mouse);
-
-        walk_field(walker, &Self::FIELDS[8], &self.hv_socket);
-
-        walk_field(walker, &Self::FIELDS[9], &self.enhanced_mode_video);
-
-        walk_field(walker, &Self::FIELDS[10], &self.guest_crash_reporting);
-
-        walk_field(walker, &Self::FIELDS[11], &self.virtual_smb);
-
-        walk_field(walker, &Self::FIELDS[12], &self.plan9);
-
-        walk_field(walker, &Self::FIELDS[13], &self.licensing);
-
-        walk_field(walker, &Self::FIELDS[14], &self.battery);
-
-        walk_field(walker, &Self::FIELDS[15], &self.flexible_iov);
-
-        walk_field(walker, &Self::FIELDS[16], &self.shared_memory);
-
-        walk_field(walker, &Self::FIELDS[17], &self.kernel_integration);
-
-        walk_field(walker, &Self::FIELDS[18], &self.virtual_pci);
-
-        walk_field(walker, &Self::FIELDS[19], &self.ide);
-
-        walk_field(walker, &Self::FIELDS[20], &self.floppy);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Devices {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

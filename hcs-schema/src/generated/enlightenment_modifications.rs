@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Enum for enlightenment modifications
 ///
 /// Schema definition `EnlightenmentModifications`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EnlightenmentModifications {
     /// JSON `"Unreported"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
@@ -31,11 +29,9 @@ pub enum EnlightenmentModifications {
 impl EnlightenmentModifications {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unreported => "Unreported",
-            Self::FavorAutoEoi => "FavorAutoEoi",
-            Self::RsvdZ1 => "RsvdZ1",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -51,25 +47,29 @@ impl EnlightenmentModifications {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Unreported => 0,
-            Self::FavorAutoEoi => 1,
-            Self::RsvdZ1 => 2,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Unreported => Ok(0),
+            Self::FavorAutoEoi => Ok(1),
+            Self::RsvdZ1 => Ok(2),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for EnlightenmentModifications {
     const SCHEMA_NAME: &'static str = "EnlightenmentModifications";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_5_2104;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -102,6 +102,16 @@ impl FromStr for EnlightenmentModifications {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for EnlightenmentModifications {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,20 +2,21 @@
 //!
 //! Schema definition `ErrorEvent`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
-    Availability, EventData, FieldInfo, Guid, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Availability, EventData, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// Error descriptor that provides the info of an error object
 ///
 /// Schema definition `ErrorEvent`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -84,57 +85,25 @@ pub struct ErrorEvent {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ErrorEvent {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.message.is_some())
-            + usize::from(self.stack_trace.is_some())
-            + usize::from(self.provider.is_some()) + usize::from(self.event_id.is_some())
-            + usize::from(self.flags.is_some()) + usize::from(self.source.is_some())
-            + usize::from(self.data.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.message {
-            map.serialize_entry("Message", value)?;
+impl Default for ErrorEvent {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            message: None,
+            stack_trace: None,
+            provider: None,
+            event_id: None,
+            flags: None,
+            source: None,
+            data: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.stack_trace {
-            map.serialize_entry("StackTrace", value)?;
-        }
-
-        if let Some(value) = &self.provider {
-            map.serialize_entry("Provider", value)?;
-        }
-
-        if let Some(value) = &self.event_id {
-            map.serialize_entry("EventId", value)?;
-        }
-
-        if let Some(value) = &self.flags {
-            map.serialize_entry("Flags", value)?;
-        }
-
-        if let Some(value) = &self.source {
-            map.serialize_entry("Source", value)?;
-        }
-
-        if let Some(value) = &self.data {
-            map.serialize_entry("Data", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ErrorEvent {
     const SCHEMA_NAME: &'static str = "ErrorEvent";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -175,26 +144,44 @@ impl SchemaType for ErrorEvent {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ErrorEvent {
+    const RUST_NAME: &'static str = "ErrorEvent";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.message);
+
+        visitor.field(1, &self.stack_trace);
+
+        visitor.field(2, &self.provider);
+
+        visitor.field(3, &self.event_id);
+
+        visitor.field(4, &self.flags);
+
+        visitor.field(5, &self.source);
+
+        visitor.field(6, &self.data);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Message" => self.message = map.next_value()?,
-            "StackTrace" => self.stack_trace = map.next_value()?,
-            "Provider" => self.provider = map.next_value()?,
-            "EventId" => self.event_id = map.next_value()?,
-            "Flags" => self.flags = map.next_value()?,
-            "Source" => self.source = map.next_value()?,
-            "Data" => self.data = map.next_value()?,
+            "Message" => de::read_field(map, &mut self.message),
+            "StackTrace" => de::read_field(map, &mut self.stack_trace),
+            "Provider" => de::read_field(map, &mut self.provider),
+            "EventId" => de::read_field(map, &mut self.event_id),
+            "Flags" => de::read_field(map, &mut self.flags),
+            "Source" => de::read_field(map, &mut self.source),
+            "Data" => de::read_field(map, &mut self.data),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -204,30 +191,36 @@ impl StructFields for ErrorEvent {
     }
 }
 
+impl Serialize for ErrorEvent {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ErrorEvent {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ErrorEvent {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.message);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.stack_trace);
+impl fmt::Debug for ErrorEvent {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.provider);
-
-        walk_field(walker, &Self::FIELDS[3], &self.event_id);
-
-        walk_field(walker, &Self::FIELDS[4], &self.flags);
-
-        walk_field(walker, &Self::FIELDS[5], &self.source);
-
-        walk_field(walker, &Self::FIELDS[6], &self.data);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ErrorEvent {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Data types for event data elements, based on EVT\_VARIANT\_TYPE
 ///
 /// Schema definition `EventDataType`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EventDataType {
     /// JSON `"Empty"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -57,24 +55,9 @@ pub enum EventDataType {
 impl EventDataType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Empty => "Empty",
-            Self::String => "String",
-            Self::AnsiString => "AnsiString",
-            Self::SByte => "SByte",
-            Self::Byte => "Byte",
-            Self::Int16 => "Int16",
-            Self::UInt16 => "UInt16",
-            Self::Int32 => "Int32",
-            Self::UInt32 => "UInt32",
-            Self::Int64 => "Int64",
-            Self::UInt64 => "UInt64",
-            Self::Single => "Single",
-            Self::Double => "Double",
-            Self::Boolean => "Boolean",
-            Self::Binary => "Binary",
-            Self::Guid => "Guid",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -103,38 +86,42 @@ impl EventDataType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Empty => 0,
-            Self::String => 1,
-            Self::AnsiString => 2,
-            Self::SByte => 3,
-            Self::Byte => 4,
-            Self::Int16 => 5,
-            Self::UInt16 => 6,
-            Self::Int32 => 7,
-            Self::UInt32 => 8,
-            Self::Int64 => 9,
-            Self::UInt64 => 10,
-            Self::Single => 11,
-            Self::Double => 12,
-            Self::Boolean => 13,
-            Self::Binary => 14,
-            Self::Guid => 15,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Empty => Ok(0),
+            Self::String => Ok(1),
+            Self::AnsiString => Ok(2),
+            Self::SByte => Ok(3),
+            Self::Byte => Ok(4),
+            Self::Int16 => Ok(5),
+            Self::UInt16 => Ok(6),
+            Self::Int32 => Ok(7),
+            Self::UInt32 => Ok(8),
+            Self::Int64 => Ok(9),
+            Self::UInt64 => Ok(10),
+            Self::Single => Ok(11),
+            Self::Double => Ok(12),
+            Self::Boolean => Ok(13),
+            Self::Binary => Ok(14),
+            Self::Guid => Ok(15),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for EventDataType {
     const SCHEMA_NAME: &'static str = "EventDataType";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_1_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -232,6 +219,16 @@ impl FromStr for EventDataType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for EventDataType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Initiator of an exit (guest, management client, etc.)
 ///
 /// Schema definition `ExitInitiator`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ExitInitiator {
     /// JSON `"None"`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
@@ -43,13 +41,9 @@ pub enum ExitInitiator {
 impl ExitInitiator {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "None",
-            Self::GuestOs => "GuestOS",
-            Self::Client => "Client",
-            Self::Internal => "Internal",
-            Self::Unknown => "Unknown",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -67,27 +61,31 @@ impl ExitInitiator {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::None => 0,
-            Self::GuestOs => 1,
-            Self::Client => 2,
-            Self::Internal => 3,
-            Self::Unknown => 4,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::None => Ok(0),
+            Self::GuestOs => Ok(1),
+            Self::Client => Ok(2),
+            Self::Internal => Ok(3),
+            Self::Unknown => Ok(4),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for ExitInitiator {
     const SCHEMA_NAME: &'static str = "ExitInitiator";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_4_20H2;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -130,6 +128,16 @@ impl FromStr for ExitInitiator {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for ExitInitiator {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,19 +2,20 @@
 //!
 //! Schema definition `FilesystemNamespace`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, ContainersDefBatchedBinding, FieldInfo, FilesystemIsolationMode,
     FilesystemLayer, FilesystemNestingMode, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `FilesystemNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -57,48 +58,23 @@ pub struct FilesystemNamespace {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for FilesystemNamespace {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.path.is_some())
-            + usize::from(self.isolation.is_some()) + usize::from(self.nesting.is_some())
-            + usize::from(self.layer.is_some()) + usize::from(self.bindings.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.path {
-            map.serialize_entry("path", value)?;
+impl Default for FilesystemNamespace {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            path: None,
+            isolation: None,
+            nesting: None,
+            layer: None,
+            bindings: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.isolation {
-            map.serialize_entry("isolation", value)?;
-        }
-
-        if let Some(value) = &self.nesting {
-            map.serialize_entry("nesting", value)?;
-        }
-
-        if let Some(value) = &self.layer {
-            map.serialize_entry("layer", value)?;
-        }
-
-        if let Some(value) = &self.bindings {
-            map.serialize_entry("bindings", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for FilesystemNamespace {
     const SCHEMA_NAME: &'static str = "FilesystemNamespace";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -129,24 +105,38 @@ impl SchemaType for FilesystemNamespace {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for FilesystemNamespace {
+    const RUST_NAME: &'static str = "FilesystemNamespace";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.path);
+
+        visitor.field(1, &self.isolation);
+
+        visitor.field(2, &self.nesting);
+
+        visitor.field(3, &self.layer);
+
+        visitor.field(4, &self.bindings);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "path" => self.path = map.next_value()?,
-            "isolation" => self.isolation = map.next_value()?,
-            "nesting" => self.nesting = map.next_value()?,
-            "layer" => self.layer = map.next_value()?,
-            "bindings" => self.bindings = map.next_value()?,
+            "path" => de::read_field(map, &mut self.path),
+            "isolation" => de::read_field(map, &mut self.isolation),
+            "nesting" => de::read_field(map, &mut self.nesting),
+            "layer" => de::read_field(map, &mut self.layer),
+            "bindings" => de::read_field(map, &mut self.bindings),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -156,26 +146,36 @@ impl StructFields for FilesystemNamespace {
     }
 }
 
+impl Serialize for FilesystemNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for FilesystemNamespace {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for FilesystemNamespace {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.isolation);
+impl fmt::Debug for FilesystemNamespace {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.nesting);
-
-        walk_field(walker, &Self::FIELDS[3], &self.layer);
-
-        walk_field(walker, &Self::FIELDS[4], &self.bindings);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for FilesystemNamespace {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

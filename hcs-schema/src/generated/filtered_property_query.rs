@@ -4,20 +4,21 @@
 
 #![allow(deprecated)]
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
-    Availability, FieldInfo, GetPropertyType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Availability, FieldInfo, GetPropertyType, SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// FilteredPropertyQuery - Structures used to perform a filtered property query. PropertyType - Specifies which property to query. Filter - Additional filter to query. The following table describes the relationship between property type and its filter. Memory - HostMemoryQueryRequest Other - N/A
 ///
 /// Schema definition `FilteredPropertyQuery`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -49,34 +50,20 @@ pub struct FilteredPropertyQuery {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for FilteredPropertyQuery {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.property_type.is_some())
-            + usize::from(self.filter.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.property_type {
-            map.serialize_entry("PropertyType", value)?;
+impl Default for FilteredPropertyQuery {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            property_type: None,
+            filter: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.filter {
-            map.serialize_entry("Filter", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for FilteredPropertyQuery {
     const SCHEMA_NAME: &'static str = "FilteredPropertyQuery";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4;
 
@@ -92,21 +79,29 @@ impl SchemaType for FilteredPropertyQuery {
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for FilteredPropertyQuery {
+    const RUST_NAME: &'static str = "FilteredPropertyQuery";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.property_type);
+
+        visitor.field(1, &self.filter);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "PropertyType" => self.property_type = map.next_value()?,
-            "Filter" => self.filter = Some(map.next_value()?),
+            "PropertyType" => de::read_field(map, &mut self.property_type),
+            "Filter" => de::read_any_field(map, &mut self.filter),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -116,20 +111,36 @@ impl StructFields for FilteredPropertyQuery {
     }
 }
 
+impl Serialize for FilteredPropertyQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for FilteredPropertyQuery {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for FilteredPropertyQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.property_type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.filter);
+impl fmt::Debug for FilteredPropertyQuery {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for FilteredPropertyQuery {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `FlexibleIoDevice`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, FlexibleIoDeviceHostingModel, Guid, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `FlexibleIoDevice`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,39 +46,21 @@ pub struct FlexibleIoDevice {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for FlexibleIoDevice {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.emulator_id.is_some())
-            + usize::from(self.hosting_model.is_some())
-            + usize::from(self.configuration.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.emulator_id {
-            map.serialize_entry("EmulatorId", value)?;
+impl Default for FlexibleIoDevice {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            emulator_id: None,
+            hosting_model: None,
+            configuration: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.hosting_model {
-            map.serialize_entry("HostingModel", value)?;
-        }
-
-        if let Some(value) = &self.configuration {
-            map.serialize_entry("Configuration", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for FlexibleIoDevice {
     const SCHEMA_NAME: &'static str = "FlexibleIoDevice";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -97,22 +81,32 @@ impl SchemaType for FlexibleIoDevice {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for FlexibleIoDevice {
+    const RUST_NAME: &'static str = "FlexibleIoDevice";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.emulator_id);
+
+        visitor.field(1, &self.hosting_model);
+
+        visitor.field(2, &self.configuration);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "EmulatorId" => self.emulator_id = map.next_value()?,
-            "HostingModel" => self.hosting_model = map.next_value()?,
-            "Configuration" => self.configuration = map.next_value()?,
+            "EmulatorId" => de::read_field(map, &mut self.emulator_id),
+            "HostingModel" => de::read_field(map, &mut self.hosting_model),
+            "Configuration" => de::read_field(map, &mut self.configuration),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +116,36 @@ impl StructFields for FlexibleIoDevice {
     }
 }
 
+impl Serialize for FlexibleIoDevice {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for FlexibleIoDevice {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for FlexibleIoDevice {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.emulator_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.hosting_model);
+impl fmt::Debug for FlexibleIoDevice {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.configuration);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for FlexibleIoDevice {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

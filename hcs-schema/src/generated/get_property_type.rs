@@ -9,16 +9,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Service property type queried by HcsGetServiceProperties
 ///
 /// Schema definition `GetPropertyType` (formerly `PropertyType`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum GetPropertyType {
     /// Supported schema versions
@@ -77,20 +75,9 @@ pub enum GetPropertyType {
 impl GetPropertyType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Basic => "Basic",
-            Self::Memory => "Memory",
-            Self::CpuGroup => "CpuGroup",
-            Self::ProcessorTopology => "ProcessorTopology",
-            Self::CacheAllocation => "CacheAllocation",
-            Self::CacheMonitoring => "CacheMonitoring",
-            Self::ContainerCredentialGuard => "ContainerCredentialGuard",
-            Self::QoSCapabilities => "QoSCapabilities",
-            Self::MemoryBwAllocation => "MemoryBwAllocation",
-            Self::Processor => "Processor",
-            Self::SecureNestedPaging => "SecureNestedPaging",
-            Self::Undefined => "Undefined",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -115,23 +102,31 @@ impl GetPropertyType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Basic => 0,
-            Self::Memory => 1,
-            Self::CpuGroup => 2,
-            Self::ProcessorTopology => 3,
-            Self::CacheAllocation => 4,
-            Self::CacheMonitoring => 5,
-            Self::ContainerCredentialGuard => 6,
-            Self::QoSCapabilities => 7,
-            Self::MemoryBwAllocation => 8,
-            Self::Processor => 9,
-            Self::SecureNestedPaging => 10,
-            Self::Undefined => 11,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Basic => Ok(0),
+            Self::Memory => Ok(1),
+            Self::CpuGroup => Ok(2),
+            Self::ProcessorTopology => Ok(3),
+            Self::CacheAllocation => Ok(4),
+            Self::CacheMonitoring => Ok(5),
+            Self::ContainerCredentialGuard => Ok(6),
+            Self::QoSCapabilities => Ok(7),
+            Self::MemoryBwAllocation => Ok(8),
+            Self::Processor => Ok(9),
+            Self::SecureNestedPaging => Ok(10),
+            Self::Undefined => Ok(11),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
@@ -141,8 +136,6 @@ impl SchemaType for GetPropertyType {
     const FORMER_NAMES: &'static [&'static str] = &["PropertyType"];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -220,6 +213,16 @@ impl FromStr for GetPropertyType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for GetPropertyType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

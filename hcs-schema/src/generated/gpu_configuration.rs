@@ -3,18 +3,20 @@
 //! Schema definition `GpuConfiguration`.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, GpuAssignmentMode, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `GpuConfiguration`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,40 +56,21 @@ pub struct GpuConfiguration {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for GpuConfiguration {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.assignment_mode.is_some())
-            + usize::from(self.assignment_request.is_some())
-            + usize::from(self.allow_vendor_extension.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.assignment_mode {
-            map.serialize_entry("AssignmentMode", value)?;
+impl Default for GpuConfiguration {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            assignment_mode: None,
+            assignment_request: None,
+            allow_vendor_extension: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.assignment_request {
-            map.serialize_entry("AssignmentRequest", value)?;
-        }
-
-        if let Some(value) = &self.allow_vendor_extension {
-            map.serialize_entry("AllowVendorExtension", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for GpuConfiguration {
     const SCHEMA_NAME: &'static str = "GpuConfiguration";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -108,22 +91,34 @@ impl SchemaType for GpuConfiguration {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for GpuConfiguration {
+    const RUST_NAME: &'static str = "GpuConfiguration";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.assignment_mode);
+
+        visitor.field(1, &self.assignment_request);
+
+        visitor.field(2, &self.allow_vendor_extension);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "AssignmentMode" => self.assignment_mode = map.next_value()?,
-            "AssignmentRequest" => self.assignment_request = map.next_value()?,
-            "AllowVendorExtension" => self.allow_vendor_extension = map.next_value()?,
+            "AssignmentMode" => de::read_field(map, &mut self.assignment_mode),
+            "AssignmentRequest" => de::read_field(map, &mut self.assignment_request),
+            "AllowVendorExtension" => {
+                de::read_field(map, &mut self.allow_vendor_extension)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -133,22 +128,36 @@ impl StructFields for GpuConfiguration {
     }
 }
 
+impl Serialize for GpuConfiguration {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for GpuConfiguration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for GpuConfiguration {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.assignment_mode);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.assignment_request);
+impl fmt::Debug for GpuConfiguration {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.allow_vendor_extension);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for GpuConfiguration {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

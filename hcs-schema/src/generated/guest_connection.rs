@@ -2,17 +2,17 @@
 //!
 //! Schema definition `GuestConnection`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `GuestConnection`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -49,40 +49,21 @@ pub struct GuestConnection {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for GuestConnection {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.use_vsock.is_some())
-            + usize::from(self.use_connected_suspend.is_some())
-            + usize::from(self.use_host_time_zone.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.use_vsock {
-            map.serialize_entry("UseVsock", value)?;
+impl Default for GuestConnection {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            use_vsock: None,
+            use_connected_suspend: None,
+            use_host_time_zone: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.use_connected_suspend {
-            map.serialize_entry("UseConnectedSuspend", value)?;
-        }
-
-        if let Some(value) = &self.use_host_time_zone {
-            map.serialize_entry("UseHostTimeZone", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for GuestConnection {
     const SCHEMA_NAME: &'static str = "GuestConnection";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -103,22 +84,32 @@ impl SchemaType for GuestConnection {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for GuestConnection {
+    const RUST_NAME: &'static str = "GuestConnection";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.use_vsock);
+
+        visitor.field(1, &self.use_connected_suspend);
+
+        visitor.field(2, &self.use_host_time_zone);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "UseVsock" => self.use_vsock = map.next_value()?,
-            "UseConnectedSuspend" => self.use_connected_suspend = map.next_value()?,
-            "UseHostTimeZone" => self.use_host_time_zone = map.next_value()?,
+            "UseVsock" => de::read_field(map, &mut self.use_vsock),
+            "UseConnectedSuspend" => de::read_field(map, &mut self.use_connected_suspend),
+            "UseHostTimeZone" => de::read_field(map, &mut self.use_host_time_zone),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -128,22 +119,36 @@ impl StructFields for GuestConnection {
     }
 }
 
+impl Serialize for GuestConnection {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for GuestConnection {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for GuestConnection {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.use_vsock);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.use_connected_suspend);
+impl fmt::Debug for GuestConnection {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.use_host_time_zone);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for GuestConnection {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

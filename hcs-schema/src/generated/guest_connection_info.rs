@@ -2,20 +2,21 @@
 //!
 //! Schema definition `GuestConnectionInfo`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, Version, Walk, Walker,
-    walk_field,
 };
 
 /// Information about the guest.
 ///
 /// Schema definition `GuestConnectionInfo`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,40 +55,21 @@ pub struct GuestConnectionInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for GuestConnectionInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.supported_schema_versions.is_some())
-            + usize::from(self.protocol_version.is_some())
-            + usize::from(self.guest_defined_capabilities.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.supported_schema_versions {
-            map.serialize_entry("SupportedSchemaVersions", value)?;
+impl Default for GuestConnectionInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            supported_schema_versions: None,
+            protocol_version: None,
+            guest_defined_capabilities: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.protocol_version {
-            map.serialize_entry("ProtocolVersion", value)?;
-        }
-
-        if let Some(value) = &self.guest_defined_capabilities {
-            map.serialize_entry("GuestDefinedCapabilities", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for GuestConnectionInfo {
     const SCHEMA_NAME: &'static str = "GuestConnectionInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -108,11 +90,21 @@ impl SchemaType for GuestConnectionInfo {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for GuestConnectionInfo {
+    const RUST_NAME: &'static str = "GuestConnectionInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.supported_schema_versions);
+
+        visitor.field(1, &self.protocol_version);
+
+        visitor.field(2, &self.guest_defined_capabilities);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -120,14 +112,14 @@ impl StructFields for GuestConnectionInfo {
     ) -> Result<bool, A::Error> {
         match key {
             "SupportedSchemaVersions" => {
-                self.supported_schema_versions = map.next_value()?;
+                de::read_field(map, &mut self.supported_schema_versions)
             }
-            "ProtocolVersion" => self.protocol_version = map.next_value()?,
+            "ProtocolVersion" => de::read_field(map, &mut self.protocol_version),
             "GuestDefinedCapabilities" => {
-                self.guest_defined_capabilities = Some(map.next_value()?);
+                de::read_any_field(map, &mut self.guest_defined_capabilities)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -137,22 +129,36 @@ impl StructFields for GuestConnectionInfo {
     }
 }
 
+impl Serialize for GuestConnectionInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for GuestConnectionInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for GuestConnectionInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.supported_schema_versions);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.protocol_version);
+impl fmt::Debug for GuestConnectionInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.guest_defined_capabilities);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for GuestConnectionInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `GuestState`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, GuestStateFileType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `GuestState`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -59,45 +61,22 @@ pub struct GuestState {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for GuestState {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.guest_state_file_path.is_some())
-            + usize::from(self.runtime_state_file_path.is_some())
-            + usize::from(self.force_transient_state.is_some())
-            + usize::from(self.guest_state_file_type.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.guest_state_file_path {
-            map.serialize_entry("GuestStateFilePath", value)?;
+impl Default for GuestState {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            guest_state_file_path: None,
+            runtime_state_file_path: None,
+            force_transient_state: None,
+            guest_state_file_type: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.runtime_state_file_path {
-            map.serialize_entry("RuntimeStateFilePath", value)?;
-        }
-
-        if let Some(value) = &self.force_transient_state {
-            map.serialize_entry("ForceTransientState", value)?;
-        }
-
-        if let Some(value) = &self.guest_state_file_type {
-            map.serialize_entry("GuestStateFileType", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for GuestState {
     const SCHEMA_NAME: &'static str = "GuestState";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -123,23 +102,37 @@ impl SchemaType for GuestState {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_CONFIDENTIAL_2_5,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for GuestState {
+    const RUST_NAME: &'static str = "GuestState";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.guest_state_file_path);
+
+        visitor.field(1, &self.runtime_state_file_path);
+
+        visitor.field(2, &self.force_transient_state);
+
+        visitor.field(3, &self.guest_state_file_type);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "GuestStateFilePath" => self.guest_state_file_path = map.next_value()?,
-            "RuntimeStateFilePath" => self.runtime_state_file_path = map.next_value()?,
-            "ForceTransientState" => self.force_transient_state = map.next_value()?,
-            "GuestStateFileType" => self.guest_state_file_type = map.next_value()?,
+            "GuestStateFilePath" => de::read_field(map, &mut self.guest_state_file_path),
+            "RuntimeStateFilePath" => {
+                de::read_field(map, &mut self.runtime_state_file_path)
+            }
+            "ForceTransientState" => de::read_field(map, &mut self.force_transient_state),
+            "GuestStateFileType" => de::read_field(map, &mut self.guest_state_file_type),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -149,24 +142,36 @@ impl StructFields for GuestState {
     }
 }
 
+impl Serialize for GuestState {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for GuestState {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for GuestState {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.guest_state_file_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.runtime_state_file_path);
+impl fmt::Debug for GuestState {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.force_transient_state);
-
-        walk_field(walker, &Self::FIELDS[3], &self.guest_state_file_type);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for GuestState {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

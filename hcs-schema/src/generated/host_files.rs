@@ -2,17 +2,17 @@
 //!
 //! Schema definition `HostFiles`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `HostFiles`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -43,39 +43,21 @@ pub struct HostFiles {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for HostFiles {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.base_image_path.is_some())
-            + usize::from(self.sandbox_path.is_some()) + usize::from(self.file.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.base_image_path {
-            map.serialize_entry("base_image_path", value)?;
+impl Default for HostFiles {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            base_image_path: None,
+            sandbox_path: None,
+            file: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.sandbox_path {
-            map.serialize_entry("sandbox_path", value)?;
-        }
-
-        if let Some(value) = &self.file {
-            map.serialize_entry("file", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for HostFiles {
     const SCHEMA_NAME: &'static str = "HostFiles";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -96,22 +78,32 @@ impl SchemaType for HostFiles {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for HostFiles {
+    const RUST_NAME: &'static str = "HostFiles";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.base_image_path);
+
+        visitor.field(1, &self.sandbox_path);
+
+        visitor.field(2, &self.file);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "base_image_path" => self.base_image_path = map.next_value()?,
-            "sandbox_path" => self.sandbox_path = map.next_value()?,
-            "file" => self.file = map.next_value()?,
+            "base_image_path" => de::read_field(map, &mut self.base_image_path),
+            "sandbox_path" => de::read_field(map, &mut self.sandbox_path),
+            "file" => de::read_field(map, &mut self.file),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -121,22 +113,36 @@ impl StructFields for HostFiles {
     }
 }
 
+impl Serialize for HostFiles {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for HostFiles {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for HostFiles {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.base_image_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.sandbox_path);
+impl fmt::Debug for HostFiles {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.file);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for HostFiles {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,17 +3,17 @@
 //! Schema definition `HostMemory`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `HostMemory`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -80,60 +80,25 @@ pub struct HostMemory {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for HostMemory {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.total_memory_in_pages.is_some())
-            + usize::from(self.total_consumable_memory_in_pages.is_some())
-            + usize::from(self.available_memory_in_pages.is_some())
-            + usize::from(self.vm_overhead_in_pages.is_some())
-            + usize::from(self.vm_overhead_per_gb_in_pages.is_some())
-            + usize::from(self.system_overhead_in_pages.is_some())
-            + usize::from(self.numa_spanning_enabled.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.total_memory_in_pages {
-            map.serialize_entry("TotalMemoryInPages", value)?;
+impl Default for HostMemory {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            total_memory_in_pages: None,
+            total_consumable_memory_in_pages: None,
+            available_memory_in_pages: None,
+            vm_overhead_in_pages: None,
+            vm_overhead_per_gb_in_pages: None,
+            system_overhead_in_pages: None,
+            numa_spanning_enabled: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.total_consumable_memory_in_pages {
-            map.serialize_entry("TotalConsumableMemoryInPages", value)?;
-        }
-
-        if let Some(value) = &self.available_memory_in_pages {
-            map.serialize_entry("AvailableMemoryInPages", value)?;
-        }
-
-        if let Some(value) = &self.vm_overhead_in_pages {
-            map.serialize_entry("VmOverheadInPages", value)?;
-        }
-
-        if let Some(value) = &self.vm_overhead_per_gb_in_pages {
-            map.serialize_entry("VmOverheadPerGBInPages", value)?;
-        }
-
-        if let Some(value) = &self.system_overhead_in_pages {
-            map.serialize_entry("SystemOverheadInPages", value)?;
-        }
-
-        if let Some(value) = &self.numa_spanning_enabled {
-            map.serialize_entry("NumaSpanningEnabled", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for HostMemory {
     const SCHEMA_NAME: &'static str = "HostMemory";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -174,32 +139,52 @@ impl SchemaType for HostMemory {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for HostMemory {
+    const RUST_NAME: &'static str = "HostMemory";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.total_memory_in_pages);
+
+        visitor.field(1, &self.total_consumable_memory_in_pages);
+
+        visitor.field(2, &self.available_memory_in_pages);
+
+        visitor.field(3, &self.vm_overhead_in_pages);
+
+        visitor.field(4, &self.vm_overhead_per_gb_in_pages);
+
+        visitor.field(5, &self.system_overhead_in_pages);
+
+        visitor.field(6, &self.numa_spanning_enabled);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "TotalMemoryInPages" => self.total_memory_in_pages = map.next_value()?,
+            "TotalMemoryInPages" => de::read_field(map, &mut self.total_memory_in_pages),
             "TotalConsumableMemoryInPages" => {
-                self.total_consumable_memory_in_pages = map.next_value()?;
+                de::read_field(map, &mut self.total_consumable_memory_in_pages)
             }
             "AvailableMemoryInPages" => {
-                self.available_memory_in_pages = map.next_value()?;
+                de::read_field(map, &mut self.available_memory_in_pages)
             }
-            "VmOverheadInPages" => self.vm_overhead_in_pages = map.next_value()?,
+            "VmOverheadInPages" => de::read_field(map, &mut self.vm_overhead_in_pages),
             "VmOverheadPerGBInPages" => {
-                self.vm_overhead_per_gb_in_pages = map.next_value()?;
+                de::read_field(map, &mut self.vm_overhead_per_gb_in_pages)
             }
-            "SystemOverheadInPages" => self.system_overhead_in_pages = map.next_value()?,
-            "NumaSpanningEnabled" => self.numa_spanning_enabled = map.next_value()?,
+            "SystemOverheadInPages" => {
+                de::read_field(map, &mut self.system_overhead_in_pages)
+            }
+            "NumaSpanningEnabled" => de::read_field(map, &mut self.numa_spanning_enabled),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -209,30 +194,36 @@ impl StructFields for HostMemory {
     }
 }
 
+impl Serialize for HostMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for HostMemory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for HostMemory {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.total_memory_in_pages);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.total_consumable_memory_in_pages);
+impl fmt::Debug for HostMemory {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.available_memory_in_pages);
-
-        walk_field(walker, &Self::FIELDS[3], &self.vm_overhead_in_pages);
-
-        walk_field(walker, &Self::FIELDS[4], &self.vm_overhead_per_gb_in_pages);
-
-        walk_field(walker, &Self::FIELDS[5], &self.system_overhead_in_pages);
-
-        walk_field(walker, &Self::FIELDS[6], &self.numa_spanning_enabled);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for HostMemory {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -7,14 +7,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `HostMemoryOperation`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum HostMemoryOperation {
     /// JSON `"MemoryReserveGrow"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
@@ -38,15 +36,9 @@ pub enum HostMemoryOperation {
 impl HostMemoryOperation {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::MemoryReserveGrow => "MemoryReserveGrow",
-            Self::MemoryReserveShrink => "MemoryReserveShrink",
-            Self::MemoryBalancingEnable => "MemoryBalancingEnable",
-            Self::MemoryReserveTarget => "MemoryReserveTarget",
-            Self::MemoryReserveIoSpaceConvert => "MemoryReserveIoSpaceConvert",
-            Self::MemoryReserveIoSpaceGrow => "MemoryReserveIoSpaceGrow",
-            Self::MemoryReserveIoSpaceShrink => "MemoryReserveIoSpaceShrink",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -66,29 +58,33 @@ impl HostMemoryOperation {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::MemoryReserveGrow => 0,
-            Self::MemoryReserveShrink => 1,
-            Self::MemoryBalancingEnable => 2,
-            Self::MemoryReserveTarget => 3,
-            Self::MemoryReserveIoSpaceConvert => 4,
-            Self::MemoryReserveIoSpaceGrow => 5,
-            Self::MemoryReserveIoSpaceShrink => 6,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::MemoryReserveGrow => Ok(0),
+            Self::MemoryReserveShrink => Ok(1),
+            Self::MemoryBalancingEnable => Ok(2),
+            Self::MemoryReserveTarget => Ok(3),
+            Self::MemoryReserveIoSpaceConvert => Ok(4),
+            Self::MemoryReserveIoSpaceGrow => Ok(5),
+            Self::MemoryReserveIoSpaceShrink => Ok(6),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for HostMemoryOperation {
     const SCHEMA_NAME: &'static str = "HostMemoryOperation";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -141,6 +137,16 @@ impl FromStr for HostMemoryOperation {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for HostMemoryOperation {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `HostProcessorModificationRequest`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, ModifyServiceOperation, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Structure used to request a service processor modification
 ///
 /// Schema definition `HostProcessorModificationRequest`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -40,35 +42,20 @@ pub struct HostProcessorModificationRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for HostProcessorModificationRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.operation.is_some())
-            + usize::from(self.operation_details.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.operation {
-            map.serialize_entry("Operation", value)?;
+impl Default for HostProcessorModificationRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            operation: None,
+            operation_details: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.operation_details {
-            map.serialize_entry("OperationDetails", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for HostProcessorModificationRequest {
     const SCHEMA_NAME: &'static str = "HostProcessorModificationRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -84,21 +71,29 @@ impl SchemaType for HostProcessorModificationRequest {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for HostProcessorModificationRequest {
+    const RUST_NAME: &'static str = "HostProcessorModificationRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.operation);
+
+        visitor.field(1, &self.operation_details);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Operation" => self.operation = map.next_value()?,
-            "OperationDetails" => self.operation_details = Some(map.next_value()?),
+            "Operation" => de::read_field(map, &mut self.operation),
+            "OperationDetails" => de::read_any_field(map, &mut self.operation_details),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -108,20 +103,36 @@ impl StructFields for HostProcessorModificationRequest {
     }
 }
 
+impl Serialize for HostProcessorModificationRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for HostProcessorModificationRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for HostProcessorModificationRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.operation);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.operation_details);
+impl fmt::Debug for HostProcessorModificationRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for HostProcessorModificationRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `HostedSystem`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, Container, FieldInfo, SchemaType, UnknownProperties, Version, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Describes the configuration of a container compute system hosted by another compute system. This can have its own schema version since the hosted system could support different versions compared to the host machine.
 ///
 /// Schema definition `HostedSystem`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,34 +46,20 @@ pub struct HostedSystem {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for HostedSystem {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.schema_version.is_some())
-            + usize::from(self.container.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.schema_version {
-            map.serialize_entry("SchemaVersion", value)?;
+impl Default for HostedSystem {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            schema_version: None,
+            container: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.container {
-            map.serialize_entry("Container", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for HostedSystem {
     const SCHEMA_NAME: &'static str = "HostedSystem";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -87,23 +75,29 @@ impl SchemaType for HostedSystem {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for HostedSystem {
+    const RUST_NAME: &'static str = "HostedSystem";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.schema_version);
+
+        visitor.field(1, &self.container);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SchemaVersion" => {
-                crate::de::read_struct_field(map, &mut self.schema_version)?
-            }
-            "Container" => crate::de::read_struct_field(map, &mut self.container)?,
+            "SchemaVersion" => de::read_struct_field(map, &mut self.schema_version),
+            "Container" => de::read_struct_field(map, &mut self.container),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -113,20 +107,36 @@ impl StructFields for HostedSystem {
     }
 }
 
+impl Serialize for HostedSystem {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for HostedSystem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for HostedSystem {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.schema_version);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.container);
+impl fmt::Debug for HostedSystem {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for HostedSystem {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,19 @@
 //!
 //! Schema definition `HvSocketAddress`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
-};
+use crate::{Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker};
 
 /// This class defines address settings applied to a VM by the GCS every time a VM starts or restores.
 ///
 /// Schema definition `HvSocketAddress`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -40,34 +39,20 @@ pub struct HvSocketAddress {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for HvSocketAddress {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.local_address.is_some())
-            + usize::from(self.parent_address.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.local_address {
-            map.serialize_entry("LocalAddress", value)?;
+impl Default for HvSocketAddress {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            local_address: None,
+            parent_address: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.parent_address {
-            map.serialize_entry("ParentAddress", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for HvSocketAddress {
     const SCHEMA_NAME: &'static str = "HvSocketAddress";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -83,21 +68,29 @@ impl SchemaType for HvSocketAddress {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for HvSocketAddress {
+    const RUST_NAME: &'static str = "HvSocketAddress";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.local_address);
+
+        visitor.field(1, &self.parent_address);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "LocalAddress" => self.local_address = map.next_value()?,
-            "ParentAddress" => self.parent_address = map.next_value()?,
+            "LocalAddress" => de::read_field(map, &mut self.local_address),
+            "ParentAddress" => de::read_field(map, &mut self.parent_address),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -107,20 +100,36 @@ impl StructFields for HvSocketAddress {
     }
 }
 
+impl Serialize for HvSocketAddress {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for HvSocketAddress {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for HvSocketAddress {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.local_address);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.parent_address);
+impl fmt::Debug for HvSocketAddress {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for HvSocketAddress {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

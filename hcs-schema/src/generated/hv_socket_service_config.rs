@@ -2,17 +2,17 @@
 //!
 //! Schema definition `HvSocketServiceConfig`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `HvSocketServiceConfig`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -61,44 +61,22 @@ pub struct HvSocketServiceConfig {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for HvSocketServiceConfig {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.bind_security_descriptor.is_some())
-            + usize::from(self.connect_security_descriptor.is_some())
-            + usize::from(self.allow_wildcard_binds.is_some())
-            + usize::from(self.disabled.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.bind_security_descriptor {
-            map.serialize_entry("BindSecurityDescriptor", value)?;
+impl Default for HvSocketServiceConfig {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bind_security_descriptor: None,
+            connect_security_descriptor: None,
+            allow_wildcard_binds: None,
+            disabled: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.connect_security_descriptor {
-            map.serialize_entry("ConnectSecurityDescriptor", value)?;
-        }
-
-        if let Some(value) = &self.allow_wildcard_binds {
-            map.serialize_entry("AllowWildcardBinds", value)?;
-        }
-
-        if let Some(value) = &self.disabled {
-            map.serialize_entry("Disabled", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for HvSocketServiceConfig {
     const SCHEMA_NAME: &'static str = "HvSocketServiceConfig";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -124,25 +102,39 @@ impl SchemaType for HvSocketServiceConfig {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for HvSocketServiceConfig {
+    const RUST_NAME: &'static str = "HvSocketServiceConfig";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.bind_security_descriptor);
+
+        visitor.field(1, &self.connect_security_descriptor);
+
+        visitor.field(2, &self.allow_wildcard_binds);
+
+        visitor.field(3, &self.disabled);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "BindSecurityDescriptor" => self.bind_security_descriptor = map.next_value()?,
-            "ConnectSecurityDescriptor" => {
-                self.connect_security_descriptor = map.next_value()?;
+            "BindSecurityDescriptor" => {
+                de::read_field(map, &mut self.bind_security_descriptor)
             }
-            "AllowWildcardBinds" => self.allow_wildcard_binds = map.next_value()?,
-            "Disabled" => self.disabled = map.next_value()?,
+            "ConnectSecurityDescriptor" => {
+                de::read_field(map, &mut self.connect_security_descriptor)
+            }
+            "AllowWildcardBinds" => de::read_field(map, &mut self.allow_wildcard_binds),
+            "Disabled" => de::read_field(map, &mut self.disabled),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -152,24 +144,36 @@ impl StructFields for HvSocketServiceConfig {
     }
 }
 
+impl Serialize for HvSocketServiceConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for HvSocketServiceConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for HvSocketServiceConfig {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.bind_security_descriptor);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.connect_security_descriptor);
+impl fmt::Debug for HvSocketServiceConfig {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.allow_wildcard_binds);
-
-        walk_field(walker, &Self::FIELDS[3], &self.disabled);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for HvSocketServiceConfig {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,20 +3,22 @@
 //! Schema definition `HvSocketSystemConfig`.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, HvSocketServiceConfig, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// This is the HCS Schema version of the HvSocket configuration. The VMWP version is located in Config.Devices.IC in V1.
 ///
 /// Schema definition `HvSocketSystemConfig`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -57,39 +59,21 @@ pub struct HvSocketSystemConfig {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for HvSocketSystemConfig {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.default_bind_security_descriptor.is_some())
-            + usize::from(self.default_connect_security_descriptor.is_some())
-            + usize::from(self.service_table.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.default_bind_security_descriptor {
-            map.serialize_entry("DefaultBindSecurityDescriptor", value)?;
+impl Default for HvSocketSystemConfig {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            default_bind_security_descriptor: None,
+            default_connect_security_descriptor: None,
+            service_table: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.default_connect_security_descriptor {
-            map.serialize_entry("DefaultConnectSecurityDescriptor", value)?;
-        }
-
-        if let Some(value) = &self.service_table {
-            map.serialize_entry("ServiceTable", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for HvSocketSystemConfig {
     const SCHEMA_NAME: &'static str = "HvSocketSystemConfig";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -110,11 +94,21 @@ impl SchemaType for HvSocketSystemConfig {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for HvSocketSystemConfig {
+    const RUST_NAME: &'static str = "HvSocketSystemConfig";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.default_bind_security_descriptor);
+
+        visitor.field(1, &self.default_connect_security_descriptor);
+
+        visitor.field(2, &self.service_table);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -122,14 +116,14 @@ impl StructFields for HvSocketSystemConfig {
     ) -> Result<bool, A::Error> {
         match key {
             "DefaultBindSecurityDescriptor" => {
-                self.default_bind_security_descriptor = map.next_value()?;
+                de::read_field(map, &mut self.default_bind_security_descriptor)
             }
             "DefaultConnectSecurityDescriptor" => {
-                self.default_connect_security_descriptor = map.next_value()?;
+                de::read_field(map, &mut self.default_connect_security_descriptor)
             }
-            "ServiceTable" => self.service_table = map.next_value()?,
+            "ServiceTable" => de::read_field(map, &mut self.service_table),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -139,22 +133,36 @@ impl StructFields for HvSocketSystemConfig {
     }
 }
 
+impl Serialize for HvSocketSystemConfig {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for HvSocketSystemConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for HvSocketSystemConfig {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.default_bind_security_descriptor);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.default_connect_security_descriptor);
+impl fmt::Debug for HvSocketSystemConfig {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.service_table);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for HvSocketSystemConfig {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

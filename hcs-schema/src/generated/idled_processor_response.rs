@@ -3,17 +3,17 @@
 //! Schema definition `IdledProcessorResponse`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `IdledProcessorResponse`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,39 +44,21 @@ pub struct IdledProcessorResponse {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for IdledProcessorResponse {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.requested_idle.is_some())
-            + usize::from(self.idle_status.is_some())
-            + usize::from(self.current_idle.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.requested_idle {
-            map.serialize_entry("RequestedIdle", value)?;
+impl Default for IdledProcessorResponse {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            requested_idle: None,
+            idle_status: None,
+            current_idle: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.idle_status {
-            map.serialize_entry("IdleStatus", value)?;
-        }
-
-        if let Some(value) = &self.current_idle {
-            map.serialize_entry("CurrentIdle", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for IdledProcessorResponse {
     const SCHEMA_NAME: &'static str = "IdledProcessorResponse";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -97,22 +79,32 @@ impl SchemaType for IdledProcessorResponse {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for IdledProcessorResponse {
+    const RUST_NAME: &'static str = "IdledProcessorResponse";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.requested_idle);
+
+        visitor.field(1, &self.idle_status);
+
+        visitor.field(2, &self.current_idle);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "RequestedIdle" => self.requested_idle = map.next_value()?,
-            "IdleStatus" => self.idle_status = map.next_value()?,
-            "CurrentIdle" => self.current_idle = map.next_value()?,
+            "RequestedIdle" => de::read_field(map, &mut self.requested_idle),
+            "IdleStatus" => de::read_field(map, &mut self.idle_status),
+            "CurrentIdle" => de::read_field(map, &mut self.current_idle),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +114,36 @@ impl StructFields for IdledProcessorResponse {
     }
 }
 
+impl Serialize for IdledProcessorResponse {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for IdledProcessorResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for IdledProcessorResponse {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.requested_idle);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.idle_status);
+impl fmt::Debug for IdledProcessorResponse {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.current_idle);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for IdledProcessorResponse {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

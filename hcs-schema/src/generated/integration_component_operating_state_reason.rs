@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Possible reason for integration component's state
 ///
 /// Schema definition `IntegrationComponentOperatingStateReason`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IntegrationComponentOperatingStateReason {
     /// JSON `"Unknown"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
@@ -37,14 +35,9 @@ pub enum IntegrationComponentOperatingStateReason {
 impl IntegrationComponentOperatingStateReason {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "Unknown",
-            Self::AppsInCriticalState => "AppsInCriticalState",
-            Self::CommunicationTimedOut => "CommunicationTimedOut",
-            Self::FailedCommunication => "FailedCommunication",
-            Self::HealthyApps => "HealthyApps",
-            Self::ProtocolMismatch => "ProtocolMismatch",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -63,28 +56,32 @@ impl IntegrationComponentOperatingStateReason {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Unknown => 0,
-            Self::AppsInCriticalState => 1,
-            Self::CommunicationTimedOut => 2,
-            Self::FailedCommunication => 3,
-            Self::HealthyApps => 4,
-            Self::ProtocolMismatch => 5,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Unknown => Ok(0),
+            Self::AppsInCriticalState => Ok(1),
+            Self::CommunicationTimedOut => Ok(2),
+            Self::FailedCommunication => Ok(3),
+            Self::HealthyApps => Ok(4),
+            Self::ProtocolMismatch => Ok(5),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for IntegrationComponentOperatingStateReason {
     const SCHEMA_NAME: &'static str = "IntegrationComponentOperatingStateReason";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_5_2004;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -132,6 +129,16 @@ impl FromStr for IntegrationComponentOperatingStateReason {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for IntegrationComponentOperatingStateReason {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

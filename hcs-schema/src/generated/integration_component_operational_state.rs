@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Operational status for integration component
 ///
 /// Schema definition `IntegrationComponentOperationalState`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IntegrationComponentOperationalState {
     /// JSON `"Unknown"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 2004 schema already has it.
@@ -41,16 +39,9 @@ pub enum IntegrationComponentOperationalState {
 impl IntegrationComponentOperationalState {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "Unknown",
-            Self::Degraded => "Degraded",
-            Self::Dormant => "Dormant",
-            Self::Error => "Error",
-            Self::LostCommunication => "LostCommunication",
-            Self::NonRecoverableError => "NonRecoverableError",
-            Self::NoContact => "NoContact",
-            Self::Ok => "Ok",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -71,30 +62,34 @@ impl IntegrationComponentOperationalState {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Unknown => 0,
-            Self::Degraded => 1,
-            Self::Dormant => 2,
-            Self::Error => 3,
-            Self::LostCommunication => 4,
-            Self::NonRecoverableError => 5,
-            Self::NoContact => 6,
-            Self::Ok => 7,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Unknown => Ok(0),
+            Self::Degraded => Ok(1),
+            Self::Dormant => Ok(2),
+            Self::Error => Ok(3),
+            Self::LostCommunication => Ok(4),
+            Self::NonRecoverableError => Ok(5),
+            Self::NoContact => Ok(6),
+            Self::Ok => Ok(7),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for IntegrationComponentOperationalState {
     const SCHEMA_NAME: &'static str = "IntegrationComponentOperationalState";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_5_2004;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -152,6 +147,16 @@ impl FromStr for IntegrationComponentOperationalState {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for IntegrationComponentOperationalState {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

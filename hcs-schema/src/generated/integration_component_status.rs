@@ -2,19 +2,20 @@
 //!
 //! Schema definition `IntegrationComponentStatus`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, IntegrationComponentOperatingStateReason,
     IntegrationComponentOperationalState, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `IntegrationComponentStatus`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -51,39 +52,21 @@ pub struct IntegrationComponentStatus {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for IntegrationComponentStatus {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.is_enabled.is_some())
-            + usize::from(self.state.is_some()) + usize::from(self.reason.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.is_enabled {
-            map.serialize_entry("IsEnabled", value)?;
+impl Default for IntegrationComponentStatus {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            is_enabled: None,
+            state: None,
+            reason: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-
-        if let Some(value) = &self.reason {
-            map.serialize_entry("Reason", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for IntegrationComponentStatus {
     const SCHEMA_NAME: &'static str = "IntegrationComponentStatus";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_5_1809;
 
@@ -104,22 +87,32 @@ impl SchemaType for IntegrationComponentStatus {
             availability: since::V2_5_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for IntegrationComponentStatus {
+    const RUST_NAME: &'static str = "IntegrationComponentStatus";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.is_enabled);
+
+        visitor.field(1, &self.state);
+
+        visitor.field(2, &self.reason);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "IsEnabled" => self.is_enabled = map.next_value()?,
-            "State" => self.state = map.next_value()?,
-            "Reason" => self.reason = map.next_value()?,
+            "IsEnabled" => de::read_field(map, &mut self.is_enabled),
+            "State" => de::read_field(map, &mut self.state),
+            "Reason" => de::read_field(map, &mut self.reason),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -129,22 +122,36 @@ impl StructFields for IntegrationComponentStatus {
     }
 }
 
+impl Serialize for IntegrationComponentStatus {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for IntegrationComponentStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for IntegrationComponentStatus {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.is_enabled);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.state);
+impl fmt::Debug for IntegrationComponentStatus {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.reason);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for IntegrationComponentStatus {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `InterfaceClass`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Guid, InterfaceClassType, SchemaType, UnknownProperties,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// Schema definition `InterfaceClass`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,39 +46,21 @@ pub struct InterfaceClass {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for InterfaceClass {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.r#type.is_some())
-            + usize::from(self.identifier.is_some())
-            + usize::from(self.recurse.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("type", value)?;
+impl Default for InterfaceClass {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            r#type: None,
+            identifier: None,
+            recurse: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.identifier {
-            map.serialize_entry("identifier", value)?;
-        }
-
-        if let Some(value) = &self.recurse {
-            map.serialize_entry("recurse", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for InterfaceClass {
     const SCHEMA_NAME: &'static str = "InterfaceClass";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -97,22 +81,32 @@ impl SchemaType for InterfaceClass {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for InterfaceClass {
+    const RUST_NAME: &'static str = "InterfaceClass";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.r#type);
+
+        visitor.field(1, &self.identifier);
+
+        visitor.field(2, &self.recurse);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "type" => self.r#type = map.next_value()?,
-            "identifier" => self.identifier = map.next_value()?,
-            "recurse" => self.recurse = map.next_value()?,
+            "type" => de::read_field(map, &mut self.r#type),
+            "identifier" => de::read_field(map, &mut self.identifier),
+            "recurse" => de::read_field(map, &mut self.recurse),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +116,36 @@ impl StructFields for InterfaceClass {
     }
 }
 
+impl Serialize for InterfaceClass {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for InterfaceClass {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for InterfaceClass {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.r#type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.identifier);
+impl fmt::Debug for InterfaceClass {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.recurse);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for InterfaceClass {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `IovSettings`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, InterruptModerationMode, SchemaType, UnknownProperties,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// Schema definition `IovSettings`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -50,40 +52,21 @@ pub struct IovSettings {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for IovSettings {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.offload_weight.is_some())
-            + usize::from(self.queue_pairs_requested.is_some())
-            + usize::from(self.interrupt_moderation.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.offload_weight {
-            map.serialize_entry("OffloadWeight", value)?;
+impl Default for IovSettings {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            offload_weight: None,
+            queue_pairs_requested: None,
+            interrupt_moderation: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.queue_pairs_requested {
-            map.serialize_entry("QueuePairsRequested", value)?;
-        }
-
-        if let Some(value) = &self.interrupt_moderation {
-            map.serialize_entry("InterruptModeration", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for IovSettings {
     const SCHEMA_NAME: &'static str = "IovSettings";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_4_1809;
 
@@ -104,22 +87,32 @@ impl SchemaType for IovSettings {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for IovSettings {
+    const RUST_NAME: &'static str = "IovSettings";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.offload_weight);
+
+        visitor.field(1, &self.queue_pairs_requested);
+
+        visitor.field(2, &self.interrupt_moderation);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "OffloadWeight" => self.offload_weight = map.next_value()?,
-            "QueuePairsRequested" => self.queue_pairs_requested = map.next_value()?,
-            "InterruptModeration" => self.interrupt_moderation = map.next_value()?,
+            "OffloadWeight" => de::read_field(map, &mut self.offload_weight),
+            "QueuePairsRequested" => de::read_field(map, &mut self.queue_pairs_requested),
+            "InterruptModeration" => de::read_field(map, &mut self.interrupt_moderation),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -129,22 +122,36 @@ impl StructFields for IovSettings {
     }
 }
 
+impl Serialize for IovSettings {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for IovSettings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for IovSettings {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.offload_weight);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.queue_pairs_requested);
+impl fmt::Debug for IovSettings {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.interrupt_moderation);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for IovSettings {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

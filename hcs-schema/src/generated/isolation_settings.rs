@@ -3,18 +3,20 @@
 //! Schema definition `IsolationSettings`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, GuestIsolationType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `IsolationSettings`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -57,49 +59,23 @@ pub struct IsolationSettings {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for IsolationSettings {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.isolation_type.is_some())
-            + usize::from(self.debug_host.is_some())
-            + usize::from(self.debug_port.is_some())
-            + usize::from(self.launch_data.is_some())
-            + usize::from(self.hcl_enabled.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.isolation_type {
-            map.serialize_entry("IsolationType", value)?;
+impl Default for IsolationSettings {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            isolation_type: None,
+            debug_host: None,
+            debug_port: None,
+            launch_data: None,
+            hcl_enabled: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.debug_host {
-            map.serialize_entry("DebugHost", value)?;
-        }
-
-        if let Some(value) = &self.debug_port {
-            map.serialize_entry("DebugPort", value)?;
-        }
-
-        if let Some(value) = &self.launch_data {
-            map.serialize_entry("LaunchData", value)?;
-        }
-
-        if let Some(value) = &self.hcl_enabled {
-            map.serialize_entry("HclEnabled", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for IsolationSettings {
     const SCHEMA_NAME: &'static str = "IsolationSettings";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348;
 
@@ -130,24 +106,38 @@ impl SchemaType for IsolationSettings {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_HCL_ENABLED_2_6,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for IsolationSettings {
+    const RUST_NAME: &'static str = "IsolationSettings";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.isolation_type);
+
+        visitor.field(1, &self.debug_host);
+
+        visitor.field(2, &self.debug_port);
+
+        visitor.field(3, &self.launch_data);
+
+        visitor.field(4, &self.hcl_enabled);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "IsolationType" => self.isolation_type = map.next_value()?,
-            "DebugHost" => self.debug_host = map.next_value()?,
-            "DebugPort" => self.debug_port = map.next_value()?,
-            "LaunchData" => self.launch_data = map.next_value()?,
-            "HclEnabled" => self.hcl_enabled = map.next_value()?,
+            "IsolationType" => de::read_field(map, &mut self.isolation_type),
+            "DebugHost" => de::read_field(map, &mut self.debug_host),
+            "DebugPort" => de::read_field(map, &mut self.debug_port),
+            "LaunchData" => de::read_field(map, &mut self.launch_data),
+            "HclEnabled" => de::read_field(map, &mut self.hcl_enabled),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -157,26 +147,36 @@ impl StructFields for IsolationSettings {
     }
 }
 
+impl Serialize for IsolationSettings {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for IsolationSettings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for IsolationSettings {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.isolation_type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.debug_host);
+impl fmt::Debug for IsolationSettings {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.debug_port);
-
-        walk_field(walker, &Self::FIELDS[3], &self.launch_data);
-
-        walk_field(walker, &Self::FIELDS[4], &self.hcl_enabled);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for IsolationSettings {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `JobNamespace`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, JobCpu, JobMemory, JobSystemRoot, JobTerminationPolicy,
-    SchemaType, UnknownProperties, Walk, Walker, walk_field,
+    SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `JobNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -56,49 +58,23 @@ pub struct JobNamespace {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for JobNamespace {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.cpu.is_some()) + usize::from(self.memory.is_some())
-            + usize::from(self.systemroot.is_some())
-            + usize::from(self.terminationpolicy.is_some())
-            + usize::from(self.threadimpersonation.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.cpu {
-            map.serialize_entry("cpu", value)?;
+impl Default for JobNamespace {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cpu: None,
+            memory: None,
+            systemroot: None,
+            terminationpolicy: None,
+            threadimpersonation: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.memory {
-            map.serialize_entry("memory", value)?;
-        }
-
-        if let Some(value) = &self.systemroot {
-            map.serialize_entry("systemroot", value)?;
-        }
-
-        if let Some(value) = &self.terminationpolicy {
-            map.serialize_entry("terminationpolicy", value)?;
-        }
-
-        if let Some(value) = &self.threadimpersonation {
-            map.serialize_entry("threadimpersonation", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for JobNamespace {
     const SCHEMA_NAME: &'static str = "JobNamespace";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -129,24 +105,38 @@ impl SchemaType for JobNamespace {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for JobNamespace {
+    const RUST_NAME: &'static str = "JobNamespace";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.cpu);
+
+        visitor.field(1, &self.memory);
+
+        visitor.field(2, &self.systemroot);
+
+        visitor.field(3, &self.terminationpolicy);
+
+        visitor.field(4, &self.threadimpersonation);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "cpu" => crate::de::read_struct_field(map, &mut self.cpu)?,
-            "memory" => crate::de::read_struct_field(map, &mut self.memory)?,
-            "systemroot" => crate::de::read_struct_field(map, &mut self.systemroot)?,
-            "terminationpolicy" => self.terminationpolicy = map.next_value()?,
-            "threadimpersonation" => self.threadimpersonation = map.next_value()?,
+            "cpu" => de::read_struct_field(map, &mut self.cpu),
+            "memory" => de::read_struct_field(map, &mut self.memory),
+            "systemroot" => de::read_struct_field(map, &mut self.systemroot),
+            "terminationpolicy" => de::read_field(map, &mut self.terminationpolicy),
+            "threadimpersonation" => de::read_field(map, &mut self.threadimpersonation),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -156,26 +146,36 @@ impl StructFields for JobNamespace {
     }
 }
 
+impl Serialize for JobNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for JobNamespace {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for JobNamespace {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.cpu);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.memory);
+impl fmt::Debug for JobNamespace {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.systemroot);
-
-        walk_field(walker, &Self::FIELDS[3], &self.terminationpolicy);
-
-        walk_field(walker, &Self::FIELDS[4], &self.threadimpersonation);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for JobNamespace {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

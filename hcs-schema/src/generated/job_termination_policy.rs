@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `JobTerminationPolicy`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum JobTerminationPolicy {
     /// JSON `"PermanentQuiescent"`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
@@ -27,10 +25,9 @@ pub enum JobTerminationPolicy {
 impl JobTerminationPolicy {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::PermanentQuiescent => "PermanentQuiescent",
-            Self::KillOnHandleClose => "KillOnHandleClose",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -45,24 +42,28 @@ impl JobTerminationPolicy {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::PermanentQuiescent => 0,
-            Self::KillOnHandleClose => 1,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::PermanentQuiescent => Ok(0),
+            Self::KillOnHandleClose => Ok(1),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for JobTerminationPolicy {
     const SCHEMA_NAME: &'static str = "JobTerminationPolicy";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_3_2004;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -90,6 +91,16 @@ impl FromStr for JobTerminationPolicy {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for JobTerminationPolicy {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

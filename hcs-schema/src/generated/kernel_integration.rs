@@ -4,15 +4,17 @@
 
 #![allow(deprecated)]
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
+use crate::{Availability, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `KernelIntegration`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -26,35 +28,29 @@ pub struct KernelIntegration {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for KernelIntegration {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = self.unknown_properties.len();
-
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
+impl Default for KernelIntegration {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            unknown_properties: UnknownProperties::new(),
         }
-
-        map.end()
     }
 }
 
 impl SchemaType for KernelIntegration {
     const SCHEMA_NAME: &'static str = "KernelIntegration";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4;
-
-    const FIELDS: &'static [FieldInfo] = &[];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for KernelIntegration {
+    const RUST_NAME: &'static str = "KernelIntegration";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -70,16 +66,36 @@ impl StructFields for KernelIntegration {
     }
 }
 
+impl Serialize for KernelIntegration {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for KernelIntegration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for KernelIntegration {
     fn walk(&self, walker: &mut dyn Walker) {
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+        fields::walk_struct(self, walker);
+    }
+}
+
+impl fmt::Debug for KernelIntegration {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
+
+impl Hash for KernelIntegration {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,19 @@
 //! Schema definition `KvpExchange`.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, StateOverride, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `KvpExchange`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -48,40 +49,21 @@ pub struct KvpExchange {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for KvpExchange {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.enable_host_os_info_kvp_items.is_some())
-            + usize::from(self.entries_to_be_added.is_some())
-            + usize::from(self.entries_to_be_removed.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.enable_host_os_info_kvp_items {
-            map.serialize_entry("EnableHostOSInfoKvpItems", value)?;
+impl Default for KvpExchange {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enable_host_os_info_kvp_items: None,
+            entries_to_be_added: None,
+            entries_to_be_removed: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.entries_to_be_added {
-            map.serialize_entry("EntriesToBeAdded", value)?;
-        }
-
-        if let Some(value) = &self.entries_to_be_removed {
-            map.serialize_entry("EntriesToBeRemoved", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for KvpExchange {
     const SCHEMA_NAME: &'static str = "KvpExchange";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_5_1809;
 
@@ -102,11 +84,21 @@ impl SchemaType for KvpExchange {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for KvpExchange {
+    const RUST_NAME: &'static str = "KvpExchange";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.enable_host_os_info_kvp_items);
+
+        visitor.field(1, &self.entries_to_be_added);
+
+        visitor.field(2, &self.entries_to_be_removed);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -114,12 +106,12 @@ impl StructFields for KvpExchange {
     ) -> Result<bool, A::Error> {
         match key {
             "EnableHostOSInfoKvpItems" => {
-                self.enable_host_os_info_kvp_items = map.next_value()?;
+                de::read_field(map, &mut self.enable_host_os_info_kvp_items)
             }
-            "EntriesToBeAdded" => self.entries_to_be_added = map.next_value()?,
-            "EntriesToBeRemoved" => self.entries_to_be_removed = map.next_value()?,
+            "EntriesToBeAdded" => de::read_field(map, &mut self.entries_to_be_added),
+            "EntriesToBeRemoved" => de::read_field(map, &mut self.entries_to_be_removed),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -129,22 +121,36 @@ impl StructFields for KvpExchange {
     }
 }
 
+impl Serialize for KvpExchange {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for KvpExchange {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for KvpExchange {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.enable_host_os_info_kvp_items);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.entries_to_be_added);
+impl fmt::Debug for KvpExchange {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.entries_to_be_removed);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for KvpExchange {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `LaunchOptions`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     AppContainerLaunchType, Availability, FieldInfo, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `LaunchOptions`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -33,30 +35,19 @@ pub struct LaunchOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for LaunchOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.r#type.is_some()) + self.unknown_properties.len();
-
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
+impl Default for LaunchOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            r#type: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for LaunchOptions {
     const SCHEMA_NAME: &'static str = "LaunchOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -67,20 +58,26 @@ impl SchemaType for LaunchOptions {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for LaunchOptions {
+    const RUST_NAME: &'static str = "LaunchOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.r#type);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Type" => self.r#type = map.next_value()?,
+            "Type" => de::read_field(map, &mut self.r#type),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -90,18 +87,36 @@ impl StructFields for LaunchOptions {
     }
 }
 
+impl Serialize for LaunchOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for LaunchOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for LaunchOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.r#type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl fmt::Debug for LaunchOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
+
+impl Hash for LaunchOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `Layer`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CacheMode, FieldInfo, Guid, PathType, SchemaType, UnknownProperties,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// Describe the parent hierarchy for a container's storage
 ///
 /// Schema definition `Layer`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -60,43 +62,22 @@ pub struct Layer {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Layer {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.id.is_some()) + usize::from(self.path.is_some())
-            + usize::from(self.path_type.is_some()) + usize::from(self.cache.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+impl Default for Layer {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            id: None,
+            path: None,
+            path_type: None,
+            cache: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
-        }
-
-        if let Some(value) = &self.path_type {
-            map.serialize_entry("PathType", value)?;
-        }
-
-        if let Some(value) = &self.cache {
-            map.serialize_entry("Cache", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Layer {
     const SCHEMA_NAME: &'static str = "Layer";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -122,23 +103,35 @@ impl SchemaType for Layer {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Layer {
+    const RUST_NAME: &'static str = "Layer";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.id);
+
+        visitor.field(1, &self.path);
+
+        visitor.field(2, &self.path_type);
+
+        visitor.field(3, &self.cache);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Id" => self.id = map.next_value()?,
-            "Path" => self.path = map.next_value()?,
-            "PathType" => self.path_type = map.next_value()?,
-            "Cache" => self.cache = map.next_value()?,
+            "Id" => de::read_field(map, &mut self.id),
+            "Path" => de::read_field(map, &mut self.path),
+            "PathType" => de::read_field(map, &mut self.path_type),
+            "Cache" => de::read_field(map, &mut self.cache),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -148,24 +141,36 @@ impl StructFields for Layer {
     }
 }
 
+impl Serialize for Layer {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Layer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Layer {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.path);
+impl fmt::Debug for Layer {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.path_type);
-
-        walk_field(walker, &Self::FIELDS[3], &self.cache);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Layer {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,17 +2,17 @@
 //!
 //! Schema definition `LinuxKernelDirect`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `LinuxKernelDirect`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -43,40 +43,21 @@ pub struct LinuxKernelDirect {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for LinuxKernelDirect {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.kernel_file_path.is_some())
-            + usize::from(self.init_rd_path.is_some())
-            + usize::from(self.kernel_cmd_line.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.kernel_file_path {
-            map.serialize_entry("KernelFilePath", value)?;
+impl Default for LinuxKernelDirect {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            kernel_file_path: None,
+            init_rd_path: None,
+            kernel_cmd_line: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.init_rd_path {
-            map.serialize_entry("InitRdPath", value)?;
-        }
-
-        if let Some(value) = &self.kernel_cmd_line {
-            map.serialize_entry("KernelCmdLine", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for LinuxKernelDirect {
     const SCHEMA_NAME: &'static str = "LinuxKernelDirect";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_2_1809;
 
@@ -97,22 +78,32 @@ impl SchemaType for LinuxKernelDirect {
             availability: since::V2_2_1903,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for LinuxKernelDirect {
+    const RUST_NAME: &'static str = "LinuxKernelDirect";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.kernel_file_path);
+
+        visitor.field(1, &self.init_rd_path);
+
+        visitor.field(2, &self.kernel_cmd_line);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "KernelFilePath" => self.kernel_file_path = map.next_value()?,
-            "InitRdPath" => self.init_rd_path = map.next_value()?,
-            "KernelCmdLine" => self.kernel_cmd_line = map.next_value()?,
+            "KernelFilePath" => de::read_field(map, &mut self.kernel_file_path),
+            "InitRdPath" => de::read_field(map, &mut self.init_rd_path),
+            "KernelCmdLine" => de::read_field(map, &mut self.kernel_cmd_line),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +113,36 @@ impl StructFields for LinuxKernelDirect {
     }
 }
 
+impl Serialize for LinuxKernelDirect {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for LinuxKernelDirect {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for LinuxKernelDirect {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.kernel_file_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.init_rd_path);
+impl fmt::Debug for LinuxKernelDirect {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.kernel_cmd_line);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for LinuxKernelDirect {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

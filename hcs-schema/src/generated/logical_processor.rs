@@ -2,18 +2,19 @@
 //!
 //! Schema definition `LogicalProcessor`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, Subnode, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `LogicalProcessor`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -62,54 +63,24 @@ pub struct LogicalProcessor {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for LogicalProcessor {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.lp_index.is_some())
-            + usize::from(self.node_number.is_some())
-            + usize::from(self.package_id.is_some())
-            + usize::from(self.core_id.is_some())
-            + usize::from(self.root_vp_index.is_some())
-            + usize::from(self.subnodes.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.lp_index {
-            map.serialize_entry("LpIndex", value)?;
+impl Default for LogicalProcessor {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            lp_index: None,
+            node_number: None,
+            package_id: None,
+            core_id: None,
+            root_vp_index: None,
+            subnodes: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.node_number {
-            map.serialize_entry("NodeNumber", value)?;
-        }
-
-        if let Some(value) = &self.package_id {
-            map.serialize_entry("PackageId", value)?;
-        }
-
-        if let Some(value) = &self.core_id {
-            map.serialize_entry("CoreId", value)?;
-        }
-
-        if let Some(value) = &self.root_vp_index {
-            map.serialize_entry("RootVpIndex", value)?;
-        }
-
-        if let Some(value) = &self.subnodes {
-            map.serialize_entry("Subnodes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for LogicalProcessor {
     const SCHEMA_NAME: &'static str = "LogicalProcessor";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -145,25 +116,41 @@ impl SchemaType for LogicalProcessor {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for LogicalProcessor {
+    const RUST_NAME: &'static str = "LogicalProcessor";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.lp_index);
+
+        visitor.field(1, &self.node_number);
+
+        visitor.field(2, &self.package_id);
+
+        visitor.field(3, &self.core_id);
+
+        visitor.field(4, &self.root_vp_index);
+
+        visitor.field(5, &self.subnodes);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "LpIndex" => self.lp_index = map.next_value()?,
-            "NodeNumber" => self.node_number = map.next_value()?,
-            "PackageId" => self.package_id = map.next_value()?,
-            "CoreId" => self.core_id = map.next_value()?,
-            "RootVpIndex" => self.root_vp_index = map.next_value()?,
-            "Subnodes" => self.subnodes = map.next_value()?,
+            "LpIndex" => de::read_field(map, &mut self.lp_index),
+            "NodeNumber" => de::read_field(map, &mut self.node_number),
+            "PackageId" => de::read_field(map, &mut self.package_id),
+            "CoreId" => de::read_field(map, &mut self.core_id),
+            "RootVpIndex" => de::read_field(map, &mut self.root_vp_index),
+            "Subnodes" => de::read_field(map, &mut self.subnodes),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -173,28 +160,36 @@ impl StructFields for LogicalProcessor {
     }
 }
 
+impl Serialize for LogicalProcessor {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for LogicalProcessor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for LogicalProcessor {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.lp_index);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.node_number);
+impl fmt::Debug for LogicalProcessor {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.package_id);
-
-        walk_field(walker, &Self::FIELDS[3], &self.core_id);
-
-        walk_field(walker, &Self::FIELDS[4], &self.root_vp_index);
-
-        walk_field(walker, &Self::FIELDS[5], &self.subnodes);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for LogicalProcessor {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,21 @@
 //!
 //! Schema definition `MappedDirectory`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, PathType, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Object that describes a directory in the host that is requested to be mapped into a compute system's guest.
 ///
 /// Schema definition `MappedDirectory`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -68,50 +69,23 @@ pub struct MappedDirectory {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MappedDirectory {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.host_path.is_some())
-            + usize::from(self.host_path_type.is_some())
-            + usize::from(self.container_path.is_some())
-            + usize::from(self.read_only.is_some())
-            + usize::from(self.support_cloud_files.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.host_path {
-            map.serialize_entry("HostPath", value)?;
+impl Default for MappedDirectory {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            host_path: None,
+            host_path_type: None,
+            container_path: None,
+            read_only: None,
+            support_cloud_files: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.host_path_type {
-            map.serialize_entry("HostPathType", value)?;
-        }
-
-        if let Some(value) = &self.container_path {
-            map.serialize_entry("ContainerPath", value)?;
-        }
-
-        if let Some(value) = &self.read_only {
-            map.serialize_entry("ReadOnly", value)?;
-        }
-
-        if let Some(value) = &self.support_cloud_files {
-            map.serialize_entry("SupportCloudFiles", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MappedDirectory {
     const SCHEMA_NAME: &'static str = "MappedDirectory";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -142,24 +116,38 @@ impl SchemaType for MappedDirectory {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MappedDirectory {
+    const RUST_NAME: &'static str = "MappedDirectory";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.host_path);
+
+        visitor.field(1, &self.host_path_type);
+
+        visitor.field(2, &self.container_path);
+
+        visitor.field(3, &self.read_only);
+
+        visitor.field(4, &self.support_cloud_files);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "HostPath" => self.host_path = map.next_value()?,
-            "HostPathType" => self.host_path_type = map.next_value()?,
-            "ContainerPath" => self.container_path = map.next_value()?,
-            "ReadOnly" => self.read_only = map.next_value()?,
-            "SupportCloudFiles" => self.support_cloud_files = map.next_value()?,
+            "HostPath" => de::read_field(map, &mut self.host_path),
+            "HostPathType" => de::read_field(map, &mut self.host_path_type),
+            "ContainerPath" => de::read_field(map, &mut self.container_path),
+            "ReadOnly" => de::read_field(map, &mut self.read_only),
+            "SupportCloudFiles" => de::read_field(map, &mut self.support_cloud_files),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -169,26 +157,36 @@ impl StructFields for MappedDirectory {
     }
 }
 
+impl Serialize for MappedDirectory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MappedDirectory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MappedDirectory {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.host_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.host_path_type);
+impl fmt::Debug for MappedDirectory {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.container_path);
-
-        walk_field(walker, &Self::FIELDS[3], &self.read_only);
-
-        walk_field(walker, &Self::FIELDS[4], &self.support_cloud_files);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MappedDirectory {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `MappedPipe`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, MappedPipePathType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Object that describes a named pipe that is requested to be mapped into a compute system's guest.
 ///
 /// Schema definition `MappedPipe`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -52,39 +54,21 @@ pub struct MappedPipe {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MappedPipe {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.container_pipe_name.is_some())
-            + usize::from(self.host_path.is_some())
-            + usize::from(self.host_path_type.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.container_pipe_name {
-            map.serialize_entry("ContainerPipeName", value)?;
+impl Default for MappedPipe {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            container_pipe_name: None,
+            host_path: None,
+            host_path_type: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.host_path {
-            map.serialize_entry("HostPath", value)?;
-        }
-
-        if let Some(value) = &self.host_path_type {
-            map.serialize_entry("HostPathType", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MappedPipe {
     const SCHEMA_NAME: &'static str = "MappedPipe";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -105,22 +89,32 @@ impl SchemaType for MappedPipe {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MappedPipe {
+    const RUST_NAME: &'static str = "MappedPipe";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.container_pipe_name);
+
+        visitor.field(1, &self.host_path);
+
+        visitor.field(2, &self.host_path_type);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ContainerPipeName" => self.container_pipe_name = map.next_value()?,
-            "HostPath" => self.host_path = map.next_value()?,
-            "HostPathType" => self.host_path_type = map.next_value()?,
+            "ContainerPipeName" => de::read_field(map, &mut self.container_pipe_name),
+            "HostPath" => de::read_field(map, &mut self.host_path),
+            "HostPathType" => de::read_field(map, &mut self.host_path_type),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -130,22 +124,36 @@ impl StructFields for MappedPipe {
     }
 }
 
+impl Serialize for MappedPipe {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MappedPipe {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MappedPipe {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.container_pipe_name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.host_path);
+impl fmt::Debug for MappedPipe {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.host_path_type);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MappedPipe {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

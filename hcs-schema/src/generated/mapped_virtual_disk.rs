@@ -2,17 +2,17 @@
 //!
 //! Schema definition `MappedVirtualDisk`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `MappedVirtualDisk`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -43,40 +43,21 @@ pub struct MappedVirtualDisk {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MappedVirtualDisk {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.container_path.is_some())
-            + usize::from(self.lun.is_some())
-            + usize::from(self.overwrite_if_exists.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.container_path {
-            map.serialize_entry("ContainerPath", value)?;
+impl Default for MappedVirtualDisk {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            container_path: None,
+            lun: None,
+            overwrite_if_exists: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.lun {
-            map.serialize_entry("Lun", value)?;
-        }
-
-        if let Some(value) = &self.overwrite_if_exists {
-            map.serialize_entry("OverwriteIfExists", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MappedVirtualDisk {
     const SCHEMA_NAME: &'static str = "MappedVirtualDisk";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -97,22 +78,32 @@ impl SchemaType for MappedVirtualDisk {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MappedVirtualDisk {
+    const RUST_NAME: &'static str = "MappedVirtualDisk";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.container_path);
+
+        visitor.field(1, &self.lun);
+
+        visitor.field(2, &self.overwrite_if_exists);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ContainerPath" => self.container_path = map.next_value()?,
-            "Lun" => self.lun = map.next_value()?,
-            "OverwriteIfExists" => self.overwrite_if_exists = map.next_value()?,
+            "ContainerPath" => de::read_field(map, &mut self.container_path),
+            "Lun" => de::read_field(map, &mut self.lun),
+            "OverwriteIfExists" => de::read_field(map, &mut self.overwrite_if_exists),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +113,36 @@ impl StructFields for MappedVirtualDisk {
     }
 }
 
+impl Serialize for MappedVirtualDisk {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MappedVirtualDisk {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MappedVirtualDisk {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.container_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.lun);
+impl fmt::Debug for MappedVirtualDisk {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.overwrite_if_exists);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MappedVirtualDisk {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,17 +3,17 @@
 //! Schema definition `MemoryBalancerInfo`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `MemoryBalancerInfo`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,35 +44,20 @@ pub struct MemoryBalancerInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryBalancerInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.available_memory_in_pages.is_some())
-            + usize::from(self.available_memory_for_starting_vms_in_pages.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.available_memory_in_pages {
-            map.serialize_entry("AvailableMemoryInPages", value)?;
+impl Default for MemoryBalancerInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            available_memory_in_pages: None,
+            available_memory_for_starting_vms_in_pages: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.available_memory_for_starting_vms_in_pages {
-            map.serialize_entry("AvailableMemoryForStartingVmsInPages", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryBalancerInfo {
     const SCHEMA_NAME: &'static str = "MemoryBalancerInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -88,11 +73,19 @@ impl SchemaType for MemoryBalancerInfo {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryBalancerInfo {
+    const RUST_NAME: &'static str = "MemoryBalancerInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.available_memory_in_pages);
+
+        visitor.field(1, &self.available_memory_for_starting_vms_in_pages);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -100,13 +93,13 @@ impl StructFields for MemoryBalancerInfo {
     ) -> Result<bool, A::Error> {
         match key {
             "AvailableMemoryInPages" => {
-                self.available_memory_in_pages = map.next_value()?;
+                de::read_field(map, &mut self.available_memory_in_pages)
             }
             "AvailableMemoryForStartingVmsInPages" => {
-                self.available_memory_for_starting_vms_in_pages = map.next_value()?;
+                de::read_field(map, &mut self.available_memory_for_starting_vms_in_pages)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -116,24 +109,36 @@ impl StructFields for MemoryBalancerInfo {
     }
 }
 
+impl Serialize for MemoryBalancerInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryBalancerInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryBalancerInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.available_memory_in_pages);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(
-            walker,
-            &Self::FIELDS[1],
-            &self.available_memory_for_starting_vms_in_pages,
-        );
+impl fmt::Debug for MemoryBalancerInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryBalancerInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

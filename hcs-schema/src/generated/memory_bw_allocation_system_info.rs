@@ -3,17 +3,17 @@
 //! Schema definition `MemoryBwAllocationSystemInfo`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `MemoryBwAllocationSystemInfo`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -56,49 +56,23 @@ pub struct MemoryBwAllocationSystemInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryBwAllocationSystemInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.mba_supported.is_some())
-            + usize::from(self.mba_linear.is_some())
-            + usize::from(self.max_mba_cos.is_some())
-            + usize::from(self.max_mba_throttle_value.is_some())
-            + usize::from(self.mba_cos_slots.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.mba_supported {
-            map.serialize_entry("MbaSupported", value)?;
+impl Default for MemoryBwAllocationSystemInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            mba_supported: None,
+            mba_linear: None,
+            max_mba_cos: None,
+            max_mba_throttle_value: None,
+            mba_cos_slots: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.mba_linear {
-            map.serialize_entry("MbaLinear", value)?;
-        }
-
-        if let Some(value) = &self.max_mba_cos {
-            map.serialize_entry("MaxMbaCos", value)?;
-        }
-
-        if let Some(value) = &self.max_mba_throttle_value {
-            map.serialize_entry("MaxMbaThrottleValue", value)?;
-        }
-
-        if let Some(value) = &self.mba_cos_slots {
-            map.serialize_entry("MbaCosSlots", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryBwAllocationSystemInfo {
     const SCHEMA_NAME: &'static str = "MemoryBwAllocationSystemInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -129,24 +103,40 @@ impl SchemaType for MemoryBwAllocationSystemInfo {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryBwAllocationSystemInfo {
+    const RUST_NAME: &'static str = "MemoryBwAllocationSystemInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.mba_supported);
+
+        visitor.field(1, &self.mba_linear);
+
+        visitor.field(2, &self.max_mba_cos);
+
+        visitor.field(3, &self.max_mba_throttle_value);
+
+        visitor.field(4, &self.mba_cos_slots);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "MbaSupported" => self.mba_supported = map.next_value()?,
-            "MbaLinear" => self.mba_linear = map.next_value()?,
-            "MaxMbaCos" => self.max_mba_cos = map.next_value()?,
-            "MaxMbaThrottleValue" => self.max_mba_throttle_value = map.next_value()?,
-            "MbaCosSlots" => self.mba_cos_slots = map.next_value()?,
+            "MbaSupported" => de::read_field(map, &mut self.mba_supported),
+            "MbaLinear" => de::read_field(map, &mut self.mba_linear),
+            "MaxMbaCos" => de::read_field(map, &mut self.max_mba_cos),
+            "MaxMbaThrottleValue" => {
+                de::read_field(map, &mut self.max_mba_throttle_value)
+            }
+            "MbaCosSlots" => de::read_field(map, &mut self.mba_cos_slots),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -156,26 +146,36 @@ impl StructFields for MemoryBwAllocationSystemInfo {
     }
 }
 
+impl Serialize for MemoryBwAllocationSystemInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryBwAllocationSystemInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryBwAllocationSystemInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.mba_supported);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.mba_linear);
+impl fmt::Debug for MemoryBwAllocationSystemInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.max_mba_cos);
-
-        walk_field(walker, &Self::FIELDS[3], &self.max_mba_throttle_value);
-
-        walk_field(walker, &Self::FIELDS[4], &self.mba_cos_slots);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryBwAllocationSystemInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `MemoryInformationForHost`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, HostMemory, MemoryBalancerInfo, NumaNodeMemory, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `MemoryInformationForHost`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,44 +56,22 @@ pub struct MemoryInformationForHost {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryInformationForHost {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.numa_node_count.is_some())
-            + usize::from(self.host_memory_information.is_some())
-            + usize::from(self.numa_nodes.is_some())
-            + usize::from(self.balancers.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.numa_node_count {
-            map.serialize_entry("NumaNodeCount", value)?;
+impl Default for MemoryInformationForHost {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            numa_node_count: None,
+            host_memory_information: None,
+            numa_nodes: None,
+            balancers: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.host_memory_information {
-            map.serialize_entry("HostMemoryInformation", value)?;
-        }
-
-        if let Some(value) = &self.numa_nodes {
-            map.serialize_entry("NumaNodes", value)?;
-        }
-
-        if let Some(value) = &self.balancers {
-            map.serialize_entry("Balancers", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryInformationForHost {
     const SCHEMA_NAME: &'static str = "MemoryInformationForHost";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -117,25 +97,37 @@ impl SchemaType for MemoryInformationForHost {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryInformationForHost {
+    const RUST_NAME: &'static str = "MemoryInformationForHost";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.numa_node_count);
+
+        visitor.field(1, &self.host_memory_information);
+
+        visitor.field(2, &self.numa_nodes);
+
+        visitor.field(3, &self.balancers);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "NumaNodeCount" => self.numa_node_count = map.next_value()?,
+            "NumaNodeCount" => de::read_field(map, &mut self.numa_node_count),
             "HostMemoryInformation" => {
-                crate::de::read_struct_field(map, &mut self.host_memory_information)?
+                de::read_struct_field(map, &mut self.host_memory_information)
             }
-            "NumaNodes" => self.numa_nodes = map.next_value()?,
-            "Balancers" => self.balancers = map.next_value()?,
+            "NumaNodes" => de::read_field(map, &mut self.numa_nodes),
+            "Balancers" => de::read_field(map, &mut self.balancers),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -145,24 +137,36 @@ impl StructFields for MemoryInformationForHost {
     }
 }
 
+impl Serialize for MemoryInformationForHost {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryInformationForHost {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryInformationForHost {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.numa_node_count);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.host_memory_information);
+impl fmt::Debug for MemoryInformationForHost {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.numa_nodes);
-
-        walk_field(walker, &Self::FIELDS[3], &self.balancers);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryInformationForHost {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

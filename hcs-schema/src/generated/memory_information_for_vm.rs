@@ -2,20 +2,22 @@
 //!
 //! Schema definition `MemoryInformationForVm`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, VirtualNodeInfo, VmMemory,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// The response of memory information for virtual machine when query memory property of compute system
 ///
 /// Schema definition `MemoryInformationForVm`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -49,39 +51,21 @@ pub struct MemoryInformationForVm {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryInformationForVm {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.virtual_node_count.is_some())
-            + usize::from(self.virtual_machine_memory.is_some())
-            + usize::from(self.virtual_nodes.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.virtual_node_count {
-            map.serialize_entry("VirtualNodeCount", value)?;
+impl Default for MemoryInformationForVm {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            virtual_node_count: None,
+            virtual_machine_memory: None,
+            virtual_nodes: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.virtual_machine_memory {
-            map.serialize_entry("VirtualMachineMemory", value)?;
-        }
-
-        if let Some(value) = &self.virtual_nodes {
-            map.serialize_entry("VirtualNodes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryInformationForVm {
     const SCHEMA_NAME: &'static str = "MemoryInformationForVm";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -102,24 +86,34 @@ impl SchemaType for MemoryInformationForVm {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryInformationForVm {
+    const RUST_NAME: &'static str = "MemoryInformationForVm";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.virtual_node_count);
+
+        visitor.field(1, &self.virtual_machine_memory);
+
+        visitor.field(2, &self.virtual_nodes);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "VirtualNodeCount" => self.virtual_node_count = map.next_value()?,
+            "VirtualNodeCount" => de::read_field(map, &mut self.virtual_node_count),
             "VirtualMachineMemory" => {
-                crate::de::read_struct_field(map, &mut self.virtual_machine_memory)?
+                de::read_struct_field(map, &mut self.virtual_machine_memory)
             }
-            "VirtualNodes" => self.virtual_nodes = map.next_value()?,
+            "VirtualNodes" => de::read_field(map, &mut self.virtual_nodes),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -129,22 +123,36 @@ impl StructFields for MemoryInformationForVm {
     }
 }
 
+impl Serialize for MemoryInformationForVm {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryInformationForVm {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryInformationForVm {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.virtual_node_count);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.virtual_machine_memory);
+impl fmt::Debug for MemoryInformationForVm {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.virtual_nodes);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryInformationForVm {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,17 +3,17 @@
 //! Schema definition `MemoryIOSpaceConversionOperation`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `MemoryIOSpaceConversionOperation`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -50,44 +50,22 @@ pub struct MemoryIOSpaceConversionOperation {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryIOSpaceConversionOperation {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.numa_node_index.is_some())
-            + usize::from(self.promote.is_some())
-            + usize::from(self.any_node_okay.is_some())
-            + usize::from(self.bad_pages_only.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.numa_node_index {
-            map.serialize_entry("NumaNodeIndex", value)?;
+impl Default for MemoryIOSpaceConversionOperation {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            numa_node_index: None,
+            promote: None,
+            any_node_okay: None,
+            bad_pages_only: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.promote {
-            map.serialize_entry("Promote", value)?;
-        }
-
-        if let Some(value) = &self.any_node_okay {
-            map.serialize_entry("AnyNodeOkay", value)?;
-        }
-
-        if let Some(value) = &self.bad_pages_only {
-            map.serialize_entry("BadPagesOnly", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryIOSpaceConversionOperation {
     const SCHEMA_NAME: &'static str = "MemoryIOSpaceConversionOperation";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -113,23 +91,35 @@ impl SchemaType for MemoryIOSpaceConversionOperation {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryIOSpaceConversionOperation {
+    const RUST_NAME: &'static str = "MemoryIOSpaceConversionOperation";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.numa_node_index);
+
+        visitor.field(1, &self.promote);
+
+        visitor.field(2, &self.any_node_okay);
+
+        visitor.field(3, &self.bad_pages_only);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "NumaNodeIndex" => self.numa_node_index = map.next_value()?,
-            "Promote" => self.promote = map.next_value()?,
-            "AnyNodeOkay" => self.any_node_okay = map.next_value()?,
-            "BadPagesOnly" => self.bad_pages_only = map.next_value()?,
+            "NumaNodeIndex" => de::read_field(map, &mut self.numa_node_index),
+            "Promote" => de::read_field(map, &mut self.promote),
+            "AnyNodeOkay" => de::read_field(map, &mut self.any_node_okay),
+            "BadPagesOnly" => de::read_field(map, &mut self.bad_pages_only),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -139,24 +129,36 @@ impl StructFields for MemoryIOSpaceConversionOperation {
     }
 }
 
+impl Serialize for MemoryIOSpaceConversionOperation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryIOSpaceConversionOperation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryIOSpaceConversionOperation {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.numa_node_index);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.promote);
+impl fmt::Debug for MemoryIOSpaceConversionOperation {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.any_node_okay);
-
-        walk_field(walker, &Self::FIELDS[3], &self.bad_pages_only);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryIOSpaceConversionOperation {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

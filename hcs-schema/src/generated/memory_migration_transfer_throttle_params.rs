@@ -3,17 +3,17 @@
 //! Schema definition `MemoryMigrationTransferThrottleParams`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `MemoryMigrationTransferThrottleParams`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -92,66 +92,26 @@ pub struct MemoryMigrationTransferThrottleParams {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryMigrationTransferThrottleParams {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.skip_throttling.is_some())
-            + usize::from(self.throttling_scale.is_some())
-            + usize::from(self.minimum_throttle_percentage.is_some())
-            + usize::from(self.target_number_of_brownout_transfer_passes.is_some())
-            + usize::from(self.starting_brownout_pass_number_for_throttling.is_some())
-            + usize::from(self.maximum_number_of_brownout_transfer_passes.is_some())
-            + usize::from(self.target_blackout_transfer_time.is_some())
-            + usize::from(
-                self.blackout_time_threshold_for_cancelling_migration.is_some(),
-            ) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.skip_throttling {
-            map.serialize_entry("SkipThrottling", value)?;
+impl Default for MemoryMigrationTransferThrottleParams {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            skip_throttling: None,
+            throttling_scale: None,
+            minimum_throttle_percentage: None,
+            target_number_of_brownout_transfer_passes: None,
+            starting_brownout_pass_number_for_throttling: None,
+            maximum_number_of_brownout_transfer_passes: None,
+            target_blackout_transfer_time: None,
+            blackout_time_threshold_for_cancelling_migration: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.throttling_scale {
-            map.serialize_entry("ThrottlingScale", value)?;
-        }
-
-        if let Some(value) = &self.minimum_throttle_percentage {
-            map.serialize_entry("MinimumThrottlePercentage", value)?;
-        }
-
-        if let Some(value) = &self.target_number_of_brownout_transfer_passes {
-            map.serialize_entry("TargetNumberOfBrownoutTransferPasses", value)?;
-        }
-
-        if let Some(value) = &self.starting_brownout_pass_number_for_throttling {
-            map.serialize_entry("StartingBrownoutPassNumberForThrottling", value)?;
-        }
-
-        if let Some(value) = &self.maximum_number_of_brownout_transfer_passes {
-            map.serialize_entry("MaximumNumberOfBrownoutTransferPasses", value)?;
-        }
-
-        if let Some(value) = &self.target_blackout_transfer_time {
-            map.serialize_entry("TargetBlackoutTransferTime", value)?;
-        }
-
-        if let Some(value) = &self.blackout_time_threshold_for_cancelling_migration {
-            map.serialize_entry("BlackoutTimeThresholdForCancellingMigration", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryMigrationTransferThrottleParams {
     const SCHEMA_NAME: &'static str = "MemoryMigrationTransferThrottleParams";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100;
 
@@ -197,39 +157,65 @@ impl SchemaType for MemoryMigrationTransferThrottleParams {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryMigrationTransferThrottleParams {
+    const RUST_NAME: &'static str = "MemoryMigrationTransferThrottleParams";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.skip_throttling);
+
+        visitor.field(1, &self.throttling_scale);
+
+        visitor.field(2, &self.minimum_throttle_percentage);
+
+        visitor.field(3, &self.target_number_of_brownout_transfer_passes);
+
+        visitor.field(4, &self.starting_brownout_pass_number_for_throttling);
+
+        visitor.field(5, &self.maximum_number_of_brownout_transfer_passes);
+
+        visitor.field(6, &self.target_blackout_transfer_time);
+
+        visitor.field(7, &self.blackout_time_threshold_for_cancelling_migration);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SkipThrottling" => self.skip_throttling = map.next_value()?,
-            "ThrottlingScale" => self.throttling_scale = map.next_value()?,
+            "SkipThrottling" => de::read_field(map, &mut self.skip_throttling),
+            "ThrottlingScale" => de::read_field(map, &mut self.throttling_scale),
             "MinimumThrottlePercentage" => {
-                self.minimum_throttle_percentage = map.next_value()?;
+                de::read_field(map, &mut self.minimum_throttle_percentage)
             }
             "TargetNumberOfBrownoutTransferPasses" => {
-                self.target_number_of_brownout_transfer_passes = map.next_value()?;
+                de::read_field(map, &mut self.target_number_of_brownout_transfer_passes)
             }
             "StartingBrownoutPassNumberForThrottling" => {
-                self.starting_brownout_pass_number_for_throttling = map.next_value()?;
+                de::read_field(
+                    map,
+                    &mut self.starting_brownout_pass_number_for_throttling,
+                )
             }
             "MaximumNumberOfBrownoutTransferPasses" => {
-                self.maximum_number_of_brownout_transfer_passes = map.next_value()?;
+                de::read_field(map, &mut self.maximum_number_of_brownout_transfer_passes)
             }
             "TargetBlackoutTransferTime" => {
-                self.target_blackout_transfer_time = map.next_value()?;
+                de::read_field(map, &mut self.target_blackout_transfer_time)
             }
             "BlackoutTimeThresholdForCancellingMigration" => {
-                self.blackout_time_threshold_for_cancelling_migration = map.next_value()?;
+                de::read_field(
+                    map,
+                    &mut self.blackout_time_threshold_for_cancelling_migration,
+                )
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -239,48 +225,36 @@ impl StructFields for MemoryMigrationTransferThrottleParams {
     }
 }
 
+impl Serialize for MemoryMigrationTransferThrottleParams {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryMigrationTransferThrottleParams {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryMigrationTransferThrottleParams {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.skip_throttling);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.throttling_scale);
+impl fmt::Debug for MemoryMigrationTransferThrottleParams {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.minimum_throttle_percentage);
-
-        walk_field(
-            walker,
-            &Self::FIELDS[3],
-            &self.target_number_of_brownout_transfer_passes,
-        );
-
-        walk_field(
-            walker,
-            &Self::FIELDS[4],
-            &self.starting_brownout_pass_number_for_throttling,
-        );
-
-        walk_field(
-            walker,
-            &Self::FIELDS[5],
-            &self.maximum_number_of_brownout_transfer_passes,
-        );
-
-        walk_field(walker, &Self::FIELDS[6], &self.target_blackout_transfer_time);
-
-        walk_field(
-            walker,
-            &Self::FIELDS[7],
-            &self.blackout_time_threshold_for_cancelling_migration,
-        );
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryMigrationTransferThrottleParams {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `MemoryReserveResizeOperation`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, MemoryReservePageSize, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `MemoryReserveResizeOperation`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -63,54 +65,24 @@ pub struct MemoryReserveResizeOperation {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryReserveResizeOperation {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.numa_node_index.is_some())
-            + usize::from(self.page_count.is_some())
-            + usize::from(self.page_size.is_some())
-            + usize::from(self.any_node_okay.is_some())
-            + usize::from(self.above4_gb.is_some())
-            + usize::from(self.demote_on_move.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.numa_node_index {
-            map.serialize_entry("NumaNodeIndex", value)?;
+impl Default for MemoryReserveResizeOperation {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            numa_node_index: None,
+            page_count: None,
+            page_size: None,
+            any_node_okay: None,
+            above4_gb: None,
+            demote_on_move: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.page_count {
-            map.serialize_entry("PageCount", value)?;
-        }
-
-        if let Some(value) = &self.page_size {
-            map.serialize_entry("PageSize", value)?;
-        }
-
-        if let Some(value) = &self.any_node_okay {
-            map.serialize_entry("AnyNodeOkay", value)?;
-        }
-
-        if let Some(value) = &self.above4_gb {
-            map.serialize_entry("Above4Gb", value)?;
-        }
-
-        if let Some(value) = &self.demote_on_move {
-            map.serialize_entry("DemoteOnMove", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryReserveResizeOperation {
     const SCHEMA_NAME: &'static str = "MemoryReserveResizeOperation";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -146,25 +118,41 @@ impl SchemaType for MemoryReserveResizeOperation {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryReserveResizeOperation {
+    const RUST_NAME: &'static str = "MemoryReserveResizeOperation";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.numa_node_index);
+
+        visitor.field(1, &self.page_count);
+
+        visitor.field(2, &self.page_size);
+
+        visitor.field(3, &self.any_node_okay);
+
+        visitor.field(4, &self.above4_gb);
+
+        visitor.field(5, &self.demote_on_move);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "NumaNodeIndex" => self.numa_node_index = map.next_value()?,
-            "PageCount" => self.page_count = map.next_value()?,
-            "PageSize" => self.page_size = map.next_value()?,
-            "AnyNodeOkay" => self.any_node_okay = map.next_value()?,
-            "Above4Gb" => self.above4_gb = map.next_value()?,
-            "DemoteOnMove" => self.demote_on_move = map.next_value()?,
+            "NumaNodeIndex" => de::read_field(map, &mut self.numa_node_index),
+            "PageCount" => de::read_field(map, &mut self.page_count),
+            "PageSize" => de::read_field(map, &mut self.page_size),
+            "AnyNodeOkay" => de::read_field(map, &mut self.any_node_okay),
+            "Above4Gb" => de::read_field(map, &mut self.above4_gb),
+            "DemoteOnMove" => de::read_field(map, &mut self.demote_on_move),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -174,28 +162,36 @@ impl StructFields for MemoryReserveResizeOperation {
     }
 }
 
+impl Serialize for MemoryReserveResizeOperation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryReserveResizeOperation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryReserveResizeOperation {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.numa_node_index);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.page_count);
+impl fmt::Debug for MemoryReserveResizeOperation {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.page_size);
-
-        walk_field(walker, &Self::FIELDS[3], &self.any_node_okay);
-
-        walk_field(walker, &Self::FIELDS[4], &self.above4_gb);
-
-        walk_field(walker, &Self::FIELDS[5], &self.demote_on_move);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryReserveResizeOperation {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,17 +3,17 @@
 //! Schema definition `MemoryReserveTargetOperation`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `MemoryReserveTargetOperation`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -41,35 +41,20 @@ pub struct MemoryReserveTargetOperation {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryReserveTargetOperation {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.memory_reserve_name.is_some())
-            + usize::from(self.memory_reserve_target_in_mb_array.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.memory_reserve_name {
-            map.serialize_entry("MemoryReserveName", value)?;
+impl Default for MemoryReserveTargetOperation {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            memory_reserve_name: None,
+            memory_reserve_target_in_mb_array: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.memory_reserve_target_in_mb_array {
-            map.serialize_entry("MemoryReserveTargetInMbArray", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryReserveTargetOperation {
     const SCHEMA_NAME: &'static str = "MemoryReserveTargetOperation";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -85,23 +70,31 @@ impl SchemaType for MemoryReserveTargetOperation {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryReserveTargetOperation {
+    const RUST_NAME: &'static str = "MemoryReserveTargetOperation";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.memory_reserve_name);
+
+        visitor.field(1, &self.memory_reserve_target_in_mb_array);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "MemoryReserveName" => self.memory_reserve_name = map.next_value()?,
+            "MemoryReserveName" => de::read_field(map, &mut self.memory_reserve_name),
             "MemoryReserveTargetInMbArray" => {
-                self.memory_reserve_target_in_mb_array = map.next_value()?;
+                de::read_field(map, &mut self.memory_reserve_target_in_mb_array)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -111,20 +104,36 @@ impl StructFields for MemoryReserveTargetOperation {
     }
 }
 
+impl Serialize for MemoryReserveTargetOperation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryReserveTargetOperation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryReserveTargetOperation {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.memory_reserve_name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.memory_reserve_target_in_mb_array);
+impl fmt::Debug for MemoryReserveTargetOperation {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryReserveTargetOperation {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

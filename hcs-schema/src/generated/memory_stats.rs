@@ -2,19 +2,19 @@
 //!
 //! Schema definition `MemoryStats`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Memory runtime statistics
 ///
 /// Schema definition `MemoryStats`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,40 +54,21 @@ pub struct MemoryStats {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MemoryStats {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.memory_usage_commit_bytes.is_some())
-            + usize::from(self.memory_usage_commit_peak_bytes.is_some())
-            + usize::from(self.memory_usage_private_working_set_bytes.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.memory_usage_commit_bytes {
-            map.serialize_entry("MemoryUsageCommitBytes", value)?;
+impl Default for MemoryStats {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            memory_usage_commit_bytes: None,
+            memory_usage_commit_peak_bytes: None,
+            memory_usage_private_working_set_bytes: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.memory_usage_commit_peak_bytes {
-            map.serialize_entry("MemoryUsageCommitPeakBytes", value)?;
-        }
-
-        if let Some(value) = &self.memory_usage_private_working_set_bytes {
-            map.serialize_entry("MemoryUsagePrivateWorkingSetBytes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MemoryStats {
     const SCHEMA_NAME: &'static str = "MemoryStats";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -108,11 +89,21 @@ impl SchemaType for MemoryStats {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MemoryStats {
+    const RUST_NAME: &'static str = "MemoryStats";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.memory_usage_commit_bytes);
+
+        visitor.field(1, &self.memory_usage_commit_peak_bytes);
+
+        visitor.field(2, &self.memory_usage_private_working_set_bytes);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -120,16 +111,16 @@ impl StructFields for MemoryStats {
     ) -> Result<bool, A::Error> {
         match key {
             "MemoryUsageCommitBytes" => {
-                self.memory_usage_commit_bytes = map.next_value()?;
+                de::read_field(map, &mut self.memory_usage_commit_bytes)
             }
             "MemoryUsageCommitPeakBytes" => {
-                self.memory_usage_commit_peak_bytes = map.next_value()?;
+                de::read_field(map, &mut self.memory_usage_commit_peak_bytes)
             }
             "MemoryUsagePrivateWorkingSetBytes" => {
-                self.memory_usage_private_working_set_bytes = map.next_value()?;
+                de::read_field(map, &mut self.memory_usage_private_working_set_bytes)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -139,26 +130,36 @@ impl StructFields for MemoryStats {
     }
 }
 
+impl Serialize for MemoryStats {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MemoryStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MemoryStats {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.memory_usage_commit_bytes);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.memory_usage_commit_peak_bytes);
+impl fmt::Debug for MemoryStats {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(
-            walker,
-            &Self::FIELDS[2],
-            &self.memory_usage_private_working_set_bytes,
-        );
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MemoryStats {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `MeteringPortAcl`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FeatureSettingDisposition, FieldInfo, SchemaType, UnknownProperties,
-    Walk, Walker, walk_field,
+    Walk, Walker,
 };
 
 /// Schema definition `MeteringPortAcl`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -51,44 +53,22 @@ pub struct MeteringPortAcl {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MeteringPortAcl {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.disposition.is_some())
-            + usize::from(self.is_inbound.is_some())
-            + usize::from(self.ip_address_range.is_some())
-            + usize::from(self.instance_id.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.disposition {
-            map.serialize_entry("Disposition", value)?;
+impl Default for MeteringPortAcl {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            disposition: None,
+            is_inbound: None,
+            ip_address_range: None,
+            instance_id: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.is_inbound {
-            map.serialize_entry("IsInbound", value)?;
-        }
-
-        if let Some(value) = &self.ip_address_range {
-            map.serialize_entry("IPAddressRange", value)?;
-        }
-
-        if let Some(value) = &self.instance_id {
-            map.serialize_entry("InstanceId", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MeteringPortAcl {
     const SCHEMA_NAME: &'static str = "MeteringPortAcl";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -114,23 +94,35 @@ impl SchemaType for MeteringPortAcl {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MeteringPortAcl {
+    const RUST_NAME: &'static str = "MeteringPortAcl";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.disposition);
+
+        visitor.field(1, &self.is_inbound);
+
+        visitor.field(2, &self.ip_address_range);
+
+        visitor.field(3, &self.instance_id);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Disposition" => self.disposition = map.next_value()?,
-            "IsInbound" => self.is_inbound = map.next_value()?,
-            "IPAddressRange" => self.ip_address_range = map.next_value()?,
-            "InstanceId" => self.instance_id = map.next_value()?,
+            "Disposition" => de::read_field(map, &mut self.disposition),
+            "IsInbound" => de::read_field(map, &mut self.is_inbound),
+            "IPAddressRange" => de::read_field(map, &mut self.ip_address_range),
+            "InstanceId" => de::read_field(map, &mut self.instance_id),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -140,24 +132,36 @@ impl StructFields for MeteringPortAcl {
     }
 }
 
+impl Serialize for MeteringPortAcl {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MeteringPortAcl {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MeteringPortAcl {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.disposition);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.is_inbound);
+impl fmt::Debug for MeteringPortAcl {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.ip_address_range);
-
-        walk_field(walker, &Self::FIELDS[3], &self.instance_id);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MeteringPortAcl {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -7,14 +7,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `MigrationEvent`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MigrationEvent {
     /// JSON `"Unknown"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
@@ -42,17 +40,9 @@ pub enum MigrationEvent {
 impl MigrationEvent {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unknown => "Unknown",
-            Self::MigrationDone => "MigrationDone",
-            Self::BlackoutStarted => "BlackoutStarted",
-            Self::OfflineDone => "OfflineDone",
-            Self::BlackoutExited => "BlackoutExited",
-            Self::SetupDone => "SetupDone",
-            Self::TransferInProgress => "TransferInProgress",
-            Self::MigrationRecoveryDone => "MigrationRecoveryDone",
-            Self::MigrationFailed => "MigrationFailed",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -74,31 +64,35 @@ impl MigrationEvent {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Unknown => 0,
-            Self::MigrationDone => 1,
-            Self::BlackoutStarted => 2,
-            Self::OfflineDone => 3,
-            Self::BlackoutExited => 4,
-            Self::SetupDone => 5,
-            Self::TransferInProgress => 6,
-            Self::MigrationRecoveryDone => 7,
-            Self::MigrationFailed => 8,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Unknown => Ok(0),
+            Self::MigrationDone => Ok(1),
+            Self::BlackoutStarted => Ok(2),
+            Self::OfflineDone => Ok(3),
+            Self::BlackoutExited => Ok(4),
+            Self::SetupDone => Ok(5),
+            Self::TransferInProgress => Ok(6),
+            Self::MigrationRecoveryDone => Ok(7),
+            Self::MigrationFailed => Ok(8),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for MigrationEvent {
     const SCHEMA_NAME: &'static str = "MigrationEvent";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -161,6 +155,16 @@ impl FromStr for MigrationEvent {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for MigrationEvent {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

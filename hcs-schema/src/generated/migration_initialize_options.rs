@@ -3,19 +3,21 @@
 //! Schema definition `MigrationInitializeOptions`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CompatibilityInfo, FieldInfo, MemoryMigrationTransferThrottleParams,
     MigrationCompressionSettings, MigrationMemoryTransport, MigrationOrigin, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `MigrationInitializeOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -94,70 +96,27 @@ pub struct MigrationInitializeOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for MigrationInitializeOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.origin.is_some())
-            + usize::from(self.memory_transport.is_some())
-            + usize::from(self.memory_transfer_throttle_params.is_some())
-            + usize::from(self.compression_settings.is_some())
-            + usize::from(self.checksum_verification.is_some())
-            + usize::from(self.perf_tracing_enabled.is_some())
-            + usize::from(self.cancel_if_blackout_threshold_exceeds.is_some())
-            + usize::from(self.prepare_memory_transfer_mode.is_some())
-            + usize::from(self.compatibility_data.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.origin {
-            map.serialize_entry("Origin", value)?;
+impl Default for MigrationInitializeOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            origin: None,
+            memory_transport: None,
+            memory_transfer_throttle_params: None,
+            compression_settings: None,
+            checksum_verification: None,
+            perf_tracing_enabled: None,
+            cancel_if_blackout_threshold_exceeds: None,
+            prepare_memory_transfer_mode: None,
+            compatibility_data: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.memory_transport {
-            map.serialize_entry("MemoryTransport", value)?;
-        }
-
-        if let Some(value) = &self.memory_transfer_throttle_params {
-            map.serialize_entry("MemoryTransferThrottleParams", value)?;
-        }
-
-        if let Some(value) = &self.compression_settings {
-            map.serialize_entry("CompressionSettings", value)?;
-        }
-
-        if let Some(value) = &self.checksum_verification {
-            map.serialize_entry("ChecksumVerification", value)?;
-        }
-
-        if let Some(value) = &self.perf_tracing_enabled {
-            map.serialize_entry("PerfTracingEnabled", value)?;
-        }
-
-        if let Some(value) = &self.cancel_if_blackout_threshold_exceeds {
-            map.serialize_entry("CancelIfBlackoutThresholdExceeds", value)?;
-        }
-
-        if let Some(value) = &self.prepare_memory_transfer_mode {
-            map.serialize_entry("PrepareMemoryTransferMode", value)?;
-        }
-
-        if let Some(value) = &self.compatibility_data {
-            map.serialize_entry("CompatibilityData", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for MigrationInitializeOptions {
     const SCHEMA_NAME: &'static str = "MigrationInitializeOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100;
 
@@ -208,41 +167,62 @@ impl SchemaType for MigrationInitializeOptions {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for MigrationInitializeOptions {
+    const RUST_NAME: &'static str = "MigrationInitializeOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.origin);
+
+        visitor.field(1, &self.memory_transport);
+
+        visitor.field(2, &self.memory_transfer_throttle_params);
+
+        visitor.field(3, &self.compression_settings);
+
+        visitor.field(4, &self.checksum_verification);
+
+        visitor.field(5, &self.perf_tracing_enabled);
+
+        visitor.field(6, &self.cancel_if_blackout_threshold_exceeds);
+
+        visitor.field(7, &self.prepare_memory_transfer_mode);
+
+        visitor.field(8, &self.compatibility_data);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Origin" => self.origin = map.next_value()?,
-            "MemoryTransport" => self.memory_transport = map.next_value()?,
+            "Origin" => de::read_field(map, &mut self.origin),
+            "MemoryTransport" => de::read_field(map, &mut self.memory_transport),
             "MemoryTransferThrottleParams" => {
-                crate::de::read_struct_field(
-                    map,
-                    &mut self.memory_transfer_throttle_params,
-                )?
+                de::read_struct_field(map, &mut self.memory_transfer_throttle_params)
             }
             "CompressionSettings" => {
-                crate::de::read_struct_field(map, &mut self.compression_settings)?
+                de::read_struct_field(map, &mut self.compression_settings)
             }
-            "ChecksumVerification" => self.checksum_verification = map.next_value()?,
-            "PerfTracingEnabled" => self.perf_tracing_enabled = map.next_value()?,
+            "ChecksumVerification" => {
+                de::read_field(map, &mut self.checksum_verification)
+            }
+            "PerfTracingEnabled" => de::read_field(map, &mut self.perf_tracing_enabled),
             "CancelIfBlackoutThresholdExceeds" => {
-                self.cancel_if_blackout_threshold_exceeds = map.next_value()?;
+                de::read_field(map, &mut self.cancel_if_blackout_threshold_exceeds)
             }
             "PrepareMemoryTransferMode" => {
-                self.prepare_memory_transfer_mode = map.next_value()?;
+                de::read_field(map, &mut self.prepare_memory_transfer_mode)
             }
             "CompatibilityData" => {
-                crate::de::read_struct_field(map, &mut self.compatibility_data)?
+                de::read_struct_field(map, &mut self.compatibility_data)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -252,34 +232,36 @@ impl StructFields for MigrationInitializeOptions {
     }
 }
 
+impl Serialize for MigrationInitializeOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for MigrationInitializeOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for MigrationInitializeOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.origin);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.memory_transport);
+impl fmt::Debug for MigrationInitializeOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.memory_transfer_throttle_params);
-
-        walk_field(walker, &Self::FIELDS[3], &self.compression_settings);
-
-        walk_field(walker, &Self::FIELDS[4], &self.checksum_verification);
-
-        walk_field(walker, &Self::FIELDS[5], &self.perf_tracing_enabled);
-
-        walk_field(walker, &Self::FIELDS[6], &self.cancel_if_blackout_threshold_exceeds);
-
-        walk_field(walker, &Self::FIELDS[7], &self.prepare_memory_transfer_mode);
-
-        walk_field(walker, &Self::FIELDS[8], &self.compatibility_data);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for MigrationInitializeOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

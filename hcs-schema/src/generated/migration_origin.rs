@@ -7,14 +7,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `MigrationOrigin`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MigrationOrigin {
     /// JSON `"Source"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
@@ -28,10 +26,9 @@ pub enum MigrationOrigin {
 impl MigrationOrigin {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Source => "Source",
-            Self::Destination => "Destination",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -46,24 +43,28 @@ impl MigrationOrigin {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Source => 0,
-            Self::Destination => 1,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Source => Ok(0),
+            Self::Destination => Ok(1),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for MigrationOrigin {
     const SCHEMA_NAME: &'static str = "MigrationOrigin";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -91,6 +92,16 @@ impl FromStr for MigrationOrigin {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for MigrationOrigin {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -7,14 +7,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `MigrationResult`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MigrationResult {
     /// JSON `"Invalid"`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
@@ -38,15 +36,9 @@ pub enum MigrationResult {
 impl MigrationResult {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invalid => "Invalid",
-            Self::Success => "Success",
-            Self::MigrationCancelled => "MigrationCancelled",
-            Self::GuestInitiatedCancellation => "GuestInitiatedCancellation",
-            Self::SourceMigrationFailed => "SourceMigrationFailed",
-            Self::DestinationMigrationFailed => "DestinationMigrationFailed",
-            Self::MigrationRecoveryFailed => "MigrationRecoveryFailed",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -66,29 +58,33 @@ impl MigrationResult {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Invalid => 0,
-            Self::Success => 1,
-            Self::MigrationCancelled => 2,
-            Self::GuestInitiatedCancellation => 3,
-            Self::SourceMigrationFailed => 4,
-            Self::DestinationMigrationFailed => 5,
-            Self::MigrationRecoveryFailed => 6,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Invalid => Ok(0),
+            Self::Success => Ok(1),
+            Self::MigrationCancelled => Ok(2),
+            Self::GuestInitiatedCancellation => Ok(3),
+            Self::SourceMigrationFailed => Ok(4),
+            Self::DestinationMigrationFailed => Ok(5),
+            Self::MigrationRecoveryFailed => Ok(6),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for MigrationResult {
     const SCHEMA_NAME: &'static str = "MigrationResult";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -141,6 +137,16 @@ impl FromStr for MigrationResult {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for MigrationResult {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `ModificationRequest`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, ModifyPropertyType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Structure used for service level modification request. Right now, we support modification of a single property type in a call.
 ///
 /// Schema definition `ModificationRequest`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -46,34 +48,20 @@ pub struct ModificationRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ModificationRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.property_type.is_some())
-            + usize::from(self.settings.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.property_type {
-            map.serialize_entry("PropertyType", value)?;
+impl Default for ModificationRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            property_type: None,
+            settings: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.settings {
-            map.serialize_entry("Settings", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ModificationRequest {
     const SCHEMA_NAME: &'static str = "ModificationRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -89,21 +77,29 @@ impl SchemaType for ModificationRequest {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ModificationRequest {
+    const RUST_NAME: &'static str = "ModificationRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.property_type);
+
+        visitor.field(1, &self.settings);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "PropertyType" => self.property_type = map.next_value()?,
-            "Settings" => self.settings = Some(map.next_value()?),
+            "PropertyType" => de::read_field(map, &mut self.property_type),
+            "Settings" => de::read_any_field(map, &mut self.settings),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -113,20 +109,36 @@ impl StructFields for ModificationRequest {
     }
 }
 
+impl Serialize for ModificationRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ModificationRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ModificationRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.property_type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.settings);
+impl fmt::Debug for ModificationRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ModificationRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `ModifyResourceType`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ModifyResourceType {
     /// JSON `"Network"`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
@@ -55,24 +53,9 @@ pub enum ModifyResourceType {
 impl ModifyResourceType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Network => "Network",
-            Self::CpuGroup => "CpuGroup",
-            Self::VSmbShare => "VSmbShare",
-            Self::Plan9Share => "Plan9Share",
-            Self::HvSocket => "HvSocket",
-            Self::SharedMemoryRegion => "SharedMemoryRegion",
-            Self::VpMemDevice => "VPMemDevice",
-            Self::Gpu => "Gpu",
-            Self::Licensing => "Licensing",
-            Self::Memory => "Memory",
-            Self::MappedDirectory => "MappedDirectory",
-            Self::MappedPipe => "MappedPipe",
-            Self::MappedVirtualDisk => "MappedVirtualDisk",
-            Self::CombinedLayers => "CombinedLayers",
-            Self::NetworkNamespace => "NetworkNamespace",
-            Self::CimMount => "CimMount",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -101,38 +84,42 @@ impl ModifyResourceType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Network => 0,
-            Self::CpuGroup => 1,
-            Self::VSmbShare => 2,
-            Self::Plan9Share => 3,
-            Self::HvSocket => 4,
-            Self::SharedMemoryRegion => 5,
-            Self::VpMemDevice => 6,
-            Self::Gpu => 7,
-            Self::Licensing => 8,
-            Self::Memory => 9,
-            Self::MappedDirectory => 10,
-            Self::MappedPipe => 11,
-            Self::MappedVirtualDisk => 12,
-            Self::CombinedLayers => 13,
-            Self::NetworkNamespace => 14,
-            Self::CimMount => 15,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Network => Ok(0),
+            Self::CpuGroup => Ok(1),
+            Self::VSmbShare => Ok(2),
+            Self::Plan9Share => Ok(3),
+            Self::HvSocket => Ok(4),
+            Self::SharedMemoryRegion => Ok(5),
+            Self::VpMemDevice => Ok(6),
+            Self::Gpu => Ok(7),
+            Self::Licensing => Ok(8),
+            Self::Memory => Ok(9),
+            Self::MappedDirectory => Ok(10),
+            Self::MappedPipe => Ok(11),
+            Self::MappedVirtualDisk => Ok(12),
+            Self::CombinedLayers => Ok(13),
+            Self::NetworkNamespace => Ok(14),
+            Self::CimMount => Ok(15),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for ModifyResourceType {
     const SCHEMA_NAME: &'static str = "ModifyResourceType";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_0_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -230,6 +217,16 @@ impl FromStr for ModifyResourceType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for ModifyResourceType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

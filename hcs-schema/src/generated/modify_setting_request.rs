@@ -2,18 +2,20 @@
 //!
 //! Schema definition `ModifySettingRequest`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, ModifyRequestType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `ModifySettingRequest`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -50,44 +52,22 @@ pub struct ModifySettingRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ModifySettingRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.resource_path.is_some())
-            + usize::from(self.request_type.is_some())
-            + usize::from(self.settings.is_some())
-            + usize::from(self.guest_request.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.resource_path {
-            map.serialize_entry("ResourcePath", value)?;
+impl Default for ModifySettingRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            resource_path: None,
+            request_type: None,
+            settings: None,
+            guest_request: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.request_type {
-            map.serialize_entry("RequestType", value)?;
-        }
-
-        if let Some(value) = &self.settings {
-            map.serialize_entry("Settings", value)?;
-        }
-
-        if let Some(value) = &self.guest_request {
-            map.serialize_entry("GuestRequest", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ModifySettingRequest {
     const SCHEMA_NAME: &'static str = "ModifySettingRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -113,23 +93,35 @@ impl SchemaType for ModifySettingRequest {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ModifySettingRequest {
+    const RUST_NAME: &'static str = "ModifySettingRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.resource_path);
+
+        visitor.field(1, &self.request_type);
+
+        visitor.field(2, &self.settings);
+
+        visitor.field(3, &self.guest_request);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ResourcePath" => self.resource_path = map.next_value()?,
-            "RequestType" => self.request_type = map.next_value()?,
-            "Settings" => self.settings = Some(map.next_value()?),
-            "GuestRequest" => self.guest_request = Some(map.next_value()?),
+            "ResourcePath" => de::read_field(map, &mut self.resource_path),
+            "RequestType" => de::read_field(map, &mut self.request_type),
+            "Settings" => de::read_any_field(map, &mut self.settings),
+            "GuestRequest" => de::read_any_field(map, &mut self.guest_request),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -139,24 +131,36 @@ impl StructFields for ModifySettingRequest {
     }
 }
 
+impl Serialize for ModifySettingRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ModifySettingRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ModifySettingRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.resource_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.request_type);
+impl fmt::Debug for ModifySettingRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.settings);
-
-        walk_field(walker, &Self::FIELDS[3], &self.guest_request);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ModifySettingRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,21 @@
 //!
 //! Schema definition `Namespace`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, DeviceNamespace, FieldInfo, FilesystemNamespace, HostFiles,
     JobNamespace, MountManagerNamespace, NamedPipeNamespace, NetworkNamespace,
     ObjectNamespace, RegistryNamespace, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `Namespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -82,67 +83,27 @@ pub struct Namespace {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Namespace {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.job.is_some())
-            + usize::from(self.filesystem.is_some())
-            + usize::from(self.mountmgr.is_some())
-            + usize::from(self.namedpipe.is_some()) + usize::from(self.ob.is_some())
-            + usize::from(self.registry.is_some()) + usize::from(self.network.is_some())
-            + usize::from(self.device.is_some()) + usize::from(self.hostfiles.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.job {
-            map.serialize_entry("job", value)?;
+impl Default for Namespace {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            job: None,
+            filesystem: None,
+            mountmgr: None,
+            namedpipe: None,
+            ob: None,
+            registry: None,
+            network: None,
+            device: None,
+            hostfiles: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.filesystem {
-            map.serialize_entry("filesystem", value)?;
-        }
-
-        if let Some(value) = &self.mountmgr {
-            map.serialize_entry("mountmgr", value)?;
-        }
-
-        if let Some(value) = &self.namedpipe {
-            map.serialize_entry("namedpipe", value)?;
-        }
-
-        if let Some(value) = &self.ob {
-            map.serialize_entry("ob", value)?;
-        }
-
-        if let Some(value) = &self.registry {
-            map.serialize_entry("registry", value)?;
-        }
-
-        if let Some(value) = &self.network {
-            map.serialize_entry("network", value)?;
-        }
-
-        if let Some(value) = &self.device {
-            map.serialize_entry("device", value)?;
-        }
-
-        if let Some(value) = &self.hostfiles {
-            map.serialize_entry("hostfiles", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Namespace {
     const SCHEMA_NAME: &'static str = "Namespace";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -193,28 +154,50 @@ impl SchemaType for Namespace {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Namespace {
+    const RUST_NAME: &'static str = "Namespace";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.job);
+
+        visitor.field(1, &self.filesystem);
+
+        visitor.field(2, &self.mountmgr);
+
+        visitor.field(3, &self.namedpipe);
+
+        visitor.field(4, &self.ob);
+
+        visitor.field(5, &self.registry);
+
+        visitor.field(6, &self.network);
+
+        visitor.field(7, &self.device);
+
+        visitor.field(8, &self.hostfiles);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "job" => crate::de::read_struct_field(map, &mut self.job)?,
-            "filesystem" => crate::de::read_struct_field(map, &mut self.filesystem)?,
-            "mountmgr" => crate::de::read_struct_field(map, &mut self.mountmgr)?,
-            "namedpipe" => crate::de::read_struct_field(map, &mut self.namedpipe)?,
-            "ob" => crate::de::read_struct_field(map, &mut self.ob)?,
-            "registry" => crate::de::read_struct_field(map, &mut self.registry)?,
-            "network" => crate::de::read_struct_field(map, &mut self.network)?,
-            "device" => crate::de::read_struct_field(map, &mut self.device)?,
-            "hostfiles" => crate::de::read_struct_field(map, &mut self.hostfiles)?,
+            "job" => de::read_struct_field(map, &mut self.job),
+            "filesystem" => de::read_struct_field(map, &mut self.filesystem),
+            "mountmgr" => de::read_struct_field(map, &mut self.mountmgr),
+            "namedpipe" => de::read_struct_field(map, &mut self.namedpipe),
+            "ob" => de::read_struct_field(map, &mut self.ob),
+            "registry" => de::read_struct_field(map, &mut self.registry),
+            "network" => de::read_struct_field(map, &mut self.network),
+            "device" => de::read_struct_field(map, &mut self.device),
+            "hostfiles" => de::read_struct_field(map, &mut self.hostfiles),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -224,34 +207,36 @@ impl StructFields for Namespace {
     }
 }
 
+impl Serialize for Namespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Namespace {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Namespace {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.job);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.filesystem);
+impl fmt::Debug for Namespace {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.mountmgr);
-
-        walk_field(walker, &Self::FIELDS[3], &self.namedpipe);
-
-        walk_field(walker, &Self::FIELDS[4], &self.ob);
-
-        walk_field(walker, &Self::FIELDS[5], &self.registry);
-
-        walk_field(walker, &Self::FIELDS[6], &self.network);
-
-        walk_field(walker, &Self::FIELDS[7], &self.device);
-
-        walk_field(walker, &Self::FIELDS[8], &self.hostfiles);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Namespace {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

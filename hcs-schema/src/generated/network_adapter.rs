@@ -2,19 +2,20 @@
 //!
 //! Schema definition `NetworkAdapter`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Guid, IovSettings, MacAddress, MeteringPortAcl,
     NetworkAdapterType, SchemaType, StateOverride, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `NetworkAdapter`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -120,93 +121,32 @@ pub struct NetworkAdapter {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for NetworkAdapter {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.endpoint_id.is_some())
-            + usize::from(self.mac_address.is_some())
-            + usize::from(self.media_type.is_some())
-            + usize::from(self.instance_id.is_some())
-            + usize::from(self.disable_interrupt_batching.is_some())
-            + usize::from(self.iov_settings.is_some())
-            + usize::from(self.connection_state.is_some())
-            + usize::from(self.network_adapter_type.is_some())
-            + usize::from(self.switch_id.is_some()) + usize::from(self.port_id.is_some())
-            + usize::from(self.switch_name.is_some())
-            + usize::from(self.use_persistent_port.is_some())
-            + usize::from(self.resource_pool_id.is_some())
-            + usize::from(self.metering_acls.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.endpoint_id {
-            map.serialize_entry("EndpointId", value)?;
+impl Default for NetworkAdapter {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            endpoint_id: None,
+            mac_address: None,
+            media_type: None,
+            instance_id: None,
+            disable_interrupt_batching: None,
+            iov_settings: None,
+            connection_state: None,
+            network_adapter_type: None,
+            switch_id: None,
+            port_id: None,
+            switch_name: None,
+            use_persistent_port: None,
+            resource_pool_id: None,
+            metering_acls: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.mac_address {
-            map.serialize_entry("MacAddress", value)?;
-        }
-
-        if let Some(value) = &self.media_type {
-            map.serialize_entry("MediaType", value)?;
-        }
-
-        if let Some(value) = &self.instance_id {
-            map.serialize_entry("InstanceId", value)?;
-        }
-
-        if let Some(value) = &self.disable_interrupt_batching {
-            map.serialize_entry("DisableInterruptBatching", value)?;
-        }
-
-        if let Some(value) = &self.iov_settings {
-            map.serialize_entry("IovSettings", value)?;
-        }
-
-        if let Some(value) = &self.connection_state {
-            map.serialize_entry("ConnectionState", value)?;
-        }
-
-        if let Some(value) = &self.network_adapter_type {
-            map.serialize_entry("NetworkAdapterType", value)?;
-        }
-
-        if let Some(value) = &self.switch_id {
-            map.serialize_entry("SwitchId", value)?;
-        }
-
-        if let Some(value) = &self.port_id {
-            map.serialize_entry("PortId", value)?;
-        }
-
-        if let Some(value) = &self.switch_name {
-            map.serialize_entry("SwitchName", value)?;
-        }
-
-        if let Some(value) = &self.use_persistent_port {
-            map.serialize_entry("UsePersistentPort", value)?;
-        }
-
-        if let Some(value) = &self.resource_pool_id {
-            map.serialize_entry("ResourcePoolId", value)?;
-        }
-
-        if let Some(value) = &self.metering_acls {
-            map.serialize_entry("MeteringAcls", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for NetworkAdapter {
     const SCHEMA_NAME: &'static str = "NetworkAdapter";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -282,35 +222,67 @@ impl SchemaType for NetworkAdapter {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for NetworkAdapter {
+    const RUST_NAME: &'static str = "NetworkAdapter";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.endpoint_id);
+
+        visitor.field(1, &self.mac_address);
+
+        visitor.field(2, &self.media_type);
+
+        visitor.field(3, &self.instance_id);
+
+        visitor.field(4, &self.disable_interrupt_batching);
+
+        visitor.field(5, &self.iov_settings);
+
+        visitor.field(6, &self.connection_state);
+
+        visitor.field(7, &self.network_adapter_type);
+
+        visitor.field(8, &self.switch_id);
+
+        visitor.field(9, &self.port_id);
+
+        visitor.field(10, &self.switch_name);
+
+        visitor.field(11, &self.use_persistent_port);
+
+        visitor.field(12, &self.resource_pool_id);
+
+        visitor.field(13, &self.metering_acls);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "EndpointId" => self.endpoint_id = map.next_value()?,
-            "MacAddress" => self.mac_address = map.next_value()?,
-            "MediaType" => self.media_type = map.next_value()?,
-            "InstanceId" => self.instance_id = map.next_value()?,
+            "EndpointId" => de::read_field(map, &mut self.endpoint_id),
+            "MacAddress" => de::read_field(map, &mut self.mac_address),
+            "MediaType" => de::read_field(map, &mut self.media_type),
+            "InstanceId" => de::read_field(map, &mut self.instance_id),
             "DisableInterruptBatching" => {
-                self.disable_interrupt_batching = map.next_value()?;
+                de::read_field(map, &mut self.disable_interrupt_batching)
             }
-            "IovSettings" => crate::de::read_struct_field(map, &mut self.iov_settings)?,
-            "ConnectionState" => self.connection_state = map.next_value()?,
-            "NetworkAdapterType" => self.network_adapter_type = map.next_value()?,
-            "SwitchId" => self.switch_id = map.next_value()?,
-            "PortId" => self.port_id = map.next_value()?,
-            "SwitchName" => self.switch_name = map.next_value()?,
-            "UsePersistentPort" => self.use_persistent_port = map.next_value()?,
-            "ResourcePoolId" => self.resource_pool_id = map.next_value()?,
-            "MeteringAcls" => self.metering_acls = map.next_value()?,
+            "IovSettings" => de::read_struct_field(map, &mut self.iov_settings),
+            "ConnectionState" => de::read_field(map, &mut self.connection_state),
+            "NetworkAdapterType" => de::read_field(map, &mut self.network_adapter_type),
+            "SwitchId" => de::read_field(map, &mut self.switch_id),
+            "PortId" => de::read_field(map, &mut self.port_id),
+            "SwitchName" => de::read_field(map, &mut self.switch_name),
+            "UsePersistentPort" => de::read_field(map, &mut self.use_persistent_port),
+            "ResourcePoolId" => de::read_field(map, &mut self.resource_pool_id),
+            "MeteringAcls" => de::read_field(map, &mut self.metering_acls),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -320,44 +292,36 @@ impl StructFields for NetworkAdapter {
     }
 }
 
+impl Serialize for NetworkAdapter {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for NetworkAdapter {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for NetworkAdapter {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.endpoint_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.mac_address);
+impl fmt::Debug for NetworkAdapter {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.media_type);
-
-        walk_field(walker, &Self::FIELDS[3], &self.instance_id);
-
-        walk_field(walker, &Self::FIELDS[4], &self.disable_interrupt_batching);
-
-        walk_field(walker, &Self::FIELDS[5], &self.iov_settings);
-
-        walk_field(walker, &Self::FIELDS[6], &self.connection_state);
-
-        walk_field(walker, &Self::FIELDS[7], &self.network_adapter_type);
-
-        walk_field(walker, &Self::FIELDS[8], &self.switch_id);
-
-        walk_field(walker, &Self::FIELDS[9], &self.port_id);
-
-        walk_field(walker, &Self::FIELDS[10], &self.switch_name);
-
-        walk_field(walker, &Self::FIELDS[11], &self.use_persistent_port);
-
-        walk_field(walker, &Self::FIELDS[12], &self.resource_pool_id);
-
-        walk_field(walker, &Self::FIELDS[13], &self.metering_acls);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for NetworkAdapter {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

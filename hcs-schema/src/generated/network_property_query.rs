@@ -4,18 +4,20 @@
 //! Observed, not published: see the type's documentation.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, NetworkAdapterType, NetworkProperty2, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `NetworkPropertyQuery`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -40,35 +42,20 @@ pub struct NetworkPropertyQuery {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for NetworkPropertyQuery {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.network_properties.is_some())
-            + usize::from(self.network_adapter_names.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.network_properties {
-            map.serialize_entry("NetworkProperties", value)?;
+impl Default for NetworkPropertyQuery {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            network_properties: None,
+            network_adapter_names: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.network_adapter_names {
-            map.serialize_entry("NetworkAdapterNames", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for NetworkPropertyQuery {
     const SCHEMA_NAME: &'static str = "NetworkPropertyQuery";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -84,21 +71,29 @@ impl SchemaType for NetworkPropertyQuery {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for NetworkPropertyQuery {
+    const RUST_NAME: &'static str = "NetworkPropertyQuery";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.network_properties);
+
+        visitor.field(1, &self.network_adapter_names);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "NetworkProperties" => self.network_properties = map.next_value()?,
-            "NetworkAdapterNames" => self.network_adapter_names = map.next_value()?,
+            "NetworkProperties" => de::read_field(map, &mut self.network_properties),
+            "NetworkAdapterNames" => de::read_field(map, &mut self.network_adapter_names),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -108,20 +103,36 @@ impl StructFields for NetworkPropertyQuery {
     }
 }
 
+impl Serialize for NetworkPropertyQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for NetworkPropertyQuery {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for NetworkPropertyQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.network_properties);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.network_adapter_names);
+impl fmt::Debug for NetworkPropertyQuery {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for NetworkPropertyQuery {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,17 @@
 //!
 //! Schema definition `Networking`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
-};
+use crate::{Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `Networking`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -64,50 +63,23 @@ pub struct Networking {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Networking {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.allow_unqualified_dns_query.is_some())
-            + usize::from(self.dns_search_list.is_some())
-            + usize::from(self.network_shared_container_name.is_some())
-            + usize::from(self.namespace.is_some())
-            + usize::from(self.network_adapters.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.allow_unqualified_dns_query {
-            map.serialize_entry("AllowUnqualifiedDnsQuery", value)?;
+impl Default for Networking {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            allow_unqualified_dns_query: None,
+            dns_search_list: None,
+            network_shared_container_name: None,
+            namespace: None,
+            network_adapters: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.dns_search_list {
-            map.serialize_entry("DnsSearchList", value)?;
-        }
-
-        if let Some(value) = &self.network_shared_container_name {
-            map.serialize_entry("NetworkSharedContainerName", value)?;
-        }
-
-        if let Some(value) = &self.namespace {
-            map.serialize_entry("Namespace", value)?;
-        }
-
-        if let Some(value) = &self.network_adapters {
-            map.serialize_entry("NetworkAdapters", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Networking {
     const SCHEMA_NAME: &'static str = "Networking";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -138,11 +110,25 @@ impl SchemaType for Networking {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Networking {
+    const RUST_NAME: &'static str = "Networking";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.allow_unqualified_dns_query);
+
+        visitor.field(1, &self.dns_search_list);
+
+        visitor.field(2, &self.network_shared_container_name);
+
+        visitor.field(3, &self.namespace);
+
+        visitor.field(4, &self.network_adapters);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -150,16 +136,16 @@ impl StructFields for Networking {
     ) -> Result<bool, A::Error> {
         match key {
             "AllowUnqualifiedDnsQuery" => {
-                self.allow_unqualified_dns_query = map.next_value()?;
+                de::read_field(map, &mut self.allow_unqualified_dns_query)
             }
-            "DnsSearchList" => self.dns_search_list = map.next_value()?,
+            "DnsSearchList" => de::read_field(map, &mut self.dns_search_list),
             "NetworkSharedContainerName" => {
-                self.network_shared_container_name = map.next_value()?;
+                de::read_field(map, &mut self.network_shared_container_name)
             }
-            "Namespace" => self.namespace = map.next_value()?,
-            "NetworkAdapters" => self.network_adapters = map.next_value()?,
+            "Namespace" => de::read_field(map, &mut self.namespace),
+            "NetworkAdapters" => de::read_field(map, &mut self.network_adapters),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -169,26 +155,36 @@ impl StructFields for Networking {
     }
 }
 
+impl Serialize for Networking {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Networking {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Networking {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.allow_unqualified_dns_query);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.dns_search_list);
+impl fmt::Debug for Networking {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.network_shared_container_name);
-
-        walk_field(walker, &Self::FIELDS[3], &self.namespace);
-
-        walk_field(walker, &Self::FIELDS[4], &self.network_adapters);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Networking {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

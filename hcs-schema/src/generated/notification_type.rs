@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Exit type of a compute system.
 ///
 /// Schema definition `NotificationType`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum NotificationType {
     /// JSON `"None"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -43,13 +41,9 @@ pub enum NotificationType {
 impl NotificationType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "None",
-            Self::GracefulExit => "GracefulExit",
-            Self::ForcedExit => "ForcedExit",
-            Self::UnexpectedExit => "UnexpectedExit",
-            Self::Unknown => "Unknown",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -67,27 +61,31 @@ impl NotificationType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::None => 0,
-            Self::GracefulExit => 1,
-            Self::ForcedExit => 2,
-            Self::UnexpectedExit => 3,
-            Self::Unknown => 4,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::None => Ok(0),
+            Self::GracefulExit => Ok(1),
+            Self::ForcedExit => Ok(2),
+            Self::UnexpectedExit => Ok(3),
+            Self::Unknown => Ok(4),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for NotificationType {
     const SCHEMA_NAME: &'static str = "NotificationType";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_1_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -130,6 +128,16 @@ impl FromStr for NotificationType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for NotificationType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -3,18 +3,19 @@
 //! Schema definition `Numa`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, NumaSetting, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `Numa`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,45 +55,22 @@ pub struct Numa {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Numa {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.virtual_node_count.is_some())
-            + usize::from(self.preferred_physical_nodes.is_some())
-            + usize::from(self.settings.is_some())
-            + usize::from(self.max_size_per_node.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.virtual_node_count {
-            map.serialize_entry("VirtualNodeCount", value)?;
+impl Default for Numa {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            virtual_node_count: None,
+            preferred_physical_nodes: None,
+            settings: None,
+            max_size_per_node: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.preferred_physical_nodes {
-            map.serialize_entry("PreferredPhysicalNodes", value)?;
-        }
-
-        if let Some(value) = &self.settings {
-            map.serialize_entry("Settings", value)?;
-        }
-
-        if let Some(value) = &self.max_size_per_node {
-            map.serialize_entry("MaxSizePerNode", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Numa {
     const SCHEMA_NAME: &'static str = "Numa";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100;
 
@@ -118,23 +96,37 @@ impl SchemaType for Numa {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Numa {
+    const RUST_NAME: &'static str = "Numa";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.virtual_node_count);
+
+        visitor.field(1, &self.preferred_physical_nodes);
+
+        visitor.field(2, &self.settings);
+
+        visitor.field(3, &self.max_size_per_node);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "VirtualNodeCount" => self.virtual_node_count = map.next_value()?,
-            "PreferredPhysicalNodes" => self.preferred_physical_nodes = map.next_value()?,
-            "Settings" => self.settings = map.next_value()?,
-            "MaxSizePerNode" => self.max_size_per_node = map.next_value()?,
+            "VirtualNodeCount" => de::read_field(map, &mut self.virtual_node_count),
+            "PreferredPhysicalNodes" => {
+                de::read_field(map, &mut self.preferred_physical_nodes)
+            }
+            "Settings" => de::read_field(map, &mut self.settings),
+            "MaxSizePerNode" => de::read_field(map, &mut self.max_size_per_node),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -144,24 +136,36 @@ impl StructFields for Numa {
     }
 }
 
+impl Serialize for Numa {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Numa {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Numa {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.virtual_node_count);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.preferred_physical_nodes);
+impl fmt::Debug for Numa {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.settings);
-
-        walk_field(walker, &Self::FIELDS[3], &self.max_size_per_node);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Numa {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

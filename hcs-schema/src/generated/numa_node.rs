@@ -3,17 +3,17 @@
 //! Schema definition `NumaNode`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `NumaNode`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -38,35 +38,20 @@ pub struct NumaNode {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for NumaNode {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.virtual_node_index.is_some())
-            + usize::from(self.physical_node_index.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.virtual_node_index {
-            map.serialize_entry("VirtualNodeIndex", value)?;
+impl Default for NumaNode {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            virtual_node_index: None,
+            physical_node_index: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.physical_node_index {
-            map.serialize_entry("PhysicalNodeIndex", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for NumaNode {
     const SCHEMA_NAME: &'static str = "NumaNode";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F;
 
@@ -82,21 +67,29 @@ impl SchemaType for NumaNode {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for NumaNode {
+    const RUST_NAME: &'static str = "NumaNode";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.virtual_node_index);
+
+        visitor.field(1, &self.physical_node_index);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "VirtualNodeIndex" => self.virtual_node_index = map.next_value()?,
-            "PhysicalNodeIndex" => self.physical_node_index = map.next_value()?,
+            "VirtualNodeIndex" => de::read_field(map, &mut self.virtual_node_index),
+            "PhysicalNodeIndex" => de::read_field(map, &mut self.physical_node_index),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -106,20 +99,36 @@ impl StructFields for NumaNode {
     }
 }
 
+impl Serialize for NumaNode {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for NumaNode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for NumaNode {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.virtual_node_index);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.physical_node_index);
+impl fmt::Debug for NumaNode {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for NumaNode {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

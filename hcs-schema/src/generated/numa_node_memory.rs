@@ -3,17 +3,17 @@
 //! Schema definition `NumaNodeMemory`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `NumaNodeMemory`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,35 +44,20 @@ pub struct NumaNodeMemory {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for NumaNodeMemory {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.total_consumable_memory_in_pages.is_some())
-            + usize::from(self.available_memory_in_pages.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.total_consumable_memory_in_pages {
-            map.serialize_entry("TotalConsumableMemoryInPages", value)?;
+impl Default for NumaNodeMemory {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            total_consumable_memory_in_pages: None,
+            available_memory_in_pages: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.available_memory_in_pages {
-            map.serialize_entry("AvailableMemoryInPages", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for NumaNodeMemory {
     const SCHEMA_NAME: &'static str = "NumaNodeMemory";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348;
 
@@ -88,11 +73,19 @@ impl SchemaType for NumaNodeMemory {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for NumaNodeMemory {
+    const RUST_NAME: &'static str = "NumaNodeMemory";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.total_consumable_memory_in_pages);
+
+        visitor.field(1, &self.available_memory_in_pages);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -100,13 +93,13 @@ impl StructFields for NumaNodeMemory {
     ) -> Result<bool, A::Error> {
         match key {
             "TotalConsumableMemoryInPages" => {
-                self.total_consumable_memory_in_pages = map.next_value()?;
+                de::read_field(map, &mut self.total_consumable_memory_in_pages)
             }
             "AvailableMemoryInPages" => {
-                self.available_memory_in_pages = map.next_value()?;
+                de::read_field(map, &mut self.available_memory_in_pages)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -116,20 +109,36 @@ impl StructFields for NumaNodeMemory {
     }
 }
 
+impl Serialize for NumaNodeMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for NumaNodeMemory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for NumaNodeMemory {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.total_consumable_memory_in_pages);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.available_memory_in_pages);
+impl fmt::Debug for NumaNodeMemory {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for NumaNodeMemory {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,17 @@
 //! Schema definition `NumaProcessors`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, Range, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
-};
+use crate::{Availability, FieldInfo, Range, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `NumaProcessors`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -39,35 +38,20 @@ pub struct NumaProcessors {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for NumaProcessors {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.count_per_node.is_some())
-            + usize::from(self.node_per_socket.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.count_per_node {
-            map.serialize_entry("count_per_node", value)?;
+impl Default for NumaProcessors {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count_per_node: None,
+            node_per_socket: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.node_per_socket {
-            map.serialize_entry("node_per_socket", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for NumaProcessors {
     const SCHEMA_NAME: &'static str = "NumaProcessors";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100;
 
@@ -83,23 +67,29 @@ impl SchemaType for NumaProcessors {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for NumaProcessors {
+    const RUST_NAME: &'static str = "NumaProcessors";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.count_per_node);
+
+        visitor.field(1, &self.node_per_socket);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "count_per_node" => {
-                crate::de::read_struct_field(map, &mut self.count_per_node)?
-            }
-            "node_per_socket" => self.node_per_socket = map.next_value()?,
+            "count_per_node" => de::read_struct_field(map, &mut self.count_per_node),
+            "node_per_socket" => de::read_field(map, &mut self.node_per_socket),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -109,20 +99,36 @@ impl StructFields for NumaProcessors {
     }
 }
 
+impl Serialize for NumaProcessors {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for NumaProcessors {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for NumaProcessors {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.count_per_node);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.node_per_socket);
+impl fmt::Debug for NumaProcessors {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for NumaProcessors {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `NumaSetting`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, MemoryBackingType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `NumaSetting`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) and hcsshim 7c9ff7f (main, 2026-08-20) do. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)). Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::VNUMA_26100`](crate::Evidence::VNUMA_26100)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -63,55 +65,24 @@ pub struct NumaSetting {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for NumaSetting {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.virtual_node_number.is_some())
-            + usize::from(self.physical_node_number.is_some())
-            + usize::from(self.virtual_socket_number.is_some())
-            + usize::from(self.count_of_processors.is_some())
-            + usize::from(self.count_of_memory_blocks.is_some())
-            + usize::from(self.memory_backing_type.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.virtual_node_number {
-            map.serialize_entry("VirtualNodeNumber", value)?;
+impl Default for NumaSetting {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            virtual_node_number: None,
+            physical_node_number: None,
+            virtual_socket_number: None,
+            count_of_processors: None,
+            count_of_memory_blocks: None,
+            memory_backing_type: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.physical_node_number {
-            map.serialize_entry("PhysicalNodeNumber", value)?;
-        }
-
-        if let Some(value) = &self.virtual_socket_number {
-            map.serialize_entry("VirtualSocketNumber", value)?;
-        }
-
-        if let Some(value) = &self.count_of_processors {
-            map.serialize_entry("CountOfProcessors", value)?;
-        }
-
-        if let Some(value) = &self.count_of_memory_blocks {
-            map.serialize_entry("CountOfMemoryBlocks", value)?;
-        }
-
-        if let Some(value) = &self.memory_backing_type {
-            map.serialize_entry("MemoryBackingType", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for NumaSetting {
     const SCHEMA_NAME: &'static str = "NumaSetting";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100;
 
@@ -147,25 +118,43 @@ impl SchemaType for NumaSetting {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for NumaSetting {
+    const RUST_NAME: &'static str = "NumaSetting";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.virtual_node_number);
+
+        visitor.field(1, &self.physical_node_number);
+
+        visitor.field(2, &self.virtual_socket_number);
+
+        visitor.field(3, &self.count_of_processors);
+
+        visitor.field(4, &self.count_of_memory_blocks);
+
+        visitor.field(5, &self.memory_backing_type);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "VirtualNodeNumber" => self.virtual_node_number = map.next_value()?,
-            "PhysicalNodeNumber" => self.physical_node_number = map.next_value()?,
-            "VirtualSocketNumber" => self.virtual_socket_number = map.next_value()?,
-            "CountOfProcessors" => self.count_of_processors = map.next_value()?,
-            "CountOfMemoryBlocks" => self.count_of_memory_blocks = map.next_value()?,
-            "MemoryBackingType" => self.memory_backing_type = map.next_value()?,
+            "VirtualNodeNumber" => de::read_field(map, &mut self.virtual_node_number),
+            "PhysicalNodeNumber" => de::read_field(map, &mut self.physical_node_number),
+            "VirtualSocketNumber" => de::read_field(map, &mut self.virtual_socket_number),
+            "CountOfProcessors" => de::read_field(map, &mut self.count_of_processors),
+            "CountOfMemoryBlocks" => {
+                de::read_field(map, &mut self.count_of_memory_blocks)
+            }
+            "MemoryBackingType" => de::read_field(map, &mut self.memory_backing_type),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -175,28 +164,36 @@ impl StructFields for NumaSetting {
     }
 }
 
+impl Serialize for NumaSetting {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for NumaSetting {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for NumaSetting {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.virtual_node_number);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.physical_node_number);
+impl fmt::Debug for NumaSetting {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.virtual_socket_number);
-
-        walk_field(walker, &Self::FIELDS[3], &self.count_of_processors);
-
-        walk_field(walker, &Self::FIELDS[4], &self.count_of_memory_blocks);
-
-        walk_field(walker, &Self::FIELDS[5], &self.memory_backing_type);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for NumaSetting {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

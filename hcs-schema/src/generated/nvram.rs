@@ -5,18 +5,20 @@
 #![allow(deprecated)]
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, DateTime, FieldInfo, NvramVendor, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `Nvram`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -48,35 +50,20 @@ pub struct Nvram {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Nvram {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.vendors.is_some())
-            + usize::from(self.last_update_time.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.vendors {
-            map.serialize_entry("Vendors", value)?;
+impl Default for Nvram {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            vendors: None,
+            last_update_time: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.last_update_time {
-            map.serialize_entry("LastUpdateTime", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Nvram {
     const SCHEMA_NAME: &'static str = "Nvram";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2;
 
@@ -92,21 +79,29 @@ impl SchemaType for Nvram {
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Nvram {
+    const RUST_NAME: &'static str = "Nvram";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.vendors);
+
+        visitor.field(1, &self.last_update_time);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Vendors" => self.vendors = map.next_value()?,
-            "LastUpdateTime" => self.last_update_time = map.next_value()?,
+            "Vendors" => de::read_field(map, &mut self.vendors),
+            "LastUpdateTime" => de::read_field(map, &mut self.last_update_time),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -116,20 +111,36 @@ impl StructFields for Nvram {
     }
 }
 
+impl Serialize for Nvram {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Nvram {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Nvram {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.vendors);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.last_update_time);
+impl fmt::Debug for Nvram {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Nvram {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

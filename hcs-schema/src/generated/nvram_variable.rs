@@ -4,18 +4,19 @@
 
 #![allow(deprecated)]
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, DateTime, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `NvramVariable`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -56,39 +57,21 @@ pub struct NvramVariable {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for NvramVariable {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.attributes.is_some())
-            + usize::from(self.timestamp.is_some()) + usize::from(self.data.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.attributes {
-            map.serialize_entry("Attributes", value)?;
+impl Default for NvramVariable {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            attributes: None,
+            timestamp: None,
+            data: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.timestamp {
-            map.serialize_entry("Timestamp", value)?;
-        }
-
-        if let Some(value) = &self.data {
-            map.serialize_entry("Data", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for NvramVariable {
     const SCHEMA_NAME: &'static str = "NvramVariable";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2;
 
@@ -109,22 +92,32 @@ impl SchemaType for NvramVariable {
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for NvramVariable {
+    const RUST_NAME: &'static str = "NvramVariable";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.attributes);
+
+        visitor.field(1, &self.timestamp);
+
+        visitor.field(2, &self.data);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Attributes" => self.attributes = map.next_value()?,
-            "Timestamp" => self.timestamp = map.next_value()?,
-            "Data" => self.data = map.next_value()?,
+            "Attributes" => de::read_field(map, &mut self.attributes),
+            "Timestamp" => de::read_field(map, &mut self.timestamp),
+            "Data" => de::read_field(map, &mut self.data),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -134,22 +127,36 @@ impl StructFields for NvramVariable {
     }
 }
 
+impl Serialize for NvramVariable {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for NvramVariable {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for NvramVariable {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.attributes);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.timestamp);
+impl fmt::Debug for NvramVariable {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.data);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for NvramVariable {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `ObjectDirectory`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, ObjectDirectoryShadow, ObjectSymlink, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `ObjectDirectory`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -56,47 +58,23 @@ pub struct ObjectDirectory {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ObjectDirectory {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.name.is_some()) + usize::from(self.clonesd.is_some())
-            + usize::from(self.shadow.is_some()) + usize::from(self.symlink.is_some())
-            + usize::from(self.objdir.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
+impl Default for ObjectDirectory {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: None,
+            clonesd: None,
+            shadow: None,
+            symlink: None,
+            objdir: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.clonesd {
-            map.serialize_entry("clonesd", value)?;
-        }
-
-        if let Some(value) = &self.shadow {
-            map.serialize_entry("shadow", value)?;
-        }
-
-        if let Some(value) = &self.symlink {
-            map.serialize_entry("symlink", value)?;
-        }
-
-        if let Some(value) = &self.objdir {
-            map.serialize_entry("objdir", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ObjectDirectory {
     const SCHEMA_NAME: &'static str = "ObjectDirectory";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -127,24 +105,38 @@ impl SchemaType for ObjectDirectory {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ObjectDirectory {
+    const RUST_NAME: &'static str = "ObjectDirectory";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.name);
+
+        visitor.field(1, &self.clonesd);
+
+        visitor.field(2, &self.shadow);
+
+        visitor.field(3, &self.symlink);
+
+        visitor.field(4, &self.objdir);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "clonesd" => self.clonesd = map.next_value()?,
-            "shadow" => self.shadow = map.next_value()?,
-            "symlink" => self.symlink = map.next_value()?,
-            "objdir" => self.objdir = map.next_value()?,
+            "name" => de::read_field(map, &mut self.name),
+            "clonesd" => de::read_field(map, &mut self.clonesd),
+            "shadow" => de::read_field(map, &mut self.shadow),
+            "symlink" => de::read_field(map, &mut self.symlink),
+            "objdir" => de::read_field(map, &mut self.objdir),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -154,26 +146,36 @@ impl StructFields for ObjectDirectory {
     }
 }
 
+impl Serialize for ObjectDirectory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ObjectDirectory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ObjectDirectory {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.clonesd);
+impl fmt::Debug for ObjectDirectory {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.shadow);
-
-        walk_field(walker, &Self::FIELDS[3], &self.symlink);
-
-        walk_field(walker, &Self::FIELDS[4], &self.objdir);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ObjectDirectory {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

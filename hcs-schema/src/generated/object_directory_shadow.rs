@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `ObjectDirectoryShadow`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ObjectDirectoryShadow {
     /// JSON `"false"`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)).
@@ -29,11 +27,9 @@ pub enum ObjectDirectoryShadow {
 impl ObjectDirectoryShadow {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::False => "false",
-            Self::True => "true",
-            Self::Ifexists => "ifexists",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -49,25 +45,29 @@ impl ObjectDirectoryShadow {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::False => 0,
-            Self::True => 1,
-            Self::Ifexists => 2,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::False => Ok(0),
+            Self::True => Ok(1),
+            Self::Ifexists => Ok(2),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for ObjectDirectoryShadow {
     const SCHEMA_NAME: &'static str = "ObjectDirectoryShadow";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_3_2004;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -100,6 +100,16 @@ impl FromStr for ObjectDirectoryShadow {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for ObjectDirectoryShadow {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `ObjectNamespace`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, ObjectDirectory, ObjectDirectoryShadow, ObjectSymlink,
-    SchemaType, UnknownProperties, Walk, Walker, walk_field,
+    SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `ObjectNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,39 +46,21 @@ pub struct ObjectNamespace {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ObjectNamespace {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.shadow.is_some())
-            + usize::from(self.symlink.is_some()) + usize::from(self.objdir.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.shadow {
-            map.serialize_entry("shadow", value)?;
+impl Default for ObjectNamespace {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            shadow: None,
+            symlink: None,
+            objdir: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.symlink {
-            map.serialize_entry("symlink", value)?;
-        }
-
-        if let Some(value) = &self.objdir {
-            map.serialize_entry("objdir", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ObjectNamespace {
     const SCHEMA_NAME: &'static str = "ObjectNamespace";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -97,22 +81,32 @@ impl SchemaType for ObjectNamespace {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ObjectNamespace {
+    const RUST_NAME: &'static str = "ObjectNamespace";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.shadow);
+
+        visitor.field(1, &self.symlink);
+
+        visitor.field(2, &self.objdir);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "shadow" => self.shadow = map.next_value()?,
-            "symlink" => self.symlink = map.next_value()?,
-            "objdir" => self.objdir = map.next_value()?,
+            "shadow" => de::read_field(map, &mut self.shadow),
+            "symlink" => de::read_field(map, &mut self.symlink),
+            "objdir" => de::read_field(map, &mut self.objdir),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +116,36 @@ impl StructFields for ObjectNamespace {
     }
 }
 
+impl Serialize for ObjectNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ObjectNamespace {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ObjectNamespace {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.shadow);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.symlink);
+impl fmt::Debug for ObjectNamespace {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.objdir);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ObjectNamespace {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `ObjectSymlink`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, ObjectSymlinkScope, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `ObjectSymlink`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -56,47 +58,23 @@ pub struct ObjectSymlink {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ObjectSymlink {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.name.is_some()) + usize::from(self.path.is_some())
-            + usize::from(self.scope.is_some()) + usize::from(self.pathtoclone.is_some())
-            + usize::from(self.access_mask.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
+impl Default for ObjectSymlink {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: None,
+            path: None,
+            scope: None,
+            pathtoclone: None,
+            access_mask: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.path {
-            map.serialize_entry("path", value)?;
-        }
-
-        if let Some(value) = &self.scope {
-            map.serialize_entry("scope", value)?;
-        }
-
-        if let Some(value) = &self.pathtoclone {
-            map.serialize_entry("pathtoclone", value)?;
-        }
-
-        if let Some(value) = &self.access_mask {
-            map.serialize_entry("access_mask", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ObjectSymlink {
     const SCHEMA_NAME: &'static str = "ObjectSymlink";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -127,24 +105,38 @@ impl SchemaType for ObjectSymlink {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ObjectSymlink {
+    const RUST_NAME: &'static str = "ObjectSymlink";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.name);
+
+        visitor.field(1, &self.path);
+
+        visitor.field(2, &self.scope);
+
+        visitor.field(3, &self.pathtoclone);
+
+        visitor.field(4, &self.access_mask);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "path" => self.path = map.next_value()?,
-            "scope" => self.scope = map.next_value()?,
-            "pathtoclone" => self.pathtoclone = map.next_value()?,
-            "access_mask" => self.access_mask = map.next_value()?,
+            "name" => de::read_field(map, &mut self.name),
+            "path" => de::read_field(map, &mut self.path),
+            "scope" => de::read_field(map, &mut self.scope),
+            "pathtoclone" => de::read_field(map, &mut self.pathtoclone),
+            "access_mask" => de::read_field(map, &mut self.access_mask),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -154,26 +146,36 @@ impl StructFields for ObjectSymlink {
     }
 }
 
+impl Serialize for ObjectSymlink {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ObjectSymlink {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ObjectSymlink {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.path);
+impl fmt::Debug for ObjectSymlink {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.scope);
-
-        walk_field(walker, &Self::FIELDS[3], &self.pathtoclone);
-
-        walk_field(walker, &Self::FIELDS[4], &self.access_mask);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ObjectSymlink {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `OperationFailureDetail`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OperationFailureDetail {
     /// JSON `"Invalid"`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
@@ -105,34 +103,9 @@ pub enum OperationFailureDetail {
 impl OperationFailureDetail {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invalid => "Invalid",
-            Self::CreateInternalError => "CreateInternalError",
-            Self::ConstructStateError => "ConstructStateError",
-            Self::RuntimeOsTypeMismatch => "RuntimeOsTypeMismatch",
-            Self::Construct => "Construct",
-            Self::Start => "Start",
-            Self::Pause => "Pause",
-            Self::Resume => "Resume",
-            Self::Shutdown => "Shutdown",
-            Self::Terminate => "Terminate",
-            Self::Save => "Save",
-            Self::GetProperties => "GetProperties",
-            Self::Modify => "Modify",
-            Self::Crash => "Crash",
-            Self::GuestCrash => "GuestCrash",
-            Self::LifecycleNotify => "LifecycleNotify",
-            Self::ExecuteProcess => "ExecuteProcess",
-            Self::GetProcessInfo => "GetProcessInfo",
-            Self::WaitForProcess => "WaitForProcess",
-            Self::SignalProcess => "SignalProcess",
-            Self::ModifyProcess => "ModifyProcess",
-            Self::PrepareForHosting => "PrepareForHosting",
-            Self::RegisterHostedSystem => "RegisterHostedSystem",
-            Self::UnregisterHostedSystem => "UnregisterHostedSystem",
-            Self::PrepareForClone => "PrepareForClone",
-            Self::GetCloneTemplate => "GetCloneTemplate",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -171,48 +144,52 @@ impl OperationFailureDetail {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Invalid => 0,
-            Self::CreateInternalError => 1,
-            Self::ConstructStateError => 2,
-            Self::RuntimeOsTypeMismatch => 3,
-            Self::Construct => 4,
-            Self::Start => 5,
-            Self::Pause => 6,
-            Self::Resume => 7,
-            Self::Shutdown => 8,
-            Self::Terminate => 9,
-            Self::Save => 10,
-            Self::GetProperties => 11,
-            Self::Modify => 12,
-            Self::Crash => 13,
-            Self::GuestCrash => 14,
-            Self::LifecycleNotify => 15,
-            Self::ExecuteProcess => 16,
-            Self::GetProcessInfo => 17,
-            Self::WaitForProcess => 18,
-            Self::SignalProcess => 19,
-            Self::ModifyProcess => 20,
-            Self::PrepareForHosting => 21,
-            Self::RegisterHostedSystem => 22,
-            Self::UnregisterHostedSystem => 23,
-            Self::PrepareForClone => 24,
-            Self::GetCloneTemplate => 25,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Invalid => Ok(0),
+            Self::CreateInternalError => Ok(1),
+            Self::ConstructStateError => Ok(2),
+            Self::RuntimeOsTypeMismatch => Ok(3),
+            Self::Construct => Ok(4),
+            Self::Start => Ok(5),
+            Self::Pause => Ok(6),
+            Self::Resume => Ok(7),
+            Self::Shutdown => Ok(8),
+            Self::Terminate => Ok(9),
+            Self::Save => Ok(10),
+            Self::GetProperties => Ok(11),
+            Self::Modify => Ok(12),
+            Self::Crash => Ok(13),
+            Self::GuestCrash => Ok(14),
+            Self::LifecycleNotify => Ok(15),
+            Self::ExecuteProcess => Ok(16),
+            Self::GetProcessInfo => Ok(17),
+            Self::WaitForProcess => Ok(18),
+            Self::SignalProcess => Ok(19),
+            Self::ModifyProcess => Ok(20),
+            Self::PrepareForHosting => Ok(21),
+            Self::RegisterHostedSystem => Ok(22),
+            Self::UnregisterHostedSystem => Ok(23),
+            Self::PrepareForClone => Ok(24),
+            Self::GetCloneTemplate => Ok(25),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for OperationFailureDetail {
     const SCHEMA_NAME: &'static str = "OperationFailureDetail";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_4_20H2;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -360,6 +337,16 @@ impl FromStr for OperationFailureDetail {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for OperationFailureDetail {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

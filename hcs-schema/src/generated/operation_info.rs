@@ -2,20 +2,22 @@
 //!
 //! Schema definition `OperationInfo`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, DateTime, FieldInfo, OperationFailureInfo, OperationType, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// / Information about an operation on a compute system. / An operation is typically an HCS API call but can also be something like / a compute system exit or crash.
 ///
 /// Schema definition `OperationInfo`. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). The reference documents it as new in 2.6; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -60,44 +62,22 @@ pub struct OperationInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for OperationInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.operation.is_some())
-            + usize::from(self.start_timestamp.is_some())
-            + usize::from(self.end_timestamp.is_some())
-            + usize::from(self.failure_info.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.operation {
-            map.serialize_entry("Operation", value)?;
+impl Default for OperationInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            operation: None,
+            start_timestamp: None,
+            end_timestamp: None,
+            failure_info: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.start_timestamp {
-            map.serialize_entry("StartTimestamp", value)?;
-        }
-
-        if let Some(value) = &self.end_timestamp {
-            map.serialize_entry("EndTimestamp", value)?;
-        }
-
-        if let Some(value) = &self.failure_info {
-            map.serialize_entry("FailureInfo", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for OperationInfo {
     const SCHEMA_NAME: &'static str = "OperationInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_6_1809;
 
@@ -123,23 +103,35 @@ impl SchemaType for OperationInfo {
             availability: since::V2_6_21H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for OperationInfo {
+    const RUST_NAME: &'static str = "OperationInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.operation);
+
+        visitor.field(1, &self.start_timestamp);
+
+        visitor.field(2, &self.end_timestamp);
+
+        visitor.field(3, &self.failure_info);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Operation" => self.operation = map.next_value()?,
-            "StartTimestamp" => self.start_timestamp = map.next_value()?,
-            "EndTimestamp" => self.end_timestamp = map.next_value()?,
-            "FailureInfo" => crate::de::read_struct_field(map, &mut self.failure_info)?,
+            "Operation" => de::read_field(map, &mut self.operation),
+            "StartTimestamp" => de::read_field(map, &mut self.start_timestamp),
+            "EndTimestamp" => de::read_field(map, &mut self.end_timestamp),
+            "FailureInfo" => de::read_struct_field(map, &mut self.failure_info),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -149,24 +141,36 @@ impl StructFields for OperationInfo {
     }
 }
 
+impl Serialize for OperationInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for OperationInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for OperationInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.operation);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.start_timestamp);
+impl fmt::Debug for OperationInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.end_timestamp);
-
-        walk_field(walker, &Self::FIELDS[3], &self.failure_info);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for OperationInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

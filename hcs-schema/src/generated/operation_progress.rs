@@ -2,17 +2,19 @@
 //!
 //! Schema definition `OperationProgress`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
+use crate::{Availability, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Information about the progress of an operation
 ///
 /// Schema definition `OperationProgress`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -25,35 +27,29 @@ pub struct OperationProgress {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for OperationProgress {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = self.unknown_properties.len();
-
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
+impl Default for OperationProgress {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            unknown_properties: UnknownProperties::new(),
         }
-
-        map.end()
     }
 }
 
 impl SchemaType for OperationProgress {
     const SCHEMA_NAME: &'static str = "OperationProgress";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED;
-
-    const FIELDS: &'static [FieldInfo] = &[];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for OperationProgress {
+    const RUST_NAME: &'static str = "OperationProgress";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -69,16 +65,36 @@ impl StructFields for OperationProgress {
     }
 }
 
+impl Serialize for OperationProgress {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for OperationProgress {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for OperationProgress {
     fn walk(&self, walker: &mut dyn Walker) {
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+        fields::walk_struct(self, walker);
+    }
+}
+
+impl fmt::Debug for OperationProgress {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
+
+impl Hash for OperationProgress {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

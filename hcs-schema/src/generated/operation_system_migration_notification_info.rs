@@ -3,18 +3,20 @@
 //! Schema definition `OperationSystemMigrationNotificationInfo`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, MigrationEvent, MigrationOrigin, MigrationResult,
-    SchemaType, UnknownProperties, Walk, Walker, walk_field,
+    SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `OperationSystemMigrationNotificationInfo`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Version unknown: no source says which schema version or Windows build has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -51,44 +53,22 @@ pub struct OperationSystemMigrationNotificationInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for OperationSystemMigrationNotificationInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.origin.is_some()) + usize::from(self.event.is_some())
-            + usize::from(self.result.is_some())
-            + usize::from(self.additional_details.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.origin {
-            map.serialize_entry("Origin", value)?;
+impl Default for OperationSystemMigrationNotificationInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            origin: None,
+            event: None,
+            result: None,
+            additional_details: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.event {
-            map.serialize_entry("Event", value)?;
-        }
-
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-
-        if let Some(value) = &self.additional_details {
-            map.serialize_entry("AdditionalDetails", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for OperationSystemMigrationNotificationInfo {
     const SCHEMA_NAME: &'static str = "OperationSystemMigrationNotificationInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F;
 
@@ -114,23 +94,35 @@ impl SchemaType for OperationSystemMigrationNotificationInfo {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for OperationSystemMigrationNotificationInfo {
+    const RUST_NAME: &'static str = "OperationSystemMigrationNotificationInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.origin);
+
+        visitor.field(1, &self.event);
+
+        visitor.field(2, &self.result);
+
+        visitor.field(3, &self.additional_details);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Origin" => self.origin = map.next_value()?,
-            "Event" => self.event = map.next_value()?,
-            "Result" => self.result = map.next_value()?,
-            "AdditionalDetails" => self.additional_details = Some(map.next_value()?),
+            "Origin" => de::read_field(map, &mut self.origin),
+            "Event" => de::read_field(map, &mut self.event),
+            "Result" => de::read_field(map, &mut self.result),
+            "AdditionalDetails" => de::read_any_field(map, &mut self.additional_details),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -140,24 +132,36 @@ impl StructFields for OperationSystemMigrationNotificationInfo {
     }
 }
 
+impl Serialize for OperationSystemMigrationNotificationInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for OperationSystemMigrationNotificationInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for OperationSystemMigrationNotificationInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.origin);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.event);
+impl fmt::Debug for OperationSystemMigrationNotificationInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.result);
-
-        walk_field(walker, &Self::FIELDS[3], &self.additional_details);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for OperationSystemMigrationNotificationInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `OperationType`. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). The reference documents it as new in 2.6; the Windows 10 SDK, version 1809 schema already has it.
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum OperationType {
     /// JSON `"None"`. Since schema 2.6 (Windows 11 SDK, version 21H2 (10.0.22000.194)). The reference documents it as new in 2.6; the Windows 10 SDK, version 1809 schema already has it.
@@ -85,24 +83,9 @@ pub enum OperationType {
 impl OperationType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "None",
-            Self::Construct => "Construct",
-            Self::Start => "Start",
-            Self::Pause => "Pause",
-            Self::Resume => "Resume",
-            Self::Shutdown => "Shutdown",
-            Self::Terminate => "Terminate",
-            Self::Save => "Save",
-            Self::GetProperties => "GetProperties",
-            Self::Modify => "Modify",
-            Self::Crash => "Crash",
-            Self::ExecuteProcess => "ExecuteProcess",
-            Self::GetProcessInfo => "GetProcessInfo",
-            Self::SignalProcess => "SignalProcess",
-            Self::ModifyProcess => "ModifyProcess",
-            Self::CancelOperation => "CancelOperation",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -131,38 +114,42 @@ impl OperationType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::None => 0,
-            Self::Construct => 1,
-            Self::Start => 2,
-            Self::Pause => 3,
-            Self::Resume => 4,
-            Self::Shutdown => 5,
-            Self::Terminate => 6,
-            Self::Save => 7,
-            Self::GetProperties => 8,
-            Self::Modify => 9,
-            Self::Crash => 10,
-            Self::ExecuteProcess => 11,
-            Self::GetProcessInfo => 12,
-            Self::SignalProcess => 13,
-            Self::ModifyProcess => 14,
-            Self::CancelOperation => 15,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::None => Ok(0),
+            Self::Construct => Ok(1),
+            Self::Start => Ok(2),
+            Self::Pause => Ok(3),
+            Self::Resume => Ok(4),
+            Self::Shutdown => Ok(5),
+            Self::Terminate => Ok(6),
+            Self::Save => Ok(7),
+            Self::GetProperties => Ok(8),
+            Self::Modify => Ok(9),
+            Self::Crash => Ok(10),
+            Self::ExecuteProcess => Ok(11),
+            Self::GetProcessInfo => Ok(12),
+            Self::SignalProcess => Ok(13),
+            Self::ModifyProcess => Ok(14),
+            Self::CancelOperation => Ok(15),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for OperationType {
     const SCHEMA_NAME: &'static str = "OperationType";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_6_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -260,6 +247,16 @@ impl FromStr for OperationType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for OperationType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `OsLayerOptions`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Layer, OsLayerType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `OsLayerOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -80,60 +82,25 @@ pub struct OsLayerOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for OsLayerOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.r#type.is_some())
-            + usize::from(self.disable_ci_cache_optimization.is_some())
-            + usize::from(self.skip_update_bcd_for_boot.is_some())
-            + usize::from(self.is_dynamic.is_some())
-            + usize::from(self.skip_sandbox_pre_expansion.is_some())
-            + usize::from(self.file_system_layers.is_some())
-            + usize::from(self.sandbox_vhd_partition_id.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
+impl Default for OsLayerOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            r#type: None,
+            disable_ci_cache_optimization: None,
+            skip_update_bcd_for_boot: None,
+            is_dynamic: None,
+            skip_sandbox_pre_expansion: None,
+            file_system_layers: None,
+            sandbox_vhd_partition_id: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.disable_ci_cache_optimization {
-            map.serialize_entry("DisableCiCacheOptimization", value)?;
-        }
-
-        if let Some(value) = &self.skip_update_bcd_for_boot {
-            map.serialize_entry("SkipUpdateBcdForBoot", value)?;
-        }
-
-        if let Some(value) = &self.is_dynamic {
-            map.serialize_entry("IsDynamic", value)?;
-        }
-
-        if let Some(value) = &self.skip_sandbox_pre_expansion {
-            map.serialize_entry("SkipSandboxPreExpansion", value)?;
-        }
-
-        if let Some(value) = &self.file_system_layers {
-            map.serialize_entry("FileSystemLayers", value)?;
-        }
-
-        if let Some(value) = &self.sandbox_vhd_partition_id {
-            map.serialize_entry("SandboxVhdPartitionId", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for OsLayerOptions {
     const SCHEMA_NAME: &'static str = "OsLayerOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -174,30 +141,52 @@ impl SchemaType for OsLayerOptions {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for OsLayerOptions {
+    const RUST_NAME: &'static str = "OsLayerOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.r#type);
+
+        visitor.field(1, &self.disable_ci_cache_optimization);
+
+        visitor.field(2, &self.skip_update_bcd_for_boot);
+
+        visitor.field(3, &self.is_dynamic);
+
+        visitor.field(4, &self.skip_sandbox_pre_expansion);
+
+        visitor.field(5, &self.file_system_layers);
+
+        visitor.field(6, &self.sandbox_vhd_partition_id);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Type" => self.r#type = map.next_value()?,
+            "Type" => de::read_field(map, &mut self.r#type),
             "DisableCiCacheOptimization" => {
-                self.disable_ci_cache_optimization = map.next_value()?;
+                de::read_field(map, &mut self.disable_ci_cache_optimization)
             }
-            "SkipUpdateBcdForBoot" => self.skip_update_bcd_for_boot = map.next_value()?,
-            "IsDynamic" => self.is_dynamic = map.next_value()?,
+            "SkipUpdateBcdForBoot" => {
+                de::read_field(map, &mut self.skip_update_bcd_for_boot)
+            }
+            "IsDynamic" => de::read_field(map, &mut self.is_dynamic),
             "SkipSandboxPreExpansion" => {
-                self.skip_sandbox_pre_expansion = map.next_value()?;
+                de::read_field(map, &mut self.skip_sandbox_pre_expansion)
             }
-            "FileSystemLayers" => self.file_system_layers = map.next_value()?,
-            "SandboxVhdPartitionId" => self.sandbox_vhd_partition_id = map.next_value()?,
+            "FileSystemLayers" => de::read_field(map, &mut self.file_system_layers),
+            "SandboxVhdPartitionId" => {
+                de::read_field(map, &mut self.sandbox_vhd_partition_id)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -207,30 +196,36 @@ impl StructFields for OsLayerOptions {
     }
 }
 
+impl Serialize for OsLayerOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for OsLayerOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for OsLayerOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.r#type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.disable_ci_cache_optimization);
+impl fmt::Debug for OsLayerOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.skip_update_bcd_for_boot);
-
-        walk_field(walker, &Self::FIELDS[3], &self.is_dynamic);
-
-        walk_field(walker, &Self::FIELDS[4], &self.skip_sandbox_pre_expansion);
-
-        walk_field(walker, &Self::FIELDS[5], &self.file_system_layers);
-
-        walk_field(walker, &Self::FIELDS[6], &self.sandbox_vhd_partition_id);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for OsLayerOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

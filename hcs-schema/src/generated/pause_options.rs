@@ -2,20 +2,22 @@
 //!
 //! Schema definition `PauseOptions`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, PauseNotification, PauseSuspensionLevel, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Options for HcsPauseComputeSystem
 ///
 /// Schema definition `PauseOptions`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -40,35 +42,20 @@ pub struct PauseOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for PauseOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.suspension_level.is_some())
-            + usize::from(self.hosted_notification.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.suspension_level {
-            map.serialize_entry("SuspensionLevel", value)?;
+impl Default for PauseOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            suspension_level: None,
+            hosted_notification: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.hosted_notification {
-            map.serialize_entry("HostedNotification", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for PauseOptions {
     const SCHEMA_NAME: &'static str = "PauseOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -84,23 +71,31 @@ impl SchemaType for PauseOptions {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for PauseOptions {
+    const RUST_NAME: &'static str = "PauseOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.suspension_level);
+
+        visitor.field(1, &self.hosted_notification);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SuspensionLevel" => self.suspension_level = map.next_value()?,
+            "SuspensionLevel" => de::read_field(map, &mut self.suspension_level),
             "HostedNotification" => {
-                crate::de::read_struct_field(map, &mut self.hosted_notification)?
+                de::read_struct_field(map, &mut self.hosted_notification)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -110,20 +105,36 @@ impl StructFields for PauseOptions {
     }
 }
 
+impl Serialize for PauseOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for PauseOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for PauseOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.suspension_level);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.hosted_notification);
+impl fmt::Debug for PauseOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for PauseOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

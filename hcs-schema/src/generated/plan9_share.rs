@@ -2,17 +2,17 @@
 //!
 //! Schema definition `Plan9Share`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `Plan9Share`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -63,52 +63,24 @@ pub struct Plan9Share {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Plan9Share {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.name.is_some())
-            + usize::from(self.access_name.is_some()) + usize::from(self.path.is_some())
-            + usize::from(self.port.is_some()) + usize::from(self.flags.is_some())
-            + usize::from(self.allowed_files.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+impl Default for Plan9Share {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: None,
+            access_name: None,
+            path: None,
+            port: None,
+            flags: None,
+            allowed_files: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.access_name {
-            map.serialize_entry("AccessName", value)?;
-        }
-
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
-        }
-
-        if let Some(value) = &self.port {
-            map.serialize_entry("Port", value)?;
-        }
-
-        if let Some(value) = &self.flags {
-            map.serialize_entry("Flags", value)?;
-        }
-
-        if let Some(value) = &self.allowed_files {
-            map.serialize_entry("AllowedFiles", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Plan9Share {
     const SCHEMA_NAME: &'static str = "Plan9Share";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -144,25 +116,41 @@ impl SchemaType for Plan9Share {
             availability: since::V2_2_1903,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Plan9Share {
+    const RUST_NAME: &'static str = "Plan9Share";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.name);
+
+        visitor.field(1, &self.access_name);
+
+        visitor.field(2, &self.path);
+
+        visitor.field(3, &self.port);
+
+        visitor.field(4, &self.flags);
+
+        visitor.field(5, &self.allowed_files);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Name" => self.name = map.next_value()?,
-            "AccessName" => self.access_name = map.next_value()?,
-            "Path" => self.path = map.next_value()?,
-            "Port" => self.port = map.next_value()?,
-            "Flags" => self.flags = map.next_value()?,
-            "AllowedFiles" => self.allowed_files = map.next_value()?,
+            "Name" => de::read_field(map, &mut self.name),
+            "AccessName" => de::read_field(map, &mut self.access_name),
+            "Path" => de::read_field(map, &mut self.path),
+            "Port" => de::read_field(map, &mut self.port),
+            "Flags" => de::read_field(map, &mut self.flags),
+            "AllowedFiles" => de::read_field(map, &mut self.allowed_files),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -172,28 +160,36 @@ impl StructFields for Plan9Share {
     }
 }
 
+impl Serialize for Plan9Share {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Plan9Share {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Plan9Share {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.access_name);
+impl fmt::Debug for Plan9Share {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.path);
-
-        walk_field(walker, &Self::FIELDS[3], &self.port);
-
-        walk_field(walker, &Self::FIELDS[4], &self.flags);
-
-        walk_field(walker, &Self::FIELDS[5], &self.allowed_files);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Plan9Share {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,21 @@
 //!
 //! Schema definition `ProcessDetails`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, DateTime, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Information about a process running in a container
 ///
 /// Schema definition `ProcessDetails`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -82,65 +83,26 @@ pub struct ProcessDetails {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ProcessDetails {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.process_id.is_some())
-            + usize::from(self.image_name.is_some())
-            + usize::from(self.create_timestamp.is_some())
-            + usize::from(self.user_time100ns.is_some())
-            + usize::from(self.kernel_time100ns.is_some())
-            + usize::from(self.memory_commit_bytes.is_some())
-            + usize::from(self.memory_working_set_private_bytes.is_some())
-            + usize::from(self.memory_working_set_shared_bytes.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.process_id {
-            map.serialize_entry("ProcessId", value)?;
+impl Default for ProcessDetails {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            process_id: None,
+            image_name: None,
+            create_timestamp: None,
+            user_time100ns: None,
+            kernel_time100ns: None,
+            memory_commit_bytes: None,
+            memory_working_set_private_bytes: None,
+            memory_working_set_shared_bytes: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.image_name {
-            map.serialize_entry("ImageName", value)?;
-        }
-
-        if let Some(value) = &self.create_timestamp {
-            map.serialize_entry("CreateTimestamp", value)?;
-        }
-
-        if let Some(value) = &self.user_time100ns {
-            map.serialize_entry("UserTime100ns", value)?;
-        }
-
-        if let Some(value) = &self.kernel_time100ns {
-            map.serialize_entry("KernelTime100ns", value)?;
-        }
-
-        if let Some(value) = &self.memory_commit_bytes {
-            map.serialize_entry("MemoryCommitBytes", value)?;
-        }
-
-        if let Some(value) = &self.memory_working_set_private_bytes {
-            map.serialize_entry("MemoryWorkingSetPrivateBytes", value)?;
-        }
-
-        if let Some(value) = &self.memory_working_set_shared_bytes {
-            map.serialize_entry("MemoryWorkingSetSharedBytes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ProcessDetails {
     const SCHEMA_NAME: &'static str = "ProcessDetails";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -186,31 +148,51 @@ impl SchemaType for ProcessDetails {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ProcessDetails {
+    const RUST_NAME: &'static str = "ProcessDetails";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.process_id);
+
+        visitor.field(1, &self.image_name);
+
+        visitor.field(2, &self.create_timestamp);
+
+        visitor.field(3, &self.user_time100ns);
+
+        visitor.field(4, &self.kernel_time100ns);
+
+        visitor.field(5, &self.memory_commit_bytes);
+
+        visitor.field(6, &self.memory_working_set_private_bytes);
+
+        visitor.field(7, &self.memory_working_set_shared_bytes);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ProcessId" => self.process_id = map.next_value()?,
-            "ImageName" => self.image_name = map.next_value()?,
-            "CreateTimestamp" => self.create_timestamp = map.next_value()?,
-            "UserTime100ns" => self.user_time100ns = map.next_value()?,
-            "KernelTime100ns" => self.kernel_time100ns = map.next_value()?,
-            "MemoryCommitBytes" => self.memory_commit_bytes = map.next_value()?,
+            "ProcessId" => de::read_field(map, &mut self.process_id),
+            "ImageName" => de::read_field(map, &mut self.image_name),
+            "CreateTimestamp" => de::read_field(map, &mut self.create_timestamp),
+            "UserTime100ns" => de::read_field(map, &mut self.user_time100ns),
+            "KernelTime100ns" => de::read_field(map, &mut self.kernel_time100ns),
+            "MemoryCommitBytes" => de::read_field(map, &mut self.memory_commit_bytes),
             "MemoryWorkingSetPrivateBytes" => {
-                self.memory_working_set_private_bytes = map.next_value()?;
+                de::read_field(map, &mut self.memory_working_set_private_bytes)
             }
             "MemoryWorkingSetSharedBytes" => {
-                self.memory_working_set_shared_bytes = map.next_value()?;
+                de::read_field(map, &mut self.memory_working_set_shared_bytes)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -220,32 +202,36 @@ impl StructFields for ProcessDetails {
     }
 }
 
+impl Serialize for ProcessDetails {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ProcessDetails {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ProcessDetails {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.process_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.image_name);
+impl fmt::Debug for ProcessDetails {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.create_timestamp);
-
-        walk_field(walker, &Self::FIELDS[3], &self.user_time100ns);
-
-        walk_field(walker, &Self::FIELDS[4], &self.kernel_time100ns);
-
-        walk_field(walker, &Self::FIELDS[5], &self.memory_commit_bytes);
-
-        walk_field(walker, &Self::FIELDS[6], &self.memory_working_set_private_bytes);
-
-        walk_field(walker, &Self::FIELDS[7], &self.memory_working_set_shared_bytes);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ProcessDetails {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

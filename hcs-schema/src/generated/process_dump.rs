@@ -3,18 +3,19 @@
 //! Schema definition `ProcessDump`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
-    Availability, FieldInfo, ProcessDumpType, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Availability, FieldInfo, ProcessDumpType, SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `ProcessDump`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -45,39 +46,21 @@ pub struct ProcessDump {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ProcessDump {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.r#type.is_some())
-            + usize::from(self.custom_dump_flags.is_some())
-            + usize::from(self.dump_file_name.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
+impl Default for ProcessDump {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            r#type: None,
+            custom_dump_flags: None,
+            dump_file_name: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.custom_dump_flags {
-            map.serialize_entry("CustomDumpFlags", value)?;
-        }
-
-        if let Some(value) = &self.dump_file_name {
-            map.serialize_entry("DumpFileName", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ProcessDump {
     const SCHEMA_NAME: &'static str = "ProcessDump";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -98,22 +81,32 @@ impl SchemaType for ProcessDump {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ProcessDump {
+    const RUST_NAME: &'static str = "ProcessDump";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.r#type);
+
+        visitor.field(1, &self.custom_dump_flags);
+
+        visitor.field(2, &self.dump_file_name);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Type" => self.r#type = map.next_value()?,
-            "CustomDumpFlags" => self.custom_dump_flags = map.next_value()?,
-            "DumpFileName" => self.dump_file_name = map.next_value()?,
+            "Type" => de::read_field(map, &mut self.r#type),
+            "CustomDumpFlags" => de::read_field(map, &mut self.custom_dump_flags),
+            "DumpFileName" => de::read_field(map, &mut self.dump_file_name),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -123,22 +116,36 @@ impl StructFields for ProcessDump {
     }
 }
 
+impl Serialize for ProcessDump {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ProcessDump {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ProcessDump {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.r#type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.custom_dump_flags);
+impl fmt::Debug for ProcessDump {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.dump_file_name);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ProcessDump {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `ProcessModifyRequest`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CloseHandle, ConsoleSize, FieldInfo, ModifyOperation, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Passed to HcsRpc\_ModifyProcess
 ///
 /// Schema definition `ProcessModifyRequest`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -46,39 +48,21 @@ pub struct ProcessModifyRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ProcessModifyRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.operation.is_some())
-            + usize::from(self.console_size.is_some())
-            + usize::from(self.close_handle.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.operation {
-            map.serialize_entry("Operation", value)?;
+impl Default for ProcessModifyRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            operation: None,
+            console_size: None,
+            close_handle: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.console_size {
-            map.serialize_entry("ConsoleSize", value)?;
-        }
-
-        if let Some(value) = &self.close_handle {
-            map.serialize_entry("CloseHandle", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ProcessModifyRequest {
     const SCHEMA_NAME: &'static str = "ProcessModifyRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -99,22 +83,32 @@ impl SchemaType for ProcessModifyRequest {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ProcessModifyRequest {
+    const RUST_NAME: &'static str = "ProcessModifyRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.operation);
+
+        visitor.field(1, &self.console_size);
+
+        visitor.field(2, &self.close_handle);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Operation" => self.operation = map.next_value()?,
-            "ConsoleSize" => crate::de::read_struct_field(map, &mut self.console_size)?,
-            "CloseHandle" => crate::de::read_struct_field(map, &mut self.close_handle)?,
+            "Operation" => de::read_field(map, &mut self.operation),
+            "ConsoleSize" => de::read_struct_field(map, &mut self.console_size),
+            "CloseHandle" => de::read_struct_field(map, &mut self.close_handle),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -124,22 +118,36 @@ impl StructFields for ProcessModifyRequest {
     }
 }
 
+impl Serialize for ProcessModifyRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ProcessModifyRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ProcessModifyRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.operation);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.console_size);
+impl fmt::Debug for ProcessModifyRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.close_handle);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ProcessModifyRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

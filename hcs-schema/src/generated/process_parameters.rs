@@ -3,17 +3,17 @@
 //! Schema definition `ProcessParameters`.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `ProcessParameters`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -128,99 +128,33 @@ pub struct ProcessParameters {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ProcessParameters {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.application_name.is_some())
-            + usize::from(self.command_line.is_some())
-            + usize::from(self.command_args.is_some()) + usize::from(self.user.is_some())
-            + usize::from(self.working_directory.is_some())
-            + usize::from(self.environment.is_some())
-            + usize::from(self.restricted_token.is_some())
-            + usize::from(self.emulate_console.is_some())
-            + usize::from(self.create_std_in_pipe.is_some())
-            + usize::from(self.create_std_out_pipe.is_some())
-            + usize::from(self.create_std_err_pipe.is_some())
-            + usize::from(self.console_size.is_some())
-            + usize::from(self.create_in_utility_vm.is_some())
-            + usize::from(self.use_existing_login.is_some())
-            + usize::from(self.use_legacy_console.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.application_name {
-            map.serialize_entry("ApplicationName", value)?;
+impl Default for ProcessParameters {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            application_name: None,
+            command_line: None,
+            command_args: None,
+            user: None,
+            working_directory: None,
+            environment: None,
+            restricted_token: None,
+            emulate_console: None,
+            create_std_in_pipe: None,
+            create_std_out_pipe: None,
+            create_std_err_pipe: None,
+            console_size: None,
+            create_in_utility_vm: None,
+            use_existing_login: None,
+            use_legacy_console: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.command_line {
-            map.serialize_entry("CommandLine", value)?;
-        }
-
-        if let Some(value) = &self.command_args {
-            map.serialize_entry("CommandArgs", value)?;
-        }
-
-        if let Some(value) = &self.user {
-            map.serialize_entry("User", value)?;
-        }
-
-        if let Some(value) = &self.working_directory {
-            map.serialize_entry("WorkingDirectory", value)?;
-        }
-
-        if let Some(value) = &self.environment {
-            map.serialize_entry("Environment", value)?;
-        }
-
-        if let Some(value) = &self.restricted_token {
-            map.serialize_entry("RestrictedToken", value)?;
-        }
-
-        if let Some(value) = &self.emulate_console {
-            map.serialize_entry("EmulateConsole", value)?;
-        }
-
-        if let Some(value) = &self.create_std_in_pipe {
-            map.serialize_entry("CreateStdInPipe", value)?;
-        }
-
-        if let Some(value) = &self.create_std_out_pipe {
-            map.serialize_entry("CreateStdOutPipe", value)?;
-        }
-
-        if let Some(value) = &self.create_std_err_pipe {
-            map.serialize_entry("CreateStdErrPipe", value)?;
-        }
-
-        if let Some(value) = &self.console_size {
-            map.serialize_entry("ConsoleSize", value)?;
-        }
-
-        if let Some(value) = &self.create_in_utility_vm {
-            map.serialize_entry("CreateInUtilityVM", value)?;
-        }
-
-        if let Some(value) = &self.use_existing_login {
-            map.serialize_entry("UseExistingLogin", value)?;
-        }
-
-        if let Some(value) = &self.use_legacy_console {
-            map.serialize_entry("UseLegacyConsole", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ProcessParameters {
     const SCHEMA_NAME: &'static str = "ProcessParameters";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -301,34 +235,68 @@ impl SchemaType for ProcessParameters {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ProcessParameters {
+    const RUST_NAME: &'static str = "ProcessParameters";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.application_name);
+
+        visitor.field(1, &self.command_line);
+
+        visitor.field(2, &self.command_args);
+
+        visitor.field(3, &self.user);
+
+        visitor.field(4, &self.working_directory);
+
+        visitor.field(5, &self.environment);
+
+        visitor.field(6, &self.restricted_token);
+
+        visitor.field(7, &self.emulate_console);
+
+        visitor.field(8, &self.create_std_in_pipe);
+
+        visitor.field(9, &self.create_std_out_pipe);
+
+        visitor.field(10, &self.create_std_err_pipe);
+
+        visitor.field(11, &self.console_size);
+
+        visitor.field(12, &self.create_in_utility_vm);
+
+        visitor.field(13, &self.use_existing_login);
+
+        visitor.field(14, &self.use_legacy_console);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ApplicationName" => self.application_name = map.next_value()?,
-            "CommandLine" => self.command_line = map.next_value()?,
-            "CommandArgs" => self.command_args = map.next_value()?,
-            "User" => self.user = map.next_value()?,
-            "WorkingDirectory" => self.working_directory = map.next_value()?,
-            "Environment" => self.environment = map.next_value()?,
-            "RestrictedToken" => self.restricted_token = map.next_value()?,
-            "EmulateConsole" => self.emulate_console = map.next_value()?,
-            "CreateStdInPipe" => self.create_std_in_pipe = map.next_value()?,
-            "CreateStdOutPipe" => self.create_std_out_pipe = map.next_value()?,
-            "CreateStdErrPipe" => self.create_std_err_pipe = map.next_value()?,
-            "ConsoleSize" => self.console_size = map.next_value()?,
-            "CreateInUtilityVM" => self.create_in_utility_vm = map.next_value()?,
-            "UseExistingLogin" => self.use_existing_login = map.next_value()?,
-            "UseLegacyConsole" => self.use_legacy_console = map.next_value()?,
+            "ApplicationName" => de::read_field(map, &mut self.application_name),
+            "CommandLine" => de::read_field(map, &mut self.command_line),
+            "CommandArgs" => de::read_field(map, &mut self.command_args),
+            "User" => de::read_field(map, &mut self.user),
+            "WorkingDirectory" => de::read_field(map, &mut self.working_directory),
+            "Environment" => de::read_field(map, &mut self.environment),
+            "RestrictedToken" => de::read_field(map, &mut self.restricted_token),
+            "EmulateConsole" => de::read_field(map, &mut self.emulate_console),
+            "CreateStdInPipe" => de::read_field(map, &mut self.create_std_in_pipe),
+            "CreateStdOutPipe" => de::read_field(map, &mut self.create_std_out_pipe),
+            "CreateStdErrPipe" => de::read_field(map, &mut self.create_std_err_pipe),
+            "ConsoleSize" => de::read_field(map, &mut self.console_size),
+            "CreateInUtilityVM" => de::read_field(map, &mut self.create_in_utility_vm),
+            "UseExistingLogin" => de::read_field(map, &mut self.use_existing_login),
+            "UseLegacyConsole" => de::read_field(map, &mut self.use_legacy_console),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -338,46 +306,36 @@ impl StructFields for ProcessParameters {
     }
 }
 
+impl Serialize for ProcessParameters {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ProcessParameters {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ProcessParameters {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.application_name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.command_line);
+impl fmt::Debug for ProcessParameters {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.command_args);
-
-        walk_field(walker, &Self::FIELDS[3], &self.user);
-
-        walk_field(walker, &Self::FIELDS[4], &self.working_directory);
-
-        walk_field(walker, &Self::FIELDS[5], &self.environment);
-
-        walk_field(walker, &Self::FIELDS[6], &self.restricted_token);
-
-        walk_field(walker, &Self::FIELDS[7], &self.emulate_console);
-
-        walk_field(walker, &Self::FIELDS[8], &self.create_std_in_pipe);
-
-        walk_field(walker, &Self::FIELDS[9], &self.create_std_out_pipe);
-
-        walk_field(walker, &Self::FIELDS[10], &self.create_std_err_pipe);
-
-        walk_field(walker, &Self::FIELDS[11], &self.console_size);
-
-        walk_field(walker, &Self::FIELDS[12], &self.create_in_utility_vm);
-
-        walk_field(walker, &Self::FIELDS[13], &self.use_existing_login);
-
-        walk_field(walker, &Self::FIELDS[14], &self.use_legacy_console);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ProcessParameters {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

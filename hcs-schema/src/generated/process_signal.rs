@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `ProcessSignal`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProcessSignal {
     /// JSON `"CtrlC"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -33,13 +31,9 @@ pub enum ProcessSignal {
 impl ProcessSignal {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::CtrlC => "CtrlC",
-            Self::CtrlBreak => "CtrlBreak",
-            Self::CtrlClose => "CtrlClose",
-            Self::CtrlLogOff => "CtrlLogOff",
-            Self::CtrlShutdown => "CtrlShutdown",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -57,27 +51,31 @@ impl ProcessSignal {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::CtrlC => 0,
-            Self::CtrlBreak => 1,
-            Self::CtrlClose => 2,
-            Self::CtrlLogOff => 3,
-            Self::CtrlShutdown => 4,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::CtrlC => Ok(0),
+            Self::CtrlBreak => Ok(1),
+            Self::CtrlClose => Ok(2),
+            Self::CtrlLogOff => Ok(3),
+            Self::CtrlShutdown => Ok(4),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for ProcessSignal {
     const SCHEMA_NAME: &'static str = "ProcessSignal";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_1_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -120,6 +118,16 @@ impl FromStr for ProcessSignal {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for ProcessSignal {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,19 +2,19 @@
 //!
 //! Schema definition `ProcessStatus`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Provided in the EventData parameter of an HcsEventProcessExited HCS\_EVENT.
 ///
 /// Schema definition `ProcessStatus`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -59,44 +59,22 @@ pub struct ProcessStatus {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ProcessStatus {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.process_id.is_some())
-            + usize::from(self.exited.is_some()) + usize::from(self.exit_code.is_some())
-            + usize::from(self.last_wait_result.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.process_id {
-            map.serialize_entry("ProcessId", value)?;
+impl Default for ProcessStatus {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            process_id: None,
+            exited: None,
+            exit_code: None,
+            last_wait_result: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.exited {
-            map.serialize_entry("Exited", value)?;
-        }
-
-        if let Some(value) = &self.exit_code {
-            map.serialize_entry("ExitCode", value)?;
-        }
-
-        if let Some(value) = &self.last_wait_result {
-            map.serialize_entry("LastWaitResult", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ProcessStatus {
     const SCHEMA_NAME: &'static str = "ProcessStatus";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -122,23 +100,35 @@ impl SchemaType for ProcessStatus {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ProcessStatus {
+    const RUST_NAME: &'static str = "ProcessStatus";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.process_id);
+
+        visitor.field(1, &self.exited);
+
+        visitor.field(2, &self.exit_code);
+
+        visitor.field(3, &self.last_wait_result);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ProcessId" => self.process_id = map.next_value()?,
-            "Exited" => self.exited = map.next_value()?,
-            "ExitCode" => self.exit_code = map.next_value()?,
-            "LastWaitResult" => self.last_wait_result = map.next_value()?,
+            "ProcessId" => de::read_field(map, &mut self.process_id),
+            "Exited" => de::read_field(map, &mut self.exited),
+            "ExitCode" => de::read_field(map, &mut self.exit_code),
+            "LastWaitResult" => de::read_field(map, &mut self.last_wait_result),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -148,24 +138,36 @@ impl StructFields for ProcessStatus {
     }
 }
 
+impl Serialize for ProcessStatus {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ProcessStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ProcessStatus {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.process_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.exited);
+impl fmt::Debug for ProcessStatus {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.exit_code);
-
-        walk_field(walker, &Self::FIELDS[3], &self.last_wait_result);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ProcessStatus {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,19 +2,19 @@
 //!
 //! Schema definition `ProcessorLimits`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Used when modifying processor scheduling limits of a virtual machine.
 ///
 /// Schema definition `ProcessorLimits`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -59,44 +59,22 @@ pub struct ProcessorLimits {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ProcessorLimits {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.limit.is_some()) + usize::from(self.weight.is_some())
-            + usize::from(self.reservation.is_some())
-            + usize::from(self.maximum_frequency_mhz.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.limit {
-            map.serialize_entry("Limit", value)?;
+impl Default for ProcessorLimits {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            limit: None,
+            weight: None,
+            reservation: None,
+            maximum_frequency_mhz: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.weight {
-            map.serialize_entry("Weight", value)?;
-        }
-
-        if let Some(value) = &self.reservation {
-            map.serialize_entry("Reservation", value)?;
-        }
-
-        if let Some(value) = &self.maximum_frequency_mhz {
-            map.serialize_entry("MaximumFrequencyMHz", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ProcessorLimits {
     const SCHEMA_NAME: &'static str = "ProcessorLimits";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_4_1809;
 
@@ -122,23 +100,35 @@ impl SchemaType for ProcessorLimits {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ProcessorLimits {
+    const RUST_NAME: &'static str = "ProcessorLimits";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.limit);
+
+        visitor.field(1, &self.weight);
+
+        visitor.field(2, &self.reservation);
+
+        visitor.field(3, &self.maximum_frequency_mhz);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Limit" => self.limit = map.next_value()?,
-            "Weight" => self.weight = map.next_value()?,
-            "Reservation" => self.reservation = map.next_value()?,
-            "MaximumFrequencyMHz" => self.maximum_frequency_mhz = map.next_value()?,
+            "Limit" => de::read_field(map, &mut self.limit),
+            "Weight" => de::read_field(map, &mut self.weight),
+            "Reservation" => de::read_field(map, &mut self.reservation),
+            "MaximumFrequencyMHz" => de::read_field(map, &mut self.maximum_frequency_mhz),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -148,24 +138,36 @@ impl StructFields for ProcessorLimits {
     }
 }
 
+impl Serialize for ProcessorLimits {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ProcessorLimits {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ProcessorLimits {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.limit);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.weight);
+impl fmt::Debug for ProcessorLimits {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.reservation);
-
-        walk_field(walker, &Self::FIELDS[3], &self.maximum_frequency_mhz);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ProcessorLimits {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,19 +2,19 @@
 //!
 //! Schema definition `ProcessorStats`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// CPU runtime statistics
 ///
 /// Schema definition `ProcessorStats`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -45,40 +45,21 @@ pub struct ProcessorStats {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ProcessorStats {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.total_runtime100ns.is_some())
-            + usize::from(self.runtime_user100ns.is_some())
-            + usize::from(self.runtime_kernel100ns.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.total_runtime100ns {
-            map.serialize_entry("TotalRuntime100ns", value)?;
+impl Default for ProcessorStats {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            total_runtime100ns: None,
+            runtime_user100ns: None,
+            runtime_kernel100ns: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.runtime_user100ns {
-            map.serialize_entry("RuntimeUser100ns", value)?;
-        }
-
-        if let Some(value) = &self.runtime_kernel100ns {
-            map.serialize_entry("RuntimeKernel100ns", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ProcessorStats {
     const SCHEMA_NAME: &'static str = "ProcessorStats";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -99,22 +80,32 @@ impl SchemaType for ProcessorStats {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ProcessorStats {
+    const RUST_NAME: &'static str = "ProcessorStats";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.total_runtime100ns);
+
+        visitor.field(1, &self.runtime_user100ns);
+
+        visitor.field(2, &self.runtime_kernel100ns);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "TotalRuntime100ns" => self.total_runtime100ns = map.next_value()?,
-            "RuntimeUser100ns" => self.runtime_user100ns = map.next_value()?,
-            "RuntimeKernel100ns" => self.runtime_kernel100ns = map.next_value()?,
+            "TotalRuntime100ns" => de::read_field(map, &mut self.total_runtime100ns),
+            "RuntimeUser100ns" => de::read_field(map, &mut self.runtime_user100ns),
+            "RuntimeKernel100ns" => de::read_field(map, &mut self.runtime_kernel100ns),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -124,22 +115,36 @@ impl StructFields for ProcessorStats {
     }
 }
 
+impl Serialize for ProcessorStats {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ProcessorStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ProcessorStats {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.total_runtime100ns);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.runtime_user100ns);
+impl fmt::Debug for ProcessorStats {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.runtime_kernel100ns);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ProcessorStats {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -5,21 +5,23 @@
 #![allow(deprecated)]
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CacheQueryStatsResponse, FieldInfo, GuestConnectionInfo,
     GuestMemoryInfo, Guid, IdledProcessorResponse, IntegrationComponentStatus,
     MemoryInformationForVm, NotificationType, OsType, ProcessDetails, PropertyResponse,
     SchemaType, SharedMemoryRegionInfo, SiloProperties, State, Statistics, SystemType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `Properties`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -238,179 +240,50 @@ pub struct Properties {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Properties {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.id.is_some())
-            + usize::from(self.system_type.is_some())
-            + usize::from(self.runtime_os_type.is_some())
-            + usize::from(self.name.is_some()) + usize::from(self.owner.is_some())
-            + usize::from(self.ob_root.is_some()) + usize::from(self.is_dummy.is_some())
-            + usize::from(self.runtime_id.is_some())
-            + usize::from(self.runtime_image_path.is_some())
-            + usize::from(self.is_runtime_template.is_some())
-            + usize::from(self.runtime_template_id.is_some())
-            + usize::from(self.state.is_some()) + usize::from(self.stopped.is_some())
-            + usize::from(self.exit_type.is_some()) + usize::from(self.memory.is_some())
-            + usize::from(self.guest_memory_info.is_some())
-            + usize::from(self.cpu_group_id.is_some())
-            + usize::from(self.statistics.is_some())
-            + usize::from(self.process_list.is_some())
-            + usize::from(self.terminate_on_last_handle_closed.is_some())
-            + usize::from(self.system_guid.is_some())
-            + usize::from(self.hosting_system_id.is_some())
-            + usize::from(self.shared_memory_region_info.is_some())
-            + usize::from(self.guest_connection_info.is_some())
-            + usize::from(self.silo.is_some()) + usize::from(self.cos_index.is_some())
-            + usize::from(self.rmid.is_some()) + usize::from(self.cache_stats.is_some())
-            + usize::from(self.idled_processor_info.is_some())
-            + usize::from(self.cpu_frequency_power_cap.is_some())
-            + usize::from(self.property_responses.is_some())
-            + usize::from(self.ic_heartbeat_status.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+impl Default for Properties {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            id: None,
+            system_type: None,
+            runtime_os_type: None,
+            name: None,
+            owner: None,
+            ob_root: None,
+            is_dummy: None,
+            runtime_id: None,
+            runtime_image_path: None,
+            is_runtime_template: None,
+            runtime_template_id: None,
+            state: None,
+            stopped: None,
+            exit_type: None,
+            memory: None,
+            guest_memory_info: None,
+            cpu_group_id: None,
+            statistics: None,
+            process_list: None,
+            terminate_on_last_handle_closed: None,
+            system_guid: None,
+            hosting_system_id: None,
+            shared_memory_region_info: None,
+            guest_connection_info: None,
+            silo: None,
+            cos_index: None,
+            rmid: None,
+            cache_stats: None,
+            idled_processor_info: None,
+            cpu_frequency_power_cap: None,
+            property_responses: None,
+            ic_heartbeat_status: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.system_type {
-            map.serialize_entry("SystemType", value)?;
-        }
-
-        if let Some(value) = &self.runtime_os_type {
-            map.serialize_entry("RuntimeOsType", value)?;
-        }
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-
-        if let Some(value) = &self.owner {
-            map.serialize_entry("Owner", value)?;
-        }
-
-        if let Some(value) = &self.ob_root {
-            map.serialize_entry("ObRoot", value)?;
-        }
-
-        if let Some(value) = &self.is_dummy {
-            map.serialize_entry("IsDummy", value)?;
-        }
-
-        if let Some(value) = &self.runtime_id {
-            map.serialize_entry("RuntimeId", value)?;
-        }
-
-        if let Some(value) = &self.runtime_image_path {
-            map.serialize_entry("RuntimeImagePath", value)?;
-        }
-
-        if let Some(value) = &self.is_runtime_template {
-            map.serialize_entry("IsRuntimeTemplate", value)?;
-        }
-
-        if let Some(value) = &self.runtime_template_id {
-            map.serialize_entry("RuntimeTemplateId", value)?;
-        }
-
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-
-        if let Some(value) = &self.stopped {
-            map.serialize_entry("Stopped", value)?;
-        }
-
-        if let Some(value) = &self.exit_type {
-            map.serialize_entry("ExitType", value)?;
-        }
-
-        if let Some(value) = &self.memory {
-            map.serialize_entry("Memory", value)?;
-        }
-
-        if let Some(value) = &self.guest_memory_info {
-            map.serialize_entry("GuestMemoryInfo", value)?;
-        }
-
-        if let Some(value) = &self.cpu_group_id {
-            map.serialize_entry("CpuGroupId", value)?;
-        }
-
-        if let Some(value) = &self.statistics {
-            map.serialize_entry("Statistics", value)?;
-        }
-
-        if let Some(value) = &self.process_list {
-            map.serialize_entry("ProcessList", value)?;
-        }
-
-        if let Some(value) = &self.terminate_on_last_handle_closed {
-            map.serialize_entry("TerminateOnLastHandleClosed", value)?;
-        }
-
-        if let Some(value) = &self.system_guid {
-            map.serialize_entry("SystemGUID", value)?;
-        }
-
-        if let Some(value) = &self.hosting_system_id {
-            map.serialize_entry("HostingSystemId", value)?;
-        }
-
-        if let Some(value) = &self.shared_memory_region_info {
-            map.serialize_entry("SharedMemoryRegionInfo", value)?;
-        }
-
-        if let Some(value) = &self.guest_connection_info {
-            map.serialize_entry("GuestConnectionInfo", value)?;
-        }
-
-        if let Some(value) = &self.silo {
-            map.serialize_entry("Silo", value)?;
-        }
-
-        if let Some(value) = &self.cos_index {
-            map.serialize_entry("CosIndex", value)?;
-        }
-
-        if let Some(value) = &self.rmid {
-            map.serialize_entry("Rmid", value)?;
-        }
-
-        if let Some(value) = &self.cache_stats {
-            map.serialize_entry("CacheStats", value)?;
-        }
-
-        if let Some(value) = &self.idled_processor_info {
-            map.serialize_entry("IdledProcessorInfo", value)?;
-        }
-
-        if let Some(value) = &self.cpu_frequency_power_cap {
-            map.serialize_entry("CpuFrequencyPowerCap", value)?;
-        }
-
-        if let Some(value) = &self.property_responses {
-            map.serialize_entry("PropertyResponses", value)?;
-        }
-
-        if let Some(value) = &self.ic_heartbeat_status {
-            map.serialize_entry("ICHeartbeatStatus", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Properties {
     const SCHEMA_NAME: &'static str = "Properties";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -576,63 +449,131 @@ impl SchemaType for Properties {
             availability: since::V2_3_2004_UNDOCUMENTED_REMOVED_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Properties {
+    const RUST_NAME: &'static str = "Properties";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.id);
+
+        visitor.field(1, &self.system_type);
+
+        visitor.field(2, &self.runtime_os_type);
+
+        visitor.field(3, &self.name);
+
+        visitor.field(4, &self.owner);
+
+        visitor.field(5, &self.ob_root);
+
+        visitor.field(6, &self.is_dummy);
+
+        visitor.field(7, &self.runtime_id);
+
+        visitor.field(8, &self.runtime_image_path);
+
+        visitor.field(9, &self.is_runtime_template);
+
+        visitor.field(10, &self.runtime_template_id);
+
+        visitor.field(11, &self.state);
+
+        visitor.field(12, &self.stopped);
+
+        visitor.field(13, &self.exit_type);
+
+        visitor.field(14, &self.memory);
+
+        visitor.field(15, &self.guest_memory_info);
+
+        visitor.field(16, &self.cpu_group_id);
+
+        visitor.field(17, &self.statistics);
+
+        visitor.field(18, &self.process_list);
+
+        visitor.field(19, &self.terminate_on_last_handle_closed);
+
+        visitor.field(20, &self.system_guid);
+
+        visitor.field(21, &self.hosting_system_id);
+
+        visitor.field(22, &self.shared_memory_region_info);
+
+        visitor.field(23, &self.guest_connection_info);
+
+        visitor.field(24, &self.silo);
+
+        visitor.field(25, &self.cos_index);
+
+        visitor.field(26, &self.rmid);
+
+        visitor.field(27, &self.cache_stats);
+
+        visitor.field(28, &self.idled_processor_info);
+
+        visitor.field(29, &self.cpu_frequency_power_cap);
+
+        visitor.field(30, &self.property_responses);
+
+        visitor.field(31, &self.ic_heartbeat_status);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Id" => self.id = map.next_value()?,
-            "SystemType" => self.system_type = map.next_value()?,
-            "RuntimeOsType" => self.runtime_os_type = map.next_value()?,
-            "Name" => self.name = map.next_value()?,
-            "Owner" => self.owner = map.next_value()?,
-            "ObRoot" => self.ob_root = map.next_value()?,
-            "IsDummy" => self.is_dummy = map.next_value()?,
-            "RuntimeId" => self.runtime_id = map.next_value()?,
-            "RuntimeImagePath" => self.runtime_image_path = map.next_value()?,
-            "IsRuntimeTemplate" => self.is_runtime_template = map.next_value()?,
-            "RuntimeTemplateId" => self.runtime_template_id = map.next_value()?,
-            "State" => self.state = map.next_value()?,
-            "Stopped" => self.stopped = map.next_value()?,
-            "ExitType" => self.exit_type = map.next_value()?,
-            "Memory" => crate::de::read_struct_field(map, &mut self.memory)?,
-            "GuestMemoryInfo" => {
-                crate::de::read_struct_field(map, &mut self.guest_memory_info)?
-            }
-            "CpuGroupId" => self.cpu_group_id = map.next_value()?,
-            "Statistics" => crate::de::read_struct_field(map, &mut self.statistics)?,
-            "ProcessList" => self.process_list = map.next_value()?,
+            "Id" => de::read_field(map, &mut self.id),
+            "SystemType" => de::read_field(map, &mut self.system_type),
+            "RuntimeOsType" => de::read_field(map, &mut self.runtime_os_type),
+            "Name" => de::read_field(map, &mut self.name),
+            "Owner" => de::read_field(map, &mut self.owner),
+            "ObRoot" => de::read_field(map, &mut self.ob_root),
+            "IsDummy" => de::read_field(map, &mut self.is_dummy),
+            "RuntimeId" => de::read_field(map, &mut self.runtime_id),
+            "RuntimeImagePath" => de::read_field(map, &mut self.runtime_image_path),
+            "IsRuntimeTemplate" => de::read_field(map, &mut self.is_runtime_template),
+            "RuntimeTemplateId" => de::read_field(map, &mut self.runtime_template_id),
+            "State" => de::read_field(map, &mut self.state),
+            "Stopped" => de::read_field(map, &mut self.stopped),
+            "ExitType" => de::read_field(map, &mut self.exit_type),
+            "Memory" => de::read_struct_field(map, &mut self.memory),
+            "GuestMemoryInfo" => de::read_struct_field(map, &mut self.guest_memory_info),
+            "CpuGroupId" => de::read_field(map, &mut self.cpu_group_id),
+            "Statistics" => de::read_struct_field(map, &mut self.statistics),
+            "ProcessList" => de::read_field(map, &mut self.process_list),
             "TerminateOnLastHandleClosed" => {
-                self.terminate_on_last_handle_closed = map.next_value()?;
+                de::read_field(map, &mut self.terminate_on_last_handle_closed)
             }
-            "SystemGUID" => self.system_guid = map.next_value()?,
-            "HostingSystemId" => self.hosting_system_id = map.next_value()?,
+            "SystemGUID" => de::read_field(map, &mut self.system_guid),
+            "HostingSystemId" => de::read_field(map, &mut self.hosting_system_id),
             "SharedMemoryRegionInfo" => {
-                self.shared_memory_region_info = map.next_value()?;
+                de::read_field(map, &mut self.shared_memory_region_info)
             }
             "GuestConnectionInfo" => {
-                crate::de::read_struct_field(map, &mut self.guest_connection_info)?
+                de::read_struct_field(map, &mut self.guest_connection_info)
             }
-            "Silo" => crate::de::read_struct_field(map, &mut self.silo)?,
-            "CosIndex" => self.cos_index = map.next_value()?,
-            "Rmid" => self.rmid = map.next_value()?,
-            "CacheStats" => crate::de::read_struct_field(map, &mut self.cache_stats)?,
+            "Silo" => de::read_struct_field(map, &mut self.silo),
+            "CosIndex" => de::read_field(map, &mut self.cos_index),
+            "Rmid" => de::read_field(map, &mut self.rmid),
+            "CacheStats" => de::read_struct_field(map, &mut self.cache_stats),
             "IdledProcessorInfo" => {
-                crate::de::read_struct_field(map, &mut self.idled_processor_info)?
+                de::read_struct_field(map, &mut self.idled_processor_info)
             }
-            "CpuFrequencyPowerCap" => self.cpu_frequency_power_cap = map.next_value()?,
-            "PropertyResponses" => self.property_responses = map.next_value()?,
+            "CpuFrequencyPowerCap" => {
+                de::read_field(map, &mut self.cpu_frequency_power_cap)
+            }
+            "PropertyResponses" => de::read_field(map, &mut self.property_responses),
             "ICHeartbeatStatus" => {
-                crate::de::read_struct_field(map, &mut self.ic_heartbeat_status)?
+                de::read_struct_field(map, &mut self.ic_heartbeat_status)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -642,80 +583,36 @@ impl StructFields for Properties {
     }
 }
 
+impl Serialize for Properties {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Properties {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Properties {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.system_type);
+impl fmt::Debug for Properties {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.runtime_os_type);
-
-        walk_field(walker, &Self::FIELDS[3], &self.name);
-
-        walk_field(walker, &Self::FIELDS[4], &self.owner);
-
-        walk_field(walker, &Self::FIELDS[5], &self.ob_root);
-
-        walk_field(walker, &Self::FIELDS[6], &self.is_dummy);
-
-        walk_field(walker, &Self::FIELDS[7], &self.runtime_id);
-
-        walk_field(walker, &Self::FIELDS[8], &self.runtime_image_path);
-
-        walk_field(walker, &Self::FIELDS[9], &self.is_runtime_template);
-
-        walk_field(walker, &Self::FIELDS[10], &self.runtime_template_id);
-
-        walk_field(walker, &Self::FIELDS[11], &self.state);
-
-        walk_field(walker, &Self::FIELDS[12], &self.stopped);
-
-        walk_field(walker, &Self::FIELDS[13], &self.exit_type);
-
-        walk_field(walker, &Self::FIELDS[14], &self.memory);
-
-        walk_field(walker, &Self::FIELDS[15], &self.guest_memory_info);
-
-        walk_field(walker, &Self::FIELDS[16], &self.cpu_group_id);
-
-        walk_field(walker, &Self::FIELDS[17], &self.statistics);
-
-        walk_field(walker, &Self::FIELDS[18], &self.process_list);
-
-        walk_field(walker, &Self::FIELDS[19], &self.terminate_on_last_handle_closed);
-
-        walk_field(walker, &Self::FIELDS[20], &self.system_guid);
-
-        walk_field(walker, &Self::FIELDS[21], &self.hosting_system_id);
-
-        walk_field(walker, &Self::FIELDS[22], &self.shared_memory_region_info);
-
-        walk_field(walker, &Self::FIELDS[23], &self.guest_connection_info);
-
-        walk_field(walker, &Self::FIELDS[24], &self.silo);
-
-        walk_field(walker, &Self::FIELDS[25], &self.cos_index);
-
-        walk_field(walker, &Self::FIELDS[26], &self.rmid);
-
-        walk_field(walker, &Self::FIELDS[27], &self.cache_stats);
-
-        walk_field(walker, &Self::FIELDS[28], &self.idled_processor_info);
-
-        walk_field(walker, &Self::FIELDS[29], &self.cpu_frequency_power_cap);
-
-        walk_field(walker, &Self::FIELDS[30], &self.property_responses);
-
-        walk_field(walker, &Self::FIELDS[31], &self.ic_heartbeat_status);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Properties {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

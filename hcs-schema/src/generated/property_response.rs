@@ -2,18 +2,19 @@
 //!
 //! Schema definition `PropertyResponse`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, ResultError, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `PropertyResponse`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -38,34 +39,20 @@ pub struct PropertyResponse {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for PropertyResponse {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.error.is_some())
-            + usize::from(self.response.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.error {
-            map.serialize_entry("Error", value)?;
+impl Default for PropertyResponse {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            error: None,
+            response: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.response {
-            map.serialize_entry("Response", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for PropertyResponse {
     const SCHEMA_NAME: &'static str = "PropertyResponse";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_5_1809;
 
@@ -81,21 +68,29 @@ impl SchemaType for PropertyResponse {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for PropertyResponse {
+    const RUST_NAME: &'static str = "PropertyResponse";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.error);
+
+        visitor.field(1, &self.response);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Error" => crate::de::read_struct_field(map, &mut self.error)?,
-            "Response" => self.response = Some(map.next_value()?),
+            "Error" => de::read_struct_field(map, &mut self.error),
+            "Response" => de::read_any_field(map, &mut self.response),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -105,20 +100,36 @@ impl StructFields for PropertyResponse {
     }
 }
 
+impl Serialize for PropertyResponse {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for PropertyResponse {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for PropertyResponse {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.error);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.response);
+impl fmt::Debug for PropertyResponse {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for PropertyResponse {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

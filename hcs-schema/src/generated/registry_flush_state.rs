@@ -2,19 +2,19 @@
 //!
 //! Schema definition `RegistryFlushState`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Represents the flush state of the registry hive for a Windows container's job object.
 ///
 /// Schema definition `RegistryFlushState`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -35,30 +35,19 @@ pub struct RegistryFlushState {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryFlushState {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.enabled.is_some()) + self.unknown_properties.len();
-
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+impl Default for RegistryFlushState {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryFlushState {
     const SCHEMA_NAME: &'static str = "RegistryFlushState";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -69,20 +58,26 @@ impl SchemaType for RegistryFlushState {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryFlushState {
+    const RUST_NAME: &'static str = "RegistryFlushState";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.enabled);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Enabled" => self.enabled = map.next_value()?,
+            "Enabled" => de::read_field(map, &mut self.enabled),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -92,18 +87,36 @@ impl StructFields for RegistryFlushState {
     }
 }
 
+impl Serialize for RegistryFlushState {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryFlushState {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryFlushState {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.enabled);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl fmt::Debug for RegistryFlushState {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
+
+impl Hash for RegistryFlushState {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

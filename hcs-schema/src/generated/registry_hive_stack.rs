@@ -2,18 +2,20 @@
 //!
 //! Schema definition `RegistryHiveStack`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, RegistryDeleteKey, RegistryLayer, RegistryMakeKey,
-    SchemaType, UnknownProperties, Walk, Walker, walk_field,
+    SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `RegistryHiveStack`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -50,43 +52,22 @@ pub struct RegistryHiveStack {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryHiveStack {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.hive.is_some()) + usize::from(self.layer.is_some())
-            + usize::from(self.mkkey.is_some()) + usize::from(self.delkey.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.hive {
-            map.serialize_entry("hive", value)?;
+impl Default for RegistryHiveStack {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            hive: None,
+            layer: None,
+            mkkey: None,
+            delkey: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.layer {
-            map.serialize_entry("layer", value)?;
-        }
-
-        if let Some(value) = &self.mkkey {
-            map.serialize_entry("mkkey", value)?;
-        }
-
-        if let Some(value) = &self.delkey {
-            map.serialize_entry("delkey", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryHiveStack {
     const SCHEMA_NAME: &'static str = "RegistryHiveStack";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -112,23 +93,35 @@ impl SchemaType for RegistryHiveStack {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryHiveStack {
+    const RUST_NAME: &'static str = "RegistryHiveStack";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.hive);
+
+        visitor.field(1, &self.layer);
+
+        visitor.field(2, &self.mkkey);
+
+        visitor.field(3, &self.delkey);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "hive" => self.hive = map.next_value()?,
-            "layer" => self.layer = map.next_value()?,
-            "mkkey" => self.mkkey = map.next_value()?,
-            "delkey" => self.delkey = map.next_value()?,
+            "hive" => de::read_field(map, &mut self.hive),
+            "layer" => de::read_field(map, &mut self.layer),
+            "mkkey" => de::read_field(map, &mut self.mkkey),
+            "delkey" => de::read_field(map, &mut self.delkey),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -138,24 +131,36 @@ impl StructFields for RegistryHiveStack {
     }
 }
 
+impl Serialize for RegistryHiveStack {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryHiveStack {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryHiveStack {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.hive);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.layer);
+impl fmt::Debug for RegistryHiveStack {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.mkkey);
-
-        walk_field(walker, &Self::FIELDS[3], &self.delkey);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RegistryHiveStack {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

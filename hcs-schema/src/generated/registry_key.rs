@@ -2,18 +2,19 @@
 //!
 //! Schema definition `RegistryKey`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, RegistryHive, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `RegistryKey`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,38 +45,21 @@ pub struct RegistryKey {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryKey {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.hive.is_some()) + usize::from(self.name.is_some())
-            + usize::from(self.volatile.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.hive {
-            map.serialize_entry("Hive", value)?;
+impl Default for RegistryKey {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            hive: None,
+            name: None,
+            volatile: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-
-        if let Some(value) = &self.volatile {
-            map.serialize_entry("Volatile", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryKey {
     const SCHEMA_NAME: &'static str = "RegistryKey";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -96,22 +80,32 @@ impl SchemaType for RegistryKey {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryKey {
+    const RUST_NAME: &'static str = "RegistryKey";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.hive);
+
+        visitor.field(1, &self.name);
+
+        visitor.field(2, &self.volatile);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Hive" => self.hive = map.next_value()?,
-            "Name" => self.name = map.next_value()?,
-            "Volatile" => self.volatile = map.next_value()?,
+            "Hive" => de::read_field(map, &mut self.hive),
+            "Name" => de::read_field(map, &mut self.name),
+            "Volatile" => de::read_field(map, &mut self.volatile),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -121,22 +115,36 @@ impl StructFields for RegistryKey {
     }
 }
 
+impl Serialize for RegistryKey {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryKey {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.hive);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.name);
+impl fmt::Debug for RegistryKey {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.volatile);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RegistryKey {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

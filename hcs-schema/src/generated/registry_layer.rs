@@ -2,18 +2,17 @@
 //!
 //! Schema definition `RegistryLayer`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
-};
+use crate::{Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `RegistryLayer`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -82,70 +81,27 @@ pub struct RegistryLayer {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryLayer {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.hosthive.is_some())
-            + usize::from(self.filepath.is_some())
-            + usize::from(self.identifier.is_some())
-            + usize::from(self.readonly.is_some())
-            + usize::from(self.immutable.is_some())
-            + usize::from(self.inherittrustclass.is_some())
-            + usize::from(self.trustedhive.is_some())
-            + usize::from(self.writethrough.is_some())
-            + usize::from(self.fileaccesstoken.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.hosthive {
-            map.serialize_entry("hosthive", value)?;
+impl Default for RegistryLayer {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            hosthive: None,
+            filepath: None,
+            identifier: None,
+            readonly: None,
+            immutable: None,
+            inherittrustclass: None,
+            trustedhive: None,
+            writethrough: None,
+            fileaccesstoken: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.filepath {
-            map.serialize_entry("filepath", value)?;
-        }
-
-        if let Some(value) = &self.identifier {
-            map.serialize_entry("identifier", value)?;
-        }
-
-        if let Some(value) = &self.readonly {
-            map.serialize_entry("readonly", value)?;
-        }
-
-        if let Some(value) = &self.immutable {
-            map.serialize_entry("immutable", value)?;
-        }
-
-        if let Some(value) = &self.inherittrustclass {
-            map.serialize_entry("inherittrustclass", value)?;
-        }
-
-        if let Some(value) = &self.trustedhive {
-            map.serialize_entry("trustedhive", value)?;
-        }
-
-        if let Some(value) = &self.writethrough {
-            map.serialize_entry("writethrough", value)?;
-        }
-
-        if let Some(value) = &self.fileaccesstoken {
-            map.serialize_entry("fileaccesstoken", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryLayer {
     const SCHEMA_NAME: &'static str = "RegistryLayer";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -196,28 +152,50 @@ impl SchemaType for RegistryLayer {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryLayer {
+    const RUST_NAME: &'static str = "RegistryLayer";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.hosthive);
+
+        visitor.field(1, &self.filepath);
+
+        visitor.field(2, &self.identifier);
+
+        visitor.field(3, &self.readonly);
+
+        visitor.field(4, &self.immutable);
+
+        visitor.field(5, &self.inherittrustclass);
+
+        visitor.field(6, &self.trustedhive);
+
+        visitor.field(7, &self.writethrough);
+
+        visitor.field(8, &self.fileaccesstoken);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "hosthive" => self.hosthive = map.next_value()?,
-            "filepath" => self.filepath = map.next_value()?,
-            "identifier" => self.identifier = map.next_value()?,
-            "readonly" => self.readonly = map.next_value()?,
-            "immutable" => self.immutable = map.next_value()?,
-            "inherittrustclass" => self.inherittrustclass = map.next_value()?,
-            "trustedhive" => self.trustedhive = map.next_value()?,
-            "writethrough" => self.writethrough = map.next_value()?,
-            "fileaccesstoken" => self.fileaccesstoken = map.next_value()?,
+            "hosthive" => de::read_field(map, &mut self.hosthive),
+            "filepath" => de::read_field(map, &mut self.filepath),
+            "identifier" => de::read_field(map, &mut self.identifier),
+            "readonly" => de::read_field(map, &mut self.readonly),
+            "immutable" => de::read_field(map, &mut self.immutable),
+            "inherittrustclass" => de::read_field(map, &mut self.inherittrustclass),
+            "trustedhive" => de::read_field(map, &mut self.trustedhive),
+            "writethrough" => de::read_field(map, &mut self.writethrough),
+            "fileaccesstoken" => de::read_field(map, &mut self.fileaccesstoken),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -227,34 +205,36 @@ impl StructFields for RegistryLayer {
     }
 }
 
+impl Serialize for RegistryLayer {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryLayer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryLayer {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.hosthive);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.filepath);
+impl fmt::Debug for RegistryLayer {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.identifier);
-
-        walk_field(walker, &Self::FIELDS[3], &self.readonly);
-
-        walk_field(walker, &Self::FIELDS[4], &self.immutable);
-
-        walk_field(walker, &Self::FIELDS[5], &self.inherittrustclass);
-
-        walk_field(walker, &Self::FIELDS[6], &self.trustedhive);
-
-        walk_field(walker, &Self::FIELDS[7], &self.writethrough);
-
-        walk_field(walker, &Self::FIELDS[8], &self.fileaccesstoken);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RegistryLayer {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `RegistryMakeKey`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, RegistryMakeValue, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `RegistryMakeKey`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -56,47 +58,23 @@ pub struct RegistryMakeKey {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryMakeKey {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.name.is_some()) + usize::from(self.clonesd.is_some())
-            + usize::from(self.mkkey.is_some()) + usize::from(self.mkvalue.is_some())
-            + usize::from(self.volatile.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
+impl Default for RegistryMakeKey {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: None,
+            clonesd: None,
+            mkkey: None,
+            mkvalue: None,
+            volatile: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.clonesd {
-            map.serialize_entry("clonesd", value)?;
-        }
-
-        if let Some(value) = &self.mkkey {
-            map.serialize_entry("mkkey", value)?;
-        }
-
-        if let Some(value) = &self.mkvalue {
-            map.serialize_entry("mkvalue", value)?;
-        }
-
-        if let Some(value) = &self.volatile {
-            map.serialize_entry("volatile", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryMakeKey {
     const SCHEMA_NAME: &'static str = "RegistryMakeKey";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -127,24 +105,38 @@ impl SchemaType for RegistryMakeKey {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryMakeKey {
+    const RUST_NAME: &'static str = "RegistryMakeKey";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.name);
+
+        visitor.field(1, &self.clonesd);
+
+        visitor.field(2, &self.mkkey);
+
+        visitor.field(3, &self.mkvalue);
+
+        visitor.field(4, &self.volatile);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "clonesd" => self.clonesd = map.next_value()?,
-            "mkkey" => self.mkkey = map.next_value()?,
-            "mkvalue" => self.mkvalue = map.next_value()?,
-            "volatile" => self.volatile = map.next_value()?,
+            "name" => de::read_field(map, &mut self.name),
+            "clonesd" => de::read_field(map, &mut self.clonesd),
+            "mkkey" => de::read_field(map, &mut self.mkkey),
+            "mkvalue" => de::read_field(map, &mut self.mkvalue),
+            "volatile" => de::read_field(map, &mut self.volatile),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -154,26 +146,36 @@ impl StructFields for RegistryMakeKey {
     }
 }
 
+impl Serialize for RegistryMakeKey {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryMakeKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryMakeKey {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.clonesd);
+impl fmt::Debug for RegistryMakeKey {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.mkkey);
-
-        walk_field(walker, &Self::FIELDS[3], &self.mkvalue);
-
-        walk_field(walker, &Self::FIELDS[4], &self.volatile);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RegistryMakeKey {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

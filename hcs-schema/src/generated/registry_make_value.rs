@@ -2,17 +2,17 @@
 //!
 //! Schema definition `RegistryMakeValue`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `RegistryMakeValue`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -55,49 +55,23 @@ pub struct RegistryMakeValue {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryMakeValue {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.name.is_some())
-            + usize::from(self.data_multistring.is_some())
-            + usize::from(self.data_dword.is_some())
-            + usize::from(self.data_string.is_some())
-            + usize::from(self.data_binary.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
+impl Default for RegistryMakeValue {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: None,
+            data_multistring: None,
+            data_dword: None,
+            data_string: None,
+            data_binary: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.data_multistring {
-            map.serialize_entry("data_multistring", value)?;
-        }
-
-        if let Some(value) = &self.data_dword {
-            map.serialize_entry("data_dword", value)?;
-        }
-
-        if let Some(value) = &self.data_string {
-            map.serialize_entry("data_string", value)?;
-        }
-
-        if let Some(value) = &self.data_binary {
-            map.serialize_entry("data_binary", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryMakeValue {
     const SCHEMA_NAME: &'static str = "RegistryMakeValue";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -128,24 +102,38 @@ impl SchemaType for RegistryMakeValue {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryMakeValue {
+    const RUST_NAME: &'static str = "RegistryMakeValue";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.name);
+
+        visitor.field(1, &self.data_multistring);
+
+        visitor.field(2, &self.data_dword);
+
+        visitor.field(3, &self.data_string);
+
+        visitor.field(4, &self.data_binary);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "name" => self.name = map.next_value()?,
-            "data_multistring" => self.data_multistring = map.next_value()?,
-            "data_dword" => self.data_dword = map.next_value()?,
-            "data_string" => self.data_string = map.next_value()?,
-            "data_binary" => self.data_binary = map.next_value()?,
+            "name" => de::read_field(map, &mut self.name),
+            "data_multistring" => de::read_field(map, &mut self.data_multistring),
+            "data_dword" => de::read_field(map, &mut self.data_dword),
+            "data_string" => de::read_field(map, &mut self.data_string),
+            "data_binary" => de::read_field(map, &mut self.data_binary),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -155,26 +143,36 @@ impl StructFields for RegistryMakeValue {
     }
 }
 
+impl Serialize for RegistryMakeValue {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryMakeValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryMakeValue {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.data_multistring);
+impl fmt::Debug for RegistryMakeValue {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.data_dword);
-
-        walk_field(walker, &Self::FIELDS[3], &self.data_string);
-
-        walk_field(walker, &Self::FIELDS[4], &self.data_binary);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RegistryMakeValue {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `RegistryNamespace`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, RegistryHiveStack, RegistryRedirectionNode, RegistrySymlink,
-    SchemaType, UnknownProperties, Walk, Walker, walk_field,
+    SchemaType, UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `RegistryNamespace`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,39 +46,21 @@ pub struct RegistryNamespace {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryNamespace {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.symlink.is_some())
-            + usize::from(self.redirectionnode.is_some())
-            + usize::from(self.hivestack.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.symlink {
-            map.serialize_entry("symlink", value)?;
+impl Default for RegistryNamespace {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            symlink: None,
+            redirectionnode: None,
+            hivestack: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.redirectionnode {
-            map.serialize_entry("redirectionnode", value)?;
-        }
-
-        if let Some(value) = &self.hivestack {
-            map.serialize_entry("hivestack", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryNamespace {
     const SCHEMA_NAME: &'static str = "RegistryNamespace";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -97,22 +81,32 @@ impl SchemaType for RegistryNamespace {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryNamespace {
+    const RUST_NAME: &'static str = "RegistryNamespace";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.symlink);
+
+        visitor.field(1, &self.redirectionnode);
+
+        visitor.field(2, &self.hivestack);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "symlink" => self.symlink = map.next_value()?,
-            "redirectionnode" => self.redirectionnode = map.next_value()?,
-            "hivestack" => self.hivestack = map.next_value()?,
+            "symlink" => de::read_field(map, &mut self.symlink),
+            "redirectionnode" => de::read_field(map, &mut self.redirectionnode),
+            "hivestack" => de::read_field(map, &mut self.hivestack),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +116,36 @@ impl StructFields for RegistryNamespace {
     }
 }
 
+impl Serialize for RegistryNamespace {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryNamespace {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryNamespace {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.symlink);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.redirectionnode);
+impl fmt::Debug for RegistryNamespace {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.hivestack);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RegistryNamespace {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

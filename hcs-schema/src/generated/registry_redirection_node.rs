@@ -2,17 +2,17 @@
 //!
 //! Schema definition `RegistryRedirectionNode`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `RegistryRedirectionNode`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -61,54 +61,24 @@ pub struct RegistryRedirectionNode {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryRedirectionNode {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.containerpath.is_some())
-            + usize::from(self.hostpath.is_some())
-            + usize::from(self.hivestack.is_some())
-            + usize::from(self.access_mask.is_some())
-            + usize::from(self.trustedhive.is_some())
-            + usize::from(self.exitnode.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.containerpath {
-            map.serialize_entry("containerpath", value)?;
+impl Default for RegistryRedirectionNode {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            containerpath: None,
+            hostpath: None,
+            hivestack: None,
+            access_mask: None,
+            trustedhive: None,
+            exitnode: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.hostpath {
-            map.serialize_entry("hostpath", value)?;
-        }
-
-        if let Some(value) = &self.hivestack {
-            map.serialize_entry("hivestack", value)?;
-        }
-
-        if let Some(value) = &self.access_mask {
-            map.serialize_entry("access_mask", value)?;
-        }
-
-        if let Some(value) = &self.trustedhive {
-            map.serialize_entry("trustedhive", value)?;
-        }
-
-        if let Some(value) = &self.exitnode {
-            map.serialize_entry("exitnode", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryRedirectionNode {
     const SCHEMA_NAME: &'static str = "RegistryRedirectionNode";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -144,25 +114,41 @@ impl SchemaType for RegistryRedirectionNode {
             availability: since::V2_3_2004,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryRedirectionNode {
+    const RUST_NAME: &'static str = "RegistryRedirectionNode";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.containerpath);
+
+        visitor.field(1, &self.hostpath);
+
+        visitor.field(2, &self.hivestack);
+
+        visitor.field(3, &self.access_mask);
+
+        visitor.field(4, &self.trustedhive);
+
+        visitor.field(5, &self.exitnode);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "containerpath" => self.containerpath = map.next_value()?,
-            "hostpath" => self.hostpath = map.next_value()?,
-            "hivestack" => self.hivestack = map.next_value()?,
-            "access_mask" => self.access_mask = map.next_value()?,
-            "trustedhive" => self.trustedhive = map.next_value()?,
-            "exitnode" => self.exitnode = map.next_value()?,
+            "containerpath" => de::read_field(map, &mut self.containerpath),
+            "hostpath" => de::read_field(map, &mut self.hostpath),
+            "hivestack" => de::read_field(map, &mut self.hivestack),
+            "access_mask" => de::read_field(map, &mut self.access_mask),
+            "trustedhive" => de::read_field(map, &mut self.trustedhive),
+            "exitnode" => de::read_field(map, &mut self.exitnode),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -172,28 +158,36 @@ impl StructFields for RegistryRedirectionNode {
     }
 }
 
+impl Serialize for RegistryRedirectionNode {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryRedirectionNode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryRedirectionNode {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.containerpath);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.hostpath);
+impl fmt::Debug for RegistryRedirectionNode {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.hivestack);
-
-        walk_field(walker, &Self::FIELDS[3], &self.access_mask);
-
-        walk_field(walker, &Self::FIELDS[4], &self.trustedhive);
-
-        walk_field(walker, &Self::FIELDS[5], &self.exitnode);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RegistryRedirectionNode {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

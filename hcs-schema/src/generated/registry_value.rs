@@ -2,18 +2,20 @@
 //!
 //! Schema definition `RegistryValue`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, Base64Bytes, FieldInfo, RegistryKey, RegistryValueType, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `RegistryValue`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -78,63 +80,26 @@ pub struct RegistryValue {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RegistryValue {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.key.is_some()) + usize::from(self.name.is_some())
-            + usize::from(self.r#type.is_some())
-            + usize::from(self.string_value.is_some())
-            + usize::from(self.binary_value.is_some())
-            + usize::from(self.dword_value.is_some())
-            + usize::from(self.qword_value.is_some())
-            + usize::from(self.custom_type.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.key {
-            map.serialize_entry("Key", value)?;
+impl Default for RegistryValue {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            key: None,
+            name: None,
+            r#type: None,
+            string_value: None,
+            binary_value: None,
+            dword_value: None,
+            qword_value: None,
+            custom_type: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
-        }
-
-        if let Some(value) = &self.string_value {
-            map.serialize_entry("StringValue", value)?;
-        }
-
-        if let Some(value) = &self.binary_value {
-            map.serialize_entry("BinaryValue", value)?;
-        }
-
-        if let Some(value) = &self.dword_value {
-            map.serialize_entry("DWordValue", value)?;
-        }
-
-        if let Some(value) = &self.qword_value {
-            map.serialize_entry("QWordValue", value)?;
-        }
-
-        if let Some(value) = &self.custom_type {
-            map.serialize_entry("CustomType", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RegistryValue {
     const SCHEMA_NAME: &'static str = "RegistryValue";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -180,27 +145,47 @@ impl SchemaType for RegistryValue {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RegistryValue {
+    const RUST_NAME: &'static str = "RegistryValue";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.key);
+
+        visitor.field(1, &self.name);
+
+        visitor.field(2, &self.r#type);
+
+        visitor.field(3, &self.string_value);
+
+        visitor.field(4, &self.binary_value);
+
+        visitor.field(5, &self.dword_value);
+
+        visitor.field(6, &self.qword_value);
+
+        visitor.field(7, &self.custom_type);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Key" => crate::de::read_struct_field(map, &mut self.key)?,
-            "Name" => self.name = map.next_value()?,
-            "Type" => self.r#type = map.next_value()?,
-            "StringValue" => self.string_value = map.next_value()?,
-            "BinaryValue" => self.binary_value = map.next_value()?,
-            "DWordValue" => self.dword_value = map.next_value()?,
-            "QWordValue" => self.qword_value = map.next_value()?,
-            "CustomType" => self.custom_type = map.next_value()?,
+            "Key" => de::read_struct_field(map, &mut self.key),
+            "Name" => de::read_field(map, &mut self.name),
+            "Type" => de::read_field(map, &mut self.r#type),
+            "StringValue" => de::read_field(map, &mut self.string_value),
+            "BinaryValue" => de::read_field(map, &mut self.binary_value),
+            "DWordValue" => de::read_field(map, &mut self.dword_value),
+            "QWordValue" => de::read_field(map, &mut self.qword_value),
+            "CustomType" => de::read_field(map, &mut self.custom_type),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -210,32 +195,36 @@ impl StructFields for RegistryValue {
     }
 }
 
+impl Serialize for RegistryValue {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RegistryValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RegistryValue {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.key);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.name);
+impl fmt::Debug for RegistryValue {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.r#type);
-
-        walk_field(walker, &Self::FIELDS[3], &self.string_value);
-
-        walk_field(walker, &Self::FIELDS[4], &self.binary_value);
-
-        walk_field(walker, &Self::FIELDS[5], &self.dword_value);
-
-        walk_field(walker, &Self::FIELDS[6], &self.qword_value);
-
-        walk_field(walker, &Self::FIELDS[7], &self.custom_type);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RegistryValue {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

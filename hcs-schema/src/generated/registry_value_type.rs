@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `RegistryValueType`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RegistryValueType {
     /// JSON `"None"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -39,16 +37,9 @@ pub enum RegistryValueType {
 impl RegistryValueType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "None",
-            Self::String => "String",
-            Self::ExpandedString => "ExpandedString",
-            Self::MultiString => "MultiString",
-            Self::Binary => "Binary",
-            Self::DWord => "DWord",
-            Self::QWord => "QWord",
-            Self::CustomType => "CustomType",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -69,30 +60,34 @@ impl RegistryValueType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::None => 0,
-            Self::String => 1,
-            Self::ExpandedString => 2,
-            Self::MultiString => 3,
-            Self::Binary => 4,
-            Self::DWord => 5,
-            Self::QWord => 6,
-            Self::CustomType => 7,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::None => Ok(0),
+            Self::String => Ok(1),
+            Self::ExpandedString => Ok(2),
+            Self::MultiString => Ok(3),
+            Self::Binary => Ok(4),
+            Self::DWord => Ok(5),
+            Self::QWord => Ok(6),
+            Self::CustomType => Ok(7),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for RegistryValueType {
     const SCHEMA_NAME: &'static str = "RegistryValueType";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_0_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -150,6 +145,16 @@ impl FromStr for RegistryValueType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for RegistryValueType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,17 +2,17 @@
 //!
 //! Schema definition `RestoreState`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `RestoreState`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -50,40 +50,21 @@ pub struct RestoreState {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for RestoreState {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.runtime_state_file_path.is_some())
-            + usize::from(self.save_state_file_path.is_some())
-            + usize::from(self.template_system_id.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.runtime_state_file_path {
-            map.serialize_entry("RuntimeStateFilePath", value)?;
+impl Default for RestoreState {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            runtime_state_file_path: None,
+            save_state_file_path: None,
+            template_system_id: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.save_state_file_path {
-            map.serialize_entry("SaveStateFilePath", value)?;
-        }
-
-        if let Some(value) = &self.template_system_id {
-            map.serialize_entry("TemplateSystemId", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for RestoreState {
     const SCHEMA_NAME: &'static str = "RestoreState";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -104,22 +85,34 @@ impl SchemaType for RestoreState {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for RestoreState {
+    const RUST_NAME: &'static str = "RestoreState";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.runtime_state_file_path);
+
+        visitor.field(1, &self.save_state_file_path);
+
+        visitor.field(2, &self.template_system_id);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "RuntimeStateFilePath" => self.runtime_state_file_path = map.next_value()?,
-            "SaveStateFilePath" => self.save_state_file_path = map.next_value()?,
-            "TemplateSystemId" => self.template_system_id = map.next_value()?,
+            "RuntimeStateFilePath" => {
+                de::read_field(map, &mut self.runtime_state_file_path)
+            }
+            "SaveStateFilePath" => de::read_field(map, &mut self.save_state_file_path),
+            "TemplateSystemId" => de::read_field(map, &mut self.template_system_id),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -129,22 +122,36 @@ impl StructFields for RestoreState {
     }
 }
 
+impl Serialize for RestoreState {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for RestoreState {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for RestoreState {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.runtime_state_file_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.save_state_file_path);
+impl fmt::Debug for RestoreState {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.template_system_id);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for RestoreState {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `ResultError`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     AttributionRecord, Availability, ErrorEvent, FieldInfo, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Extended error information returned by the HCS
 ///
 /// Schema definition `ResultError`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -60,44 +62,22 @@ pub struct ResultError {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ResultError {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.error.is_some())
-            + usize::from(self.error_message.is_some())
-            + usize::from(self.error_events.is_some())
-            + usize::from(self.attribution.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.error {
-            map.serialize_entry("Error", value)?;
+impl Default for ResultError {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            error: None,
+            error_message: None,
+            error_events: None,
+            attribution: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.error_message {
-            map.serialize_entry("ErrorMessage", value)?;
-        }
-
-        if let Some(value) = &self.error_events {
-            map.serialize_entry("ErrorEvents", value)?;
-        }
-
-        if let Some(value) = &self.attribution {
-            map.serialize_entry("Attribution", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ResultError {
     const SCHEMA_NAME: &'static str = "ResultError";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -123,23 +103,35 @@ impl SchemaType for ResultError {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ResultError {
+    const RUST_NAME: &'static str = "ResultError";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.error);
+
+        visitor.field(1, &self.error_message);
+
+        visitor.field(2, &self.error_events);
+
+        visitor.field(3, &self.attribution);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Error" => self.error = map.next_value()?,
-            "ErrorMessage" => self.error_message = map.next_value()?,
-            "ErrorEvents" => self.error_events = map.next_value()?,
-            "Attribution" => self.attribution = map.next_value()?,
+            "Error" => de::read_field(map, &mut self.error),
+            "ErrorMessage" => de::read_field(map, &mut self.error_message),
+            "ErrorEvents" => de::read_field(map, &mut self.error_events),
+            "Attribution" => de::read_field(map, &mut self.attribution),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -149,24 +141,36 @@ impl StructFields for ResultError {
     }
 }
 
+impl Serialize for ResultError {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ResultError {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ResultError {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.error);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.error_message);
+impl fmt::Debug for ResultError {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.error_events);
-
-        walk_field(walker, &Self::FIELDS[3], &self.attribution);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ResultError {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -4,20 +4,22 @@
 
 #![allow(deprecated)]
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Guid, NetworkModifyRequestType, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// This class is only necessary because JSON marshaling complains when we have two fields identical except for capitalization in the same class. Remove this once we stop supporting RS4.
 ///
 /// Schema definition `Rs4NetworkModifySettingRequest`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)). Not in the schema reference; first in the Windows 10 SDK, version 1809 schema. Removed in Windows 10 SDK, version 20H2: no later schema has it. Observed sources still have it: hcsshim PR 1914 (Windows Server 2022 schema 2.5).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -58,39 +60,21 @@ pub struct Rs4NetworkModifySettingRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Rs4NetworkModifySettingRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.request_type.is_some())
-            + usize::from(self.adapter_instance_id.is_some())
-            + usize::from(self.settings.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.request_type {
-            map.serialize_entry("RequestType", value)?;
+impl Default for Rs4NetworkModifySettingRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_type: None,
+            adapter_instance_id: None,
+            settings: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.adapter_instance_id {
-            map.serialize_entry("AdapterInstanceID", value)?;
-        }
-
-        if let Some(value) = &self.settings {
-            map.serialize_entry("Settings", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Rs4NetworkModifySettingRequest {
     const SCHEMA_NAME: &'static str = "Rs4NetworkModifySettingRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4;
 
@@ -111,22 +95,32 @@ impl SchemaType for Rs4NetworkModifySettingRequest {
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Rs4NetworkModifySettingRequest {
+    const RUST_NAME: &'static str = "Rs4NetworkModifySettingRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.request_type);
+
+        visitor.field(1, &self.adapter_instance_id);
+
+        visitor.field(2, &self.settings);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "RequestType" => self.request_type = map.next_value()?,
-            "AdapterInstanceID" => self.adapter_instance_id = map.next_value()?,
-            "Settings" => self.settings = Some(map.next_value()?),
+            "RequestType" => de::read_field(map, &mut self.request_type),
+            "AdapterInstanceID" => de::read_field(map, &mut self.adapter_instance_id),
+            "Settings" => de::read_any_field(map, &mut self.settings),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -136,22 +130,36 @@ impl StructFields for Rs4NetworkModifySettingRequest {
     }
 }
 
+impl Serialize for Rs4NetworkModifySettingRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Rs4NetworkModifySettingRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Rs4NetworkModifySettingRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.request_type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.adapter_instance_id);
+impl fmt::Debug for Rs4NetworkModifySettingRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.settings);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Rs4NetworkModifySettingRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,19 @@
 //!
 //! Schema definition `SaveOptions`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SaveType, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `SaveOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -51,40 +52,21 @@ pub struct SaveOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SaveOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.save_type.is_some())
-            + usize::from(self.runtime_state_file_path.is_some())
-            + usize::from(self.save_state_file_path.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.save_type {
-            map.serialize_entry("SaveType", value)?;
+impl Default for SaveOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            save_type: None,
+            runtime_state_file_path: None,
+            save_state_file_path: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.runtime_state_file_path {
-            map.serialize_entry("RuntimeStateFilePath", value)?;
-        }
-
-        if let Some(value) = &self.save_state_file_path {
-            map.serialize_entry("SaveStateFilePath", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SaveOptions {
     const SCHEMA_NAME: &'static str = "SaveOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -105,22 +87,34 @@ impl SchemaType for SaveOptions {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SaveOptions {
+    const RUST_NAME: &'static str = "SaveOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.save_type);
+
+        visitor.field(1, &self.runtime_state_file_path);
+
+        visitor.field(2, &self.save_state_file_path);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SaveType" => self.save_type = map.next_value()?,
-            "RuntimeStateFilePath" => self.runtime_state_file_path = map.next_value()?,
-            "SaveStateFilePath" => self.save_state_file_path = map.next_value()?,
+            "SaveType" => de::read_field(map, &mut self.save_type),
+            "RuntimeStateFilePath" => {
+                de::read_field(map, &mut self.runtime_state_file_path)
+            }
+            "SaveStateFilePath" => de::read_field(map, &mut self.save_state_file_path),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -130,22 +124,36 @@ impl StructFields for SaveOptions {
     }
 }
 
+impl Serialize for SaveOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SaveOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SaveOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.save_type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.runtime_state_file_path);
+impl fmt::Debug for SaveOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.save_state_file_path);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SaveOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

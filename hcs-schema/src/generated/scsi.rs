@@ -3,20 +3,21 @@
 //! Schema definition `Scsi`.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Attachment, Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Object describing a SCSI controller.
 ///
 /// Schema definition `Scsi`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -48,35 +49,20 @@ pub struct Scsi {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Scsi {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.attachments.is_some())
-            + usize::from(self.disable_interrupt_batching.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.attachments {
-            map.serialize_entry("Attachments", value)?;
+impl Default for Scsi {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            attachments: None,
+            disable_interrupt_batching: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.disable_interrupt_batching {
-            map.serialize_entry("DisableInterruptBatching", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Scsi {
     const SCHEMA_NAME: &'static str = "Scsi";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -92,23 +78,31 @@ impl SchemaType for Scsi {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Scsi {
+    const RUST_NAME: &'static str = "Scsi";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.attachments);
+
+        visitor.field(1, &self.disable_interrupt_batching);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Attachments" => self.attachments = map.next_value()?,
+            "Attachments" => de::read_field(map, &mut self.attachments),
             "DisableInterruptBatching" => {
-                self.disable_interrupt_batching = map.next_value()?;
+                de::read_field(map, &mut self.disable_interrupt_batching)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -118,20 +112,36 @@ impl StructFields for Scsi {
     }
 }
 
+impl Serialize for Scsi {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Scsi {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Scsi {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.attachments);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.disable_interrupt_batching);
+impl fmt::Debug for Scsi {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Scsi {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,20 +6,22 @@
 #![allow(deprecated)]
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, FilteredPropertyQuery, GetPropertyType, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Structure used to perform property query
 ///
 /// Schema definition `Service_PropertyQuery` (formerly `PropertyQuery`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -55,33 +57,16 @@ pub struct ServicePropertyQuery {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ServicePropertyQuery {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.property_types.is_some())
-            + usize::from(self.property_queries.is_some())
-            + usize::from(self.filtered_queries.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.property_types {
-            map.serialize_entry("PropertyTypes", value)?;
+impl Default for ServicePropertyQuery {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            property_types: None,
+            property_queries: None,
+            filtered_queries: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.property_queries {
-            map.serialize_entry("PropertyQueries", value)?;
-        }
-
-        if let Some(value) = &self.filtered_queries {
-            map.serialize_entry("FilteredQueries", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
@@ -109,22 +94,32 @@ impl SchemaType for ServicePropertyQuery {
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ServicePropertyQuery {
+    const RUST_NAME: &'static str = "ServicePropertyQuery";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.property_types);
+
+        visitor.field(1, &self.property_queries);
+
+        visitor.field(2, &self.filtered_queries);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "PropertyTypes" => self.property_types = map.next_value()?,
-            "PropertyQueries" => self.property_queries = map.next_value()?,
-            "FilteredQueries" => self.filtered_queries = map.next_value()?,
+            "PropertyTypes" => de::read_field(map, &mut self.property_types),
+            "PropertyQueries" => de::read_field(map, &mut self.property_queries),
+            "FilteredQueries" => de::read_field(map, &mut self.filtered_queries),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -134,22 +129,36 @@ impl StructFields for ServicePropertyQuery {
     }
 }
 
+impl Serialize for ServicePropertyQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ServicePropertyQuery {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ServicePropertyQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.property_types);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.property_queries);
+impl fmt::Debug for ServicePropertyQuery {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.filtered_queries);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ServicePropertyQuery {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `Services`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Heartbeat, KvpExchange, SchemaType, Shutdown, Timesync,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `Services`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -58,43 +60,22 @@ pub struct Services {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Services {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.heartbeat.is_some())
-            + usize::from(self.shutdown.is_some()) + usize::from(self.timesync.is_some())
-            + usize::from(self.kvp_exchange.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.heartbeat {
-            map.serialize_entry("Heartbeat", value)?;
+impl Default for Services {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            heartbeat: None,
+            shutdown: None,
+            timesync: None,
+            kvp_exchange: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.shutdown {
-            map.serialize_entry("Shutdown", value)?;
-        }
-
-        if let Some(value) = &self.timesync {
-            map.serialize_entry("Timesync", value)?;
-        }
-
-        if let Some(value) = &self.kvp_exchange {
-            map.serialize_entry("KvpExchange", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Services {
     const SCHEMA_NAME: &'static str = "Services";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_5_1809;
 
@@ -120,23 +101,35 @@ impl SchemaType for Services {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Services {
+    const RUST_NAME: &'static str = "Services";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.heartbeat);
+
+        visitor.field(1, &self.shutdown);
+
+        visitor.field(2, &self.timesync);
+
+        visitor.field(3, &self.kvp_exchange);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Heartbeat" => crate::de::read_struct_field(map, &mut self.heartbeat)?,
-            "Shutdown" => crate::de::read_struct_field(map, &mut self.shutdown)?,
-            "Timesync" => crate::de::read_struct_field(map, &mut self.timesync)?,
-            "KvpExchange" => crate::de::read_struct_field(map, &mut self.kvp_exchange)?,
+            "Heartbeat" => de::read_struct_field(map, &mut self.heartbeat),
+            "Shutdown" => de::read_struct_field(map, &mut self.shutdown),
+            "Timesync" => de::read_struct_field(map, &mut self.timesync),
+            "KvpExchange" => de::read_struct_field(map, &mut self.kvp_exchange),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -146,24 +139,36 @@ impl StructFields for Services {
     }
 }
 
+impl Serialize for Services {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Services {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Services {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.heartbeat);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.shutdown);
+impl fmt::Debug for Services {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.timesync);
-
-        walk_field(walker, &Self::FIELDS[3], &self.kvp_exchange);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Services {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,17 +3,17 @@
 //! Schema definition `SetMbaCosThrottleValueRequest`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `SetMbaCosThrottleValueRequest`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -38,35 +38,20 @@ pub struct SetMbaCosThrottleValueRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SetMbaCosThrottleValueRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.cos_index.is_some())
-            + usize::from(self.cos_throttle_value.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.cos_index {
-            map.serialize_entry("CosIndex", value)?;
+impl Default for SetMbaCosThrottleValueRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cos_index: None,
+            cos_throttle_value: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.cos_throttle_value {
-            map.serialize_entry("CosThrottleValue", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SetMbaCosThrottleValueRequest {
     const SCHEMA_NAME: &'static str = "SetMbaCosThrottleValueRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -82,21 +67,29 @@ impl SchemaType for SetMbaCosThrottleValueRequest {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SetMbaCosThrottleValueRequest {
+    const RUST_NAME: &'static str = "SetMbaCosThrottleValueRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.cos_index);
+
+        visitor.field(1, &self.cos_throttle_value);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "CosIndex" => self.cos_index = map.next_value()?,
-            "CosThrottleValue" => self.cos_throttle_value = map.next_value()?,
+            "CosIndex" => de::read_field(map, &mut self.cos_index),
+            "CosThrottleValue" => de::read_field(map, &mut self.cos_throttle_value),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -106,20 +99,36 @@ impl StructFields for SetMbaCosThrottleValueRequest {
     }
 }
 
+impl Serialize for SetMbaCosThrottleValueRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SetMbaCosThrottleValueRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SetMbaCosThrottleValueRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.cos_index);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.cos_throttle_value);
+impl fmt::Debug for SetMbaCosThrottleValueRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SetMbaCosThrottleValueRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

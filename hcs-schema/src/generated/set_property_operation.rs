@@ -2,20 +2,19 @@
 //!
 //! Schema definition `SetPropertyOperation`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
-};
+use crate::{Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Set properties operation settings
 ///
 /// Schema definition `SetPropertyOperation`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -46,39 +45,21 @@ pub struct SetPropertyOperation {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SetPropertyOperation {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.group_id.is_some())
-            + usize::from(self.property_code.is_some())
-            + usize::from(self.property_value.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.group_id {
-            map.serialize_entry("GroupId", value)?;
+impl Default for SetPropertyOperation {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            group_id: None,
+            property_code: None,
+            property_value: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.property_code {
-            map.serialize_entry("PropertyCode", value)?;
-        }
-
-        if let Some(value) = &self.property_value {
-            map.serialize_entry("PropertyValue", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SetPropertyOperation {
     const SCHEMA_NAME: &'static str = "SetPropertyOperation";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -99,22 +80,32 @@ impl SchemaType for SetPropertyOperation {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SetPropertyOperation {
+    const RUST_NAME: &'static str = "SetPropertyOperation";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.group_id);
+
+        visitor.field(1, &self.property_code);
+
+        visitor.field(2, &self.property_value);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "GroupId" => self.group_id = map.next_value()?,
-            "PropertyCode" => self.property_code = map.next_value()?,
-            "PropertyValue" => self.property_value = map.next_value()?,
+            "GroupId" => de::read_field(map, &mut self.group_id),
+            "PropertyCode" => de::read_field(map, &mut self.property_code),
+            "PropertyValue" => de::read_field(map, &mut self.property_value),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -124,22 +115,36 @@ impl StructFields for SetPropertyOperation {
     }
 }
 
+impl Serialize for SetPropertyOperation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SetPropertyOperation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SetPropertyOperation {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.group_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.property_code);
+impl fmt::Debug for SetPropertyOperation {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.property_value);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SetPropertyOperation {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `SgxMemory`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, SgxLaunchControlMode, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `SgxMemory`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,45 +56,22 @@ pub struct SgxMemory {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SgxMemory {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.enabled.is_some())
-            + usize::from(self.size_in_mb.is_some())
-            + usize::from(self.launch_control_mode.is_some())
-            + usize::from(self.launch_control_default.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+impl Default for SgxMemory {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            size_in_mb: None,
+            launch_control_mode: None,
+            launch_control_default: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.size_in_mb {
-            map.serialize_entry("SizeInMB", value)?;
-        }
-
-        if let Some(value) = &self.launch_control_mode {
-            map.serialize_entry("LaunchControlMode", value)?;
-        }
-
-        if let Some(value) = &self.launch_control_default {
-            map.serialize_entry("LaunchControlDefault", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SgxMemory {
     const SCHEMA_NAME: &'static str = "SgxMemory";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -118,23 +97,37 @@ impl SchemaType for SgxMemory {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SgxMemory {
+    const RUST_NAME: &'static str = "SgxMemory";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.enabled);
+
+        visitor.field(1, &self.size_in_mb);
+
+        visitor.field(2, &self.launch_control_mode);
+
+        visitor.field(3, &self.launch_control_default);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Enabled" => self.enabled = map.next_value()?,
-            "SizeInMB" => self.size_in_mb = map.next_value()?,
-            "LaunchControlMode" => self.launch_control_mode = map.next_value()?,
-            "LaunchControlDefault" => self.launch_control_default = map.next_value()?,
+            "Enabled" => de::read_field(map, &mut self.enabled),
+            "SizeInMB" => de::read_field(map, &mut self.size_in_mb),
+            "LaunchControlMode" => de::read_field(map, &mut self.launch_control_mode),
+            "LaunchControlDefault" => {
+                de::read_field(map, &mut self.launch_control_default)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -144,24 +137,36 @@ impl StructFields for SgxMemory {
     }
 }
 
+impl Serialize for SgxMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SgxMemory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SgxMemory {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.enabled);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.size_in_mb);
+impl fmt::Debug for SgxMemory {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.launch_control_mode);
-
-        walk_field(walker, &Self::FIELDS[3], &self.launch_control_default);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SgxMemory {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,17 +2,17 @@
 //!
 //! Schema definition `SharedMemoryRegion`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `SharedMemoryRegion`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -55,50 +55,23 @@ pub struct SharedMemoryRegion {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SharedMemoryRegion {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.section_name.is_some())
-            + usize::from(self.start_offset.is_some())
-            + usize::from(self.length.is_some())
-            + usize::from(self.allow_guest_write.is_some())
-            + usize::from(self.hidden_from_guest.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.section_name {
-            map.serialize_entry("SectionName", value)?;
+impl Default for SharedMemoryRegion {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            section_name: None,
+            start_offset: None,
+            length: None,
+            allow_guest_write: None,
+            hidden_from_guest: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.start_offset {
-            map.serialize_entry("StartOffset", value)?;
-        }
-
-        if let Some(value) = &self.length {
-            map.serialize_entry("Length", value)?;
-        }
-
-        if let Some(value) = &self.allow_guest_write {
-            map.serialize_entry("AllowGuestWrite", value)?;
-        }
-
-        if let Some(value) = &self.hidden_from_guest {
-            map.serialize_entry("HiddenFromGuest", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SharedMemoryRegion {
     const SCHEMA_NAME: &'static str = "SharedMemoryRegion";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -129,24 +102,38 @@ impl SchemaType for SharedMemoryRegion {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SharedMemoryRegion {
+    const RUST_NAME: &'static str = "SharedMemoryRegion";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.section_name);
+
+        visitor.field(1, &self.start_offset);
+
+        visitor.field(2, &self.length);
+
+        visitor.field(3, &self.allow_guest_write);
+
+        visitor.field(4, &self.hidden_from_guest);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SectionName" => self.section_name = map.next_value()?,
-            "StartOffset" => self.start_offset = map.next_value()?,
-            "Length" => self.length = map.next_value()?,
-            "AllowGuestWrite" => self.allow_guest_write = map.next_value()?,
-            "HiddenFromGuest" => self.hidden_from_guest = map.next_value()?,
+            "SectionName" => de::read_field(map, &mut self.section_name),
+            "StartOffset" => de::read_field(map, &mut self.start_offset),
+            "Length" => de::read_field(map, &mut self.length),
+            "AllowGuestWrite" => de::read_field(map, &mut self.allow_guest_write),
+            "HiddenFromGuest" => de::read_field(map, &mut self.hidden_from_guest),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -156,26 +143,36 @@ impl StructFields for SharedMemoryRegion {
     }
 }
 
+impl Serialize for SharedMemoryRegion {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SharedMemoryRegion {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SharedMemoryRegion {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.section_name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.start_offset);
+impl fmt::Debug for SharedMemoryRegion {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.length);
-
-        walk_field(walker, &Self::FIELDS[3], &self.allow_guest_write);
-
-        walk_field(walker, &Self::FIELDS[4], &self.hidden_from_guest);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SharedMemoryRegion {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,17 +2,17 @@
 //!
 //! Schema definition `SharedMemoryRegionInfo`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `SharedMemoryRegionInfo`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -40,35 +40,20 @@ pub struct SharedMemoryRegionInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SharedMemoryRegionInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.section_name.is_some())
-            + usize::from(self.guest_physical_address.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.section_name {
-            map.serialize_entry("SectionName", value)?;
+impl Default for SharedMemoryRegionInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            section_name: None,
+            guest_physical_address: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.guest_physical_address {
-            map.serialize_entry("GuestPhysicalAddress", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SharedMemoryRegionInfo {
     const SCHEMA_NAME: &'static str = "SharedMemoryRegionInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -84,21 +69,31 @@ impl SchemaType for SharedMemoryRegionInfo {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SharedMemoryRegionInfo {
+    const RUST_NAME: &'static str = "SharedMemoryRegionInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.section_name);
+
+        visitor.field(1, &self.guest_physical_address);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SectionName" => self.section_name = map.next_value()?,
-            "GuestPhysicalAddress" => self.guest_physical_address = map.next_value()?,
+            "SectionName" => de::read_field(map, &mut self.section_name),
+            "GuestPhysicalAddress" => {
+                de::read_field(map, &mut self.guest_physical_address)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -108,20 +103,36 @@ impl StructFields for SharedMemoryRegionInfo {
     }
 }
 
+impl Serialize for SharedMemoryRegionInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SharedMemoryRegionInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SharedMemoryRegionInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.section_name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.guest_physical_address);
+impl fmt::Debug for SharedMemoryRegionInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SharedMemoryRegionInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

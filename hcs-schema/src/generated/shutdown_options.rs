@@ -2,20 +2,22 @@
 //!
 //! Schema definition `ShutdownOptions`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, ShutdownMechanism, ShutdownType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Options for HcsShutdownComputeSystem
 ///
 /// Schema definition `ShutdownOptions`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -60,43 +62,22 @@ pub struct ShutdownOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for ShutdownOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.mechanism.is_some())
-            + usize::from(self.r#type.is_some()) + usize::from(self.force.is_some())
-            + usize::from(self.reason.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.mechanism {
-            map.serialize_entry("Mechanism", value)?;
+impl Default for ShutdownOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            mechanism: None,
+            r#type: None,
+            force: None,
+            reason: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
-        }
-
-        if let Some(value) = &self.force {
-            map.serialize_entry("Force", value)?;
-        }
-
-        if let Some(value) = &self.reason {
-            map.serialize_entry("Reason", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for ShutdownOptions {
     const SCHEMA_NAME: &'static str = "ShutdownOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_5_1809;
 
@@ -122,23 +103,35 @@ impl SchemaType for ShutdownOptions {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for ShutdownOptions {
+    const RUST_NAME: &'static str = "ShutdownOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.mechanism);
+
+        visitor.field(1, &self.r#type);
+
+        visitor.field(2, &self.force);
+
+        visitor.field(3, &self.reason);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Mechanism" => self.mechanism = map.next_value()?,
-            "Type" => self.r#type = map.next_value()?,
-            "Force" => self.force = map.next_value()?,
-            "Reason" => self.reason = map.next_value()?,
+            "Mechanism" => de::read_field(map, &mut self.mechanism),
+            "Type" => de::read_field(map, &mut self.r#type),
+            "Force" => de::read_field(map, &mut self.force),
+            "Reason" => de::read_field(map, &mut self.reason),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -148,24 +141,36 @@ impl StructFields for ShutdownOptions {
     }
 }
 
+impl Serialize for ShutdownOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for ShutdownOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for ShutdownOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.mechanism);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.r#type);
+impl fmt::Debug for ShutdownOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.force);
-
-        walk_field(walker, &Self::FIELDS[3], &self.reason);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for ShutdownOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `SiloSettings`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, BatchedBinding, FieldInfo, Layer, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `SiloSettings`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,44 +56,22 @@ pub struct SiloSettings {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SiloSettings {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.silo_base_os_path.is_some())
-            + usize::from(self.notify_silo_job_created.is_some())
-            + usize::from(self.file_system_layers.is_some())
-            + usize::from(self.bindings.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.silo_base_os_path {
-            map.serialize_entry("SiloBaseOsPath", value)?;
+impl Default for SiloSettings {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            silo_base_os_path: None,
+            notify_silo_job_created: None,
+            file_system_layers: None,
+            bindings: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.notify_silo_job_created {
-            map.serialize_entry("NotifySiloJobCreated", value)?;
-        }
-
-        if let Some(value) = &self.file_system_layers {
-            map.serialize_entry("FileSystemLayers", value)?;
-        }
-
-        if let Some(value) = &self.bindings {
-            map.serialize_entry("Bindings", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SiloSettings {
     const SCHEMA_NAME: &'static str = "SiloSettings";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -117,23 +97,37 @@ impl SchemaType for SiloSettings {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SiloSettings {
+    const RUST_NAME: &'static str = "SiloSettings";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.silo_base_os_path);
+
+        visitor.field(1, &self.notify_silo_job_created);
+
+        visitor.field(2, &self.file_system_layers);
+
+        visitor.field(3, &self.bindings);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SiloBaseOsPath" => self.silo_base_os_path = map.next_value()?,
-            "NotifySiloJobCreated" => self.notify_silo_job_created = map.next_value()?,
-            "FileSystemLayers" => self.file_system_layers = map.next_value()?,
-            "Bindings" => self.bindings = map.next_value()?,
+            "SiloBaseOsPath" => de::read_field(map, &mut self.silo_base_os_path),
+            "NotifySiloJobCreated" => {
+                de::read_field(map, &mut self.notify_silo_job_created)
+            }
+            "FileSystemLayers" => de::read_field(map, &mut self.file_system_layers),
+            "Bindings" => de::read_field(map, &mut self.bindings),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -143,24 +137,36 @@ impl StructFields for SiloSettings {
     }
 }
 
+impl Serialize for SiloSettings {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SiloSettings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SiloSettings {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.silo_base_os_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.notify_silo_job_created);
+impl fmt::Debug for SiloSettings {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.file_system_layers);
-
-        walk_field(walker, &Self::FIELDS[3], &self.bindings);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SiloSettings {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

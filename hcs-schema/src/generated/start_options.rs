@@ -3,18 +3,20 @@
 //! Schema definition `StartOptions`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, MigrationStartOptions, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `StartOptions`. Observed, not published: no published schema file has it; hcsshim 7c9ff7f (main, 2026-08-20) does. Accepted by Windows build 26100 according to hcsshim 7c9ff7f (main, 2026-08-20) ([`Evidence::LIVE_MIGRATION_26100`](crate::Evidence::LIVE_MIGRATION_26100)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -36,30 +38,19 @@ pub struct StartOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for StartOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.destination_migration_options.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.destination_migration_options {
-            map.serialize_entry("DestinationMigrationOptions", value)?;
+impl Default for StartOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            destination_migration_options: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for StartOptions {
     const SCHEMA_NAME: &'static str = "StartOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100;
 
@@ -70,11 +61,17 @@ impl SchemaType for StartOptions {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for StartOptions {
+    const RUST_NAME: &'static str = "StartOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.destination_migration_options);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -82,13 +79,10 @@ impl StructFields for StartOptions {
     ) -> Result<bool, A::Error> {
         match key {
             "DestinationMigrationOptions" => {
-                crate::de::read_struct_field(
-                    map,
-                    &mut self.destination_migration_options,
-                )?
+                de::read_struct_field(map, &mut self.destination_migration_options)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -98,18 +92,36 @@ impl StructFields for StartOptions {
     }
 }
 
+impl Serialize for StartOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for StartOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for StartOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.destination_migration_options);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl fmt::Debug for StartOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
+
+impl Hash for StartOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Compute system state which is exposed to external clients
 ///
 /// Schema definition `State`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum State {
     /// JSON `"Created"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -37,14 +35,9 @@ pub enum State {
 impl State {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Created => "Created",
-            Self::Running => "Running",
-            Self::Paused => "Paused",
-            Self::Stopped => "Stopped",
-            Self::SavedAsTemplate => "SavedAsTemplate",
-            Self::Unknown => "Unknown",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -63,28 +56,32 @@ impl State {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Created => 0,
-            Self::Running => 1,
-            Self::Paused => 2,
-            Self::Stopped => 3,
-            Self::SavedAsTemplate => 4,
-            Self::Unknown => 5,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Created => Ok(0),
+            Self::Running => Ok(1),
+            Self::Paused => Ok(2),
+            Self::Stopped => Ok(3),
+            Self::SavedAsTemplate => Ok(4),
+            Self::Unknown => Ok(5),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for State {
     const SCHEMA_NAME: &'static str = "State";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_1_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -132,6 +129,16 @@ impl FromStr for State {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for State {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `Statistics`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, DateTime, FieldInfo, MemoryStats, ProcessorStats, SchemaType,
-    StorageStats, UnknownProperties, Walk, Walker, walk_field,
+    StorageStats, UnknownProperties, Walk, Walker,
 };
 
 /// Runtime statistics for a container
 ///
 /// Schema definition `Statistics`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -64,53 +66,24 @@ pub struct Statistics {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Statistics {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.timestamp.is_some())
-            + usize::from(self.container_start_time.is_some())
-            + usize::from(self.uptime100ns.is_some())
-            + usize::from(self.processor.is_some()) + usize::from(self.memory.is_some())
-            + usize::from(self.storage.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.timestamp {
-            map.serialize_entry("Timestamp", value)?;
+impl Default for Statistics {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            timestamp: None,
+            container_start_time: None,
+            uptime100ns: None,
+            processor: None,
+            memory: None,
+            storage: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.container_start_time {
-            map.serialize_entry("ContainerStartTime", value)?;
-        }
-
-        if let Some(value) = &self.uptime100ns {
-            map.serialize_entry("Uptime100ns", value)?;
-        }
-
-        if let Some(value) = &self.processor {
-            map.serialize_entry("Processor", value)?;
-        }
-
-        if let Some(value) = &self.memory {
-            map.serialize_entry("Memory", value)?;
-        }
-
-        if let Some(value) = &self.storage {
-            map.serialize_entry("Storage", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Statistics {
     const SCHEMA_NAME: &'static str = "Statistics";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -146,25 +119,41 @@ impl SchemaType for Statistics {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Statistics {
+    const RUST_NAME: &'static str = "Statistics";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.timestamp);
+
+        visitor.field(1, &self.container_start_time);
+
+        visitor.field(2, &self.uptime100ns);
+
+        visitor.field(3, &self.processor);
+
+        visitor.field(4, &self.memory);
+
+        visitor.field(5, &self.storage);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Timestamp" => self.timestamp = map.next_value()?,
-            "ContainerStartTime" => self.container_start_time = map.next_value()?,
-            "Uptime100ns" => self.uptime100ns = map.next_value()?,
-            "Processor" => crate::de::read_struct_field(map, &mut self.processor)?,
-            "Memory" => crate::de::read_struct_field(map, &mut self.memory)?,
-            "Storage" => crate::de::read_struct_field(map, &mut self.storage)?,
+            "Timestamp" => de::read_field(map, &mut self.timestamp),
+            "ContainerStartTime" => de::read_field(map, &mut self.container_start_time),
+            "Uptime100ns" => de::read_field(map, &mut self.uptime100ns),
+            "Processor" => de::read_struct_field(map, &mut self.processor),
+            "Memory" => de::read_struct_field(map, &mut self.memory),
+            "Storage" => de::read_struct_field(map, &mut self.storage),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -174,28 +163,36 @@ impl StructFields for Statistics {
     }
 }
 
+impl Serialize for Statistics {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Statistics {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Statistics {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.timestamp);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.container_start_time);
+impl fmt::Debug for Statistics {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.uptime100ns);
-
-        walk_field(walker, &Self::FIELDS[3], &self.processor);
-
-        walk_field(walker, &Self::FIELDS[4], &self.memory);
-
-        walk_field(walker, &Self::FIELDS[5], &self.storage);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Statistics {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

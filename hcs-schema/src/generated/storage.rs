@@ -2,18 +2,20 @@
 //!
 //! Schema definition `Storage`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Layer, SchemaType, StorageQoS, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `Storage`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -59,44 +61,22 @@ pub struct Storage {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Storage {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.layers.is_some()) + usize::from(self.path.is_some())
-            + usize::from(self.qos.is_some())
-            + usize::from(self.privileged_container_root_path.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.layers {
-            map.serialize_entry("Layers", value)?;
+impl Default for Storage {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            layers: None,
+            path: None,
+            qos: None,
+            privileged_container_root_path: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
-        }
-
-        if let Some(value) = &self.qos {
-            map.serialize_entry("QoS", value)?;
-        }
-
-        if let Some(value) = &self.privileged_container_root_path {
-            map.serialize_entry("PrivilegedContainerRootPath", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Storage {
     const SCHEMA_NAME: &'static str = "Storage";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -122,25 +102,37 @@ impl SchemaType for Storage {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Storage {
+    const RUST_NAME: &'static str = "Storage";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.layers);
+
+        visitor.field(1, &self.path);
+
+        visitor.field(2, &self.qos);
+
+        visitor.field(3, &self.privileged_container_root_path);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Layers" => self.layers = map.next_value()?,
-            "Path" => self.path = map.next_value()?,
-            "QoS" => crate::de::read_struct_field(map, &mut self.qos)?,
+            "Layers" => de::read_field(map, &mut self.layers),
+            "Path" => de::read_field(map, &mut self.path),
+            "QoS" => de::read_struct_field(map, &mut self.qos),
             "PrivilegedContainerRootPath" => {
-                self.privileged_container_root_path = map.next_value()?;
+                de::read_field(map, &mut self.privileged_container_root_path)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -150,24 +142,36 @@ impl StructFields for Storage {
     }
 }
 
+impl Serialize for Storage {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Storage {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Storage {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.layers);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.path);
+impl fmt::Debug for Storage {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.qos);
-
-        walk_field(walker, &Self::FIELDS[3], &self.privileged_container_root_path);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Storage {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

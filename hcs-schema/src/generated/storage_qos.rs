@@ -2,19 +2,19 @@
 //!
 //! Schema definition `StorageQoS`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Describes storage quality of service settings, relative to a storage volume.
 ///
 /// Schema definition `StorageQoS`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -43,35 +43,20 @@ pub struct StorageQoS {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for StorageQoS {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.iops_maximum.is_some())
-            + usize::from(self.bandwidth_maximum.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.iops_maximum {
-            map.serialize_entry("IopsMaximum", value)?;
+impl Default for StorageQoS {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            iops_maximum: None,
+            bandwidth_maximum: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.bandwidth_maximum {
-            map.serialize_entry("BandwidthMaximum", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for StorageQoS {
     const SCHEMA_NAME: &'static str = "StorageQoS";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -87,21 +72,29 @@ impl SchemaType for StorageQoS {
             availability: since::V2_0_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for StorageQoS {
+    const RUST_NAME: &'static str = "StorageQoS";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.iops_maximum);
+
+        visitor.field(1, &self.bandwidth_maximum);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "IopsMaximum" => self.iops_maximum = map.next_value()?,
-            "BandwidthMaximum" => self.bandwidth_maximum = map.next_value()?,
+            "IopsMaximum" => de::read_field(map, &mut self.iops_maximum),
+            "BandwidthMaximum" => de::read_field(map, &mut self.bandwidth_maximum),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -111,20 +104,36 @@ impl StructFields for StorageQoS {
     }
 }
 
+impl Serialize for StorageQoS {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for StorageQoS {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for StorageQoS {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.iops_maximum);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.bandwidth_maximum);
+impl fmt::Debug for StorageQoS {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for StorageQoS {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,19 +2,19 @@
 //!
 //! Schema definition `StorageStats`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Storage runtime statistics
 ///
 /// Schema definition `StorageStats`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -54,45 +54,22 @@ pub struct StorageStats {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for StorageStats {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.read_count_normalized.is_some())
-            + usize::from(self.read_size_bytes.is_some())
-            + usize::from(self.write_count_normalized.is_some())
-            + usize::from(self.write_size_bytes.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.read_count_normalized {
-            map.serialize_entry("ReadCountNormalized", value)?;
+impl Default for StorageStats {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            read_count_normalized: None,
+            read_size_bytes: None,
+            write_count_normalized: None,
+            write_size_bytes: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.read_size_bytes {
-            map.serialize_entry("ReadSizeBytes", value)?;
-        }
-
-        if let Some(value) = &self.write_count_normalized {
-            map.serialize_entry("WriteCountNormalized", value)?;
-        }
-
-        if let Some(value) = &self.write_size_bytes {
-            map.serialize_entry("WriteSizeBytes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for StorageStats {
     const SCHEMA_NAME: &'static str = "StorageStats";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -118,23 +95,37 @@ impl SchemaType for StorageStats {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for StorageStats {
+    const RUST_NAME: &'static str = "StorageStats";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.read_count_normalized);
+
+        visitor.field(1, &self.read_size_bytes);
+
+        visitor.field(2, &self.write_count_normalized);
+
+        visitor.field(3, &self.write_size_bytes);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ReadCountNormalized" => self.read_count_normalized = map.next_value()?,
-            "ReadSizeBytes" => self.read_size_bytes = map.next_value()?,
-            "WriteCountNormalized" => self.write_count_normalized = map.next_value()?,
-            "WriteSizeBytes" => self.write_size_bytes = map.next_value()?,
+            "ReadCountNormalized" => de::read_field(map, &mut self.read_count_normalized),
+            "ReadSizeBytes" => de::read_field(map, &mut self.read_size_bytes),
+            "WriteCountNormalized" => {
+                de::read_field(map, &mut self.write_count_normalized)
+            }
+            "WriteSizeBytes" => de::read_field(map, &mut self.write_size_bytes),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -144,24 +135,36 @@ impl StructFields for StorageStats {
     }
 }
 
+impl Serialize for StorageStats {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for StorageStats {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for StorageStats {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.read_count_normalized);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.read_size_bytes);
+impl fmt::Debug for StorageStats {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.write_count_normalized);
-
-        walk_field(walker, &Self::FIELDS[3], &self.write_size_bytes);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for StorageStats {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `SystemExit`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, ExitInitiator, FieldInfo, SchemaType, SystemExitDetail,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `SystemExit`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -38,34 +40,20 @@ pub struct SystemExit {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SystemExit {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.detail.is_some())
-            + usize::from(self.initiator.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.detail {
-            map.serialize_entry("Detail", value)?;
+impl Default for SystemExit {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            detail: None,
+            initiator: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.initiator {
-            map.serialize_entry("Initiator", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SystemExit {
     const SCHEMA_NAME: &'static str = "SystemExit";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_4_1809;
 
@@ -81,21 +69,29 @@ impl SchemaType for SystemExit {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SystemExit {
+    const RUST_NAME: &'static str = "SystemExit";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.detail);
+
+        visitor.field(1, &self.initiator);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Detail" => self.detail = map.next_value()?,
-            "Initiator" => self.initiator = map.next_value()?,
+            "Detail" => de::read_field(map, &mut self.detail),
+            "Initiator" => de::read_field(map, &mut self.initiator),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -105,20 +101,36 @@ impl StructFields for SystemExit {
     }
 }
 
+impl Serialize for SystemExit {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SystemExit {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SystemExit {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.detail);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.initiator);
+impl fmt::Debug for SystemExit {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SystemExit {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `SystemExitDetail`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SystemExitDetail {
     /// JSON `"Invalid"`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
@@ -45,14 +43,9 @@ pub enum SystemExitDetail {
 impl SystemExitDetail {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invalid => "Invalid",
-            Self::HcsApiFatalError => "HcsApiFatalError",
-            Self::ServiceStop => "ServiceStop",
-            Self::Shutdown => "Shutdown",
-            Self::Terminate => "Terminate",
-            Self::UnexpectedExit => "UnexpectedExit",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -71,28 +64,32 @@ impl SystemExitDetail {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Invalid => 0,
-            Self::HcsApiFatalError => 1,
-            Self::ServiceStop => 2,
-            Self::Shutdown => 3,
-            Self::Terminate => 4,
-            Self::UnexpectedExit => 5,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Invalid => Ok(0),
+            Self::HcsApiFatalError => Ok(1),
+            Self::ServiceStop => Ok(2),
+            Self::Shutdown => Ok(3),
+            Self::Terminate => Ok(4),
+            Self::UnexpectedExit => Ok(5),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for SystemExitDetail {
     const SCHEMA_NAME: &'static str = "SystemExitDetail";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_4_20H2;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -140,6 +137,16 @@ impl FromStr for SystemExitDetail {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for SystemExitDetail {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

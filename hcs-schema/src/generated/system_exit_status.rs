@@ -2,20 +2,22 @@
 //!
 //! Schema definition `SystemExitStatus`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     AttributionRecord, Availability, FieldInfo, NotificationType, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Document provided in the EventData parameter of an HcsEventSystemExited HCS\_EVENT.
 ///
 /// Schema definition `SystemExitStatus`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -50,39 +52,21 @@ pub struct SystemExitStatus {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SystemExitStatus {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.status.is_some())
-            + usize::from(self.exit_type.is_some())
-            + usize::from(self.attribution.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.status {
-            map.serialize_entry("Status", value)?;
+impl Default for SystemExitStatus {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            status: None,
+            exit_type: None,
+            attribution: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.exit_type {
-            map.serialize_entry("ExitType", value)?;
-        }
-
-        if let Some(value) = &self.attribution {
-            map.serialize_entry("Attribution", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SystemExitStatus {
     const SCHEMA_NAME: &'static str = "SystemExitStatus";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -103,22 +87,32 @@ impl SchemaType for SystemExitStatus {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SystemExitStatus {
+    const RUST_NAME: &'static str = "SystemExitStatus";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.status);
+
+        visitor.field(1, &self.exit_type);
+
+        visitor.field(2, &self.attribution);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Status" => self.status = map.next_value()?,
-            "ExitType" => self.exit_type = map.next_value()?,
-            "Attribution" => self.attribution = map.next_value()?,
+            "Status" => de::read_field(map, &mut self.status),
+            "ExitType" => de::read_field(map, &mut self.exit_type),
+            "Attribution" => de::read_field(map, &mut self.attribution),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -128,22 +122,36 @@ impl StructFields for SystemExitStatus {
     }
 }
 
+impl Serialize for SystemExitStatus {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SystemExitStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SystemExitStatus {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.status);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.exit_type);
+impl fmt::Debug for SystemExitStatus {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.attribution);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SystemExitStatus {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

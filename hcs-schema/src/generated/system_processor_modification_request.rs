@@ -2,20 +2,19 @@
 //!
 //! Schema definition `SystemProcessorModificationRequest`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker,
-    walk_field,
-};
+use crate::{Availability, FieldInfo, Guid, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Structure used to request a system processor modification
 ///
 /// Schema definition `SystemProcessorModificationRequest`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -34,30 +33,19 @@ pub struct SystemProcessorModificationRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SystemProcessorModificationRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.group_id.is_some()) + self.unknown_properties.len();
-
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.group_id {
-            map.serialize_entry("GroupId", value)?;
+impl Default for SystemProcessorModificationRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            group_id: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SystemProcessorModificationRequest {
     const SCHEMA_NAME: &'static str = "SystemProcessorModificationRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -68,20 +56,26 @@ impl SchemaType for SystemProcessorModificationRequest {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SystemProcessorModificationRequest {
+    const RUST_NAME: &'static str = "SystemProcessorModificationRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.group_id);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "GroupId" => self.group_id = map.next_value()?,
+            "GroupId" => de::read_field(map, &mut self.group_id),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -91,18 +85,36 @@ impl StructFields for SystemProcessorModificationRequest {
     }
 }
 
+impl Serialize for SystemProcessorModificationRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SystemProcessorModificationRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SystemProcessorModificationRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.group_id);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl fmt::Debug for SystemProcessorModificationRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
+
+impl Hash for SystemProcessorModificationRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

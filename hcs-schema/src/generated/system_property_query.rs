@@ -4,20 +4,22 @@
 //! Formerly `PropertyQuery_2` (1809, 1903, 2004).
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, SystemPropertyType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// By default the basic properties will be returned. This query provides a way to request specific properties.
 ///
 /// Schema definition `System_PropertyQuery` (formerly `PropertyQuery_2`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,27 +46,15 @@ pub struct SystemPropertyQuery {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SystemPropertyQuery {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.property_types.is_some())
-            + usize::from(self.queries.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.property_types {
-            map.serialize_entry("PropertyTypes", value)?;
+impl Default for SystemPropertyQuery {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            property_types: None,
+            queries: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.queries {
-            map.serialize_entry("Queries", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
@@ -87,21 +77,29 @@ impl SchemaType for SystemPropertyQuery {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SystemPropertyQuery {
+    const RUST_NAME: &'static str = "SystemPropertyQuery";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.property_types);
+
+        visitor.field(1, &self.queries);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "PropertyTypes" => self.property_types = map.next_value()?,
-            "Queries" => self.queries = map.next_value()?,
+            "PropertyTypes" => de::read_field(map, &mut self.property_types),
+            "Queries" => de::read_field(map, &mut self.queries),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -111,20 +109,36 @@ impl StructFields for SystemPropertyQuery {
     }
 }
 
+impl Serialize for SystemPropertyQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SystemPropertyQuery {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SystemPropertyQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.property_types);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.queries);
+impl fmt::Debug for SystemPropertyQuery {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SystemPropertyQuery {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -9,16 +9,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Compute system property types. The properties will be returned as a Schema.Responses.System.Properties instance.
 ///
 /// Schema definition `System_PropertyType` (formerly `PropertyType_2`). Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SystemPropertyType {
     /// JSON `"Memory"`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -72,27 +70,9 @@ pub enum SystemPropertyType {
 impl SystemPropertyType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Memory => "Memory",
-            Self::GuestMemory => "GuestMemory",
-            Self::ContainerMemory => "ContainerMemory",
-            Self::CpuGroup => "CpuGroup",
-            Self::Statistics => "Statistics",
-            Self::ProcessList => "ProcessList",
-            Self::TerminateOnLastHandleClosed => "TerminateOnLastHandleClosed",
-            Self::SystemGuid => "SystemGUID",
-            Self::SharedMemoryRegion => "SharedMemoryRegion",
-            Self::ContainerCredentialGuard => "ContainerCredentialGuard",
-            Self::Silo => "Silo",
-            Self::GuestConnection => "GuestConnection",
-            Self::CosIndex => "CosIndex",
-            Self::Rmid => "Rmid",
-            Self::CacheStats => "CacheStats",
-            Self::IdledProcessors => "IdledProcessors",
-            Self::CpuFrequencyPowerCap => "CpuFrequencyPowerCap",
-            Self::IcHeartbeatStatus => "ICHeartbeatStatus",
-            Self::ProcessorTopology => "ProcessorTopology",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -124,30 +104,38 @@ impl SystemPropertyType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Memory => 0,
-            Self::GuestMemory => 1,
-            Self::ContainerMemory => 2,
-            Self::CpuGroup => 3,
-            Self::Statistics => 4,
-            Self::ProcessList => 5,
-            Self::TerminateOnLastHandleClosed => 6,
-            Self::SystemGuid => 7,
-            Self::SharedMemoryRegion => 8,
-            Self::ContainerCredentialGuard => 9,
-            Self::Silo => 10,
-            Self::GuestConnection => 11,
-            Self::CosIndex => 12,
-            Self::Rmid => 13,
-            Self::CacheStats => 14,
-            Self::IdledProcessors => 15,
-            Self::CpuFrequencyPowerCap => 16,
-            Self::IcHeartbeatStatus => 17,
-            Self::ProcessorTopology => 18,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Memory => Ok(0),
+            Self::GuestMemory => Ok(1),
+            Self::ContainerMemory => Ok(2),
+            Self::CpuGroup => Ok(3),
+            Self::Statistics => Ok(4),
+            Self::ProcessList => Ok(5),
+            Self::TerminateOnLastHandleClosed => Ok(6),
+            Self::SystemGuid => Ok(7),
+            Self::SharedMemoryRegion => Ok(8),
+            Self::ContainerCredentialGuard => Ok(9),
+            Self::Silo => Ok(10),
+            Self::GuestConnection => Ok(11),
+            Self::CosIndex => Ok(12),
+            Self::Rmid => Ok(13),
+            Self::CacheStats => Ok(14),
+            Self::IdledProcessors => Ok(15),
+            Self::CpuFrequencyPowerCap => Ok(16),
+            Self::IcHeartbeatStatus => Ok(17),
+            Self::ProcessorTopology => Ok(18),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
@@ -157,8 +145,6 @@ impl SchemaType for SystemPropertyType {
     const FORMER_NAMES: &'static [&'static str] = &["PropertyType_2"];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -271,6 +257,16 @@ impl FromStr for SystemPropertyType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for SystemPropertyType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

@@ -2,18 +2,19 @@
 //!
 //! Schema definition `SystemQuery`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, SystemType, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `SystemQuery`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -50,43 +51,22 @@ pub struct SystemQuery {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SystemQuery {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.ids.is_some()) + usize::from(self.names.is_some())
-            + usize::from(self.types.is_some()) + usize::from(self.owners.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.ids {
-            map.serialize_entry("Ids", value)?;
+impl Default for SystemQuery {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ids: None,
+            names: None,
+            types: None,
+            owners: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.names {
-            map.serialize_entry("Names", value)?;
-        }
-
-        if let Some(value) = &self.types {
-            map.serialize_entry("Types", value)?;
-        }
-
-        if let Some(value) = &self.owners {
-            map.serialize_entry("Owners", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SystemQuery {
     const SCHEMA_NAME: &'static str = "SystemQuery";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -112,23 +92,35 @@ impl SchemaType for SystemQuery {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SystemQuery {
+    const RUST_NAME: &'static str = "SystemQuery";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.ids);
+
+        visitor.field(1, &self.names);
+
+        visitor.field(2, &self.types);
+
+        visitor.field(3, &self.owners);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Ids" => self.ids = map.next_value()?,
-            "Names" => self.names = map.next_value()?,
-            "Types" => self.types = map.next_value()?,
-            "Owners" => self.owners = map.next_value()?,
+            "Ids" => de::read_field(map, &mut self.ids),
+            "Names" => de::read_field(map, &mut self.names),
+            "Types" => de::read_field(map, &mut self.types),
+            "Owners" => de::read_field(map, &mut self.owners),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -138,24 +130,36 @@ impl StructFields for SystemQuery {
     }
 }
 
+impl Serialize for SystemQuery {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SystemQuery {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SystemQuery {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.ids);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.names);
+impl fmt::Debug for SystemQuery {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.types);
-
-        walk_field(walker, &Self::FIELDS[3], &self.owners);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SystemQuery {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

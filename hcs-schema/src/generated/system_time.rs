@@ -2,17 +2,17 @@
 //!
 //! Schema definition `SystemTime`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `SystemTime`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -73,61 +73,26 @@ pub struct SystemTime {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for SystemTime {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.year.is_some()) + usize::from(self.month.is_some())
-            + usize::from(self.day_of_week.is_some()) + usize::from(self.day.is_some())
-            + usize::from(self.hour.is_some()) + usize::from(self.minute.is_some())
-            + usize::from(self.second.is_some())
-            + usize::from(self.milliseconds.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.year {
-            map.serialize_entry("Year", value)?;
+impl Default for SystemTime {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            year: None,
+            month: None,
+            day_of_week: None,
+            day: None,
+            hour: None,
+            minute: None,
+            second: None,
+            milliseconds: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.month {
-            map.serialize_entry("Month", value)?;
-        }
-
-        if let Some(value) = &self.day_of_week {
-            map.serialize_entry("DayOfWeek", value)?;
-        }
-
-        if let Some(value) = &self.day {
-            map.serialize_entry("Day", value)?;
-        }
-
-        if let Some(value) = &self.hour {
-            map.serialize_entry("Hour", value)?;
-        }
-
-        if let Some(value) = &self.minute {
-            map.serialize_entry("Minute", value)?;
-        }
-
-        if let Some(value) = &self.second {
-            map.serialize_entry("Second", value)?;
-        }
-
-        if let Some(value) = &self.milliseconds {
-            map.serialize_entry("Milliseconds", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for SystemTime {
     const SCHEMA_NAME: &'static str = "SystemTime";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -173,27 +138,47 @@ impl SchemaType for SystemTime {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for SystemTime {
+    const RUST_NAME: &'static str = "SystemTime";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.year);
+
+        visitor.field(1, &self.month);
+
+        visitor.field(2, &self.day_of_week);
+
+        visitor.field(3, &self.day);
+
+        visitor.field(4, &self.hour);
+
+        visitor.field(5, &self.minute);
+
+        visitor.field(6, &self.second);
+
+        visitor.field(7, &self.milliseconds);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Year" => self.year = map.next_value()?,
-            "Month" => self.month = map.next_value()?,
-            "DayOfWeek" => self.day_of_week = map.next_value()?,
-            "Day" => self.day = map.next_value()?,
-            "Hour" => self.hour = map.next_value()?,
-            "Minute" => self.minute = map.next_value()?,
-            "Second" => self.second = map.next_value()?,
-            "Milliseconds" => self.milliseconds = map.next_value()?,
+            "Year" => de::read_field(map, &mut self.year),
+            "Month" => de::read_field(map, &mut self.month),
+            "DayOfWeek" => de::read_field(map, &mut self.day_of_week),
+            "Day" => de::read_field(map, &mut self.day),
+            "Hour" => de::read_field(map, &mut self.hour),
+            "Minute" => de::read_field(map, &mut self.minute),
+            "Second" => de::read_field(map, &mut self.second),
+            "Milliseconds" => de::read_field(map, &mut self.milliseconds),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -203,32 +188,36 @@ impl StructFields for SystemTime {
     }
 }
 
+impl Serialize for SystemTime {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for SystemTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for SystemTime {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.year);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.month);
+impl fmt::Debug for SystemTime {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.day_of_week);
-
-        walk_field(walker, &Self::FIELDS[3], &self.day);
-
-        walk_field(walker, &Self::FIELDS[4], &self.hour);
-
-        walk_field(walker, &Self::FIELDS[5], &self.minute);
-
-        walk_field(walker, &Self::FIELDS[6], &self.second);
-
-        walk_field(walker, &Self::FIELDS[7], &self.milliseconds);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for SystemTime {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

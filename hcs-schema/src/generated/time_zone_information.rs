@@ -2,18 +2,19 @@
 //!
 //! Schema definition `TimeZoneInformation`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, SystemTime, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `TimeZoneInformation`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -68,59 +69,25 @@ pub struct TimeZoneInformation {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for TimeZoneInformation {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.bias.is_some())
-            + usize::from(self.standard_name.is_some())
-            + usize::from(self.standard_date.is_some())
-            + usize::from(self.standard_bias.is_some())
-            + usize::from(self.daylight_name.is_some())
-            + usize::from(self.daylight_date.is_some())
-            + usize::from(self.daylight_bias.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.bias {
-            map.serialize_entry("Bias", value)?;
+impl Default for TimeZoneInformation {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bias: None,
+            standard_name: None,
+            standard_date: None,
+            standard_bias: None,
+            daylight_name: None,
+            daylight_date: None,
+            daylight_bias: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.standard_name {
-            map.serialize_entry("StandardName", value)?;
-        }
-
-        if let Some(value) = &self.standard_date {
-            map.serialize_entry("StandardDate", value)?;
-        }
-
-        if let Some(value) = &self.standard_bias {
-            map.serialize_entry("StandardBias", value)?;
-        }
-
-        if let Some(value) = &self.daylight_name {
-            map.serialize_entry("DaylightName", value)?;
-        }
-
-        if let Some(value) = &self.daylight_date {
-            map.serialize_entry("DaylightDate", value)?;
-        }
-
-        if let Some(value) = &self.daylight_bias {
-            map.serialize_entry("DaylightBias", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for TimeZoneInformation {
     const SCHEMA_NAME: &'static str = "TimeZoneInformation";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -161,26 +128,44 @@ impl SchemaType for TimeZoneInformation {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for TimeZoneInformation {
+    const RUST_NAME: &'static str = "TimeZoneInformation";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.bias);
+
+        visitor.field(1, &self.standard_name);
+
+        visitor.field(2, &self.standard_date);
+
+        visitor.field(3, &self.standard_bias);
+
+        visitor.field(4, &self.daylight_name);
+
+        visitor.field(5, &self.daylight_date);
+
+        visitor.field(6, &self.daylight_bias);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Bias" => self.bias = map.next_value()?,
-            "StandardName" => self.standard_name = map.next_value()?,
-            "StandardDate" => crate::de::read_struct_field(map, &mut self.standard_date)?,
-            "StandardBias" => self.standard_bias = map.next_value()?,
-            "DaylightName" => self.daylight_name = map.next_value()?,
-            "DaylightDate" => crate::de::read_struct_field(map, &mut self.daylight_date)?,
-            "DaylightBias" => self.daylight_bias = map.next_value()?,
+            "Bias" => de::read_field(map, &mut self.bias),
+            "StandardName" => de::read_field(map, &mut self.standard_name),
+            "StandardDate" => de::read_struct_field(map, &mut self.standard_date),
+            "StandardBias" => de::read_field(map, &mut self.standard_bias),
+            "DaylightName" => de::read_field(map, &mut self.daylight_name),
+            "DaylightDate" => de::read_struct_field(map, &mut self.daylight_date),
+            "DaylightBias" => de::read_field(map, &mut self.daylight_bias),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -190,30 +175,36 @@ impl StructFields for TimeZoneInformation {
     }
 }
 
+impl Serialize for TimeZoneInformation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for TimeZoneInformation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for TimeZoneInformation {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.bias);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.standard_name);
+impl fmt::Debug for TimeZoneInformation {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.standard_date);
-
-        walk_field(walker, &Self::FIELDS[3], &self.standard_bias);
-
-        walk_field(walker, &Self::FIELDS[4], &self.daylight_name);
-
-        walk_field(walker, &Self::FIELDS[5], &self.daylight_date);
-
-        walk_field(walker, &Self::FIELDS[6], &self.daylight_bias);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for TimeZoneInformation {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

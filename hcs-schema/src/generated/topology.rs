@@ -2,18 +2,20 @@
 //!
 //! Schema definition `Topology`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Numa, SchemaType, UnknownProperties, VirtualMachineMemory,
-    VirtualMachineProcessor, Walk, Walker, walk_field,
+    VirtualMachineProcessor, Walk, Walker,
 };
 
 /// Schema definition `Topology`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,39 +46,21 @@ pub struct Topology {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Topology {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.memory.is_some())
-            + usize::from(self.processor.is_some()) + usize::from(self.numa.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.memory {
-            map.serialize_entry("Memory", value)?;
+impl Default for Topology {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            memory: None,
+            processor: None,
+            numa: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.processor {
-            map.serialize_entry("Processor", value)?;
-        }
-
-        if let Some(value) = &self.numa {
-            map.serialize_entry("Numa", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Topology {
     const SCHEMA_NAME: &'static str = "Topology";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -97,22 +81,32 @@ impl SchemaType for Topology {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Topology {
+    const RUST_NAME: &'static str = "Topology";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.memory);
+
+        visitor.field(1, &self.processor);
+
+        visitor.field(2, &self.numa);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Memory" => crate::de::read_struct_field(map, &mut self.memory)?,
-            "Processor" => crate::de::read_struct_field(map, &mut self.processor)?,
-            "Numa" => crate::de::read_struct_field(map, &mut self.numa)?,
+            "Memory" => de::read_struct_field(map, &mut self.memory),
+            "Processor" => de::read_struct_field(map, &mut self.processor),
+            "Numa" => de::read_struct_field(map, &mut self.numa),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +116,36 @@ impl StructFields for Topology {
     }
 }
 
+impl Serialize for Topology {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Topology {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Topology {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.memory);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.processor);
+impl fmt::Debug for Topology {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.numa);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Topology {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `Uefi`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     ApplySecureBootTemplateType, Availability, FieldInfo, Guid, SchemaType,
-    SerialConsole, UefiBootEntry, UnknownProperties, Walk, Walker, walk_field,
+    SerialConsole, UefiBootEntry, UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `Uefi`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -68,54 +70,24 @@ pub struct Uefi {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for Uefi {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.enable_debugger.is_some())
-            + usize::from(self.secure_boot_template_id.is_some())
-            + usize::from(self.apply_secure_boot_template.is_some())
-            + usize::from(self.boot_this.is_some()) + usize::from(self.console.is_some())
-            + usize::from(self.stop_on_boot_failure.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.enable_debugger {
-            map.serialize_entry("EnableDebugger", value)?;
+impl Default for Uefi {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enable_debugger: None,
+            secure_boot_template_id: None,
+            apply_secure_boot_template: None,
+            boot_this: None,
+            console: None,
+            stop_on_boot_failure: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.secure_boot_template_id {
-            map.serialize_entry("SecureBootTemplateId", value)?;
-        }
-
-        if let Some(value) = &self.apply_secure_boot_template {
-            map.serialize_entry("ApplySecureBootTemplate", value)?;
-        }
-
-        if let Some(value) = &self.boot_this {
-            map.serialize_entry("BootThis", value)?;
-        }
-
-        if let Some(value) = &self.console {
-            map.serialize_entry("Console", value)?;
-        }
-
-        if let Some(value) = &self.stop_on_boot_failure {
-            map.serialize_entry("StopOnBootFailure", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for Uefi {
     const SCHEMA_NAME: &'static str = "Uefi";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -151,27 +123,45 @@ impl SchemaType for Uefi {
             availability: since::V2_2_1903,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for Uefi {
+    const RUST_NAME: &'static str = "Uefi";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.enable_debugger);
+
+        visitor.field(1, &self.secure_boot_template_id);
+
+        visitor.field(2, &self.apply_secure_boot_template);
+
+        visitor.field(3, &self.boot_this);
+
+        visitor.field(4, &self.console);
+
+        visitor.field(5, &self.stop_on_boot_failure);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "EnableDebugger" => self.enable_debugger = map.next_value()?,
-            "SecureBootTemplateId" => self.secure_boot_template_id = map.next_value()?,
-            "ApplySecureBootTemplate" => {
-                self.apply_secure_boot_template = map.next_value()?;
+            "EnableDebugger" => de::read_field(map, &mut self.enable_debugger),
+            "SecureBootTemplateId" => {
+                de::read_field(map, &mut self.secure_boot_template_id)
             }
-            "BootThis" => crate::de::read_struct_field(map, &mut self.boot_this)?,
-            "Console" => self.console = map.next_value()?,
-            "StopOnBootFailure" => self.stop_on_boot_failure = map.next_value()?,
+            "ApplySecureBootTemplate" => {
+                de::read_field(map, &mut self.apply_secure_boot_template)
+            }
+            "BootThis" => de::read_struct_field(map, &mut self.boot_this),
+            "Console" => de::read_field(map, &mut self.console),
+            "StopOnBootFailure" => de::read_field(map, &mut self.stop_on_boot_failure),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -181,28 +171,36 @@ impl StructFields for Uefi {
     }
 }
 
+impl Serialize for Uefi {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for Uefi {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for Uefi {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.enable_debugger);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.secure_boot_template_id);
+impl fmt::Debug for Uefi {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.apply_secure_boot_template);
-
-        walk_field(walker, &Self::FIELDS[3], &self.boot_this);
-
-        walk_field(walker, &Self::FIELDS[4], &self.console);
-
-        walk_field(walker, &Self::FIELDS[5], &self.stop_on_boot_failure);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for Uefi {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `UefiBootDevice`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UefiBootDevice {
     /// JSON `"ScsiDrive"`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
@@ -31,12 +29,9 @@ pub enum UefiBootDevice {
 impl UefiBootDevice {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::ScsiDrive => "ScsiDrive",
-            Self::VmbFs => "VmbFs",
-            Self::Network => "Network",
-            Self::File => "File",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -53,26 +48,30 @@ impl UefiBootDevice {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::ScsiDrive => 0,
-            Self::VmbFs => 1,
-            Self::Network => 2,
-            Self::File => 3,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::ScsiDrive => Ok(0),
+            Self::VmbFs => Ok(1),
+            Self::Network => Ok(2),
+            Self::File => Ok(3),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for UefiBootDevice {
     const SCHEMA_NAME: &'static str = "UefiBootDevice";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_0_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -110,6 +109,16 @@ impl FromStr for UefiBootDevice {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for UefiBootDevice {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

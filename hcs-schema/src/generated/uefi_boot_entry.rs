@@ -2,18 +2,19 @@
 //!
 //! Schema definition `UefiBootEntry`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UefiBootDevice, UnknownProperties, Walk, Walker,
-    walk_field,
 };
 
 /// Schema definition `UefiBootEntry`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -56,50 +57,23 @@ pub struct UefiBootEntry {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for UefiBootEntry {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.device_type.is_some())
-            + usize::from(self.device_path.is_some())
-            + usize::from(self.disk_number.is_some())
-            + usize::from(self.optional_data.is_some())
-            + usize::from(self.vmb_fs_root_path.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.device_type {
-            map.serialize_entry("DeviceType", value)?;
+impl Default for UefiBootEntry {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            device_type: None,
+            device_path: None,
+            disk_number: None,
+            optional_data: None,
+            vmb_fs_root_path: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.device_path {
-            map.serialize_entry("DevicePath", value)?;
-        }
-
-        if let Some(value) = &self.disk_number {
-            map.serialize_entry("DiskNumber", value)?;
-        }
-
-        if let Some(value) = &self.optional_data {
-            map.serialize_entry("OptionalData", value)?;
-        }
-
-        if let Some(value) = &self.vmb_fs_root_path {
-            map.serialize_entry("VmbFsRootPath", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for UefiBootEntry {
     const SCHEMA_NAME: &'static str = "UefiBootEntry";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -130,24 +104,38 @@ impl SchemaType for UefiBootEntry {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for UefiBootEntry {
+    const RUST_NAME: &'static str = "UefiBootEntry";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.device_type);
+
+        visitor.field(1, &self.device_path);
+
+        visitor.field(2, &self.disk_number);
+
+        visitor.field(3, &self.optional_data);
+
+        visitor.field(4, &self.vmb_fs_root_path);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "DeviceType" => self.device_type = map.next_value()?,
-            "DevicePath" => self.device_path = map.next_value()?,
-            "DiskNumber" => self.disk_number = map.next_value()?,
-            "OptionalData" => self.optional_data = map.next_value()?,
-            "VmbFsRootPath" => self.vmb_fs_root_path = map.next_value()?,
+            "DeviceType" => de::read_field(map, &mut self.device_type),
+            "DevicePath" => de::read_field(map, &mut self.device_path),
+            "DiskNumber" => de::read_field(map, &mut self.disk_number),
+            "OptionalData" => de::read_field(map, &mut self.optional_data),
+            "VmbFsRootPath" => de::read_field(map, &mut self.vmb_fs_root_path),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -157,26 +145,36 @@ impl StructFields for UefiBootEntry {
     }
 }
 
+impl Serialize for UefiBootEntry {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for UefiBootEntry {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for UefiBootEntry {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.device_type);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.device_path);
+impl fmt::Debug for UefiBootEntry {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.disk_number);
-
-        walk_field(walker, &Self::FIELDS[3], &self.optional_data);
-
-        walk_field(walker, &Self::FIELDS[4], &self.vmb_fs_root_path);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for UefiBootEntry {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

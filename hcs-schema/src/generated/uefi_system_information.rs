@@ -3,17 +3,17 @@
 //! Schema definition `UefiSystemInformation`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `UefiSystemInformation`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -68,58 +68,25 @@ pub struct UefiSystemInformation {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for UefiSystemInformation {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.manufacturer.is_some())
-            + usize::from(self.product_name.is_some())
-            + usize::from(self.version.is_some())
-            + usize::from(self.serial_number.is_some())
-            + usize::from(self.uuid.is_some()) + usize::from(self.sku_number.is_some())
-            + usize::from(self.family.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.manufacturer {
-            map.serialize_entry("Manufacturer", value)?;
+impl Default for UefiSystemInformation {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            manufacturer: None,
+            product_name: None,
+            version: None,
+            serial_number: None,
+            uuid: None,
+            sku_number: None,
+            family: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.product_name {
-            map.serialize_entry("ProductName", value)?;
-        }
-
-        if let Some(value) = &self.version {
-            map.serialize_entry("Version", value)?;
-        }
-
-        if let Some(value) = &self.serial_number {
-            map.serialize_entry("SerialNumber", value)?;
-        }
-
-        if let Some(value) = &self.uuid {
-            map.serialize_entry("UUID", value)?;
-        }
-
-        if let Some(value) = &self.sku_number {
-            map.serialize_entry("SKUNumber", value)?;
-        }
-
-        if let Some(value) = &self.family {
-            map.serialize_entry("Family", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for UefiSystemInformation {
     const SCHEMA_NAME: &'static str = "UefiSystemInformation";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -160,26 +127,44 @@ impl SchemaType for UefiSystemInformation {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for UefiSystemInformation {
+    const RUST_NAME: &'static str = "UefiSystemInformation";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.manufacturer);
+
+        visitor.field(1, &self.product_name);
+
+        visitor.field(2, &self.version);
+
+        visitor.field(3, &self.serial_number);
+
+        visitor.field(4, &self.uuid);
+
+        visitor.field(5, &self.sku_number);
+
+        visitor.field(6, &self.family);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Manufacturer" => self.manufacturer = map.next_value()?,
-            "ProductName" => self.product_name = map.next_value()?,
-            "Version" => self.version = map.next_value()?,
-            "SerialNumber" => self.serial_number = map.next_value()?,
-            "UUID" => self.uuid = map.next_value()?,
-            "SKUNumber" => self.sku_number = map.next_value()?,
-            "Family" => self.family = map.next_value()?,
+            "Manufacturer" => de::read_field(map, &mut self.manufacturer),
+            "ProductName" => de::read_field(map, &mut self.product_name),
+            "Version" => de::read_field(map, &mut self.version),
+            "SerialNumber" => de::read_field(map, &mut self.serial_number),
+            "UUID" => de::read_field(map, &mut self.uuid),
+            "SKUNumber" => de::read_field(map, &mut self.sku_number),
+            "Family" => de::read_field(map, &mut self.family),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -189,30 +174,36 @@ impl StructFields for UefiSystemInformation {
     }
 }
 
+impl Serialize for UefiSystemInformation {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for UefiSystemInformation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for UefiSystemInformation {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.manufacturer);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.product_name);
+impl fmt::Debug for UefiSystemInformation {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.version);
-
-        walk_field(walker, &Self::FIELDS[3], &self.serial_number);
-
-        walk_field(walker, &Self::FIELDS[4], &self.uuid);
-
-        walk_field(walker, &Self::FIELDS[5], &self.sku_number);
-
-        walk_field(walker, &Self::FIELDS[6], &self.family);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for UefiSystemInformation {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

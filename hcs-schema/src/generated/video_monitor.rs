@@ -2,18 +2,20 @@
 //!
 //! Schema definition `VideoMonitor`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, RdpConnectionOptions, SchemaType, UnknownProperties, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `VideoMonitor`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -53,45 +55,22 @@ pub struct VideoMonitor {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VideoMonitor {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.horizontal_resolution.is_some())
-            + usize::from(self.vertical_resolution.is_some())
-            + usize::from(self.connection_options.is_some())
-            + usize::from(self.resolution_type.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.horizontal_resolution {
-            map.serialize_entry("HorizontalResolution", value)?;
+impl Default for VideoMonitor {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            horizontal_resolution: None,
+            vertical_resolution: None,
+            connection_options: None,
+            resolution_type: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.vertical_resolution {
-            map.serialize_entry("VerticalResolution", value)?;
-        }
-
-        if let Some(value) = &self.connection_options {
-            map.serialize_entry("ConnectionOptions", value)?;
-        }
-
-        if let Some(value) = &self.resolution_type {
-            map.serialize_entry("ResolutionType", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VideoMonitor {
     const SCHEMA_NAME: &'static str = "VideoMonitor";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -117,25 +96,39 @@ impl SchemaType for VideoMonitor {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VideoMonitor {
+    const RUST_NAME: &'static str = "VideoMonitor";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.horizontal_resolution);
+
+        visitor.field(1, &self.vertical_resolution);
+
+        visitor.field(2, &self.connection_options);
+
+        visitor.field(3, &self.resolution_type);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "HorizontalResolution" => self.horizontal_resolution = map.next_value()?,
-            "VerticalResolution" => self.vertical_resolution = map.next_value()?,
-            "ConnectionOptions" => {
-                crate::de::read_struct_field(map, &mut self.connection_options)?
+            "HorizontalResolution" => {
+                de::read_field(map, &mut self.horizontal_resolution)
             }
-            "ResolutionType" => self.resolution_type = map.next_value()?,
+            "VerticalResolution" => de::read_field(map, &mut self.vertical_resolution),
+            "ConnectionOptions" => {
+                de::read_struct_field(map, &mut self.connection_options)
+            }
+            "ResolutionType" => de::read_field(map, &mut self.resolution_type),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -145,24 +138,36 @@ impl StructFields for VideoMonitor {
     }
 }
 
+impl Serialize for VideoMonitor {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VideoMonitor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VideoMonitor {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.horizontal_resolution);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.vertical_resolution);
+impl fmt::Debug for VideoMonitor {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.connection_options);
-
-        walk_field(walker, &Self::FIELDS[3], &self.resolution_type);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VideoMonitor {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

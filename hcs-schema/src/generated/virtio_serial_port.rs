@@ -2,17 +2,17 @@
 //!
 //! Schema definition `VirtioSerialPort`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `VirtioSerialPort`. Since schema 2.2 (Windows 10 SDK, version 1903 (10.0.18362.1)). The reference documents it as new in 2.2; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -49,40 +49,21 @@ pub struct VirtioSerialPort {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtioSerialPort {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.named_pipe.is_some())
-            + usize::from(self.name.is_some())
-            + usize::from(self.console_support.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.named_pipe {
-            map.serialize_entry("NamedPipe", value)?;
+impl Default for VirtioSerialPort {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            named_pipe: None,
+            name: None,
+            console_support: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-
-        if let Some(value) = &self.console_support {
-            map.serialize_entry("ConsoleSupport", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtioSerialPort {
     const SCHEMA_NAME: &'static str = "VirtioSerialPort";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_2_1809;
 
@@ -103,22 +84,32 @@ impl SchemaType for VirtioSerialPort {
             availability: since::V2_6_21H2_UNDOCUMENTED,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtioSerialPort {
+    const RUST_NAME: &'static str = "VirtioSerialPort";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.named_pipe);
+
+        visitor.field(1, &self.name);
+
+        visitor.field(2, &self.console_support);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "NamedPipe" => self.named_pipe = map.next_value()?,
-            "Name" => self.name = map.next_value()?,
-            "ConsoleSupport" => self.console_support = map.next_value()?,
+            "NamedPipe" => de::read_field(map, &mut self.named_pipe),
+            "Name" => de::read_field(map, &mut self.name),
+            "ConsoleSupport" => de::read_field(map, &mut self.console_support),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -128,22 +119,36 @@ impl StructFields for VirtioSerialPort {
     }
 }
 
+impl Serialize for VirtioSerialPort {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtioSerialPort {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtioSerialPort {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.named_pipe);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.name);
+impl fmt::Debug for VirtioSerialPort {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.console_support);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtioSerialPort {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `VirtualDeviceFailure`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, Guid, SchemaType, UnknownProperties,
-    VirtualDeviceFailureDetail, Walk, Walker, walk_field,
+    VirtualDeviceFailureDetail, Walk, Walker,
 };
 
 /// Provides information on failures originated by a virtual device.
 ///
 /// Schema definition `VirtualDeviceFailure`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -58,43 +60,22 @@ pub struct VirtualDeviceFailure {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualDeviceFailure {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.detail.is_some()) + usize::from(self.name.is_some())
-            + usize::from(self.device_id.is_some())
-            + usize::from(self.instance_id.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.detail {
-            map.serialize_entry("Detail", value)?;
+impl Default for VirtualDeviceFailure {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            detail: None,
+            name: None,
+            device_id: None,
+            instance_id: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-
-        if let Some(value) = &self.device_id {
-            map.serialize_entry("DeviceId", value)?;
-        }
-
-        if let Some(value) = &self.instance_id {
-            map.serialize_entry("InstanceId", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualDeviceFailure {
     const SCHEMA_NAME: &'static str = "VirtualDeviceFailure";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_4_1809;
 
@@ -120,23 +101,35 @@ impl SchemaType for VirtualDeviceFailure {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualDeviceFailure {
+    const RUST_NAME: &'static str = "VirtualDeviceFailure";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.detail);
+
+        visitor.field(1, &self.name);
+
+        visitor.field(2, &self.device_id);
+
+        visitor.field(3, &self.instance_id);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Detail" => self.detail = map.next_value()?,
-            "Name" => self.name = map.next_value()?,
-            "DeviceId" => self.device_id = map.next_value()?,
-            "InstanceId" => self.instance_id = map.next_value()?,
+            "Detail" => de::read_field(map, &mut self.detail),
+            "Name" => de::read_field(map, &mut self.name),
+            "DeviceId" => de::read_field(map, &mut self.device_id),
+            "InstanceId" => de::read_field(map, &mut self.instance_id),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -146,24 +139,36 @@ impl StructFields for VirtualDeviceFailure {
     }
 }
 
+impl Serialize for VirtualDeviceFailure {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualDeviceFailure {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualDeviceFailure {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.detail);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.name);
+impl fmt::Debug for VirtualDeviceFailure {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.device_id);
-
-        walk_field(walker, &Self::FIELDS[3], &self.instance_id);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualDeviceFailure {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

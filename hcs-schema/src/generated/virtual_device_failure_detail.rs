@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Provides detail on the context in which a virtual device failed.
 ///
 /// Schema definition `VirtualDeviceFailureDetail`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VirtualDeviceFailureDetail {
     /// JSON `"None"`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
@@ -77,34 +75,9 @@ pub enum VirtualDeviceFailureDetail {
 impl VirtualDeviceFailureDetail {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "None",
-            Self::Create => "Create",
-            Self::Initialize => "Initialize",
-            Self::StartReservingResources => "StartReservingResources",
-            Self::FinishReservingResources => "FinishReservingResources",
-            Self::FreeReservedResources => "FreeReservedResources",
-            Self::SaveReservedResources => "SaveReservedResources",
-            Self::PowerOnCold => "PowerOnCold",
-            Self::PowerOnRestore => "PowerOnRestore",
-            Self::PowerOff => "PowerOff",
-            Self::Save => "Save",
-            Self::Resume => "Resume",
-            Self::Pause => "Pause",
-            Self::EnableOptimizations => "EnableOptimizations",
-            Self::StartDisableOptimizations => "StartDisableOptimizations",
-            Self::FinishDisableOptimizations => "FinishDisableOptimizations",
-            Self::Reset => "Reset",
-            Self::PostReset => "PostReset",
-            Self::Teardown => "Teardown",
-            Self::SaveCompatibilityInfo => "SaveCompatibilityInfo",
-            Self::MetricRestore => "MetricRestore",
-            Self::MetricEnumerate => "MetricEnumerate",
-            Self::MetricEnumerateForSave => "MetricEnumerateForSave",
-            Self::MetricReset => "MetricReset",
-            Self::MetricEnable => "MetricEnable",
-            Self::MetricDisable => "MetricDisable",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -143,48 +116,52 @@ impl VirtualDeviceFailureDetail {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::None => 0,
-            Self::Create => 1,
-            Self::Initialize => 2,
-            Self::StartReservingResources => 3,
-            Self::FinishReservingResources => 4,
-            Self::FreeReservedResources => 5,
-            Self::SaveReservedResources => 6,
-            Self::PowerOnCold => 7,
-            Self::PowerOnRestore => 8,
-            Self::PowerOff => 9,
-            Self::Save => 10,
-            Self::Resume => 11,
-            Self::Pause => 12,
-            Self::EnableOptimizations => 13,
-            Self::StartDisableOptimizations => 14,
-            Self::FinishDisableOptimizations => 15,
-            Self::Reset => 16,
-            Self::PostReset => 17,
-            Self::Teardown => 18,
-            Self::SaveCompatibilityInfo => 19,
-            Self::MetricRestore => 20,
-            Self::MetricEnumerate => 21,
-            Self::MetricEnumerateForSave => 22,
-            Self::MetricReset => 23,
-            Self::MetricEnable => 24,
-            Self::MetricDisable => 25,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::None => Ok(0),
+            Self::Create => Ok(1),
+            Self::Initialize => Ok(2),
+            Self::StartReservingResources => Ok(3),
+            Self::FinishReservingResources => Ok(4),
+            Self::FreeReservedResources => Ok(5),
+            Self::SaveReservedResources => Ok(6),
+            Self::PowerOnCold => Ok(7),
+            Self::PowerOnRestore => Ok(8),
+            Self::PowerOff => Ok(9),
+            Self::Save => Ok(10),
+            Self::Resume => Ok(11),
+            Self::Pause => Ok(12),
+            Self::EnableOptimizations => Ok(13),
+            Self::StartDisableOptimizations => Ok(14),
+            Self::FinishDisableOptimizations => Ok(15),
+            Self::Reset => Ok(16),
+            Self::PostReset => Ok(17),
+            Self::Teardown => Ok(18),
+            Self::SaveCompatibilityInfo => Ok(19),
+            Self::MetricRestore => Ok(20),
+            Self::MetricEnumerate => Ok(21),
+            Self::MetricEnumerateForSave => Ok(22),
+            Self::MetricReset => Ok(23),
+            Self::MetricEnable => Ok(24),
+            Self::MetricDisable => Ok(25),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for VirtualDeviceFailureDetail {
     const SCHEMA_NAME: &'static str = "VirtualDeviceFailureDetail";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_4_20H2;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -332,6 +309,16 @@ impl FromStr for VirtualDeviceFailureDetail {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for VirtualDeviceFailureDetail {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

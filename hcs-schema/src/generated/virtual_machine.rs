@@ -2,22 +2,24 @@
 //!
 //! Schema definition `VirtualMachine`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, Chipset, DebugOptions, Devices, FieldInfo, GuestConnection, GuestState,
     LaunchOptions, MigrationInitializeOptions, RegistryChanges, RestoreState, SchemaType,
     SecuritySettings, Services, SiloSettings, StorageQoS, Topology, UnknownProperties,
-    Version, Walk, Walker, walk_field,
+    Version, Walk, Walker,
 };
 
 /// Configuration of a virtual machine, used during its creation to set up and/or use resources.
 ///
 /// Schema definition `VirtualMachine`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -181,129 +183,39 @@ pub struct VirtualMachine {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualMachine {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.version.is_some())
-            + usize::from(self.stop_on_reset.is_some())
-            + usize::from(self.chipset.is_some())
-            + usize::from(self.compute_topology.is_some())
-            + usize::from(self.devices.is_some()) + usize::from(self.services.is_some())
-            + usize::from(self.guest_state.is_some())
-            + usize::from(self.restore_state.is_some())
-            + usize::from(self.registry_changes.is_some())
-            + usize::from(self.storage_qos.is_some())
-            + usize::from(self.run_in_silo.is_some())
-            + usize::from(self.debug_options.is_some())
-            + usize::from(self.launch_options.is_some())
-            + usize::from(self.guest_connection.is_some())
-            + usize::from(self.legacy_settings.is_some())
-            + usize::from(self.display_name.is_some())
-            + usize::from(self.configuration_type.is_some())
-            + usize::from(self.security_settings.is_some())
-            + usize::from(self.resource_partition_id.is_some())
-            + usize::from(self.migration_options.is_some())
-            + usize::from(self.enable_guest_controlled_cache_types.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.version {
-            map.serialize_entry("Version", value)?;
+impl Default for VirtualMachine {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            version: None,
+            stop_on_reset: None,
+            chipset: None,
+            compute_topology: None,
+            devices: None,
+            services: None,
+            guest_state: None,
+            restore_state: None,
+            registry_changes: None,
+            storage_qos: None,
+            run_in_silo: None,
+            debug_options: None,
+            launch_options: None,
+            guest_connection: None,
+            legacy_settings: None,
+            display_name: None,
+            configuration_type: None,
+            security_settings: None,
+            resource_partition_id: None,
+            migration_options: None,
+            enable_guest_controlled_cache_types: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.stop_on_reset {
-            map.serialize_entry("StopOnReset", value)?;
-        }
-
-        if let Some(value) = &self.chipset {
-            map.serialize_entry("Chipset", value)?;
-        }
-
-        if let Some(value) = &self.compute_topology {
-            map.serialize_entry("ComputeTopology", value)?;
-        }
-
-        if let Some(value) = &self.devices {
-            map.serialize_entry("Devices", value)?;
-        }
-
-        if let Some(value) = &self.services {
-            map.serialize_entry("Services", value)?;
-        }
-
-        if let Some(value) = &self.guest_state {
-            map.serialize_entry("GuestState", value)?;
-        }
-
-        if let Some(value) = &self.restore_state {
-            map.serialize_entry("RestoreState", value)?;
-        }
-
-        if let Some(value) = &self.registry_changes {
-            map.serialize_entry("RegistryChanges", value)?;
-        }
-
-        if let Some(value) = &self.storage_qos {
-            map.serialize_entry("StorageQoS", value)?;
-        }
-
-        if let Some(value) = &self.run_in_silo {
-            map.serialize_entry("RunInSilo", value)?;
-        }
-
-        if let Some(value) = &self.debug_options {
-            map.serialize_entry("DebugOptions", value)?;
-        }
-
-        if let Some(value) = &self.launch_options {
-            map.serialize_entry("LaunchOptions", value)?;
-        }
-
-        if let Some(value) = &self.guest_connection {
-            map.serialize_entry("GuestConnection", value)?;
-        }
-
-        if let Some(value) = &self.legacy_settings {
-            map.serialize_entry("LegacySettings", value)?;
-        }
-
-        if let Some(value) = &self.display_name {
-            map.serialize_entry("DisplayName", value)?;
-        }
-
-        if let Some(value) = &self.configuration_type {
-            map.serialize_entry("ConfigurationType", value)?;
-        }
-
-        if let Some(value) = &self.security_settings {
-            map.serialize_entry("SecuritySettings", value)?;
-        }
-
-        if let Some(value) = &self.resource_partition_id {
-            map.serialize_entry("ResourcePartitionId", value)?;
-        }
-
-        if let Some(value) = &self.migration_options {
-            map.serialize_entry("MigrationOptions", value)?;
-        }
-
-        if let Some(value) = &self.enable_guest_controlled_cache_types {
-            map.serialize_entry("EnableGuestControlledCacheTypes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualMachine {
     const SCHEMA_NAME: &'static str = "VirtualMachine";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -414,54 +326,88 @@ impl SchemaType for VirtualMachine {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualMachine {
+    const RUST_NAME: &'static str = "VirtualMachine";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.version);
+
+        visitor.field(1, &self.stop_on_reset);
+
+        visitor.field(2, &self.chipset);
+
+        visitor.field(3, &self.compute_topology);
+
+        visitor.field(4, &self.devices);
+
+        visitor.field(5, &self.services);
+
+        visitor.field(6, &self.guest_state);
+
+        visitor.field(7, &self.restore_state);
+
+        visitor.field(8, &self.registry_changes);
+
+        visitor.field(9, &self.storage_qos);
+
+        visitor.field(10, &self.run_in_silo);
+
+        visitor.field(11, &self.debug_options);
+
+        visitor.field(12, &self.launch_options);
+
+        visitor.field(13, &self.guest_connection);
+
+        visitor.field(14, &self.legacy_settings);
+
+        visitor.field(15, &self.display_name);
+
+        visitor.field(16, &self.configuration_type);
+
+        visitor.field(17, &self.security_settings);
+
+        visitor.field(18, &self.resource_partition_id);
+
+        visitor.field(19, &self.migration_options);
+
+        visitor.field(20, &self.enable_guest_controlled_cache_types);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Version" => crate::de::read_struct_field(map, &mut self.version)?,
-            "StopOnReset" => self.stop_on_reset = map.next_value()?,
-            "Chipset" => crate::de::read_struct_field(map, &mut self.chipset)?,
-            "ComputeTopology" => {
-                crate::de::read_struct_field(map, &mut self.compute_topology)?
-            }
-            "Devices" => crate::de::read_struct_field(map, &mut self.devices)?,
-            "Services" => crate::de::read_struct_field(map, &mut self.services)?,
-            "GuestState" => crate::de::read_struct_field(map, &mut self.guest_state)?,
-            "RestoreState" => crate::de::read_struct_field(map, &mut self.restore_state)?,
-            "RegistryChanges" => {
-                crate::de::read_struct_field(map, &mut self.registry_changes)?
-            }
-            "StorageQoS" => crate::de::read_struct_field(map, &mut self.storage_qos)?,
-            "RunInSilo" => crate::de::read_struct_field(map, &mut self.run_in_silo)?,
-            "DebugOptions" => crate::de::read_struct_field(map, &mut self.debug_options)?,
-            "LaunchOptions" => {
-                crate::de::read_struct_field(map, &mut self.launch_options)?
-            }
-            "GuestConnection" => {
-                crate::de::read_struct_field(map, &mut self.guest_connection)?
-            }
-            "LegacySettings" => self.legacy_settings = map.next_value()?,
-            "DisplayName" => self.display_name = map.next_value()?,
-            "ConfigurationType" => self.configuration_type = map.next_value()?,
-            "SecuritySettings" => {
-                crate::de::read_struct_field(map, &mut self.security_settings)?
-            }
-            "ResourcePartitionId" => self.resource_partition_id = map.next_value()?,
-            "MigrationOptions" => {
-                crate::de::read_struct_field(map, &mut self.migration_options)?
-            }
+            "Version" => de::read_struct_field(map, &mut self.version),
+            "StopOnReset" => de::read_field(map, &mut self.stop_on_reset),
+            "Chipset" => de::read_struct_field(map, &mut self.chipset),
+            "ComputeTopology" => de::read_struct_field(map, &mut self.compute_topology),
+            "Devices" => de::read_struct_field(map, &mut self.devices),
+            "Services" => de::read_struct_field(map, &mut self.services),
+            "GuestState" => de::read_struct_field(map, &mut self.guest_state),
+            "RestoreState" => de::read_struct_field(map, &mut self.restore_state),
+            "RegistryChanges" => de::read_struct_field(map, &mut self.registry_changes),
+            "StorageQoS" => de::read_struct_field(map, &mut self.storage_qos),
+            "RunInSilo" => de::read_struct_field(map, &mut self.run_in_silo),
+            "DebugOptions" => de::read_struct_field(map, &mut self.debug_options),
+            "LaunchOptions" => de::read_struct_field(map, &mut self.launch_options),
+            "GuestConnection" => de::read_struct_field(map, &mut self.guest_connection),
+            "LegacySettings" => de::read_field(map, &mut self.legacy_settings),
+            "DisplayName" => de::read_field(map, &mut self.display_name),
+            "ConfigurationType" => de::read_field(map, &mut self.configuration_type),
+            "SecuritySettings" => de::read_struct_field(map, &mut self.security_settings),
+            "ResourcePartitionId" => de::read_field(map, &mut self.resource_partition_id),
+            "MigrationOptions" => de::read_struct_field(map, &mut self.migration_options),
             "EnableGuestControlledCacheTypes" => {
-                self.enable_guest_controlled_cache_types = map.next_value()?;
+                de::read_field(map, &mut self.enable_guest_controlled_cache_types)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -471,58 +417,36 @@ impl StructFields for VirtualMachine {
     }
 }
 
+impl Serialize for VirtualMachine {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualMachine {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualMachine {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.version);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.stop_on_reset);
+impl fmt::Debug for VirtualMachine {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.chipset);
-
-        walk_field(walker, &Self::FIELDS[3], &self.compute_topology);
-
-        walk_field(walker, &Self::FIELDS[4], &self.devices);
-
-        walk_field(walker, &Self::FIELDS[5], &self.services);
-
-        walk_field(walker, &Self::FIELDS[6], &self.guest_state);
-
-        walk_field(walker, &Self::FIELDS[7], &self.restore_state);
-
-        walk_field(walker, &Self::FIELDS[8], &self.registry_changes);
-
-        walk_field(walker, &Self::FIELDS[9], &self.storage_qos);
-
-        walk_field(walker, &Self::FIELDS[10], &self.run_in_silo);
-
-        walk_field(walker, &Self::FIELDS[11], &self.debug_options);
-
-        walk_field(walker, &Self::FIELDS[12], &self.launch_options);
-
-        walk_field(walker, &Self::FIELDS[13], &self.guest_connection);
-
-        walk_field(walker, &Self::FIELDS[14], &self.legacy_settings);
-
-        walk_field(walker, &Self::FIELDS[15], &self.display_name);
-
-        walk_field(walker, &Self::FIELDS[16], &self.configuration_type);
-
-        walk_field(walker, &Self::FIELDS[17], &self.security_settings);
-
-        walk_field(walker, &Self::FIELDS[18], &self.resource_partition_id);
-
-        walk_field(walker, &Self::FIELDS[19], &self.migration_options);
-
-        walk_field(walker, &Self::FIELDS[20], &self.enable_guest_controlled_cache_types);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualMachine {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

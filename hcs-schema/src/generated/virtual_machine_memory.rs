@@ -3,18 +3,20 @@
 //! Schema definition `VirtualMachine_Memory`.
 //! Formerly `Memory_2` (1809, 1903, 2004).
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, MemoryBackingPageSize, MemoryBackingType, SchemaType,
-    SgxMemory, UnknownProperties, VirtualSlitType, Walk, Walker, walk_field,
+    SgxMemory, UnknownProperties, VirtualSlitType, Walk, Walker,
 };
 
 /// Schema definition `VirtualMachine_Memory` (formerly `Memory_2`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -216,132 +218,36 @@ pub struct VirtualMachineMemory {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualMachineMemory {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.size_in_mb.is_some())
-            + usize::from(self.backing.is_some())
-            + usize::from(self.allow_overcommit.is_some())
-            + usize::from(self.backing_page_size.is_some())
-            + usize::from(self.fault_cluster_size_shift.is_some())
-            + usize::from(self.direct_map_fault_cluster_size_shift.is_some())
-            + usize::from(self.pin_backing_pages.is_some())
-            + usize::from(self.forbid_small_backing_pages.is_some())
-            + usize::from(self.enable_private_compression_store.is_some())
-            + usize::from(self.enable_hot_hint.is_some())
-            + usize::from(self.enable_cold_hint.is_some())
-            + usize::from(self.enable_cold_discard_hint.is_some())
-            + usize::from(self.image_base_addresses_exposed.is_some())
-            + usize::from(self.shared_memory_mb.is_some())
-            + usize::from(self.disable_shared_memory_mapping.is_some())
-            + usize::from(self.shared_memory_access_sids.is_some())
-            + usize::from(self.enable_epf.is_some())
-            + usize::from(self.enable_deferred_commit.is_some())
-            + usize::from(self.low_mmio_gap_in_mb.is_some())
-            + usize::from(self.high_mmio_base_in_mb.is_some())
-            + usize::from(self.high_mmio_gap_in_mb.is_some())
-            + usize::from(self.slit_type.is_some())
-            + usize::from(self.sgx_memory.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.size_in_mb {
-            map.serialize_entry("SizeInMB", value)?;
+impl Default for VirtualMachineMemory {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            size_in_mb: None,
+            backing: None,
+            allow_overcommit: None,
+            backing_page_size: None,
+            fault_cluster_size_shift: None,
+            direct_map_fault_cluster_size_shift: None,
+            pin_backing_pages: None,
+            forbid_small_backing_pages: None,
+            enable_private_compression_store: None,
+            enable_hot_hint: None,
+            enable_cold_hint: None,
+            enable_cold_discard_hint: None,
+            image_base_addresses_exposed: None,
+            shared_memory_mb: None,
+            disable_shared_memory_mapping: None,
+            shared_memory_access_sids: None,
+            enable_epf: None,
+            enable_deferred_commit: None,
+            low_mmio_gap_in_mb: None,
+            high_mmio_base_in_mb: None,
+            high_mmio_gap_in_mb: None,
+            slit_type: None,
+            sgx_memory: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.backing {
-            map.serialize_entry("Backing", value)?;
-        }
-
-        if let Some(value) = &self.allow_overcommit {
-            map.serialize_entry("AllowOvercommit", value)?;
-        }
-
-        if let Some(value) = &self.backing_page_size {
-            map.serialize_entry("BackingPageSize", value)?;
-        }
-
-        if let Some(value) = &self.fault_cluster_size_shift {
-            map.serialize_entry("FaultClusterSizeShift", value)?;
-        }
-
-        if let Some(value) = &self.direct_map_fault_cluster_size_shift {
-            map.serialize_entry("DirectMapFaultClusterSizeShift", value)?;
-        }
-
-        if let Some(value) = &self.pin_backing_pages {
-            map.serialize_entry("PinBackingPages", value)?;
-        }
-
-        if let Some(value) = &self.forbid_small_backing_pages {
-            map.serialize_entry("ForbidSmallBackingPages", value)?;
-        }
-
-        if let Some(value) = &self.enable_private_compression_store {
-            map.serialize_entry("EnablePrivateCompressionStore", value)?;
-        }
-
-        if let Some(value) = &self.enable_hot_hint {
-            map.serialize_entry("EnableHotHint", value)?;
-        }
-
-        if let Some(value) = &self.enable_cold_hint {
-            map.serialize_entry("EnableColdHint", value)?;
-        }
-
-        if let Some(value) = &self.enable_cold_discard_hint {
-            map.serialize_entry("EnableColdDiscardHint", value)?;
-        }
-
-        if let Some(value) = &self.image_base_addresses_exposed {
-            map.serialize_entry("ImageBaseAddressesExposed", value)?;
-        }
-
-        if let Some(value) = &self.shared_memory_mb {
-            map.serialize_entry("SharedMemoryMB", value)?;
-        }
-
-        if let Some(value) = &self.disable_shared_memory_mapping {
-            map.serialize_entry("DisableSharedMemoryMapping", value)?;
-        }
-
-        if let Some(value) = &self.shared_memory_access_sids {
-            map.serialize_entry("SharedMemoryAccessSids", value)?;
-        }
-
-        if let Some(value) = &self.enable_epf {
-            map.serialize_entry("EnableEpf", value)?;
-        }
-
-        if let Some(value) = &self.enable_deferred_commit {
-            map.serialize_entry("EnableDeferredCommit", value)?;
-        }
-
-        if let Some(value) = &self.low_mmio_gap_in_mb {
-            map.serialize_entry("LowMmioGapInMB", value)?;
-        }
-
-        if let Some(value) = &self.high_mmio_base_in_mb {
-            map.serialize_entry("HighMmioBaseInMB", value)?;
-        }
-
-        if let Some(value) = &self.high_mmio_gap_in_mb {
-            map.serialize_entry("HighMmioGapInMB", value)?;
-        }
-
-        if let Some(value) = &self.slit_type {
-            map.serialize_entry("SlitType", value)?;
-        }
-
-        if let Some(value) = &self.sgx_memory {
-            map.serialize_entry("SgxMemory", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
@@ -469,54 +375,110 @@ impl SchemaType for VirtualMachineMemory {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualMachineMemory {
+    const RUST_NAME: &'static str = "VirtualMachineMemory";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.size_in_mb);
+
+        visitor.field(1, &self.backing);
+
+        visitor.field(2, &self.allow_overcommit);
+
+        visitor.field(3, &self.backing_page_size);
+
+        visitor.field(4, &self.fault_cluster_size_shift);
+
+        visitor.field(5, &self.direct_map_fault_cluster_size_shift);
+
+        visitor.field(6, &self.pin_backing_pages);
+
+        visitor.field(7, &self.forbid_small_backing_pages);
+
+        visitor.field(8, &self.enable_private_compression_store);
+
+        visitor.field(9, &self.enable_hot_hint);
+
+        visitor.field(10, &self.enable_cold_hint);
+
+        visitor.field(11, &self.enable_cold_discard_hint);
+
+        visitor.field(12, &self.image_base_addresses_exposed);
+
+        visitor.field(13, &self.shared_memory_mb);
+
+        visitor.field(14, &self.disable_shared_memory_mapping);
+
+        visitor.field(15, &self.shared_memory_access_sids);
+
+        visitor.field(16, &self.enable_epf);
+
+        visitor.field(17, &self.enable_deferred_commit);
+
+        visitor.field(18, &self.low_mmio_gap_in_mb);
+
+        visitor.field(19, &self.high_mmio_base_in_mb);
+
+        visitor.field(20, &self.high_mmio_gap_in_mb);
+
+        visitor.field(21, &self.slit_type);
+
+        visitor.field(22, &self.sgx_memory);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "SizeInMB" => self.size_in_mb = map.next_value()?,
-            "Backing" => self.backing = map.next_value()?,
-            "AllowOvercommit" => self.allow_overcommit = map.next_value()?,
-            "BackingPageSize" => self.backing_page_size = map.next_value()?,
-            "FaultClusterSizeShift" => self.fault_cluster_size_shift = map.next_value()?,
-            "DirectMapFaultClusterSizeShift" => {
-                self.direct_map_fault_cluster_size_shift = map.next_value()?;
+            "SizeInMB" => de::read_field(map, &mut self.size_in_mb),
+            "Backing" => de::read_field(map, &mut self.backing),
+            "AllowOvercommit" => de::read_field(map, &mut self.allow_overcommit),
+            "BackingPageSize" => de::read_field(map, &mut self.backing_page_size),
+            "FaultClusterSizeShift" => {
+                de::read_field(map, &mut self.fault_cluster_size_shift)
             }
-            "PinBackingPages" => self.pin_backing_pages = map.next_value()?,
+            "DirectMapFaultClusterSizeShift" => {
+                de::read_field(map, &mut self.direct_map_fault_cluster_size_shift)
+            }
+            "PinBackingPages" => de::read_field(map, &mut self.pin_backing_pages),
             "ForbidSmallBackingPages" => {
-                self.forbid_small_backing_pages = map.next_value()?;
+                de::read_field(map, &mut self.forbid_small_backing_pages)
             }
             "EnablePrivateCompressionStore" => {
-                self.enable_private_compression_store = map.next_value()?;
+                de::read_field(map, &mut self.enable_private_compression_store)
             }
-            "EnableHotHint" => self.enable_hot_hint = map.next_value()?,
-            "EnableColdHint" => self.enable_cold_hint = map.next_value()?,
-            "EnableColdDiscardHint" => self.enable_cold_discard_hint = map.next_value()?,
+            "EnableHotHint" => de::read_field(map, &mut self.enable_hot_hint),
+            "EnableColdHint" => de::read_field(map, &mut self.enable_cold_hint),
+            "EnableColdDiscardHint" => {
+                de::read_field(map, &mut self.enable_cold_discard_hint)
+            }
             "ImageBaseAddressesExposed" => {
-                self.image_base_addresses_exposed = map.next_value()?;
+                de::read_field(map, &mut self.image_base_addresses_exposed)
             }
-            "SharedMemoryMB" => self.shared_memory_mb = map.next_value()?,
+            "SharedMemoryMB" => de::read_field(map, &mut self.shared_memory_mb),
             "DisableSharedMemoryMapping" => {
-                self.disable_shared_memory_mapping = map.next_value()?;
+                de::read_field(map, &mut self.disable_shared_memory_mapping)
             }
             "SharedMemoryAccessSids" => {
-                self.shared_memory_access_sids = map.next_value()?;
+                de::read_field(map, &mut self.shared_memory_access_sids)
             }
-            "EnableEpf" => self.enable_epf = map.next_value()?,
-            "EnableDeferredCommit" => self.enable_deferred_commit = map.next_value()?,
-            "LowMmioGapInMB" => self.low_mmio_gap_in_mb = map.next_value()?,
-            "HighMmioBaseInMB" => self.high_mmio_base_in_mb = map.next_value()?,
-            "HighMmioGapInMB" => self.high_mmio_gap_in_mb = map.next_value()?,
-            "SlitType" => self.slit_type = map.next_value()?,
-            "SgxMemory" => crate::de::read_struct_field(map, &mut self.sgx_memory)?,
+            "EnableEpf" => de::read_field(map, &mut self.enable_epf),
+            "EnableDeferredCommit" => {
+                de::read_field(map, &mut self.enable_deferred_commit)
+            }
+            "LowMmioGapInMB" => de::read_field(map, &mut self.low_mmio_gap_in_mb),
+            "HighMmioBaseInMB" => de::read_field(map, &mut self.high_mmio_base_in_mb),
+            "HighMmioGapInMB" => de::read_field(map, &mut self.high_mmio_gap_in_mb),
+            "SlitType" => de::read_field(map, &mut self.slit_type),
+            "SgxMemory" => de::read_struct_field(map, &mut self.sgx_memory),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -526,62 +488,36 @@ impl StructFields for VirtualMachineMemory {
     }
 }
 
+impl Serialize for VirtualMachineMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualMachineMemory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualMachineMemory {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.size_in_mb);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.backing);
+impl fmt::Debug for VirtualMachineMemory {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.allow_overcommit);
-
-        walk_field(walker, &Self::FIELDS[3], &self.backing_page_size);
-
-        walk_field(walker, &Self::FIELDS[4], &self.fault_cluster_size_shift);
-
-        walk_field(walker, &Self::FIELDS[5], &self.direct_map_fault_cluster_size_shift);
-
-        walk_field(walker, &Self::FIELDS[6], &self.pin_backing_pages);
-
-        walk_field(walker, &Self::FIELDS[7], &self.forbid_small_backing_pages);
-
-        walk_field(walker, &Self::FIELDS[8], &self.enable_private_compression_store);
-
-        walk_field(walker, &Self::FIELDS[9], &self.enable_hot_hint);
-
-        walk_field(walker, &Self::FIELDS[10], &self.enable_cold_hint);
-
-        walk_field(walker, &Self::FIELDS[11], &self.enable_cold_discard_hint);
-
-        walk_field(walker, &Self::FIELDS[12], &self.image_base_addresses_exposed);
-
-        walk_field(walker, &Self::FIELDS[13], &self.shared_memory_mb);
-
-        walk_field(walker, &Self::FIELDS[14], &self.disable_shared_memory_mapping);
-
-        walk_field(walker, &Self::FIELDS[15], &self.shared_memory_access_sids);
-
-        walk_field(walker, &Self::FIELDS[16], &self.enable_epf);
-
-        walk_field(walker, &Self::FIELDS[17], &self.enable_deferred_commit);
-
-        walk_field(walker, &Self::FIELDS[18], &self.low_mmio_gap_in_mb);
-
-        walk_field(walker, &Self::FIELDS[19], &self.high_mmio_base_in_mb);
-
-        walk_field(walker, &Self::FIELDS[20], &self.high_mmio_gap_in_mb);
-
-        walk_field(walker, &Self::FIELDS[21], &self.slit_type);
-
-        walk_field(walker, &Self::FIELDS[22], &self.sgx_memory);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualMachineMemory {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

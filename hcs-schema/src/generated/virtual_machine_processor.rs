@@ -3,18 +3,20 @@
 //! Schema definition `VirtualMachine_Processor`.
 //! Formerly `Processor_2` (1809, 1903, 2004).
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, CpuGroup, FieldInfo, NumaProcessors, ProcessorFeatureSet, SchemaType,
-    UnknownProperties, Walk, Walker, walk_field,
+    UnknownProperties, Walk, Walker,
 };
 
 /// Schema definition `VirtualMachine_Processor` (formerly `Processor_2`). Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -184,117 +186,33 @@ pub struct VirtualMachineProcessor {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualMachineProcessor {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.count.is_some()) + usize::from(self.limit.is_some())
-            + usize::from(self.weight.is_some())
-            + usize::from(self.reservation.is_some())
-            + usize::from(self.maximum_frequency_mhz.is_some())
-            + usize::from(self.expose_virtualization_extensions.is_some())
-            + usize::from(self.enable_perfmon_pmu.is_some())
-            + usize::from(self.enable_perfmon_arch_pmu.is_some())
-            + usize::from(self.enable_perfmon_pebs.is_some())
-            + usize::from(self.enable_perfmon_lbr.is_some())
-            + usize::from(self.enable_perfmon_ipt.is_some())
-            + usize::from(self.synchronize_host_features.is_some())
-            + usize::from(self.enable_scheduler_assist.is_some())
-            + usize::from(self.default_vp_cpu_priority.is_some())
-            + usize::from(self.enable_processor_idling.is_some())
-            + usize::from(self.enable_page_shattering.is_some())
-            + usize::from(self.disable_speculation_controls.is_some())
-            + usize::from(self.processor_feature_set.is_some())
-            + usize::from(self.cpu_group.is_some())
-            + usize::from(self.numa_processors_settings.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.count {
-            map.serialize_entry("Count", value)?;
+impl Default for VirtualMachineProcessor {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: None,
+            limit: None,
+            weight: None,
+            reservation: None,
+            maximum_frequency_mhz: None,
+            expose_virtualization_extensions: None,
+            enable_perfmon_pmu: None,
+            enable_perfmon_arch_pmu: None,
+            enable_perfmon_pebs: None,
+            enable_perfmon_lbr: None,
+            enable_perfmon_ipt: None,
+            synchronize_host_features: None,
+            enable_scheduler_assist: None,
+            default_vp_cpu_priority: None,
+            enable_processor_idling: None,
+            enable_page_shattering: None,
+            disable_speculation_controls: None,
+            processor_feature_set: None,
+            cpu_group: None,
+            numa_processors_settings: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.limit {
-            map.serialize_entry("Limit", value)?;
-        }
-
-        if let Some(value) = &self.weight {
-            map.serialize_entry("Weight", value)?;
-        }
-
-        if let Some(value) = &self.reservation {
-            map.serialize_entry("Reservation", value)?;
-        }
-
-        if let Some(value) = &self.maximum_frequency_mhz {
-            map.serialize_entry("MaximumFrequencyMHz", value)?;
-        }
-
-        if let Some(value) = &self.expose_virtualization_extensions {
-            map.serialize_entry("ExposeVirtualizationExtensions", value)?;
-        }
-
-        if let Some(value) = &self.enable_perfmon_pmu {
-            map.serialize_entry("EnablePerfmonPmu", value)?;
-        }
-
-        if let Some(value) = &self.enable_perfmon_arch_pmu {
-            map.serialize_entry("EnablePerfmonArchPmu", value)?;
-        }
-
-        if let Some(value) = &self.enable_perfmon_pebs {
-            map.serialize_entry("EnablePerfmonPebs", value)?;
-        }
-
-        if let Some(value) = &self.enable_perfmon_lbr {
-            map.serialize_entry("EnablePerfmonLbr", value)?;
-        }
-
-        if let Some(value) = &self.enable_perfmon_ipt {
-            map.serialize_entry("EnablePerfmonIpt", value)?;
-        }
-
-        if let Some(value) = &self.synchronize_host_features {
-            map.serialize_entry("SynchronizeHostFeatures", value)?;
-        }
-
-        if let Some(value) = &self.enable_scheduler_assist {
-            map.serialize_entry("EnableSchedulerAssist", value)?;
-        }
-
-        if let Some(value) = &self.default_vp_cpu_priority {
-            map.serialize_entry("DefaultVpCpuPriority", value)?;
-        }
-
-        if let Some(value) = &self.enable_processor_idling {
-            map.serialize_entry("EnableProcessorIdling", value)?;
-        }
-
-        if let Some(value) = &self.enable_page_shattering {
-            map.serialize_entry("EnablePageShattering", value)?;
-        }
-
-        if let Some(value) = &self.disable_speculation_controls {
-            map.serialize_entry("DisableSpeculationControls", value)?;
-        }
-
-        if let Some(value) = &self.processor_feature_set {
-            map.serialize_entry("ProcessorFeatureSet", value)?;
-        }
-
-        if let Some(value) = &self.cpu_group {
-            map.serialize_entry("CpuGroup", value)?;
-        }
-
-        if let Some(value) = &self.numa_processors_settings {
-            map.serialize_entry("NumaProcessorsSettings", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
@@ -407,49 +325,103 @@ impl SchemaType for VirtualMachineProcessor {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualMachineProcessor {
+    const RUST_NAME: &'static str = "VirtualMachineProcessor";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.count);
+
+        visitor.field(1, &self.limit);
+
+        visitor.field(2, &self.weight);
+
+        visitor.field(3, &self.reservation);
+
+        visitor.field(4, &self.maximum_frequency_mhz);
+
+        visitor.field(5, &self.expose_virtualization_extensions);
+
+        visitor.field(6, &self.enable_perfmon_pmu);
+
+        visitor.field(7, &self.enable_perfmon_arch_pmu);
+
+        visitor.field(8, &self.enable_perfmon_pebs);
+
+        visitor.field(9, &self.enable_perfmon_lbr);
+
+        visitor.field(10, &self.enable_perfmon_ipt);
+
+        visitor.field(11, &self.synchronize_host_features);
+
+        visitor.field(12, &self.enable_scheduler_assist);
+
+        visitor.field(13, &self.default_vp_cpu_priority);
+
+        visitor.field(14, &self.enable_processor_idling);
+
+        visitor.field(15, &self.enable_page_shattering);
+
+        visitor.field(16, &self.disable_speculation_controls);
+
+        visitor.field(17, &self.processor_feature_set);
+
+        visitor.field(18, &self.cpu_group);
+
+        visitor.field(19, &self.numa_processors_settings);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Count" => self.count = map.next_value()?,
-            "Limit" => self.limit = map.next_value()?,
-            "Weight" => self.weight = map.next_value()?,
-            "Reservation" => self.reservation = map.next_value()?,
-            "MaximumFrequencyMHz" => self.maximum_frequency_mhz = map.next_value()?,
+            "Count" => de::read_field(map, &mut self.count),
+            "Limit" => de::read_field(map, &mut self.limit),
+            "Weight" => de::read_field(map, &mut self.weight),
+            "Reservation" => de::read_field(map, &mut self.reservation),
+            "MaximumFrequencyMHz" => de::read_field(map, &mut self.maximum_frequency_mhz),
             "ExposeVirtualizationExtensions" => {
-                self.expose_virtualization_extensions = map.next_value()?;
+                de::read_field(map, &mut self.expose_virtualization_extensions)
             }
-            "EnablePerfmonPmu" => self.enable_perfmon_pmu = map.next_value()?,
-            "EnablePerfmonArchPmu" => self.enable_perfmon_arch_pmu = map.next_value()?,
-            "EnablePerfmonPebs" => self.enable_perfmon_pebs = map.next_value()?,
-            "EnablePerfmonLbr" => self.enable_perfmon_lbr = map.next_value()?,
-            "EnablePerfmonIpt" => self.enable_perfmon_ipt = map.next_value()?,
+            "EnablePerfmonPmu" => de::read_field(map, &mut self.enable_perfmon_pmu),
+            "EnablePerfmonArchPmu" => {
+                de::read_field(map, &mut self.enable_perfmon_arch_pmu)
+            }
+            "EnablePerfmonPebs" => de::read_field(map, &mut self.enable_perfmon_pebs),
+            "EnablePerfmonLbr" => de::read_field(map, &mut self.enable_perfmon_lbr),
+            "EnablePerfmonIpt" => de::read_field(map, &mut self.enable_perfmon_ipt),
             "SynchronizeHostFeatures" => {
-                self.synchronize_host_features = map.next_value()?;
+                de::read_field(map, &mut self.synchronize_host_features)
             }
-            "EnableSchedulerAssist" => self.enable_scheduler_assist = map.next_value()?,
-            "DefaultVpCpuPriority" => self.default_vp_cpu_priority = map.next_value()?,
-            "EnableProcessorIdling" => self.enable_processor_idling = map.next_value()?,
-            "EnablePageShattering" => self.enable_page_shattering = map.next_value()?,
+            "EnableSchedulerAssist" => {
+                de::read_field(map, &mut self.enable_scheduler_assist)
+            }
+            "DefaultVpCpuPriority" => {
+                de::read_field(map, &mut self.default_vp_cpu_priority)
+            }
+            "EnableProcessorIdling" => {
+                de::read_field(map, &mut self.enable_processor_idling)
+            }
+            "EnablePageShattering" => {
+                de::read_field(map, &mut self.enable_page_shattering)
+            }
             "DisableSpeculationControls" => {
-                self.disable_speculation_controls = map.next_value()?;
+                de::read_field(map, &mut self.disable_speculation_controls)
             }
             "ProcessorFeatureSet" => {
-                crate::de::read_struct_field(map, &mut self.processor_feature_set)?
+                de::read_struct_field(map, &mut self.processor_feature_set)
             }
-            "CpuGroup" => crate::de::read_struct_field(map, &mut self.cpu_group)?,
+            "CpuGroup" => de::read_struct_field(map, &mut self.cpu_group),
             "NumaProcessorsSettings" => {
-                crate::de::read_struct_field(map, &mut self.numa_processors_settings)?
+                de::read_struct_field(map, &mut self.numa_processors_settings)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -459,56 +431,36 @@ impl StructFields for VirtualMachineProcessor {
     }
 }
 
+impl Serialize for VirtualMachineProcessor {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualMachineProcessor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualMachineProcessor {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.count);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.limit);
+impl fmt::Debug for VirtualMachineProcessor {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.weight);
-
-        walk_field(walker, &Self::FIELDS[3], &self.reservation);
-
-        walk_field(walker, &Self::FIELDS[4], &self.maximum_frequency_mhz);
-
-        walk_field(walker, &Self::FIELDS[5], &self.expose_virtualization_extensions);
-
-        walk_field(walker, &Self::FIELDS[6], &self.enable_perfmon_pmu);
-
-        walk_field(walker, &Self::FIELDS[7], &self.enable_perfmon_arch_pmu);
-
-        walk_field(walker, &Self::FIELDS[8], &self.enable_perfmon_pebs);
-
-        walk_field(walker, &Self::FIELDS[9], &self.enable_perfmon_lbr);
-
-        walk_field(walker, &Self::FIELDS[10], &self.enable_perfmon_ipt);
-
-        walk_field(walker, &Self::FIELDS[11], &self.synchronize_host_features);
-
-        walk_field(walker, &Self::FIELDS[12], &self.enable_scheduler_assist);
-
-        walk_field(walker, &Self::FIELDS[13], &self.default_vp_cpu_priority);
-
-        walk_field(walker, &Self::FIELDS[14], &self.enable_processor_idling);
-
-        walk_field(walker, &Self::FIELDS[15], &self.enable_page_shattering);
-
-        walk_field(walker, &Self::FIELDS[16], &self.disable_speculation_controls);
-
-        walk_field(walker, &Self::FIELDS[17], &self.processor_feature_set);
-
-        walk_field(walker, &Self::FIELDS[18], &self.cpu_group);
-
-        walk_field(walker, &Self::FIELDS[19], &self.numa_processors_settings);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualMachineProcessor {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,17 +2,17 @@
 //!
 //! Schema definition `VirtualNodeInfo`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `VirtualNodeInfo`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -52,45 +52,22 @@ pub struct VirtualNodeInfo {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualNodeInfo {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.virtual_node_index.is_some())
-            + usize::from(self.physical_node_number.is_some())
-            + usize::from(self.virtual_processor_count.is_some())
-            + usize::from(self.memory_usage_in_pages.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.virtual_node_index {
-            map.serialize_entry("VirtualNodeIndex", value)?;
+impl Default for VirtualNodeInfo {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            virtual_node_index: None,
+            physical_node_number: None,
+            virtual_processor_count: None,
+            memory_usage_in_pages: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.physical_node_number {
-            map.serialize_entry("PhysicalNodeNumber", value)?;
-        }
-
-        if let Some(value) = &self.virtual_processor_count {
-            map.serialize_entry("VirtualProcessorCount", value)?;
-        }
-
-        if let Some(value) = &self.memory_usage_in_pages {
-            map.serialize_entry("MemoryUsageInPages", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualNodeInfo {
     const SCHEMA_NAME: &'static str = "VirtualNodeInfo";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -116,23 +93,37 @@ impl SchemaType for VirtualNodeInfo {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualNodeInfo {
+    const RUST_NAME: &'static str = "VirtualNodeInfo";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.virtual_node_index);
+
+        visitor.field(1, &self.physical_node_number);
+
+        visitor.field(2, &self.virtual_processor_count);
+
+        visitor.field(3, &self.memory_usage_in_pages);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "VirtualNodeIndex" => self.virtual_node_index = map.next_value()?,
-            "PhysicalNodeNumber" => self.physical_node_number = map.next_value()?,
-            "VirtualProcessorCount" => self.virtual_processor_count = map.next_value()?,
-            "MemoryUsageInPages" => self.memory_usage_in_pages = map.next_value()?,
+            "VirtualNodeIndex" => de::read_field(map, &mut self.virtual_node_index),
+            "PhysicalNodeNumber" => de::read_field(map, &mut self.physical_node_number),
+            "VirtualProcessorCount" => {
+                de::read_field(map, &mut self.virtual_processor_count)
+            }
+            "MemoryUsageInPages" => de::read_field(map, &mut self.memory_usage_in_pages),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -142,24 +133,36 @@ impl StructFields for VirtualNodeInfo {
     }
 }
 
+impl Serialize for VirtualNodeInfo {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualNodeInfo {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualNodeInfo {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.virtual_node_index);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.physical_node_number);
+impl fmt::Debug for VirtualNodeInfo {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.virtual_processor_count);
-
-        walk_field(walker, &Self::FIELDS[3], &self.memory_usage_in_pages);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualNodeInfo {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `VirtualPciDevice`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, VirtualPciFunction, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `VirtualPciDevice`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -41,35 +43,20 @@ pub struct VirtualPciDevice {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualPciDevice {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.functions.is_some())
-            + usize::from(self.propagate_numa_affinity.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.functions {
-            map.serialize_entry("Functions", value)?;
+impl Default for VirtualPciDevice {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            functions: None,
+            propagate_numa_affinity: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.propagate_numa_affinity {
-            map.serialize_entry("PropagateNumaAffinity", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualPciDevice {
     const SCHEMA_NAME: &'static str = "VirtualPciDevice";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -85,21 +72,31 @@ impl SchemaType for VirtualPciDevice {
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_PROPAGATE_NUMA_AFFINITY_2_11_PROPAGATE_NUMA_AFFINITY_26100,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualPciDevice {
+    const RUST_NAME: &'static str = "VirtualPciDevice";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.functions);
+
+        visitor.field(1, &self.propagate_numa_affinity);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Functions" => self.functions = map.next_value()?,
-            "PropagateNumaAffinity" => self.propagate_numa_affinity = map.next_value()?,
+            "Functions" => de::read_field(map, &mut self.functions),
+            "PropagateNumaAffinity" => {
+                de::read_field(map, &mut self.propagate_numa_affinity)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -109,20 +106,36 @@ impl StructFields for VirtualPciDevice {
     }
 }
 
+impl Serialize for VirtualPciDevice {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualPciDevice {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualPciDevice {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.functions);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.propagate_numa_affinity);
+impl fmt::Debug for VirtualPciDevice {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualPciDevice {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,17 +2,17 @@
 //!
 //! Schema definition `VirtualPciFunction`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `VirtualPciFunction`. Since schema 2.3 (Windows 10 SDK, version 2004 (10.0.19041.0)). The reference documents it as new in 2.3; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -46,40 +46,21 @@ pub struct VirtualPciFunction {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualPciFunction {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.device_instance_path.is_some())
-            + usize::from(self.virtual_function.is_some())
-            + usize::from(self.allow_direct_translated_p2p.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.device_instance_path {
-            map.serialize_entry("DeviceInstancePath", value)?;
+impl Default for VirtualPciFunction {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            device_instance_path: None,
+            virtual_function: None,
+            allow_direct_translated_p2p: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.virtual_function {
-            map.serialize_entry("VirtualFunction", value)?;
-        }
-
-        if let Some(value) = &self.allow_direct_translated_p2p {
-            map.serialize_entry("AllowDirectTranslatedP2P", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualPciFunction {
     const SCHEMA_NAME: &'static str = "VirtualPciFunction";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_3_1809;
 
@@ -100,24 +81,34 @@ impl SchemaType for VirtualPciFunction {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualPciFunction {
+    const RUST_NAME: &'static str = "VirtualPciFunction";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.device_instance_path);
+
+        visitor.field(1, &self.virtual_function);
+
+        visitor.field(2, &self.allow_direct_translated_p2p);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "DeviceInstancePath" => self.device_instance_path = map.next_value()?,
-            "VirtualFunction" => self.virtual_function = map.next_value()?,
+            "DeviceInstancePath" => de::read_field(map, &mut self.device_instance_path),
+            "VirtualFunction" => de::read_field(map, &mut self.virtual_function),
             "AllowDirectTranslatedP2P" => {
-                self.allow_direct_translated_p2p = map.next_value()?;
+                de::read_field(map, &mut self.allow_direct_translated_p2p)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -127,22 +118,36 @@ impl StructFields for VirtualPciFunction {
     }
 }
 
+impl Serialize for VirtualPciFunction {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualPciFunction {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualPciFunction {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.device_instance_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.virtual_function);
+impl fmt::Debug for VirtualPciFunction {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.allow_direct_translated_p2p);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualPciFunction {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `VirtualPMemController`.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, VirtualPMemBackingType,
-    VirtualPMemDevice, Walk, Walker, walk_field,
+    VirtualPMemDevice, Walk, Walker,
 };
 
 /// Schema definition `VirtualPMemController`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -53,44 +55,22 @@ pub struct VirtualPMemController {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualPMemController {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.devices.is_some())
-            + usize::from(self.maximum_count.is_some())
-            + usize::from(self.maximum_size_bytes.is_some())
-            + usize::from(self.backing.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.devices {
-            map.serialize_entry("Devices", value)?;
+impl Default for VirtualPMemController {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            devices: None,
+            maximum_count: None,
+            maximum_size_bytes: None,
+            backing: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.maximum_count {
-            map.serialize_entry("MaximumCount", value)?;
-        }
-
-        if let Some(value) = &self.maximum_size_bytes {
-            map.serialize_entry("MaximumSizeBytes", value)?;
-        }
-
-        if let Some(value) = &self.backing {
-            map.serialize_entry("Backing", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualPMemController {
     const SCHEMA_NAME: &'static str = "VirtualPMemController";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -116,23 +96,35 @@ impl SchemaType for VirtualPMemController {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualPMemController {
+    const RUST_NAME: &'static str = "VirtualPMemController";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.devices);
+
+        visitor.field(1, &self.maximum_count);
+
+        visitor.field(2, &self.maximum_size_bytes);
+
+        visitor.field(3, &self.backing);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Devices" => self.devices = map.next_value()?,
-            "MaximumCount" => self.maximum_count = map.next_value()?,
-            "MaximumSizeBytes" => self.maximum_size_bytes = map.next_value()?,
-            "Backing" => self.backing = map.next_value()?,
+            "Devices" => de::read_field(map, &mut self.devices),
+            "MaximumCount" => de::read_field(map, &mut self.maximum_count),
+            "MaximumSizeBytes" => de::read_field(map, &mut self.maximum_size_bytes),
+            "Backing" => de::read_field(map, &mut self.backing),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -142,24 +134,36 @@ impl StructFields for VirtualPMemController {
     }
 }
 
+impl Serialize for VirtualPMemController {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualPMemController {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualPMemController {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.devices);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.maximum_count);
+impl fmt::Debug for VirtualPMemController {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.maximum_size_bytes);
-
-        walk_field(walker, &Self::FIELDS[3], &self.backing);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualPMemController {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

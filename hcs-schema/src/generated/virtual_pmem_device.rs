@@ -3,18 +3,20 @@
 //! Schema definition `VirtualPMemDevice`.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, VirtualPMemImageFormat,
-    VirtualPMemMapping, Walk, Walker, walk_field,
+    VirtualPMemMapping, Walk, Walker,
 };
 
 /// Schema definition `VirtualPMemDevice`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -57,49 +59,23 @@ pub struct VirtualPMemDevice {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualPMemDevice {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.host_path.is_some())
-            + usize::from(self.read_only.is_some())
-            + usize::from(self.image_format.is_some())
-            + usize::from(self.size_bytes.is_some())
-            + usize::from(self.mappings.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.host_path {
-            map.serialize_entry("HostPath", value)?;
+impl Default for VirtualPMemDevice {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            host_path: None,
+            read_only: None,
+            image_format: None,
+            size_bytes: None,
+            mappings: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.read_only {
-            map.serialize_entry("ReadOnly", value)?;
-        }
-
-        if let Some(value) = &self.image_format {
-            map.serialize_entry("ImageFormat", value)?;
-        }
-
-        if let Some(value) = &self.size_bytes {
-            map.serialize_entry("SizeBytes", value)?;
-        }
-
-        if let Some(value) = &self.mappings {
-            map.serialize_entry("Mappings", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualPMemDevice {
     const SCHEMA_NAME: &'static str = "VirtualPMemDevice";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -130,24 +106,38 @@ impl SchemaType for VirtualPMemDevice {
             availability: since::V2_2_1903,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualPMemDevice {
+    const RUST_NAME: &'static str = "VirtualPMemDevice";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.host_path);
+
+        visitor.field(1, &self.read_only);
+
+        visitor.field(2, &self.image_format);
+
+        visitor.field(3, &self.size_bytes);
+
+        visitor.field(4, &self.mappings);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "HostPath" => self.host_path = map.next_value()?,
-            "ReadOnly" => self.read_only = map.next_value()?,
-            "ImageFormat" => self.image_format = map.next_value()?,
-            "SizeBytes" => self.size_bytes = map.next_value()?,
-            "Mappings" => self.mappings = map.next_value()?,
+            "HostPath" => de::read_field(map, &mut self.host_path),
+            "ReadOnly" => de::read_field(map, &mut self.read_only),
+            "ImageFormat" => de::read_field(map, &mut self.image_format),
+            "SizeBytes" => de::read_field(map, &mut self.size_bytes),
+            "Mappings" => de::read_field(map, &mut self.mappings),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -157,26 +147,36 @@ impl StructFields for VirtualPMemDevice {
     }
 }
 
+impl Serialize for VirtualPMemDevice {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualPMemDevice {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualPMemDevice {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.host_path);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.read_only);
+impl fmt::Debug for VirtualPMemDevice {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.image_format);
-
-        walk_field(walker, &Self::FIELDS[3], &self.size_bytes);
-
-        walk_field(walker, &Self::FIELDS[4], &self.mappings);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualPMemDevice {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

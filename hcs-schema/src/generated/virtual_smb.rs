@@ -2,18 +2,19 @@
 //!
 //! Schema definition `VirtualSmb`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualSmbShare, Walk,
-    Walker, walk_field,
+    Availability, FieldInfo, SchemaType, UnknownProperties, VirtualSmbShare, Walk, Walker,
 };
 
 /// Schema definition `VirtualSmb`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -41,35 +42,20 @@ pub struct VirtualSmb {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualSmb {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.shares.is_some())
-            + usize::from(self.direct_file_mapping_in_mb.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.shares {
-            map.serialize_entry("Shares", value)?;
+impl Default for VirtualSmb {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            shares: None,
+            direct_file_mapping_in_mb: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.direct_file_mapping_in_mb {
-            map.serialize_entry("DirectFileMappingInMB", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualSmb {
     const SCHEMA_NAME: &'static str = "VirtualSmb";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -85,21 +71,31 @@ impl SchemaType for VirtualSmb {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualSmb {
+    const RUST_NAME: &'static str = "VirtualSmb";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.shares);
+
+        visitor.field(1, &self.direct_file_mapping_in_mb);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Shares" => self.shares = map.next_value()?,
-            "DirectFileMappingInMB" => self.direct_file_mapping_in_mb = map.next_value()?,
+            "Shares" => de::read_field(map, &mut self.shares),
+            "DirectFileMappingInMB" => {
+                de::read_field(map, &mut self.direct_file_mapping_in_mb)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -109,20 +105,36 @@ impl StructFields for VirtualSmb {
     }
 }
 
+impl Serialize for VirtualSmb {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualSmb {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualSmb {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.shares);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.direct_file_mapping_in_mb);
+impl fmt::Debug for VirtualSmb {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualSmb {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

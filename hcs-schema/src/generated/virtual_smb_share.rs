@@ -2,18 +2,20 @@
 //!
 //! Schema definition `VirtualSmbShare`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties,
-    VirtualSmbAlternateDataStream, VirtualSmbShareOptions, Walk, Walker, walk_field,
+    VirtualSmbAlternateDataStream, VirtualSmbShareOptions, Walk, Walker,
 };
 
 /// Schema definition `VirtualSmbShare`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -77,63 +79,26 @@ pub struct VirtualSmbShare {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualSmbShare {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.name.is_some()) + usize::from(self.path.is_some())
-            + usize::from(self.flags.is_some())
-            + usize::from(self.allowed_files.is_some())
-            + usize::from(self.allowed_fsctls.is_some())
-            + usize::from(self.prefetch_files.is_some())
-            + usize::from(self.auto_create_alternate_data_streams.is_some())
-            + usize::from(self.options.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+impl Default for VirtualSmbShare {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: None,
+            path: None,
+            flags: None,
+            allowed_files: None,
+            allowed_fsctls: None,
+            prefetch_files: None,
+            auto_create_alternate_data_streams: None,
+            options: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
-        }
-
-        if let Some(value) = &self.flags {
-            map.serialize_entry("Flags", value)?;
-        }
-
-        if let Some(value) = &self.allowed_files {
-            map.serialize_entry("AllowedFiles", value)?;
-        }
-
-        if let Some(value) = &self.allowed_fsctls {
-            map.serialize_entry("AllowedFsctls", value)?;
-        }
-
-        if let Some(value) = &self.prefetch_files {
-            map.serialize_entry("PrefetchFiles", value)?;
-        }
-
-        if let Some(value) = &self.auto_create_alternate_data_streams {
-            map.serialize_entry("AutoCreateAlternateDataStreams", value)?;
-        }
-
-        if let Some(value) = &self.options {
-            map.serialize_entry("Options", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualSmbShare {
     const SCHEMA_NAME: &'static str = "VirtualSmbShare";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -179,29 +144,49 @@ impl SchemaType for VirtualSmbShare {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualSmbShare {
+    const RUST_NAME: &'static str = "VirtualSmbShare";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.name);
+
+        visitor.field(1, &self.path);
+
+        visitor.field(2, &self.flags);
+
+        visitor.field(3, &self.allowed_files);
+
+        visitor.field(4, &self.allowed_fsctls);
+
+        visitor.field(5, &self.prefetch_files);
+
+        visitor.field(6, &self.auto_create_alternate_data_streams);
+
+        visitor.field(7, &self.options);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Name" => self.name = map.next_value()?,
-            "Path" => self.path = map.next_value()?,
-            "Flags" => self.flags = map.next_value()?,
-            "AllowedFiles" => self.allowed_files = map.next_value()?,
-            "AllowedFsctls" => self.allowed_fsctls = map.next_value()?,
-            "PrefetchFiles" => self.prefetch_files = map.next_value()?,
+            "Name" => de::read_field(map, &mut self.name),
+            "Path" => de::read_field(map, &mut self.path),
+            "Flags" => de::read_field(map, &mut self.flags),
+            "AllowedFiles" => de::read_field(map, &mut self.allowed_files),
+            "AllowedFsctls" => de::read_field(map, &mut self.allowed_fsctls),
+            "PrefetchFiles" => de::read_field(map, &mut self.prefetch_files),
             "AutoCreateAlternateDataStreams" => {
-                self.auto_create_alternate_data_streams = map.next_value()?;
+                de::read_field(map, &mut self.auto_create_alternate_data_streams)
             }
-            "Options" => crate::de::read_struct_field(map, &mut self.options)?,
+            "Options" => de::read_struct_field(map, &mut self.options),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -211,32 +196,36 @@ impl StructFields for VirtualSmbShare {
     }
 }
 
+impl Serialize for VirtualSmbShare {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualSmbShare {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualSmbShare {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.path);
+impl fmt::Debug for VirtualSmbShare {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.flags);
-
-        walk_field(walker, &Self::FIELDS[3], &self.allowed_files);
-
-        walk_field(walker, &Self::FIELDS[4], &self.allowed_fsctls);
-
-        walk_field(walker, &Self::FIELDS[5], &self.prefetch_files);
-
-        walk_field(walker, &Self::FIELDS[6], &self.auto_create_alternate_data_streams);
-
-        walk_field(walker, &Self::FIELDS[7], &self.options);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualSmbShare {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,17 +2,17 @@
 //!
 //! Schema definition `VirtualSmbShareOptions`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `VirtualSmbShareOptions`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -217,144 +217,42 @@ pub struct VirtualSmbShareOptions {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VirtualSmbShareOptions {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.read_only.is_some())
-            + usize::from(self.share_read.is_some())
-            + usize::from(self.cache_io.is_some())
-            + usize::from(self.no_oplocks.is_some())
-            + usize::from(self.take_backup_privilege.is_some())
-            + usize::from(self.use_share_root_identity.is_some())
-            + usize::from(self.no_directmap.is_some())
-            + usize::from(self.no_locks.is_some())
-            + usize::from(self.no_dirnotify.is_some()) + usize::from(self.test.is_some())
-            + usize::from(self.vm_shared_memory.is_some())
-            + usize::from(self.restrict_file_access.is_some())
-            + usize::from(self.force_level_ii_oplocks.is_some())
-            + usize::from(self.reparse_base_layer.is_some())
-            + usize::from(self.pseudo_oplocks.is_some())
-            + usize::from(self.non_cache_io.is_some())
-            + usize::from(self.pseudo_dirnotify.is_some())
-            + usize::from(self.disable_indexing.is_some())
-            + usize::from(self.hide_alternate_data_streams.is_some())
-            + usize::from(self.enable_fsctl_filtering.is_some())
-            + usize::from(self.allow_new_creates.is_some())
-            + usize::from(self.single_file_mapping.is_some())
-            + usize::from(self.support_cloud_files.is_some())
-            + usize::from(self.filter_encryption_attributes.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.read_only {
-            map.serialize_entry("ReadOnly", value)?;
+impl Default for VirtualSmbShareOptions {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            read_only: None,
+            share_read: None,
+            cache_io: None,
+            no_oplocks: None,
+            take_backup_privilege: None,
+            use_share_root_identity: None,
+            no_directmap: None,
+            no_locks: None,
+            no_dirnotify: None,
+            test: None,
+            vm_shared_memory: None,
+            restrict_file_access: None,
+            force_level_ii_oplocks: None,
+            reparse_base_layer: None,
+            pseudo_oplocks: None,
+            non_cache_io: None,
+            pseudo_dirnotify: None,
+            disable_indexing: None,
+            hide_alternate_data_streams: None,
+            enable_fsctl_filtering: None,
+            allow_new_creates: None,
+            single_file_mapping: None,
+            support_cloud_files: None,
+            filter_encryption_attributes: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.share_read {
-            map.serialize_entry("ShareRead", value)?;
-        }
-
-        if let Some(value) = &self.cache_io {
-            map.serialize_entry("CacheIo", value)?;
-        }
-
-        if let Some(value) = &self.no_oplocks {
-            map.serialize_entry("NoOplocks", value)?;
-        }
-
-        if let Some(value) = &self.take_backup_privilege {
-            map.serialize_entry("TakeBackupPrivilege", value)?;
-        }
-
-        if let Some(value) = &self.use_share_root_identity {
-            map.serialize_entry("UseShareRootIdentity", value)?;
-        }
-
-        if let Some(value) = &self.no_directmap {
-            map.serialize_entry("NoDirectmap", value)?;
-        }
-
-        if let Some(value) = &self.no_locks {
-            map.serialize_entry("NoLocks", value)?;
-        }
-
-        if let Some(value) = &self.no_dirnotify {
-            map.serialize_entry("NoDirnotify", value)?;
-        }
-
-        if let Some(value) = &self.test {
-            map.serialize_entry("Test", value)?;
-        }
-
-        if let Some(value) = &self.vm_shared_memory {
-            map.serialize_entry("VmSharedMemory", value)?;
-        }
-
-        if let Some(value) = &self.restrict_file_access {
-            map.serialize_entry("RestrictFileAccess", value)?;
-        }
-
-        if let Some(value) = &self.force_level_ii_oplocks {
-            map.serialize_entry("ForceLevelIIOplocks", value)?;
-        }
-
-        if let Some(value) = &self.reparse_base_layer {
-            map.serialize_entry("ReparseBaseLayer", value)?;
-        }
-
-        if let Some(value) = &self.pseudo_oplocks {
-            map.serialize_entry("PseudoOplocks", value)?;
-        }
-
-        if let Some(value) = &self.non_cache_io {
-            map.serialize_entry("NonCacheIo", value)?;
-        }
-
-        if let Some(value) = &self.pseudo_dirnotify {
-            map.serialize_entry("PseudoDirnotify", value)?;
-        }
-
-        if let Some(value) = &self.disable_indexing {
-            map.serialize_entry("DisableIndexing", value)?;
-        }
-
-        if let Some(value) = &self.hide_alternate_data_streams {
-            map.serialize_entry("HideAlternateDataStreams", value)?;
-        }
-
-        if let Some(value) = &self.enable_fsctl_filtering {
-            map.serialize_entry("EnableFsctlFiltering", value)?;
-        }
-
-        if let Some(value) = &self.allow_new_creates {
-            map.serialize_entry("AllowNewCreates", value)?;
-        }
-
-        if let Some(value) = &self.single_file_mapping {
-            map.serialize_entry("SingleFileMapping", value)?;
-        }
-
-        if let Some(value) = &self.support_cloud_files {
-            map.serialize_entry("SupportCloudFiles", value)?;
-        }
-
-        if let Some(value) = &self.filter_encryption_attributes {
-            map.serialize_entry("FilterEncryptionAttributes", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VirtualSmbShareOptions {
     const SCHEMA_NAME: &'static str = "VirtualSmbShareOptions";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -480,47 +378,105 @@ impl SchemaType for VirtualSmbShareOptions {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VirtualSmbShareOptions {
+    const RUST_NAME: &'static str = "VirtualSmbShareOptions";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.read_only);
+
+        visitor.field(1, &self.share_read);
+
+        visitor.field(2, &self.cache_io);
+
+        visitor.field(3, &self.no_oplocks);
+
+        visitor.field(4, &self.take_backup_privilege);
+
+        visitor.field(5, &self.use_share_root_identity);
+
+        visitor.field(6, &self.no_directmap);
+
+        visitor.field(7, &self.no_locks);
+
+        visitor.field(8, &self.no_dirnotify);
+
+        visitor.field(9, &self.test);
+
+        visitor.field(10, &self.vm_shared_memory);
+
+        visitor.field(11, &self.restrict_file_access);
+
+        visitor.field(12, &self.force_level_ii_oplocks);
+
+        visitor.field(13, &self.reparse_base_layer);
+
+        visitor.field(14, &self.pseudo_oplocks);
+
+        visitor.field(15, &self.non_cache_io);
+
+        visitor.field(16, &self.pseudo_dirnotify);
+
+        visitor.field(17, &self.disable_indexing);
+
+        visitor.field(18, &self.hide_alternate_data_streams);
+
+        visitor.field(19, &self.enable_fsctl_filtering);
+
+        visitor.field(20, &self.allow_new_creates);
+
+        visitor.field(21, &self.single_file_mapping);
+
+        visitor.field(22, &self.support_cloud_files);
+
+        visitor.field(23, &self.filter_encryption_attributes);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ReadOnly" => self.read_only = map.next_value()?,
-            "ShareRead" => self.share_read = map.next_value()?,
-            "CacheIo" => self.cache_io = map.next_value()?,
-            "NoOplocks" => self.no_oplocks = map.next_value()?,
-            "TakeBackupPrivilege" => self.take_backup_privilege = map.next_value()?,
-            "UseShareRootIdentity" => self.use_share_root_identity = map.next_value()?,
-            "NoDirectmap" => self.no_directmap = map.next_value()?,
-            "NoLocks" => self.no_locks = map.next_value()?,
-            "NoDirnotify" => self.no_dirnotify = map.next_value()?,
-            "Test" => self.test = map.next_value()?,
-            "VmSharedMemory" => self.vm_shared_memory = map.next_value()?,
-            "RestrictFileAccess" => self.restrict_file_access = map.next_value()?,
-            "ForceLevelIIOplocks" => self.force_level_ii_oplocks = map.next_value()?,
-            "ReparseBaseLayer" => self.reparse_base_layer = map.next_value()?,
-            "PseudoOplocks" => self.pseudo_oplocks = map.next_value()?,
-            "NonCacheIo" => self.non_cache_io = map.next_value()?,
-            "PseudoDirnotify" => self.pseudo_dirnotify = map.next_value()?,
-            "DisableIndexing" => self.disable_indexing = map.next_value()?,
-            "HideAlternateDataStreams" => {
-                self.hide_alternate_data_streams = map.next_value()?;
+            "ReadOnly" => de::read_field(map, &mut self.read_only),
+            "ShareRead" => de::read_field(map, &mut self.share_read),
+            "CacheIo" => de::read_field(map, &mut self.cache_io),
+            "NoOplocks" => de::read_field(map, &mut self.no_oplocks),
+            "TakeBackupPrivilege" => de::read_field(map, &mut self.take_backup_privilege),
+            "UseShareRootIdentity" => {
+                de::read_field(map, &mut self.use_share_root_identity)
             }
-            "EnableFsctlFiltering" => self.enable_fsctl_filtering = map.next_value()?,
-            "AllowNewCreates" => self.allow_new_creates = map.next_value()?,
-            "SingleFileMapping" => self.single_file_mapping = map.next_value()?,
-            "SupportCloudFiles" => self.support_cloud_files = map.next_value()?,
+            "NoDirectmap" => de::read_field(map, &mut self.no_directmap),
+            "NoLocks" => de::read_field(map, &mut self.no_locks),
+            "NoDirnotify" => de::read_field(map, &mut self.no_dirnotify),
+            "Test" => de::read_field(map, &mut self.test),
+            "VmSharedMemory" => de::read_field(map, &mut self.vm_shared_memory),
+            "RestrictFileAccess" => de::read_field(map, &mut self.restrict_file_access),
+            "ForceLevelIIOplocks" => {
+                de::read_field(map, &mut self.force_level_ii_oplocks)
+            }
+            "ReparseBaseLayer" => de::read_field(map, &mut self.reparse_base_layer),
+            "PseudoOplocks" => de::read_field(map, &mut self.pseudo_oplocks),
+            "NonCacheIo" => de::read_field(map, &mut self.non_cache_io),
+            "PseudoDirnotify" => de::read_field(map, &mut self.pseudo_dirnotify),
+            "DisableIndexing" => de::read_field(map, &mut self.disable_indexing),
+            "HideAlternateDataStreams" => {
+                de::read_field(map, &mut self.hide_alternate_data_streams)
+            }
+            "EnableFsctlFiltering" => {
+                de::read_field(map, &mut self.enable_fsctl_filtering)
+            }
+            "AllowNewCreates" => de::read_field(map, &mut self.allow_new_creates),
+            "SingleFileMapping" => de::read_field(map, &mut self.single_file_mapping),
+            "SupportCloudFiles" => de::read_field(map, &mut self.support_cloud_files),
             "FilterEncryptionAttributes" => {
-                self.filter_encryption_attributes = map.next_value()?;
+                de::read_field(map, &mut self.filter_encryption_attributes)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -530,64 +486,36 @@ impl StructFields for VirtualSmbShareOptions {
     }
 }
 
+impl Serialize for VirtualSmbShareOptions {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VirtualSmbShareOptions {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VirtualSmbShareOptions {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.read_only);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.share_read);
+impl fmt::Debug for VirtualSmbShareOptions {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.cache_io);
-
-        walk_field(walker, &Self::FIELDS[3], &self.no_oplocks);
-
-        walk_field(walker, &Self::FIELDS[4], &self.take_backup_privilege);
-
-        walk_field(walker, &Self::FIELDS[5], &self.use_share_root_identity);
-
-        walk_field(walker, &Self::FIELDS[6], &self.no_directmap);
-
-        walk_field(walker, &Self::FIELDS[7], &self.no_locks);
-
-        walk_field(walker, &Self::FIELDS[8], &self.no_dirnotify);
-
-        walk_field(walker, &Self::FIELDS[9], &self.test);
-
-        walk_field(walker, &Self::FIELDS[10], &self.vm_shared_memory);
-
-        walk_field(walker, &Self::FIELDS[11], &self.restrict_file_access);
-
-        walk_field(walker, &Self::FIELDS[12], &self.force_level_ii_oplocks);
-
-        walk_field(walker, &Self::FIELDS[13], &self.reparse_base_layer);
-
-        walk_field(walker, &Self::FIELDS[14], &self.pseudo_oplocks);
-
-        walk_field(walker, &Self::FIELDS[15], &self.non_cache_io);
-
-        walk_field(walker, &Self::FIELDS[16], &self.pseudo_dirnotify);
-
-        walk_field(walker, &Self::FIELDS[17], &self.disable_indexing);
-
-        walk_field(walker, &Self::FIELDS[18], &self.hide_alternate_data_streams);
-
-        walk_field(walker, &Self::FIELDS[19], &self.enable_fsctl_filtering);
-
-        walk_field(walker, &Self::FIELDS[20], &self.allow_new_creates);
-
-        walk_field(walker, &Self::FIELDS[21], &self.single_file_mapping);
-
-        walk_field(walker, &Self::FIELDS[22], &self.support_cloud_files);
-
-        walk_field(walker, &Self::FIELDS[23], &self.filter_encryption_attributes);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VirtualSmbShareOptions {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,17 +2,17 @@
 //!
 //! Schema definition `VmMemory`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker, walk_field,
-};
+use crate::{Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// Schema definition `VmMemory`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -73,60 +73,25 @@ pub struct VmMemory {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VmMemory {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.available_memory.is_some())
-            + usize::from(self.available_memory_buffer.is_some())
-            + usize::from(self.reserved_memory.is_some())
-            + usize::from(self.assigned_memory.is_some())
-            + usize::from(self.slp_active.is_some())
-            + usize::from(self.balancing_enabled.is_some())
-            + usize::from(self.dm_operation_in_progress.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.available_memory {
-            map.serialize_entry("AvailableMemory", value)?;
+impl Default for VmMemory {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            available_memory: None,
+            available_memory_buffer: None,
+            reserved_memory: None,
+            assigned_memory: None,
+            slp_active: None,
+            balancing_enabled: None,
+            dm_operation_in_progress: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.available_memory_buffer {
-            map.serialize_entry("AvailableMemoryBuffer", value)?;
-        }
-
-        if let Some(value) = &self.reserved_memory {
-            map.serialize_entry("ReservedMemory", value)?;
-        }
-
-        if let Some(value) = &self.assigned_memory {
-            map.serialize_entry("AssignedMemory", value)?;
-        }
-
-        if let Some(value) = &self.slp_active {
-            map.serialize_entry("SlpActive", value)?;
-        }
-
-        if let Some(value) = &self.balancing_enabled {
-            map.serialize_entry("BalancingEnabled", value)?;
-        }
-
-        if let Some(value) = &self.dm_operation_in_progress {
-            map.serialize_entry("DmOperationInProgress", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VmMemory {
     const SCHEMA_NAME: &'static str = "VmMemory";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -167,26 +132,48 @@ impl SchemaType for VmMemory {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VmMemory {
+    const RUST_NAME: &'static str = "VmMemory";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.available_memory);
+
+        visitor.field(1, &self.available_memory_buffer);
+
+        visitor.field(2, &self.reserved_memory);
+
+        visitor.field(3, &self.assigned_memory);
+
+        visitor.field(4, &self.slp_active);
+
+        visitor.field(5, &self.balancing_enabled);
+
+        visitor.field(6, &self.dm_operation_in_progress);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "AvailableMemory" => self.available_memory = map.next_value()?,
-            "AvailableMemoryBuffer" => self.available_memory_buffer = map.next_value()?,
-            "ReservedMemory" => self.reserved_memory = map.next_value()?,
-            "AssignedMemory" => self.assigned_memory = map.next_value()?,
-            "SlpActive" => self.slp_active = map.next_value()?,
-            "BalancingEnabled" => self.balancing_enabled = map.next_value()?,
-            "DmOperationInProgress" => self.dm_operation_in_progress = map.next_value()?,
+            "AvailableMemory" => de::read_field(map, &mut self.available_memory),
+            "AvailableMemoryBuffer" => {
+                de::read_field(map, &mut self.available_memory_buffer)
+            }
+            "ReservedMemory" => de::read_field(map, &mut self.reserved_memory),
+            "AssignedMemory" => de::read_field(map, &mut self.assigned_memory),
+            "SlpActive" => de::read_field(map, &mut self.slp_active),
+            "BalancingEnabled" => de::read_field(map, &mut self.balancing_enabled),
+            "DmOperationInProgress" => {
+                de::read_field(map, &mut self.dm_operation_in_progress)
+            }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -196,30 +183,36 @@ impl StructFields for VmMemory {
     }
 }
 
+impl Serialize for VmMemory {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VmMemory {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VmMemory {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.available_memory);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.available_memory_buffer);
+impl fmt::Debug for VmMemory {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.reserved_memory);
-
-        walk_field(walker, &Self::FIELDS[3], &self.assigned_memory);
-
-        walk_field(walker, &Self::FIELDS[4], &self.slp_active);
-
-        walk_field(walker, &Self::FIELDS[5], &self.balancing_enabled);
-
-        walk_field(walker, &Self::FIELDS[6], &self.dm_operation_in_progress);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VmMemory {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -3,18 +3,20 @@
 //! Schema definition `VmMemoryModificationRequest`.
 //! Observed, not published: see the type's documentation.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, VmMemoryOperation, Walk,
-    Walker, walk_field,
+    Walker,
 };
 
 /// Schema definition `VmMemoryModificationRequest`. Observed, not published: no published schema file has it; hcsshim PR 1914 (Windows Server 2022 schema 2.5) does. Accepted by schema 2.5, build 20348 according to hcsshim PR 1914 (Windows Server 2022 schema 2.5) ([`Evidence::PR1914_SCHEMA_20348`](crate::Evidence::PR1914_SCHEMA_20348)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -39,35 +41,20 @@ pub struct VmMemoryModificationRequest {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VmMemoryModificationRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.operation.is_some())
-            + usize::from(self.requested_page_count.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.operation {
-            map.serialize_entry("Operation", value)?;
+impl Default for VmMemoryModificationRequest {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            operation: None,
+            requested_page_count: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.requested_page_count {
-            map.serialize_entry("RequestedPageCount", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VmMemoryModificationRequest {
     const SCHEMA_NAME: &'static str = "VmMemoryModificationRequest";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348;
 
@@ -83,21 +70,29 @@ impl SchemaType for VmMemoryModificationRequest {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VmMemoryModificationRequest {
+    const RUST_NAME: &'static str = "VmMemoryModificationRequest";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.operation);
+
+        visitor.field(1, &self.requested_page_count);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Operation" => self.operation = map.next_value()?,
-            "RequestedPageCount" => self.requested_page_count = map.next_value()?,
+            "Operation" => de::read_field(map, &mut self.operation),
+            "RequestedPageCount" => de::read_field(map, &mut self.requested_page_count),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -107,20 +102,36 @@ impl StructFields for VmMemoryModificationRequest {
     }
 }
 
+impl Serialize for VmMemoryModificationRequest {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VmMemoryModificationRequest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VmMemoryModificationRequest {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.operation);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.requested_page_count);
+impl fmt::Debug for VmMemoryModificationRequest {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VmMemoryModificationRequest {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,20 +2,22 @@
 //!
 //! Schema definition `VmProcessorRequirements`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, NonArchitecturalCoreSharing, ProcessorFeature, SchemaType,
-    UnknownProperties, Walk, Walker, XsaveProcessorFeature, walk_field,
+    UnknownProperties, Walk, Walker, XsaveProcessorFeature,
 };
 
 /// VM specific processor feature requirements
 ///
 /// Schema definition `VmProcessorRequirements`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.5; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -77,50 +79,23 @@ pub struct VmProcessorRequirements {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for VmProcessorRequirements {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.processor_features.is_some())
-            + usize::from(self.xsave_processor_features.is_some())
-            + usize::from(self.cache_line_flush_size.is_some())
-            + usize::from(self.implemented_physical_address_bits.is_some())
-            + usize::from(self.non_architectural_core_sharing.is_some())
-            + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.processor_features {
-            map.serialize_entry("ProcessorFeatures", value)?;
+impl Default for VmProcessorRequirements {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            processor_features: None,
+            xsave_processor_features: None,
+            cache_line_flush_size: None,
+            implemented_physical_address_bits: None,
+            non_architectural_core_sharing: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.xsave_processor_features {
-            map.serialize_entry("XsaveProcessorFeatures", value)?;
-        }
-
-        if let Some(value) = &self.cache_line_flush_size {
-            map.serialize_entry("CacheLineFlushSize", value)?;
-        }
-
-        if let Some(value) = &self.implemented_physical_address_bits {
-            map.serialize_entry("ImplementedPhysicalAddressBits", value)?;
-        }
-
-        if let Some(value) = &self.non_architectural_core_sharing {
-            map.serialize_entry("NonArchitecturalCoreSharing", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for VmProcessorRequirements {
     const SCHEMA_NAME: &'static str = "VmProcessorRequirements";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_5_1809;
 
@@ -151,28 +126,44 @@ impl SchemaType for VmProcessorRequirements {
             availability: since::V2_5_2104,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for VmProcessorRequirements {
+    const RUST_NAME: &'static str = "VmProcessorRequirements";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.processor_features);
+
+        visitor.field(1, &self.xsave_processor_features);
+
+        visitor.field(2, &self.cache_line_flush_size);
+
+        visitor.field(3, &self.implemented_physical_address_bits);
+
+        visitor.field(4, &self.non_architectural_core_sharing);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ProcessorFeatures" => self.processor_features = map.next_value()?,
-            "XsaveProcessorFeatures" => self.xsave_processor_features = map.next_value()?,
-            "CacheLineFlushSize" => self.cache_line_flush_size = map.next_value()?,
+            "ProcessorFeatures" => de::read_field(map, &mut self.processor_features),
+            "XsaveProcessorFeatures" => {
+                de::read_field(map, &mut self.xsave_processor_features)
+            }
+            "CacheLineFlushSize" => de::read_field(map, &mut self.cache_line_flush_size),
             "ImplementedPhysicalAddressBits" => {
-                self.implemented_physical_address_bits = map.next_value()?;
+                de::read_field(map, &mut self.implemented_physical_address_bits)
             }
             "NonArchitecturalCoreSharing" => {
-                self.non_architectural_core_sharing = map.next_value()?;
+                de::read_field(map, &mut self.non_architectural_core_sharing)
             }
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -182,26 +173,36 @@ impl StructFields for VmProcessorRequirements {
     }
 }
 
+impl Serialize for VmProcessorRequirements {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for VmProcessorRequirements {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for VmProcessorRequirements {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.processor_features);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.xsave_processor_features);
+impl fmt::Debug for VmProcessorRequirements {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.cache_line_flush_size);
-
-        walk_field(walker, &Self::FIELDS[3], &self.implemented_physical_address_bits);
-
-        walk_field(walker, &Self::FIELDS[4], &self.non_architectural_core_sharing);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for VmProcessorRequirements {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Indicated the progress of a Windows memory dump in a WindowsCrashReport.
 ///
 /// Schema definition `WindowsCrashPhase`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WindowsCrashPhase {
     /// A memory dump was not active.
@@ -49,14 +47,9 @@ pub enum WindowsCrashPhase {
 impl WindowsCrashPhase {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Inactive => "Inactive",
-            Self::CrashValues => "CrashValues",
-            Self::Starting => "Starting",
-            Self::Started => "Started",
-            Self::Writing => "Writing",
-            Self::Complete => "Complete",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -75,28 +68,32 @@ impl WindowsCrashPhase {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Inactive => 0,
-            Self::CrashValues => 1,
-            Self::Starting => 2,
-            Self::Started => 3,
-            Self::Writing => 4,
-            Self::Complete => 5,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Inactive => Ok(0),
+            Self::CrashValues => Ok(1),
+            Self::Starting => Ok(2),
+            Self::Started => Ok(3),
+            Self::Writing => Ok(4),
+            Self::Complete => Ok(5),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for WindowsCrashPhase {
     const SCHEMA_NAME: &'static str = "WindowsCrashPhase";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_1_1809;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -144,6 +141,16 @@ impl FromStr for WindowsCrashPhase {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for WindowsCrashPhase {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

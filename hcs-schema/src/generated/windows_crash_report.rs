@@ -2,20 +2,22 @@
 //!
 //! Schema definition `WindowsCrashReport`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
-    WindowsCrashPhase, walk_field,
+    WindowsCrashPhase,
 };
 
 /// Windows specific crash information
 ///
 /// Schema definition `WindowsCrashReport`. Since schema 2.1 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -114,74 +116,28 @@ pub struct WindowsCrashReport {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for WindowsCrashReport {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.dump_file.is_some())
-            + usize::from(self.os_major_version.is_some())
-            + usize::from(self.os_minor_version.is_some())
-            + usize::from(self.os_build_number.is_some())
-            + usize::from(self.os_service_pack_major_version.is_some())
-            + usize::from(self.os_service_pack_minor_version.is_some())
-            + usize::from(self.os_suite_mask.is_some())
-            + usize::from(self.os_product_type.is_some())
-            + usize::from(self.status.is_some())
-            + usize::from(self.final_phase.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.dump_file {
-            map.serialize_entry("DumpFile", value)?;
+impl Default for WindowsCrashReport {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            dump_file: None,
+            os_major_version: None,
+            os_minor_version: None,
+            os_build_number: None,
+            os_service_pack_major_version: None,
+            os_service_pack_minor_version: None,
+            os_suite_mask: None,
+            os_product_type: None,
+            status: None,
+            final_phase: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.os_major_version {
-            map.serialize_entry("OsMajorVersion", value)?;
-        }
-
-        if let Some(value) = &self.os_minor_version {
-            map.serialize_entry("OsMinorVersion", value)?;
-        }
-
-        if let Some(value) = &self.os_build_number {
-            map.serialize_entry("OsBuildNumber", value)?;
-        }
-
-        if let Some(value) = &self.os_service_pack_major_version {
-            map.serialize_entry("OsServicePackMajorVersion", value)?;
-        }
-
-        if let Some(value) = &self.os_service_pack_minor_version {
-            map.serialize_entry("OsServicePackMinorVersion", value)?;
-        }
-
-        if let Some(value) = &self.os_suite_mask {
-            map.serialize_entry("OsSuiteMask", value)?;
-        }
-
-        if let Some(value) = &self.os_product_type {
-            map.serialize_entry("OsProductType", value)?;
-        }
-
-        if let Some(value) = &self.status {
-            map.serialize_entry("Status", value)?;
-        }
-
-        if let Some(value) = &self.final_phase {
-            map.serialize_entry("FinalPhase", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for WindowsCrashReport {
     const SCHEMA_NAME: &'static str = "WindowsCrashReport";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_1_1809;
 
@@ -237,33 +193,57 @@ impl SchemaType for WindowsCrashReport {
             availability: since::V2_1_1809,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for WindowsCrashReport {
+    const RUST_NAME: &'static str = "WindowsCrashReport";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.dump_file);
+
+        visitor.field(1, &self.os_major_version);
+
+        visitor.field(2, &self.os_minor_version);
+
+        visitor.field(3, &self.os_build_number);
+
+        visitor.field(4, &self.os_service_pack_major_version);
+
+        visitor.field(5, &self.os_service_pack_minor_version);
+
+        visitor.field(6, &self.os_suite_mask);
+
+        visitor.field(7, &self.os_product_type);
+
+        visitor.field(8, &self.status);
+
+        visitor.field(9, &self.final_phase);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "DumpFile" => self.dump_file = map.next_value()?,
-            "OsMajorVersion" => self.os_major_version = map.next_value()?,
-            "OsMinorVersion" => self.os_minor_version = map.next_value()?,
-            "OsBuildNumber" => self.os_build_number = map.next_value()?,
+            "DumpFile" => de::read_field(map, &mut self.dump_file),
+            "OsMajorVersion" => de::read_field(map, &mut self.os_major_version),
+            "OsMinorVersion" => de::read_field(map, &mut self.os_minor_version),
+            "OsBuildNumber" => de::read_field(map, &mut self.os_build_number),
             "OsServicePackMajorVersion" => {
-                self.os_service_pack_major_version = map.next_value()?;
+                de::read_field(map, &mut self.os_service_pack_major_version)
             }
             "OsServicePackMinorVersion" => {
-                self.os_service_pack_minor_version = map.next_value()?;
+                de::read_field(map, &mut self.os_service_pack_minor_version)
             }
-            "OsSuiteMask" => self.os_suite_mask = map.next_value()?,
-            "OsProductType" => self.os_product_type = map.next_value()?,
-            "Status" => self.status = map.next_value()?,
-            "FinalPhase" => self.final_phase = map.next_value()?,
+            "OsSuiteMask" => de::read_field(map, &mut self.os_suite_mask),
+            "OsProductType" => de::read_field(map, &mut self.os_product_type),
+            "Status" => de::read_field(map, &mut self.status),
+            "FinalPhase" => de::read_field(map, &mut self.final_phase),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -273,36 +253,36 @@ impl StructFields for WindowsCrashReport {
     }
 }
 
+impl Serialize for WindowsCrashReport {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for WindowsCrashReport {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for WindowsCrashReport {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.dump_file);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.os_major_version);
+impl fmt::Debug for WindowsCrashReport {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.os_minor_version);
-
-        walk_field(walker, &Self::FIELDS[3], &self.os_build_number);
-
-        walk_field(walker, &Self::FIELDS[4], &self.os_service_pack_major_version);
-
-        walk_field(walker, &Self::FIELDS[5], &self.os_service_pack_minor_version);
-
-        walk_field(walker, &Self::FIELDS[6], &self.os_suite_mask);
-
-        walk_field(walker, &Self::FIELDS[7], &self.os_product_type);
-
-        walk_field(walker, &Self::FIELDS[8], &self.status);
-
-        walk_field(walker, &Self::FIELDS[9], &self.final_phase);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for WindowsCrashReport {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

@@ -2,18 +2,20 @@
 //!
 //! Schema definition `WindowsCrashReporting`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
-    WindowsCrashDumpType, walk_field,
+    WindowsCrashDumpType,
 };
 
 /// Schema definition `WindowsCrashReporting`. Since schema 2.0 (Windows 10 SDK, version 1809 (10.0.17763.0)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -44,39 +46,21 @@ pub struct WindowsCrashReporting {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for WindowsCrashReporting {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.dump_file_name.is_some())
-            + usize::from(self.max_dump_size.is_some())
-            + usize::from(self.dump_type.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.dump_file_name {
-            map.serialize_entry("DumpFileName", value)?;
+impl Default for WindowsCrashReporting {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            dump_file_name: None,
+            max_dump_size: None,
+            dump_type: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.max_dump_size {
-            map.serialize_entry("MaxDumpSize", value)?;
-        }
-
-        if let Some(value) = &self.dump_type {
-            map.serialize_entry("DumpType", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for WindowsCrashReporting {
     const SCHEMA_NAME: &'static str = "WindowsCrashReporting";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_0_1809;
 
@@ -97,22 +81,32 @@ impl SchemaType for WindowsCrashReporting {
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for WindowsCrashReporting {
+    const RUST_NAME: &'static str = "WindowsCrashReporting";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.dump_file_name);
+
+        visitor.field(1, &self.max_dump_size);
+
+        visitor.field(2, &self.dump_type);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "DumpFileName" => self.dump_file_name = map.next_value()?,
-            "MaxDumpSize" => self.max_dump_size = map.next_value()?,
-            "DumpType" => self.dump_type = map.next_value()?,
+            "DumpFileName" => de::read_field(map, &mut self.dump_file_name),
+            "MaxDumpSize" => de::read_field(map, &mut self.max_dump_size),
+            "DumpType" => de::read_field(map, &mut self.dump_type),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -122,22 +116,36 @@ impl StructFields for WindowsCrashReporting {
     }
 }
 
+impl Serialize for WindowsCrashReporting {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for WindowsCrashReporting {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for WindowsCrashReporting {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.dump_file_name);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.max_dump_size);
+impl fmt::Debug for WindowsCrashReporting {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.dump_type);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for WindowsCrashReporting {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

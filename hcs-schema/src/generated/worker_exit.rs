@@ -2,18 +2,20 @@
 //!
 //! Schema definition `WorkerExit`.
 
+use std::fmt;
+use std::hash::{Hash, Hasher};
 use serde::de::MapAccess;
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use crate::de::StructFields;
+use crate::de;
+use crate::fields::{self, FieldVisitor, StructFields};
 use super::since;
 use crate::{
     Availability, ExitInitiator, FieldInfo, SchemaType, UnknownProperties, Walk, Walker,
-    WorkerExitDetail, WorkerExitType, walk_field,
+    WorkerExitDetail, WorkerExitType,
 };
 
 /// Schema definition `WorkerExit`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)). The reference documents it as new in 2.4; the Windows 10 SDK, version 1809 schema already has it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "schemars",
     derive(schemars::JsonSchema),
@@ -52,43 +54,22 @@ pub struct WorkerExit {
     pub unknown_properties: UnknownProperties,
 }
 
-impl Serialize for WorkerExit {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = usize::from(self.exit_code.is_some())
-            + usize::from(self.r#type.is_some()) + usize::from(self.detail.is_some())
-            + usize::from(self.initiator.is_some()) + self.unknown_properties.len();
-        let mut map = serializer.serialize_map(Some(len))?;
-
-        if let Some(value) = &self.exit_code {
-            map.serialize_entry("ExitCode", value)?;
+impl Default for WorkerExit {
+    /// Every field `None`, no unknown properties.
+    #[inline]
+    fn default() -> Self {
+        Self {
+            exit_code: None,
+            r#type: None,
+            detail: None,
+            initiator: None,
+            unknown_properties: UnknownProperties::new(),
         }
-
-        if let Some(value) = &self.r#type {
-            map.serialize_entry("Type", value)?;
-        }
-
-        if let Some(value) = &self.detail {
-            map.serialize_entry("Detail", value)?;
-        }
-
-        if let Some(value) = &self.initiator {
-            map.serialize_entry("Initiator", value)?;
-        }
-
-        for (name, value) in &self.unknown_properties {
-            map.serialize_entry(name, value)?;
-        }
-
-        map.end()
     }
 }
 
 impl SchemaType for WorkerExit {
     const SCHEMA_NAME: &'static str = "WorkerExit";
-
-    const FORMER_NAMES: &'static [&'static str] = &[];
 
     const AVAILABILITY: Availability = since::V2_4_1809;
 
@@ -114,23 +95,35 @@ impl SchemaType for WorkerExit {
             availability: since::V2_4_20H2,
         },
     ];
-
-    const VARIANTS: &'static [crate::VariantInfo] = &[];
 }
 
 impl StructFields for WorkerExit {
+    const RUST_NAME: &'static str = "WorkerExit";
+
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V) {
+        visitor.field(0, &self.exit_code);
+
+        visitor.field(1, &self.r#type);
+
+        visitor.field(2, &self.detail);
+
+        visitor.field(3, &self.initiator);
+
+        visitor.unknown_properties(&self.unknown_properties);
+    }
+
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ExitCode" => self.exit_code = map.next_value()?,
-            "Type" => self.r#type = map.next_value()?,
-            "Detail" => self.detail = map.next_value()?,
-            "Initiator" => self.initiator = map.next_value()?,
+            "ExitCode" => de::read_field(map, &mut self.exit_code),
+            "Type" => de::read_field(map, &mut self.r#type),
+            "Detail" => de::read_field(map, &mut self.detail),
+            "Initiator" => de::read_field(map, &mut self.initiator),
             _ => return Ok(false),
-        }
+        }?;
 
         Ok(true)
     }
@@ -140,24 +133,36 @@ impl StructFields for WorkerExit {
     }
 }
 
+impl Serialize for WorkerExit {
+    /// The set fields in schema order, then the unknown properties: one JSON object whose
+    /// length is known before it starts.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fields::serialize_struct(self, serializer)
+    }
+}
+
 impl<'de> Deserialize<'de> for WorkerExit {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::deserialize_struct(deserializer)
+        de::deserialize_struct(deserializer)
     }
 }
 
 impl Walk for WorkerExit {
     fn walk(&self, walker: &mut dyn Walker) {
-        walk_field(walker, &Self::FIELDS[0], &self.exit_code);
+        fields::walk_struct(self, walker);
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[1], &self.r#type);
+impl fmt::Debug for WorkerExit {
+    /// What `#[derive(Debug)]` writes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fields::debug_struct(self, f)
+    }
+}
 
-        walk_field(walker, &Self::FIELDS[2], &self.detail);
-
-        walk_field(walker, &Self::FIELDS[3], &self.initiator);
-
-        for (name, value) in &self.unknown_properties {
-            walker.unknown_property(name, value);
-        }
+impl Hash for WorkerExit {
+    /// What `#[derive(Hash)]` hashes: every field in order.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        fields::hash_struct(self, state);
     }
 }

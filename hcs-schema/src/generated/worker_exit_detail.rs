@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Detailed reasons for a VM stop
 ///
 /// Schema definition `WorkerExitDetail`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkerExitDetail {
     /// JSON `"Invalid"`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
@@ -103,54 +101,9 @@ pub enum WorkerExitDetail {
 impl WorkerExitDetail {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invalid => "Invalid",
-            Self::PowerOff => "PowerOff",
-            Self::PowerOffCritical => "PowerOffCritical",
-            Self::Reset => "Reset",
-            Self::GuestCrash => "GuestCrash",
-            Self::GuestFirmwareCrash => "GuestFirmwareCrash",
-            Self::TripleFault => "TripleFault",
-            Self::DeviceFatalApicRequest => "DeviceFatalApicRequest",
-            Self::DeviceFatalMsrRequest => "DeviceFatalMsrRequest",
-            Self::DeviceFatalException => "DeviceFatalException",
-            Self::DeviceFatalError => "DeviceFatalError",
-            Self::DeviceMachineCheck => "DeviceMachineCheck",
-            Self::EmulatorError => "EmulatorError",
-            Self::VidTerminate => "VidTerminate",
-            Self::ProcessUnexpectedExit => "ProcessUnexpectedExit",
-            Self::InitializationFailure => "InitializationFailure",
-            Self::InitializationStartTimeout => "InitializationStartTimeout",
-            Self::ColdStartFailure => "ColdStartFailure",
-            Self::ResetStartFailure => "ResetStartFailure",
-            Self::FastRestoreStartFailure => "FastRestoreStartFailure",
-            Self::RestoreStartFailure => "RestoreStartFailure",
-            Self::FastSavePreservePartition => "FastSavePreservePartition",
-            Self::FastSavePreservePartitionHandleTransfer => {
-                "FastSavePreservePartitionHandleTransfer"
-            }
-            Self::FastSave => "FastSave",
-            Self::CloneTemplate => "CloneTemplate",
-            Self::Save => "Save",
-            Self::Migrate => "Migrate",
-            Self::MigrateFailure => "MigrateFailure",
-            Self::CannotReferenceVm => "CannotReferenceVm",
-            Self::MgotUnregister => "MgotUnregister",
-            Self::FastSavePreservePartitionHandleTransferStorage => {
-                "FastSavePreservePartitionHandleTransferStorage"
-            }
-            Self::FastSavePreservePartitionHandleTransferNetworking => {
-                "FastSavePreservePartitionHandleTransferNetworking"
-            }
-            Self::FastSavePreservePartitionHandleTransferStorageAndNetworking => {
-                "FastSavePreservePartitionHandleTransferStorageAndNetworking"
-            }
-            Self::FastSavePreservePartitionHsr => "FastSavePreservePartitionHsr",
-            Self::FastSavePreservePartitionWithHandleTransfer => {
-                "FastSavePreservePartitionWithHandleTransfer"
-            }
-            Self::FastSaveWithHandleTransfer => "FastSaveWithHandleTransfer",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -209,58 +162,62 @@ impl WorkerExitDetail {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Invalid => 0,
-            Self::PowerOff => 1,
-            Self::PowerOffCritical => 2,
-            Self::Reset => 3,
-            Self::GuestCrash => 4,
-            Self::GuestFirmwareCrash => 5,
-            Self::TripleFault => 6,
-            Self::DeviceFatalApicRequest => 7,
-            Self::DeviceFatalMsrRequest => 8,
-            Self::DeviceFatalException => 9,
-            Self::DeviceFatalError => 10,
-            Self::DeviceMachineCheck => 11,
-            Self::EmulatorError => 12,
-            Self::VidTerminate => 13,
-            Self::ProcessUnexpectedExit => 14,
-            Self::InitializationFailure => 15,
-            Self::InitializationStartTimeout => 16,
-            Self::ColdStartFailure => 17,
-            Self::ResetStartFailure => 18,
-            Self::FastRestoreStartFailure => 19,
-            Self::RestoreStartFailure => 20,
-            Self::FastSavePreservePartition => 21,
-            Self::FastSavePreservePartitionHandleTransfer => 22,
-            Self::FastSave => 23,
-            Self::CloneTemplate => 24,
-            Self::Save => 25,
-            Self::Migrate => 26,
-            Self::MigrateFailure => 27,
-            Self::CannotReferenceVm => 28,
-            Self::MgotUnregister => 29,
-            Self::FastSavePreservePartitionHandleTransferStorage => 30,
-            Self::FastSavePreservePartitionHandleTransferNetworking => 31,
-            Self::FastSavePreservePartitionHandleTransferStorageAndNetworking => 32,
-            Self::FastSavePreservePartitionHsr => 33,
-            Self::FastSavePreservePartitionWithHandleTransfer => 34,
-            Self::FastSaveWithHandleTransfer => 35,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Invalid => Ok(0),
+            Self::PowerOff => Ok(1),
+            Self::PowerOffCritical => Ok(2),
+            Self::Reset => Ok(3),
+            Self::GuestCrash => Ok(4),
+            Self::GuestFirmwareCrash => Ok(5),
+            Self::TripleFault => Ok(6),
+            Self::DeviceFatalApicRequest => Ok(7),
+            Self::DeviceFatalMsrRequest => Ok(8),
+            Self::DeviceFatalException => Ok(9),
+            Self::DeviceFatalError => Ok(10),
+            Self::DeviceMachineCheck => Ok(11),
+            Self::EmulatorError => Ok(12),
+            Self::VidTerminate => Ok(13),
+            Self::ProcessUnexpectedExit => Ok(14),
+            Self::InitializationFailure => Ok(15),
+            Self::InitializationStartTimeout => Ok(16),
+            Self::ColdStartFailure => Ok(17),
+            Self::ResetStartFailure => Ok(18),
+            Self::FastRestoreStartFailure => Ok(19),
+            Self::RestoreStartFailure => Ok(20),
+            Self::FastSavePreservePartition => Ok(21),
+            Self::FastSavePreservePartitionHandleTransfer => Ok(22),
+            Self::FastSave => Ok(23),
+            Self::CloneTemplate => Ok(24),
+            Self::Save => Ok(25),
+            Self::Migrate => Ok(26),
+            Self::MigrateFailure => Ok(27),
+            Self::CannotReferenceVm => Ok(28),
+            Self::MgotUnregister => Ok(29),
+            Self::FastSavePreservePartitionHandleTransferStorage => Ok(30),
+            Self::FastSavePreservePartitionHandleTransferNetworking => Ok(31),
+            Self::FastSavePreservePartitionHandleTransferStorageAndNetworking => Ok(32),
+            Self::FastSavePreservePartitionHsr => Ok(33),
+            Self::FastSavePreservePartitionWithHandleTransfer => Ok(34),
+            Self::FastSaveWithHandleTransfer => Ok(35),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for WorkerExitDetail {
     const SCHEMA_NAME: &'static str = "WorkerExitDetail";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_4_20H2;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -458,6 +415,16 @@ impl FromStr for WorkerExitDetail {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for WorkerExitDetail {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

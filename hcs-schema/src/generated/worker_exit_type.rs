@@ -6,14 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Schema definition `WorkerExitType`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WorkerExitType {
     /// JSON `"None"`. Since schema 2.4 (Windows Server 2022 (OS build 20348.169)).
@@ -53,16 +51,9 @@ pub enum WorkerExitType {
 impl WorkerExitType {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "None",
-            Self::InitializationFailed => "InitializationFailed",
-            Self::Stopped => "Stopped",
-            Self::Saved => "Saved",
-            Self::StoppedOnReset => "StoppedOnReset",
-            Self::UnexpectedStop => "UnexpectedStop",
-            Self::ResetFailed => "ResetFailed",
-            Self::UnrecoverableError => "UnrecoverableError",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -83,30 +74,34 @@ impl WorkerExitType {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::None => 0,
-            Self::InitializationFailed => 1,
-            Self::Stopped => 2,
-            Self::Saved => 3,
-            Self::StoppedOnReset => 4,
-            Self::UnexpectedStop => 5,
-            Self::ResetFailed => 6,
-            Self::UnrecoverableError => 7,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::None => Ok(0),
+            Self::InitializationFailed => Ok(1),
+            Self::Stopped => Ok(2),
+            Self::Saved => Ok(3),
+            Self::StoppedOnReset => Ok(4),
+            Self::UnexpectedStop => Ok(5),
+            Self::ResetFailed => Ok(6),
+            Self::UnrecoverableError => Ok(7),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for WorkerExitType {
     const SCHEMA_NAME: &'static str = "WorkerExitType";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_4_20H2;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -164,6 +159,16 @@ impl FromStr for WorkerExitType {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for WorkerExitType {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

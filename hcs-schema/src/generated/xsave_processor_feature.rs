@@ -6,16 +6,14 @@ use std::fmt;
 use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::since;
-use crate::{
-    Availability, FieldInfo, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker,
-};
+use crate::{Availability, SchemaType, UnrecognizedValue, VariantInfo, Walk, Walker};
 
 /// Enum for xsave processor features
 ///
 /// Schema definition `XsaveProcessorFeature`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
 ///
 /// A value that no schema source has is kept in `Unrecognized`, so a document from a newer Windows still deserializes and serializes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum XsaveProcessorFeature {
     /// JSON `"Xsave"`. Since schema 2.5 (Windows Server 2022 (OS build 20348.169)).
@@ -89,40 +87,9 @@ pub enum XsaveProcessorFeature {
 impl XsaveProcessorFeature {
     /// The exact JSON string.
     pub fn as_str(&self) -> &str {
-        match self {
-            Self::Xsave => "Xsave",
-            Self::XsaveOpt => "Xsave_Opt",
-            Self::Avx => "Avx",
-            Self::Avx2 => "Avx2",
-            Self::Fma => "Fma",
-            Self::Mpx => "Mpx",
-            Self::Avx512 => "Avx512",
-            Self::Avx512Dq => "Avx512Dq",
-            Self::Avx512Cd => "Avx512Cd",
-            Self::Avx512Bw => "Avx512Bw",
-            Self::Avx512Vl => "Avx512Vl",
-            Self::XsaveComp => "Xsave_Comp",
-            Self::XsaveSupervisor => "Xsave_Supervisor",
-            Self::Xcr1 => "Xcr1",
-            Self::Avx512Bitalg => "Avx512_Bitalg",
-            Self::Avx512Ifma => "AVX512_Ifma",
-            Self::Avx512Vbmi => "Avx512_Vbmi",
-            Self::Avx512Vbmi2 => "Avx512_Vbmi2",
-            Self::Avx512Vnni => "Avx512_Vnni",
-            Self::Gfni => "Gfni",
-            Self::Vaes => "Vaes",
-            Self::Avx512Vpopcntdq => "Avx512_Vpopcntdq",
-            Self::Vpclmulqdq => "Vpclmulqdq",
-            Self::Avx512Bf16 => "Avx512_Bf16",
-            Self::Avx512Vp2Intersect => "Avx512_Vp2Intersect",
-            Self::Avx512Fp16 => "Avx512Fp16",
-            Self::Xfd => "Xfd",
-            Self::AmxTile => "AmxTile",
-            Self::AmxBf16 => "AmxBf16",
-            Self::AmxInt8 => "AmxInt8",
-            Self::AvxVnni => "AvxVnni",
-            Self::SentinelAmdXsave => "SentinelAmdXsave",
-            Self::Unrecognized(value) => value.as_str(),
+        match self.known() {
+            Ok(index) => Self::VARIANTS[index].json_value,
+            Err(value) => value.as_str(),
         }
     }
 
@@ -167,54 +134,58 @@ impl XsaveProcessorFeature {
 
     /// The metadata of this value's variant; `None` for `Unrecognized`.
     pub fn variant_info(&self) -> Option<&'static VariantInfo> {
-        let index = match self {
-            Self::Xsave => 0,
-            Self::XsaveOpt => 1,
-            Self::Avx => 2,
-            Self::Avx2 => 3,
-            Self::Fma => 4,
-            Self::Mpx => 5,
-            Self::Avx512 => 6,
-            Self::Avx512Dq => 7,
-            Self::Avx512Cd => 8,
-            Self::Avx512Bw => 9,
-            Self::Avx512Vl => 10,
-            Self::XsaveComp => 11,
-            Self::XsaveSupervisor => 12,
-            Self::Xcr1 => 13,
-            Self::Avx512Bitalg => 14,
-            Self::Avx512Ifma => 15,
-            Self::Avx512Vbmi => 16,
-            Self::Avx512Vbmi2 => 17,
-            Self::Avx512Vnni => 18,
-            Self::Gfni => 19,
-            Self::Vaes => 20,
-            Self::Avx512Vpopcntdq => 21,
-            Self::Vpclmulqdq => 22,
-            Self::Avx512Bf16 => 23,
-            Self::Avx512Vp2Intersect => 24,
-            Self::Avx512Fp16 => 25,
-            Self::Xfd => 26,
-            Self::AmxTile => 27,
-            Self::AmxBf16 => 28,
-            Self::AmxInt8 => 29,
-            Self::AvxVnni => 30,
-            Self::SentinelAmdXsave => 31,
-            Self::Unrecognized(_) => return None,
-        };
+        match self.known() {
+            Ok(index) => Some(&Self::VARIANTS[index]),
+            Err(_) => None,
+        }
+    }
 
-        Some(&Self::VARIANTS[index])
+    /// The index of this value's variant in `VARIANTS`, or the value no schema source
+    /// has: the one `match` over the variants that `as_str`, `variant_info` and `Debug`
+    /// share.
+    fn known(&self) -> Result<usize, &UnrecognizedValue> {
+        match self {
+            Self::Xsave => Ok(0),
+            Self::XsaveOpt => Ok(1),
+            Self::Avx => Ok(2),
+            Self::Avx2 => Ok(3),
+            Self::Fma => Ok(4),
+            Self::Mpx => Ok(5),
+            Self::Avx512 => Ok(6),
+            Self::Avx512Dq => Ok(7),
+            Self::Avx512Cd => Ok(8),
+            Self::Avx512Bw => Ok(9),
+            Self::Avx512Vl => Ok(10),
+            Self::XsaveComp => Ok(11),
+            Self::XsaveSupervisor => Ok(12),
+            Self::Xcr1 => Ok(13),
+            Self::Avx512Bitalg => Ok(14),
+            Self::Avx512Ifma => Ok(15),
+            Self::Avx512Vbmi => Ok(16),
+            Self::Avx512Vbmi2 => Ok(17),
+            Self::Avx512Vnni => Ok(18),
+            Self::Gfni => Ok(19),
+            Self::Vaes => Ok(20),
+            Self::Avx512Vpopcntdq => Ok(21),
+            Self::Vpclmulqdq => Ok(22),
+            Self::Avx512Bf16 => Ok(23),
+            Self::Avx512Vp2Intersect => Ok(24),
+            Self::Avx512Fp16 => Ok(25),
+            Self::Xfd => Ok(26),
+            Self::AmxTile => Ok(27),
+            Self::AmxBf16 => Ok(28),
+            Self::AmxInt8 => Ok(29),
+            Self::AvxVnni => Ok(30),
+            Self::SentinelAmdXsave => Ok(31),
+            Self::Unrecognized(value) => Err(value),
+        }
     }
 }
 
 impl SchemaType for XsaveProcessorFeature {
     const SCHEMA_NAME: &'static str = "XsaveProcessorFeature";
 
-    const FORMER_NAMES: &'static [&'static str] = &[];
-
     const AVAILABILITY: Availability = since::V2_5_2104;
-
-    const FIELDS: &'static [FieldInfo] = &[];
 
     const VARIANTS: &'static [VariantInfo] = &[
         VariantInfo {
@@ -392,6 +363,16 @@ impl FromStr for XsaveProcessorFeature {
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Ok(Self::from(value))
+    }
+}
+
+impl fmt::Debug for XsaveProcessorFeature {
+    /// What `#[derive(Debug)]` writes: the variant's name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.known() {
+            Ok(index) => f.write_str(Self::VARIANTS[index].rust_name),
+            Err(value) => f.debug_tuple("Unrecognized").field(value).finish(),
+        }
     }
 }
 

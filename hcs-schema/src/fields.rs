@@ -1,0 +1,362 @@
+//! The one per-struct list of fields that `Serialize`, `Walk`, `Debug` and `Hash` of every
+//! generated struct are built on.
+//!
+//! Each generated struct implements [`StructFields`]: `visit_fields` hands every field, in schema
+//! order, and then the unknown properties to a [`FieldVisitor`]; `read_field` is the other
+//! direction (see [`crate::de`]). The trait impls of the generated structs are one line each,
+//! calling the functions here.
+//!
+//! Why not derive them or write each out per struct: the crate has some 260 structs, and a
+//! derive or a written-out impl repeats its per-field code (a `?`, a trait call, a field name) in
+//! every impl of every struct. Type checking and borrow checking that code was most of the time
+//! `cargo check` spent on this crate. One generic `visit_fields` per struct, instantiated with the
+//! visitors below, does the same work with one call per field; after inlining, the machine code
+//! of `serialize` is what the written-out version compiled to (callgrind figures in BENCHMARKS.md).
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+use serde::Serialize;
+use serde::de::MapAccess;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::{FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
+
+/// What a field's value must be: every type a generated field has is all of these.
+pub(crate) trait FieldValue: Serialize + Walk + fmt::Debug + Hash {}
+
+impl<T: Serialize + Walk + fmt::Debug + Hash> FieldValue for T {}
+
+/// Receives the fields of a generated struct, in schema order, then its unknown properties.
+pub(crate) trait FieldVisitor {
+    /// The field at `index` of the struct's [`SchemaType::FIELDS`], set or not.
+    fn field<T: FieldValue>(&mut self, index: usize, value: &Option<T>);
+    /// The struct's `unknown_properties`, always last.
+    fn unknown_properties(&mut self, value: &UnknownProperties);
+}
+
+/// Implemented by every generated struct.
+pub(crate) trait StructFields: Default + SchemaType {
+    /// The Rust name of the type, for `Debug`.
+    const RUST_NAME: &'static str;
+
+    /// Hands every field, in [`SchemaType::FIELDS`] order, and then the unknown properties to
+    /// `visitor`.
+    fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V);
+
+    /// Deserializes the value of the property `key` into its field. Returns `Ok(false)`, having
+    /// read nothing, when `key` is not a property of this type.
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
+
+    /// Where unknown properties go.
+    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties;
+}
+
+/// The number of set fields and unknown properties: the length of the JSON object.
+struct Count(usize);
+
+impl FieldVisitor for Count {
+    #[inline]
+    fn field<T: FieldValue>(&mut self, _: usize, value: &Option<T>) {
+        self.0 += usize::from(value.is_some());
+    }
+
+    #[inline]
+    fn unknown_properties(&mut self, value: &UnknownProperties) {
+        self.0 += value.len();
+    }
+}
+
+/// Writes the set fields and the unknown properties as map entries, stopping at the first error.
+/// It borrows the map rather than owning it: the error then lives apart from what
+/// `serialize_entry` writes to, so the optimizer keeps it in a register and the code is that of
+/// a `?` after each entry.
+struct Entries<'m, M: SerializeMap, T> {
+    map: &'m mut M,
+    error: Option<M::Error>,
+    of: PhantomData<T>,
+}
+
+impl<M: SerializeMap, T: SchemaType> FieldVisitor for Entries<'_, M, T> {
+    #[inline]
+    fn field<V: FieldValue>(&mut self, index: usize, value: &Option<V>) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Some(value) = value {
+            if let Err(error) = self.map.serialize_entry(T::FIELDS[index].json_name, value) {
+                self.error = Some(error);
+            }
+        }
+    }
+
+    #[inline]
+    fn unknown_properties(&mut self, value: &UnknownProperties) {
+        if self.error.is_some() {
+            return;
+        }
+        for (name, value) in value {
+            if let Err(error) = self.map.serialize_entry(name, value) {
+                self.error = Some(error);
+                return;
+            }
+        }
+    }
+}
+
+/// The generated structs' `Serialize`: the set fields in schema order, then the unknown
+/// properties, as one JSON object whose length is known before it starts.
+#[inline]
+pub(crate) fn serialize_struct<T: StructFields, S: Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut count = Count(0);
+    value.visit_fields(&mut count);
+    let mut map = serializer.serialize_map(Some(count.0))?;
+    let mut entries = Entries::<_, T> {
+        map: &mut map,
+        error: None,
+        of: PhantomData,
+    };
+    value.visit_fields(&mut entries);
+    match entries.error {
+        Some(error) => Err(error),
+        None => map.end(),
+    }
+}
+
+/// Reports the set fields and the unknown properties to a [`Walker`]. Not generic over the
+/// struct (it holds the struct's `FIELDS`), so `field` is compiled once per field type, not once
+/// per struct and field type.
+struct WalkFields<'w> {
+    fields: &'static [FieldInfo],
+    walker: &'w mut dyn Walker,
+}
+
+impl FieldVisitor for WalkFields<'_> {
+    fn field<V: FieldValue>(&mut self, index: usize, value: &Option<V>) {
+        if let Some(value) = value {
+            self.walker.field(&self.fields[index], value);
+        }
+    }
+
+    fn unknown_properties(&mut self, value: &UnknownProperties) {
+        for (name, value) in value {
+            self.walker.unknown_property(name, value);
+        }
+    }
+}
+
+/// The generated structs' `Walk`.
+pub(crate) fn walk_struct<T: StructFields>(value: &T, walker: &mut dyn Walker) {
+    value.visit_fields(&mut WalkFields {
+        fields: T::FIELDS,
+        walker,
+    });
+}
+
+/// Formats every field, as `#[derive(Debug)]` does. Not generic over the struct, like
+/// [`WalkFields`].
+struct DebugFields<'a, 'b> {
+    fields: &'static [FieldInfo],
+    builder: fmt::DebugStruct<'a, 'b>,
+}
+
+impl FieldVisitor for DebugFields<'_, '_> {
+    fn field<V: FieldValue>(&mut self, index: usize, value: &Option<V>) {
+        self.builder.field(self.fields[index].rust_name, value);
+    }
+
+    fn unknown_properties(&mut self, value: &UnknownProperties) {
+        self.builder.field("unknown_properties", value);
+    }
+}
+
+/// The generated structs' `Debug`: what `#[derive(Debug)]` writes.
+pub(crate) fn debug_struct<T: StructFields>(value: &T, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut fields = DebugFields {
+        fields: T::FIELDS,
+        builder: f.debug_struct(T::RUST_NAME),
+    };
+    value.visit_fields(&mut fields);
+    fields.builder.finish()
+}
+
+/// Hashes every field in order, as `#[derive(Hash)]` does.
+struct HashFields<'h, H>(&'h mut H);
+
+impl<H: Hasher> FieldVisitor for HashFields<'_, H> {
+    fn field<V: FieldValue>(&mut self, _: usize, value: &Option<V>) {
+        value.hash(self.0);
+    }
+
+    fn unknown_properties(&mut self, value: &UnknownProperties) {
+        value.hash(self.0);
+    }
+}
+
+/// The generated structs' `Hash`: the same hash as `#[derive(Hash)]`.
+pub(crate) fn hash_struct<T: StructFields, H: Hasher>(value: &T, state: &mut H) {
+    value.visit_fields(&mut HashFields(state));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    use std::io;
+
+    use crate::{Attachment, AttachmentType, CachingMode, UnknownProperties, UnrecognizedValue};
+
+    /// `Attachment` as `#[derive(Debug, Hash)]` would have it: what the generated impls must match.
+    #[derive(Debug, Hash)]
+    struct Derived {
+        r#type: Option<AttachmentType>,
+        path: Option<String>,
+        ignore_flushes: Option<bool>,
+        caching_mode: Option<CachingMode>,
+        no_write_hardening: Option<bool>,
+        disable_expansion_optimization: Option<bool>,
+        ignore_relative_locator: Option<bool>,
+        capture_io_attribution_context: Option<bool>,
+        read_only: Option<bool>,
+        support_compressed_volumes: Option<bool>,
+        extensible_virtual_disk_type: Option<String>,
+        always_allow_sparse_files: Option<bool>,
+        support_encrypted_files: Option<bool>,
+        unknown_properties: UnknownProperties,
+    }
+
+    fn pair() -> (Attachment, Derived) {
+        let unknown = BTreeMap::from([("Extra".to_owned(), serde_json::json!([1, "a"]))]);
+        let generated = Attachment {
+            r#type: Some(AttachmentType::VirtualDisk),
+            path: Some("C:\\a.vhdx".to_owned()),
+            read_only: Some(false),
+            caching_mode: Some(CachingMode::from("NewMode")),
+            unknown_properties: unknown.clone(),
+            ..Default::default()
+        };
+        let derived = Derived {
+            r#type: Some(AttachmentType::VirtualDisk),
+            path: Some("C:\\a.vhdx".to_owned()),
+            ignore_flushes: None,
+            caching_mode: Some(CachingMode::from("NewMode")),
+            no_write_hardening: None,
+            disable_expansion_optimization: None,
+            ignore_relative_locator: None,
+            capture_io_attribution_context: None,
+            read_only: Some(false),
+            support_compressed_volumes: None,
+            extensible_virtual_disk_type: None,
+            always_allow_sparse_files: None,
+            support_encrypted_files: None,
+            unknown_properties: unknown,
+        };
+        (generated, derived)
+    }
+
+    #[test]
+    fn debug_writes_what_derive_writes() {
+        let (generated, derived) = pair();
+        let text = format!("{generated:?}");
+        assert_eq!(
+            text,
+            format!("{derived:?}").replace("Derived", "Attachment")
+        );
+        assert_eq!(
+            format!("{generated:#?}"),
+            format!("{derived:#?}").replace("Derived", "Attachment")
+        );
+        assert!(
+            text.starts_with("Attachment { type: Some(VirtualDisk), path: Some("),
+            "{text}"
+        );
+        assert!(
+            text.contains("caching_mode: Some(Unrecognized(\"NewMode\"))"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn enum_debug_is_the_variant_name() {
+        assert_eq!(format!("{:?}", AttachmentType::PassThru), "PassThru");
+        assert_eq!(format!("{:#?}", AttachmentType::PassThru), "PassThru");
+        let unknown = AttachmentType::from("Floppy3");
+        assert_eq!(format!("{unknown:?}"), "Unrecognized(\"Floppy3\")");
+        assert_eq!(
+            format!("{unknown:#?}"),
+            "Unrecognized(\n    \"Floppy3\",\n)"
+        );
+        assert_eq!(unknown.as_str(), "Floppy3");
+        assert_eq!(AttachmentType::PassThru.as_str(), "PassThru");
+        assert_eq!(
+            format!("{:?}", UnrecognizedValue::new("x")),
+            format!("{:?}", "x")
+        );
+    }
+
+    #[test]
+    fn hash_is_what_derive_hashes() {
+        let (generated, derived) = pair();
+        let hash = |value: &dyn Fn(&mut DefaultHasher)| {
+            let mut state = DefaultHasher::new();
+            value(&mut state);
+            state.finish()
+        };
+        assert_eq!(hash(&|s| generated.hash(s)), hash(&|s| derived.hash(s)));
+        let other = Attachment {
+            read_only: Some(true),
+            ..generated.clone()
+        };
+        assert_ne!(hash(&|s| generated.hash(s)), hash(&|s| other.hash(s)));
+    }
+
+    /// Accepts `limit` bytes, then fails every write, counting the writes it refused.
+    struct FailingWriter {
+        limit: usize,
+        refused: usize,
+    }
+
+    impl io::Write for FailingWriter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if buf.len() > self.limit {
+                self.refused += 1;
+                return Err(io::Error::other("full"));
+            }
+            self.limit -= buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn serialize_stops_at_the_first_error() {
+        let (generated, _) = pair();
+        // Fails inside the first entry ("Type"): nothing after it may be written.
+        let mut writer = FailingWriter {
+            limit: 3,
+            refused: 0,
+        };
+        let error = serde_json::to_writer(&mut writer, &generated).unwrap_err();
+        assert!(error.is_io(), "{error}");
+        assert_eq!(writer.refused, 1);
+        // Fails in the unknown properties, after every field.
+        let full = serde_json::to_string(&generated).unwrap();
+        let mut writer = FailingWriter {
+            limit: full.find("\"Extra\"").unwrap(),
+            refused: 0,
+        };
+        assert!(serde_json::to_writer(&mut writer, &generated).is_err());
+        assert_eq!(writer.refused, 1);
+    }
+}
