@@ -165,7 +165,20 @@ impl<'de> Deserializer<'de> {
     }
 
     /// Consumes `word` (`null`, `true`, `false`), whose first byte is the next one.
+    #[inline]
     fn expect_word(&mut self, word: &[u8]) -> Result<(), Error> {
+        let bytes = self.bytes();
+        // The whole word at once; byte by byte only to find where a wrong one goes wrong.
+        if bytes.get(self.at..self.at + word.len()) == Some(word) {
+            self.at += word.len();
+            return Ok(());
+        }
+        self.expect_word_slowly(word)
+    }
+
+    /// [`Self::expect_word`] a byte at a time, which stops where the input differs.
+    #[cold]
+    fn expect_word_slowly(&mut self, word: &[u8]) -> Result<(), Error> {
         let bytes = self.bytes();
         for &expected in word {
             match bytes.get(self.at) {
@@ -416,6 +429,23 @@ impl<'de> Deserializer<'de> {
     /// Reads a number starting at the next byte; with `single`, a float is rounded once, to
     /// `f32` (serde_json's `float_roundtrip` reads an `f32` so, and rejects what overflows it).
     fn read_number_as(&mut self, single: bool) -> Result<Number, Error> {
+        // Most numbers of a document (sizes, counts, ports) are small non-negative integers:
+        // read in the one pass that finds their end. At most 19 digits cannot overflow a `u64`.
+        let bytes = self.bytes();
+        let mut end = self.at;
+        let mut value: u64 = 0;
+        while let Some(&byte) = bytes.get(end).filter(|byte| byte.is_ascii_digit()) {
+            value = value.wrapping_mul(10).wrapping_add(u64::from(byte - b'0'));
+            end += 1;
+        }
+        let digits = end - self.at;
+        if (1..=19).contains(&digits)
+            && (digits == 1 || bytes[self.at] != b'0')
+            && !matches!(bytes.get(end), Some(b'.' | b'e' | b'E'))
+        {
+            self.at = end;
+            return Ok(Number::U64(value));
+        }
         let (start, float) = self.scan_number()?;
         let text = &self.text[start..self.at];
         if !float {

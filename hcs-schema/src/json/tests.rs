@@ -845,3 +845,40 @@ fn escaped_strings_are_read_like_serde_json_in_every_position() {
         }
     }
 }
+
+#[test]
+fn integers_around_the_one_pass_limit_are_read_like_serde_json() {
+    for text in [
+        "0",
+        "7",
+        "00",
+        "01",
+        "1.",
+        "1e",
+        "1.5",
+        "2E3",
+        "999999999999999999",
+        "9999999999999999999",
+        "10000000000000000000",
+        "18446744073709551615",
+        "18446744073709551616",
+        "0000000000000000001",
+        "1x",
+        "[12,345]",
+        "{\"12\":1}",
+        "true",
+        "tru",
+        "nul",
+        "[false]",
+        "[fals]",
+    ] {
+        same_read::<Value>(text);
+        same_read::<u64>(text);
+        same_read::<i32>(text);
+        same_read::<f64>(text);
+        same_read::<Vec<u16>>(text);
+        same_read::<BTreeMap<u8, u8>>(text);
+        same_read::<Option<bool>>(text);
+        same_read::<Vec<bool>>(text);
+    }
+}
