@@ -141,9 +141,7 @@ struct WalkFields<'w> {
 
 impl FieldVisitor for WalkFields<'_> {
     fn field<V: FieldValue>(&mut self, index: usize, value: &Option<V>) {
-        if let Some(value) = value {
-            self.walker.field(&self.fields[index], value);
-        }
+        crate::walk_field(self.walker, &self.fields[index], value);
     }
 
     fn unknown_properties(&mut self, value: &UnknownProperties) {
