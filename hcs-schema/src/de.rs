@@ -28,10 +28,14 @@ where
 
 /// Reads the value of a field (`null` is `None`, like serde's `Option`). The generated
 /// `read_field`s call it, and [`read_any_field`] and [`read_struct_field`], for every field: one
-/// call per field instead of a `?` and an assignment written out in each. Always inlined: the
-/// machine code is then that of the assignment written out (left to itself, the optimizer
-/// called it out of line, which cost deserialization 0.5 % more instructions).
-#[inline(always)]
+/// call per field instead of a `?` and an assignment written out in each.
+///
+/// Never inlined: there is then one copy per reader and field type, shared by every struct with
+/// a field of that type, and a struct's `read_field` is its key `match` and a call per field.
+/// Inlined, each arm held the whole read (`Plan9Share::read_field` was 1,531 bytes for 6 fields)
+/// and the code run for one document did not fit the instruction cache: it saved 0.5 % of the
+/// instructions but cost more than that in instruction-cache misses.
+#[inline(never)]
 pub(crate) fn read_field<'de, A, T>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error>
 where
     A: MapAccess<'de>,
@@ -42,8 +46,8 @@ where
 }
 
 /// Reads the value of a free-form ("any") field: any JSON value, `null` included, which is kept
-/// as `Some(Value::Null)` so it is sent back.
-#[inline(always)]
+/// as `Some(Value::Null)` so it is sent back. Never inlined, like [`read_field`].
+#[inline(never)]
 pub(crate) fn read_any_field<'de, A: MapAccess<'de>>(
     map: &mut A,
     slot: &mut Option<serde_json::Value>,
