@@ -90,20 +90,34 @@ impl<'de, T: StructFields> Visitor<'de> for OptionInPlace<'_, T> {
     }
 
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
+        clear(self.0);
         Ok(())
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
+        clear(self.0);
         Ok(())
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        // A repeated property replaces the earlier value, as it does for every other field.
-        let value = self.0.insert(T::default());
-        deserializer.deserialize_map(InPlace(value))
+        deserializer.deserialize_map(InPlace(fill(self.0)))
     }
+}
+
+/// Sets a struct field to `None`. Out of line (one copy per type, not per type and reader),
+/// with [`fill`]: dropping the earlier value is the struct's drop code, and inlined into
+/// [`OptionInPlace`] it was most of that visitor's machine code, which is run once for every
+/// struct of a document.
+#[inline(never)]
+fn clear<T>(slot: &mut Option<T>) {
+    *slot = None;
+}
+
+/// Sets a struct field to its type's default, to be read into. A repeated property replaces the
+/// earlier value, as it does for every other field. Out of line like [`clear`].
+#[inline(never)]
+fn fill<T: Default>(slot: &mut Option<T>) -> &mut T {
+    slot.insert(T::default())
 }
 
 /// Reads a JSON object's properties into an existing struct.
