@@ -41,8 +41,48 @@ where
     A: MapAccess<'de>,
     T: de::Deserialize<'de>,
 {
-    *slot = map.next_value()?;
-    Ok(())
+    map.next_value_seed(OptionField(slot))
+}
+
+/// What serde's `Option<T>` reads (`null` is `None`), written into the field. serde's own was a
+/// second out-of-line function for every field type, next to [`read_field`]; this one is inlined
+/// into it.
+struct OptionField<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: de::Deserialize<'de>> DeserializeSeed<'de> for OptionField<'_, T> {
+    type Value = ();
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: de::Deserialize<'de>> Visitor<'de> for OptionField<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde's `Option<T>` says so.
+        f.write_str("option")
+    }
+
+    #[inline]
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    #[inline]
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    #[inline]
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        *self.0 = Some(T::deserialize(deserializer)?);
+        Ok(())
+    }
 }
 
 /// Reads the value of a free-form ("any") field: any JSON value, `null` included, which is kept
@@ -60,7 +100,9 @@ pub(crate) fn read_any_field<'de, A: MapAccess<'de>>(
 ///
 /// The generated structs are large (a `ComputeSystem` is several kilobytes), and building each
 /// nested one elsewhere and moving it into its parent made copying the biggest cost of
-/// deserialization. `null` is `None`, like serde's `Option`.
+/// deserialization. `null` is `None`, like serde's `Option`. Never inlined, like [`read_field`]:
+/// one copy per reader and struct type.
+#[inline(never)]
 pub(crate) fn read_struct_field<'de, A, T>(
     map: &mut A,
     slot: &mut Option<T>,
@@ -77,6 +119,7 @@ struct OptionInPlace<'a, T>(&'a mut Option<T>);
 impl<'de, T: StructFields> DeserializeSeed<'de> for OptionInPlace<'_, T> {
     type Value = ();
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_option(self)
     }
