@@ -149,20 +149,23 @@ impl<'de, T: StructFields> Visitor<'de> for OptionInPlace<'_, T> {
     }
 }
 
-/// Sets a struct field to `None`. Out of line (one copy per type, not per type and reader),
-/// with [`fill`]: dropping the earlier value is the struct's drop code, and inlined into
-/// [`OptionInPlace`] it was most of that visitor's machine code, which is run once for every
-/// struct of a document.
+/// Sets a struct field to `None`. Out of line (one copy per type, not per type and reader):
+/// dropping the earlier value is the struct's drop code, and inlined into [`OptionInPlace`] it
+/// was most of that visitor's machine code, which is run once for every struct of a document.
 #[inline(never)]
 fn clear<T>(slot: &mut Option<T>) {
     *slot = None;
 }
 
 /// Sets a struct field to its type's default, to be read into. A repeated property replaces the
-/// earlier value, as it does for every other field. Out of line like [`clear`].
-#[inline(never)]
+/// earlier value, as it does for every other field; only then is there something to drop, out
+/// of line ([`clear`]). Inline: out of line, this was a function per struct type of its own.
+#[inline]
 fn fill<T: Default>(slot: &mut Option<T>) -> &mut T {
-    slot.insert(T::default())
+    if slot.is_some() {
+        clear(slot);
+    }
+    slot.get_or_insert_with(T::default)
 }
 
 /// Reads the value of a field that is an array of a generated struct (`Plan9`'s shares), each
@@ -252,8 +255,8 @@ impl<'de, T: StructFields> DeserializeSeed<'de> for ElementInPlace<'_, T> {
     }
 }
 
-/// Appends the default of a struct type, to be read into. Out of line like [`fill`].
-#[inline(never)]
+/// Appends the default of a struct type, to be read into. Inline, like [`fill`].
+#[inline]
 fn push_default<T: Default>(vec: &mut Vec<T>) -> &mut T {
     vec.push(T::default());
     let last = vec.len() - 1;
@@ -333,18 +336,22 @@ impl<'de, T: StructFields> Visitor<'de> for MapInPlace<'_, T> {
     }
 }
 
-/// The entry of `key`, set to the default of its struct type, to be read into. Out of line
-/// like [`fill`].
-#[inline(never)]
+/// The entry of `key`, set to the default of its struct type, to be read into. Inline, like
+/// [`fill`]; a repeated name, whose earlier value is dropped, out of line ([`reset`]).
+#[inline]
 fn entry_default<T: Default>(map: &mut BTreeMap<String, T>, key: String) -> &mut T {
     match map.entry(key) {
         Entry::Vacant(entry) => entry.insert(T::default()),
-        Entry::Occupied(entry) => {
-            let value = entry.into_mut();
-            *value = T::default();
-            value
-        }
+        Entry::Occupied(entry) => reset(entry.into_mut()),
     }
+}
+
+/// Sets a value back to its type's default (a repeated name of a map of structs).
+#[cold]
+#[inline(never)]
+fn reset<T: Default>(value: &mut T) -> &mut T {
+    *value = T::default();
+    value
 }
 
 /// The value of one entry of [`MapInPlace`].
