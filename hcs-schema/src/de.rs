@@ -28,10 +28,14 @@ where
 
 /// Reads the value of a field (`null` is `None`, like serde's `Option`). The generated
 /// `read_field`s call it, and [`read_any_field`] and [`read_struct_field`], for every field: one
-/// call per field instead of a `?` and an assignment written out in each. Always inlined: the
-/// machine code is then that of the assignment written out (left to itself, the optimizer
-/// called it out of line, which cost deserialization 0.5 % more instructions).
-#[inline(always)]
+/// call per field instead of a `?` and an assignment written out in each.
+///
+/// Never inlined: there is then one copy per reader and field type, shared by every struct with
+/// a field of that type, and a struct's `read_field` is its key `match` and a call per field.
+/// Inlined, each arm held the whole read (`Plan9Share::read_field` was 1,531 bytes for 6 fields)
+/// and the code run for one document did not fit the instruction cache: it saved 0.5 % of the
+/// instructions but cost more than that in instruction-cache misses.
+#[inline(never)]
 pub(crate) fn read_field<'de, A, T>(map: &mut A, slot: &mut Option<T>) -> Result<(), A::Error>
 where
     A: MapAccess<'de>,
@@ -42,8 +46,8 @@ where
 }
 
 /// Reads the value of a free-form ("any") field: any JSON value, `null` included, which is kept
-/// as `Some(Value::Null)` so it is sent back.
-#[inline(always)]
+/// as `Some(Value::Null)` so it is sent back. Never inlined, like [`read_field`].
+#[inline(never)]
 pub(crate) fn read_any_field<'de, A: MapAccess<'de>>(
     map: &mut A,
     slot: &mut Option<serde_json::Value>,
@@ -86,20 +90,34 @@ impl<'de, T: StructFields> Visitor<'de> for OptionInPlace<'_, T> {
     }
 
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
+        clear(self.0);
         Ok(())
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
+        clear(self.0);
         Ok(())
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        // A repeated property replaces the earlier value, as it does for every other field.
-        let value = self.0.insert(T::default());
-        deserializer.deserialize_map(InPlace(value))
+        deserializer.deserialize_map(InPlace(fill(self.0)))
     }
+}
+
+/// Sets a struct field to `None`. Out of line (one copy per type, not per type and reader),
+/// with [`fill`]: dropping the earlier value is the struct's drop code, and inlined into
+/// [`OptionInPlace`] it was most of that visitor's machine code, which is run once for every
+/// struct of a document.
+#[inline(never)]
+fn clear<T>(slot: &mut Option<T>) {
+    *slot = None;
+}
+
+/// Sets a struct field to its type's default, to be read into. A repeated property replaces the
+/// earlier value, as it does for every other field. Out of line like [`clear`].
+#[inline(never)]
+fn fill<T: Default>(slot: &mut Option<T>) -> &mut T {
+    slot.insert(T::default())
 }
 
 /// Reads a JSON object's properties into an existing struct.

@@ -143,16 +143,54 @@ impl<'de> Deserializer<'de> {
     }
 
     /// The next byte that is not whitespace, not consumed.
+    ///
+    /// Inlined at every use, so only the test of the next byte is: a compact document (what
+    /// serde_json and HCS write) has no whitespace between tokens, and the loop over whitespace,
+    /// out of line, is then code that is never run instead of code that fills the instruction
+    /// cache at every use.
     #[inline]
     fn peek(&mut self) -> Option<u8> {
+        match self.bytes().get(self.at) {
+            Some(&byte) if !is_whitespace(byte) => Some(byte),
+            _ => self.skip_whitespace(),
+        }
+    }
+
+    /// [`Self::peek`] past whitespace.
+    #[inline(never)]
+    fn skip_whitespace(&mut self) -> Option<u8> {
         let bytes = self.bytes();
         while let Some(&byte) = bytes.get(self.at) {
-            if !matches!(byte, b' ' | b'\n' | b'\t' | b'\r') {
+            if !is_whitespace(byte) {
                 return Some(byte);
             }
             self.at += 1;
         }
         None
+    }
+
+    /// Consumes the `:` after a property name.
+    #[inline]
+    fn colon(&mut self) -> Result<(), Error> {
+        if self.bytes().get(self.at) == Some(&b':') {
+            self.at += 1;
+            return Ok(());
+        }
+        self.colon_after_whitespace()
+    }
+
+    /// [`Self::colon`] when whitespace (or an error) comes first.
+    #[cold]
+    #[inline(never)]
+    fn colon_after_whitespace(&mut self) -> Result<(), Error> {
+        match self.peek() {
+            Some(b':') => {
+                self.at += 1;
+                Ok(())
+            }
+            Some(_) => Err(self.error("expected `:`")),
+            None => Err(self.error("EOF while parsing an object")),
+        }
     }
 
     /// The next byte that is not whitespace, or an end-of-input error naming `what`.
@@ -531,6 +569,18 @@ impl<'de> Deserializer<'de> {
         }
     }
 
+    /// Enters the object that is the next value; `false`, having read nothing, when the next
+    /// value is not an object. Out of line: every struct type's read has a copy of
+    /// `deserialize_map`, and this is most of it.
+    #[inline(never)]
+    fn open_object(&mut self) -> Result<bool, Error> {
+        if self.peek_or("EOF while parsing a value")? != b'{' {
+            return Ok(false);
+        }
+        self.enter()?;
+        Ok(true)
+    }
+
     /// Closes an object whose properties were read.
     fn end_map(&mut self) -> Result<(), Error> {
         self.depth += 1;
@@ -808,15 +858,12 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     #[inline]
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.peek_or("EOF while parsing a value")? {
-            b'{' => {
-                self.enter()?;
-                let value = visitor.visit_map(MapAccess::new(self))?;
-                self.end_map()?;
-                Ok(value)
-            }
-            _ => Err(self.invalid_type(&visitor)),
+        if !self.open_object()? {
+            return Err(self.invalid_type(&visitor));
         }
+        let value = visitor.visit_map(MapAccess::new(self))?;
+        self.end_map()?;
+        Ok(value)
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -1107,6 +1154,12 @@ impl<'de> Deserializer<'de> {
     }
 }
 
+/// JSON's whitespace.
+#[inline]
+fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\n' | b'\t' | b'\r')
+}
+
 /// Appends a code point below U+110000 in UTF-8, surrogates included (WTF-8), as serde_json
 /// writes the escapes of a string read as bytes.
 fn push_wtf8(out: &mut Vec<u8>, code: u32) {
@@ -1273,14 +1326,21 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
 
     #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        match self.de.peek() {
-            Some(b':') => self.de.at += 1,
-            Some(_) => return Err(self.de.error("expected `:`")),
-            None => return Err(self.de.error("EOF while parsing an object")),
+        self.de.colon()?;
+        match seed.deserialize(&mut *self.de) {
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.within_key(error)),
         }
-        let key_at = self.key_at;
-        seed.deserialize(&mut *self.de)
-            .map_err(|error| error.within(&KeyAt(self.de.text, key_at)))
+    }
+}
+
+impl MapAccess<'_, '_> {
+    /// Puts the last key in front of the path of an error raised by its value. Out of line:
+    /// it is in every read of a property value, and never run when nothing fails.
+    #[cold]
+    #[inline(never)]
+    fn within_key(&self, error: Error) -> Error {
+        error.within(&KeyAt(self.de.text, self.key_at))
     }
 }
 
