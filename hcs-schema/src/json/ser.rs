@@ -41,13 +41,13 @@ macro_rules! write_integers {
 impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = Compound<'s, 'a>;
-    type SerializeTuple = Compound<'s, 'a>;
-    type SerializeTupleStruct = Compound<'s, 'a>;
-    type SerializeTupleVariant = Compound<'s, 'a>;
-    type SerializeMap = Compound<'s, 'a>;
+    type SerializeSeq = Collection<'s, 'a>;
+    type SerializeTuple = Collection<'s, 'a>;
+    type SerializeTupleStruct = Collection<'s, 'a>;
+    type SerializeTupleVariant = Collection<'s, 'a>;
+    type SerializeMap = Collection<'s, 'a>;
     type SerializeStruct = Compound<'s, 'a>;
-    type SerializeStructVariant = Compound<'s, 'a>;
+    type SerializeStructVariant = Collection<'s, 'a>;
 
     #[inline]
     fn serialize_bool(self, value: bool) -> Result<(), Error> {
@@ -167,12 +167,12 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
     }
 
     #[inline]
-    fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'s, 'a>, Error> {
+    fn serialize_seq(self, len: Option<usize>) -> Result<Collection<'s, 'a>, Error> {
         Ok(self.open(b'[', b']', len))
     }
 
     #[inline]
-    fn serialize_tuple(self, len: usize) -> Result<Compound<'s, 'a>, Error> {
+    fn serialize_tuple(self, len: usize) -> Result<Collection<'s, 'a>, Error> {
         self.serialize_seq(Some(len))
     }
 
@@ -181,7 +181,7 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         self,
         _name: &'static str,
         len: usize,
-    ) -> Result<Compound<'s, 'a>, Error> {
+    ) -> Result<Collection<'s, 'a>, Error> {
         self.serialize_seq(Some(len))
     }
 
@@ -191,13 +191,13 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Compound<'s, 'a>, Error> {
+    ) -> Result<Collection<'s, 'a>, Error> {
         self.open_variant(variant);
         self.serialize_seq(Some(len))
     }
 
     #[inline]
-    fn serialize_map(self, len: Option<usize>) -> Result<Compound<'s, 'a>, Error> {
+    fn serialize_map(self, len: Option<usize>) -> Result<Collection<'s, 'a>, Error> {
         Ok(self.open(b'{', b'}', len))
     }
 
@@ -205,7 +205,7 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'s, 'a>, Error> {
         match name {
             NUMBER_TOKEN | RAW_VALUE_TOKEN => Ok(Compound::Raw { ser: self, name }),
-            _ => self.serialize_map(Some(len)),
+            _ => self.serialize_map(Some(len)).map(Compound::Collection),
         }
     }
 
@@ -215,7 +215,7 @@ impl<'s, 'a> ser::Serializer for &'s mut Serializer<'a> {
         _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Compound<'s, 'a>, Error> {
+    ) -> Result<Collection<'s, 'a>, Error> {
         self.open_variant(variant);
         self.serialize_map(Some(len))
     }
@@ -243,7 +243,7 @@ impl<'s, 'a> Serializer<'a> {
     /// Starts an array or object; with a length of 0 serde_json closes it at once (and `end`
     /// then writes nothing), which is kept for identical output.
     #[inline]
-    fn open(&'s mut self, open: u8, close: u8, len: Option<usize>) -> Compound<'s, 'a> {
+    fn open(&'s mut self, open: u8, close: u8, len: Option<usize>) -> Collection<'s, 'a> {
         self.out.push(open);
         let state = if len == Some(0) {
             self.out.push(close);
@@ -251,7 +251,7 @@ impl<'s, 'a> Serializer<'a> {
         } else {
             State::First
         };
-        Compound::Collection { ser: self, state }
+        Collection { ser: self, state }
     }
 
     /// `{"Variant":` of the variants with content.
@@ -273,13 +273,17 @@ pub(crate) enum State {
     Rest,
 }
 
-/// An array or object being written, or one of serde_json's raw-text markers.
+/// An array or object being written. Its own type, apart from [`Compound`]: an entry of a map
+/// (every property of a generated struct) then has no marker case to rule out first.
+pub(crate) struct Collection<'s, 'a> {
+    ser: &'s mut Serializer<'a>,
+    state: State,
+}
+
+/// What `serialize_struct` starts: an object, or one of serde_json's raw-text markers.
 pub(crate) enum Compound<'s, 'a> {
-    /// An array or object.
-    Collection {
-        ser: &'s mut Serializer<'a>,
-        state: State,
-    },
+    /// An object.
+    Collection(Collection<'s, 'a>),
     /// serde_json's `Number` (`arbitrary_precision`) or `RawValue`: the field is written as is.
     Raw {
         ser: &'s mut Serializer<'a>,
@@ -287,58 +291,43 @@ pub(crate) enum Compound<'s, 'a> {
     },
 }
 
-impl<'a> Compound<'_, 'a> {
-    /// Writes the separator before an element or key, and returns the serializer.
+impl Collection<'_, '_> {
+    /// Writes the separator before an element or key, and returns the output.
     #[inline]
     fn next(&mut self) -> &mut Vec<u8> {
-        match self {
-            Compound::Collection { ser, state } => {
-                if *state != State::First {
-                    ser.out.push(b',');
-                }
-                *state = State::Rest;
-                ser.out
-            }
-            Compound::Raw { ser, .. } => ser.out,
+        if self.state != State::First {
+            self.ser.out.push(b',');
         }
-    }
-
-    #[inline]
-    fn serializer(&mut self) -> &mut Serializer<'a> {
-        match self {
-            Compound::Collection { ser, .. } | Compound::Raw { ser, .. } => ser,
-        }
+        self.state = State::Rest;
+        self.ser.out
     }
 
     /// Closes the collection with `close`, unless it was closed when opened.
     #[inline]
     fn close(self, close: u8) {
-        if let Compound::Collection { ser, state } = self
-            && state != State::Empty
-        {
-            ser.out.push(close);
+        if self.state != State::Empty {
+            self.ser.out.push(close);
         }
     }
 
     /// Closes the content of a variant, then the object around it.
     fn close_variant(self, close: u8) {
-        if let Compound::Collection { ser, state } = self {
-            if state != State::Empty {
-                ser.out.push(close);
-            }
-            ser.out.push(b'}');
+        let out = &mut *self.ser.out;
+        if self.state != State::Empty {
+            out.push(close);
         }
+        out.push(b'}');
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
+impl ser::SerializeSeq for Collection<'_, '_> {
     type Ok = ();
     type Error = Error;
 
     #[inline]
     fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
         self.next();
-        value.serialize(self.serializer())
+        value.serialize(&mut *self.ser)
     }
 
     #[inline]
@@ -348,7 +337,7 @@ impl ser::SerializeSeq for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
+impl ser::SerializeTuple for Collection<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -363,7 +352,7 @@ impl ser::SerializeTuple for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
+impl ser::SerializeTupleStruct for Collection<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -378,7 +367,7 @@ impl ser::SerializeTupleStruct for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
+impl ser::SerializeTupleVariant for Collection<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -393,7 +382,7 @@ impl ser::SerializeTupleVariant for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeMap for Compound<'_, '_> {
+impl ser::SerializeMap for Collection<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -405,9 +394,8 @@ impl ser::SerializeMap for Compound<'_, '_> {
 
     #[inline]
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        let ser = self.serializer();
-        ser.out.push(b':');
-        value.serialize(ser)
+        self.ser.out.push(b':');
+        value.serialize(&mut *self.ser)
     }
 
     #[inline]
@@ -428,7 +416,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
         value: &T,
     ) -> Result<(), Error> {
         match self {
-            Compound::Collection { .. } => ser::SerializeMap::serialize_entry(self, key, value),
+            Compound::Collection(map) => ser::SerializeMap::serialize_entry(map, key, value),
             Compound::Raw { ser, name } if key == *name => {
                 value.serialize(RawText { out: ser.out, name })
             }
@@ -438,11 +426,14 @@ impl ser::SerializeStruct for Compound<'_, '_> {
 
     #[inline]
     fn end(self) -> Result<(), Error> {
-        ser::SerializeMap::end(self)
+        match self {
+            Compound::Collection(map) => ser::SerializeMap::end(map),
+            Compound::Raw { .. } => Ok(()),
+        }
     }
 }
 
-impl ser::SerializeStructVariant for Compound<'_, '_> {
+impl ser::SerializeStructVariant for Collection<'_, '_> {
     type Ok = ();
     type Error = Error;
 
@@ -452,7 +443,7 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        ser::SerializeStruct::serialize_field(self, key, value)
+        ser::SerializeMap::serialize_entry(self, key, value)
     }
 
     fn end(self) -> Result<(), Error> {
