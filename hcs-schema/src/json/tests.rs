@@ -209,6 +209,22 @@ fn strings_are_escaped_like_serde_json() {
     for text in &texts {
         same(text);
         same(&BTreeMap::from([(text.as_str(), text.as_str())]));
+        // As a key after another (with the comma written in front of it) and before another.
+        same(&InOrder(vec![("k", text), (text, text), (text, "v")]));
+    }
+}
+
+/// A map written in the order of its entries (a key may repeat).
+struct InOrder<'t>(Vec<(&'t str, &'t str)>);
+
+impl Serialize for InOrder<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }
 
