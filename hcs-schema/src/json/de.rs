@@ -569,16 +569,16 @@ impl<'de> Deserializer<'de> {
         }
     }
 
-    /// Enters the object that is the next value; `false`, having read nothing, when the next
-    /// value is not an object. Out of line: every struct type's read has a copy of
-    /// `deserialize_map`, and this is most of it.
+    /// Enters the object that is the next value; `Err(None)`, having read nothing, when the
+    /// next value is not an object. Out of line: every struct type's read has a copy of
+    /// `deserialize_map`, and this is most of it. (Not `Result<bool, Error>`, which is returned
+    /// through memory: this is returned in two registers.)
     #[inline(never)]
-    fn open_object(&mut self) -> Result<bool, Error> {
+    fn open_object(&mut self) -> Result<(), Option<Error>> {
         if self.peek_or("EOF while parsing a value")? != b'{' {
-            return Ok(false);
+            return Err(None);
         }
-        self.enter()?;
-        Ok(true)
+        Ok(self.enter()?)
     }
 
     /// Closes an object whose properties were read.
@@ -858,8 +858,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     #[inline]
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if !self.open_object()? {
-            return Err(self.invalid_type(&visitor));
+        match self.open_object() {
+            Ok(()) => {}
+            Err(None) => return Err(self.invalid_type(&visitor)),
+            Err(Some(error)) => return Err(error),
         }
         let value = visitor.visit_map(MapAccess::new(self))?;
         self.end_map()?;
