@@ -388,14 +388,14 @@ impl<'de, T: StructFields> Visitor<'de> for InPlace<'_, T> {
 /// A generated struct seen through one reader's `MapAccess`: what [`read_properties`] needs,
 /// as a trait object.
 trait PropertyTarget<'de, A: MapAccess<'de>> {
-    fn read_field(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
+    fn read_field(&mut self, key: &str, map: &mut A) -> Option<Result<(), A::Error>>;
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties;
 }
 
 impl<'de, A: MapAccess<'de>, T: StructFields> PropertyTarget<'de, A> for T {
     #[inline]
-    fn read_field(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+    fn read_field(&mut self, key: &str, map: &mut A) -> Option<Result<(), A::Error>> {
         StructFields::read_field(self, key, map)
     }
 
@@ -418,8 +418,9 @@ fn read_properties<'de, A: MapAccess<'de>>(
     target: &mut dyn PropertyTarget<'de, A>,
 ) -> Result<(), A::Error> {
     while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-        if !target.read_field(&key, &mut map)? {
-            read_unknown(&mut map, key, target.unknown_properties_mut())?;
+        match target.read_field(&key, &mut map) {
+            Some(read) => read?,
+            None => read_unknown(&mut map, key, target.unknown_properties_mut())?,
         }
     }
     Ok(())

@@ -45,13 +45,14 @@ pub(crate) trait StructFields: Default + SchemaType {
     /// `visitor`.
     fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V);
 
-    /// Deserializes the value of the property `key` into its field. Returns `Ok(false)`, having
-    /// read nothing, when `key` is not a property of this type.
+    /// Deserializes the value of the property `key` into its field. Returns `None`, having read
+    /// nothing, when `key` is not a property of this type. (Not `Result<bool, _>`, which is
+    /// returned through memory: this is returned in two registers, once for every property.)
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error>;
+    ) -> Option<Result<(), A::Error>>;
 
     /// Where unknown properties go.
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties;

@@ -112,8 +112,8 @@ pub(crate) fn emit(
         let is_struct =
             |ty: &TypeExpr| matches!(ty, TypeExpr::Ref(target) if context.is_struct(target));
         let nested_struct = is_struct(&property.ty);
-        // One call per property, each returning a `Result` that the one `?` after the `match`
-        // takes: cheaper to type-check than a `?` and an assignment in every arm.
+        // One call per property, each returning a `Result` that the `match` returns: cheaper to
+        // type-check than a `?` and an assignment in every arm.
         reads.push(if nested_struct && !boxed {
             quote! { #json_name => de::read_struct_field(map, &mut self.#ident), }
         } else if matches!(&property.ty, TypeExpr::Array(item) if is_struct(item)) {
@@ -152,15 +152,15 @@ pub(crate) fn emit(
     let read_field = if reads.is_empty() {
         quote! {
             let _ = (key, map);
-            Ok(false)
+            None
         }
     } else {
         quote! {
-            match key {
+            let read = match key {
                 #(#reads)*
-                _ => return Ok(false),
-            }?;
-            Ok(true)
+                _ => return None,
+            };
+            Some(read)
         }
     };
 
@@ -234,7 +234,7 @@ pub(crate) fn emit(
                 visitor.unknown_properties(&self.unknown_properties);
             }
 
-            fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+            fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Option<Result<(), A::Error>> {
                 #read_field
             }
 

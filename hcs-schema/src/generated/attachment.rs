@@ -261,8 +261,8 @@ impl StructFields for Attachment {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "Path" => de::read_field(map, &mut self.path),
             "IgnoreFlushes" => de::read_field(map, &mut self.ignore_flushes),
@@ -290,10 +290,10 @@ impl StructFields for Attachment {
             "SupportEncryptedFiles" => {
                 de::read_field(map, &mut self.support_encrypted_files)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -163,8 +163,8 @@ impl StructFields for AttributionRecord {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "WorkerExit" => de::read_struct_field(map, &mut self.worker_exit),
             "GuestCrash" => de::read_struct_field(map, &mut self.guest_crash),
             "TripleFault" => de::read_struct_field(map, &mut self.triple_fault),
@@ -176,10 +176,10 @@ impl StructFields for AttributionRecord {
             "VirtualDeviceFailure" => {
                 de::read_struct_field(map, &mut self.virtual_device_failure)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -84,14 +84,14 @@ impl StructFields for BatchedBinding {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "FilePath" => de::read_field(map, &mut self.file_path),
             "BindingRoots" => de::read_field(map, &mut self.binding_roots),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -92,18 +92,18 @@ impl StructFields for BlackoutExitedEventDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "BlackoutDurationMilliseconds" => {
                 de::read_field(map, &mut self.blackout_duration_milliseconds)
             }
             "BlackoutStopTimestamp" => {
                 de::read_field(map, &mut self.blackout_stop_timestamp)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

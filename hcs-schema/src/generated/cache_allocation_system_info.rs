@@ -143,8 +143,8 @@ impl StructFields for CacheAllocationSystemInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "L3CatSupported" => de::read_field(map, &mut self.l3_cat_supported),
             "L3CosBitmaskWidth" => de::read_field(map, &mut self.l3_cos_bitmask_width),
             "L3CosBitmaskHwReserved" => {
@@ -153,10 +153,10 @@ impl StructFields for CacheAllocationSystemInfo {
             "NumL3CosSlots" => de::read_field(map, &mut self.num_l3_cos_slots),
             "L3CosSlots" => de::read_field(map, &mut self.l3_cos_slots),
             "RootCos" => de::read_field(map, &mut self.root_cos),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -166,8 +166,8 @@ impl StructFields for CacheMonitoringSystemInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "L3CmtSupported" => de::read_field(map, &mut self.l3_cmt_supported),
             "L3OccupancyMonitoringSupported" => {
                 de::read_field(map, &mut self.l3_occupancy_monitoring_supported)
@@ -181,10 +181,10 @@ impl StructFields for CacheMonitoringSystemInfo {
             "MaxRmid" => de::read_field(map, &mut self.max_rmid),
             "RootRmid" => de::read_field(map, &mut self.root_rmid),
             "RootCacheStats" => de::read_struct_field(map, &mut self.root_cache_stats),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -87,14 +87,14 @@ impl StructFields for CacheOperationRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Operation" => de::read_field(map, &mut self.operation),
             "OperationDetails" => de::read_any_field(map, &mut self.operation_details),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

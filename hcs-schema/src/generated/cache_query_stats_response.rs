@@ -98,15 +98,15 @@ impl StructFields for CacheQueryStatsResponse {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "L3OccupancyBytes" => de::read_field(map, &mut self.l3_occupancy_bytes),
             "L3TotalBwBytes" => de::read_field(map, &mut self.l3_total_bw_bytes),
             "L3LocalBwBytes" => de::read_field(map, &mut self.l3_local_bw_bytes),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -232,8 +232,8 @@ impl StructFields for Chipset {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Uefi" => de::read_struct_field(map, &mut self.uefi),
             "Pcat" => de::read_struct_field(map, &mut self.pcat),
             "IsNumLockDisabled" => de::read_field(map, &mut self.is_num_lock_disabled),
@@ -254,10 +254,10 @@ impl StructFields for Chipset {
             "MemoryDeviceSerialNumber" => {
                 de::read_field(map, &mut self.memory_device_serial_number)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -113,16 +113,16 @@ impl StructFields for CimMount {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ImagePath" => de::read_field(map, &mut self.image_path),
             "FileSystemName" => de::read_field(map, &mut self.file_system_name),
             "VolumeGuid" => de::read_field(map, &mut self.volume_guid),
             "MountFlags" => de::read_field(map, &mut self.mount_flags),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -85,14 +85,14 @@ impl StructFields for ComPort {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "NamedPipe" => de::read_field(map, &mut self.named_pipe),
             "OptimizeForDebugger" => de::read_field(map, &mut self.optimize_for_debugger),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -118,16 +118,16 @@ impl StructFields for CombinedLayers {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Layers" => de::read_struct_vec_field(map, &mut self.layers),
             "ScratchPath" => de::read_field(map, &mut self.scratch_path),
             "ContainerRootPath" => de::read_field(map, &mut self.container_root_path),
             "FilterType" => de::read_field(map, &mut self.filter_type),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

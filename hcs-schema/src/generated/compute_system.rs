@@ -189,8 +189,8 @@ impl StructFields for ComputeSystem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Owner" => de::read_field(map, &mut self.owner),
             "SchemaVersion" => de::read_struct_field(map, &mut self.schema_version),
             "HostingSystemId" => de::read_field(map, &mut self.hosting_system_id),
@@ -201,10 +201,10 @@ impl StructFields for ComputeSystem {
                 de::read_field(map, &mut self.should_terminate_on_last_handle_closed)
             }
             "JobName" => de::read_field(map, &mut self.job_name),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

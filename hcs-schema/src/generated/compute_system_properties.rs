@@ -214,8 +214,8 @@ impl StructFields for ComputeSystemProperties {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Id" => de::read_field(map, &mut self.id),
             "Name" => de::read_field(map, &mut self.name),
             "SystemType" => de::read_field(map, &mut self.system_type),
@@ -227,10 +227,10 @@ impl StructFields for ComputeSystemProperties {
             "IsDummy" => de::read_field(map, &mut self.is_dummy),
             "ObRoot" => de::read_field(map, &mut self.ob_root),
             "RuntimeTemplateId" => de::read_field(map, &mut self.runtime_template_id),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -105,15 +105,15 @@ impl StructFields for ConsoleImageQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Width" => de::read_field(map, &mut self.width),
             "Height" => de::read_field(map, &mut self.height),
             "Flags" => de::read_field(map, &mut self.flags),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

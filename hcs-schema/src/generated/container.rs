@@ -291,8 +291,8 @@ impl StructFields for Container {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "GuestOs" => de::read_struct_field(map, &mut self.guest_os),
             "Storage" => de::read_struct_field(map, &mut self.storage),
             "MappedDirectories" => {
@@ -317,10 +317,10 @@ impl StructFields for Container {
             "ContainerDefinitionFilePath" => {
                 de::read_field(map, &mut self.container_definition_file_path)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -108,15 +108,15 @@ impl StructFields for ContainerCredentialGuardAddInstanceRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Id" => de::read_field(map, &mut self.id),
             "CredentialSpec" => de::read_field(map, &mut self.credential_spec),
             "Transport" => de::read_field(map, &mut self.transport),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -92,14 +92,14 @@ impl StructFields for ContainerCredentialGuardHvSocketServiceConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ServiceId" => de::read_field(map, &mut self.service_id),
             "ServiceConfig" => de::read_struct_field(map, &mut self.service_config),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -108,15 +108,15 @@ impl StructFields for ContainerCredentialGuardInstance {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Id" => de::read_field(map, &mut self.id),
             "CredentialGuard" => de::read_struct_field(map, &mut self.credential_guard),
             "HvSocketConfig" => de::read_struct_field(map, &mut self.hv_socket_config),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

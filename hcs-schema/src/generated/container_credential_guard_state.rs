@@ -122,16 +122,16 @@ impl StructFields for ContainerCredentialGuardState {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Cookie" => de::read_field(map, &mut self.cookie),
             "RpcEndpoint" => de::read_field(map, &mut self.rpc_endpoint),
             "Transport" => de::read_field(map, &mut self.transport),
             "CredentialSpec" => de::read_field(map, &mut self.credential_spec),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

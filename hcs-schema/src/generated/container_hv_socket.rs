@@ -126,18 +126,18 @@ impl StructFields for ContainerHvSocket {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Config" => de::read_struct_field(map, &mut self.config),
             "EnablePowerShellDirect" => {
                 de::read_field(map, &mut self.enable_power_shell_direct)
             }
             "EnableUtcRelay" => de::read_field(map, &mut self.enable_utc_relay),
             "EnableAuditing" => de::read_field(map, &mut self.enable_auditing),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

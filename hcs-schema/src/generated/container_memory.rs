@@ -90,14 +90,14 @@ impl StructFields for ContainerMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SizeInMB" => de::read_field(map, &mut self.size_in_mb),
             "Maximum" => de::read_field(map, &mut self.maximum),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -108,15 +108,15 @@ impl StructFields for ContainerProcessor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Count" => de::read_field(map, &mut self.count),
             "Weight" => de::read_field(map, &mut self.weight),
             "Maximum" => de::read_field(map, &mut self.maximum),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

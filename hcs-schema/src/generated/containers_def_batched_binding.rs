@@ -83,14 +83,14 @@ impl StructFields for ContainersDefBatchedBinding {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "filepath" => de::read_field(map, &mut self.filepath),
             "bindingroots" => de::read_field(map, &mut self.bindingroots),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -116,18 +116,18 @@ impl StructFields for CpuGroupConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "GroupId" => de::read_field(map, &mut self.group_id),
             "Affinity" => de::read_struct_field(map, &mut self.affinity),
             "GroupProperties" => {
                 de::read_struct_vec_field(map, &mut self.group_properties)
             }
             "HypervisorGroupId" => de::read_field(map, &mut self.hypervisor_group_id),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -83,14 +83,14 @@ impl StructFields for CpuGroupProperty {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "PropertyCode" => de::read_field(map, &mut self.property_code),
             "PropertyValue" => de::read_field(map, &mut self.property_value),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

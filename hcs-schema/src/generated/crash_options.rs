@@ -85,16 +85,16 @@ impl StructFields for CrashOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "GuestDebugStateFile" => {
                 de::read_field(map, &mut self.guest_debug_state_file)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -205,8 +205,8 @@ impl StructFields for CrashReport {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SystemId" => de::read_field(map, &mut self.system_id),
             "ActivityId" => de::read_field(map, &mut self.activity_id),
             "WindowsCrashInfo" => {
@@ -220,10 +220,10 @@ impl StructFields for CrashReport {
             "CrashStackUnavailable" => {
                 de::read_field(map, &mut self.crash_stack_unavailable)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

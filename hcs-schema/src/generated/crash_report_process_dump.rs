@@ -84,14 +84,14 @@ impl StructFields for CrashReportProcessDump {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "DumpFile" => de::read_field(map, &mut self.dump_file),
             "Status" => de::read_field(map, &mut self.status),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -102,17 +102,17 @@ impl StructFields for CreateGroupOperation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "GroupId" => de::read_field(map, &mut self.group_id),
             "LogicalProcessorCount" => {
                 de::read_field(map, &mut self.logical_processor_count)
             }
             "LogicalProcessors" => de::read_field(map, &mut self.logical_processors),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

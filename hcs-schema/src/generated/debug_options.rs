@@ -143,8 +143,8 @@ impl StructFields for DebugOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "BugcheckSavedStateFileName" => {
                 de::read_field(map, &mut self.bugcheck_saved_state_file_name)
             }
@@ -163,10 +163,10 @@ impl StructFields for DebugOptions {
             "WorkerProcessDumpOnGuestCrash" => {
                 de::read_struct_field(map, &mut self.worker_process_dump_on_guest_crash)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -106,15 +106,15 @@ impl StructFields for Device {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "InterfaceClassGuid" => de::read_field(map, &mut self.interface_class_guid),
             "LocationPath" => de::read_field(map, &mut self.location_path),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

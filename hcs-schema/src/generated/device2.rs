@@ -112,15 +112,15 @@ impl StructFields for Device2 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Version" => de::read_struct_field(map, &mut self.version),
             "Type" => de::read_field(map, &mut self.r#type),
             "States" => de::read_field(map, &mut self.states),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -85,16 +85,16 @@ impl StructFields for DeviceCategory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "name" => de::read_field(map, &mut self.name),
             "interface_class" => {
                 de::read_struct_vec_field(map, &mut self.interface_class)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -86,14 +86,14 @@ impl StructFields for DeviceExtension {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "device_category" => de::read_struct_field(map, &mut self.device_category),
             "namespace" => de::read_struct_field(map, &mut self.namespace),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -113,18 +113,18 @@ impl StructFields for DeviceInstance {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "id" => de::read_field(map, &mut self.id),
             "location_path" => de::read_field(map, &mut self.location_path),
             "port_name" => de::read_field(map, &mut self.port_name),
             "interface_class" => {
                 de::read_struct_vec_field(map, &mut self.interface_class)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -103,8 +103,8 @@ impl StructFields for DeviceNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "requires_driverstore" => de::read_field(map, &mut self.requires_driverstore),
             "device_category" => {
                 de::read_struct_vec_field(map, &mut self.device_category)
@@ -112,10 +112,10 @@ impl StructFields for DeviceNamespace {
             "device_instance" => {
                 de::read_struct_vec_field(map, &mut self.device_instance)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

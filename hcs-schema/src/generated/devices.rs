@@ -391,8 +391,8 @@ impl StructFields for Devices {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ComPorts" => de::read_struct_map_field(map, &mut self.com_ports),
             "VirtioSerial" => de::read_struct_field(map, &mut self.virtio_serial),
             "Scsi" => de::read_struct_map_field(map, &mut self.scsi),
@@ -422,10 +422,10 @@ impl StructFields for Devices {
             "VirtualPci" => de::read_struct_map_field(map, &mut self.virtual_pci),
             "Ide" => de::read_struct_vec_field(map, &mut self.ide),
             "Floppy" => de::read_struct_field(map, &mut self.floppy),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

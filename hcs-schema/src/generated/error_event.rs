@@ -171,8 +171,8 @@ impl StructFields for ErrorEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Message" => de::read_field(map, &mut self.message),
             "StackTrace" => de::read_field(map, &mut self.stack_trace),
             "Provider" => de::read_field(map, &mut self.provider),
@@ -180,10 +180,10 @@ impl StructFields for ErrorEvent {
             "Flags" => de::read_field(map, &mut self.flags),
             "Source" => de::read_field(map, &mut self.source),
             "Data" => de::read_struct_vec_field(map, &mut self.data),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

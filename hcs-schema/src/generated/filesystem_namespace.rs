@@ -128,17 +128,17 @@ impl StructFields for FilesystemNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "path" => de::read_field(map, &mut self.path),
             "isolation" => de::read_field(map, &mut self.isolation),
             "nesting" => de::read_field(map, &mut self.nesting),
             "layer" => de::read_struct_vec_field(map, &mut self.layer),
             "bindings" => de::read_struct_vec_field(map, &mut self.bindings),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -96,14 +96,14 @@ impl StructFields for FilteredPropertyQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "PropertyType" => de::read_field(map, &mut self.property_type),
             "Filter" => de::read_any_field(map, &mut self.filter),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

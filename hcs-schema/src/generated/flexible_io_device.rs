@@ -100,15 +100,15 @@ impl StructFields for FlexibleIoDevice {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "EmulatorId" => de::read_field(map, &mut self.emulator_id),
             "HostingModel" => de::read_field(map, &mut self.hosting_model),
             "Configuration" => de::read_field(map, &mut self.configuration),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -110,17 +110,17 @@ impl StructFields for GpuConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "AssignmentMode" => de::read_field(map, &mut self.assignment_mode),
             "AssignmentRequest" => de::read_field(map, &mut self.assignment_request),
             "AllowVendorExtension" => {
                 de::read_field(map, &mut self.allow_vendor_extension)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

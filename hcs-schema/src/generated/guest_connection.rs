@@ -103,15 +103,15 @@ impl StructFields for GuestConnection {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "UseVsock" => de::read_field(map, &mut self.use_vsock),
             "UseConnectedSuspend" => de::read_field(map, &mut self.use_connected_suspend),
             "UseHostTimeZone" => de::read_field(map, &mut self.use_host_time_zone),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -109,8 +109,8 @@ impl StructFields for GuestConnectionInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SupportedSchemaVersions" => {
                 de::read_struct_vec_field(map, &mut self.supported_schema_versions)
             }
@@ -118,10 +118,10 @@ impl StructFields for GuestConnectionInfo {
             "GuestDefinedCapabilities" => {
                 de::read_any_field(map, &mut self.guest_defined_capabilities)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -143,8 +143,8 @@ impl StructFields for GuestMemoryInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "TotalPhysicalBytes" => de::read_field(map, &mut self.total_physical_bytes),
             "TotalUsage" => de::read_field(map, &mut self.total_usage),
             "CommittedBytes" => de::read_field(map, &mut self.committed_bytes),
@@ -153,10 +153,10 @@ impl StructFields for GuestMemoryInfo {
             }
             "CommitLimitBytes" => de::read_field(map, &mut self.commit_limit_bytes),
             "PeakCommitmentBytes" => de::read_field(map, &mut self.peak_commitment_bytes),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -114,16 +114,16 @@ impl StructFields for GuestModifySettingRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ResourceType" => de::read_field(map, &mut self.resource_type),
             "RequestType" => de::read_field(map, &mut self.request_type),
             "Settings" => de::read_any_field(map, &mut self.settings),
             "HostedSettings" => de::read_any_field(map, &mut self.hosted_settings),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

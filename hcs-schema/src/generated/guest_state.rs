@@ -123,18 +123,18 @@ impl StructFields for GuestState {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "GuestStateFilePath" => de::read_field(map, &mut self.guest_state_file_path),
             "RuntimeStateFilePath" => {
                 de::read_field(map, &mut self.runtime_state_file_path)
             }
             "ForceTransientState" => de::read_field(map, &mut self.force_transient_state),
             "GuestStateFileType" => de::read_field(map, &mut self.guest_state_file_type),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -97,15 +97,15 @@ impl StructFields for HostFiles {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "base_image_path" => de::read_field(map, &mut self.base_image_path),
             "sandbox_path" => de::read_field(map, &mut self.sandbox_path),
             "file" => de::read_field(map, &mut self.file),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

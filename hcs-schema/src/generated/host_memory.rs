@@ -166,8 +166,8 @@ impl StructFields for HostMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "TotalMemoryInPages" => de::read_field(map, &mut self.total_memory_in_pages),
             "TotalConsumableMemoryInPages" => {
                 de::read_field(map, &mut self.total_consumable_memory_in_pages)
@@ -183,10 +183,10 @@ impl StructFields for HostMemory {
                 de::read_field(map, &mut self.system_overhead_in_pages)
             }
             "NumaSpanningEnabled" => de::read_field(map, &mut self.numa_spanning_enabled),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -92,14 +92,14 @@ impl StructFields for HostedSystem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SchemaVersion" => de::read_struct_field(map, &mut self.schema_version),
             "Container" => de::read_struct_field(map, &mut self.container),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -85,14 +85,14 @@ impl StructFields for HvSocketAddress {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "LocalAddress" => de::read_field(map, &mut self.local_address),
             "ParentAddress" => de::read_field(map, &mut self.parent_address),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

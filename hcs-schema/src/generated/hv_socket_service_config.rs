@@ -123,8 +123,8 @@ impl StructFields for HvSocketServiceConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "BindSecurityDescriptor" => {
                 de::read_field(map, &mut self.bind_security_descriptor)
             }
@@ -133,10 +133,10 @@ impl StructFields for HvSocketServiceConfig {
             }
             "AllowWildcardBinds" => de::read_field(map, &mut self.allow_wildcard_binds),
             "Disabled" => de::read_field(map, &mut self.disabled),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

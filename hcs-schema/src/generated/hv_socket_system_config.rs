@@ -113,8 +113,8 @@ impl StructFields for HvSocketSystemConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "DefaultBindSecurityDescriptor" => {
                 de::read_field(map, &mut self.default_bind_security_descriptor)
             }
@@ -122,10 +122,10 @@ impl StructFields for HvSocketSystemConfig {
                 de::read_field(map, &mut self.default_connect_security_descriptor)
             }
             "ServiceTable" => de::read_struct_map_field(map, &mut self.service_table),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -98,15 +98,15 @@ impl StructFields for IdledProcessorResponse {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "RequestedIdle" => de::read_field(map, &mut self.requested_idle),
             "IdleStatus" => de::read_field(map, &mut self.idle_status),
             "CurrentIdle" => de::read_field(map, &mut self.current_idle),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

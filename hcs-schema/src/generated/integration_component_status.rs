@@ -106,15 +106,15 @@ impl StructFields for IntegrationComponentStatus {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "IsEnabled" => de::read_field(map, &mut self.is_enabled),
             "State" => de::read_field(map, &mut self.state),
             "Reason" => de::read_field(map, &mut self.reason),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -100,15 +100,15 @@ impl StructFields for InterfaceClass {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "type" => de::read_field(map, &mut self.r#type),
             "identifier" => de::read_field(map, &mut self.identifier),
             "recurse" => de::read_field(map, &mut self.recurse),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

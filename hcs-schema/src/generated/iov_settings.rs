@@ -106,15 +106,15 @@ impl StructFields for IovSettings {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "OffloadWeight" => de::read_field(map, &mut self.offload_weight),
             "QueuePairsRequested" => de::read_field(map, &mut self.queue_pairs_requested),
             "InterruptModeration" => de::read_field(map, &mut self.interrupt_moderation),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -129,17 +129,17 @@ impl StructFields for IsolationSettings {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "IsolationType" => de::read_field(map, &mut self.isolation_type),
             "DebugHost" => de::read_field(map, &mut self.debug_host),
             "DebugPort" => de::read_field(map, &mut self.debug_port),
             "LaunchData" => de::read_field(map, &mut self.launch_data),
             "HclEnabled" => de::read_field(map, &mut self.hcl_enabled),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

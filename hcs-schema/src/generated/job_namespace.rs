@@ -128,17 +128,17 @@ impl StructFields for JobNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "cpu" => de::read_struct_field(map, &mut self.cpu),
             "memory" => de::read_struct_field(map, &mut self.memory),
             "systemroot" => de::read_struct_field(map, &mut self.systemroot),
             "terminationpolicy" => de::read_field(map, &mut self.terminationpolicy),
             "threadimpersonation" => de::read_field(map, &mut self.threadimpersonation),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

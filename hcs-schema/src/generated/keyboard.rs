@@ -52,10 +52,10 @@ impl StructFields for Keyboard {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
+    ) -> Option<Result<(), A::Error>> {
         let _ = (key, map);
 
-        Ok(false)
+        None
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

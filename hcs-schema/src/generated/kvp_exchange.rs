@@ -103,17 +103,17 @@ impl StructFields for KvpExchange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "EnableHostOSInfoKvpItems" => {
                 de::read_field(map, &mut self.enable_host_os_info_kvp_items)
             }
             "EntriesToBeAdded" => de::read_field(map, &mut self.entries_to_be_added),
             "EntriesToBeRemoved" => de::read_field(map, &mut self.entries_to_be_removed),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -124,16 +124,16 @@ impl StructFields for Layer {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Id" => de::read_field(map, &mut self.id),
             "Path" => de::read_field(map, &mut self.path),
             "PathType" => de::read_field(map, &mut self.path_type),
             "Cache" => de::read_field(map, &mut self.cache),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -85,14 +85,14 @@ impl StructFields for LayerData {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SchemaVersion" => de::read_struct_field(map, &mut self.schema_version),
             "Layers" => de::read_struct_vec_field(map, &mut self.layers),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

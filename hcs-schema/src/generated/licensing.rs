@@ -84,14 +84,14 @@ impl StructFields for Licensing {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ContainerID" => de::read_field(map, &mut self.container_id),
             "PackageFamilyNames" => de::read_field(map, &mut self.package_family_names),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

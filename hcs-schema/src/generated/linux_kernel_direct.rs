@@ -97,15 +97,15 @@ impl StructFields for LinuxKernelDirect {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "KernelFilePath" => de::read_field(map, &mut self.kernel_file_path),
             "InitRdPath" => de::read_field(map, &mut self.init_rd_path),
             "KernelCmdLine" => de::read_field(map, &mut self.kernel_cmd_line),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

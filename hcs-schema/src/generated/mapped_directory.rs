@@ -139,17 +139,17 @@ impl StructFields for MappedDirectory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "HostPath" => de::read_field(map, &mut self.host_path),
             "HostPathType" => de::read_field(map, &mut self.host_path_type),
             "ContainerPath" => de::read_field(map, &mut self.container_path),
             "ReadOnly" => de::read_field(map, &mut self.read_only),
             "SupportCloudFiles" => de::read_field(map, &mut self.support_cloud_files),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

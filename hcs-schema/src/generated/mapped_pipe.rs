@@ -108,15 +108,15 @@ impl StructFields for MappedPipe {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ContainerPipeName" => de::read_field(map, &mut self.container_pipe_name),
             "HostPath" => de::read_field(map, &mut self.host_path),
             "HostPathType" => de::read_field(map, &mut self.host_path_type),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -97,15 +97,15 @@ impl StructFields for MappedVirtualDisk {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ContainerPath" => de::read_field(map, &mut self.container_path),
             "Lun" => de::read_field(map, &mut self.lun),
             "OverwriteIfExists" => de::read_field(map, &mut self.overwrite_if_exists),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

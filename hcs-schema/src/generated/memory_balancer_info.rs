@@ -90,18 +90,18 @@ impl StructFields for MemoryBalancerInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "AvailableMemoryInPages" => {
                 de::read_field(map, &mut self.available_memory_in_pages)
             }
             "AvailableMemoryForStartingVmsInPages" => {
                 de::read_field(map, &mut self.available_memory_for_starting_vms_in_pages)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

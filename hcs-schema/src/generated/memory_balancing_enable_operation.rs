@@ -73,15 +73,15 @@ impl StructFields for MemoryBalancingEnableOperation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "EnableMemoryBalancing" => {
                 de::read_field(map, &mut self.enable_memory_balancing)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

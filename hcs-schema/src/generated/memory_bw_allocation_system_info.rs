@@ -126,8 +126,8 @@ impl StructFields for MemoryBwAllocationSystemInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "MbaSupported" => de::read_field(map, &mut self.mba_supported),
             "MbaLinear" => de::read_field(map, &mut self.mba_linear),
             "MaxMbaCos" => de::read_field(map, &mut self.max_mba_cos),
@@ -135,10 +135,10 @@ impl StructFields for MemoryBwAllocationSystemInfo {
                 de::read_field(map, &mut self.max_mba_throttle_value)
             }
             "MbaCosSlots" => de::read_field(map, &mut self.mba_cos_slots),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -118,18 +118,18 @@ impl StructFields for MemoryInformationForHost {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "NumaNodeCount" => de::read_field(map, &mut self.numa_node_count),
             "HostMemoryInformation" => {
                 de::read_struct_field(map, &mut self.host_memory_information)
             }
             "NumaNodes" => de::read_struct_vec_field(map, &mut self.numa_nodes),
             "Balancers" => de::read_struct_vec_field(map, &mut self.balancers),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -105,17 +105,17 @@ impl StructFields for MemoryInformationForVm {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "VirtualNodeCount" => de::read_field(map, &mut self.virtual_node_count),
             "VirtualMachineMemory" => {
                 de::read_struct_field(map, &mut self.virtual_machine_memory)
             }
             "VirtualNodes" => de::read_struct_vec_field(map, &mut self.virtual_nodes),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -112,16 +112,16 @@ impl StructFields for MemoryIOSpaceConversionOperation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "NumaNodeIndex" => de::read_field(map, &mut self.numa_node_index),
             "Promote" => de::read_field(map, &mut self.promote),
             "AnyNodeOkay" => de::read_field(map, &mut self.any_node_okay),
             "BadPagesOnly" => de::read_field(map, &mut self.bad_pages_only),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -186,8 +186,8 @@ impl StructFields for MemoryMigrationTransferThrottleParams {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SkipThrottling" => de::read_field(map, &mut self.skip_throttling),
             "ThrottlingScale" => de::read_field(map, &mut self.throttling_scale),
             "MinimumThrottlePercentage" => {
@@ -214,10 +214,10 @@ impl StructFields for MemoryMigrationTransferThrottleParams {
                     &mut self.blackout_time_threshold_for_cancelling_migration,
                 )
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -87,16 +87,16 @@ impl StructFields for MemoryReserveTargetOperation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "MemoryReserveName" => de::read_field(map, &mut self.memory_reserve_name),
             "MemoryReserveTargetInMbArray" => {
                 de::read_field(map, &mut self.memory_reserve_target_in_mb_array)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

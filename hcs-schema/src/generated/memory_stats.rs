@@ -108,8 +108,8 @@ impl StructFields for MemoryStats {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "MemoryUsageCommitBytes" => {
                 de::read_field(map, &mut self.memory_usage_commit_bytes)
             }
@@ -119,10 +119,10 @@ impl StructFields for MemoryStats {
             "MemoryUsagePrivateWorkingSetBytes" => {
                 de::read_field(map, &mut self.memory_usage_private_working_set_bytes)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -115,16 +115,16 @@ impl StructFields for MeteringPortAcl {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Disposition" => de::read_field(map, &mut self.disposition),
             "IsInbound" => de::read_field(map, &mut self.is_inbound),
             "IPAddressRange" => de::read_field(map, &mut self.ip_address_range),
             "InstanceId" => de::read_field(map, &mut self.instance_id),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

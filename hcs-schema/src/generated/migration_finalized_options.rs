@@ -87,14 +87,14 @@ impl StructFields for MigrationFinalizedOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Origin" => de::read_field(map, &mut self.origin),
             "FinalizedOperation" => de::read_field(map, &mut self.finalized_operation),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

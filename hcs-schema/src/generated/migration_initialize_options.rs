@@ -198,8 +198,8 @@ impl StructFields for MigrationInitializeOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Origin" => de::read_field(map, &mut self.origin),
             "MemoryTransport" => de::read_field(map, &mut self.memory_transport),
             "MemoryTransferThrottleParams" => {
@@ -221,10 +221,10 @@ impl StructFields for MigrationInitializeOptions {
             "CompatibilityData" => {
                 de::read_struct_field(map, &mut self.compatibility_data)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -114,16 +114,16 @@ impl StructFields for ModifySettingRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ResourcePath" => de::read_field(map, &mut self.resource_path),
             "RequestType" => de::read_field(map, &mut self.request_type),
             "Settings" => de::read_any_field(map, &mut self.settings),
             "GuestRequest" => de::read_any_field(map, &mut self.guest_request),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

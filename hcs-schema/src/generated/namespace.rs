@@ -185,8 +185,8 @@ impl StructFields for Namespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "job" => de::read_struct_field(map, &mut self.job),
             "filesystem" => de::read_struct_field(map, &mut self.filesystem),
             "mountmgr" => de::read_struct_field(map, &mut self.mountmgr),
@@ -196,10 +196,10 @@ impl StructFields for Namespace {
             "network" => de::read_struct_field(map, &mut self.network),
             "device" => de::read_struct_field(map, &mut self.device),
             "hostfiles" => de::read_struct_field(map, &mut self.hostfiles),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -263,8 +263,8 @@ impl StructFields for NetworkAdapter {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "EndpointId" => de::read_field(map, &mut self.endpoint_id),
             "MacAddress" => de::read_field(map, &mut self.mac_address),
             "MediaType" => de::read_field(map, &mut self.media_type),
@@ -281,10 +281,10 @@ impl StructFields for NetworkAdapter {
             "UsePersistentPort" => de::read_field(map, &mut self.use_persistent_port),
             "ResourcePoolId" => de::read_field(map, &mut self.resource_pool_id),
             "MeteringAcls" => de::read_struct_vec_field(map, &mut self.metering_acls),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -88,14 +88,14 @@ impl StructFields for NetworkPropertyQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "NetworkProperties" => de::read_field(map, &mut self.network_properties),
             "NetworkAdapterNames" => de::read_field(map, &mut self.network_adapter_names),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

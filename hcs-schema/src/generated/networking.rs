@@ -133,8 +133,8 @@ impl StructFields for Networking {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "AllowUnqualifiedDnsQuery" => {
                 de::read_field(map, &mut self.allow_unqualified_dns_query)
             }
@@ -144,10 +144,10 @@ impl StructFields for Networking {
             }
             "Namespace" => de::read_field(map, &mut self.namespace),
             "NetworkAdapters" => de::read_field(map, &mut self.network_adapters),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

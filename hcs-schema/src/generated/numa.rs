@@ -117,18 +117,18 @@ impl StructFields for Numa {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "VirtualNodeCount" => de::read_field(map, &mut self.virtual_node_count),
             "PreferredPhysicalNodes" => {
                 de::read_field(map, &mut self.preferred_physical_nodes)
             }
             "Settings" => de::read_struct_vec_field(map, &mut self.settings),
             "MaxSizePerNode" => de::read_field(map, &mut self.max_size_per_node),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

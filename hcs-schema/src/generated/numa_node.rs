@@ -84,14 +84,14 @@ impl StructFields for NumaNode {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "VirtualNodeIndex" => de::read_field(map, &mut self.virtual_node_index),
             "PhysicalNodeIndex" => de::read_field(map, &mut self.physical_node_index),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

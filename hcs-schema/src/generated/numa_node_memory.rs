@@ -90,18 +90,18 @@ impl StructFields for NumaNodeMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "TotalConsumableMemoryInPages" => {
                 de::read_field(map, &mut self.total_consumable_memory_in_pages)
             }
             "AvailableMemoryInPages" => {
                 de::read_field(map, &mut self.available_memory_in_pages)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

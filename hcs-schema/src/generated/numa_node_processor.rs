@@ -90,18 +90,18 @@ impl StructFields for NumaNodeProcessor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "TotalAssignedProcessors" => {
                 de::read_field(map, &mut self.total_assigned_processors)
             }
             "TotalAvailableProcessors" => {
                 de::read_field(map, &mut self.total_available_processors)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -84,14 +84,14 @@ impl StructFields for NumaProcessors {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "count_per_node" => de::read_struct_field(map, &mut self.count_per_node),
             "node_per_socket" => de::read_field(map, &mut self.node_per_socket),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -143,8 +143,8 @@ impl StructFields for NumaSetting {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "VirtualNodeNumber" => de::read_field(map, &mut self.virtual_node_number),
             "PhysicalNodeNumber" => de::read_field(map, &mut self.physical_node_number),
             "VirtualSocketNumber" => de::read_field(map, &mut self.virtual_socket_number),
@@ -153,10 +153,10 @@ impl StructFields for NumaSetting {
                 de::read_field(map, &mut self.count_of_memory_blocks)
             }
             "MemoryBackingType" => de::read_field(map, &mut self.memory_backing_type),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

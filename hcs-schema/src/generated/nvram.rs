@@ -96,14 +96,14 @@ impl StructFields for Nvram {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Vendors" => de::read_struct_map_field(map, &mut self.vendors),
             "LastUpdateTime" => de::read_field(map, &mut self.last_update_time),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

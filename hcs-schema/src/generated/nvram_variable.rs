@@ -111,15 +111,15 @@ impl StructFields for NvramVariable {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Attributes" => de::read_field(map, &mut self.attributes),
             "Timestamp" => de::read_field(map, &mut self.timestamp),
             "Data" => de::read_field(map, &mut self.data),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

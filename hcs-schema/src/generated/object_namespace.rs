@@ -100,15 +100,15 @@ impl StructFields for ObjectNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "shadow" => de::read_field(map, &mut self.shadow),
             "symlink" => de::read_struct_vec_field(map, &mut self.symlink),
             "objdir" => de::read_struct_vec_field(map, &mut self.objdir),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

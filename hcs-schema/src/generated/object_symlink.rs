@@ -128,17 +128,17 @@ impl StructFields for ObjectSymlink {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "name" => de::read_field(map, &mut self.name),
             "path" => de::read_field(map, &mut self.path),
             "scope" => de::read_field(map, &mut self.scope),
             "pathtoclone" => de::read_field(map, &mut self.pathtoclone),
             "access_mask" => de::read_field(map, &mut self.access_mask),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

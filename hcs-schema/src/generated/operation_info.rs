@@ -124,16 +124,16 @@ impl StructFields for OperationInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Operation" => de::read_field(map, &mut self.operation),
             "StartTimestamp" => de::read_field(map, &mut self.start_timestamp),
             "EndTimestamp" => de::read_field(map, &mut self.end_timestamp),
             "FailureInfo" => de::read_struct_field(map, &mut self.failure_info),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -115,16 +115,16 @@ impl StructFields for OperationSystemMigrationNotificationInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Origin" => de::read_field(map, &mut self.origin),
             "Event" => de::read_field(map, &mut self.event),
             "Result" => de::read_field(map, &mut self.result),
             "AdditionalDetails" => de::read_any_field(map, &mut self.additional_details),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

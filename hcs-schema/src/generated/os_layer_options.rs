@@ -168,8 +168,8 @@ impl StructFields for OsLayerOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "DisableCiCacheOptimization" => {
                 de::read_field(map, &mut self.disable_ci_cache_optimization)
@@ -187,10 +187,10 @@ impl StructFields for OsLayerOptions {
             "SandboxVhdPartitionId" => {
                 de::read_field(map, &mut self.sandbox_vhd_partition_id)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -88,16 +88,16 @@ impl StructFields for PauseOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SuspensionLevel" => de::read_field(map, &mut self.suspension_level),
             "HostedNotification" => {
                 de::read_struct_field(map, &mut self.hosted_notification)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -141,18 +141,18 @@ impl StructFields for Plan9Share {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Name" => de::read_field(map, &mut self.name),
             "AccessName" => de::read_field(map, &mut self.access_name),
             "Path" => de::read_field(map, &mut self.path),
             "Port" => de::read_field(map, &mut self.port),
             "Flags" => de::read_field(map, &mut self.flags),
             "AllowedFiles" => de::read_field(map, &mut self.allowed_files),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

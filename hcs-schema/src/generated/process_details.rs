@@ -177,8 +177,8 @@ impl StructFields for ProcessDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ProcessId" => de::read_field(map, &mut self.process_id),
             "ImageName" => de::read_field(map, &mut self.image_name),
             "CreateTimestamp" => de::read_field(map, &mut self.create_timestamp),
@@ -191,10 +191,10 @@ impl StructFields for ProcessDetails {
             "MemoryWorkingSetSharedBytes" => {
                 de::read_field(map, &mut self.memory_working_set_shared_bytes)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

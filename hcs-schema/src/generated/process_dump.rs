@@ -100,15 +100,15 @@ impl StructFields for ProcessDump {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "CustomDumpFlags" => de::read_field(map, &mut self.custom_dump_flags),
             "DumpFileName" => de::read_field(map, &mut self.dump_file_name),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

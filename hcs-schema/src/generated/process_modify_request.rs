@@ -102,15 +102,15 @@ impl StructFields for ProcessModifyRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Operation" => de::read_field(map, &mut self.operation),
             "ConsoleSize" => de::read_struct_field(map, &mut self.console_size),
             "CloseHandle" => de::read_struct_field(map, &mut self.close_handle),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

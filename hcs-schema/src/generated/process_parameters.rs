@@ -278,8 +278,8 @@ impl StructFields for ProcessParameters {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ApplicationName" => de::read_field(map, &mut self.application_name),
             "CommandLine" => de::read_field(map, &mut self.command_line),
             "CommandArgs" => de::read_field(map, &mut self.command_args),
@@ -295,10 +295,10 @@ impl StructFields for ProcessParameters {
             "CreateInUtilityVM" => de::read_field(map, &mut self.create_in_utility_vm),
             "UseExistingLogin" => de::read_field(map, &mut self.use_existing_login),
             "UseLegacyConsole" => de::read_field(map, &mut self.use_legacy_console),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -121,16 +121,16 @@ impl StructFields for ProcessStatus {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ProcessId" => de::read_field(map, &mut self.process_id),
             "Exited" => de::read_field(map, &mut self.exited),
             "ExitCode" => de::read_field(map, &mut self.exit_code),
             "LastWaitResult" => de::read_field(map, &mut self.last_wait_result),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -149,8 +149,8 @@ impl StructFields for ProcessorCapabilitiesInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ProcessorFeatures" => de::read_field(map, &mut self.processor_features),
             "XsaveProcessorFeatures" => {
                 de::read_field(map, &mut self.xsave_processor_features)
@@ -162,10 +162,10 @@ impl StructFields for ProcessorCapabilitiesInfo {
             "NonArchitecturalCoreSharing" => {
                 de::read_field(map, &mut self.non_architectural_core_sharing)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -180,8 +180,8 @@ impl StructFields for ProcessorFeatureSet {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ProcessorFeatures" => de::read_field(map, &mut self.processor_features),
             "XsaveProcessorFeatures" => {
                 de::read_field(map, &mut self.xsave_processor_features)
@@ -199,10 +199,10 @@ impl StructFields for ProcessorFeatureSet {
             "ProcessorFeatureSetMode" => {
                 de::read_field(map, &mut self.processor_feature_set_mode)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

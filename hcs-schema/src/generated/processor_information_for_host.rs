@@ -87,14 +87,14 @@ impl StructFields for ProcessorInformationForHost {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "NumaNodeCount" => de::read_field(map, &mut self.numa_node_count),
             "NumaNodes" => de::read_struct_vec_field(map, &mut self.numa_nodes),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -121,16 +121,16 @@ impl StructFields for ProcessorLimits {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Limit" => de::read_field(map, &mut self.limit),
             "Weight" => de::read_field(map, &mut self.weight),
             "Reservation" => de::read_field(map, &mut self.reservation),
             "MaximumFrequencyMHz" => de::read_field(map, &mut self.maximum_frequency_mhz),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -99,15 +99,15 @@ impl StructFields for ProcessorStats {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "TotalRuntime100ns" => de::read_field(map, &mut self.total_runtime100ns),
             "RuntimeUser100ns" => de::read_field(map, &mut self.runtime_user100ns),
             "RuntimeKernel100ns" => de::read_field(map, &mut self.runtime_kernel100ns),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

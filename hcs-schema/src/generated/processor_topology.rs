@@ -91,18 +91,18 @@ impl StructFields for ProcessorTopology {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "LogicalProcessorCount" => {
                 de::read_field(map, &mut self.logical_processor_count)
             }
             "LogicalProcessors" => {
                 de::read_struct_vec_field(map, &mut self.logical_processors)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

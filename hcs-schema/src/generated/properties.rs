@@ -526,8 +526,8 @@ impl StructFields for Properties {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Id" => de::read_field(map, &mut self.id),
             "SystemType" => de::read_field(map, &mut self.system_type),
             "RuntimeOsType" => de::read_field(map, &mut self.runtime_os_type),
@@ -574,10 +574,10 @@ impl StructFields for Properties {
             "ICHeartbeatStatus" => {
                 de::read_struct_field(map, &mut self.ic_heartbeat_status)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -85,14 +85,14 @@ impl StructFields for PropertyResponse {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Error" => de::read_struct_field(map, &mut self.error),
             "Response" => de::read_any_field(map, &mut self.response),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -83,14 +83,14 @@ impl StructFields for RdpConnectionOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "AccessSids" => de::read_field(map, &mut self.access_sids),
             "NamedPipe" => de::read_field(map, &mut self.named_pipe),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -86,14 +86,14 @@ impl StructFields for RegistryChanges {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "AddValues" => de::read_struct_vec_field(map, &mut self.add_values),
             "DeleteKeys" => de::read_struct_vec_field(map, &mut self.delete_keys),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -114,16 +114,16 @@ impl StructFields for RegistryHiveStack {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "hive" => de::read_field(map, &mut self.hive),
             "layer" => de::read_struct_vec_field(map, &mut self.layer),
             "mkkey" => de::read_struct_vec_field(map, &mut self.mkkey),
             "delkey" => de::read_struct_vec_field(map, &mut self.delkey),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -99,15 +99,15 @@ impl StructFields for RegistryKey {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Hive" => de::read_field(map, &mut self.hive),
             "Name" => de::read_field(map, &mut self.name),
             "Volatile" => de::read_field(map, &mut self.volatile),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -183,8 +183,8 @@ impl StructFields for RegistryLayer {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "hosthive" => de::read_field(map, &mut self.hosthive),
             "filepath" => de::read_field(map, &mut self.filepath),
             "identifier" => de::read_field(map, &mut self.identifier),
@@ -194,10 +194,10 @@ impl StructFields for RegistryLayer {
             "trustedhive" => de::read_field(map, &mut self.trustedhive),
             "writethrough" => de::read_field(map, &mut self.writethrough),
             "fileaccesstoken" => de::read_field(map, &mut self.fileaccesstoken),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

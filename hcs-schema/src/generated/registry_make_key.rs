@@ -128,17 +128,17 @@ impl StructFields for RegistryMakeKey {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "name" => de::read_field(map, &mut self.name),
             "clonesd" => de::read_field(map, &mut self.clonesd),
             "mkkey" => de::read_struct_vec_field(map, &mut self.mkkey),
             "mkvalue" => de::read_struct_vec_field(map, &mut self.mkvalue),
             "volatile" => de::read_field(map, &mut self.volatile),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -125,17 +125,17 @@ impl StructFields for RegistryMakeValue {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "name" => de::read_field(map, &mut self.name),
             "data_multistring" => de::read_field(map, &mut self.data_multistring),
             "data_dword" => de::read_field(map, &mut self.data_dword),
             "data_string" => de::read_field(map, &mut self.data_string),
             "data_binary" => de::read_field(map, &mut self.data_binary),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -100,17 +100,17 @@ impl StructFields for RegistryNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "symlink" => de::read_struct_vec_field(map, &mut self.symlink),
             "redirectionnode" => {
                 de::read_struct_vec_field(map, &mut self.redirectionnode)
             }
             "hivestack" => de::read_struct_vec_field(map, &mut self.hivestack),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -139,18 +139,18 @@ impl StructFields for RegistryRedirectionNode {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "containerpath" => de::read_field(map, &mut self.containerpath),
             "hostpath" => de::read_field(map, &mut self.hostpath),
             "hivestack" => de::read_field(map, &mut self.hivestack),
             "access_mask" => de::read_field(map, &mut self.access_mask),
             "trustedhive" => de::read_field(map, &mut self.trustedhive),
             "exitnode" => de::read_field(map, &mut self.exitnode),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -174,8 +174,8 @@ impl StructFields for RegistryValue {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Key" => de::read_struct_field(map, &mut self.key),
             "Name" => de::read_field(map, &mut self.name),
             "Type" => de::read_field(map, &mut self.r#type),
@@ -184,10 +184,10 @@ impl StructFields for RegistryValue {
             "DWordValue" => de::read_field(map, &mut self.dword_value),
             "QWordValue" => de::read_field(map, &mut self.qword_value),
             "CustomType" => de::read_field(map, &mut self.custom_type),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -104,17 +104,17 @@ impl StructFields for RestoreState {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "RuntimeStateFilePath" => {
                 de::read_field(map, &mut self.runtime_state_file_path)
             }
             "SaveStateFilePath" => de::read_field(map, &mut self.save_state_file_path),
             "TemplateSystemId" => de::read_field(map, &mut self.template_system_id),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

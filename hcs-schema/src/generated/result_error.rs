@@ -124,16 +124,16 @@ impl StructFields for ResultError {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Error" => de::read_field(map, &mut self.error),
             "ErrorMessage" => de::read_field(map, &mut self.error_message),
             "ErrorEvents" => de::read_struct_vec_field(map, &mut self.error_events),
             "Attribution" => de::read_struct_vec_field(map, &mut self.attribution),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -114,15 +114,15 @@ impl StructFields for Rs4NetworkModifySettingRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "RequestType" => de::read_field(map, &mut self.request_type),
             "AdapterInstanceID" => de::read_field(map, &mut self.adapter_instance_id),
             "Settings" => de::read_any_field(map, &mut self.settings),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -96,14 +96,14 @@ impl StructFields for RuntimeState {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Version" => de::read_struct_field(map, &mut self.version),
             "Devices" => de::read_struct_map_field(map, &mut self.devices),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

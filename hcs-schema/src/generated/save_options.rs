@@ -106,17 +106,17 @@ impl StructFields for SaveOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SaveType" => de::read_field(map, &mut self.save_type),
             "RuntimeStateFilePath" => {
                 de::read_field(map, &mut self.runtime_state_file_path)
             }
             "SaveStateFilePath" => de::read_field(map, &mut self.save_state_file_path),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -95,16 +95,16 @@ impl StructFields for Scsi {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Attachments" => de::read_struct_map_field(map, &mut self.attachments),
             "DisableInterruptBatching" => {
                 de::read_field(map, &mut self.disable_interrupt_batching)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

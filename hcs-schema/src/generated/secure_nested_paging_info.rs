@@ -87,14 +87,14 @@ impl StructFields for SecureNestedPagingInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "CpuId" => de::read_struct_vec_field(map, &mut self.cpu_id),
             "TcbVersion" => de::read_field(map, &mut self.tcb_version),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

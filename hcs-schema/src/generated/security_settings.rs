@@ -87,14 +87,14 @@ impl StructFields for SecuritySettings {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "EnableTpm" => de::read_field(map, &mut self.enable_tpm),
             "Isolation" => de::read_struct_field(map, &mut self.isolation),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -93,16 +93,16 @@ impl StructFields for ServiceProperties {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Properties" => de::read_field(map, &mut self.properties),
             "PropertyResponses" => {
                 de::read_struct_map_field(map, &mut self.property_responses)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -113,17 +113,17 @@ impl StructFields for ServicePropertyQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "PropertyTypes" => de::read_field(map, &mut self.property_types),
             "PropertyQueries" => de::read_field(map, &mut self.property_queries),
             "FilteredQueries" => {
                 de::read_struct_vec_field(map, &mut self.filtered_queries)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

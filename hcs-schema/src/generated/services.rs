@@ -122,16 +122,16 @@ impl StructFields for Services {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Heartbeat" => de::read_struct_field(map, &mut self.heartbeat),
             "Shutdown" => de::read_struct_field(map, &mut self.shutdown),
             "Timesync" => de::read_struct_field(map, &mut self.timesync),
             "KvpExchange" => de::read_struct_field(map, &mut self.kvp_exchange),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -84,14 +84,14 @@ impl StructFields for SetMbaCosThrottleValueRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "CosIndex" => de::read_field(map, &mut self.cos_index),
             "CosThrottleValue" => de::read_field(map, &mut self.cos_throttle_value),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -99,15 +99,15 @@ impl StructFields for SetPropertyOperation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "GroupId" => de::read_field(map, &mut self.group_id),
             "PropertyCode" => de::read_field(map, &mut self.property_code),
             "PropertyValue" => de::read_field(map, &mut self.property_value),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -118,18 +118,18 @@ impl StructFields for SgxMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Enabled" => de::read_field(map, &mut self.enabled),
             "SizeInMB" => de::read_field(map, &mut self.size_in_mb),
             "LaunchControlMode" => de::read_field(map, &mut self.launch_control_mode),
             "LaunchControlDefault" => {
                 de::read_field(map, &mut self.launch_control_default)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -125,17 +125,17 @@ impl StructFields for SharedMemoryRegion {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SectionName" => de::read_field(map, &mut self.section_name),
             "StartOffset" => de::read_field(map, &mut self.start_offset),
             "Length" => de::read_field(map, &mut self.length),
             "AllowGuestWrite" => de::read_field(map, &mut self.allow_guest_write),
             "HiddenFromGuest" => de::read_field(map, &mut self.hidden_from_guest),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

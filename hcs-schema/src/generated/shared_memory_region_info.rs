@@ -86,16 +86,16 @@ impl StructFields for SharedMemoryRegionInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SectionName" => de::read_field(map, &mut self.section_name),
             "GuestPhysicalAddress" => {
                 de::read_field(map, &mut self.guest_physical_address)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

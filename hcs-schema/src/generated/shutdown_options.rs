@@ -124,16 +124,16 @@ impl StructFields for ShutdownOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Mechanism" => de::read_field(map, &mut self.mechanism),
             "Type" => de::read_field(map, &mut self.r#type),
             "Force" => de::read_field(map, &mut self.force),
             "Reason" => de::read_field(map, &mut self.reason),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -118,8 +118,8 @@ impl StructFields for SiloSettings {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SiloBaseOsPath" => de::read_field(map, &mut self.silo_base_os_path),
             "NotifySiloJobCreated" => {
                 de::read_field(map, &mut self.notify_silo_job_created)
@@ -128,10 +128,10 @@ impl StructFields for SiloSettings {
                 de::read_struct_vec_field(map, &mut self.file_system_layers)
             }
             "Bindings" => de::read_struct_vec_field(map, &mut self.bindings),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -123,18 +123,18 @@ impl StructFields for Storage {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Layers" => de::read_struct_vec_field(map, &mut self.layers),
             "Path" => de::read_field(map, &mut self.path),
             "QoS" => de::read_struct_field(map, &mut self.qos),
             "PrivilegedContainerRootPath" => {
                 de::read_field(map, &mut self.privileged_container_root_path)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -89,14 +89,14 @@ impl StructFields for StorageQoS {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "IopsMaximum" => de::read_field(map, &mut self.iops_maximum),
             "BandwidthMaximum" => de::read_field(map, &mut self.bandwidth_maximum),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -116,18 +116,18 @@ impl StructFields for StorageStats {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ReadCountNormalized" => de::read_field(map, &mut self.read_count_normalized),
             "ReadSizeBytes" => de::read_field(map, &mut self.read_size_bytes),
             "WriteCountNormalized" => {
                 de::read_field(map, &mut self.write_count_normalized)
             }
             "WriteSizeBytes" => de::read_field(map, &mut self.write_size_bytes),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -106,15 +106,15 @@ impl StructFields for SystemExitStatus {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Status" => de::read_field(map, &mut self.status),
             "ExitType" => de::read_field(map, &mut self.exit_type),
             "Attribution" => de::read_struct_vec_field(map, &mut self.attribution),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

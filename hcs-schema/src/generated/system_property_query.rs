@@ -94,14 +94,14 @@ impl StructFields for SystemPropertyQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "PropertyTypes" => de::read_field(map, &mut self.property_types),
             "Queries" => de::read_field(map, &mut self.queries),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

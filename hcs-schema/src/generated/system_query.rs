@@ -113,16 +113,16 @@ impl StructFields for SystemQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Ids" => de::read_field(map, &mut self.ids),
             "Names" => de::read_field(map, &mut self.names),
             "Types" => de::read_field(map, &mut self.types),
             "Owners" => de::read_field(map, &mut self.owners),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

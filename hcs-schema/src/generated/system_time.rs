@@ -167,8 +167,8 @@ impl StructFields for SystemTime {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Year" => de::read_field(map, &mut self.year),
             "Month" => de::read_field(map, &mut self.month),
             "DayOfWeek" => de::read_field(map, &mut self.day_of_week),
@@ -177,10 +177,10 @@ impl StructFields for SystemTime {
             "Minute" => de::read_field(map, &mut self.minute),
             "Second" => de::read_field(map, &mut self.second),
             "Milliseconds" => de::read_field(map, &mut self.milliseconds),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

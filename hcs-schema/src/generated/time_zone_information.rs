@@ -155,8 +155,8 @@ impl StructFields for TimeZoneInformation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Bias" => de::read_field(map, &mut self.bias),
             "StandardName" => de::read_field(map, &mut self.standard_name),
             "StandardDate" => de::read_struct_field(map, &mut self.standard_date),
@@ -164,10 +164,10 @@ impl StructFields for TimeZoneInformation {
             "DaylightName" => de::read_field(map, &mut self.daylight_name),
             "DaylightDate" => de::read_struct_field(map, &mut self.daylight_date),
             "DaylightBias" => de::read_field(map, &mut self.daylight_bias),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

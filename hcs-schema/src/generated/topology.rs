@@ -100,15 +100,15 @@ impl StructFields for Topology {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Memory" => de::read_struct_field(map, &mut self.memory),
             "Processor" => de::read_struct_field(map, &mut self.processor),
             "Numa" => de::read_struct_field(map, &mut self.numa),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

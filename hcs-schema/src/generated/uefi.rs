@@ -148,8 +148,8 @@ impl StructFields for Uefi {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "EnableDebugger" => de::read_field(map, &mut self.enable_debugger),
             "SecureBootTemplateId" => {
                 de::read_field(map, &mut self.secure_boot_template_id)
@@ -160,10 +160,10 @@ impl StructFields for Uefi {
             "BootThis" => de::read_struct_field(map, &mut self.boot_this),
             "Console" => de::read_field(map, &mut self.console),
             "StopOnBootFailure" => de::read_field(map, &mut self.stop_on_boot_failure),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

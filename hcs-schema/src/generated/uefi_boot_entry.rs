@@ -127,17 +127,17 @@ impl StructFields for UefiBootEntry {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "DeviceType" => de::read_field(map, &mut self.device_type),
             "DevicePath" => de::read_field(map, &mut self.device_path),
             "DiskNumber" => de::read_field(map, &mut self.disk_number),
             "OptionalData" => de::read_field(map, &mut self.optional_data),
             "VmbFsRootPath" => de::read_field(map, &mut self.vmb_fs_root_path),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

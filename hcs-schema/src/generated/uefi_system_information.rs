@@ -154,8 +154,8 @@ impl StructFields for UefiSystemInformation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Manufacturer" => de::read_field(map, &mut self.manufacturer),
             "ProductName" => de::read_field(map, &mut self.product_name),
             "Version" => de::read_field(map, &mut self.version),
@@ -163,10 +163,10 @@ impl StructFields for UefiSystemInformation {
             "UUID" => de::read_field(map, &mut self.uuid),
             "SKUNumber" => de::read_field(map, &mut self.sku_number),
             "Family" => de::read_field(map, &mut self.family),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -117,8 +117,8 @@ impl StructFields for VideoMonitor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "HorizontalResolution" => {
                 de::read_field(map, &mut self.horizontal_resolution)
             }
@@ -127,10 +127,10 @@ impl StructFields for VideoMonitor {
                 de::read_struct_field(map, &mut self.connection_options)
             }
             "ResolutionType" => de::read_field(map, &mut self.resolution_type),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -103,15 +103,15 @@ impl StructFields for VirtioSerialPort {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "NamedPipe" => de::read_field(map, &mut self.named_pipe),
             "Name" => de::read_field(map, &mut self.name),
             "ConsoleSupport" => de::read_field(map, &mut self.console_support),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -122,16 +122,16 @@ impl StructFields for VirtualDeviceFailure {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Detail" => de::read_field(map, &mut self.detail),
             "Name" => de::read_field(map, &mut self.name),
             "DeviceId" => de::read_field(map, &mut self.device_id),
             "InstanceId" => de::read_field(map, &mut self.instance_id),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

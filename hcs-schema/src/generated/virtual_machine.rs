@@ -381,8 +381,8 @@ impl StructFields for VirtualMachine {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Version" => de::read_struct_field(map, &mut self.version),
             "StopOnReset" => de::read_field(map, &mut self.stop_on_reset),
             "Chipset" => de::read_struct_field(map, &mut self.chipset),
@@ -406,10 +406,10 @@ impl StructFields for VirtualMachine {
             "EnableGuestControlledCacheTypes" => {
                 de::read_field(map, &mut self.enable_guest_controlled_cache_types)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

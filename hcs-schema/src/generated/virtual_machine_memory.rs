@@ -434,8 +434,8 @@ impl StructFields for VirtualMachineMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "SizeInMB" => de::read_field(map, &mut self.size_in_mb),
             "Backing" => de::read_field(map, &mut self.backing),
             "AllowOvercommit" => de::read_field(map, &mut self.allow_overcommit),
@@ -477,10 +477,10 @@ impl StructFields for VirtualMachineMemory {
             "HighMmioGapInMB" => de::read_field(map, &mut self.high_mmio_gap_in_mb),
             "SlitType" => de::read_field(map, &mut self.slit_type),
             "SgxMemory" => de::read_struct_field(map, &mut self.sgx_memory),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -378,8 +378,8 @@ impl StructFields for VirtualMachineProcessor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Count" => de::read_field(map, &mut self.count),
             "Limit" => de::read_field(map, &mut self.limit),
             "Weight" => de::read_field(map, &mut self.weight),
@@ -420,10 +420,10 @@ impl StructFields for VirtualMachineProcessor {
             "NumaProcessorsSettings" => {
                 de::read_struct_field(map, &mut self.numa_processors_settings)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -114,18 +114,18 @@ impl StructFields for VirtualNodeInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "VirtualNodeIndex" => de::read_field(map, &mut self.virtual_node_index),
             "PhysicalNodeNumber" => de::read_field(map, &mut self.physical_node_number),
             "VirtualProcessorCount" => {
                 de::read_field(map, &mut self.virtual_processor_count)
             }
             "MemoryUsageInPages" => de::read_field(map, &mut self.memory_usage_in_pages),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -89,16 +89,16 @@ impl StructFields for VirtualPciDevice {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Functions" => de::read_struct_vec_field(map, &mut self.functions),
             "PropagateNumaAffinity" => {
                 de::read_field(map, &mut self.propagate_numa_affinity)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

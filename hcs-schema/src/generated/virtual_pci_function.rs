@@ -100,17 +100,17 @@ impl StructFields for VirtualPciFunction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "DeviceInstancePath" => de::read_field(map, &mut self.device_instance_path),
             "VirtualFunction" => de::read_field(map, &mut self.virtual_function),
             "AllowDirectTranslatedP2P" => {
                 de::read_field(map, &mut self.allow_direct_translated_p2p)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

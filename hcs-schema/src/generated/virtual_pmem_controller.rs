@@ -117,16 +117,16 @@ impl StructFields for VirtualPMemController {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Devices" => de::read_struct_map_field(map, &mut self.devices),
             "MaximumCount" => de::read_field(map, &mut self.maximum_count),
             "MaximumSizeBytes" => de::read_field(map, &mut self.maximum_size_bytes),
             "Backing" => de::read_field(map, &mut self.backing),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -129,17 +129,17 @@ impl StructFields for VirtualPMemDevice {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "HostPath" => de::read_field(map, &mut self.host_path),
             "ReadOnly" => de::read_field(map, &mut self.read_only),
             "ImageFormat" => de::read_field(map, &mut self.image_format),
             "SizeBytes" => de::read_field(map, &mut self.size_bytes),
             "Mappings" => de::read_struct_map_field(map, &mut self.mappings),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

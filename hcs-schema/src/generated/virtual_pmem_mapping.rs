@@ -86,14 +86,14 @@ impl StructFields for VirtualPMemMapping {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "HostPath" => de::read_field(map, &mut self.host_path),
             "ImageFormat" => de::read_field(map, &mut self.image_format),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

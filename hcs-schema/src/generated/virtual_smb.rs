@@ -88,16 +88,16 @@ impl StructFields for VirtualSmb {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Shares" => de::read_struct_vec_field(map, &mut self.shares),
             "DirectFileMappingInMB" => {
                 de::read_field(map, &mut self.direct_file_mapping_in_mb)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

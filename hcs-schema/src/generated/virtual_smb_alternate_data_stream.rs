@@ -84,14 +84,14 @@ impl StructFields for VirtualSmbAlternateDataStream {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Name" => de::read_field(map, &mut self.name),
             "Contents" => de::read_field(map, &mut self.contents),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -173,8 +173,8 @@ impl StructFields for VirtualSmbShare {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "Name" => de::read_field(map, &mut self.name),
             "Path" => de::read_field(map, &mut self.path),
             "Flags" => de::read_field(map, &mut self.flags),
@@ -188,10 +188,10 @@ impl StructFields for VirtualSmbShare {
                 )
             }
             "Options" => de::read_struct_field(map, &mut self.options),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -439,8 +439,8 @@ impl StructFields for VirtualSmbShareOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ReadOnly" => de::read_field(map, &mut self.read_only),
             "ShareRead" => de::read_field(map, &mut self.share_read),
             "CacheIo" => de::read_field(map, &mut self.cache_io),
@@ -475,10 +475,10 @@ impl StructFields for VirtualSmbShareOptions {
             "FilterEncryptionAttributes" => {
                 de::read_field(map, &mut self.filter_encryption_attributes)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

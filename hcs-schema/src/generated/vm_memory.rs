@@ -159,8 +159,8 @@ impl StructFields for VmMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "AvailableMemory" => de::read_field(map, &mut self.available_memory),
             "AvailableMemoryBuffer" => {
                 de::read_field(map, &mut self.available_memory_buffer)
@@ -172,10 +172,10 @@ impl StructFields for VmMemory {
             "DmOperationInProgress" => {
                 de::read_field(map, &mut self.dm_operation_in_progress)
             }
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

@@ -226,8 +226,8 @@ impl StructFields for WindowsCrashReport {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "DumpFile" => de::read_field(map, &mut self.dump_file),
             "OsMajorVersion" => de::read_field(map, &mut self.os_major_version),
             "OsMinorVersion" => de::read_field(map, &mut self.os_minor_version),
@@ -242,10 +242,10 @@ impl StructFields for WindowsCrashReport {
             "OsProductType" => de::read_field(map, &mut self.os_product_type),
             "Status" => de::read_field(map, &mut self.status),
             "FinalPhase" => de::read_field(map, &mut self.final_phase),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

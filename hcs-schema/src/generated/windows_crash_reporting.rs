@@ -100,15 +100,15 @@ impl StructFields for WindowsCrashReporting {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "DumpFileName" => de::read_field(map, &mut self.dump_file_name),
             "MaxDumpSize" => de::read_field(map, &mut self.max_dump_size),
             "DumpType" => de::read_field(map, &mut self.dump_type),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {

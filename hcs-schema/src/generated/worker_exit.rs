@@ -116,16 +116,16 @@ impl StructFields for WorkerExit {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Result<bool, A::Error> {
-        match key {
+    ) -> Option<Result<(), A::Error>> {
+        let read = match key {
             "ExitCode" => de::read_field(map, &mut self.exit_code),
             "Type" => de::read_field(map, &mut self.r#type),
             "Detail" => de::read_field(map, &mut self.detail),
             "Initiator" => de::read_field(map, &mut self.initiator),
-            _ => return Ok(false),
-        }?;
+            _ => return None,
+        };
 
-        Ok(true)
+        Some(read)
     }
 
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
