@@ -7,10 +7,12 @@
 //! field, and this module's visitor stores the rest.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::UnknownProperties;
 use crate::fields::StructFields;
@@ -41,8 +43,48 @@ where
     A: MapAccess<'de>,
     T: de::Deserialize<'de>,
 {
-    *slot = map.next_value()?;
-    Ok(())
+    map.next_value_seed(OptionField(slot))
+}
+
+/// What serde's `Option<T>` reads (`null` is `None`), written into the field. serde's own was a
+/// second out-of-line function for every field type, next to [`read_field`]; this one is inlined
+/// into it.
+struct OptionField<'a, T>(&'a mut Option<T>);
+
+impl<'de, T: de::Deserialize<'de>> DeserializeSeed<'de> for OptionField<'_, T> {
+    type Value = ();
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: de::Deserialize<'de>> Visitor<'de> for OptionField<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde's `Option<T>` says so.
+        f.write_str("option")
+    }
+
+    #[inline]
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    #[inline]
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    #[inline]
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        *self.0 = Some(T::deserialize(deserializer)?);
+        Ok(())
+    }
 }
 
 /// Reads the value of a free-form ("any") field: any JSON value, `null` included, which is kept
@@ -60,7 +102,9 @@ pub(crate) fn read_any_field<'de, A: MapAccess<'de>>(
 ///
 /// The generated structs are large (a `ComputeSystem` is several kilobytes), and building each
 /// nested one elsewhere and moving it into its parent made copying the biggest cost of
-/// deserialization. `null` is `None`, like serde's `Option`.
+/// deserialization. `null` is `None`, like serde's `Option`. Never inlined, like [`read_field`]:
+/// one copy per reader and struct type.
+#[inline(never)]
 pub(crate) fn read_struct_field<'de, A, T>(
     map: &mut A,
     slot: &mut Option<T>,
@@ -77,6 +121,7 @@ struct OptionInPlace<'a, T>(&'a mut Option<T>);
 impl<'de, T: StructFields> DeserializeSeed<'de> for OptionInPlace<'_, T> {
     type Value = ();
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_option(self)
     }
@@ -104,20 +149,221 @@ impl<'de, T: StructFields> Visitor<'de> for OptionInPlace<'_, T> {
     }
 }
 
-/// Sets a struct field to `None`. Out of line (one copy per type, not per type and reader),
-/// with [`fill`]: dropping the earlier value is the struct's drop code, and inlined into
-/// [`OptionInPlace`] it was most of that visitor's machine code, which is run once for every
-/// struct of a document.
+/// Sets a struct field to `None`. Out of line (one copy per type, not per type and reader):
+/// dropping the earlier value is the struct's drop code, and inlined into [`OptionInPlace`] it
+/// was most of that visitor's machine code, which is run once for every struct of a document.
 #[inline(never)]
 fn clear<T>(slot: &mut Option<T>) {
     *slot = None;
 }
 
 /// Sets a struct field to its type's default, to be read into. A repeated property replaces the
-/// earlier value, as it does for every other field. Out of line like [`clear`].
-#[inline(never)]
+/// earlier value, as it does for every other field; only then is there something to drop, out
+/// of line ([`clear`]). Inline: out of line, this was a function per struct type of its own.
+#[inline]
 fn fill<T: Default>(slot: &mut Option<T>) -> &mut T {
-    slot.insert(T::default())
+    if slot.is_some() {
+        clear(slot);
+    }
+    slot.get_or_insert_with(T::default)
+}
+
+/// Reads the value of a field that is an array of a generated struct (`Plan9`'s shares), each
+/// element built where it lives in the vector, as [`read_struct_field`] builds a struct field.
+///
+/// What serde's `Option<Vec<T>>` reads, element by element: `T`'s `Deserialize` is
+/// [`deserialize_struct`], which reads the object with [`InPlace`] as this does. serde's `Vec<T>`
+/// built each element elsewhere and moved it in, and was three more functions per element type
+/// (the visitor, `T::deserialize`, the sequence's element read).
+#[inline(never)]
+pub(crate) fn read_struct_vec_field<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<Vec<T>>,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: StructFields,
+{
+    map.next_value_seed(OptionVecInPlace(slot))
+}
+
+struct OptionVecInPlace<'a, T>(&'a mut Option<Vec<T>>);
+
+impl<'de, T: StructFields> DeserializeSeed<'de> for OptionVecInPlace<'_, T> {
+    type Value = ();
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: StructFields> Visitor<'de> for OptionVecInPlace<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde's `Option<T>` says so.
+        f.write_str("option")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(VecInPlace(self.0.insert(Vec::new())))
+    }
+}
+
+/// Reads a JSON array's elements onto the end of a vector.
+struct VecInPlace<'a, T>(&'a mut Vec<T>);
+
+impl<'de, T: StructFields> Visitor<'de> for VecInPlace<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde's `Vec<T>` says so.
+        f.write_str("a sequence")
+    }
+
+    #[inline]
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        // serde's `Vec<T>` reserves what the reader says is coming, up to 1 MiB.
+        let hint = seq.size_hint().unwrap_or(0);
+        self.0
+            .reserve_exact(hint.min(1024 * 1024 / size_of::<T>().max(1)));
+        while let Some(()) = seq.next_element_seed(ElementInPlace(&mut *self.0))? {}
+        Ok(())
+    }
+}
+
+/// One element of [`VecInPlace`]: pushed as the default, then read into.
+struct ElementInPlace<'a, T>(&'a mut Vec<T>);
+
+impl<'de, T: StructFields> DeserializeSeed<'de> for ElementInPlace<'_, T> {
+    type Value = ();
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(InPlace(push_default(self.0)))
+    }
+}
+
+/// Appends the default of a struct type, to be read into. Inline, like [`fill`].
+#[inline]
+fn push_default<T: Default>(vec: &mut Vec<T>) -> &mut T {
+    vec.push(T::default());
+    let last = vec.len() - 1;
+    &mut vec[last]
+}
+
+/// Reads the value of a field that maps names to a generated struct (`Scsi`'s attachments, a
+/// VM's network adapters), each value built where it lives in the map, as [`read_struct_field`]
+/// builds a struct field.
+///
+/// What serde's `Option<BTreeMap<String, T>>` reads, entry by entry: a repeated name replaces
+/// the earlier value and keeps the first key, as `BTreeMap::insert` does. serde's map built each
+/// value elsewhere and moved it in, and was three more functions per value type.
+#[inline(never)]
+pub(crate) fn read_struct_map_field<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<BTreeMap<String, T>>,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    T: StructFields,
+{
+    map.next_value_seed(OptionMapInPlace(slot))
+}
+
+struct OptionMapInPlace<'a, T>(&'a mut Option<BTreeMap<String, T>>);
+
+impl<'de, T: StructFields> DeserializeSeed<'de> for OptionMapInPlace<'_, T> {
+    type Value = ();
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: StructFields> Visitor<'de> for OptionMapInPlace<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde's `Option<T>` says so.
+        f.write_str("option")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(MapInPlace(self.0.insert(BTreeMap::new())))
+    }
+}
+
+/// Reads a JSON object's properties into a map's entries.
+struct MapInPlace<'a, T>(&'a mut BTreeMap<String, T>);
+
+impl<'de, T: StructFields> Visitor<'de> for MapInPlace<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde's `BTreeMap<K, V>` says so.
+        f.write_str("a map")
+    }
+
+    #[inline]
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value_seed(EntryInPlace(entry_default(self.0, key)))?;
+        }
+        Ok(())
+    }
+}
+
+/// The entry of `key`, set to the default of its struct type, to be read into. Inline, like
+/// [`fill`]; a repeated name, whose earlier value is dropped, out of line ([`reset`]).
+#[inline]
+fn entry_default<T: Default>(map: &mut BTreeMap<String, T>, key: String) -> &mut T {
+    match map.entry(key) {
+        Entry::Vacant(entry) => entry.insert(T::default()),
+        Entry::Occupied(entry) => reset(entry.into_mut()),
+    }
+}
+
+/// Sets a value back to its type's default (a repeated name of a map of structs).
+#[cold]
+#[inline(never)]
+fn reset<T: Default>(value: &mut T) -> &mut T {
+    *value = T::default();
+    value
+}
+
+/// The value of one entry of [`MapInPlace`].
+struct EntryInPlace<'a, T>(&'a mut T);
+
+impl<'de, T: StructFields> DeserializeSeed<'de> for EntryInPlace<'_, T> {
+    type Value = ();
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(InPlace(self.0))
+    }
 }
 
 /// Reads a JSON object's properties into an existing struct.
@@ -242,4 +488,93 @@ where
     }
 
     deserializer.deserialize_str(EnumVisitor(PhantomData))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::fmt::Debug;
+
+    use serde::de::DeserializeOwned;
+
+    use crate::{Attachment, Plan9, Plan9Share, Scsi};
+
+    /// An error's message without its place.
+    fn message(error: &serde_json::Error) -> String {
+        let text = error.to_string();
+        match text.rfind(" at line ") {
+            Some(at) if error.line() != 0 => text[..at].to_owned(),
+            _ => text,
+        }
+    }
+
+    /// Reads `{"<name>": <value>}` as `Outer` and `value` alone as serde's own `Option<Field>`
+    /// (`Vec` or `BTreeMap`, whose elements are read by the struct's `Deserialize`), through
+    /// each reader: this crate's, serde_json's from text and from a `Value` (which tells the
+    /// size of arrays ahead). Both must give the same field or the same error message.
+    fn same_as_serde<Outer, Field>(name: &str, value: &str, field: impl Fn(Outer) -> Option<Field>)
+    where
+        Outer: DeserializeOwned,
+        Field: DeserializeOwned + PartialEq + Debug,
+    {
+        let document = format!("{{\"{name}\":{value}}}");
+        let expected = serde_json::from_str::<Option<Field>>(value).map_err(|e| message(&e));
+        let fast = crate::json::from_str::<Outer>(&document)
+            .map(&field)
+            .map_err(|e| e.message().to_owned());
+        assert_eq!(fast, expected, "{document}");
+        let read = serde_json::from_str::<Outer>(&document)
+            .map(&field)
+            .map_err(|e| message(&e));
+        assert_eq!(read, expected, "{document}");
+        if let Ok(tree) = serde_json::from_str::<serde_json::Value>(value) {
+            let document = serde_json::json!({ name: tree.clone() });
+            let expected = serde_json::from_value::<Option<Field>>(tree).map_err(|e| message(&e));
+            let read = serde_json::from_value::<Outer>(document)
+                .map(&field)
+                .map_err(|e| message(&e));
+            assert_eq!(read, expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn arrays_of_structs_are_read_like_serdes_vec() {
+        for value in [
+            "null",
+            "[]",
+            r#"[{"Name":"a","Port":564,"AllowedFiles":["x"]},{},{"Name":"b","Extra":[1]}]"#,
+            r#"[{"Name":"a","Name":"b"}]"#,
+            "[null]",
+            r#"[{"Name":"a"},5]"#,
+            r#"[{"Port":-1}]"#,
+            r#"{"0":{}}"#,
+            "5",
+            r#""x""#,
+            "[{},]",
+        ] {
+            same_as_serde::<Plan9, Vec<Plan9Share>>("Shares", value, |plan9| plan9.shares);
+        }
+    }
+
+    #[test]
+    fn maps_of_structs_are_read_like_serdes_btreemap() {
+        for value in [
+            "null",
+            "{}",
+            r#"{"1":{"Path":"b"},"0":{"Path":"a","ReadOnly":true,"Extra":{"x":null}}}"#,
+            // A repeated name: the later value replaces the earlier one entirely.
+            r#"{"0":{"Path":"a","ReadOnly":true},"1":{},"0":{"Path":"c"}}"#,
+            r#"{"0":null}"#,
+            r#"{"0":5}"#,
+            r#"{"0":{"ReadOnly":"yes"}}"#,
+            "[]",
+            "[{}]",
+            "true",
+            r#"{"0":{},}"#,
+        ] {
+            same_as_serde::<Scsi, BTreeMap<String, Attachment>>("Attachments", value, |scsi| {
+                scsi.attachments
+            });
+        }
+    }
 }

@@ -109,12 +109,18 @@ pub(crate) fn emit(
         let boxed = context
             .boxed
             .contains(&(definition.name.as_str(), property.name.as_str()));
-        let nested_struct =
-            matches!(&property.ty, TypeExpr::Ref(target) if context.is_struct(target));
+        let is_struct =
+            |ty: &TypeExpr| matches!(ty, TypeExpr::Ref(target) if context.is_struct(target));
+        let nested_struct = is_struct(&property.ty);
         // One call per property, each returning a `Result` that the one `?` after the `match`
         // takes: cheaper to type-check than a `?` and an assignment in every arm.
         reads.push(if nested_struct && !boxed {
             quote! { #json_name => de::read_struct_field(map, &mut self.#ident), }
+        } else if matches!(&property.ty, TypeExpr::Array(item) if is_struct(item)) {
+            // Each element built in place, as a struct field is.
+            quote! { #json_name => de::read_struct_vec_field(map, &mut self.#ident), }
+        } else if matches!(&property.ty, TypeExpr::Map(value) if is_struct(value)) {
+            quote! { #json_name => de::read_struct_map_field(map, &mut self.#ident), }
         } else if property.ty == TypeExpr::Any {
             // Any JSON value, `null` included: kept as `Some(Value::Null)` so it is sent back.
             quote! { #json_name => de::read_any_field(map, &mut self.#ident), }

@@ -81,7 +81,7 @@ impl StructFields for BasicInformation {
     ) -> Result<bool, A::Error> {
         match key {
             "SupportedSchemaVersions" => {
-                de::read_field(map, &mut self.supported_schema_versions)
+                de::read_struct_vec_field(map, &mut self.supported_schema_versions)
             }
             _ => return Ok(false),
         }?;

@@ -120,7 +120,7 @@ impl StructFields for CombinedLayers {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Layers" => de::read_field(map, &mut self.layers),
+            "Layers" => de::read_struct_vec_field(map, &mut self.layers),
             "ScratchPath" => de::read_field(map, &mut self.scratch_path),
             "ContainerRootPath" => de::read_field(map, &mut self.container_root_path),
             "FilterType" => de::read_field(map, &mut self.filter_type),

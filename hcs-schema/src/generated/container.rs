@@ -295,8 +295,10 @@ impl StructFields for Container {
         match key {
             "GuestOs" => de::read_struct_field(map, &mut self.guest_os),
             "Storage" => de::read_struct_field(map, &mut self.storage),
-            "MappedDirectories" => de::read_field(map, &mut self.mapped_directories),
-            "MappedPipes" => de::read_field(map, &mut self.mapped_pipes),
+            "MappedDirectories" => {
+                de::read_struct_vec_field(map, &mut self.mapped_directories)
+            }
+            "MappedPipes" => de::read_struct_vec_field(map, &mut self.mapped_pipes),
             "Memory" => de::read_struct_field(map, &mut self.memory),
             "Processor" => de::read_struct_field(map, &mut self.processor),
             "Networking" => de::read_struct_field(map, &mut self.networking),
@@ -305,7 +307,9 @@ impl StructFields for Container {
                 de::read_struct_field(map, &mut self.container_credential_guard)
             }
             "RegistryChanges" => de::read_struct_field(map, &mut self.registry_changes),
-            "AssignedDevices" => de::read_field(map, &mut self.assigned_devices),
+            "AssignedDevices" => {
+                de::read_struct_vec_field(map, &mut self.assigned_devices)
+            }
             "AdditionalDeviceNamespace" => {
                 de::read_struct_field(map, &mut self.additional_device_namespace)
             }

@@ -78,7 +78,7 @@ impl StructFields for ContainerCredentialGuardSystemInfo {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Instances" => de::read_field(map, &mut self.instances),
+            "Instances" => de::read_struct_vec_field(map, &mut self.instances),
             _ => return Ok(false),
         }?;
 

@@ -73,7 +73,9 @@ impl StructFields for ContainersDefDevice {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "device_extension" => de::read_field(map, &mut self.device_extension),
+            "device_extension" => {
+                de::read_struct_vec_field(map, &mut self.device_extension)
+            }
             _ => return Ok(false),
         }?;
 

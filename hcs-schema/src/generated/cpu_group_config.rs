@@ -120,7 +120,9 @@ impl StructFields for CpuGroupConfig {
         match key {
             "GroupId" => de::read_field(map, &mut self.group_id),
             "Affinity" => de::read_struct_field(map, &mut self.affinity),
-            "GroupProperties" => de::read_field(map, &mut self.group_properties),
+            "GroupProperties" => {
+                de::read_struct_vec_field(map, &mut self.group_properties)
+            }
             "HypervisorGroupId" => de::read_field(map, &mut self.hypervisor_group_id),
             _ => return Ok(false),
         }?;

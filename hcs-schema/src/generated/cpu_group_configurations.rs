@@ -75,7 +75,7 @@ impl StructFields for CpuGroupConfigurations {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "CpuGroups" => de::read_field(map, &mut self.cpu_groups),
+            "CpuGroups" => de::read_struct_vec_field(map, &mut self.cpu_groups),
             _ => return Ok(false),
         }?;
 

@@ -88,7 +88,9 @@ impl StructFields for DeviceCategory {
     ) -> Result<bool, A::Error> {
         match key {
             "name" => de::read_field(map, &mut self.name),
-            "interface_class" => de::read_field(map, &mut self.interface_class),
+            "interface_class" => {
+                de::read_struct_vec_field(map, &mut self.interface_class)
+            }
             _ => return Ok(false),
         }?;
 

@@ -118,7 +118,9 @@ impl StructFields for DeviceInstance {
             "id" => de::read_field(map, &mut self.id),
             "location_path" => de::read_field(map, &mut self.location_path),
             "port_name" => de::read_field(map, &mut self.port_name),
-            "interface_class" => de::read_field(map, &mut self.interface_class),
+            "interface_class" => {
+                de::read_struct_vec_field(map, &mut self.interface_class)
+            }
             _ => return Ok(false),
         }?;
 

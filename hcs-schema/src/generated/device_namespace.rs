@@ -106,8 +106,12 @@ impl StructFields for DeviceNamespace {
     ) -> Result<bool, A::Error> {
         match key {
             "requires_driverstore" => de::read_field(map, &mut self.requires_driverstore),
-            "device_category" => de::read_field(map, &mut self.device_category),
-            "device_instance" => de::read_field(map, &mut self.device_instance),
+            "device_category" => {
+                de::read_struct_vec_field(map, &mut self.device_category)
+            }
+            "device_instance" => {
+                de::read_struct_vec_field(map, &mut self.device_instance)
+            }
             _ => return Ok(false),
         }?;
 

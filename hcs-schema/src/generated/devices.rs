@@ -393,11 +393,13 @@ impl StructFields for Devices {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "ComPorts" => de::read_field(map, &mut self.com_ports),
+            "ComPorts" => de::read_struct_map_field(map, &mut self.com_ports),
             "VirtioSerial" => de::read_struct_field(map, &mut self.virtio_serial),
-            "Scsi" => de::read_field(map, &mut self.scsi),
+            "Scsi" => de::read_struct_map_field(map, &mut self.scsi),
             "VirtualPMem" => de::read_struct_field(map, &mut self.virtual_pmem),
-            "NetworkAdapters" => de::read_field(map, &mut self.network_adapters),
+            "NetworkAdapters" => {
+                de::read_struct_map_field(map, &mut self.network_adapters)
+            }
             "VideoMonitor" => de::read_struct_field(map, &mut self.video_monitor),
             "Keyboard" => de::read_struct_field(map, &mut self.keyboard),
             "Mouse" => de::read_struct_field(map, &mut self.mouse),
@@ -412,13 +414,13 @@ impl StructFields for Devices {
             "Plan9" => de::read_struct_field(map, &mut self.plan9),
             "Licensing" => de::read_struct_field(map, &mut self.licensing),
             "Battery" => de::read_struct_field(map, &mut self.battery),
-            "FlexibleIov" => de::read_field(map, &mut self.flexible_iov),
+            "FlexibleIov" => de::read_struct_map_field(map, &mut self.flexible_iov),
             "SharedMemory" => de::read_struct_field(map, &mut self.shared_memory),
             "KernelIntegration" => {
                 de::read_struct_field(map, &mut self.kernel_integration)
             }
-            "VirtualPci" => de::read_field(map, &mut self.virtual_pci),
-            "Ide" => de::read_field(map, &mut self.ide),
+            "VirtualPci" => de::read_struct_map_field(map, &mut self.virtual_pci),
+            "Ide" => de::read_struct_vec_field(map, &mut self.ide),
             "Floppy" => de::read_struct_field(map, &mut self.floppy),
             _ => return Ok(false),
         }?;

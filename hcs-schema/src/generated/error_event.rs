@@ -179,7 +179,7 @@ impl StructFields for ErrorEvent {
             "EventId" => de::read_field(map, &mut self.event_id),
             "Flags" => de::read_field(map, &mut self.flags),
             "Source" => de::read_field(map, &mut self.source),
-            "Data" => de::read_field(map, &mut self.data),
+            "Data" => de::read_struct_vec_field(map, &mut self.data),
             _ => return Ok(false),
         }?;
 

@@ -133,8 +133,8 @@ impl StructFields for FilesystemNamespace {
             "path" => de::read_field(map, &mut self.path),
             "isolation" => de::read_field(map, &mut self.isolation),
             "nesting" => de::read_field(map, &mut self.nesting),
-            "layer" => de::read_field(map, &mut self.layer),
-            "bindings" => de::read_field(map, &mut self.bindings),
+            "layer" => de::read_struct_vec_field(map, &mut self.layer),
+            "bindings" => de::read_struct_vec_field(map, &mut self.bindings),
             _ => return Ok(false),
         }?;
 

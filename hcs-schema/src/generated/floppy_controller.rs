@@ -74,7 +74,7 @@ impl StructFields for FloppyController {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Attachments" => de::read_field(map, &mut self.attachments),
+            "Attachments" => de::read_struct_vec_field(map, &mut self.attachments),
             _ => return Ok(false),
         }?;
 

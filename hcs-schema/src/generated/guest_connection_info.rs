@@ -112,7 +112,7 @@ impl StructFields for GuestConnectionInfo {
     ) -> Result<bool, A::Error> {
         match key {
             "SupportedSchemaVersions" => {
-                de::read_field(map, &mut self.supported_schema_versions)
+                de::read_struct_vec_field(map, &mut self.supported_schema_versions)
             }
             "ProtocolVersion" => de::read_field(map, &mut self.protocol_version),
             "GuestDefinedCapabilities" => {

@@ -121,7 +121,7 @@ impl StructFields for HvSocketSystemConfig {
             "DefaultConnectSecurityDescriptor" => {
                 de::read_field(map, &mut self.default_connect_security_descriptor)
             }
-            "ServiceTable" => de::read_field(map, &mut self.service_table),
+            "ServiceTable" => de::read_struct_map_field(map, &mut self.service_table),
             _ => return Ok(false),
         }?;
 

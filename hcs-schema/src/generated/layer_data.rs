@@ -88,7 +88,7 @@ impl StructFields for LayerData {
     ) -> Result<bool, A::Error> {
         match key {
             "SchemaVersion" => de::read_struct_field(map, &mut self.schema_version),
-            "Layers" => de::read_field(map, &mut self.layers),
+            "Layers" => de::read_struct_vec_field(map, &mut self.layers),
             _ => return Ok(false),
         }?;
 

@@ -148,7 +148,7 @@ impl StructFields for LogicalProcessor {
             "PackageId" => de::read_field(map, &mut self.package_id),
             "CoreId" => de::read_field(map, &mut self.core_id),
             "RootVpIndex" => de::read_field(map, &mut self.root_vp_index),
-            "Subnodes" => de::read_field(map, &mut self.subnodes),
+            "Subnodes" => de::read_struct_vec_field(map, &mut self.subnodes),
             _ => return Ok(false),
         }?;
 

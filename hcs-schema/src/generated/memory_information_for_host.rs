@@ -124,8 +124,8 @@ impl StructFields for MemoryInformationForHost {
             "HostMemoryInformation" => {
                 de::read_struct_field(map, &mut self.host_memory_information)
             }
-            "NumaNodes" => de::read_field(map, &mut self.numa_nodes),
-            "Balancers" => de::read_field(map, &mut self.balancers),
+            "NumaNodes" => de::read_struct_vec_field(map, &mut self.numa_nodes),
+            "Balancers" => de::read_struct_vec_field(map, &mut self.balancers),
             _ => return Ok(false),
         }?;
 

@@ -111,7 +111,7 @@ impl StructFields for MemoryInformationForVm {
             "VirtualMachineMemory" => {
                 de::read_struct_field(map, &mut self.virtual_machine_memory)
             }
-            "VirtualNodes" => de::read_field(map, &mut self.virtual_nodes),
+            "VirtualNodes" => de::read_struct_vec_field(map, &mut self.virtual_nodes),
             _ => return Ok(false),
         }?;
 

@@ -74,7 +74,7 @@ impl StructFields for MountManagerNamespace {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "mount_point" => de::read_field(map, &mut self.mount_point),
+            "mount_point" => de::read_struct_vec_field(map, &mut self.mount_point),
             _ => return Ok(false),
         }?;
 

@@ -74,7 +74,7 @@ impl StructFields for NamedPipeNamespace {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "symlink" => de::read_field(map, &mut self.symlink),
+            "symlink" => de::read_struct_vec_field(map, &mut self.symlink),
             _ => return Ok(false),
         }?;
 

@@ -280,7 +280,7 @@ impl StructFields for NetworkAdapter {
             "SwitchName" => de::read_field(map, &mut self.switch_name),
             "UsePersistentPort" => de::read_field(map, &mut self.use_persistent_port),
             "ResourcePoolId" => de::read_field(map, &mut self.resource_pool_id),
-            "MeteringAcls" => de::read_field(map, &mut self.metering_acls),
+            "MeteringAcls" => de::read_struct_vec_field(map, &mut self.metering_acls),
             _ => return Ok(false),
         }?;
 

@@ -123,7 +123,7 @@ impl StructFields for Numa {
             "PreferredPhysicalNodes" => {
                 de::read_field(map, &mut self.preferred_physical_nodes)
             }
-            "Settings" => de::read_field(map, &mut self.settings),
+            "Settings" => de::read_struct_vec_field(map, &mut self.settings),
             "MaxSizePerNode" => de::read_field(map, &mut self.max_size_per_node),
             _ => return Ok(false),
         }?;

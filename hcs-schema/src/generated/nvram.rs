@@ -98,7 +98,7 @@ impl StructFields for Nvram {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Vendors" => de::read_field(map, &mut self.vendors),
+            "Vendors" => de::read_struct_map_field(map, &mut self.vendors),
             "LastUpdateTime" => de::read_field(map, &mut self.last_update_time),
             _ => return Ok(false),
         }?;

@@ -80,7 +80,7 @@ impl StructFields for NvramVendor {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Variables" => de::read_field(map, &mut self.variables),
+            "Variables" => de::read_struct_map_field(map, &mut self.variables),
             _ => return Ok(false),
         }?;
 

@@ -133,8 +133,8 @@ impl StructFields for ObjectDirectory {
             "name" => de::read_field(map, &mut self.name),
             "clonesd" => de::read_field(map, &mut self.clonesd),
             "shadow" => de::read_field(map, &mut self.shadow),
-            "symlink" => de::read_field(map, &mut self.symlink),
-            "objdir" => de::read_field(map, &mut self.objdir),
+            "symlink" => de::read_struct_vec_field(map, &mut self.symlink),
+            "objdir" => de::read_struct_vec_field(map, &mut self.objdir),
             _ => return Ok(false),
         }?;
 

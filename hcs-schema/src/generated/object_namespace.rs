@@ -103,8 +103,8 @@ impl StructFields for ObjectNamespace {
     ) -> Result<bool, A::Error> {
         match key {
             "shadow" => de::read_field(map, &mut self.shadow),
-            "symlink" => de::read_field(map, &mut self.symlink),
-            "objdir" => de::read_field(map, &mut self.objdir),
+            "symlink" => de::read_struct_vec_field(map, &mut self.symlink),
+            "objdir" => de::read_struct_vec_field(map, &mut self.objdir),
             _ => return Ok(false),
         }?;
 

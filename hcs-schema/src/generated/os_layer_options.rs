@@ -181,7 +181,9 @@ impl StructFields for OsLayerOptions {
             "SkipSandboxPreExpansion" => {
                 de::read_field(map, &mut self.skip_sandbox_pre_expansion)
             }
-            "FileSystemLayers" => de::read_field(map, &mut self.file_system_layers),
+            "FileSystemLayers" => {
+                de::read_struct_vec_field(map, &mut self.file_system_layers)
+            }
             "SandboxVhdPartitionId" => {
                 de::read_field(map, &mut self.sandbox_vhd_partition_id)
             }

@@ -73,7 +73,7 @@ impl StructFields for Plan9 {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Shares" => de::read_field(map, &mut self.shares),
+            "Shares" => de::read_struct_vec_field(map, &mut self.shares),
             _ => return Ok(false),
         }?;
 

@@ -90,7 +90,7 @@ impl StructFields for ProcessorInformationForHost {
     ) -> Result<bool, A::Error> {
         match key {
             "NumaNodeCount" => de::read_field(map, &mut self.numa_node_count),
-            "NumaNodes" => de::read_field(map, &mut self.numa_nodes),
+            "NumaNodes" => de::read_struct_vec_field(map, &mut self.numa_nodes),
             _ => return Ok(false),
         }?;
 

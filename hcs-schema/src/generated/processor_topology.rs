@@ -96,7 +96,9 @@ impl StructFields for ProcessorTopology {
             "LogicalProcessorCount" => {
                 de::read_field(map, &mut self.logical_processor_count)
             }
-            "LogicalProcessors" => de::read_field(map, &mut self.logical_processors),
+            "LogicalProcessors" => {
+                de::read_struct_vec_field(map, &mut self.logical_processors)
+            }
             _ => return Ok(false),
         }?;
 

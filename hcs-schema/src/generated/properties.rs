@@ -546,14 +546,14 @@ impl StructFields for Properties {
             "GuestMemoryInfo" => de::read_struct_field(map, &mut self.guest_memory_info),
             "CpuGroupId" => de::read_field(map, &mut self.cpu_group_id),
             "Statistics" => de::read_struct_field(map, &mut self.statistics),
-            "ProcessList" => de::read_field(map, &mut self.process_list),
+            "ProcessList" => de::read_struct_vec_field(map, &mut self.process_list),
             "TerminateOnLastHandleClosed" => {
                 de::read_field(map, &mut self.terminate_on_last_handle_closed)
             }
             "SystemGUID" => de::read_field(map, &mut self.system_guid),
             "HostingSystemId" => de::read_field(map, &mut self.hosting_system_id),
             "SharedMemoryRegionInfo" => {
-                de::read_field(map, &mut self.shared_memory_region_info)
+                de::read_struct_vec_field(map, &mut self.shared_memory_region_info)
             }
             "GuestConnectionInfo" => {
                 de::read_struct_field(map, &mut self.guest_connection_info)
@@ -568,7 +568,9 @@ impl StructFields for Properties {
             "CpuFrequencyPowerCap" => {
                 de::read_field(map, &mut self.cpu_frequency_power_cap)
             }
-            "PropertyResponses" => de::read_field(map, &mut self.property_responses),
+            "PropertyResponses" => {
+                de::read_struct_map_field(map, &mut self.property_responses)
+            }
             "ICHeartbeatStatus" => {
                 de::read_struct_field(map, &mut self.ic_heartbeat_status)
             }

@@ -88,8 +88,8 @@ impl StructFields for RegistryChanges {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "AddValues" => de::read_field(map, &mut self.add_values),
-            "DeleteKeys" => de::read_field(map, &mut self.delete_keys),
+            "AddValues" => de::read_struct_vec_field(map, &mut self.add_values),
+            "DeleteKeys" => de::read_struct_vec_field(map, &mut self.delete_keys),
             _ => return Ok(false),
         }?;
 

@@ -117,9 +117,9 @@ impl StructFields for RegistryHiveStack {
     ) -> Result<bool, A::Error> {
         match key {
             "hive" => de::read_field(map, &mut self.hive),
-            "layer" => de::read_field(map, &mut self.layer),
-            "mkkey" => de::read_field(map, &mut self.mkkey),
-            "delkey" => de::read_field(map, &mut self.delkey),
+            "layer" => de::read_struct_vec_field(map, &mut self.layer),
+            "mkkey" => de::read_struct_vec_field(map, &mut self.mkkey),
+            "delkey" => de::read_struct_vec_field(map, &mut self.delkey),
             _ => return Ok(false),
         }?;
 

@@ -132,8 +132,8 @@ impl StructFields for RegistryMakeKey {
         match key {
             "name" => de::read_field(map, &mut self.name),
             "clonesd" => de::read_field(map, &mut self.clonesd),
-            "mkkey" => de::read_field(map, &mut self.mkkey),
-            "mkvalue" => de::read_field(map, &mut self.mkvalue),
+            "mkkey" => de::read_struct_vec_field(map, &mut self.mkkey),
+            "mkvalue" => de::read_struct_vec_field(map, &mut self.mkvalue),
             "volatile" => de::read_field(map, &mut self.volatile),
             _ => return Ok(false),
         }?;

@@ -102,9 +102,11 @@ impl StructFields for RegistryNamespace {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "symlink" => de::read_field(map, &mut self.symlink),
-            "redirectionnode" => de::read_field(map, &mut self.redirectionnode),
-            "hivestack" => de::read_field(map, &mut self.hivestack),
+            "symlink" => de::read_struct_vec_field(map, &mut self.symlink),
+            "redirectionnode" => {
+                de::read_struct_vec_field(map, &mut self.redirectionnode)
+            }
+            "hivestack" => de::read_struct_vec_field(map, &mut self.hivestack),
             _ => return Ok(false),
         }?;
 

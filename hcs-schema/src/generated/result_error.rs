@@ -128,8 +128,8 @@ impl StructFields for ResultError {
         match key {
             "Error" => de::read_field(map, &mut self.error),
             "ErrorMessage" => de::read_field(map, &mut self.error_message),
-            "ErrorEvents" => de::read_field(map, &mut self.error_events),
-            "Attribution" => de::read_field(map, &mut self.attribution),
+            "ErrorEvents" => de::read_struct_vec_field(map, &mut self.error_events),
+            "Attribution" => de::read_struct_vec_field(map, &mut self.attribution),
             _ => return Ok(false),
         }?;
 

@@ -99,7 +99,7 @@ impl StructFields for RuntimeState {
     ) -> Result<bool, A::Error> {
         match key {
             "Version" => de::read_struct_field(map, &mut self.version),
-            "Devices" => de::read_field(map, &mut self.devices),
+            "Devices" => de::read_struct_map_field(map, &mut self.devices),
             _ => return Ok(false),
         }?;
 

@@ -97,7 +97,7 @@ impl StructFields for Scsi {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Attachments" => de::read_field(map, &mut self.attachments),
+            "Attachments" => de::read_struct_map_field(map, &mut self.attachments),
             "DisableInterruptBatching" => {
                 de::read_field(map, &mut self.disable_interrupt_batching)
             }

@@ -89,7 +89,7 @@ impl StructFields for SecureNestedPagingInfo {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "CpuId" => de::read_field(map, &mut self.cpu_id),
+            "CpuId" => de::read_struct_vec_field(map, &mut self.cpu_id),
             "TcbVersion" => de::read_field(map, &mut self.tcb_version),
             _ => return Ok(false),
         }?;

@@ -96,7 +96,9 @@ impl StructFields for ServiceProperties {
     ) -> Result<bool, A::Error> {
         match key {
             "Properties" => de::read_field(map, &mut self.properties),
-            "PropertyResponses" => de::read_field(map, &mut self.property_responses),
+            "PropertyResponses" => {
+                de::read_struct_map_field(map, &mut self.property_responses)
+            }
             _ => return Ok(false),
         }?;
 

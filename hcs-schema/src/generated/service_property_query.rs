@@ -117,7 +117,9 @@ impl StructFields for ServicePropertyQuery {
         match key {
             "PropertyTypes" => de::read_field(map, &mut self.property_types),
             "PropertyQueries" => de::read_field(map, &mut self.property_queries),
-            "FilteredQueries" => de::read_field(map, &mut self.filtered_queries),
+            "FilteredQueries" => {
+                de::read_struct_vec_field(map, &mut self.filtered_queries)
+            }
             _ => return Ok(false),
         }?;
 

@@ -74,7 +74,7 @@ impl StructFields for SharedMemoryConfiguration {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Regions" => de::read_field(map, &mut self.regions),
+            "Regions" => de::read_struct_vec_field(map, &mut self.regions),
             _ => return Ok(false),
         }?;
 

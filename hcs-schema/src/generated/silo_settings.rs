@@ -124,8 +124,10 @@ impl StructFields for SiloSettings {
             "NotifySiloJobCreated" => {
                 de::read_field(map, &mut self.notify_silo_job_created)
             }
-            "FileSystemLayers" => de::read_field(map, &mut self.file_system_layers),
-            "Bindings" => de::read_field(map, &mut self.bindings),
+            "FileSystemLayers" => {
+                de::read_struct_vec_field(map, &mut self.file_system_layers)
+            }
+            "Bindings" => de::read_struct_vec_field(map, &mut self.bindings),
             _ => return Ok(false),
         }?;
 

@@ -125,7 +125,7 @@ impl StructFields for Storage {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Layers" => de::read_field(map, &mut self.layers),
+            "Layers" => de::read_struct_vec_field(map, &mut self.layers),
             "Path" => de::read_field(map, &mut self.path),
             "QoS" => de::read_struct_field(map, &mut self.qos),
             "PrivilegedContainerRootPath" => {

@@ -110,7 +110,7 @@ impl StructFields for SystemExitStatus {
         match key {
             "Status" => de::read_field(map, &mut self.status),
             "ExitType" => de::read_field(map, &mut self.exit_type),
-            "Attribution" => de::read_field(map, &mut self.attribution),
+            "Attribution" => de::read_struct_vec_field(map, &mut self.attribution),
             _ => return Ok(false),
         }?;
 

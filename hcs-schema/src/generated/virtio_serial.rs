@@ -75,7 +75,7 @@ impl StructFields for VirtioSerial {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Ports" => de::read_field(map, &mut self.ports),
+            "Ports" => de::read_struct_map_field(map, &mut self.ports),
             _ => return Ok(false),
         }?;
 

@@ -91,7 +91,7 @@ impl StructFields for VirtualPciDevice {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Functions" => de::read_field(map, &mut self.functions),
+            "Functions" => de::read_struct_vec_field(map, &mut self.functions),
             "PropagateNumaAffinity" => {
                 de::read_field(map, &mut self.propagate_numa_affinity)
             }

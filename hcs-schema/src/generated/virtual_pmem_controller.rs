@@ -119,7 +119,7 @@ impl StructFields for VirtualPMemController {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Devices" => de::read_field(map, &mut self.devices),
+            "Devices" => de::read_struct_map_field(map, &mut self.devices),
             "MaximumCount" => de::read_field(map, &mut self.maximum_count),
             "MaximumSizeBytes" => de::read_field(map, &mut self.maximum_size_bytes),
             "Backing" => de::read_field(map, &mut self.backing),

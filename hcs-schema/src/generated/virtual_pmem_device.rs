@@ -135,7 +135,7 @@ impl StructFields for VirtualPMemDevice {
             "ReadOnly" => de::read_field(map, &mut self.read_only),
             "ImageFormat" => de::read_field(map, &mut self.image_format),
             "SizeBytes" => de::read_field(map, &mut self.size_bytes),
-            "Mappings" => de::read_field(map, &mut self.mappings),
+            "Mappings" => de::read_struct_map_field(map, &mut self.mappings),
             _ => return Ok(false),
         }?;
 

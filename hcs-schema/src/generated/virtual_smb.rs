@@ -90,7 +90,7 @@ impl StructFields for VirtualSmb {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "Shares" => de::read_field(map, &mut self.shares),
+            "Shares" => de::read_struct_vec_field(map, &mut self.shares),
             "DirectFileMappingInMB" => {
                 de::read_field(map, &mut self.direct_file_mapping_in_mb)
             }

@@ -182,7 +182,10 @@ impl StructFields for VirtualSmbShare {
             "AllowedFsctls" => de::read_field(map, &mut self.allowed_fsctls),
             "PrefetchFiles" => de::read_field(map, &mut self.prefetch_files),
             "AutoCreateAlternateDataStreams" => {
-                de::read_field(map, &mut self.auto_create_alternate_data_streams)
+                de::read_struct_vec_field(
+                    map,
+                    &mut self.auto_create_alternate_data_streams,
+                )
             }
             "Options" => de::read_struct_field(map, &mut self.options),
             _ => return Ok(false),
