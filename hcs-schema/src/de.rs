@@ -187,12 +187,34 @@ where
     A: MapAccess<'de>,
     T: StructFields,
 {
-    map.next_value_seed(OptionVecInPlace(slot))
+    map.next_value_seed(OptionCollection(slot))
 }
 
-struct OptionVecInPlace<'a, T>(&'a mut Option<Vec<T>>);
+/// An array or a map of a generated struct, read into where it lives ([`VecInPlace`],
+/// [`MapInPlace`]).
+trait CollectionInPlace: Default {
+    fn read_into<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error>;
+}
 
-impl<'de, T: StructFields> DeserializeSeed<'de> for OptionVecInPlace<'_, T> {
+impl<T: StructFields> CollectionInPlace for Vec<T> {
+    #[inline]
+    fn read_into<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(VecInPlace(self))
+    }
+}
+
+impl<T: StructFields> CollectionInPlace for BTreeMap<String, T> {
+    #[inline]
+    fn read_into<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(MapInPlace(self))
+    }
+}
+
+/// What serde's `Option<C>` reads (`null` is `None`) for a collection of structs: a value
+/// replaces the earlier one with an empty collection, then reads into it.
+struct OptionCollection<'a, C>(&'a mut Option<C>);
+
+impl<'de, C: CollectionInPlace> DeserializeSeed<'de> for OptionCollection<'_, C> {
     type Value = ();
 
     #[inline]
@@ -201,7 +223,7 @@ impl<'de, T: StructFields> DeserializeSeed<'de> for OptionVecInPlace<'_, T> {
     }
 }
 
-impl<'de, T: StructFields> Visitor<'de> for OptionVecInPlace<'_, T> {
+impl<'de, C: CollectionInPlace> Visitor<'de> for OptionCollection<'_, C> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -220,7 +242,7 @@ impl<'de, T: StructFields> Visitor<'de> for OptionVecInPlace<'_, T> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(VecInPlace(self.0.insert(Vec::new())))
+        self.0.insert(C::default()).read_into(deserializer)
     }
 }
 
@@ -282,41 +304,7 @@ where
     A: MapAccess<'de>,
     T: StructFields,
 {
-    map.next_value_seed(OptionMapInPlace(slot))
-}
-
-struct OptionMapInPlace<'a, T>(&'a mut Option<BTreeMap<String, T>>);
-
-impl<'de, T: StructFields> DeserializeSeed<'de> for OptionMapInPlace<'_, T> {
-    type Value = ();
-
-    #[inline]
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_option(self)
-    }
-}
-
-impl<'de, T: StructFields> Visitor<'de> for OptionMapInPlace<'_, T> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // serde's `Option<T>` says so.
-        f.write_str("option")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        *self.0 = None;
-        Ok(())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(MapInPlace(self.0.insert(BTreeMap::new())))
-    }
+    map.next_value_seed(OptionCollection(slot))
 }
 
 /// Reads a JSON object's properties into a map's entries.

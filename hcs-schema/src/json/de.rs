@@ -1011,14 +1011,7 @@ impl<'de> Deserializer<'de> {
             Some(_) => return Err(self.error("key must be a string")),
             None => return Err(self.error("EOF while parsing an object")),
         }
-        match self.peek() {
-            Some(b':') => {
-                self.at += 1;
-                Ok(())
-            }
-            Some(_) => Err(self.error("expected `:`")),
-            None => Err(self.error("EOF while parsing an object")),
-        }
+        self.colon()
     }
 
     /// Skips a string whose opening quote is the next byte, checking its escapes as serde_json's
