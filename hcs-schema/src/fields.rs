@@ -58,6 +58,75 @@ pub(crate) trait StructFields: Default + SchemaType {
     fn unknown_properties_mut(&mut self) -> &mut UnknownProperties;
 }
 
+/// The zero bytes after the last name of the name table (`generated/json_names.rs`): every
+/// name is followed by at least this many readable bytes, the window the JSON writer copies a
+/// name in (longer than the longest name, 43 bytes).
+pub(crate) const NAME_PADDING: usize = 48;
+
+/// The name table: the JSON name of every property of every generated struct, one after
+/// another, then [`NAME_PADDING`] zero bytes. The `json_name` of every [`FieldInfo`] is a slice
+/// of it ([`json_name`]), so the JSON writer tells a property name from any other key by its
+/// address alone ([`padded_name`]) and writes it without looking for characters to escape: there
+/// are none, which this function checks when the crate is compiled.
+pub(crate) const fn name_table<const N: usize>(names: &[&str]) -> [u8; N] {
+    let mut table = [0; N];
+    let mut end = 0;
+    let mut name = 0;
+    while name < names.len() {
+        let bytes = names[name].as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let byte = bytes[at];
+            assert!(
+                byte >= 0x20 && byte != b'"' && byte != b'\\',
+                "a name in the name table needs escaping in JSON"
+            );
+            table[end] = byte;
+            end += 1;
+            at += 1;
+        }
+        name += 1;
+    }
+    assert!(end + NAME_PADDING == N, "the name table's length is wrong");
+    table
+}
+
+/// The property name `name`, which the generator placed at `at` in the name table: the same
+/// text, as a slice of the table. Fails to compile when the table does not have `name` at `at`.
+pub(crate) const fn json_name(at: usize, name: &str) -> &'static str {
+    let table: &'static [u8] = &crate::generated::json_names::JSON_NAMES;
+    let (_, rest) = table.split_at(at);
+    let (bytes, _) = rest.split_at(name.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        assert!(
+            bytes[index] == name.as_bytes()[index],
+            "the name table does not have this name there"
+        );
+        index += 1;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => panic!("the name table is not UTF-8 there"),
+    }
+}
+
+/// When `key` lies in the name table's names (it is a `json_name` of a [`FieldInfo`], not only
+/// the same text) and has at most [`NAME_PADDING`] bytes: the [`NAME_PADDING`] bytes of the
+/// table from the key on, which start with the key's bytes (which need no escaping in JSON).
+/// Three comparisons.
+#[inline(always)]
+pub(crate) fn padded_name(key: &str) -> Option<&'static [u8; NAME_PADDING]> {
+    let table: &'static [u8] = &crate::generated::json_names::JSON_NAMES;
+    let names = table.len() - NAME_PADDING;
+    let at = key.as_ptr().addr().wrapping_sub(table.as_ptr().addr());
+    if at <= names && key.len() <= names - at && key.len() <= NAME_PADDING {
+        table[at..].first_chunk()
+    } else {
+        None
+    }
+}
+
 /// The number of set fields and unknown properties: the length of the JSON object.
 struct Count(usize);
 
@@ -353,6 +422,54 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn property_names_are_slices_of_the_name_table() {
+        use super::{NAME_PADDING, padded_name};
+        use crate::SchemaType;
+        use crate::generated::json_names::JSON_NAMES;
+        // The generator writes every `json_name` as `fields::json_name(at, name)`, a slice of
+        // the table. The types of the benchmark documents, those of the longest names (43
+        // bytes) and of the first name of the table.
+        let fields = [
+            crate::ComputeSystem::FIELDS,
+            crate::VirtualMachine::FIELDS,
+            crate::Devices::FIELDS,
+            crate::Plan9Share::FIELDS,
+            crate::Attachment::FIELDS,
+            crate::Properties::FIELDS,
+            crate::MemoryMigrationTransferThrottleParams::FIELDS,
+            crate::DebugOptions::FIELDS,
+            crate::MemoryReserveResizeOperation::FIELDS,
+        ];
+        let mut longest = "";
+        for field in fields.iter().copied().flatten() {
+            let name = field.json_name;
+            let window = padded_name(name).unwrap_or_else(|| panic!("{name}"));
+            assert!(window.starts_with(name.as_bytes()), "{name}");
+            // The same text elsewhere is not in the table.
+            let copy = name.to_owned();
+            assert_eq!(padded_name(&copy), None, "{name}");
+            if name.len() > longest.len() {
+                longest = name;
+            }
+        }
+        assert_eq!(longest.len(), 43);
+        // Slices reaching into the padding (zero bytes: they would need escaping) or starting
+        // outside the table are not names.
+        let names = JSON_NAMES.len() - NAME_PADDING;
+        let into_padding = std::str::from_utf8(&JSON_NAMES[names - 2..names + 1]).unwrap();
+        assert_eq!(padded_name(into_padding), None);
+        let padding = std::str::from_utf8(&JSON_NAMES[names + 1..names + 2]).unwrap();
+        assert_eq!(padded_name(padding), None);
+        assert!(padded_name(std::str::from_utf8(&JSON_NAMES[names - 2..names]).unwrap()).is_some());
+        assert!(
+            JSON_NAMES[..names]
+                .iter()
+                .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+        );
+        assert!(JSON_NAMES[names..].iter().all(|&b| b == 0));
     }
 
     #[test]

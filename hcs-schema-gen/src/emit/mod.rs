@@ -39,6 +39,8 @@ pub(crate) struct Context<'m> {
     pub removed: BTreeSet<&'m str>,
     /// `(definition, property)` pairs whose value must be boxed to break a cycle.
     pub boxed: BTreeSet<(&'m str, &'m str)>,
+    /// Property name -> where it starts in the name table (`json_names.rs`).
+    pub json_names: BTreeMap<&'m str, usize>,
 }
 
 /// Emits every generated file for `model`.
@@ -100,6 +102,13 @@ pub fn emit(model: &Model) -> Result<Vec<GeneratedFile>> {
         )?,
     });
     files.push(GeneratedFile {
+        path: "json_names.rs".to_owned(),
+        contents: format_file(
+            &["The JSON name of every property of every struct, in one table.".to_owned()],
+            context.name_table(),
+        )?,
+    });
+    files.push(GeneratedFile {
         path: "mod.rs".to_owned(),
         contents: module_file(&modules)?,
     });
@@ -136,6 +145,7 @@ impl<'m> Context<'m> {
             rust_names,
             removed,
             boxed: cycle_breaking_boxes(model),
+            json_names: name_offsets(model),
         })
     }
 
@@ -155,6 +165,23 @@ impl<'m> Context<'m> {
     pub fn availability_tokens(&self, availability: &Availability) -> TokenStream {
         let name = format_ident!("{}", availability_name(availability));
         quote! { since::#name }
+    }
+
+    /// `json_names.rs`: the property names one after another, the table every `FieldInfo`'s
+    /// `json_name` is a slice of (`hcs_schema::fields::name_table`).
+    fn name_table(&self) -> TokenStream {
+        let names = self.json_names.keys();
+        let len = self.json_names.keys().map(|name| name.len()).sum::<usize>() + NAME_PADDING;
+        let len = proc_macro2::Literal::usize_unsuffixed(len);
+        quote! {
+            use crate::fields;
+
+            /// The JSON name of every property of every struct, sorted, one after another, then
+            /// `fields::NAME_PADDING` zero bytes. The `json_name` of each
+            /// [`FieldInfo`](crate::FieldInfo) is a slice of this table (`fields::json_name`), so
+            /// the JSON writer knows a property name by its address and copies it as it is.
+            pub(crate) static JSON_NAMES: [u8; #len] = fields::name_table(&[#(#names),*]);
+        }
     }
 
     /// `since.rs`: one constant per distinct availability in the model.
@@ -268,6 +295,33 @@ pub(crate) fn still_observed_in(published: &crate::model::PublishedAvailability)
     } else {
         &[]
     }
+}
+
+/// The zero bytes after the last name of the name table (`hcs_schema::fields::NAME_PADDING`).
+const NAME_PADDING: usize = 48;
+
+/// Every property name of every struct that JSON writes as it is (all of them: a name with a
+/// quote, a backslash or a control character would be left out and written as a literal), in
+/// sorted order, with where it starts in the name table.
+fn name_offsets(model: &Model) -> BTreeMap<&str, usize> {
+    let mut names: BTreeMap<&str, usize> = model
+        .definitions
+        .iter()
+        .filter_map(|definition| match &definition.kind {
+            DefinitionKind::Struct { properties } => Some(properties),
+            DefinitionKind::Enum { .. } => None,
+        })
+        .flatten()
+        .map(|property| property.name.as_str())
+        .filter(|name| name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'))
+        .map(|name| (name, 0))
+        .collect();
+    let mut at = 0;
+    for (name, offset) in &mut names {
+        *offset = at;
+        at += name.len();
+    }
+    names
 }
 
 /// The name of the `since::` constant of an availability.
@@ -461,6 +515,7 @@ fn module_file(modules: &[(String, String)]) -> Result<String> {
     let body = quote! {
         #![allow(deprecated)]
 
+        pub(crate) mod json_names;
         mod releases;
         mod since;
         #( mod #mods; )*

@@ -119,9 +119,9 @@ pub fn reserved_type_name(type_name: &str) -> Option<&'static str> {
     }
 }
 
-/// The modules next to the generated types in `generated/` (files `mod.rs`, `releases.rs`,
-/// `since.rs`).
-pub const SUPPORT_MODULES: &[&str] = &["mod", "releases", "since"];
+/// The modules next to the generated types in `generated/` (files `json_names.rs`, `mod.rs`,
+/// `releases.rs`, `since.rs`).
+pub const SUPPORT_MODULES: &[&str] = &["json_names", "mod", "releases", "since"];
 
 /// The crates the generated code names by path; a module of the same name in `generated/` would
 /// make those paths ambiguous there.

@@ -132,8 +132,18 @@ pub(crate) fn emit(
         defaults.push(quote! { #ident: None, });
         let availability = context.availability_tokens(&property.availability);
         let rust_name_text = rust_name.trim_start_matches("r#");
+        // The name as a slice of the name table (`json_names.rs`), which the JSON writer copies
+        // without looking for characters to escape; a name the table does not have (one that
+        // needs escaping) as a literal.
+        let json_name_value = match context.json_names.get(json_name.as_str()) {
+            Some(&at) => {
+                let at = proc_macro2::Literal::usize_unsuffixed(at);
+                quote! { fields::json_name(#at, #json_name) }
+            }
+            None => quote! { #json_name },
+        };
         infos.push(quote! {
-            FieldInfo { rust_name: #rust_name_text, json_name: #json_name, availability: #availability }
+            FieldInfo { rust_name: #rust_name_text, json_name: #json_name_value, availability: #availability }
         });
     }
 

@@ -136,62 +136,62 @@ impl SchemaType for Chipset {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "uefi",
-            json_name: "Uefi",
+            json_name: fields::json_name(8506, "Uefi"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "pcat",
-            json_name: "Pcat",
+            json_name: fields::json_name(6203, "Pcat"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "is_num_lock_disabled",
-            json_name: "IsNumLockDisabled",
+            json_name: fields::json_name(4242, "IsNumLockDisabled"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "base_board_serial_number",
-            json_name: "BaseBoardSerialNumber",
+            json_name: fields::json_name(641, "BaseBoardSerialNumber"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chassis_serial_number",
-            json_name: "ChassisSerialNumber",
+            json_name: fields::json_name(1023, "ChassisSerialNumber"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chassis_asset_tag",
-            json_name: "ChassisAssetTag",
+            json_name: fields::json_name(1008, "ChassisAssetTag"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_hibernation",
-            json_name: "EnableHibernation",
+            json_name: fields::json_name(2532, "EnableHibernation"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "use_utc",
-            json_name: "UseUtc",
+            json_name: fields::json_name(8624, "UseUtc"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "linux_kernel_direct",
-            json_name: "LinuxKernelDirect",
+            json_name: fields::json_name(4740, "LinuxKernelDirect"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "firmware_file",
-            json_name: "FirmwareFile",
+            json_name: fields::json_name(3252, "FirmwareFile"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_FIRMWARE_FILE_2_5,
         },
         FieldInfo {
             rust_name: "system_information",
-            json_name: "SystemInformation",
+            json_name: fields::json_name(8069, "SystemInformation"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "memory_device_serial_number",
-            json_name: "MemoryDeviceSerialNumber",
+            json_name: fields::json_name(5147, "MemoryDeviceSerialNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -125,57 +125,57 @@ impl SchemaType for ComputeSystemProperties {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: "Id",
+            json_name: fields::json_name(3908, "Id"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: "Name",
+            json_name: fields::json_name(5516, "Name"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "system_type",
-            json_name: "SystemType",
+            json_name: fields::json_name(8107, "SystemType"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "state",
-            json_name: "State",
+            json_name: fields::json_name(7802, "State"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "owner",
-            json_name: "Owner",
+            json_name: fields::json_name(6113, "Owner"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_id",
-            json_name: "RuntimeId",
+            json_name: fields::json_name(7083, "RuntimeId"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_os_type",
-            json_name: "RuntimeOsType",
+            json_name: fields::json_name(7126, "RuntimeOsType"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "hosting_system_id",
-            json_name: "HostingSystemId",
+            json_name: fields::json_name(3819, "HostingSystemId"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "is_dummy",
-            json_name: "IsDummy",
+            json_name: fields::json_name(4208, "IsDummy"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "ob_root",
-            json_name: "ObRoot",
+            json_name: fields::json_name(5877, "ObRoot"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_template_id",
-            json_name: "RuntimeTemplateId",
+            json_name: fields::json_name(7159, "RuntimeTemplateId"),
             availability: since::V2_5_2104,
         },
     ];

@@ -181,72 +181,72 @@ impl SchemaType for Container {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "guest_os",
-            json_name: "GuestOs",
+            json_name: fields::json_name(3504, "GuestOs"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "storage",
-            json_name: "Storage",
+            json_name: fields::json_name(7864, "Storage"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mapped_directories",
-            json_name: "MappedDirectories",
+            json_name: fields::json_name(4870, "MappedDirectories"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mapped_pipes",
-            json_name: "MappedPipes",
+            json_name: fields::json_name(4887, "MappedPipes"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "memory",
-            json_name: "Memory",
+            json_name: fields::json_name(5107, "Memory"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "processor",
-            json_name: "Processor",
+            json_name: fields::json_name(6428, "Processor"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "networking",
-            json_name: "Networking",
+            json_name: fields::json_name(5653, "Networking"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hv_socket",
-            json_name: "HvSocket",
+            json_name: fields::json_name(3838, "HvSocket"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container_credential_guard",
-            json_name: "ContainerCredentialGuard",
+            json_name: fields::json_name(1325, "ContainerCredentialGuard"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "registry_changes",
-            json_name: "RegistryChanges",
+            json_name: fields::json_name(6791, "RegistryChanges"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "assigned_devices",
-            json_name: "AssignedDevices",
+            json_name: fields::json_name(350, "AssignedDevices"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "additional_device_namespace",
-            json_name: "AdditionalDeviceNamespace",
+            json_name: fields::json_name(90, "AdditionalDeviceNamespace"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "isolation_type",
-            json_name: "IsolationType",
+            json_name: fields::json_name(4300, "IsolationType"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "container_definition_file_path",
-            json_name: "ContainerDefinitionFilePath",
+            json_name: fields::json_name(1349, "ContainerDefinitionFilePath"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

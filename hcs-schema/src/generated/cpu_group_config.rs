@@ -76,22 +76,22 @@ impl SchemaType for CpuGroupConfig {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
-            json_name: "GroupId",
+            json_name: fields::json_name(3361, "GroupId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "affinity",
-            json_name: "Affinity",
+            json_name: fields::json_name(115, "Affinity"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "group_properties",
-            json_name: "GroupProperties",
+            json_name: fields::json_name(3368, "GroupProperties"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hypervisor_group_id",
-            json_name: "HypervisorGroupId",
+            json_name: fields::json_name(3860, "HypervisorGroupId"),
             availability: since::V2_5_2104,
         },
     ];

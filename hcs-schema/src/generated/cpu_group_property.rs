@@ -57,12 +57,12 @@ impl SchemaType for CpuGroupProperty {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_code",
-            json_name: "PropertyCode",
+            json_name: fields::json_name(6566, "PropertyCode"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_value",
-            json_name: "PropertyValue",
+            json_name: fields::json_name(6635, "PropertyValue"),
             availability: since::V2_1_1809,
         },
     ];

@@ -110,37 +110,37 @@ impl SchemaType for ErrorEvent {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "message",
-            json_name: "Message",
+            json_name: fields::json_name(5413, "Message"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "stack_trace",
-            json_name: "StackTrace",
+            json_name: fields::json_name(7692, "StackTrace"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "provider",
-            json_name: "Provider",
+            json_name: fields::json_name(6663, "Provider"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "event_id",
-            json_name: "EventId",
+            json_name: fields::json_name(2987, "EventId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: "Flags",
+            json_name: fields::json_name(3264, "Flags"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "source",
-            json_name: "Source",
+            json_name: fields::json_name(7686, "Source"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "data",
-            json_name: "Data",
+            json_name: fields::json_name(1796, "Data"),
             availability: since::V2_1_1809,
         },
     ];

@@ -65,12 +65,12 @@ impl SchemaType for EventData {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: "Type",
+            json_name: fields::json_name(8493, "Type"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "value",
-            json_name: "Value",
+            json_name: fields::json_name(8655, "Value"),
             availability: since::V2_1_1809,
         },
     ];

@@ -67,17 +67,17 @@ impl SchemaType for FlexibleIoDevice {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "emulator_id",
-            json_name: "EmulatorId",
+            json_name: fields::json_name(2379, "EmulatorId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hosting_model",
-            json_name: "HostingModel",
+            json_name: fields::json_name(3807, "HostingModel"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "configuration",
-            json_name: "Configuration",
+            json_name: fields::json_name(1197, "Configuration"),
             availability: since::V2_1_1809,
         },
     ];

@@ -77,17 +77,17 @@ impl SchemaType for GpuConfiguration {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "assignment_mode",
-            json_name: "AssignmentMode",
+            json_name: fields::json_name(379, "AssignmentMode"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "assignment_request",
-            json_name: "AssignmentRequest",
+            json_name: fields::json_name(393, "AssignmentRequest"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_vendor_extension",
-            json_name: "AllowVendorExtension",
+            json_name: fields::json_name(216, "AllowVendorExtension"),
             availability: since::V2_0_1809,
         },
     ];

@@ -73,17 +73,17 @@ impl SchemaType for IntegrationComponentStatus {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "is_enabled",
-            json_name: "IsEnabled",
+            json_name: fields::json_name(4224, "IsEnabled"),
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "state",
-            json_name: "State",
+            json_name: fields::json_name(7802, "State"),
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "reason",
-            json_name: "Reason",
+            json_name: fields::json_name(6778, "Reason"),
             availability: since::V2_5_2004,
         },
     ];

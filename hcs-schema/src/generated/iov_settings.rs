@@ -73,17 +73,17 @@ impl SchemaType for IovSettings {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "offload_weight",
-            json_name: "OffloadWeight",
+            json_name: fields::json_name(5883, "OffloadWeight"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "queue_pairs_requested",
-            json_name: "QueuePairsRequested",
+            json_name: fields::json_name(6719, "QueuePairsRequested"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "interrupt_moderation",
-            json_name: "InterruptModeration",
+            json_name: fields::json_name(4167, "InterruptModeration"),
             availability: since::V2_4_20H2,
         },
     ];

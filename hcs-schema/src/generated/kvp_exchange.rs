@@ -70,17 +70,17 @@ impl SchemaType for KvpExchange {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enable_host_os_info_kvp_items",
-            json_name: "EnableHostOSInfoKvpItems",
+            json_name: fields::json_name(2549, "EnableHostOSInfoKvpItems"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "entries_to_be_added",
-            json_name: "EntriesToBeAdded",
+            json_name: fields::json_name(2900, "EntriesToBeAdded"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "entries_to_be_removed",
-            json_name: "EntriesToBeRemoved",
+            json_name: fields::json_name(2916, "EntriesToBeRemoved"),
             availability: since::V2_5_2104,
         },
     ];

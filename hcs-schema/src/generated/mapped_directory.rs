@@ -92,27 +92,27 @@ impl SchemaType for MappedDirectory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
-            json_name: "HostPath",
+            json_name: fields::json_name(3743, "HostPath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "host_path_type",
-            json_name: "HostPathType",
+            json_name: fields::json_name(3751, "HostPathType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "container_path",
-            json_name: "ContainerPath",
+            json_name: fields::json_name(1387, "ContainerPath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "read_only",
-            json_name: "ReadOnly",
+            json_name: fields::json_name(6757, "ReadOnly"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "support_cloud_files",
-            json_name: "SupportCloudFiles",
+            json_name: fields::json_name(7900, "SupportCloudFiles"),
             availability: since::V2_3_2004,
         },
     ];

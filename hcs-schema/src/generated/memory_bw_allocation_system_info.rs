@@ -79,27 +79,27 @@ impl SchemaType for MemoryBwAllocationSystemInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "mba_supported",
-            json_name: "MbaSupported",
+            json_name: fields::json_name(5077, "MbaSupported"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "mba_linear",
-            json_name: "MbaLinear",
+            json_name: fields::json_name(5068, "MbaLinear"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "max_mba_cos",
-            json_name: "MaxMbaCos",
+            json_name: fields::json_name(4917, "MaxMbaCos"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "max_mba_throttle_value",
-            json_name: "MaxMbaThrottleValue",
+            json_name: fields::json_name(4926, "MaxMbaThrottleValue"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "mba_cos_slots",
-            json_name: "MbaCosSlots",
+            json_name: fields::json_name(5057, "MbaCosSlots"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

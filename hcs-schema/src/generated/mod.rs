@@ -4,6 +4,8 @@
 
 #![allow(deprecated)]
 
+pub(crate) mod json_names;
+
 mod releases;
 mod since;
 mod app_container_launch_type;

@@ -110,47 +110,47 @@ impl SchemaType for Namespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "job",
-            json_name: "job",
+            json_name: fields::json_name(9525, "job"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "filesystem",
-            json_name: "filesystem",
+            json_name: fields::json_name(9415, "filesystem"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mountmgr",
-            json_name: "mountmgr",
+            json_name: fields::json_name(9586, "mountmgr"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "namedpipe",
-            json_name: "namedpipe",
+            json_name: fields::json_name(9598, "namedpipe"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "ob",
-            json_name: "ob",
+            json_name: fields::json_name(9645, "ob"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "registry",
-            json_name: "registry",
+            json_name: fields::json_name(9711, "registry"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "network",
-            json_name: "network",
+            json_name: fields::json_name(9623, "network"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "device",
-            json_name: "device",
+            json_name: fields::json_name(9328, "device"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hostfiles",
-            json_name: "hostfiles",
+            json_name: fields::json_name(9438, "hostfiles"),
             availability: since::V2_3_2004,
         },
     ];

@@ -153,72 +153,72 @@ impl SchemaType for NetworkAdapter {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "endpoint_id",
-            json_name: "EndpointId",
+            json_name: fields::json_name(2847, "EndpointId"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mac_address",
-            json_name: "MacAddress",
+            json_name: fields::json_name(4843, "MacAddress"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "media_type",
-            json_name: "MediaType",
+            json_name: fields::json_name(5098, "MediaType"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "instance_id",
-            json_name: "InstanceId",
+            json_name: fields::json_name(4130, "InstanceId"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "disable_interrupt_batching",
-            json_name: "DisableInterruptBatching",
+            json_name: fields::json_name(2187, "DisableInterruptBatching"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "iov_settings",
-            json_name: "IovSettings",
+            json_name: fields::json_name(4197, "IovSettings"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "connection_state",
-            json_name: "ConnectionState",
+            json_name: fields::json_name(1269, "ConnectionState"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "network_adapter_type",
-            json_name: "NetworkAdapterType",
+            json_name: fields::json_name(5562, "NetworkAdapterType"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "switch_id",
-            json_name: "SwitchId",
+            json_name: fields::json_name(8000, "SwitchId"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "port_id",
-            json_name: "PortId",
+            json_name: fields::json_name(6303, "PortId"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "switch_name",
-            json_name: "SwitchName",
+            json_name: fields::json_name(8008, "SwitchName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "use_persistent_port",
-            json_name: "UsePersistentPort",
+            json_name: fields::json_name(8587, "UsePersistentPort"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "resource_pool_id",
-            json_name: "ResourcePoolId",
+            json_name: fields::json_name(6934, "ResourcePoolId"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "metering_acls",
-            json_name: "MeteringAcls",
+            json_name: fields::json_name(5420, "MeteringAcls"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -78,17 +78,17 @@ impl SchemaType for NvramVariable {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "attributes",
-            json_name: "Attributes",
+            json_name: fields::json_name(421, "Attributes"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "timestamp",
-            json_name: "Timestamp",
+            json_name: fields::json_name(8289, "Timestamp"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "data",
-            json_name: "Data",
+            json_name: fields::json_name(1796, "Data"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

@@ -81,27 +81,27 @@ impl SchemaType for ObjectSymlink {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: "name",
+            json_name: fields::json_name(9594, "name"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: "path",
+            json_name: fields::json_name(9653, "path"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "scope",
-            json_name: "scope",
+            json_name: fields::json_name(9751, "scope"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "pathtoclone",
-            json_name: "pathtoclone",
+            json_name: fields::json_name(9657, "pathtoclone"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "access_mask",
-            json_name: "access_mask",
+            json_name: fields::json_name(9180, "access_mask"),
             availability: since::V2_3_2004,
         },
     ];

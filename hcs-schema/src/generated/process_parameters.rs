@@ -161,77 +161,77 @@ impl SchemaType for ProcessParameters {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "application_name",
-            json_name: "ApplicationName",
+            json_name: fields::json_name(312, "ApplicationName"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "command_line",
-            json_name: "CommandLine",
+            json_name: fields::json_name(1099, "CommandLine"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "command_args",
-            json_name: "CommandArgs",
+            json_name: fields::json_name(1088, "CommandArgs"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "user",
-            json_name: "User",
+            json_name: fields::json_name(8638, "User"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "working_directory",
-            json_name: "WorkingDirectory",
+            json_name: fields::json_name(9104, "WorkingDirectory"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "environment",
-            json_name: "Environment",
+            json_name: fields::json_name(2934, "Environment"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "restricted_token",
-            json_name: "RestrictedToken",
+            json_name: fields::json_name(6998, "RestrictedToken"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "emulate_console",
-            json_name: "EmulateConsole",
+            json_name: fields::json_name(2365, "EmulateConsole"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_in_pipe",
-            json_name: "CreateStdInPipe",
+            json_name: fields::json_name(1675, "CreateStdInPipe"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_out_pipe",
-            json_name: "CreateStdOutPipe",
+            json_name: fields::json_name(1690, "CreateStdOutPipe"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_err_pipe",
-            json_name: "CreateStdErrPipe",
+            json_name: fields::json_name(1659, "CreateStdErrPipe"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console_size",
-            json_name: "ConsoleSize",
+            json_name: fields::json_name(1291, "ConsoleSize"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_in_utility_vm",
-            json_name: "CreateInUtilityVM",
+            json_name: fields::json_name(1642, "CreateInUtilityVM"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "use_existing_login",
-            json_name: "UseExistingLogin",
+            json_name: fields::json_name(8540, "UseExistingLogin"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "use_legacy_console",
-            json_name: "UseLegacyConsole",
+            json_name: fields::json_name(8571, "UseLegacyConsole"),
             availability: since::V2_0_1809,
         },
     ];

@@ -81,22 +81,22 @@ impl SchemaType for ProcessorLimits {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "limit",
-            json_name: "Limit",
+            json_name: fields::json_name(4735, "Limit"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "weight",
-            json_name: "Weight",
+            json_name: fields::json_name(9018, "Weight"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "reservation",
-            json_name: "Reservation",
+            json_name: fields::json_name(6864, "Reservation"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "maximum_frequency_mhz",
-            json_name: "MaximumFrequencyMHz",
+            json_name: fields::json_name(4985, "MaximumFrequencyMHz"),
             availability: since::V2_4_20H2,
         },
     ];

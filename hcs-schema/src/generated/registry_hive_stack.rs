@@ -74,22 +74,22 @@ impl SchemaType for RegistryHiveStack {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hive",
-            json_name: "hive",
+            json_name: fields::json_name(9425, "hive"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "layer",
-            json_name: "layer",
+            json_name: fields::json_name(9531, "layer"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkkey",
-            json_name: "mkkey",
+            json_name: fields::json_name(9563, "mkkey"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "delkey",
-            json_name: "delkey",
+            json_name: fields::json_name(9322, "delkey"),
             availability: since::V2_3_2004,
         },
     ];

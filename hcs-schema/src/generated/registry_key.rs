@@ -66,17 +66,17 @@ impl SchemaType for RegistryKey {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hive",
-            json_name: "Hive",
+            json_name: fields::json_name(3690, "Hive"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: "Name",
+            json_name: fields::json_name(5516, "Name"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "volatile",
-            json_name: "Volatile",
+            json_name: fields::json_name(9000, "Volatile"),
             availability: since::V2_0_1809,
         },
     ];

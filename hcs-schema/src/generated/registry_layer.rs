@@ -108,47 +108,47 @@ impl SchemaType for RegistryLayer {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hosthive",
-            json_name: "hosthive",
+            json_name: fields::json_name(9447, "hosthive"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "filepath",
-            json_name: "filepath",
+            json_name: fields::json_name(9407, "filepath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "identifier",
-            json_name: "identifier",
+            json_name: fields::json_name(9465, "identifier"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "readonly",
-            json_name: "readonly",
+            json_name: fields::json_name(9681, "readonly"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "immutable",
-            json_name: "immutable",
+            json_name: fields::json_name(9475, "immutable"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "inherittrustclass",
-            json_name: "inherittrustclass",
+            json_name: fields::json_name(9484, "inherittrustclass"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "trustedhive",
-            json_name: "trustedhive",
+            json_name: fields::json_name(9821, "trustedhive"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "writethrough",
-            json_name: "writethrough",
+            json_name: fields::json_name(9850, "writethrough"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "fileaccesstoken",
-            json_name: "fileaccesstoken",
+            json_name: fields::json_name(9392, "fileaccesstoken"),
             availability: since::V2_3_2004,
         },
     ];

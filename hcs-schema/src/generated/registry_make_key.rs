@@ -81,27 +81,27 @@ impl SchemaType for RegistryMakeKey {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: "name",
+            json_name: fields::json_name(9594, "name"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "clonesd",
-            json_name: "clonesd",
+            json_name: fields::json_name(9226, "clonesd"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkkey",
-            json_name: "mkkey",
+            json_name: fields::json_name(9563, "mkkey"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkvalue",
-            json_name: "mkvalue",
+            json_name: fields::json_name(9568, "mkvalue"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "volatile",
-            json_name: "volatile",
+            json_name: fields::json_name(9836, "volatile"),
             availability: since::V2_3_2004,
         },
     ];

@@ -85,32 +85,32 @@ impl SchemaType for RegistryRedirectionNode {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "containerpath",
-            json_name: "containerpath",
+            json_name: fields::json_name(9244, "containerpath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hostpath",
-            json_name: "hostpath",
+            json_name: fields::json_name(9455, "hostpath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hivestack",
-            json_name: "hivestack",
+            json_name: fields::json_name(9429, "hivestack"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "access_mask",
-            json_name: "access_mask",
+            json_name: fields::json_name(9180, "access_mask"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "trustedhive",
-            json_name: "trustedhive",
+            json_name: fields::json_name(9821, "trustedhive"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "exitnode",
-            json_name: "exitnode",
+            json_name: fields::json_name(9380, "exitnode"),
             availability: since::V2_3_2004,
         },
     ];

@@ -106,42 +106,42 @@ impl SchemaType for RegistryValue {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "key",
-            json_name: "Key",
+            json_name: fields::json_name(4379, "Key"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: "Name",
+            json_name: fields::json_name(5516, "Name"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: "Type",
+            json_name: fields::json_name(8493, "Type"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "string_value",
-            json_name: "StringValue",
+            json_name: fields::json_name(7881, "StringValue"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "binary_value",
-            json_name: "BinaryValue",
+            json_name: fields::json_name(673, "BinaryValue"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "dword_value",
-            json_name: "DWordValue",
+            json_name: fields::json_name(1786, "DWordValue"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "qword_value",
-            json_name: "QWordValue",
+            json_name: fields::json_name(6699, "QWordValue"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "custom_type",
-            json_name: "CustomType",
+            json_name: fields::json_name(1776, "CustomType"),
             availability: since::V2_0_1809,
         },
     ];

@@ -81,17 +81,17 @@ impl SchemaType for Rs4NetworkModifySettingRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "request_type",
-            json_name: "RequestType",
+            json_name: fields::json_name(6822, "RequestType"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
         FieldInfo {
             rust_name: "adapter_instance_id",
-            json_name: "AdapterInstanceID",
+            json_name: fields::json_name(47, "AdapterInstanceID"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: "Settings",
+            json_name: fields::json_name(7391, "Settings"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];

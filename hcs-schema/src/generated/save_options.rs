@@ -73,17 +73,17 @@ impl SchemaType for SaveOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "save_type",
-            json_name: "SaveType",
+            json_name: fields::json_name(7239, "SaveType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "runtime_state_file_path",
-            json_name: "RuntimeStateFilePath",
+            json_name: fields::json_name(7139, "RuntimeStateFilePath"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "save_state_file_path",
-            json_name: "SaveStateFilePath",
+            json_name: fields::json_name(7222, "SaveStateFilePath"),
             availability: since::V2_1_1809,
         },
     ];

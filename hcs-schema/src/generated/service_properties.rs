@@ -67,12 +67,12 @@ impl SchemaType for ServiceProperties {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "properties",
-            json_name: "Properties",
+            json_name: fields::json_name(6556, "Properties"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_responses",
-            json_name: "PropertyResponses",
+            json_name: fields::json_name(6593, "PropertyResponses"),
             availability: since::V2_5_2104,
         },
     ];

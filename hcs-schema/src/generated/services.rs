@@ -82,22 +82,22 @@ impl SchemaType for Services {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "heartbeat",
-            json_name: "Heartbeat",
+            json_name: fields::json_name(3605, "Heartbeat"),
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "shutdown",
-            json_name: "Shutdown",
+            json_name: fields::json_name(7546, "Shutdown"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "timesync",
-            json_name: "Timesync",
+            json_name: fields::json_name(8298, "Timesync"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "kvp_exchange",
-            json_name: "KvpExchange",
+            json_name: fields::json_name(4394, "KvpExchange"),
             availability: since::V2_5_2104,
         },
     ];

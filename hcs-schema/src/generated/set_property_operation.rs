@@ -66,17 +66,17 @@ impl SchemaType for SetPropertyOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
-            json_name: "GroupId",
+            json_name: fields::json_name(3361, "GroupId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_code",
-            json_name: "PropertyCode",
+            json_name: fields::json_name(6566, "PropertyCode"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_value",
-            json_name: "PropertyValue",
+            json_name: fields::json_name(6635, "PropertyValue"),
             availability: since::V2_1_1809,
         },
     ];

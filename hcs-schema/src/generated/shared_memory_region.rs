@@ -78,27 +78,27 @@ impl SchemaType for SharedMemoryRegion {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "section_name",
-            json_name: "SectionName",
+            json_name: fields::json_name(7281, "SectionName"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "start_offset",
-            json_name: "StartOffset",
+            json_name: fields::json_name(7738, "StartOffset"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "length",
-            json_name: "Length",
+            json_name: fields::json_name(4720, "Length"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_guest_write",
-            json_name: "AllowGuestWrite",
+            json_name: fields::json_name(147, "AllowGuestWrite"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hidden_from_guest",
-            json_name: "HiddenFromGuest",
+            json_name: fields::json_name(3620, "HiddenFromGuest"),
             availability: since::V2_0_1809,
         },
     ];

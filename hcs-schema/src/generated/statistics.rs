@@ -90,32 +90,32 @@ impl SchemaType for Statistics {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "timestamp",
-            json_name: "Timestamp",
+            json_name: fields::json_name(8289, "Timestamp"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "container_start_time",
-            json_name: "ContainerStartTime",
+            json_name: fields::json_name(1434, "ContainerStartTime"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "uptime100ns",
-            json_name: "Uptime100ns",
+            json_name: fields::json_name(8510, "Uptime100ns"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "processor",
-            json_name: "Processor",
+            json_name: fields::json_name(6428, "Processor"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory",
-            json_name: "Memory",
+            json_name: fields::json_name(5107, "Memory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "storage",
-            json_name: "Storage",
+            json_name: fields::json_name(7864, "Storage"),
             availability: since::V2_1_1809,
         },
     ];

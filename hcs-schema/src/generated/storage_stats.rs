@@ -76,22 +76,22 @@ impl SchemaType for StorageStats {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "read_count_normalized",
-            json_name: "ReadCountNormalized",
+            json_name: fields::json_name(6738, "ReadCountNormalized"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "read_size_bytes",
-            json_name: "ReadSizeBytes",
+            json_name: fields::json_name(6765, "ReadSizeBytes"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "write_count_normalized",
-            json_name: "WriteCountNormalized",
+            json_name: fields::json_name(9120, "WriteCountNormalized"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "write_size_bytes",
-            json_name: "WriteSizeBytes",
+            json_name: fields::json_name(9140, "WriteSizeBytes"),
             availability: since::V2_1_1809,
         },
     ];

@@ -73,22 +73,22 @@ impl SchemaType for SystemQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "ids",
-            json_name: "Ids",
+            json_name: fields::json_name(3959, "Ids"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "names",
-            json_name: "Names",
+            json_name: fields::json_name(5529, "Names"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "types",
-            json_name: "Types",
+            json_name: fields::json_name(8497, "Types"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "owners",
-            json_name: "Owners",
+            json_name: fields::json_name(6118, "Owners"),
             availability: since::V2_1_1809,
         },
     ];

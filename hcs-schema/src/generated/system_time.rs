@@ -99,42 +99,42 @@ impl SchemaType for SystemTime {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "year",
-            json_name: "Year",
+            json_name: fields::json_name(9176, "Year"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "month",
-            json_name: "Month",
+            json_name: fields::json_name(5496, "Month"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "day_of_week",
-            json_name: "DayOfWeek",
+            json_name: fields::json_name(1803, "DayOfWeek"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "day",
-            json_name: "Day",
+            json_name: fields::json_name(1800, "Day"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hour",
-            json_name: "Hour",
+            json_name: fields::json_name(3834, "Hour"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "minute",
-            json_name: "Minute",
+            json_name: fields::json_name(5490, "Minute"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "second",
-            json_name: "Second",
+            json_name: fields::json_name(7275, "Second"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "milliseconds",
-            json_name: "Milliseconds",
+            json_name: fields::json_name(5448, "Milliseconds"),
             availability: since::V2_1_1809,
         },
     ];

@@ -94,37 +94,37 @@ impl SchemaType for TimeZoneInformation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "bias",
-            json_name: "Bias",
+            json_name: fields::json_name(669, "Bias"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_name",
-            json_name: "StandardName",
+            json_name: fields::json_name(7726, "StandardName"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_date",
-            json_name: "StandardDate",
+            json_name: fields::json_name(7714, "StandardDate"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_bias",
-            json_name: "StandardBias",
+            json_name: fields::json_name(7702, "StandardBias"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_name",
-            json_name: "DaylightName",
+            json_name: fields::json_name(1836, "DaylightName"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_date",
-            json_name: "DaylightDate",
+            json_name: fields::json_name(1824, "DaylightDate"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_bias",
-            json_name: "DaylightBias",
+            json_name: fields::json_name(1812, "DaylightBias"),
             availability: since::V2_1_1809,
         },
     ];

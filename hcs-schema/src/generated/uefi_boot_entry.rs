@@ -80,27 +80,27 @@ impl SchemaType for UefiBootEntry {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "device_type",
-            json_name: "DeviceType",
+            json_name: fields::json_name(2050, "DeviceType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "device_path",
-            json_name: "DevicePath",
+            json_name: fields::json_name(2040, "DevicePath"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "disk_number",
-            json_name: "DiskNumber",
+            json_name: fields::json_name(2271, "DiskNumber"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "optional_data",
-            json_name: "OptionalData",
+            json_name: fields::json_name(5956, "OptionalData"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "vmb_fs_root_path",
-            json_name: "VmbFsRootPath",
+            json_name: fields::json_name(8979, "VmbFsRootPath"),
             availability: since::V2_1_1809,
         },
     ];

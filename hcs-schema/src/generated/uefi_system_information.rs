@@ -93,37 +93,37 @@ impl SchemaType for UefiSystemInformation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "manufacturer",
-            json_name: "Manufacturer",
+            json_name: fields::json_name(4858, "Manufacturer"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "product_name",
-            json_name: "ProductName",
+            json_name: fields::json_name(6517, "ProductName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "version",
-            json_name: "Version",
+            json_name: fields::json_name(8676, "Version"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "serial_number",
-            json_name: "SerialNumber",
+            json_name: fields::json_name(7328, "SerialNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "uuid",
-            json_name: "UUID",
+            json_name: fields::json_name(8502, "UUID"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "sku_number",
-            json_name: "SKUNumber",
+            json_name: fields::json_name(7192, "SKUNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "family",
-            json_name: "Family",
+            json_name: fields::json_name(3082, "Family"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

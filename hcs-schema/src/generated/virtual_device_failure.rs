@@ -82,22 +82,22 @@ impl SchemaType for VirtualDeviceFailure {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "detail",
-            json_name: "Detail",
+            json_name: fields::json_name(2008, "Detail"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: "Name",
+            json_name: fields::json_name(5516, "Name"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "device_id",
-            json_name: "DeviceId",
+            json_name: fields::json_name(2014, "DeviceId"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "instance_id",
-            json_name: "InstanceId",
+            json_name: fields::json_name(4130, "InstanceId"),
             availability: since::V2_4_20H2,
         },
     ];

@@ -74,22 +74,22 @@ impl SchemaType for VirtualNodeInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_index",
-            json_name: "VirtualNodeIndex",
+            json_name: fields::json_name(8810, "VirtualNodeIndex"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "physical_node_number",
-            json_name: "PhysicalNodeNumber",
+            json_name: fields::json_name(6261, "PhysicalNodeNumber"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_processor_count",
-            json_name: "VirtualProcessorCount",
+            json_name: fields::json_name(8876, "VirtualProcessorCount"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_in_pages",
-            json_name: "MemoryUsageInPages",
+            json_name: fields::json_name(5307, "MemoryUsageInPages"),
             availability: since::V2_1_1809,
         },
     ];

@@ -105,42 +105,42 @@ impl SchemaType for VirtualSmbShare {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: "Name",
+            json_name: fields::json_name(5516, "Name"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: "Path",
+            json_name: fields::json_name(6191, "Path"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: "Flags",
+            json_name: fields::json_name(3264, "Flags"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "allowed_files",
-            json_name: "AllowedFiles",
+            json_name: fields::json_name(254, "AllowedFiles"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allowed_fsctls",
-            json_name: "AllowedFsctls",
+            json_name: fields::json_name(266, "AllowedFsctls"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "prefetch_files",
-            json_name: "PrefetchFiles",
+            json_name: fields::json_name(6343, "PrefetchFiles"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "auto_create_alternate_data_streams",
-            json_name: "AutoCreateAlternateDataStreams",
+            json_name: fields::json_name(442, "AutoCreateAlternateDataStreams"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "options",
-            json_name: "Options",
+            json_name: fields::json_name(5968, "Options"),
             availability: since::V2_1_1809,
         },
     ];

@@ -98,37 +98,37 @@ impl SchemaType for VmMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "available_memory",
-            json_name: "AvailableMemory",
+            json_name: fields::json_name(472, "AvailableMemory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "available_memory_buffer",
-            json_name: "AvailableMemoryBuffer",
+            json_name: fields::json_name(487, "AvailableMemoryBuffer"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "reserved_memory",
-            json_name: "ReservedMemory",
+            json_name: fields::json_name(6875, "ReservedMemory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "assigned_memory",
-            json_name: "AssignedMemory",
+            json_name: fields::json_name(365, "AssignedMemory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "slp_active",
-            json_name: "SlpActive",
+            json_name: fields::json_name(7677, "SlpActive"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "balancing_enabled",
-            json_name: "BalancingEnabled",
+            json_name: fields::json_name(609, "BalancingEnabled"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "dm_operation_in_progress",
-            json_name: "DmOperationInProgress",
+            json_name: fields::json_name(2303, "DmOperationInProgress"),
             availability: since::V2_1_1809,
         },
     ];

@@ -144,52 +144,52 @@ impl SchemaType for WindowsCrashReport {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "dump_file",
-            json_name: "DumpFile",
+            json_name: fields::json_name(2337, "DumpFile"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_major_version",
-            json_name: "OsMajorVersion",
+            json_name: fields::json_name(5994, "OsMajorVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_minor_version",
-            json_name: "OsMinorVersion",
+            json_name: fields::json_name(6008, "OsMinorVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_build_number",
-            json_name: "OsBuildNumber",
+            json_name: fields::json_name(5981, "OsBuildNumber"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_service_pack_major_version",
-            json_name: "OsServicePackMajorVersion",
+            json_name: fields::json_name(6035, "OsServicePackMajorVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_service_pack_minor_version",
-            json_name: "OsServicePackMinorVersion",
+            json_name: fields::json_name(6060, "OsServicePackMinorVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_suite_mask",
-            json_name: "OsSuiteMask",
+            json_name: fields::json_name(6085, "OsSuiteMask"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_product_type",
-            json_name: "OsProductType",
+            json_name: fields::json_name(6022, "OsProductType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "status",
-            json_name: "Status",
+            json_name: fields::json_name(7823, "Status"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "final_phase",
-            json_name: "FinalPhase",
+            json_name: fields::json_name(3204, "FinalPhase"),
             availability: since::V2_1_1809,
         },
     ];

@@ -167,9 +167,10 @@ pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
 }
 
 /// Appends `key` as a JSON string and the `:` after it, after a `,` when `comma`: what an
-/// object writes before each value. A clean key of 4 to 16 bytes (almost every property name
-/// of an HCS document) is one reservation and a few stores, with no call.
-#[inline]
+/// object writes before each value, for a key that is not a property name of the name table
+/// (map keys, unknown properties; see [`write_clean_key`]). A clean key of 4 to 32 bytes is
+/// one reservation and a few stores.
+#[inline(never)]
 pub(crate) fn write_key(out: &mut Vec<u8>, comma: bool, key: &str) {
     if !write_short(out, Frame { comma, colon: true }, key) {
         if comma {
@@ -178,6 +179,40 @@ pub(crate) fn write_key(out: &mut Vec<u8>, comma: bool, key: &str) {
         write_str_unframed(out, key);
         out.push(b':');
     }
+}
+
+/// Appends a key that needs no escaping (a property name of the name table), quoted, after a
+/// `,` when `comma` and before a `:`, when the output has room for the whole `window` and the
+/// key has at most `N` bytes; returns whether it wrote it. `window` starts with the key's `len`
+/// bytes; all of it is copied (no test of the bytes, no loop, no `memcpy` call) and what
+/// follows the key is written over or left past the end. With no call on its way, it needs no
+/// stack frame.
+#[inline(always)]
+pub(crate) fn write_clean_key<const N: usize>(
+    out: &mut Vec<u8>,
+    comma: bool,
+    len: usize,
+    window: &[u8; N],
+) -> bool {
+    if len > N {
+        return false;
+    }
+    let lead = usize::from(comma);
+    // `,`, `"`, the window, and the `":` after a key as long as the window.
+    let Some(spare) = out.spare_capacity_mut().get_mut(..N + 4) else {
+        return false;
+    };
+    // Without a comma the quote is written over it.
+    spare[0] = MaybeUninit::new(b',');
+    spare[lead] = MaybeUninit::new(b'"');
+    store(spare, lead + 1, window);
+    spare[lead + 1 + len] = MaybeUninit::new(b'"');
+    spare[lead + 2 + len] = MaybeUninit::new(b':');
+    // SAFETY: the `lead + len + 3` bytes after the length were just written: byte 0 (the comma,
+    // or the quote written over it), the quote at `lead`, the window from `lead + 1` to
+    // `lead + N` (`len <= N`: it covers the key), the quote after the key and the colon.
+    unsafe { out.set_len(out.len() + lead + len + 3) };
+    true
 }
 
 /// What [`write_short`] writes around the quoted text: a `,` before it, a `:` after it.
@@ -534,6 +569,31 @@ mod tests {
                 assert_eq!(String::from_utf8(out).unwrap(), expected);
             }
         }
+    }
+
+    #[test]
+    fn clean_keys_of_every_length_match_serde_json() {
+        // A window of 48 bytes, as the name table gives: the key, then what follows it.
+        let window: [u8; 48] = *b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL";
+        for len in 0..=48 {
+            let key = std::str::from_utf8(&window[..len]).unwrap();
+            let quoted = serde_json::to_string(key).unwrap();
+            for comma in [false, true] {
+                let mut out = Vec::with_capacity(64);
+                out.push(b'{');
+                assert!(write_clean_key(&mut out, comma, len, &window));
+                let expected = format!("{{{}{quoted}:", if comma { "," } else { "" });
+                assert_eq!(String::from_utf8(out).unwrap(), expected);
+            }
+        }
+        // Longer than the window, or not room for the whole window: nothing written.
+        let mut out = Vec::with_capacity(64);
+        assert!(!write_clean_key(&mut out, true, 49, &window));
+        assert!(out.is_empty());
+        let mut out = Vec::with_capacity(51);
+        out.push(b'{');
+        assert!(!write_clean_key(&mut out, false, 4, &window));
+        assert_eq!(out, b"{");
     }
 
     #[test]

@@ -15,7 +15,8 @@ use std::fmt::{self, Display};
 use serde::ser::{self, Impossible, Serialize};
 
 use super::Error;
-use super::escape::{write_key, write_str, write_str_contents};
+use super::escape::{write_clean_key, write_key, write_str, write_str_contents};
+use crate::fields::padded_name;
 
 /// serde_json's private marker of an `arbitrary_precision` number: a struct of this name with one
 /// field of this name, the number's text.
@@ -306,10 +307,19 @@ impl Collection<'_, '_> {
     /// each value. Not inlined: one copy serves every property of every generated struct's
     /// `serialize`; inlined, it was most of each property's code there, repeated in every
     /// struct (the instruction-cache footprint of issue 11).
+    ///
+    /// A property name of a generated struct lies in the name table (`crate::fields::padded_name`,
+    /// two comparisons of its address), whose names need no escaping: it is copied as it is.
+    /// Any other key is searched for characters to escape.
     #[inline(never)]
     fn write_key(&mut self, key: &str) {
         let comma = self.state != State::First;
         self.state = State::Rest;
+        if let Some(window) = padded_name(key) {
+            if write_clean_key(self.ser.out, comma, key.len(), window) {
+                return;
+            }
+        }
         write_key(self.ser.out, comma, key);
     }
 
