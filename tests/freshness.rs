@@ -177,6 +177,8 @@ fn a_new_release_touches_only_the_files_of_what_it_changes() {
             "attachment_type.rs",
             "devices.rs",
             "gpu_partition.rs",
+            // The name table: new property names (`GpuPartitions`, `PartitionId`, ...).
+            "json_names.rs",
             "memory_backing_type.rs",
             "mod.rs",
             "releases.rs",

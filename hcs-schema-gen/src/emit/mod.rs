@@ -39,8 +39,8 @@ pub(crate) struct Context<'m> {
     pub removed: BTreeSet<&'m str>,
     /// `(definition, property)` pairs whose value must be boxed to break a cycle.
     pub boxed: BTreeSet<(&'m str, &'m str)>,
-    /// Property name -> where it starts in the name table (`json_names.rs`).
-    pub json_names: BTreeMap<&'m str, usize>,
+    /// The property names of the name table (`json_names.rs`).
+    pub json_names: BTreeSet<&'m str>,
 }
 
 /// Emits every generated file for `model`.
@@ -145,7 +145,7 @@ impl<'m> Context<'m> {
             rust_names,
             removed,
             boxed: cycle_breaking_boxes(model),
-            json_names: name_offsets(model),
+            json_names: json_names(model),
         })
     }
 
@@ -167,20 +167,27 @@ impl<'m> Context<'m> {
         quote! { since::#name }
     }
 
-    /// `json_names.rs`: the property names one after another, the table every `FieldInfo`'s
-    /// `json_name` is a slice of (`hcs_schema::fields::name_table`).
+    /// `json_names.rs`: the property names, sorted, and the name table every `FieldInfo`'s
+    /// `json_name` is a slice of (`hcs_schema::fields::name_table`). A struct's file names its
+    /// properties only by their text (`fields::json_name("Name")`), so a new name changes this
+    /// file and not the files of the other structs.
     fn name_table(&self) -> TokenStream {
-        let names = self.json_names.keys();
-        let len = self.json_names.keys().map(|name| name.len()).sum::<usize>() + NAME_PADDING;
+        let count = proc_macro2::Literal::usize_unsuffixed(self.json_names.len());
+        let names = self.json_names.iter();
+        let len = self.json_names.iter().map(|name| name.len()).sum::<usize>() + NAME_PADDING;
         let len = proc_macro2::Literal::usize_unsuffixed(len);
         quote! {
             use crate::fields;
 
-            /// The JSON name of every property of every struct, sorted, one after another, then
-            /// `fields::NAME_PADDING` zero bytes. The `json_name` of each
-            /// [`FieldInfo`](crate::FieldInfo) is a slice of this table (`fields::json_name`), so
-            /// the JSON writer knows a property name by its address and copies it as it is.
-            pub(crate) static JSON_NAMES: [u8; #len] = fields::name_table(&[#(#names),*]);
+            /// The JSON name of every property of every struct that JSON writes as it is (all
+            /// of them), sorted by bytes.
+            pub(crate) const NAMES: [&str; #count] = [#(#names),*];
+
+            /// `NAMES` one after another, then `fields::NAME_PADDING` zero bytes. The
+            /// `json_name` of each [`FieldInfo`](crate::FieldInfo) is a slice of this table
+            /// (`fields::json_name`), so the JSON writer knows a property name by its address
+            /// and copies it as it is.
+            pub(crate) static JSON_NAMES: [u8; #len] = fields::name_table(&NAMES);
         }
     }
 
@@ -301,10 +308,10 @@ pub(crate) fn still_observed_in(published: &crate::model::PublishedAvailability)
 const NAME_PADDING: usize = 48;
 
 /// Every property name of every struct that JSON writes as it is (all of them: a name with a
-/// quote, a backslash or a control character would be left out and written as a literal), in
-/// sorted order, with where it starts in the name table.
-fn name_offsets(model: &Model) -> BTreeMap<&str, usize> {
-    let mut names: BTreeMap<&str, usize> = model
+/// quote, a backslash or a control character would be left out and written as a literal),
+/// sorted by bytes.
+fn json_names(model: &Model) -> BTreeSet<&str> {
+    model
         .definitions
         .iter()
         .filter_map(|definition| match &definition.kind {
@@ -314,14 +321,7 @@ fn name_offsets(model: &Model) -> BTreeMap<&str, usize> {
         .flatten()
         .map(|property| property.name.as_str())
         .filter(|name| name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'))
-        .map(|name| (name, 0))
-        .collect();
-    let mut at = 0;
-    for (name, offset) in &mut names {
-        *offset = at;
-        at += name.len();
-    }
-    names
+        .collect()
 }
 
 /// The name of the `since::` constant of an availability.

@@ -135,12 +135,10 @@ pub(crate) fn emit(
         // The name as a slice of the name table (`json_names.rs`), which the JSON writer copies
         // without looking for characters to escape; a name the table does not have (one that
         // needs escaping) as a literal.
-        let json_name_value = match context.json_names.get(json_name.as_str()) {
-            Some(&at) => {
-                let at = proc_macro2::Literal::usize_unsuffixed(at);
-                quote! { fields::json_name(#at, #json_name) }
-            }
-            None => quote! { #json_name },
+        let json_name_value = if context.json_names.contains(json_name.as_str()) {
+            quote! { fields::json_name(#json_name) }
+        } else {
+            quote! { #json_name }
         };
         infos.push(quote! {
             FieldInfo { rust_name: #rust_name_text, json_name: #json_name_value, availability: #availability }

@@ -158,67 +158,67 @@ impl SchemaType for Attachment {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(6191, "Path"),
+            json_name: fields::json_name("Path"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "ignore_flushes",
-            json_name: fields::json_name(3962, "IgnoreFlushes"),
+            json_name: fields::json_name("IgnoreFlushes"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "caching_mode",
-            json_name: fields::json_name(938, "CachingMode"),
+            json_name: fields::json_name("CachingMode"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "no_write_hardening",
-            json_name: fields::json_name(5701, "NoWriteHardening"),
+            json_name: fields::json_name("NoWriteHardening"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "disable_expansion_optimization",
-            json_name: fields::json_name(2144, "DisableExpansionOptimization"),
+            json_name: fields::json_name("DisableExpansionOptimization"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "ignore_relative_locator",
-            json_name: fields::json_name(3975, "IgnoreRelativeLocator"),
+            json_name: fields::json_name("IgnoreRelativeLocator"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "capture_io_attribution_context",
-            json_name: fields::json_name(981, "CaptureIoAttributionContext"),
+            json_name: fields::json_name("CaptureIoAttributionContext"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "read_only",
-            json_name: fields::json_name(6757, "ReadOnly"),
+            json_name: fields::json_name("ReadOnly"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "support_compressed_volumes",
-            json_name: fields::json_name(7917, "SupportCompressedVolumes"),
+            json_name: fields::json_name("SupportCompressedVolumes"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "extensible_virtual_disk_type",
-            json_name: fields::json_name(3046, "ExtensibleVirtualDiskType"),
+            json_name: fields::json_name("ExtensibleVirtualDiskType"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "always_allow_sparse_files",
-            json_name: fields::json_name(279, "AlwaysAllowSparseFiles"),
+            json_name: fields::json_name("AlwaysAllowSparseFiles"),
             availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "support_encrypted_files",
-            json_name: fields::json_name(7941, "SupportEncryptedFiles"),
+            json_name: fields::json_name("SupportEncryptedFiles"),
             availability: since::V2_6_21H2,
         },
     ];

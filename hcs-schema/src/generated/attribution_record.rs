@@ -102,37 +102,37 @@ impl SchemaType for AttributionRecord {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "worker_exit",
-            json_name: fields::json_name(9065, "WorkerExit"),
+            json_name: fields::json_name("WorkerExit"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "guest_crash",
-            json_name: fields::json_name(3417, "GuestCrash"),
+            json_name: fields::json_name("GuestCrash"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "triple_fault",
-            json_name: fields::json_name(8453, "TripleFault"),
+            json_name: fields::json_name("TripleFault"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "inject_non_maskable_interrupt",
-            json_name: fields::json_name(4104, "InjectNonMaskableInterrupt"),
+            json_name: fields::json_name("InjectNonMaskableInterrupt"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "operation_failure",
-            json_name: fields::json_name(5921, "OperationFailure"),
+            json_name: fields::json_name("OperationFailure"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "system_exit",
-            json_name: fields::json_name(8041, "SystemExit"),
+            json_name: fields::json_name("SystemExit"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "virtual_device_failure",
-            json_name: fields::json_name(8725, "VirtualDeviceFailure"),
+            json_name: fields::json_name("VirtualDeviceFailure"),
             availability: since::V2_4_20H2,
         },
     ];

@@ -105,37 +105,37 @@ impl SchemaType for CacheMonitoringSystemInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "l3_cmt_supported",
-            json_name: fields::json_name(4419, "L3CmtSupported"),
+            json_name: fields::json_name("L3CmtSupported"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_occupancy_monitoring_supported",
-            json_name: fields::json_name(4540, "L3OccupancyMonitoringSupported"),
+            json_name: fields::json_name("L3OccupancyMonitoringSupported"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_total_bw_monitoring_supported",
-            json_name: fields::json_name(4584, "L3TotalBwMonitoringSupported"),
+            json_name: fields::json_name("L3TotalBwMonitoringSupported"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_local_bw_monitoring_supported",
-            json_name: fields::json_name(4496, "L3LocalBwMonitoringSupported"),
+            json_name: fields::json_name("L3LocalBwMonitoringSupported"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "max_rmid",
-            json_name: fields::json_name(4945, "MaxRmid"),
+            json_name: fields::json_name("MaxRmid"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "root_rmid",
-            json_name: fields::json_name(7044, "RootRmid"),
+            json_name: fields::json_name("RootRmid"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "root_cache_stats",
-            json_name: fields::json_name(7023, "RootCacheStats"),
+            json_name: fields::json_name("RootCacheStats"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

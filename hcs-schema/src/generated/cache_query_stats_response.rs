@@ -65,17 +65,17 @@ impl SchemaType for CacheQueryStatsResponse {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "l3_occupancy_bytes",
-            json_name: fields::json_name(4524, "L3OccupancyBytes"),
+            json_name: fields::json_name("L3OccupancyBytes"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_total_bw_bytes",
-            json_name: fields::json_name(4570, "L3TotalBwBytes"),
+            json_name: fields::json_name("L3TotalBwBytes"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_local_bw_bytes",
-            json_name: fields::json_name(4482, "L3LocalBwBytes"),
+            json_name: fields::json_name("L3LocalBwBytes"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

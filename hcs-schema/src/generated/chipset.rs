@@ -136,62 +136,62 @@ impl SchemaType for Chipset {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "uefi",
-            json_name: fields::json_name(8506, "Uefi"),
+            json_name: fields::json_name("Uefi"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "pcat",
-            json_name: fields::json_name(6203, "Pcat"),
+            json_name: fields::json_name("Pcat"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "is_num_lock_disabled",
-            json_name: fields::json_name(4242, "IsNumLockDisabled"),
+            json_name: fields::json_name("IsNumLockDisabled"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "base_board_serial_number",
-            json_name: fields::json_name(641, "BaseBoardSerialNumber"),
+            json_name: fields::json_name("BaseBoardSerialNumber"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chassis_serial_number",
-            json_name: fields::json_name(1023, "ChassisSerialNumber"),
+            json_name: fields::json_name("ChassisSerialNumber"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chassis_asset_tag",
-            json_name: fields::json_name(1008, "ChassisAssetTag"),
+            json_name: fields::json_name("ChassisAssetTag"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_hibernation",
-            json_name: fields::json_name(2532, "EnableHibernation"),
+            json_name: fields::json_name("EnableHibernation"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "use_utc",
-            json_name: fields::json_name(8624, "UseUtc"),
+            json_name: fields::json_name("UseUtc"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "linux_kernel_direct",
-            json_name: fields::json_name(4740, "LinuxKernelDirect"),
+            json_name: fields::json_name("LinuxKernelDirect"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "firmware_file",
-            json_name: fields::json_name(3252, "FirmwareFile"),
+            json_name: fields::json_name("FirmwareFile"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_FIRMWARE_FILE_2_5,
         },
         FieldInfo {
             rust_name: "system_information",
-            json_name: fields::json_name(8069, "SystemInformation"),
+            json_name: fields::json_name("SystemInformation"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "memory_device_serial_number",
-            json_name: fields::json_name(5147, "MemoryDeviceSerialNumber"),
+            json_name: fields::json_name("MemoryDeviceSerialNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

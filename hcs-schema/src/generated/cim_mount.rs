@@ -73,22 +73,22 @@ impl SchemaType for CimMount {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "image_path",
-            json_name: fields::json_name(4046, "ImagePath"),
+            json_name: fields::json_name("ImagePath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "file_system_name",
-            json_name: fields::json_name(3133, "FileSystemName"),
+            json_name: fields::json_name("FileSystemName"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "volume_guid",
-            json_name: fields::json_name(9008, "VolumeGuid"),
+            json_name: fields::json_name("VolumeGuid"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mount_flags",
-            json_name: fields::json_name(5501, "MountFlags"),
+            json_name: fields::json_name("MountFlags"),
             availability: since::V2_5_2104,
         },
     ];

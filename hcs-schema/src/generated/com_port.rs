@@ -59,12 +59,12 @@ impl SchemaType for ComPort {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "named_pipe",
-            json_name: fields::json_name(5520, "NamedPipe"),
+            json_name: fields::json_name("NamedPipe"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "optimize_for_debugger",
-            json_name: fields::json_name(5937, "OptimizeForDebugger"),
+            json_name: fields::json_name("OptimizeForDebugger"),
             availability: since::V2_1_1809,
         },
     ];

@@ -78,22 +78,22 @@ impl SchemaType for CombinedLayers {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "layers",
-            json_name: fields::json_name(4700, "Layers"),
+            json_name: fields::json_name("Layers"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "scratch_path",
-            json_name: fields::json_name(7260, "ScratchPath"),
+            json_name: fields::json_name("ScratchPath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container_root_path",
-            json_name: fields::json_name(1417, "ContainerRootPath"),
+            json_name: fields::json_name("ContainerRootPath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "filter_type",
-            json_name: fields::json_name(3179, "FilterType"),
+            json_name: fields::json_name("FilterType"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_FILTER_TYPE_2_9,
         },
     ];

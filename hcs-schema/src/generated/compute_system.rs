@@ -121,42 +121,42 @@ impl SchemaType for ComputeSystem {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "owner",
-            json_name: fields::json_name(6113, "Owner"),
+            json_name: fields::json_name("Owner"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "schema_version",
-            json_name: fields::json_name(7247, "SchemaVersion"),
+            json_name: fields::json_name("SchemaVersion"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosting_system_id",
-            json_name: fields::json_name(3819, "HostingSystemId"),
+            json_name: fields::json_name("HostingSystemId"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosted_system",
-            json_name: fields::json_name(3795, "HostedSystem"),
+            json_name: fields::json_name("HostedSystem"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container",
-            json_name: fields::json_name(1316, "Container"),
+            json_name: fields::json_name("Container"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "virtual_machine",
-            json_name: fields::json_name(8760, "VirtualMachine"),
+            json_name: fields::json_name("VirtualMachine"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "should_terminate_on_last_handle_closed",
-            json_name: fields::json_name(7513, "ShouldTerminateOnLastHandleClosed"),
+            json_name: fields::json_name("ShouldTerminateOnLastHandleClosed"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "job_name",
-            json_name: fields::json_name(4313, "JobName"),
+            json_name: fields::json_name("JobName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

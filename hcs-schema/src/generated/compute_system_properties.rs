@@ -125,57 +125,57 @@ impl SchemaType for ComputeSystemProperties {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name(3908, "Id"),
+            json_name: fields::json_name("Id"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(5516, "Name"),
+            json_name: fields::json_name("Name"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "system_type",
-            json_name: fields::json_name(8107, "SystemType"),
+            json_name: fields::json_name("SystemType"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "state",
-            json_name: fields::json_name(7802, "State"),
+            json_name: fields::json_name("State"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "owner",
-            json_name: fields::json_name(6113, "Owner"),
+            json_name: fields::json_name("Owner"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_id",
-            json_name: fields::json_name(7083, "RuntimeId"),
+            json_name: fields::json_name("RuntimeId"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_os_type",
-            json_name: fields::json_name(7126, "RuntimeOsType"),
+            json_name: fields::json_name("RuntimeOsType"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "hosting_system_id",
-            json_name: fields::json_name(3819, "HostingSystemId"),
+            json_name: fields::json_name("HostingSystemId"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "is_dummy",
-            json_name: fields::json_name(4208, "IsDummy"),
+            json_name: fields::json_name("IsDummy"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "ob_root",
-            json_name: fields::json_name(5877, "ObRoot"),
+            json_name: fields::json_name("ObRoot"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_template_id",
-            json_name: fields::json_name(7159, "RuntimeTemplateId"),
+            json_name: fields::json_name("RuntimeTemplateId"),
             availability: since::V2_5_2104,
         },
     ];

@@ -72,17 +72,17 @@ impl SchemaType for ConsoleImageQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "width",
-            json_name: fields::json_name(9024, "Width"),
+            json_name: fields::json_name("Width"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "height",
-            json_name: fields::json_name(3614, "Height"),
+            json_name: fields::json_name("Height"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: fields::json_name(3264, "Flags"),
+            json_name: fields::json_name("Flags"),
             availability: since::V2_5_2104,
         },
     ];

@@ -57,12 +57,12 @@ impl SchemaType for ConsoleSize {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "height",
-            json_name: fields::json_name(3614, "Height"),
+            json_name: fields::json_name("Height"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "width",
-            json_name: fields::json_name(9024, "Width"),
+            json_name: fields::json_name("Width"),
             availability: since::V2_0_1809,
         },
     ];

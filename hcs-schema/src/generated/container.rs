@@ -181,72 +181,72 @@ impl SchemaType for Container {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "guest_os",
-            json_name: fields::json_name(3504, "GuestOs"),
+            json_name: fields::json_name("GuestOs"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "storage",
-            json_name: fields::json_name(7864, "Storage"),
+            json_name: fields::json_name("Storage"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mapped_directories",
-            json_name: fields::json_name(4870, "MappedDirectories"),
+            json_name: fields::json_name("MappedDirectories"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mapped_pipes",
-            json_name: fields::json_name(4887, "MappedPipes"),
+            json_name: fields::json_name("MappedPipes"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "memory",
-            json_name: fields::json_name(5107, "Memory"),
+            json_name: fields::json_name("Memory"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "processor",
-            json_name: fields::json_name(6428, "Processor"),
+            json_name: fields::json_name("Processor"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "networking",
-            json_name: fields::json_name(5653, "Networking"),
+            json_name: fields::json_name("Networking"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hv_socket",
-            json_name: fields::json_name(3838, "HvSocket"),
+            json_name: fields::json_name("HvSocket"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container_credential_guard",
-            json_name: fields::json_name(1325, "ContainerCredentialGuard"),
+            json_name: fields::json_name("ContainerCredentialGuard"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "registry_changes",
-            json_name: fields::json_name(6791, "RegistryChanges"),
+            json_name: fields::json_name("RegistryChanges"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "assigned_devices",
-            json_name: fields::json_name(350, "AssignedDevices"),
+            json_name: fields::json_name("AssignedDevices"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "additional_device_namespace",
-            json_name: fields::json_name(90, "AdditionalDeviceNamespace"),
+            json_name: fields::json_name("AdditionalDeviceNamespace"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "isolation_type",
-            json_name: fields::json_name(4300, "IsolationType"),
+            json_name: fields::json_name("IsolationType"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "container_definition_file_path",
-            json_name: fields::json_name(1349, "ContainerDefinitionFilePath"),
+            json_name: fields::json_name("ContainerDefinitionFilePath"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

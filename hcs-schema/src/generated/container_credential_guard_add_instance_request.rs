@@ -75,17 +75,17 @@ impl SchemaType for ContainerCredentialGuardAddInstanceRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name(3908, "Id"),
+            json_name: fields::json_name("Id"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_spec",
-            json_name: fields::json_name(1736, "CredentialSpec"),
+            json_name: fields::json_name("CredentialSpec"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "transport",
-            json_name: fields::json_name(8444, "Transport"),
+            json_name: fields::json_name("Transport"),
             availability: since::V2_1_1809,
         },
     ];

@@ -75,17 +75,17 @@ impl SchemaType for ContainerCredentialGuardInstance {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name(3908, "Id"),
+            json_name: fields::json_name("Id"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_guard",
-            json_name: fields::json_name(1721, "CredentialGuard"),
+            json_name: fields::json_name("CredentialGuard"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hv_socket_config",
-            json_name: fields::json_name(3846, "HvSocketConfig"),
+            json_name: fields::json_name("HvSocketConfig"),
             availability: since::V2_1_1809,
         },
     ];

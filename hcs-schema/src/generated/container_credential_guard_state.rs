@@ -82,22 +82,22 @@ impl SchemaType for ContainerCredentialGuardState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cookie",
-            json_name: fields::json_name(1460, "Cookie"),
+            json_name: fields::json_name("Cookie"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "rpc_endpoint",
-            json_name: fields::json_name(7063, "RpcEndpoint"),
+            json_name: fields::json_name("RpcEndpoint"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "transport",
-            json_name: fields::json_name(8444, "Transport"),
+            json_name: fields::json_name("Transport"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_spec",
-            json_name: fields::json_name(1736, "CredentialSpec"),
+            json_name: fields::json_name("CredentialSpec"),
             availability: since::V2_1_1809,
         },
     ];

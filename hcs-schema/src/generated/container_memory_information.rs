@@ -89,32 +89,32 @@ impl SchemaType for ContainerMemoryInformation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "total_physical_bytes",
-            json_name: fields::json_name(8399, "TotalPhysicalBytes"),
+            json_name: fields::json_name("TotalPhysicalBytes"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "total_usage",
-            json_name: fields::json_name(8434, "TotalUsage"),
+            json_name: fields::json_name("TotalUsage"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "committed_bytes",
-            json_name: fields::json_name(1126, "CommittedBytes"),
+            json_name: fields::json_name("CommittedBytes"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "shared_committed_bytes",
-            json_name: fields::json_name(7417, "SharedCommittedBytes"),
+            json_name: fields::json_name("SharedCommittedBytes"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "commit_limit_bytes",
-            json_name: fields::json_name(1110, "CommitLimitBytes"),
+            json_name: fields::json_name("CommitLimitBytes"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "peak_commitment_bytes",
-            json_name: fields::json_name(6207, "PeakCommitmentBytes"),
+            json_name: fields::json_name("PeakCommitmentBytes"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];

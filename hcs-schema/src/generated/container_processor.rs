@@ -75,17 +75,17 @@ impl SchemaType for ContainerProcessor {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "count",
-            json_name: fields::json_name(1505, "Count"),
+            json_name: fields::json_name("Count"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "weight",
-            json_name: fields::json_name(9018, "Weight"),
+            json_name: fields::json_name("Weight"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum",
-            json_name: fields::json_name(4966, "Maximum"),
+            json_name: fields::json_name("Maximum"),
             availability: since::V2_0_1809,
         },
     ];

@@ -57,12 +57,12 @@ impl SchemaType for ContainersDefBatchedBinding {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "filepath",
-            json_name: fields::json_name(9407, "filepath"),
+            json_name: fields::json_name("filepath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "bindingroots",
-            json_name: fields::json_name(9206, "bindingroots"),
+            json_name: fields::json_name("bindingroots"),
             availability: since::V2_3_2004,
         },
     ];

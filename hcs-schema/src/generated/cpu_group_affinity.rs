@@ -60,12 +60,12 @@ impl SchemaType for CpuGroupAffinity {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "logical_processor_count",
-            json_name: fields::json_name(4781, "LogicalProcessorCount"),
+            json_name: fields::json_name("LogicalProcessorCount"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "logical_processors",
-            json_name: fields::json_name(4802, "LogicalProcessors"),
+            json_name: fields::json_name("LogicalProcessors"),
             availability: since::V2_1_1809,
         },
     ];

@@ -76,22 +76,22 @@ impl SchemaType for CpuGroupConfig {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
-            json_name: fields::json_name(3361, "GroupId"),
+            json_name: fields::json_name("GroupId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "affinity",
-            json_name: fields::json_name(115, "Affinity"),
+            json_name: fields::json_name("Affinity"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "group_properties",
-            json_name: fields::json_name(3368, "GroupProperties"),
+            json_name: fields::json_name("GroupProperties"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hypervisor_group_id",
-            json_name: fields::json_name(3860, "HypervisorGroupId"),
+            json_name: fields::json_name("HypervisorGroupId"),
             availability: since::V2_5_2104,
         },
     ];

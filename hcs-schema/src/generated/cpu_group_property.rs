@@ -57,12 +57,12 @@ impl SchemaType for CpuGroupProperty {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_code",
-            json_name: fields::json_name(6566, "PropertyCode"),
+            json_name: fields::json_name("PropertyCode"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_value",
-            json_name: fields::json_name(6635, "PropertyValue"),
+            json_name: fields::json_name("PropertyValue"),
             availability: since::V2_1_1809,
         },
     ];

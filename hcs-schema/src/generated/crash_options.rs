@@ -59,12 +59,12 @@ impl SchemaType for CrashOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "guest_debug_state_file",
-            json_name: fields::json_name(3446, "GuestDebugStateFile"),
+            json_name: fields::json_name("GuestDebugStateFile"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

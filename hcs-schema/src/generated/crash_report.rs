@@ -130,47 +130,47 @@ impl SchemaType for CrashReport {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "system_id",
-            json_name: fields::json_name(8061, "SystemId"),
+            json_name: fields::json_name("SystemId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "activity_id",
-            json_name: fields::json_name(28, "ActivityId"),
+            json_name: fields::json_name("ActivityId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "windows_crash_info",
-            json_name: fields::json_name(9029, "WindowsCrashInfo"),
+            json_name: fields::json_name("WindowsCrashInfo"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "crash_parameters",
-            json_name: fields::json_name(1606, "CrashParameters"),
+            json_name: fields::json_name("CrashParameters"),
             availability: since::V2_3_1809,
         },
         FieldInfo {
             rust_name: "crash_log",
-            json_name: fields::json_name(1598, "CrashLog"),
+            json_name: fields::json_name("CrashLog"),
             availability: since::V2_3_1809,
         },
         FieldInfo {
             rust_name: "vmwp_dump",
-            json_name: fields::json_name(8992, "VmwpDump"),
+            json_name: fields::json_name("VmwpDump"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "status",
-            json_name: fields::json_name(7823, "Status"),
+            json_name: fields::json_name("Status"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "pre_os_id",
-            json_name: fields::json_name(6314, "PreOSId"),
+            json_name: fields::json_name("PreOSId"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "crash_stack_unavailable",
-            json_name: fields::json_name(1621, "CrashStackUnavailable"),
+            json_name: fields::json_name("CrashStackUnavailable"),
             availability: since::V2_4_20H2,
         },
     ];

@@ -69,17 +69,17 @@ impl SchemaType for CreateGroupOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
-            json_name: fields::json_name(3361, "GroupId"),
+            json_name: fields::json_name("GroupId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "logical_processor_count",
-            json_name: fields::json_name(4781, "LogicalProcessorCount"),
+            json_name: fields::json_name("LogicalProcessorCount"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "logical_processors",
-            json_name: fields::json_name(4802, "LogicalProcessors"),
+            json_name: fields::json_name("LogicalProcessors"),
             availability: since::V2_1_1809,
         },
     ];

@@ -96,27 +96,27 @@ impl SchemaType for DebugOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "bugcheck_saved_state_file_name",
-            json_name: fields::json_name(872, "BugcheckSavedStateFileName"),
+            json_name: fields::json_name("BugcheckSavedStateFileName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "bugcheck_no_crashdump_saved_state_file_name",
-            json_name: fields::json_name(835, "BugcheckNoCrashdumpSavedStateFileName"),
+            json_name: fields::json_name("BugcheckNoCrashdumpSavedStateFileName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "triple_fault_saved_state_file_name",
-            json_name: fields::json_name(8464, "TripleFaultSavedStateFileName"),
+            json_name: fields::json_name("TripleFaultSavedStateFileName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "firmware_dump_file_name",
-            json_name: fields::json_name(3232, "FirmwareDumpFileName"),
+            json_name: fields::json_name("FirmwareDumpFileName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "worker_process_dump_on_guest_crash",
-            json_name: fields::json_name(9075, "WorkerProcessDumpOnGuestCrash"),
+            json_name: fields::json_name("WorkerProcessDumpOnGuestCrash"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -52,7 +52,7 @@ impl SchemaType for DeleteGroupOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
-            json_name: fields::json_name(3361, "GroupId"),
+            json_name: fields::json_name("GroupId"),
             availability: since::V2_1_1809,
         },
     ];

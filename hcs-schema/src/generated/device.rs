@@ -73,17 +73,17 @@ impl SchemaType for Device {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "interface_class_guid",
-            json_name: fields::json_name(4149, "InterfaceClassGuid"),
+            json_name: fields::json_name("InterfaceClassGuid"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "location_path",
-            json_name: fields::json_name(4769, "LocationPath"),
+            json_name: fields::json_name("LocationPath"),
             availability: since::V2_2_1903,
         },
     ];

@@ -79,17 +79,17 @@ impl SchemaType for Device2 {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "version",
-            json_name: fields::json_name(8676, "Version"),
+            json_name: fields::json_name("Version"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "states",
-            json_name: fields::json_name(7807, "States"),
+            json_name: fields::json_name("States"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

@@ -110,37 +110,37 @@ impl SchemaType for ErrorEvent {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "message",
-            json_name: fields::json_name(5413, "Message"),
+            json_name: fields::json_name("Message"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "stack_trace",
-            json_name: fields::json_name(7692, "StackTrace"),
+            json_name: fields::json_name("StackTrace"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "provider",
-            json_name: fields::json_name(6663, "Provider"),
+            json_name: fields::json_name("Provider"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "event_id",
-            json_name: fields::json_name(2987, "EventId"),
+            json_name: fields::json_name("EventId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: fields::json_name(3264, "Flags"),
+            json_name: fields::json_name("Flags"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "source",
-            json_name: fields::json_name(7686, "Source"),
+            json_name: fields::json_name("Source"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "data",
-            json_name: fields::json_name(1796, "Data"),
+            json_name: fields::json_name("Data"),
             availability: since::V2_1_1809,
         },
     ];

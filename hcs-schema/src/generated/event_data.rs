@@ -65,12 +65,12 @@ impl SchemaType for EventData {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "value",
-            json_name: fields::json_name(8655, "Value"),
+            json_name: fields::json_name("Value"),
             availability: since::V2_1_1809,
         },
     ];

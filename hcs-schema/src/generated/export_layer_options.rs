@@ -50,7 +50,7 @@ impl SchemaType for ExportLayerOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "is_writable_layer",
-            json_name: fields::json_name(4276, "IsWritableLayer"),
+            json_name: fields::json_name("IsWritableLayer"),
             availability: since::V2_1_1809,
         },
     ];

@@ -57,12 +57,12 @@ impl SchemaType for FilesystemLayer {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "identifier",
-            json_name: fields::json_name(9465, "identifier"),
+            json_name: fields::json_name("identifier"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(9653, "path"),
+            json_name: fields::json_name("path"),
             availability: since::V2_3_2004,
         },
     ];

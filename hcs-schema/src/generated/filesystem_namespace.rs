@@ -81,27 +81,27 @@ impl SchemaType for FilesystemNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(9653, "path"),
+            json_name: fields::json_name("path"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "isolation",
-            json_name: fields::json_name(9516, "isolation"),
+            json_name: fields::json_name("isolation"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "nesting",
-            json_name: fields::json_name(9616, "nesting"),
+            json_name: fields::json_name("nesting"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "layer",
-            json_name: fields::json_name(9531, "layer"),
+            json_name: fields::json_name("layer"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "bindings",
-            json_name: fields::json_name(9218, "bindings"),
+            json_name: fields::json_name("bindings"),
             availability: since::V2_3_2004,
         },
     ];

@@ -67,17 +67,17 @@ impl SchemaType for FlexibleIoDevice {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "emulator_id",
-            json_name: fields::json_name(2379, "EmulatorId"),
+            json_name: fields::json_name("EmulatorId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hosting_model",
-            json_name: fields::json_name(3807, "HostingModel"),
+            json_name: fields::json_name("HostingModel"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "configuration",
-            json_name: fields::json_name(1197, "Configuration"),
+            json_name: fields::json_name("Configuration"),
             availability: since::V2_1_1809,
         },
     ];

@@ -77,17 +77,17 @@ impl SchemaType for GpuConfiguration {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "assignment_mode",
-            json_name: fields::json_name(379, "AssignmentMode"),
+            json_name: fields::json_name("AssignmentMode"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "assignment_request",
-            json_name: fields::json_name(393, "AssignmentRequest"),
+            json_name: fields::json_name("AssignmentRequest"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_vendor_extension",
-            json_name: fields::json_name(216, "AllowVendorExtension"),
+            json_name: fields::json_name("AllowVendorExtension"),
             availability: since::V2_0_1809,
         },
     ];

@@ -76,17 +76,17 @@ impl SchemaType for GuestConnectionInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "supported_schema_versions",
-            json_name: fields::json_name(7962, "SupportedSchemaVersions"),
+            json_name: fields::json_name("SupportedSchemaVersions"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "protocol_version",
-            json_name: fields::json_name(6648, "ProtocolVersion"),
+            json_name: fields::json_name("ProtocolVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_defined_capabilities",
-            json_name: fields::json_name(3465, "GuestDefinedCapabilities"),
+            json_name: fields::json_name("GuestDefinedCapabilities"),
             availability: since::V2_1_1809,
         },
     ];

@@ -56,7 +56,7 @@ impl SchemaType for GuestCrashReporting {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "windows_crash_settings",
-            json_name: fields::json_name(9045, "WindowsCrashSettings"),
+            json_name: fields::json_name("WindowsCrashSettings"),
             availability: since::V2_0_1809,
         },
     ];

@@ -74,22 +74,22 @@ impl SchemaType for GuestModifySettingRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "resource_type",
-            json_name: fields::json_name(6948, "ResourceType"),
+            json_name: fields::json_name("ResourceType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "request_type",
-            json_name: fields::json_name(6822, "RequestType"),
+            json_name: fields::json_name("RequestType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name(7391, "Settings"),
+            json_name: fields::json_name("Settings"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hosted_settings",
-            json_name: fields::json_name(3781, "HostedSettings"),
+            json_name: fields::json_name("HostedSettings"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -83,22 +83,22 @@ impl SchemaType for GuestState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "guest_state_file_path",
-            json_name: fields::json_name(3553, "GuestStateFilePath"),
+            json_name: fields::json_name("GuestStateFilePath"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "runtime_state_file_path",
-            json_name: fields::json_name(7139, "RuntimeStateFilePath"),
+            json_name: fields::json_name("RuntimeStateFilePath"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "force_transient_state",
-            json_name: fields::json_name(3333, "ForceTransientState"),
+            json_name: fields::json_name("ForceTransientState"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_state_file_type",
-            json_name: fields::json_name(3571, "GuestStateFileType"),
+            json_name: fields::json_name("GuestStateFileType"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_CONFIDENTIAL_2_5,
         },
     ];

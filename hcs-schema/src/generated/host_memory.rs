@@ -105,37 +105,37 @@ impl SchemaType for HostMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "total_memory_in_pages",
-            json_name: fields::json_name(8381, "TotalMemoryInPages"),
+            json_name: fields::json_name("TotalMemoryInPages"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "total_consumable_memory_in_pages",
-            json_name: fields::json_name(8353, "TotalConsumableMemoryInPages"),
+            json_name: fields::json_name("TotalConsumableMemoryInPages"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "available_memory_in_pages",
-            json_name: fields::json_name(544, "AvailableMemoryInPages"),
+            json_name: fields::json_name("AvailableMemoryInPages"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "vm_overhead_in_pages",
-            json_name: fields::json_name(8926, "VmOverheadInPages"),
+            json_name: fields::json_name("VmOverheadInPages"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "vm_overhead_per_gb_in_pages",
-            json_name: fields::json_name(8943, "VmOverheadPerGBInPages"),
+            json_name: fields::json_name("VmOverheadPerGBInPages"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "system_overhead_in_pages",
-            json_name: fields::json_name(8086, "SystemOverheadInPages"),
+            json_name: fields::json_name("SystemOverheadInPages"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "numa_spanning_enabled",
-            json_name: fields::json_name(5858, "NumaSpanningEnabled"),
+            json_name: fields::json_name("NumaSpanningEnabled"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

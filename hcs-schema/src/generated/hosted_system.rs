@@ -66,12 +66,12 @@ impl SchemaType for HostedSystem {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "schema_version",
-            json_name: fields::json_name(7247, "SchemaVersion"),
+            json_name: fields::json_name("SchemaVersion"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container",
-            json_name: fields::json_name(1316, "Container"),
+            json_name: fields::json_name("Container"),
             availability: since::V2_0_1809,
         },
     ];

@@ -59,12 +59,12 @@ impl SchemaType for HvSocketAddress {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "local_address",
-            json_name: fields::json_name(4757, "LocalAddress"),
+            json_name: fields::json_name("LocalAddress"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "parent_address",
-            json_name: fields::json_name(6178, "ParentAddress"),
+            json_name: fields::json_name("ParentAddress"),
             availability: since::V2_1_1809,
         },
     ];

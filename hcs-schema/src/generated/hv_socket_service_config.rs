@@ -83,22 +83,22 @@ impl SchemaType for HvSocketServiceConfig {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "bind_security_descriptor",
-            json_name: fields::json_name(684, "BindSecurityDescriptor"),
+            json_name: fields::json_name("BindSecurityDescriptor"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "connect_security_descriptor",
-            json_name: fields::json_name(1227, "ConnectSecurityDescriptor"),
+            json_name: fields::json_name("ConnectSecurityDescriptor"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_wildcard_binds",
-            json_name: fields::json_name(236, "AllowWildcardBinds"),
+            json_name: fields::json_name("AllowWildcardBinds"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "disabled",
-            json_name: fields::json_name(2263, "Disabled"),
+            json_name: fields::json_name("Disabled"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

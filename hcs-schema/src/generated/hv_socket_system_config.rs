@@ -80,17 +80,17 @@ impl SchemaType for HvSocketSystemConfig {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "default_bind_security_descriptor",
-            json_name: fields::json_name(1878, "DefaultBindSecurityDescriptor"),
+            json_name: fields::json_name("DefaultBindSecurityDescriptor"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "default_connect_security_descriptor",
-            json_name: fields::json_name(1907, "DefaultConnectSecurityDescriptor"),
+            json_name: fields::json_name("DefaultConnectSecurityDescriptor"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "service_table",
-            json_name: fields::json_name(7362, "ServiceTable"),
+            json_name: fields::json_name("ServiceTable"),
             availability: since::V2_0_1809,
         },
     ];

@@ -65,17 +65,17 @@ impl SchemaType for IdledProcessorResponse {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "requested_idle",
-            json_name: fields::json_name(6833, "RequestedIdle"),
+            json_name: fields::json_name("RequestedIdle"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "idle_status",
-            json_name: fields::json_name(3931, "IdleStatus"),
+            json_name: fields::json_name("IdleStatus"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "current_idle",
-            json_name: fields::json_name(1750, "CurrentIdle"),
+            json_name: fields::json_name("CurrentIdle"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

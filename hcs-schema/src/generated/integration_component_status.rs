@@ -73,17 +73,17 @@ impl SchemaType for IntegrationComponentStatus {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "is_enabled",
-            json_name: fields::json_name(4224, "IsEnabled"),
+            json_name: fields::json_name("IsEnabled"),
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "state",
-            json_name: fields::json_name(7802, "State"),
+            json_name: fields::json_name("State"),
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "reason",
-            json_name: fields::json_name(6778, "Reason"),
+            json_name: fields::json_name("Reason"),
             availability: since::V2_5_2004,
         },
     ];

@@ -67,17 +67,17 @@ impl SchemaType for InterfaceClass {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(9832, "type"),
+            json_name: fields::json_name("type"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "identifier",
-            json_name: fields::json_name(9465, "identifier"),
+            json_name: fields::json_name("identifier"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "recurse",
-            json_name: fields::json_name(9689, "recurse"),
+            json_name: fields::json_name("recurse"),
             availability: since::V2_3_2004,
         },
     ];

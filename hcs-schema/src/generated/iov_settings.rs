@@ -73,17 +73,17 @@ impl SchemaType for IovSettings {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "offload_weight",
-            json_name: fields::json_name(5883, "OffloadWeight"),
+            json_name: fields::json_name("OffloadWeight"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "queue_pairs_requested",
-            json_name: fields::json_name(6719, "QueuePairsRequested"),
+            json_name: fields::json_name("QueuePairsRequested"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "interrupt_moderation",
-            json_name: fields::json_name(4167, "InterruptModeration"),
+            json_name: fields::json_name("InterruptModeration"),
             availability: since::V2_4_20H2,
         },
     ];

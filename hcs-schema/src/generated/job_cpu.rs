@@ -57,12 +57,12 @@ impl SchemaType for JobCpu {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "rate",
-            json_name: fields::json_name(9677, "rate"),
+            json_name: fields::json_name("rate"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "weight",
-            json_name: fields::json_name(9844, "weight"),
+            json_name: fields::json_name("weight"),
             availability: since::V2_3_2004,
         },
     ];

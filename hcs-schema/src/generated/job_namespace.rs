@@ -81,27 +81,27 @@ impl SchemaType for JobNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cpu",
-            json_name: fields::json_name(9271, "cpu"),
+            json_name: fields::json_name("cpu"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "memory",
-            json_name: fields::json_name(9557, "memory"),
+            json_name: fields::json_name("memory"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "systemroot",
-            json_name: fields::json_name(9769, "systemroot"),
+            json_name: fields::json_name("systemroot"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "terminationpolicy",
-            json_name: fields::json_name(9785, "terminationpolicy"),
+            json_name: fields::json_name("terminationpolicy"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "threadimpersonation",
-            json_name: fields::json_name(9802, "threadimpersonation"),
+            json_name: fields::json_name("threadimpersonation"),
             availability: since::V2_3_2004,
         },
     ];

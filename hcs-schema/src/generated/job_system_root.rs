@@ -50,7 +50,7 @@ impl SchemaType for JobSystemRoot {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(9653, "path"),
+            json_name: fields::json_name("path"),
             availability: since::V2_3_2004,
         },
     ];

@@ -65,12 +65,12 @@ impl SchemaType for KvpQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "source",
-            json_name: fields::json_name(7686, "Source"),
+            json_name: fields::json_name("Source"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "keys",
-            json_name: fields::json_name(4390, "Keys"),
+            json_name: fields::json_name("Keys"),
             availability: since::V2_5_2104,
         },
     ];

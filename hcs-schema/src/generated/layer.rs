@@ -84,22 +84,22 @@ impl SchemaType for Layer {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name(3908, "Id"),
+            json_name: fields::json_name("Id"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(6191, "Path"),
+            json_name: fields::json_name("Path"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path_type",
-            json_name: fields::json_name(6195, "PathType"),
+            json_name: fields::json_name("PathType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "cache",
-            json_name: fields::json_name(898, "Cache"),
+            json_name: fields::json_name("Cache"),
             availability: since::V2_0_1809,
         },
     ];

@@ -59,12 +59,12 @@ impl SchemaType for LayerData {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "schema_version",
-            json_name: fields::json_name(7247, "SchemaVersion"),
+            json_name: fields::json_name("SchemaVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "layers",
-            json_name: fields::json_name(4700, "Layers"),
+            json_name: fields::json_name("Layers"),
             availability: since::V2_1_1809,
         },
     ];

@@ -64,17 +64,17 @@ impl SchemaType for LinuxKernelDirect {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "kernel_file_path",
-            json_name: fields::json_name(4333, "KernelFilePath"),
+            json_name: fields::json_name("KernelFilePath"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "init_rd_path",
-            json_name: fields::json_name(4085, "InitRdPath"),
+            json_name: fields::json_name("InitRdPath"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "kernel_cmd_line",
-            json_name: fields::json_name(4320, "KernelCmdLine"),
+            json_name: fields::json_name("KernelCmdLine"),
             availability: since::V2_2_1903,
         },
     ];

@@ -87,32 +87,32 @@ impl SchemaType for LogicalProcessor {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "lp_index",
-            json_name: fields::json_name(4833, "LpIndex"),
+            json_name: fields::json_name("LpIndex"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "node_number",
-            json_name: fields::json_name(5717, "NodeNumber"),
+            json_name: fields::json_name("NodeNumber"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "package_id",
-            json_name: fields::json_name(6142, "PackageId"),
+            json_name: fields::json_name("PackageId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "core_id",
-            json_name: fields::json_name(1466, "CoreId"),
+            json_name: fields::json_name("CoreId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "root_vp_index",
-            json_name: fields::json_name(7052, "RootVpIndex"),
+            json_name: fields::json_name("RootVpIndex"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "subnodes",
-            json_name: fields::json_name(7892, "Subnodes"),
+            json_name: fields::json_name("Subnodes"),
             availability: since::V2_4_20H2,
         },
     ];

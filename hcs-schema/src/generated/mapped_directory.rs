@@ -92,27 +92,27 @@ impl SchemaType for MappedDirectory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
-            json_name: fields::json_name(3743, "HostPath"),
+            json_name: fields::json_name("HostPath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "host_path_type",
-            json_name: fields::json_name(3751, "HostPathType"),
+            json_name: fields::json_name("HostPathType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "container_path",
-            json_name: fields::json_name(1387, "ContainerPath"),
+            json_name: fields::json_name("ContainerPath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "read_only",
-            json_name: fields::json_name(6757, "ReadOnly"),
+            json_name: fields::json_name("ReadOnly"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "support_cloud_files",
-            json_name: fields::json_name(7900, "SupportCloudFiles"),
+            json_name: fields::json_name("SupportCloudFiles"),
             availability: since::V2_3_2004,
         },
     ];

@@ -75,17 +75,17 @@ impl SchemaType for MappedPipe {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "container_pipe_name",
-            json_name: fields::json_name(1400, "ContainerPipeName"),
+            json_name: fields::json_name("ContainerPipeName"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "host_path",
-            json_name: fields::json_name(3743, "HostPath"),
+            json_name: fields::json_name("HostPath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "host_path_type",
-            json_name: fields::json_name(3751, "HostPathType"),
+            json_name: fields::json_name("HostPathType"),
             availability: since::V2_1_1809,
         },
     ];

@@ -79,27 +79,27 @@ impl SchemaType for MemoryBwAllocationSystemInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "mba_supported",
-            json_name: fields::json_name(5077, "MbaSupported"),
+            json_name: fields::json_name("MbaSupported"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "mba_linear",
-            json_name: fields::json_name(5068, "MbaLinear"),
+            json_name: fields::json_name("MbaLinear"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "max_mba_cos",
-            json_name: fields::json_name(4917, "MaxMbaCos"),
+            json_name: fields::json_name("MaxMbaCos"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "max_mba_throttle_value",
-            json_name: fields::json_name(4926, "MaxMbaThrottleValue"),
+            json_name: fields::json_name("MaxMbaThrottleValue"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "mba_cos_slots",
-            json_name: fields::json_name(5057, "MbaCosSlots"),
+            json_name: fields::json_name("MbaCosSlots"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

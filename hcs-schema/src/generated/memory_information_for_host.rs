@@ -78,22 +78,22 @@ impl SchemaType for MemoryInformationForHost {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "numa_node_count",
-            json_name: fields::json_name(5801, "NumaNodeCount"),
+            json_name: fields::json_name("NumaNodeCount"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "host_memory_information",
-            json_name: fields::json_name(3714, "HostMemoryInformation"),
+            json_name: fields::json_name("HostMemoryInformation"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "numa_nodes",
-            json_name: fields::json_name(5827, "NumaNodes"),
+            json_name: fields::json_name("NumaNodes"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "balancers",
-            json_name: fields::json_name(600, "Balancers"),
+            json_name: fields::json_name("Balancers"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -72,17 +72,17 @@ impl SchemaType for MemoryInformationForVm {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_count",
-            json_name: fields::json_name(8794, "VirtualNodeCount"),
+            json_name: fields::json_name("VirtualNodeCount"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_machine_memory",
-            json_name: fields::json_name(8774, "VirtualMachineMemory"),
+            json_name: fields::json_name("VirtualMachineMemory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_nodes",
-            json_name: fields::json_name(8843, "VirtualNodes"),
+            json_name: fields::json_name("VirtualNodes"),
             availability: since::V2_1_1809,
         },
     ];

@@ -118,48 +118,42 @@ impl SchemaType for MemoryMigrationTransferThrottleParams {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "skip_throttling",
-            json_name: fields::json_name(7635, "SkipThrottling"),
+            json_name: fields::json_name("SkipThrottling"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "throttling_scale",
-            json_name: fields::json_name(8274, "ThrottlingScale"),
+            json_name: fields::json_name("ThrottlingScale"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "minimum_throttle_percentage",
-            json_name: fields::json_name(5460, "MinimumThrottlePercentage"),
+            json_name: fields::json_name("MinimumThrottlePercentage"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "target_number_of_brownout_transfer_passes",
-            json_name: fields::json_name(8162, "TargetNumberOfBrownoutTransferPasses"),
+            json_name: fields::json_name("TargetNumberOfBrownoutTransferPasses"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "starting_brownout_pass_number_for_throttling",
-            json_name: fields::json_name(
-                7763,
-                "StartingBrownoutPassNumberForThrottling",
-            ),
+            json_name: fields::json_name("StartingBrownoutPassNumberForThrottling"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "maximum_number_of_brownout_transfer_passes",
-            json_name: fields::json_name(5004, "MaximumNumberOfBrownoutTransferPasses"),
+            json_name: fields::json_name("MaximumNumberOfBrownoutTransferPasses"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "target_blackout_transfer_time",
-            json_name: fields::json_name(8136, "TargetBlackoutTransferTime"),
+            json_name: fields::json_name("TargetBlackoutTransferTime"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "blackout_time_threshold_for_cancelling_migration",
-            json_name: fields::json_name(
-                775,
-                "BlackoutTimeThresholdForCancellingMigration",
-            ),
+            json_name: fields::json_name("BlackoutTimeThresholdForCancellingMigration"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

@@ -89,32 +89,32 @@ impl SchemaType for MemoryReserveResizeOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "numa_node_index",
-            json_name: fields::json_name(5814, "NumaNodeIndex"),
+            json_name: fields::json_name("NumaNodeIndex"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "page_count",
-            json_name: fields::json_name(6151, "PageCount"),
+            json_name: fields::json_name("PageCount"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "page_size",
-            json_name: fields::json_name(6160, "PageSize"),
+            json_name: fields::json_name("PageSize"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "any_node_okay",
-            json_name: fields::json_name(301, "AnyNodeOkay"),
+            json_name: fields::json_name("AnyNodeOkay"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "above4_gb",
-            json_name: fields::json_name(0, "Above4Gb"),
+            json_name: fields::json_name("Above4Gb"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "demote_on_move",
-            json_name: fields::json_name(1969, "DemoteOnMove"),
+            json_name: fields::json_name("DemoteOnMove"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -75,17 +75,17 @@ impl SchemaType for MemoryStats {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory_usage_commit_bytes",
-            json_name: fields::json_name(5259, "MemoryUsageCommitBytes"),
+            json_name: fields::json_name("MemoryUsageCommitBytes"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_commit_peak_bytes",
-            json_name: fields::json_name(5281, "MemoryUsageCommitPeakBytes"),
+            json_name: fields::json_name("MemoryUsageCommitPeakBytes"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_private_working_set_bytes",
-            json_name: fields::json_name(5325, "MemoryUsagePrivateWorkingSetBytes"),
+            json_name: fields::json_name("MemoryUsagePrivateWorkingSetBytes"),
             availability: since::V2_1_1809,
         },
     ];

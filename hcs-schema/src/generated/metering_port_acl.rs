@@ -75,22 +75,22 @@ impl SchemaType for MeteringPortAcl {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "disposition",
-            json_name: fields::json_name(2292, "Disposition"),
+            json_name: fields::json_name("Disposition"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "is_inbound",
-            json_name: fields::json_name(4233, "IsInbound"),
+            json_name: fields::json_name("IsInbound"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "ip_address_range",
-            json_name: fields::json_name(3894, "IPAddressRange"),
+            json_name: fields::json_name("IPAddressRange"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "instance_id",
-            json_name: fields::json_name(4130, "InstanceId"),
+            json_name: fields::json_name("InstanceId"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

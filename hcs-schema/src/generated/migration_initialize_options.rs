@@ -123,47 +123,47 @@ impl SchemaType for MigrationInitializeOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "origin",
-            json_name: fields::json_name(5975, "Origin"),
+            json_name: fields::json_name("Origin"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "memory_transport",
-            json_name: fields::json_name(5244, "MemoryTransport"),
+            json_name: fields::json_name("MemoryTransport"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "memory_transfer_throttle_params",
-            json_name: fields::json_name(5216, "MemoryTransferThrottleParams"),
+            json_name: fields::json_name("MemoryTransferThrottleParams"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "compression_settings",
-            json_name: fields::json_name(1157, "CompressionSettings"),
+            json_name: fields::json_name("CompressionSettings"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "checksum_verification",
-            json_name: fields::json_name(1042, "ChecksumVerification"),
+            json_name: fields::json_name("ChecksumVerification"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "perf_tracing_enabled",
-            json_name: fields::json_name(6226, "PerfTracingEnabled"),
+            json_name: fields::json_name("PerfTracingEnabled"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "cancel_if_blackout_threshold_exceeds",
-            json_name: fields::json_name(949, "CancelIfBlackoutThresholdExceeds"),
+            json_name: fields::json_name("CancelIfBlackoutThresholdExceeds"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "prepare_memory_transfer_mode",
-            json_name: fields::json_name(6356, "PrepareMemoryTransferMode"),
+            json_name: fields::json_name("PrepareMemoryTransferMode"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "compatibility_data",
-            json_name: fields::json_name(1140, "CompatibilityData"),
+            json_name: fields::json_name("CompatibilityData"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

@@ -54,7 +54,7 @@ impl SchemaType for MigrationStartOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "network_settings",
-            json_name: fields::json_name(5612, "NetworkSettings"),
+            json_name: fields::json_name("NetworkSettings"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

@@ -68,12 +68,12 @@ impl SchemaType for ModificationRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_type",
-            json_name: fields::json_name(6610, "PropertyType"),
+            json_name: fields::json_name("PropertyType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name(7391, "Settings"),
+            json_name: fields::json_name("Settings"),
             availability: since::V2_1_1809,
         },
     ];

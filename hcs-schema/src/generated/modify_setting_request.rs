@@ -74,22 +74,22 @@ impl SchemaType for ModifySettingRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "resource_path",
-            json_name: fields::json_name(6922, "ResourcePath"),
+            json_name: fields::json_name("ResourcePath"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "request_type",
-            json_name: fields::json_name(6822, "RequestType"),
+            json_name: fields::json_name("RequestType"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name(7391, "Settings"),
+            json_name: fields::json_name("Settings"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "guest_request",
-            json_name: fields::json_name(3531, "GuestRequest"),
+            json_name: fields::json_name("GuestRequest"),
             availability: since::V2_1_1809,
         },
     ];

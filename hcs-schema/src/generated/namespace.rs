@@ -110,47 +110,47 @@ impl SchemaType for Namespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "job",
-            json_name: fields::json_name(9525, "job"),
+            json_name: fields::json_name("job"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "filesystem",
-            json_name: fields::json_name(9415, "filesystem"),
+            json_name: fields::json_name("filesystem"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mountmgr",
-            json_name: fields::json_name(9586, "mountmgr"),
+            json_name: fields::json_name("mountmgr"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "namedpipe",
-            json_name: fields::json_name(9598, "namedpipe"),
+            json_name: fields::json_name("namedpipe"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "ob",
-            json_name: fields::json_name(9645, "ob"),
+            json_name: fields::json_name("ob"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "registry",
-            json_name: fields::json_name(9711, "registry"),
+            json_name: fields::json_name("registry"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "network",
-            json_name: fields::json_name(9623, "network"),
+            json_name: fields::json_name("network"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "device",
-            json_name: fields::json_name(9328, "device"),
+            json_name: fields::json_name("device"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hostfiles",
-            json_name: fields::json_name(9438, "hostfiles"),
+            json_name: fields::json_name("hostfiles"),
             availability: since::V2_3_2004,
         },
     ];

@@ -153,72 +153,72 @@ impl SchemaType for NetworkAdapter {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "endpoint_id",
-            json_name: fields::json_name(2847, "EndpointId"),
+            json_name: fields::json_name("EndpointId"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mac_address",
-            json_name: fields::json_name(4843, "MacAddress"),
+            json_name: fields::json_name("MacAddress"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "media_type",
-            json_name: fields::json_name(5098, "MediaType"),
+            json_name: fields::json_name("MediaType"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "instance_id",
-            json_name: fields::json_name(4130, "InstanceId"),
+            json_name: fields::json_name("InstanceId"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "disable_interrupt_batching",
-            json_name: fields::json_name(2187, "DisableInterruptBatching"),
+            json_name: fields::json_name("DisableInterruptBatching"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "iov_settings",
-            json_name: fields::json_name(4197, "IovSettings"),
+            json_name: fields::json_name("IovSettings"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "connection_state",
-            json_name: fields::json_name(1269, "ConnectionState"),
+            json_name: fields::json_name("ConnectionState"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "network_adapter_type",
-            json_name: fields::json_name(5562, "NetworkAdapterType"),
+            json_name: fields::json_name("NetworkAdapterType"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "switch_id",
-            json_name: fields::json_name(8000, "SwitchId"),
+            json_name: fields::json_name("SwitchId"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "port_id",
-            json_name: fields::json_name(6303, "PortId"),
+            json_name: fields::json_name("PortId"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "switch_name",
-            json_name: fields::json_name(8008, "SwitchName"),
+            json_name: fields::json_name("SwitchName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "use_persistent_port",
-            json_name: fields::json_name(8587, "UsePersistentPort"),
+            json_name: fields::json_name("UsePersistentPort"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "resource_pool_id",
-            json_name: fields::json_name(6934, "ResourcePoolId"),
+            json_name: fields::json_name("ResourcePoolId"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "metering_acls",
-            json_name: fields::json_name(5420, "MeteringAcls"),
+            json_name: fields::json_name("MeteringAcls"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

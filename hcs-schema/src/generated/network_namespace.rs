@@ -50,7 +50,7 @@ impl SchemaType for NetworkNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "compartment",
-            json_name: fields::json_name(9233, "compartment"),
+            json_name: fields::json_name("compartment"),
             availability: since::V2_3_2004,
         },
     ];

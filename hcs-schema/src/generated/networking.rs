@@ -86,27 +86,27 @@ impl SchemaType for Networking {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "allow_unqualified_dns_query",
-            json_name: fields::json_name(192, "AllowUnqualifiedDnsQuery"),
+            json_name: fields::json_name("AllowUnqualifiedDnsQuery"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "dns_search_list",
-            json_name: fields::json_name(2324, "DnsSearchList"),
+            json_name: fields::json_name("DnsSearchList"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "network_shared_container_name",
-            json_name: fields::json_name(5627, "NetworkSharedContainerName"),
+            json_name: fields::json_name("NetworkSharedContainerName"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "namespace",
-            json_name: fields::json_name(5534, "Namespace"),
+            json_name: fields::json_name("Namespace"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "network_adapters",
-            json_name: fields::json_name(5580, "NetworkAdapters"),
+            json_name: fields::json_name("NetworkAdapters"),
             availability: since::V2_0_1809,
         },
     ];

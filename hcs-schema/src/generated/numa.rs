@@ -77,22 +77,22 @@ impl SchemaType for Numa {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_count",
-            json_name: fields::json_name(8794, "VirtualNodeCount"),
+            json_name: fields::json_name("VirtualNodeCount"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "preferred_physical_nodes",
-            json_name: fields::json_name(6321, "PreferredPhysicalNodes"),
+            json_name: fields::json_name("PreferredPhysicalNodes"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name(7391, "Settings"),
+            json_name: fields::json_name("Settings"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "max_size_per_node",
-            json_name: fields::json_name(4952, "MaxSizePerNode"),
+            json_name: fields::json_name("MaxSizePerNode"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];

@@ -89,32 +89,32 @@ impl SchemaType for NumaSetting {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_number",
-            json_name: fields::json_name(8826, "VirtualNodeNumber"),
+            json_name: fields::json_name("VirtualNodeNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "physical_node_number",
-            json_name: fields::json_name(6261, "PhysicalNodeNumber"),
+            json_name: fields::json_name("PhysicalNodeNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "virtual_socket_number",
-            json_name: fields::json_name(8907, "VirtualSocketNumber"),
+            json_name: fields::json_name("VirtualSocketNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "count_of_processors",
-            json_name: fields::json_name(1529, "CountOfProcessors"),
+            json_name: fields::json_name("CountOfProcessors"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "count_of_memory_blocks",
-            json_name: fields::json_name(1510, "CountOfMemoryBlocks"),
+            json_name: fields::json_name("CountOfMemoryBlocks"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "memory_backing_type",
-            json_name: fields::json_name(5113, "MemoryBackingType"),
+            json_name: fields::json_name("MemoryBackingType"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];

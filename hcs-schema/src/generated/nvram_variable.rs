@@ -78,17 +78,17 @@ impl SchemaType for NvramVariable {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "attributes",
-            json_name: fields::json_name(421, "Attributes"),
+            json_name: fields::json_name("Attributes"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "timestamp",
-            json_name: fields::json_name(8289, "Timestamp"),
+            json_name: fields::json_name("Timestamp"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "data",
-            json_name: fields::json_name(1796, "Data"),
+            json_name: fields::json_name("Data"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

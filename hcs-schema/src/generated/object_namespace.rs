@@ -67,17 +67,17 @@ impl SchemaType for ObjectNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "shadow",
-            json_name: fields::json_name(9756, "shadow"),
+            json_name: fields::json_name("shadow"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "symlink",
-            json_name: fields::json_name(9762, "symlink"),
+            json_name: fields::json_name("symlink"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "objdir",
-            json_name: fields::json_name(9647, "objdir"),
+            json_name: fields::json_name("objdir"),
             availability: since::V2_3_2004,
         },
     ];

@@ -81,27 +81,27 @@ impl SchemaType for ObjectSymlink {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(9594, "name"),
+            json_name: fields::json_name("name"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(9653, "path"),
+            json_name: fields::json_name("path"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "scope",
-            json_name: fields::json_name(9751, "scope"),
+            json_name: fields::json_name("scope"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "pathtoclone",
-            json_name: fields::json_name(9657, "pathtoclone"),
+            json_name: fields::json_name("pathtoclone"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "access_mask",
-            json_name: fields::json_name(9180, "access_mask"),
+            json_name: fields::json_name("access_mask"),
             availability: since::V2_3_2004,
         },
     ];

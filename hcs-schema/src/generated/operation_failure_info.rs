@@ -52,7 +52,7 @@ impl SchemaType for OperationFailureInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "result",
-            json_name: fields::json_name(7013, "Result"),
+            json_name: fields::json_name("Result"),
             availability: since::V2_6_21H2,
         },
     ];

@@ -84,22 +84,22 @@ impl SchemaType for OperationInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
-            json_name: fields::json_name(5896, "Operation"),
+            json_name: fields::json_name("Operation"),
             availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "start_timestamp",
-            json_name: fields::json_name(7749, "StartTimestamp"),
+            json_name: fields::json_name("StartTimestamp"),
             availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "end_timestamp",
-            json_name: fields::json_name(2835, "EndTimestamp"),
+            json_name: fields::json_name("EndTimestamp"),
             availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "failure_info",
-            json_name: fields::json_name(3071, "FailureInfo"),
+            json_name: fields::json_name("FailureInfo"),
             availability: since::V2_6_21H2,
         },
     ];

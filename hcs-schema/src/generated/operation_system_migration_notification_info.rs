@@ -75,22 +75,22 @@ impl SchemaType for OperationSystemMigrationNotificationInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "origin",
-            json_name: fields::json_name(5975, "Origin"),
+            json_name: fields::json_name("Origin"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "event",
-            json_name: fields::json_name(2982, "Event"),
+            json_name: fields::json_name("Event"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "result",
-            json_name: fields::json_name(7013, "Result"),
+            json_name: fields::json_name("Result"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "additional_details",
-            json_name: fields::json_name(73, "AdditionalDetails"),
+            json_name: fields::json_name("AdditionalDetails"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];

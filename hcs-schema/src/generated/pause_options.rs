@@ -62,12 +62,12 @@ impl SchemaType for PauseOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "suspension_level",
-            json_name: fields::json_name(7985, "SuspensionLevel"),
+            json_name: fields::json_name("SuspensionLevel"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosted_notification",
-            json_name: fields::json_name(3763, "HostedNotification"),
+            json_name: fields::json_name("HostedNotification"),
             availability: since::V2_1_1809,
         },
     ];

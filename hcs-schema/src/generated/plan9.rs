@@ -52,7 +52,7 @@ impl SchemaType for Plan9 {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "shares",
-            json_name: fields::json_name(7507, "Shares"),
+            json_name: fields::json_name("Shares"),
             availability: since::V2_1_1809,
         },
     ];

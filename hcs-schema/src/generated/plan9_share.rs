@@ -87,32 +87,32 @@ impl SchemaType for Plan9Share {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(5516, "Name"),
+            json_name: fields::json_name("Name"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "access_name",
-            json_name: fields::json_name(8, "AccessName"),
+            json_name: fields::json_name("AccessName"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(6191, "Path"),
+            json_name: fields::json_name("Path"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "port",
-            json_name: fields::json_name(6299, "Port"),
+            json_name: fields::json_name("Port"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: fields::json_name(3264, "Flags"),
+            json_name: fields::json_name("Flags"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_PLAN9_FLAGS_18362,
         },
         FieldInfo {
             rust_name: "allowed_files",
-            json_name: fields::json_name(254, "AllowedFiles"),
+            json_name: fields::json_name("AllowedFiles"),
             availability: since::V2_2_1903,
         },
     ];

@@ -109,42 +109,42 @@ impl SchemaType for ProcessDetails {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "process_id",
-            json_name: fields::json_name(6408, "ProcessId"),
+            json_name: fields::json_name("ProcessId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "image_name",
-            json_name: fields::json_name(4037, "ImageName"),
+            json_name: fields::json_name("ImageName"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "create_timestamp",
-            json_name: fields::json_name(1706, "CreateTimestamp"),
+            json_name: fields::json_name("CreateTimestamp"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "user_time100ns",
-            json_name: fields::json_name(8642, "UserTime100ns"),
+            json_name: fields::json_name("UserTime100ns"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "kernel_time100ns",
-            json_name: fields::json_name(4364, "KernelTime100ns"),
+            json_name: fields::json_name("KernelTime100ns"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_commit_bytes",
-            json_name: fields::json_name(5130, "MemoryCommitBytes"),
+            json_name: fields::json_name("MemoryCommitBytes"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_working_set_private_bytes",
-            json_name: fields::json_name(5358, "MemoryWorkingSetPrivateBytes"),
+            json_name: fields::json_name("MemoryWorkingSetPrivateBytes"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_working_set_shared_bytes",
-            json_name: fields::json_name(5386, "MemoryWorkingSetSharedBytes"),
+            json_name: fields::json_name("MemoryWorkingSetSharedBytes"),
             availability: since::V2_1_1809,
         },
     ];

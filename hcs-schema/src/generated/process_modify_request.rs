@@ -69,17 +69,17 @@ impl SchemaType for ProcessModifyRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
-            json_name: fields::json_name(5896, "Operation"),
+            json_name: fields::json_name("Operation"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console_size",
-            json_name: fields::json_name(1291, "ConsoleSize"),
+            json_name: fields::json_name("ConsoleSize"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "close_handle",
-            json_name: fields::json_name(1069, "CloseHandle"),
+            json_name: fields::json_name("CloseHandle"),
             availability: since::V2_0_1809,
         },
     ];

@@ -161,77 +161,77 @@ impl SchemaType for ProcessParameters {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "application_name",
-            json_name: fields::json_name(312, "ApplicationName"),
+            json_name: fields::json_name("ApplicationName"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "command_line",
-            json_name: fields::json_name(1099, "CommandLine"),
+            json_name: fields::json_name("CommandLine"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "command_args",
-            json_name: fields::json_name(1088, "CommandArgs"),
+            json_name: fields::json_name("CommandArgs"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "user",
-            json_name: fields::json_name(8638, "User"),
+            json_name: fields::json_name("User"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "working_directory",
-            json_name: fields::json_name(9104, "WorkingDirectory"),
+            json_name: fields::json_name("WorkingDirectory"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "environment",
-            json_name: fields::json_name(2934, "Environment"),
+            json_name: fields::json_name("Environment"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "restricted_token",
-            json_name: fields::json_name(6998, "RestrictedToken"),
+            json_name: fields::json_name("RestrictedToken"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "emulate_console",
-            json_name: fields::json_name(2365, "EmulateConsole"),
+            json_name: fields::json_name("EmulateConsole"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_in_pipe",
-            json_name: fields::json_name(1675, "CreateStdInPipe"),
+            json_name: fields::json_name("CreateStdInPipe"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_out_pipe",
-            json_name: fields::json_name(1690, "CreateStdOutPipe"),
+            json_name: fields::json_name("CreateStdOutPipe"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_err_pipe",
-            json_name: fields::json_name(1659, "CreateStdErrPipe"),
+            json_name: fields::json_name("CreateStdErrPipe"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console_size",
-            json_name: fields::json_name(1291, "ConsoleSize"),
+            json_name: fields::json_name("ConsoleSize"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_in_utility_vm",
-            json_name: fields::json_name(1642, "CreateInUtilityVM"),
+            json_name: fields::json_name("CreateInUtilityVM"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "use_existing_login",
-            json_name: fields::json_name(8540, "UseExistingLogin"),
+            json_name: fields::json_name("UseExistingLogin"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "use_legacy_console",
-            json_name: fields::json_name(8571, "UseLegacyConsole"),
+            json_name: fields::json_name("UseLegacyConsole"),
             availability: since::V2_0_1809,
         },
     ];

@@ -81,22 +81,22 @@ impl SchemaType for ProcessStatus {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "process_id",
-            json_name: fields::json_name(6408, "ProcessId"),
+            json_name: fields::json_name("ProcessId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "exited",
-            json_name: fields::json_name(3010, "Exited"),
+            json_name: fields::json_name("Exited"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "exit_code",
-            json_name: fields::json_name(2994, "ExitCode"),
+            json_name: fields::json_name("ExitCode"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "last_wait_result",
-            json_name: fields::json_name(4626, "LastWaitResult"),
+            json_name: fields::json_name("LastWaitResult"),
             availability: since::V2_1_1809,
         },
     ];

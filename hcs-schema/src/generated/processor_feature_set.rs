@@ -119,37 +119,37 @@ impl SchemaType for ProcessorFeatureSet {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "processor_features",
-            json_name: fields::json_name(6479, "ProcessorFeatures"),
+            json_name: fields::json_name("ProcessorFeatures"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "xsave_processor_features",
-            json_name: fields::json_name(9154, "XsaveProcessorFeatures"),
+            json_name: fields::json_name("XsaveProcessorFeatures"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "cache_line_flush_size",
-            json_name: fields::json_name(910, "CacheLineFlushSize"),
+            json_name: fields::json_name("CacheLineFlushSize"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "implemented_physical_address_bits",
-            json_name: fields::json_name(4055, "ImplementedPhysicalAddressBits"),
+            json_name: fields::json_name("ImplementedPhysicalAddressBits"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "non_architectural_core_sharing",
-            json_name: fields::json_name(5727, "NonArchitecturalCoreSharing"),
+            json_name: fields::json_name("NonArchitecturalCoreSharing"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "enlightenment_modifications",
-            json_name: fields::json_name(2874, "EnlightenmentModifications"),
+            json_name: fields::json_name("EnlightenmentModifications"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "processor_feature_set_mode",
-            json_name: fields::json_name(6456, "ProcessorFeatureSetMode"),
+            json_name: fields::json_name("ProcessorFeatureSetMode"),
             availability: since::V2_5_2104,
         },
     ];

@@ -81,22 +81,22 @@ impl SchemaType for ProcessorLimits {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "limit",
-            json_name: fields::json_name(4735, "Limit"),
+            json_name: fields::json_name("Limit"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "weight",
-            json_name: fields::json_name(9018, "Weight"),
+            json_name: fields::json_name("Weight"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "reservation",
-            json_name: fields::json_name(6864, "Reservation"),
+            json_name: fields::json_name("Reservation"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "maximum_frequency_mhz",
-            json_name: fields::json_name(4985, "MaximumFrequencyMHz"),
+            json_name: fields::json_name("MaximumFrequencyMHz"),
             availability: since::V2_4_20H2,
         },
     ];

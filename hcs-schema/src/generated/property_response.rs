@@ -59,12 +59,12 @@ impl SchemaType for PropertyResponse {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "error",
-            json_name: fields::json_name(2945, "Error"),
+            json_name: fields::json_name("Error"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "response",
-            json_name: fields::json_name(6960, "Response"),
+            json_name: fields::json_name("Response"),
             availability: since::V2_5_2104,
         },
     ];

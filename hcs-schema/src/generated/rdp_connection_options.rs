@@ -57,12 +57,12 @@ impl SchemaType for RdpConnectionOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "access_sids",
-            json_name: fields::json_name(18, "AccessSids"),
+            json_name: fields::json_name("AccessSids"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "named_pipe",
-            json_name: fields::json_name(5520, "NamedPipe"),
+            json_name: fields::json_name("NamedPipe"),
             availability: since::V2_1_1809,
         },
     ];

@@ -60,12 +60,12 @@ impl SchemaType for RegistryChanges {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "add_values",
-            json_name: fields::json_name(64, "AddValues"),
+            json_name: fields::json_name("AddValues"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "delete_keys",
-            json_name: fields::json_name(1959, "DeleteKeys"),
+            json_name: fields::json_name("DeleteKeys"),
             availability: since::V2_0_1809,
         },
     ];

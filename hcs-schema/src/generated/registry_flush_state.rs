@@ -54,7 +54,7 @@ impl SchemaType for RegistryFlushState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enabled",
-            json_name: fields::json_name(2828, "Enabled"),
+            json_name: fields::json_name("Enabled"),
             availability: since::V2_1_1809,
         },
     ];

@@ -74,22 +74,22 @@ impl SchemaType for RegistryHiveStack {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hive",
-            json_name: fields::json_name(9425, "hive"),
+            json_name: fields::json_name("hive"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "layer",
-            json_name: fields::json_name(9531, "layer"),
+            json_name: fields::json_name("layer"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkkey",
-            json_name: fields::json_name(9563, "mkkey"),
+            json_name: fields::json_name("mkkey"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "delkey",
-            json_name: fields::json_name(9322, "delkey"),
+            json_name: fields::json_name("delkey"),
             availability: since::V2_3_2004,
         },
     ];

@@ -66,17 +66,17 @@ impl SchemaType for RegistryKey {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hive",
-            json_name: fields::json_name(3690, "Hive"),
+            json_name: fields::json_name("Hive"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(5516, "Name"),
+            json_name: fields::json_name("Name"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "volatile",
-            json_name: fields::json_name(9000, "Volatile"),
+            json_name: fields::json_name("Volatile"),
             availability: since::V2_0_1809,
         },
     ];

@@ -108,47 +108,47 @@ impl SchemaType for RegistryLayer {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hosthive",
-            json_name: fields::json_name(9447, "hosthive"),
+            json_name: fields::json_name("hosthive"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "filepath",
-            json_name: fields::json_name(9407, "filepath"),
+            json_name: fields::json_name("filepath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "identifier",
-            json_name: fields::json_name(9465, "identifier"),
+            json_name: fields::json_name("identifier"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "readonly",
-            json_name: fields::json_name(9681, "readonly"),
+            json_name: fields::json_name("readonly"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "immutable",
-            json_name: fields::json_name(9475, "immutable"),
+            json_name: fields::json_name("immutable"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "inherittrustclass",
-            json_name: fields::json_name(9484, "inherittrustclass"),
+            json_name: fields::json_name("inherittrustclass"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "trustedhive",
-            json_name: fields::json_name(9821, "trustedhive"),
+            json_name: fields::json_name("trustedhive"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "writethrough",
-            json_name: fields::json_name(9850, "writethrough"),
+            json_name: fields::json_name("writethrough"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "fileaccesstoken",
-            json_name: fields::json_name(9392, "fileaccesstoken"),
+            json_name: fields::json_name("fileaccesstoken"),
             availability: since::V2_3_2004,
         },
     ];

@@ -81,27 +81,27 @@ impl SchemaType for RegistryMakeKey {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(9594, "name"),
+            json_name: fields::json_name("name"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "clonesd",
-            json_name: fields::json_name(9226, "clonesd"),
+            json_name: fields::json_name("clonesd"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkkey",
-            json_name: fields::json_name(9563, "mkkey"),
+            json_name: fields::json_name("mkkey"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkvalue",
-            json_name: fields::json_name(9568, "mkvalue"),
+            json_name: fields::json_name("mkvalue"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "volatile",
-            json_name: fields::json_name(9836, "volatile"),
+            json_name: fields::json_name("volatile"),
             availability: since::V2_3_2004,
         },
     ];

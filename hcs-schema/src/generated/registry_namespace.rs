@@ -67,17 +67,17 @@ impl SchemaType for RegistryNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "symlink",
-            json_name: fields::json_name(9762, "symlink"),
+            json_name: fields::json_name("symlink"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "redirectionnode",
-            json_name: fields::json_name(9696, "redirectionnode"),
+            json_name: fields::json_name("redirectionnode"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hivestack",
-            json_name: fields::json_name(9429, "hivestack"),
+            json_name: fields::json_name("hivestack"),
             availability: since::V2_3_2004,
         },
     ];

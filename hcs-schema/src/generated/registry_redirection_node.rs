@@ -85,32 +85,32 @@ impl SchemaType for RegistryRedirectionNode {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "containerpath",
-            json_name: fields::json_name(9244, "containerpath"),
+            json_name: fields::json_name("containerpath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hostpath",
-            json_name: fields::json_name(9455, "hostpath"),
+            json_name: fields::json_name("hostpath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hivestack",
-            json_name: fields::json_name(9429, "hivestack"),
+            json_name: fields::json_name("hivestack"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "access_mask",
-            json_name: fields::json_name(9180, "access_mask"),
+            json_name: fields::json_name("access_mask"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "trustedhive",
-            json_name: fields::json_name(9821, "trustedhive"),
+            json_name: fields::json_name("trustedhive"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "exitnode",
-            json_name: fields::json_name(9380, "exitnode"),
+            json_name: fields::json_name("exitnode"),
             availability: since::V2_3_2004,
         },
     ];

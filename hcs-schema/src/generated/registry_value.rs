@@ -106,42 +106,42 @@ impl SchemaType for RegistryValue {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "key",
-            json_name: fields::json_name(4379, "Key"),
+            json_name: fields::json_name("Key"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(5516, "Name"),
+            json_name: fields::json_name("Name"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "string_value",
-            json_name: fields::json_name(7881, "StringValue"),
+            json_name: fields::json_name("StringValue"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "binary_value",
-            json_name: fields::json_name(673, "BinaryValue"),
+            json_name: fields::json_name("BinaryValue"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "dword_value",
-            json_name: fields::json_name(1786, "DWordValue"),
+            json_name: fields::json_name("DWordValue"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "qword_value",
-            json_name: fields::json_name(6699, "QWordValue"),
+            json_name: fields::json_name("QWordValue"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "custom_type",
-            json_name: fields::json_name(1776, "CustomType"),
+            json_name: fields::json_name("CustomType"),
             availability: since::V2_0_1809,
         },
     ];

@@ -71,17 +71,17 @@ impl SchemaType for RestoreState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "runtime_state_file_path",
-            json_name: fields::json_name(7139, "RuntimeStateFilePath"),
+            json_name: fields::json_name("RuntimeStateFilePath"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "save_state_file_path",
-            json_name: fields::json_name(7222, "SaveStateFilePath"),
+            json_name: fields::json_name("SaveStateFilePath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "template_system_id",
-            json_name: fields::json_name(8208, "TemplateSystemId"),
+            json_name: fields::json_name("TemplateSystemId"),
             availability: since::V2_1_1809,
         },
     ];

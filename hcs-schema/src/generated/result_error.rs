@@ -84,22 +84,22 @@ impl SchemaType for ResultError {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "error",
-            json_name: fields::json_name(2945, "Error"),
+            json_name: fields::json_name("Error"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "error_message",
-            json_name: fields::json_name(2961, "ErrorMessage"),
+            json_name: fields::json_name("ErrorMessage"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "error_events",
-            json_name: fields::json_name(2950, "ErrorEvents"),
+            json_name: fields::json_name("ErrorEvents"),
             availability: since::V2_4_1809,
         },
         FieldInfo {
             rust_name: "attribution",
-            json_name: fields::json_name(431, "Attribution"),
+            json_name: fields::json_name("Attribution"),
             availability: since::V2_4_20H2,
         },
     ];

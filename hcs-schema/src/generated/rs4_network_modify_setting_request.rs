@@ -81,17 +81,17 @@ impl SchemaType for Rs4NetworkModifySettingRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "request_type",
-            json_name: fields::json_name(6822, "RequestType"),
+            json_name: fields::json_name("RequestType"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
         FieldInfo {
             rust_name: "adapter_instance_id",
-            json_name: fields::json_name(47, "AdapterInstanceID"),
+            json_name: fields::json_name("AdapterInstanceID"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name(7391, "Settings"),
+            json_name: fields::json_name("Settings"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];

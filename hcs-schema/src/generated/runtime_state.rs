@@ -70,12 +70,12 @@ impl SchemaType for RuntimeState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "version",
-            json_name: fields::json_name(8676, "Version"),
+            json_name: fields::json_name("Version"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "devices",
-            json_name: fields::json_name(2060, "Devices"),
+            json_name: fields::json_name("Devices"),
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

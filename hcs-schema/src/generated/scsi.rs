@@ -69,12 +69,12 @@ impl SchemaType for Scsi {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "attachments",
-            json_name: fields::json_name(410, "Attachments"),
+            json_name: fields::json_name("Attachments"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "disable_interrupt_batching",
-            json_name: fields::json_name(2187, "DisableInterruptBatching"),
+            json_name: fields::json_name("DisableInterruptBatching"),
             availability: since::V2_4_20H2,
         },
     ];

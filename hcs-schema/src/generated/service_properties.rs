@@ -67,12 +67,12 @@ impl SchemaType for ServiceProperties {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "properties",
-            json_name: fields::json_name(6556, "Properties"),
+            json_name: fields::json_name("Properties"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_responses",
-            json_name: fields::json_name(6593, "PropertyResponses"),
+            json_name: fields::json_name("PropertyResponses"),
             availability: since::V2_5_2104,
         },
     ];

@@ -82,22 +82,22 @@ impl SchemaType for Services {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "heartbeat",
-            json_name: fields::json_name(3605, "Heartbeat"),
+            json_name: fields::json_name("Heartbeat"),
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "shutdown",
-            json_name: fields::json_name(7546, "Shutdown"),
+            json_name: fields::json_name("Shutdown"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "timesync",
-            json_name: fields::json_name(8298, "Timesync"),
+            json_name: fields::json_name("Timesync"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "kvp_exchange",
-            json_name: fields::json_name(4394, "KvpExchange"),
+            json_name: fields::json_name("KvpExchange"),
             availability: since::V2_5_2104,
         },
     ];

@@ -66,17 +66,17 @@ impl SchemaType for SetPropertyOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
-            json_name: fields::json_name(3361, "GroupId"),
+            json_name: fields::json_name("GroupId"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_code",
-            json_name: fields::json_name(6566, "PropertyCode"),
+            json_name: fields::json_name("PropertyCode"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_value",
-            json_name: fields::json_name(6635, "PropertyValue"),
+            json_name: fields::json_name("PropertyValue"),
             availability: since::V2_1_1809,
         },
     ];

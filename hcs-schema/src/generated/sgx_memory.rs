@@ -78,22 +78,22 @@ impl SchemaType for SgxMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enabled",
-            json_name: fields::json_name(2828, "Enabled"),
+            json_name: fields::json_name("Enabled"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "size_in_mb",
-            json_name: fields::json_name(7604, "SizeInMB"),
+            json_name: fields::json_name("SizeInMB"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "launch_control_mode",
-            json_name: fields::json_name(4660, "LaunchControlMode"),
+            json_name: fields::json_name("LaunchControlMode"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "launch_control_default",
-            json_name: fields::json_name(4640, "LaunchControlDefault"),
+            json_name: fields::json_name("LaunchControlDefault"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -53,7 +53,7 @@ impl SchemaType for SharedMemoryConfiguration {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "regions",
-            json_name: fields::json_name(6784, "Regions"),
+            json_name: fields::json_name("Regions"),
             availability: since::V2_1_1809,
         },
     ];

@@ -78,27 +78,27 @@ impl SchemaType for SharedMemoryRegion {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "section_name",
-            json_name: fields::json_name(7281, "SectionName"),
+            json_name: fields::json_name("SectionName"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "start_offset",
-            json_name: fields::json_name(7738, "StartOffset"),
+            json_name: fields::json_name("StartOffset"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "length",
-            json_name: fields::json_name(4720, "Length"),
+            json_name: fields::json_name("Length"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_guest_write",
-            json_name: fields::json_name(147, "AllowGuestWrite"),
+            json_name: fields::json_name("AllowGuestWrite"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hidden_from_guest",
-            json_name: fields::json_name(3620, "HiddenFromGuest"),
+            json_name: fields::json_name("HiddenFromGuest"),
             availability: since::V2_0_1809,
         },
     ];

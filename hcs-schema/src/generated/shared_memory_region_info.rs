@@ -60,12 +60,12 @@ impl SchemaType for SharedMemoryRegionInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "section_name",
-            json_name: fields::json_name(7281, "SectionName"),
+            json_name: fields::json_name("SectionName"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_physical_address",
-            json_name: fields::json_name(3511, "GuestPhysicalAddress"),
+            json_name: fields::json_name("GuestPhysicalAddress"),
             availability: since::V2_1_1809,
         },
     ];

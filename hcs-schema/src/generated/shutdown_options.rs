@@ -84,22 +84,22 @@ impl SchemaType for ShutdownOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "mechanism",
-            json_name: fields::json_name(5089, "Mechanism"),
+            json_name: fields::json_name("Mechanism"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "force",
-            json_name: fields::json_name(3309, "Force"),
+            json_name: fields::json_name("Force"),
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "reason",
-            json_name: fields::json_name(6778, "Reason"),
+            json_name: fields::json_name("Reason"),
             availability: since::V2_5_2104,
         },
     ];

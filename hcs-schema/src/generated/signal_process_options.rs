@@ -52,7 +52,7 @@ impl SchemaType for SignalProcessOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "signal",
-            json_name: fields::json_name(7554, "Signal"),
+            json_name: fields::json_name("Signal"),
             availability: since::V2_1_1809,
         },
     ];

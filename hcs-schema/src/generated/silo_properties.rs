@@ -58,12 +58,12 @@ impl SchemaType for SiloProperties {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enabled",
-            json_name: fields::json_name(2828, "Enabled"),
+            json_name: fields::json_name("Enabled"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "job_name",
-            json_name: fields::json_name(4313, "JobName"),
+            json_name: fields::json_name("JobName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

@@ -90,32 +90,32 @@ impl SchemaType for Statistics {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "timestamp",
-            json_name: fields::json_name(8289, "Timestamp"),
+            json_name: fields::json_name("Timestamp"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "container_start_time",
-            json_name: fields::json_name(1434, "ContainerStartTime"),
+            json_name: fields::json_name("ContainerStartTime"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "uptime100ns",
-            json_name: fields::json_name(8510, "Uptime100ns"),
+            json_name: fields::json_name("Uptime100ns"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "processor",
-            json_name: fields::json_name(6428, "Processor"),
+            json_name: fields::json_name("Processor"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory",
-            json_name: fields::json_name(5107, "Memory"),
+            json_name: fields::json_name("Memory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "storage",
-            json_name: fields::json_name(7864, "Storage"),
+            json_name: fields::json_name("Storage"),
             availability: since::V2_1_1809,
         },
     ];

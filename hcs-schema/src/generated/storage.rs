@@ -83,22 +83,22 @@ impl SchemaType for Storage {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "layers",
-            json_name: fields::json_name(4700, "Layers"),
+            json_name: fields::json_name("Layers"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(6191, "Path"),
+            json_name: fields::json_name("Path"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "qos",
-            json_name: fields::json_name(6709, "QoS"),
+            json_name: fields::json_name("QoS"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "privileged_container_root_path",
-            json_name: fields::json_name(6381, "PrivilegedContainerRootPath"),
+            json_name: fields::json_name("PrivilegedContainerRootPath"),
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];

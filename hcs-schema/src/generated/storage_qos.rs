@@ -63,12 +63,12 @@ impl SchemaType for StorageQoS {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "iops_maximum",
-            json_name: fields::json_name(4186, "IopsMaximum"),
+            json_name: fields::json_name("IopsMaximum"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "bandwidth_maximum",
-            json_name: fields::json_name(625, "BandwidthMaximum"),
+            json_name: fields::json_name("BandwidthMaximum"),
             availability: since::V2_0_1809,
         },
     ];

@@ -76,22 +76,22 @@ impl SchemaType for StorageStats {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "read_count_normalized",
-            json_name: fields::json_name(6738, "ReadCountNormalized"),
+            json_name: fields::json_name("ReadCountNormalized"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "read_size_bytes",
-            json_name: fields::json_name(6765, "ReadSizeBytes"),
+            json_name: fields::json_name("ReadSizeBytes"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "write_count_normalized",
-            json_name: fields::json_name(9120, "WriteCountNormalized"),
+            json_name: fields::json_name("WriteCountNormalized"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "write_size_bytes",
-            json_name: fields::json_name(9140, "WriteSizeBytes"),
+            json_name: fields::json_name("WriteSizeBytes"),
             availability: since::V2_1_1809,
         },
     ];

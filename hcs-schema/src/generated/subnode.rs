@@ -59,12 +59,12 @@ impl SchemaType for Subnode {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name(3908, "Id"),
+            json_name: fields::json_name("Id"),
             availability: since::V2_4_20H2,
         },
     ];

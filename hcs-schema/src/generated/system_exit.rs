@@ -60,12 +60,12 @@ impl SchemaType for SystemExit {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "detail",
-            json_name: fields::json_name(2008, "Detail"),
+            json_name: fields::json_name("Detail"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "initiator",
-            json_name: fields::json_name(4095, "Initiator"),
+            json_name: fields::json_name("Initiator"),
             availability: since::V2_4_20H2,
         },
     ];

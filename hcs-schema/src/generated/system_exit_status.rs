@@ -73,17 +73,17 @@ impl SchemaType for SystemExitStatus {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "status",
-            json_name: fields::json_name(7823, "Status"),
+            json_name: fields::json_name("Status"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "exit_type",
-            json_name: fields::json_name(3002, "ExitType"),
+            json_name: fields::json_name("ExitType"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "attribution",
-            json_name: fields::json_name(431, "Attribution"),
+            json_name: fields::json_name("Attribution"),
             availability: since::V2_4_20H2,
         },
     ];

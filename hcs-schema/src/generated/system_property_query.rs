@@ -68,12 +68,12 @@ impl SchemaType for SystemPropertyQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_types",
-            json_name: fields::json_name(6622, "PropertyTypes"),
+            json_name: fields::json_name("PropertyTypes"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "queries",
-            json_name: fields::json_name(6712, "Queries"),
+            json_name: fields::json_name("Queries"),
             availability: since::V2_5_2104,
         },
     ];

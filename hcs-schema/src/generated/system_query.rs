@@ -73,22 +73,22 @@ impl SchemaType for SystemQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "ids",
-            json_name: fields::json_name(3959, "Ids"),
+            json_name: fields::json_name("Ids"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "names",
-            json_name: fields::json_name(5529, "Names"),
+            json_name: fields::json_name("Names"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "types",
-            json_name: fields::json_name(8497, "Types"),
+            json_name: fields::json_name("Types"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "owners",
-            json_name: fields::json_name(6118, "Owners"),
+            json_name: fields::json_name("Owners"),
             availability: since::V2_1_1809,
         },
     ];

@@ -99,42 +99,42 @@ impl SchemaType for SystemTime {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "year",
-            json_name: fields::json_name(9176, "Year"),
+            json_name: fields::json_name("Year"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "month",
-            json_name: fields::json_name(5496, "Month"),
+            json_name: fields::json_name("Month"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "day_of_week",
-            json_name: fields::json_name(1803, "DayOfWeek"),
+            json_name: fields::json_name("DayOfWeek"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "day",
-            json_name: fields::json_name(1800, "Day"),
+            json_name: fields::json_name("Day"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hour",
-            json_name: fields::json_name(3834, "Hour"),
+            json_name: fields::json_name("Hour"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "minute",
-            json_name: fields::json_name(5490, "Minute"),
+            json_name: fields::json_name("Minute"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "second",
-            json_name: fields::json_name(7275, "Second"),
+            json_name: fields::json_name("Second"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "milliseconds",
-            json_name: fields::json_name(5448, "Milliseconds"),
+            json_name: fields::json_name("Milliseconds"),
             availability: since::V2_1_1809,
         },
     ];

@@ -94,37 +94,37 @@ impl SchemaType for TimeZoneInformation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "bias",
-            json_name: fields::json_name(669, "Bias"),
+            json_name: fields::json_name("Bias"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_name",
-            json_name: fields::json_name(7726, "StandardName"),
+            json_name: fields::json_name("StandardName"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_date",
-            json_name: fields::json_name(7714, "StandardDate"),
+            json_name: fields::json_name("StandardDate"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_bias",
-            json_name: fields::json_name(7702, "StandardBias"),
+            json_name: fields::json_name("StandardBias"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_name",
-            json_name: fields::json_name(1836, "DaylightName"),
+            json_name: fields::json_name("DaylightName"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_date",
-            json_name: fields::json_name(1824, "DaylightDate"),
+            json_name: fields::json_name("DaylightDate"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_bias",
-            json_name: fields::json_name(1812, "DaylightBias"),
+            json_name: fields::json_name("DaylightBias"),
             availability: since::V2_1_1809,
         },
     ];

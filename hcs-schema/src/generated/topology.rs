@@ -67,17 +67,17 @@ impl SchemaType for Topology {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory",
-            json_name: fields::json_name(5107, "Memory"),
+            json_name: fields::json_name("Memory"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "processor",
-            json_name: fields::json_name(6428, "Processor"),
+            json_name: fields::json_name("Processor"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "numa",
-            json_name: fields::json_name(5797, "Numa"),
+            json_name: fields::json_name("Numa"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
     ];

@@ -50,7 +50,7 @@ impl SchemaType for TripleFault {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "error_type",
-            json_name: fields::json_name(2973, "ErrorType"),
+            json_name: fields::json_name("ErrorType"),
             availability: since::V2_4_20H2,
         },
     ];

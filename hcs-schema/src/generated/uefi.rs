@@ -94,32 +94,32 @@ impl SchemaType for Uefi {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enable_debugger",
-            json_name: fields::json_name(2438, "EnableDebugger"),
+            json_name: fields::json_name("EnableDebugger"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "secure_boot_template_id",
-            json_name: fields::json_name(7292, "SecureBootTemplateId"),
+            json_name: fields::json_name("SecureBootTemplateId"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "apply_secure_boot_template",
-            json_name: fields::json_name(327, "ApplySecureBootTemplate"),
+            json_name: fields::json_name("ApplySecureBootTemplate"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "boot_this",
-            json_name: fields::json_name(827, "BootThis"),
+            json_name: fields::json_name("BootThis"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console",
-            json_name: fields::json_name(1284, "Console"),
+            json_name: fields::json_name("Console"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "stop_on_boot_failure",
-            json_name: fields::json_name(7829, "StopOnBootFailure"),
+            json_name: fields::json_name("StopOnBootFailure"),
             availability: since::V2_2_1903,
         },
     ];

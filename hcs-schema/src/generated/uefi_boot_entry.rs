@@ -80,27 +80,27 @@ impl SchemaType for UefiBootEntry {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "device_type",
-            json_name: fields::json_name(2050, "DeviceType"),
+            json_name: fields::json_name("DeviceType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "device_path",
-            json_name: fields::json_name(2040, "DevicePath"),
+            json_name: fields::json_name("DevicePath"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "disk_number",
-            json_name: fields::json_name(2271, "DiskNumber"),
+            json_name: fields::json_name("DiskNumber"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "optional_data",
-            json_name: fields::json_name(5956, "OptionalData"),
+            json_name: fields::json_name("OptionalData"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "vmb_fs_root_path",
-            json_name: fields::json_name(8979, "VmbFsRootPath"),
+            json_name: fields::json_name("VmbFsRootPath"),
             availability: since::V2_1_1809,
         },
     ];

@@ -93,37 +93,37 @@ impl SchemaType for UefiSystemInformation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "manufacturer",
-            json_name: fields::json_name(4858, "Manufacturer"),
+            json_name: fields::json_name("Manufacturer"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "product_name",
-            json_name: fields::json_name(6517, "ProductName"),
+            json_name: fields::json_name("ProductName"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "version",
-            json_name: fields::json_name(8676, "Version"),
+            json_name: fields::json_name("Version"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "serial_number",
-            json_name: fields::json_name(7328, "SerialNumber"),
+            json_name: fields::json_name("SerialNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "uuid",
-            json_name: fields::json_name(8502, "UUID"),
+            json_name: fields::json_name("UUID"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "sku_number",
-            json_name: fields::json_name(7192, "SKUNumber"),
+            json_name: fields::json_name("SKUNumber"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "family",
-            json_name: fields::json_name(3082, "Family"),
+            json_name: fields::json_name("Family"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -63,12 +63,12 @@ impl SchemaType for Version {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "major",
-            json_name: fields::json_name(4853, "Major"),
+            json_name: fields::json_name("Major"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "minor",
-            json_name: fields::json_name(5485, "Minor"),
+            json_name: fields::json_name("Minor"),
             availability: since::V2_0_1809,
         },
     ];

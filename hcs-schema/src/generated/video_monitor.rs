@@ -77,22 +77,22 @@ impl SchemaType for VideoMonitor {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "horizontal_resolution",
-            json_name: fields::json_name(3694, "HorizontalResolution"),
+            json_name: fields::json_name("HorizontalResolution"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "vertical_resolution",
-            json_name: fields::json_name(8683, "VerticalResolution"),
+            json_name: fields::json_name("VerticalResolution"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "connection_options",
-            json_name: fields::json_name(1252, "ConnectionOptions"),
+            json_name: fields::json_name("ConnectionOptions"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "resolution_type",
-            json_name: fields::json_name(6889, "ResolutionType"),
+            json_name: fields::json_name("ResolutionType"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

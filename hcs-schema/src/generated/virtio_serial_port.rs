@@ -70,17 +70,17 @@ impl SchemaType for VirtioSerialPort {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "named_pipe",
-            json_name: fields::json_name(5520, "NamedPipe"),
+            json_name: fields::json_name("NamedPipe"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(5516, "Name"),
+            json_name: fields::json_name("Name"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "console_support",
-            json_name: fields::json_name(1302, "ConsoleSupport"),
+            json_name: fields::json_name("ConsoleSupport"),
             availability: since::V2_6_21H2_UNDOCUMENTED,
         },
     ];

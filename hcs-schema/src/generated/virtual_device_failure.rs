@@ -82,22 +82,22 @@ impl SchemaType for VirtualDeviceFailure {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "detail",
-            json_name: fields::json_name(2008, "Detail"),
+            json_name: fields::json_name("Detail"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(5516, "Name"),
+            json_name: fields::json_name("Name"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "device_id",
-            json_name: fields::json_name(2014, "DeviceId"),
+            json_name: fields::json_name("DeviceId"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "instance_id",
-            json_name: fields::json_name(4130, "InstanceId"),
+            json_name: fields::json_name("InstanceId"),
             availability: since::V2_4_20H2,
         },
     ];

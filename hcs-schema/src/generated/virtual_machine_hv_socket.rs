@@ -58,7 +58,7 @@ impl SchemaType for VirtualMachineHvSocket {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hv_socket_config",
-            json_name: fields::json_name(3846, "HvSocketConfig"),
+            json_name: fields::json_name("HvSocketConfig"),
             availability: since::V2_1_1809,
         },
     ];

@@ -74,22 +74,22 @@ impl SchemaType for VirtualNodeInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_index",
-            json_name: fields::json_name(8810, "VirtualNodeIndex"),
+            json_name: fields::json_name("VirtualNodeIndex"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "physical_node_number",
-            json_name: fields::json_name(6261, "PhysicalNodeNumber"),
+            json_name: fields::json_name("PhysicalNodeNumber"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_processor_count",
-            json_name: fields::json_name(8876, "VirtualProcessorCount"),
+            json_name: fields::json_name("VirtualProcessorCount"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_in_pages",
-            json_name: fields::json_name(5307, "MemoryUsageInPages"),
+            json_name: fields::json_name("MemoryUsageInPages"),
             availability: since::V2_1_1809,
         },
     ];

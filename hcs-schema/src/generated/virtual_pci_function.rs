@@ -67,17 +67,17 @@ impl SchemaType for VirtualPciFunction {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "device_instance_path",
-            json_name: fields::json_name(2022, "DeviceInstancePath"),
+            json_name: fields::json_name("DeviceInstancePath"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "virtual_function",
-            json_name: fields::json_name(8745, "VirtualFunction"),
+            json_name: fields::json_name("VirtualFunction"),
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "allow_direct_translated_p2p",
-            json_name: fields::json_name(123, "AllowDirectTranslatedP2P"),
+            json_name: fields::json_name("AllowDirectTranslatedP2P"),
             availability: since::V2_4_20H2,
         },
     ];

@@ -77,22 +77,22 @@ impl SchemaType for VirtualPMemController {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "devices",
-            json_name: fields::json_name(2060, "Devices"),
+            json_name: fields::json_name("Devices"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum_count",
-            json_name: fields::json_name(4973, "MaximumCount"),
+            json_name: fields::json_name("MaximumCount"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum_size_bytes",
-            json_name: fields::json_name(5041, "MaximumSizeBytes"),
+            json_name: fields::json_name("MaximumSizeBytes"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "backing",
-            json_name: fields::json_name(566, "Backing"),
+            json_name: fields::json_name("Backing"),
             availability: since::V2_1_1809,
         },
     ];

@@ -82,27 +82,27 @@ impl SchemaType for VirtualPMemDevice {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
-            json_name: fields::json_name(3743, "HostPath"),
+            json_name: fields::json_name("HostPath"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "read_only",
-            json_name: fields::json_name(6757, "ReadOnly"),
+            json_name: fields::json_name("ReadOnly"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "image_format",
-            json_name: fields::json_name(4026, "ImageFormat"),
+            json_name: fields::json_name("ImageFormat"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "size_bytes",
-            json_name: fields::json_name(7595, "SizeBytes"),
+            json_name: fields::json_name("SizeBytes"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "mappings",
-            json_name: fields::json_name(4898, "Mappings"),
+            json_name: fields::json_name("Mappings"),
             availability: since::V2_2_1903,
         },
     ];

@@ -60,12 +60,12 @@ impl SchemaType for VirtualPMemMapping {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
-            json_name: fields::json_name(3743, "HostPath"),
+            json_name: fields::json_name("HostPath"),
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "image_format",
-            json_name: fields::json_name(4026, "ImageFormat"),
+            json_name: fields::json_name("ImageFormat"),
             availability: since::V2_2_1903,
         },
     ];

@@ -58,12 +58,12 @@ impl SchemaType for VirtualSmbAlternateDataStream {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(5516, "Name"),
+            json_name: fields::json_name("Name"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "contents",
-            json_name: fields::json_name(1452, "Contents"),
+            json_name: fields::json_name("Contents"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -105,42 +105,42 @@ impl SchemaType for VirtualSmbShare {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name(5516, "Name"),
+            json_name: fields::json_name("Name"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name(6191, "Path"),
+            json_name: fields::json_name("Path"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: fields::json_name(3264, "Flags"),
+            json_name: fields::json_name("Flags"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "allowed_files",
-            json_name: fields::json_name(254, "AllowedFiles"),
+            json_name: fields::json_name("AllowedFiles"),
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allowed_fsctls",
-            json_name: fields::json_name(266, "AllowedFsctls"),
+            json_name: fields::json_name("AllowedFsctls"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "prefetch_files",
-            json_name: fields::json_name(6343, "PrefetchFiles"),
+            json_name: fields::json_name("PrefetchFiles"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "auto_create_alternate_data_streams",
-            json_name: fields::json_name(442, "AutoCreateAlternateDataStreams"),
+            json_name: fields::json_name("AutoCreateAlternateDataStreams"),
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "options",
-            json_name: fields::json_name(5968, "Options"),
+            json_name: fields::json_name("Options"),
             availability: since::V2_1_1809,
         },
     ];

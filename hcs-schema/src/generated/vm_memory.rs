@@ -98,37 +98,37 @@ impl SchemaType for VmMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "available_memory",
-            json_name: fields::json_name(472, "AvailableMemory"),
+            json_name: fields::json_name("AvailableMemory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "available_memory_buffer",
-            json_name: fields::json_name(487, "AvailableMemoryBuffer"),
+            json_name: fields::json_name("AvailableMemoryBuffer"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "reserved_memory",
-            json_name: fields::json_name(6875, "ReservedMemory"),
+            json_name: fields::json_name("ReservedMemory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "assigned_memory",
-            json_name: fields::json_name(365, "AssignedMemory"),
+            json_name: fields::json_name("AssignedMemory"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "slp_active",
-            json_name: fields::json_name(7677, "SlpActive"),
+            json_name: fields::json_name("SlpActive"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "balancing_enabled",
-            json_name: fields::json_name(609, "BalancingEnabled"),
+            json_name: fields::json_name("BalancingEnabled"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "dm_operation_in_progress",
-            json_name: fields::json_name(2303, "DmOperationInProgress"),
+            json_name: fields::json_name("DmOperationInProgress"),
             availability: since::V2_1_1809,
         },
     ];

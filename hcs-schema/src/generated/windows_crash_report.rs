@@ -144,52 +144,52 @@ impl SchemaType for WindowsCrashReport {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "dump_file",
-            json_name: fields::json_name(2337, "DumpFile"),
+            json_name: fields::json_name("DumpFile"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_major_version",
-            json_name: fields::json_name(5994, "OsMajorVersion"),
+            json_name: fields::json_name("OsMajorVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_minor_version",
-            json_name: fields::json_name(6008, "OsMinorVersion"),
+            json_name: fields::json_name("OsMinorVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_build_number",
-            json_name: fields::json_name(5981, "OsBuildNumber"),
+            json_name: fields::json_name("OsBuildNumber"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_service_pack_major_version",
-            json_name: fields::json_name(6035, "OsServicePackMajorVersion"),
+            json_name: fields::json_name("OsServicePackMajorVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_service_pack_minor_version",
-            json_name: fields::json_name(6060, "OsServicePackMinorVersion"),
+            json_name: fields::json_name("OsServicePackMinorVersion"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_suite_mask",
-            json_name: fields::json_name(6085, "OsSuiteMask"),
+            json_name: fields::json_name("OsSuiteMask"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_product_type",
-            json_name: fields::json_name(6022, "OsProductType"),
+            json_name: fields::json_name("OsProductType"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "status",
-            json_name: fields::json_name(7823, "Status"),
+            json_name: fields::json_name("Status"),
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "final_phase",
-            json_name: fields::json_name(3204, "FinalPhase"),
+            json_name: fields::json_name("FinalPhase"),
             availability: since::V2_1_1809,
         },
     ];

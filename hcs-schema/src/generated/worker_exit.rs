@@ -76,22 +76,22 @@ impl SchemaType for WorkerExit {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "exit_code",
-            json_name: fields::json_name(2994, "ExitCode"),
+            json_name: fields::json_name("ExitCode"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name(8493, "Type"),
+            json_name: fields::json_name("Type"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "detail",
-            json_name: fields::json_name(2008, "Detail"),
+            json_name: fields::json_name("Detail"),
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "initiator",
-            json_name: fields::json_name(4095, "Initiator"),
+            json_name: fields::json_name("Initiator"),
             availability: since::V2_4_20H2,
         },
     ];
