@@ -550,6 +550,25 @@ mod tests {
     }
 
     #[test]
+    fn escaped_property_names_are_read_like_plain_ones() {
+        // `\u004e` is `N`, `\u006f` is `o`, `\u0078` is `x`: `Name` and `Port` are fields,
+        // `Extra` is not. The names are not borrowed from the input (read_owned_key).
+        let text = r#"{"\u004eame":"a","P\u006frt":564,"E\u0078tra":[1],"Path":"p"}"#;
+        let expected = Plan9Share {
+            name: Some("a".to_owned()),
+            port: Some(564),
+            path: Some("p".to_owned()),
+            unknown_properties: [("Extra".to_owned(), serde_json::json!([1]))].into(),
+            ..Plan9Share::default()
+        };
+        assert_eq!(crate::json::from_str::<Plan9Share>(text).unwrap(), expected);
+        assert_eq!(serde_json::from_str::<Plan9Share>(text).unwrap(), expected);
+        // An error in the value of such a property names it unescaped.
+        let error = crate::json::from_str::<Plan9Share>(r#"{"P\u006frt":"x"}"#).unwrap_err();
+        assert_eq!(error.path(), "Port", "{error}");
+    }
+
+    #[test]
     fn arrays_of_structs_are_read_like_serdes_vec() {
         for value in [
             "null",
