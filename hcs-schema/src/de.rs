@@ -6,7 +6,6 @@
 //! slower. Instead each generated struct implements [`StructFields`]: one `match` from JSON name to
 //! field, and this module's visitor stores the rest.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::fmt;
@@ -405,13 +404,31 @@ fn read_properties<'de, A: MapAccess<'de>>(
     mut map: A,
     target: &mut dyn PropertyTarget<'de, A>,
 ) -> Result<(), A::Error> {
-    while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-        match target.read_field(&key, &mut map) {
-            Some(read) => read?,
-            None => read_unknown(&mut map, key, target.unknown_properties_mut())?,
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        match key {
+            Key::Borrowed(key) => match target.read_field(key, &mut map) {
+                Some(read) => read?,
+                None => read_unknown(&mut map, key, target.unknown_properties_mut())?,
+            },
+            Key::Owned(key) => read_owned_key(&mut map, &key, target)?,
         }
     }
     Ok(())
+}
+
+/// A property whose name had escapes, so is not borrowed from the input. Rare, so out of the
+/// loop: moved in here, the name needs no test for a `String` to free after every property.
+#[cold]
+#[inline(never)]
+fn read_owned_key<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: &str,
+    target: &mut dyn PropertyTarget<'de, A>,
+) -> Result<(), A::Error> {
+    match target.read_field(key, map) {
+        Some(read) => read,
+        None => read_unknown(map, key, target.unknown_properties_mut()),
+    }
 }
 
 /// Keeps a property that the struct does not have. Rare (a newer Windows sent it), so out of
@@ -420,16 +437,19 @@ fn read_properties<'de, A: MapAccess<'de>>(
 #[inline(never)]
 fn read_unknown<'de, A: MapAccess<'de>>(
     map: &mut A,
-    key: Cow<'de, str>,
+    key: &str,
     unknown: &mut UnknownProperties,
 ) -> Result<(), A::Error> {
     let value: serde_json::Value = map.next_value()?;
-    unknown.insert(key.into_owned(), value);
+    unknown.insert(key.to_owned(), value);
     Ok(())
 }
 
-/// A property name, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
+/// A property name: borrowed from the input when it has no escapes.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
 
 impl<'de> de::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -443,15 +463,15 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
             }
 
             fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(key)))
+                Ok(Key::Borrowed(key))
             }
 
             fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(key.to_owned())))
+                Ok(Key::Owned(key.to_owned()))
             }
 
             fn visit_string<E: de::Error>(self, key: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(key)))
+                Ok(Key::Owned(key))
             }
         }
 
@@ -527,6 +547,25 @@ mod tests {
                 .map_err(|e| message(&e));
             assert_eq!(read, expected, "{value}");
         }
+    }
+
+    #[test]
+    fn escaped_property_names_are_read_like_plain_ones() {
+        // `\u004e` is `N`, `\u006f` is `o`, `\u0078` is `x`: `Name` and `Port` are fields,
+        // `Extra` is not. The names are not borrowed from the input (read_owned_key).
+        let text = r#"{"\u004eame":"a","P\u006frt":564,"E\u0078tra":[1],"Path":"p"}"#;
+        let expected = Plan9Share {
+            name: Some("a".to_owned()),
+            port: Some(564),
+            path: Some("p".to_owned()),
+            unknown_properties: [("Extra".to_owned(), serde_json::json!([1]))].into(),
+            ..Plan9Share::default()
+        };
+        assert_eq!(crate::json::from_str::<Plan9Share>(text).unwrap(), expected);
+        assert_eq!(serde_json::from_str::<Plan9Share>(text).unwrap(), expected);
+        // An error in the value of such a property names it unescaped.
+        let error = crate::json::from_str::<Plan9Share>(r#"{"P\u006frt":"x"}"#).unwrap_err();
+        assert_eq!(error.path(), "Port", "{error}");
     }
 
     #[test]

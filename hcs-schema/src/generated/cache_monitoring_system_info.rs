@@ -162,6 +162,7 @@ impl StructFields for CacheMonitoringSystemInfo {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -94,6 +94,7 @@ impl StructFields for CacheQueryStatsResponse {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

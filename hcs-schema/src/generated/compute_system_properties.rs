@@ -210,6 +210,7 @@ impl StructFields for ComputeSystemProperties {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

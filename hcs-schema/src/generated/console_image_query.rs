@@ -101,6 +101,7 @@ impl StructFields for ConsoleImageQuery {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -88,6 +88,7 @@ impl StructFields for ContainerCredentialGuardHvSocketServiceConfig {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -67,6 +67,7 @@ impl StructFields for ContainersDefDevice {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

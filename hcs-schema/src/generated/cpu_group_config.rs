@@ -112,6 +112,7 @@ impl StructFields for CpuGroupConfig {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -105,6 +105,7 @@ impl StructFields for GuestConnectionInfo {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

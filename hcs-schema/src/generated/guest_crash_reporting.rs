@@ -71,6 +71,7 @@ impl StructFields for GuestCrashReporting {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -84,6 +84,7 @@ impl StructFields for HostProcessorModificationRequest {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -109,6 +109,7 @@ impl StructFields for HvSocketSystemConfig {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -50,6 +50,7 @@ impl StructFields for InjectNonMaskableInterrupt {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

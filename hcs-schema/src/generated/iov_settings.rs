@@ -102,6 +102,7 @@ impl StructFields for IovSettings {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -104,6 +104,7 @@ impl StructFields for MappedPipe {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -93,6 +93,7 @@ impl StructFields for MappedVirtualDisk {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -86,6 +86,7 @@ impl StructFields for MemoryBalancerInfo {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -122,6 +122,7 @@ impl StructFields for MemoryBwAllocationSystemInfo {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -182,6 +182,7 @@ impl StructFields for MemoryMigrationTransferThrottleParams {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -111,6 +111,7 @@ impl StructFields for MeteringPortAcl {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -66,6 +66,7 @@ impl StructFields for MigrationCompressionSettings {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -194,6 +194,7 @@ impl StructFields for MigrationInitializeOptions {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

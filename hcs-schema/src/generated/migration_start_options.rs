@@ -69,6 +69,7 @@ impl StructFields for MigrationStartOptions {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -110,6 +110,7 @@ impl StructFields for ModifySettingRequest {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

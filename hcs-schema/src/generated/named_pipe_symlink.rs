@@ -79,6 +79,7 @@ impl StructFields for NamedPipeSymlink {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -98,6 +98,7 @@ impl StructFields for ProcessModifyRequest {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

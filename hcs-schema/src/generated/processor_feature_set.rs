@@ -176,6 +176,7 @@ impl StructFields for ProcessorFeatureSet {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

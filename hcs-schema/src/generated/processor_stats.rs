@@ -95,6 +95,7 @@ impl StructFields for ProcessorStats {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

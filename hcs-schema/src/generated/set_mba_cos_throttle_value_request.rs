@@ -80,6 +80,7 @@ impl StructFields for SetMbaCosThrottleValueRequest {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

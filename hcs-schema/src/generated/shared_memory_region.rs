@@ -121,6 +121,7 @@ impl StructFields for SharedMemoryRegion {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

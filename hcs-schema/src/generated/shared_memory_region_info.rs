@@ -82,6 +82,7 @@ impl StructFields for SharedMemoryRegionInfo {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -90,6 +90,7 @@ impl StructFields for SystemPropertyQuery {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

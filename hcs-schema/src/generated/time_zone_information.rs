@@ -151,6 +151,7 @@ impl StructFields for TimeZoneInformation {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -144,6 +144,7 @@ impl StructFields for Uefi {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -150,6 +150,7 @@ impl StructFields for UefiSystemInformation {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -73,6 +73,7 @@ impl StructFields for VirtualMachineHvSocket {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -430,6 +430,7 @@ impl StructFields for VirtualMachineMemory {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -374,6 +374,7 @@ impl StructFields for VirtualMachineProcessor {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -125,6 +125,7 @@ impl StructFields for VirtualPMemDevice {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

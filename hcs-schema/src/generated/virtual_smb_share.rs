@@ -169,6 +169,7 @@ impl StructFields for VirtualSmbShare {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -435,6 +435,7 @@ impl StructFields for VirtualSmbShareOptions {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -145,6 +145,7 @@ impl StructFields for VmProcessorRequirements {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -222,6 +222,7 @@ impl StructFields for WindowsCrashReport {
         visitor.unknown_properties(&self.unknown_properties);
     }
 
+    #[inline]
     fn read_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

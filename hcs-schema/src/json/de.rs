@@ -282,7 +282,7 @@ impl<'de> Deserializer<'de> {
         let bytes = self.bytes();
         // The unescaped text is never longer than its JSON (every escape is shorter than its
         // sequence), so this is the one allocation for all but the longest strings.
-        out.reserve((bytes.len() - start).min(4096));
+        out.reserve((bytes.len() - start).min(256));
         out.extend_from_slice(&bytes[start..self.at]);
         let mut at = self.at;
         'string: loop {
