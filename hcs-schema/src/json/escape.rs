@@ -194,6 +194,7 @@ pub(crate) fn write_clean_key<const N: usize>(
     len: usize,
     window: &[u8; N],
 ) -> bool {
+    const { assert!(N % 16 == 0, "the window is copied 16 bytes at a time") };
     if len > N {
         return false;
     }
@@ -205,7 +206,15 @@ pub(crate) fn write_clean_key<const N: usize>(
     // Without a comma the quote is written over it.
     spare[0] = MaybeUninit::new(b',');
     spare[lead] = MaybeUninit::new(b'"');
-    store(spare, lead + 1, window);
+    // 16 bytes at a time: `store` of all 48 at once (`bytes.map(MaybeUninit::new)`) became an
+    // out-of-line call once this module grew (callgrind).
+    let mut at = 0;
+    while at < N {
+        let mut chunk = [0; 16];
+        chunk.copy_from_slice(&window[at..at + 16]);
+        store(spare, lead + 1 + at, &chunk);
+        at += 16;
+    }
     spare[lead + 1 + len] = MaybeUninit::new(b'"');
     spare[lead + 2 + len] = MaybeUninit::new(b':');
     // SAFETY: the `lead + len + 3` bytes after the length were just written: byte 0 (the comma,
@@ -395,38 +404,53 @@ fn copy_escaping(spare: &mut [MaybeUninit<u8>], bytes: &[u8], from: usize) -> (u
     while at + 16 <= len {
         let mut chunk = [0; 16];
         chunk.copy_from_slice(&bytes[at..at + 16]);
-        store(spare, written, &chunk);
-        let (mask, control) = sse2::escape_and_control_masks(&chunk);
-        if mask == 0 {
-            at += 16;
-            written += 16;
-            clean += 16;
-        } else if control == 0 {
-            // Quotes and backslashes only (the `\` of Windows paths): all of them from the one
-            // mask. Each gets its backslash, and the rest of the chunk is stored again one byte
-            // further (from a copy padded to 32 bytes, so every store is 16 bytes).
-            let mut padded = [0; 32];
-            padded[..16].copy_from_slice(&chunk);
-            let mut rest = mask;
-            let mut shift = 0;
-            let mut last = 0;
-            while rest != 0 {
-                last = rest.trailing_zeros() as usize;
-                spare[written + last + shift] = MaybeUninit::new(b'\\');
-                shift += 1;
-                let mut moved = [0; 16];
-                moved.copy_from_slice(&padded[last..last + 16]);
-                store(spare, written + last + shift, &moved);
-                rest &= rest - 1;
+        match copy_chunk(spare, written, &chunk) {
+            Chunk::Copied {
+                written: stored,
+                clean: tail,
+            } => {
+                at += 16;
+                written += stored;
+                clean = if tail == 16 { clean + 16 } else { tail };
             }
-            at += 16;
-            written += 16 + shift;
-            clean = 15 - last;
-        } else {
-            let first = mask.trailing_zeros() as usize;
-            at += first;
-            written += first;
-            escape_or_stop!();
+            Chunk::Control { first } => {
+                at += first;
+                written += first;
+                escape_or_stop!();
+            }
+        }
+    }
+    // The last 1 to 15 bytes of a string of 16 or more: one more chunk, made of them and
+    // spaces (which need no escape, so the chunk's escapes are theirs), where the loops below
+    // went a word and then a byte at a time once an escape was among the last eight bytes
+    // (`\disk.vhdx`).
+    #[cfg(target_arch = "x86_64")]
+    if len >= 16 && at < len {
+        let left = len - at;
+        let back = 16 - left;
+        let mut last = [0; 16];
+        last.copy_from_slice(&bytes[len - 16..]);
+        if sse2::escape_mask(&last) >> back == 0 && clean >= back {
+            // Nothing to escape, and the `back` bytes before were copied as they are: the last
+            // 16 bytes stored over them.
+            store(spare, written - back, &last);
+            return (written + left, len);
+        }
+        let mut padded = [b' '; 32];
+        padded[..16].copy_from_slice(&last);
+        let mut chunk = [0; 16];
+        chunk.copy_from_slice(&padded[back..back + 16]);
+        match copy_chunk(spare, written, &chunk) {
+            // The spaces were copied as they are, after the text's bytes and escapes.
+            Chunk::Copied {
+                written: stored, ..
+            } => return (written + stored - back, len),
+            Chunk::Control { first } => {
+                at += first;
+                written += first;
+                clean = 0;
+                escape_or_stop!();
+            }
         }
     }
     while at + 8 <= len {
@@ -474,6 +498,58 @@ fn copy_escaping(spare: &mut [MaybeUninit<u8>], bytes: &[u8], from: usize) -> (u
         }
     }
     (written, len)
+}
+
+/// What [`copy_chunk`] did with 16 bytes.
+#[cfg(target_arch = "x86_64")]
+enum Chunk {
+    /// Copied them all, quotes and backslashes escaped: `written` bytes (16, and one more for
+    /// each escape), the last `clean` of them copied as they are.
+    Copied { written: usize, clean: usize },
+    /// Found a control character; the bytes before the first byte to escape, at `first`, are
+    /// copied as they are.
+    Control { first: usize },
+}
+
+/// Stores `chunk` at `spare[written..]`, escaping its quotes and backslashes, unless it has a
+/// control character. Stores up to 30 bytes past those it counts.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn copy_chunk(spare: &mut [MaybeUninit<u8>], written: usize, chunk: &[u8; 16]) -> Chunk {
+    store(spare, written, chunk);
+    let (mask, control) = sse2::escape_and_control_masks(chunk);
+    if mask == 0 {
+        Chunk::Copied {
+            written: 16,
+            clean: 16,
+        }
+    } else if control == 0 {
+        // Quotes and backslashes only (the `\` of Windows paths): all of them from the one
+        // mask. Each gets its backslash, and the rest of the chunk is stored again one byte
+        // further (from a copy padded to 32 bytes, so every store is 16 bytes).
+        let mut padded = [0; 32];
+        padded[..16].copy_from_slice(chunk);
+        let mut rest = mask;
+        let mut shift = 0;
+        let mut last = 0;
+        while rest != 0 {
+            last = rest.trailing_zeros() as usize;
+            spare[written + last + shift] = MaybeUninit::new(b'\\');
+            shift += 1;
+            let mut moved = [0; 16];
+            moved.copy_from_slice(&padded[last..last + 16]);
+            store(spare, written + last + shift, &moved);
+            rest &= rest - 1;
+        }
+        Chunk::Copied {
+            written: 16 + shift,
+            clean: 15 - last,
+        }
+    } else {
+        Chunk::Control {
+            first: mask.trailing_zeros() as usize,
+        }
+    }
 }
 
 /// Stores `bytes` at `spare[at..]`.
