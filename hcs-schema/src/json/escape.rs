@@ -162,13 +162,13 @@ const SLACK: usize = 1 + 8;
 /// to seven bytes are two overlapping four-byte halves.
 pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
     if !write_short(out, Frame::STRING, text) {
-        write_str_unframed(out, text);
+        write_str_general(out, text);
     }
 }
 
 /// Appends `key` as a JSON string and the `:` after it, after a `,` when `comma`: what an
 /// object writes before each value, for a key that is not a property name of the name table
-/// (map keys, unknown properties; see [`write_clean_key`]). A clean key of 4 to 32 bytes is
+/// (map keys, unknown properties; see [`write_clean_key`]). A clean key of 1 to 32 bytes is
 /// one reservation and a few stores.
 #[inline(never)]
 pub(crate) fn write_key(out: &mut Vec<u8>, comma: bool, key: &str) {
@@ -176,7 +176,7 @@ pub(crate) fn write_key(out: &mut Vec<u8>, comma: bool, key: &str) {
         if comma {
             out.push(b',');
         }
-        write_str_unframed(out, key);
+        write_str_general(out, key);
         out.push(b':');
     }
 }
@@ -239,7 +239,7 @@ impl Frame {
     };
 }
 
-/// Writes `text` quoted and framed when it has 4 to 32 bytes and nothing to escape (most keys
+/// Writes `text` quoted and framed when it has 1 to 32 bytes and nothing to escape (most keys
 /// and many values): two overlapping loads, one test, two overlapping stores, no loop, and
 /// small enough to need no stack frame. Returns whether it wrote it.
 ///
@@ -256,16 +256,14 @@ fn write_short(out: &mut Vec<u8>, frame: Frame, text: &str) -> bool {
             let mut tail = [0; 16];
             tail.copy_from_slice(&bytes[len - 16..]);
             if is_clean(&head) && is_clean(&tail) {
-                write_quoted(out, frame, len, &head, &tail);
-                return true;
+                return write_quoted(out, frame, len, &head, &tail);
             }
         }
     } else if len >= 4 {
         if len >= 8 {
             let (head, tail) = (word_at(bytes, 0), word_at(bytes, len - 8));
             if escape_mask(head) | escape_mask(tail) == 0 {
-                write_quoted(out, frame, len, &head.to_le_bytes(), &tail.to_le_bytes());
-                return true;
+                return write_quoted(out, frame, len, &head.to_le_bytes(), &tail.to_le_bytes());
             }
         } else {
             let head = [bytes[0], bytes[1], bytes[2], bytes[3]];
@@ -278,12 +276,54 @@ fn write_short(out: &mut Vec<u8>, frame: Frame, text: &str) -> bool {
             let word =
                 u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32;
             if escape_mask(word) == 0 {
-                write_quoted(out, frame, len, &head, &tail);
-                return true;
+                return write_quoted(out, frame, len, &head, &tail);
             }
+        }
+    } else if len > 0 {
+        // Map keys such as "0" (disk numbers, LUNs) and one-letter values: the first, middle
+        // and last byte are all of them, tested in one word with clean letters around them.
+        let (first, middle, last) = (bytes[0], bytes[len / 2], bytes[len - 1]);
+        if escape_mask(u64::from_le_bytes([
+            first, middle, last, b'a', b'a', b'a', b'a', b'a',
+        ])) == 0
+        {
+            return write_quoted_tiny(out, frame, len, [first, middle, last]);
         }
     }
     false
+}
+
+/// [`write_quoted`] for a text of 1 to 3 bytes, given as its first, middle and last byte.
+/// Returns whether the output had room.
+#[inline(always)]
+fn write_quoted_tiny(
+    out: &mut Vec<u8>,
+    frame: Frame,
+    len: usize,
+    [first, middle, last]: [u8; 3],
+) -> bool {
+    let lead = usize::from(frame.comma);
+    let total = lead + len + 2 + usize::from(frame.colon);
+    // Without room, the general path, which makes room: no call here, so no stack frame.
+    let Some(spare) = out.spare_capacity_mut().get_mut(..total) else {
+        return false;
+    };
+    // Without a comma the quote is written over it.
+    spare[0] = MaybeUninit::new(b',');
+    spare[lead] = MaybeUninit::new(b'"');
+    spare[lead + 1] = MaybeUninit::new(first);
+    spare[lead + 1 + len / 2] = MaybeUninit::new(middle);
+    spare[lead + len] = MaybeUninit::new(last);
+    spare[lead + len + 1] = MaybeUninit::new(b'"');
+    if frame.colon {
+        spare[lead + len + 2] = MaybeUninit::new(b':');
+    }
+    // SAFETY: the `total` bytes after the length were just written: byte 0 (the comma, or the
+    // quote written over it), the quote at `lead`, the text from `lead + 1` to `lead + len`
+    // (`1 <= len <= 3`: the first, middle and last byte are at `lead + 1`, `lead + 1 + len / 2`
+    // and `lead + len`, which covers them), the quote after it and the colon if any.
+    unsafe { out.set_len(out.len() + total) };
+    true
 }
 
 /// Whether none of the 16 bytes must be escaped.
@@ -299,24 +339,8 @@ fn is_clean(chunk: &[u8; 16]) -> bool {
     }
 }
 
-/// A string that [`write_short`] did not write.
-#[inline]
-fn write_str_unframed(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    let len = bytes.len();
-    if len < 4 && !bytes.iter().any(|&byte| needs_escape(byte)) {
-        // Map keys such as "0" (disk numbers, LUNs) and one-letter values.
-        out.reserve(len + 2);
-        out.push(b'"');
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    write_str_general(out, text);
-}
-
 /// `,` if `frame.comma`, `"`, a text of `len` bytes given as its first and last `N` bytes
-/// (overlapping), `"`, `:` if `frame.colon`.
+/// (overlapping), `"`, `:` if `frame.colon`, when the output has room; returns whether it had.
 #[inline(always)]
 fn write_quoted<const N: usize>(
     out: &mut Vec<u8>,
@@ -324,11 +348,13 @@ fn write_quoted<const N: usize>(
     len: usize,
     head: &[u8; N],
     tail: &[u8; N],
-) {
+) -> bool {
     let lead = usize::from(frame.comma);
     let total = lead + len + 2 + usize::from(frame.colon);
-    out.reserve(total);
-    let spare = &mut out.spare_capacity_mut()[..total];
+    // Without room, the general path, which makes room: no call here, so no stack frame.
+    let Some(spare) = out.spare_capacity_mut().get_mut(..total) else {
+        return false;
+    };
     // Without a comma the quote is written over it.
     spare[0] = MaybeUninit::new(b',');
     spare[lead] = MaybeUninit::new(b'"');
@@ -342,6 +368,7 @@ fn write_quoted<const N: usize>(
     // quote written over it), the quote at `lead`, the text from `lead + 1` to `lead + len`
     // (`N <= len`, so the two stores cover it), the quote after it and the colon if any.
     unsafe { out.set_len(out.len() + total) };
+    true
 }
 
 /// Any string: the loop of [`write_str_contents`] between quotes.
@@ -643,6 +670,26 @@ mod tests {
                 write_key(&mut out, comma, text);
                 let expected = format!("{{{}{quoted}:", if comma { "," } else { "" });
                 assert_eq!(String::from_utf8(out).unwrap(), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn strings_and_keys_match_serde_json_whatever_room_the_output_has() {
+        // Without room, the short paths leave the string to the general one, which makes room.
+        let letters = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        for len in 0..=40 {
+            for text in [&letters[..len], &"a\\\"\n"[..len.min(4)]] {
+                let quoted = serde_json::to_string(text).unwrap();
+                for capacity in 0..=len + 8 {
+                    let mut out = Vec::with_capacity(capacity);
+                    write_str(&mut out, text);
+                    assert_eq!(String::from_utf8(out).unwrap(), quoted);
+                    let mut out = Vec::with_capacity(capacity);
+                    out.push(b'{');
+                    write_key(&mut out, true, text);
+                    assert_eq!(String::from_utf8(out).unwrap(), format!("{{,{quoted}:"));
+                }
             }
         }
     }
