@@ -221,8 +221,13 @@ impl Guid {
 
     /// The text, as parsed.
     pub fn as_str(&self) -> &str {
-        // The text is 36 ASCII bytes, checked by `parse` or written by `encode_lower`.
-        std::str::from_utf8(&self.text).unwrap_or_default()
+        // Not `str::from_utf8`: it re-validated the text on every serialize (about 30 instructions
+        // a GUID), and no safe conversion from bytes to `str` skips the check.
+        debug_assert!(self.text.is_ascii());
+        // SAFETY: `text` is private and always ASCII: `parse` accepts only hexadecimal digits and
+        // `-`, `from_uuid` writes them with `encode_lower`, and `NIL` is a literal
+        // (`tests::guid_and_mac_text_is_ascii_whatever_parse_is_given` checks every constructor).
+        unsafe { std::str::from_utf8_unchecked(&self.text) }
     }
 }
 
@@ -334,7 +339,12 @@ impl MacAddress {
 
     /// The text, as parsed.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.text).unwrap_or_default()
+        // Not `str::from_utf8`, for the same reason as `Guid::as_str`.
+        debug_assert!(self.text.is_ascii());
+        // SAFETY: `text` is private and always ASCII: `parse` accepts only hexadecimal digits and
+        // the separator `-` or `:`, `from_octets` writes digits and `-`
+        // (`tests::guid_and_mac_text_is_ascii_whatever_parse_is_given` checks every constructor).
+        unsafe { std::str::from_utf8_unchecked(&self.text) }
     }
 }
 
@@ -583,6 +593,69 @@ mod tests {
             }
         }
         assert_eq!(cases, 36 * 128);
+    }
+
+    /// The invariant `Guid::as_str` and `MacAddress::as_str` rely on (their text is ASCII), for
+    /// every constructor: `parse` given every byte value at every position (ASCII bytes in place,
+    /// the others as a two-byte character, plus three- and four-byte characters), `from_uuid`,
+    /// `from_octets` with every octet value at every position, and `NIL`.
+    #[test]
+    fn guid_and_mac_text_is_ascii_whatever_parse_is_given() {
+        fn variants(good: &str) -> Vec<String> {
+            let mut texts = Vec::new();
+            for at in 0..good.len() {
+                for byte in 0..=0xffu8 {
+                    let wide = char::from(byte);
+                    for ch in [wide, '\u{800}', '\u{ffff}', '\u{10000}', '\u{10ffff}'] {
+                        let end = at + ch.len_utf8();
+                        if end <= good.len() && (ch == wide || byte == 0) {
+                            texts.push(format!("{}{ch}{}", &good[..at], &good[end..]));
+                        }
+                    }
+                }
+            }
+            texts
+        }
+        let mut accepted = 0;
+        for good in [
+            "c5a7E4b2-7a3e-4e59-9A47-3f0f3e3b8d21",
+            "00000000-0000-0000-0000-000000000000",
+        ] {
+            for text in variants(good) {
+                if let Ok(guid) = Guid::parse(&text) {
+                    assert!(guid.text.is_ascii(), "{text:?}");
+                    assert_eq!(guid.as_str(), text);
+                    accepted += 1;
+                }
+            }
+        }
+        for good in ["00-15-5d-52-C0-00", "ff:FF:ff:FF:ff:FF"] {
+            for text in variants(good) {
+                if let Ok(mac) = MacAddress::parse(&text) {
+                    assert!(mac.text.is_ascii(), "{text:?}");
+                    assert_eq!(mac.as_str(), text);
+                    accepted += 1;
+                }
+            }
+        }
+        // 22 hexadecimal digits a digit position (0-9, a-f, A-F; 32 a GUID, 12 a MAC address) and
+        // the text's own separator at the others (4 a GUID, 5 a MAC address).
+        assert_eq!(accepted, 2 * (32 * 22 + 4) + 2 * (12 * 22 + 5));
+        assert!(Guid::NIL.text.is_ascii());
+        for value in [0, 1, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210] {
+            let guid = Guid::from_uuid(uuid::Uuid::from_u128(value));
+            assert!(guid.text.is_ascii());
+            assert_eq!(guid.as_str(), uuid::Uuid::from_u128(value).hyphenated().to_string());
+        }
+        for at in 0..6 {
+            for octet in 0..=0xffu8 {
+                let mut octets = [0x5a; 6];
+                octets[at] = octet;
+                let mac = MacAddress::from_octets(octets);
+                assert!(mac.text.is_ascii());
+                assert_eq!(MacAddress::parse(mac.as_str()).unwrap().octets(), octets);
+            }
+        }
     }
 
     #[test]
