@@ -187,10 +187,6 @@ pub(crate) fn emit(
     });
     let type_name = type_ident.to_string();
 
-    // `read_field` is `#[inline]`: its one caller is `de`'s `PropertyTarget` method, the entry of
-    // the vtable `de::read_properties` calls through. Out of line, that method was a 5-byte jump
-    // to this one, alone in its aligned slot: one more instruction-cache line for every struct
-    // type a document has.
     // `Serialize`, `Walk`, `Debug` and `Hash` are one-line calls into `crate::fields`, built on
     // `visit_fields`: the per-field code is written once per struct, not once per trait
     // (ARCHITECTURE.md, "The shape of a generated struct").
@@ -246,6 +242,10 @@ pub(crate) fn emit(
                 visitor.unknown_properties(&self.unknown_properties);
             }
 
+            // `#[inline]`: the one caller is `de`'s `PropertyTarget` method, the entry of the
+            // vtable `de::read_properties` calls through. Out of line, that method was a 5-byte
+            // jump to this one, alone in its aligned slot: one more instruction-cache line for
+            // every struct type a document has. (A comment in `quote!`: not in the output.)
             #[inline]
             fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Option<Result<(), A::Error>> {
                 #read_field
