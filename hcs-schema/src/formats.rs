@@ -645,7 +645,10 @@ mod tests {
         for value in [0, 1, u128::MAX, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210] {
             let guid = Guid::from_uuid(uuid::Uuid::from_u128(value));
             assert!(guid.text.is_ascii());
-            assert_eq!(guid.as_str(), uuid::Uuid::from_u128(value).hyphenated().to_string());
+            assert_eq!(
+                guid.as_str(),
+                uuid::Uuid::from_u128(value).hyphenated().to_string()
+            );
         }
         for at in 0..6 {
             for octet in 0..=0xffu8 {
