@@ -198,29 +198,25 @@ pub(crate) fn write_clean_key<const N: usize>(
     if len > N {
         return false;
     }
-    let lead = usize::from(comma);
+    let frame = Frame { comma, colon: true };
     // `,`, `"`, the window, and the `":` after a key as long as the window.
     let Some(spare) = out.spare_capacity_mut().get_mut(..N + 4) else {
         return false;
     };
-    // Without a comma the quote is written over it.
-    spare[0] = MaybeUninit::new(b',');
-    spare[lead] = MaybeUninit::new(b'"');
     // 16 bytes at a time: `store` of all 48 at once (`bytes.map(MaybeUninit::new)`) became an
     // out-of-line call once this module grew (callgrind).
     let mut at = 0;
     while at < N {
         let mut chunk = [0; 16];
         chunk.copy_from_slice(&window[at..at + 16]);
-        store(spare, lead + 1 + at, &chunk);
+        store(spare, frame.text_at() + at, &chunk);
         at += 16;
     }
-    spare[lead + 1 + len] = MaybeUninit::new(b'"');
-    spare[lead + 2 + len] = MaybeUninit::new(b':');
-    // SAFETY: the `lead + len + 3` bytes after the length were just written: byte 0 (the comma,
-    // or the quote written over it), the quote at `lead`, the window from `lead + 1` to
-    // `lead + N` (`len <= N`: it covers the key), the quote after the key and the colon.
-    unsafe { out.set_len(out.len() + lead + len + 3) };
+    // After the window, which wrote past the key.
+    let total = frame.write_around(spare, len);
+    // SAFETY: the `total` bytes after the length are written: the window covers the key
+    // (`len <= N`), `write_around` the rest.
+    unsafe { out.set_len(out.len() + total) };
     true
 }
 
@@ -237,6 +233,35 @@ impl Frame {
         comma: false,
         colon: false,
     };
+
+    /// Where the text starts: after the `,`, if any, and the `"`.
+    #[inline(always)]
+    fn text_at(self) -> usize {
+        usize::from(self.comma) + 1
+    }
+
+    /// The framed length of a text of `len` bytes.
+    #[inline(always)]
+    fn total(self, len: usize) -> usize {
+        usize::from(self.comma) + len + 2 + usize::from(self.colon)
+    }
+
+    /// Writes the frame around the `len` bytes of text at [`Frame::text_at`] of `spare`, after
+    /// them (a writer that copies a wider window than the text has its excess overwritten);
+    /// returns the framed length: all of it is then written. The one place the short paths
+    /// frame their text.
+    #[inline(always)]
+    fn write_around(self, spare: &mut [MaybeUninit<u8>], len: usize) -> usize {
+        let lead = usize::from(self.comma);
+        // Without a comma the quote is written over it.
+        spare[0] = MaybeUninit::new(b',');
+        spare[lead] = MaybeUninit::new(b'"');
+        spare[lead + len + 1] = MaybeUninit::new(b'"');
+        if self.colon {
+            spare[lead + len + 2] = MaybeUninit::new(b':');
+        }
+        self.total(len)
+    }
 }
 
 /// Writes `text` quoted and framed when it has 1 to 32 bytes and nothing to escape (most keys
@@ -302,26 +327,17 @@ fn write_quoted_tiny(
     len: usize,
     [first, middle, last]: [u8; 3],
 ) -> bool {
-    let lead = usize::from(frame.comma);
-    let total = lead + len + 2 + usize::from(frame.colon);
     // Without room, the general path, which makes room: no call here, so no stack frame.
-    let Some(spare) = out.spare_capacity_mut().get_mut(..total) else {
+    let Some(spare) = out.spare_capacity_mut().get_mut(..frame.total(len)) else {
         return false;
     };
-    // Without a comma the quote is written over it.
-    spare[0] = MaybeUninit::new(b',');
-    spare[lead] = MaybeUninit::new(b'"');
-    spare[lead + 1] = MaybeUninit::new(first);
-    spare[lead + 1 + len / 2] = MaybeUninit::new(middle);
-    spare[lead + len] = MaybeUninit::new(last);
-    spare[lead + len + 1] = MaybeUninit::new(b'"');
-    if frame.colon {
-        spare[lead + len + 2] = MaybeUninit::new(b':');
-    }
-    // SAFETY: the `total` bytes after the length were just written: byte 0 (the comma, or the
-    // quote written over it), the quote at `lead`, the text from `lead + 1` to `lead + len`
-    // (`1 <= len <= 3`: the first, middle and last byte are at `lead + 1`, `lead + 1 + len / 2`
-    // and `lead + len`, which covers them), the quote after it and the colon if any.
+    let at = frame.text_at();
+    spare[at] = MaybeUninit::new(first);
+    spare[at + len / 2] = MaybeUninit::new(middle);
+    spare[at + len - 1] = MaybeUninit::new(last);
+    let total = frame.write_around(spare, len);
+    // SAFETY: the `total` bytes after the length are written: the text by the three stores
+    // (`1 <= len <= 3`: the first, middle and last byte cover it), `write_around` the rest.
     unsafe { out.set_len(out.len() + total) };
     true
 }
@@ -349,24 +365,15 @@ fn write_quoted<const N: usize>(
     head: &[u8; N],
     tail: &[u8; N],
 ) -> bool {
-    let lead = usize::from(frame.comma);
-    let total = lead + len + 2 + usize::from(frame.colon);
     // Without room, the general path, which makes room: no call here, so no stack frame.
-    let Some(spare) = out.spare_capacity_mut().get_mut(..total) else {
+    let Some(spare) = out.spare_capacity_mut().get_mut(..frame.total(len)) else {
         return false;
     };
-    // Without a comma the quote is written over it.
-    spare[0] = MaybeUninit::new(b',');
-    spare[lead] = MaybeUninit::new(b'"');
-    store(spare, lead + 1, head);
-    store(spare, lead + 1 + len - N, tail);
-    spare[lead + len + 1] = MaybeUninit::new(b'"');
-    if frame.colon {
-        spare[lead + len + 2] = MaybeUninit::new(b':');
-    }
-    // SAFETY: the `total` bytes after the length were just written: byte 0 (the comma, or the
-    // quote written over it), the quote at `lead`, the text from `lead + 1` to `lead + len`
-    // (`N <= len`, so the two stores cover it), the quote after it and the colon if any.
+    store(spare, frame.text_at(), head);
+    store(spare, frame.text_at() + len - N, tail);
+    let total = frame.write_around(spare, len);
+    // SAFETY: the `total` bytes after the length are written: the text by the two overlapping
+    // stores (`N <= len`), `write_around` the rest.
     unsafe { out.set_len(out.len() + total) };
     true
 }
