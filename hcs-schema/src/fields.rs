@@ -13,7 +13,6 @@
 //! visitors below, does the same work with one call per field; after inlining, the machine code
 //! of `serialize` is what the written-out version compiled to (callgrind figures in BENCHMARKS.md).
 
-use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -22,7 +21,7 @@ use serde::Serialize;
 use serde::de::MapAccess;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::generated::json_names::{JSON_NAMES, NAMES};
+use crate::generated::json_names::JSON_NAMES;
 use crate::{FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
 
 /// What a field's value must be: every type a generated field has is all of these.
@@ -94,61 +93,25 @@ pub(crate) const fn name_table<const N: usize>(names: &[&str]) -> [u8; N] {
     table
 }
 
-/// Where each of `NAMES` starts in the name table.
-const NAME_STARTS: [usize; NAMES.len()] = {
-    let mut starts = [0; NAMES.len()];
-    let mut index = 1;
-    while index < NAMES.len() {
-        starts[index] = starts[index - 1] + NAMES[index - 1].len();
-        index += 1;
-    }
-    starts
-};
-
-/// The property name `name` as a slice of the name table: the same text, at the address the
-/// JSON writer knows. Generated `FieldInfo`s call it in constants, so the binary search runs
-/// when the crate compiles, and fails the build when the table does not have `name` (the
-/// generator leaves out only names that need escaping, and writes those as they are).
-pub(crate) const fn json_name(name: &str) -> &'static str {
-    let (mut low, mut high) = (0, NAMES.len());
-    while low < high {
-        let middle = low + (high - low) / 2;
-        match compare(NAMES[middle].as_bytes(), name.as_bytes()) {
-            Ordering::Less => low = middle + 1,
-            Ordering::Greater => high = middle,
-            Ordering::Equal => {
-                let table: &'static [u8] = &JSON_NAMES;
-                let (_, rest) = table.split_at(NAME_STARTS[middle]);
-                let (bytes, _) = rest.split_at(name.len());
-                return match std::str::from_utf8(bytes) {
-                    Ok(text) => text,
-                    Err(_) => panic!("the name table is not UTF-8 there"),
-                };
-            }
-        }
-    }
-    panic!("the name table does not have this name")
-}
-
-/// Byte order, as the generator sorts `NAMES` (`Ord` is not usable in a constant).
-const fn compare(a: &[u8], b: &[u8]) -> Ordering {
+/// The property name `name`, which the generator placed at `at` in the name table: the same
+/// text, as a slice of the table, at the address the JSON writer knows. The constants of
+/// `generated/json_names.rs` call it, so it runs when the crate compiles, and fails the build
+/// when the table does not have `name` at `at`.
+pub(crate) const fn json_name(at: usize, name: &str) -> &'static str {
+    let table: &'static [u8] = &JSON_NAMES;
+    let (_, rest) = table.split_at(at);
+    let (bytes, _) = rest.split_at(name.len());
     let mut index = 0;
-    while index < a.len() && index < b.len() {
-        if a[index] != b[index] {
-            return if a[index] < b[index] {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
-        }
+    while index < bytes.len() {
+        assert!(
+            bytes[index] == name.as_bytes()[index],
+            "the name table does not have this name there"
+        );
         index += 1;
     }
-    if a.len() < b.len() {
-        Ordering::Less
-    } else if a.len() > b.len() {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => panic!("the name table is not UTF-8 there"),
     }
 }
 
@@ -470,7 +433,7 @@ mod tests {
         use super::{NAME_PADDING, padded_name};
         use crate::SchemaType;
         use crate::generated::json_names::JSON_NAMES;
-        // The generator writes every `json_name` as `fields::json_name(name)`, a slice of
+        // The generator writes every `json_name` as a constant of `json_names.rs`, a slice of
         // the table. The types of the benchmark documents, those of the longest names (43
         // bytes) and of the first name of the table.
         let fields = [

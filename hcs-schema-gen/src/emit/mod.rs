@@ -167,27 +167,40 @@ impl<'m> Context<'m> {
         quote! { since::#name }
     }
 
-    /// `json_names.rs`: the property names, sorted, and the name table every `FieldInfo`'s
-    /// `json_name` is a slice of (`hcs_schema::fields::name_table`). A struct's file names its
-    /// properties only by their text (`fields::json_name("Name")`), so a new name changes this
-    /// file and not the files of the other structs.
+    /// `json_names.rs`: the name table every `FieldInfo`'s `json_name` is a slice of
+    /// (`hcs_schema::fields::name_table`), and one constant per name, the slice at its place
+    /// (`fields::json_name`). A struct's file names its properties by these constants, whose
+    /// names are the JSON names, so a new name changes this file and not the files of the other
+    /// structs. Nothing is searched when the crate compiles: the slices are placed here.
     fn name_table(&self) -> TokenStream {
         let count = proc_macro2::Literal::usize_unsuffixed(self.json_names.len());
         let names = self.json_names.iter();
         let len = self.json_names.iter().map(|name| name.len()).sum::<usize>() + NAME_PADDING;
         let len = proc_macro2::Literal::usize_unsuffixed(len);
+        let mut at = 0;
+        let constants = self.json_names.iter().map(|name| {
+            let ident = json_name_ident(name);
+            let offset = proc_macro2::Literal::usize_unsuffixed(at);
+            at += name.len();
+            quote! { pub(crate) const #ident: &str = fields::json_name(#offset, #name); }
+        });
         quote! {
+            // The constants are named as the JSON names are written.
+            #![allow(non_upper_case_globals)]
+
             use crate::fields;
 
-            /// The JSON name of every property of every struct that JSON writes as it is (all
-            /// of them), sorted by bytes.
-            pub(crate) const NAMES: [&str; #count] = [#(#names),*];
+            /// The JSON name of every property of every struct that JSON writes as it is, sorted
+            /// by bytes.
+            const NAMES: [&str; #count] = [#(#names),*];
 
             /// `NAMES` one after another, then `fields::NAME_PADDING` zero bytes. The
             /// `json_name` of each [`FieldInfo`](crate::FieldInfo) is a slice of this table
-            /// (`fields::json_name`), so the JSON writer knows a property name by its address
-            /// and copies it as it is.
+            /// (one of the constants below), so the JSON writer knows a property name by its
+            /// address and copies it as it is.
             pub(crate) static JSON_NAMES: [u8; #len] = fields::name_table(&NAMES);
+
+            #(#constants)*
         }
     }
 
@@ -307,9 +320,29 @@ pub(crate) fn still_observed_in(published: &crate::model::PublishedAvailability)
 /// The zero bytes after the last name of the name table (`hcs_schema::fields::NAME_PADDING`).
 const NAME_PADDING: usize = 48;
 
-/// Every property name of every struct that JSON writes as it is (all of them: a name with a
-/// quote, a backslash or a control character would be left out and written as a literal),
-/// sorted by bytes.
+/// The constant of a property name in `json_names.rs`: the name itself, a raw identifier if it
+/// is a keyword.
+fn json_name_ident(name: &str) -> proc_macro2::Ident {
+    if names::is_keyword(name) {
+        proc_macro2::Ident::new_raw(name, proc_macro2::Span::call_site())
+    } else {
+        format_ident!("{name}")
+    }
+}
+
+/// Whether a property name can be its own constant in `json_names.rs`: an identifier, or a
+/// keyword that can be raw. (Such names also need no escaping in JSON.)
+fn is_constant_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !matches!(name, "_" | "self" | "Self" | "super" | "crate")
+}
+
+/// Every property name of every struct that is its own constant in the name table (all of them:
+/// a name that is no identifier would be left out and written as a literal), sorted by bytes.
 fn json_names(model: &Model) -> BTreeSet<&str> {
     model
         .definitions
@@ -320,7 +353,7 @@ fn json_names(model: &Model) -> BTreeSet<&str> {
         })
         .flatten()
         .map(|property| property.name.as_str())
-        .filter(|name| name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'))
+        .filter(|name| is_constant_name(name))
         .collect()
 }
 

@@ -132,11 +132,12 @@ pub(crate) fn emit(
         defaults.push(quote! { #ident: None, });
         let availability = context.availability_tokens(&property.availability);
         let rust_name_text = rust_name.trim_start_matches("r#");
-        // The name as a slice of the name table (`json_names.rs`), which the JSON writer copies
-        // without looking for characters to escape; a name the table does not have (one that
-        // needs escaping) as a literal.
+        // The name as its constant of the name table (`json_names.rs`), a slice the JSON writer
+        // copies without looking for characters to escape; a name the table does not have (one
+        // that needs escaping or is no identifier) as a literal.
         let json_name_value = if context.json_names.contains(json_name.as_str()) {
-            quote! { fields::json_name(#json_name) }
+            let constant = super::json_name_ident(json_name);
+            quote! { super::json_names::#constant }
         } else {
             quote! { #json_name }
         };

@@ -158,67 +158,67 @@ impl SchemaType for Attachment {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("Path"),
+            json_name: super::json_names::Path,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "ignore_flushes",
-            json_name: fields::json_name("IgnoreFlushes"),
+            json_name: super::json_names::IgnoreFlushes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "caching_mode",
-            json_name: fields::json_name("CachingMode"),
+            json_name: super::json_names::CachingMode,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "no_write_hardening",
-            json_name: fields::json_name("NoWriteHardening"),
+            json_name: super::json_names::NoWriteHardening,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "disable_expansion_optimization",
-            json_name: fields::json_name("DisableExpansionOptimization"),
+            json_name: super::json_names::DisableExpansionOptimization,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "ignore_relative_locator",
-            json_name: fields::json_name("IgnoreRelativeLocator"),
+            json_name: super::json_names::IgnoreRelativeLocator,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "capture_io_attribution_context",
-            json_name: fields::json_name("CaptureIoAttributionContext"),
+            json_name: super::json_names::CaptureIoAttributionContext,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "read_only",
-            json_name: fields::json_name("ReadOnly"),
+            json_name: super::json_names::ReadOnly,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "support_compressed_volumes",
-            json_name: fields::json_name("SupportCompressedVolumes"),
+            json_name: super::json_names::SupportCompressedVolumes,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "extensible_virtual_disk_type",
-            json_name: fields::json_name("ExtensibleVirtualDiskType"),
+            json_name: super::json_names::ExtensibleVirtualDiskType,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "always_allow_sparse_files",
-            json_name: fields::json_name("AlwaysAllowSparseFiles"),
+            json_name: super::json_names::AlwaysAllowSparseFiles,
             availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "support_encrypted_files",
-            json_name: fields::json_name("SupportEncryptedFiles"),
+            json_name: super::json_names::SupportEncryptedFiles,
             availability: since::V2_6_21H2,
         },
     ];

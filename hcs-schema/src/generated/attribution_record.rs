@@ -102,37 +102,37 @@ impl SchemaType for AttributionRecord {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "worker_exit",
-            json_name: fields::json_name("WorkerExit"),
+            json_name: super::json_names::WorkerExit,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "guest_crash",
-            json_name: fields::json_name("GuestCrash"),
+            json_name: super::json_names::GuestCrash,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "triple_fault",
-            json_name: fields::json_name("TripleFault"),
+            json_name: super::json_names::TripleFault,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "inject_non_maskable_interrupt",
-            json_name: fields::json_name("InjectNonMaskableInterrupt"),
+            json_name: super::json_names::InjectNonMaskableInterrupt,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "operation_failure",
-            json_name: fields::json_name("OperationFailure"),
+            json_name: super::json_names::OperationFailure,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "system_exit",
-            json_name: fields::json_name("SystemExit"),
+            json_name: super::json_names::SystemExit,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "virtual_device_failure",
-            json_name: fields::json_name("VirtualDeviceFailure"),
+            json_name: super::json_names::VirtualDeviceFailure,
             availability: since::V2_4_20H2,
         },
     ];

@@ -59,7 +59,7 @@ impl SchemaType for BasicInformation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "supported_schema_versions",
-            json_name: fields::json_name("SupportedSchemaVersions"),
+            json_name: super::json_names::SupportedSchemaVersions,
             availability: since::V2_1_1809,
         },
     ];

@@ -58,12 +58,12 @@ impl SchemaType for BatchedBinding {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "file_path",
-            json_name: fields::json_name("FilePath"),
+            json_name: super::json_names::FilePath,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "binding_roots",
-            json_name: fields::json_name("BindingRoots"),
+            json_name: super::json_names::BindingRoots,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

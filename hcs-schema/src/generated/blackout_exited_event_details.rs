@@ -66,12 +66,12 @@ impl SchemaType for BlackoutExitedEventDetails {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "blackout_duration_milliseconds",
-            json_name: fields::json_name("BlackoutDurationMilliseconds"),
+            json_name: super::json_names::BlackoutDurationMilliseconds,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "blackout_stop_timestamp",
-            json_name: fields::json_name("BlackoutStopTimestamp"),
+            json_name: super::json_names::BlackoutStopTimestamp,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];

@@ -89,32 +89,32 @@ impl SchemaType for CacheAllocationSystemInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "l3_cat_supported",
-            json_name: fields::json_name("L3CatSupported"),
+            json_name: super::json_names::L3CatSupported,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_cos_bitmask_width",
-            json_name: fields::json_name("L3CosBitmaskWidth"),
+            json_name: super::json_names::L3CosBitmaskWidth,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_cos_bitmask_hw_reserved",
-            json_name: fields::json_name("L3CosBitmaskHwReserved"),
+            json_name: super::json_names::L3CosBitmaskHwReserved,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "num_l3_cos_slots",
-            json_name: fields::json_name("NumL3CosSlots"),
+            json_name: super::json_names::NumL3CosSlots,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_cos_slots",
-            json_name: fields::json_name("L3CosSlots"),
+            json_name: super::json_names::L3CosSlots,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "root_cos",
-            json_name: fields::json_name("RootCos"),
+            json_name: super::json_names::RootCos,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -105,37 +105,37 @@ impl SchemaType for CacheMonitoringSystemInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "l3_cmt_supported",
-            json_name: fields::json_name("L3CmtSupported"),
+            json_name: super::json_names::L3CmtSupported,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_occupancy_monitoring_supported",
-            json_name: fields::json_name("L3OccupancyMonitoringSupported"),
+            json_name: super::json_names::L3OccupancyMonitoringSupported,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_total_bw_monitoring_supported",
-            json_name: fields::json_name("L3TotalBwMonitoringSupported"),
+            json_name: super::json_names::L3TotalBwMonitoringSupported,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_local_bw_monitoring_supported",
-            json_name: fields::json_name("L3LocalBwMonitoringSupported"),
+            json_name: super::json_names::L3LocalBwMonitoringSupported,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "max_rmid",
-            json_name: fields::json_name("MaxRmid"),
+            json_name: super::json_names::MaxRmid,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "root_rmid",
-            json_name: fields::json_name("RootRmid"),
+            json_name: super::json_names::RootRmid,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "root_cache_stats",
-            json_name: fields::json_name("RootCacheStats"),
+            json_name: super::json_names::RootCacheStats,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -65,17 +65,17 @@ impl SchemaType for CacheQueryStatsResponse {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "l3_occupancy_bytes",
-            json_name: fields::json_name("L3OccupancyBytes"),
+            json_name: super::json_names::L3OccupancyBytes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_total_bw_bytes",
-            json_name: fields::json_name("L3TotalBwBytes"),
+            json_name: super::json_names::L3TotalBwBytes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "l3_local_bw_bytes",
-            json_name: fields::json_name("L3LocalBwBytes"),
+            json_name: super::json_names::L3LocalBwBytes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

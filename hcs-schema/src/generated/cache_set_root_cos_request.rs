@@ -51,7 +51,7 @@ impl SchemaType for CacheSetRootCosRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cos_index",
-            json_name: fields::json_name("CosIndex"),
+            json_name: super::json_names::CosIndex,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -51,7 +51,7 @@ impl SchemaType for CacheSetRootRmidRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "rmid",
-            json_name: fields::json_name("Rmid"),
+            json_name: super::json_names::Rmid,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

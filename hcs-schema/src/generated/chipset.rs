@@ -136,62 +136,62 @@ impl SchemaType for Chipset {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "uefi",
-            json_name: fields::json_name("Uefi"),
+            json_name: super::json_names::Uefi,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "pcat",
-            json_name: fields::json_name("Pcat"),
+            json_name: super::json_names::Pcat,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "is_num_lock_disabled",
-            json_name: fields::json_name("IsNumLockDisabled"),
+            json_name: super::json_names::IsNumLockDisabled,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "base_board_serial_number",
-            json_name: fields::json_name("BaseBoardSerialNumber"),
+            json_name: super::json_names::BaseBoardSerialNumber,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chassis_serial_number",
-            json_name: fields::json_name("ChassisSerialNumber"),
+            json_name: super::json_names::ChassisSerialNumber,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "chassis_asset_tag",
-            json_name: fields::json_name("ChassisAssetTag"),
+            json_name: super::json_names::ChassisAssetTag,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_hibernation",
-            json_name: fields::json_name("EnableHibernation"),
+            json_name: super::json_names::EnableHibernation,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "use_utc",
-            json_name: fields::json_name("UseUtc"),
+            json_name: super::json_names::UseUtc,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "linux_kernel_direct",
-            json_name: fields::json_name("LinuxKernelDirect"),
+            json_name: super::json_names::LinuxKernelDirect,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "firmware_file",
-            json_name: fields::json_name("FirmwareFile"),
+            json_name: super::json_names::FirmwareFile,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_FIRMWARE_FILE_2_5,
         },
         FieldInfo {
             rust_name: "system_information",
-            json_name: fields::json_name("SystemInformation"),
+            json_name: super::json_names::SystemInformation,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "memory_device_serial_number",
-            json_name: fields::json_name("MemoryDeviceSerialNumber"),
+            json_name: super::json_names::MemoryDeviceSerialNumber,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

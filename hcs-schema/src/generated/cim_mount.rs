@@ -73,22 +73,22 @@ impl SchemaType for CimMount {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "image_path",
-            json_name: fields::json_name("ImagePath"),
+            json_name: super::json_names::ImagePath,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "file_system_name",
-            json_name: fields::json_name("FileSystemName"),
+            json_name: super::json_names::FileSystemName,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "volume_guid",
-            json_name: fields::json_name("VolumeGuid"),
+            json_name: super::json_names::VolumeGuid,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mount_flags",
-            json_name: fields::json_name("MountFlags"),
+            json_name: super::json_names::MountFlags,
             availability: since::V2_5_2104,
         },
     ];

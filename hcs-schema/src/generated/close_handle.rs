@@ -52,7 +52,7 @@ impl SchemaType for CloseHandle {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "handle",
-            json_name: fields::json_name("Handle"),
+            json_name: super::json_names::Handle,
             availability: since::V2_0_1809,
         },
     ];

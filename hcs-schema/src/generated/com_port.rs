@@ -59,12 +59,12 @@ impl SchemaType for ComPort {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "named_pipe",
-            json_name: fields::json_name("NamedPipe"),
+            json_name: super::json_names::NamedPipe,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "optimize_for_debugger",
-            json_name: fields::json_name("OptimizeForDebugger"),
+            json_name: super::json_names::OptimizeForDebugger,
             availability: since::V2_1_1809,
         },
     ];

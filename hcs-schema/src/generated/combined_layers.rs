@@ -78,22 +78,22 @@ impl SchemaType for CombinedLayers {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "layers",
-            json_name: fields::json_name("Layers"),
+            json_name: super::json_names::Layers,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "scratch_path",
-            json_name: fields::json_name("ScratchPath"),
+            json_name: super::json_names::ScratchPath,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container_root_path",
-            json_name: fields::json_name("ContainerRootPath"),
+            json_name: super::json_names::ContainerRootPath,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "filter_type",
-            json_name: fields::json_name("FilterType"),
+            json_name: super::json_names::FilterType,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_FILTER_TYPE_2_9,
         },
     ];

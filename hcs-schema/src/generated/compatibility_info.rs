@@ -53,7 +53,7 @@ impl SchemaType for CompatibilityInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "data",
-            json_name: fields::json_name("Data"),
+            json_name: super::json_names::Data,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

@@ -121,42 +121,42 @@ impl SchemaType for ComputeSystem {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "owner",
-            json_name: fields::json_name("Owner"),
+            json_name: super::json_names::Owner,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "schema_version",
-            json_name: fields::json_name("SchemaVersion"),
+            json_name: super::json_names::SchemaVersion,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosting_system_id",
-            json_name: fields::json_name("HostingSystemId"),
+            json_name: super::json_names::HostingSystemId,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosted_system",
-            json_name: fields::json_name("HostedSystem"),
+            json_name: super::json_names::HostedSystem,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container",
-            json_name: fields::json_name("Container"),
+            json_name: super::json_names::Container,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "virtual_machine",
-            json_name: fields::json_name("VirtualMachine"),
+            json_name: super::json_names::VirtualMachine,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "should_terminate_on_last_handle_closed",
-            json_name: fields::json_name("ShouldTerminateOnLastHandleClosed"),
+            json_name: super::json_names::ShouldTerminateOnLastHandleClosed,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "job_name",
-            json_name: fields::json_name("JobName"),
+            json_name: super::json_names::JobName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -125,57 +125,57 @@ impl SchemaType for ComputeSystemProperties {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name("Id"),
+            json_name: super::json_names::Id,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("Name"),
+            json_name: super::json_names::Name,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "system_type",
-            json_name: fields::json_name("SystemType"),
+            json_name: super::json_names::SystemType,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "state",
-            json_name: fields::json_name("State"),
+            json_name: super::json_names::State,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "owner",
-            json_name: fields::json_name("Owner"),
+            json_name: super::json_names::Owner,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_id",
-            json_name: fields::json_name("RuntimeId"),
+            json_name: super::json_names::RuntimeId,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_os_type",
-            json_name: fields::json_name("RuntimeOsType"),
+            json_name: super::json_names::RuntimeOsType,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "hosting_system_id",
-            json_name: fields::json_name("HostingSystemId"),
+            json_name: super::json_names::HostingSystemId,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "is_dummy",
-            json_name: fields::json_name("IsDummy"),
+            json_name: super::json_names::IsDummy,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "ob_root",
-            json_name: fields::json_name("ObRoot"),
+            json_name: super::json_names::ObRoot,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "runtime_template_id",
-            json_name: fields::json_name("RuntimeTemplateId"),
+            json_name: super::json_names::RuntimeTemplateId,
             availability: since::V2_5_2104,
         },
     ];

@@ -52,7 +52,7 @@ impl SchemaType for ConsoleImage {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "image",
-            json_name: fields::json_name("Image"),
+            json_name: super::json_names::Image,
             availability: since::V2_5_2104,
         },
     ];

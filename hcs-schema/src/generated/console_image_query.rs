@@ -72,17 +72,17 @@ impl SchemaType for ConsoleImageQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "width",
-            json_name: fields::json_name("Width"),
+            json_name: super::json_names::Width,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "height",
-            json_name: fields::json_name("Height"),
+            json_name: super::json_names::Height,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: fields::json_name("Flags"),
+            json_name: super::json_names::Flags,
             availability: since::V2_5_2104,
         },
     ];

@@ -57,12 +57,12 @@ impl SchemaType for ConsoleSize {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "height",
-            json_name: fields::json_name("Height"),
+            json_name: super::json_names::Height,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "width",
-            json_name: fields::json_name("Width"),
+            json_name: super::json_names::Width,
             availability: since::V2_0_1809,
         },
     ];

@@ -181,72 +181,72 @@ impl SchemaType for Container {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "guest_os",
-            json_name: fields::json_name("GuestOs"),
+            json_name: super::json_names::GuestOs,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "storage",
-            json_name: fields::json_name("Storage"),
+            json_name: super::json_names::Storage,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mapped_directories",
-            json_name: fields::json_name("MappedDirectories"),
+            json_name: super::json_names::MappedDirectories,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mapped_pipes",
-            json_name: fields::json_name("MappedPipes"),
+            json_name: super::json_names::MappedPipes,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "memory",
-            json_name: fields::json_name("Memory"),
+            json_name: super::json_names::Memory,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "processor",
-            json_name: fields::json_name("Processor"),
+            json_name: super::json_names::Processor,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "networking",
-            json_name: fields::json_name("Networking"),
+            json_name: super::json_names::Networking,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hv_socket",
-            json_name: fields::json_name("HvSocket"),
+            json_name: super::json_names::HvSocket,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container_credential_guard",
-            json_name: fields::json_name("ContainerCredentialGuard"),
+            json_name: super::json_names::ContainerCredentialGuard,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "registry_changes",
-            json_name: fields::json_name("RegistryChanges"),
+            json_name: super::json_names::RegistryChanges,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "assigned_devices",
-            json_name: fields::json_name("AssignedDevices"),
+            json_name: super::json_names::AssignedDevices,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "additional_device_namespace",
-            json_name: fields::json_name("AdditionalDeviceNamespace"),
+            json_name: super::json_names::AdditionalDeviceNamespace,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "isolation_type",
-            json_name: fields::json_name("IsolationType"),
+            json_name: super::json_names::IsolationType,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "container_definition_file_path",
-            json_name: fields::json_name("ContainerDefinitionFilePath"),
+            json_name: super::json_names::ContainerDefinitionFilePath,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

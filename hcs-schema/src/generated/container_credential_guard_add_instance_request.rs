@@ -75,17 +75,17 @@ impl SchemaType for ContainerCredentialGuardAddInstanceRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name("Id"),
+            json_name: super::json_names::Id,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_spec",
-            json_name: fields::json_name("CredentialSpec"),
+            json_name: super::json_names::CredentialSpec,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "transport",
-            json_name: fields::json_name("Transport"),
+            json_name: super::json_names::Transport,
             availability: since::V2_1_1809,
         },
     ];

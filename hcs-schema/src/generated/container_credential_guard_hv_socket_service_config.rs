@@ -66,12 +66,12 @@ impl SchemaType for ContainerCredentialGuardHvSocketServiceConfig {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "service_id",
-            json_name: fields::json_name("ServiceId"),
+            json_name: super::json_names::ServiceId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "service_config",
-            json_name: fields::json_name("ServiceConfig"),
+            json_name: super::json_names::ServiceConfig,
             availability: since::V2_1_1809,
         },
     ];

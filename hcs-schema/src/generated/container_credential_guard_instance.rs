@@ -75,17 +75,17 @@ impl SchemaType for ContainerCredentialGuardInstance {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name("Id"),
+            json_name: super::json_names::Id,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_guard",
-            json_name: fields::json_name("CredentialGuard"),
+            json_name: super::json_names::CredentialGuard,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hv_socket_config",
-            json_name: fields::json_name("HvSocketConfig"),
+            json_name: super::json_names::HvSocketConfig,
             availability: since::V2_1_1809,
         },
     ];

@@ -54,7 +54,7 @@ impl SchemaType for ContainerCredentialGuardRemoveInstanceRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name("Id"),
+            json_name: super::json_names::Id,
             availability: since::V2_1_1809,
         },
     ];

@@ -82,22 +82,22 @@ impl SchemaType for ContainerCredentialGuardState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cookie",
-            json_name: fields::json_name("Cookie"),
+            json_name: super::json_names::Cookie,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "rpc_endpoint",
-            json_name: fields::json_name("RpcEndpoint"),
+            json_name: super::json_names::RpcEndpoint,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "transport",
-            json_name: fields::json_name("Transport"),
+            json_name: super::json_names::Transport,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "credential_spec",
-            json_name: fields::json_name("CredentialSpec"),
+            json_name: super::json_names::CredentialSpec,
             availability: since::V2_1_1809,
         },
     ];

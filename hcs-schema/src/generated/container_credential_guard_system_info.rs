@@ -57,7 +57,7 @@ impl SchemaType for ContainerCredentialGuardSystemInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "instances",
-            json_name: fields::json_name("Instances"),
+            json_name: super::json_names::Instances,
             availability: since::V2_1_1809,
         },
     ];

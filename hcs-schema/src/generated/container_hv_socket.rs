@@ -86,22 +86,22 @@ impl SchemaType for ContainerHvSocket {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "config",
-            json_name: fields::json_name("Config"),
+            json_name: super::json_names::Config,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_power_shell_direct",
-            json_name: fields::json_name("EnablePowerShellDirect"),
+            json_name: super::json_names::EnablePowerShellDirect,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "enable_utc_relay",
-            json_name: fields::json_name("EnableUtcRelay"),
+            json_name: super::json_names::EnableUtcRelay,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "enable_auditing",
-            json_name: fields::json_name("EnableAuditing"),
+            json_name: super::json_names::EnableAuditing,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -64,12 +64,12 @@ impl SchemaType for ContainerMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "size_in_mb",
-            json_name: fields::json_name("SizeInMB"),
+            json_name: super::json_names::SizeInMB,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "maximum",
-            json_name: fields::json_name("Maximum"),
+            json_name: super::json_names::Maximum,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -75,17 +75,17 @@ impl SchemaType for ContainerProcessor {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "count",
-            json_name: fields::json_name("Count"),
+            json_name: super::json_names::Count,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "weight",
-            json_name: fields::json_name("Weight"),
+            json_name: super::json_names::Weight,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum",
-            json_name: fields::json_name("Maximum"),
+            json_name: super::json_names::Maximum,
             availability: since::V2_0_1809,
         },
     ];

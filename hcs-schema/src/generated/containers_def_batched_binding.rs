@@ -57,12 +57,12 @@ impl SchemaType for ContainersDefBatchedBinding {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "filepath",
-            json_name: fields::json_name("filepath"),
+            json_name: super::json_names::filepath,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "bindingroots",
-            json_name: fields::json_name("bindingroots"),
+            json_name: super::json_names::bindingroots,
             availability: since::V2_3_2004,
         },
     ];

@@ -52,7 +52,7 @@ impl SchemaType for ContainersDefContainer {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "namespace",
-            json_name: fields::json_name("namespace"),
+            json_name: super::json_names::namespace,
             availability: since::V2_3_2004,
         },
     ];

@@ -52,7 +52,7 @@ impl SchemaType for ContainersDefDevice {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "device_extension",
-            json_name: fields::json_name("device_extension"),
+            json_name: super::json_names::device_extension,
             availability: since::V2_3_2004,
         },
     ];

@@ -76,22 +76,22 @@ impl SchemaType for CpuGroupConfig {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
-            json_name: fields::json_name("GroupId"),
+            json_name: super::json_names::GroupId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "affinity",
-            json_name: fields::json_name("Affinity"),
+            json_name: super::json_names::Affinity,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "group_properties",
-            json_name: fields::json_name("GroupProperties"),
+            json_name: super::json_names::GroupProperties,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hypervisor_group_id",
-            json_name: fields::json_name("HypervisorGroupId"),
+            json_name: super::json_names::HypervisorGroupId,
             availability: since::V2_5_2104,
         },
     ];

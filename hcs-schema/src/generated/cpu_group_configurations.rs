@@ -54,7 +54,7 @@ impl SchemaType for CpuGroupConfigurations {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cpu_groups",
-            json_name: fields::json_name("CpuGroups"),
+            json_name: super::json_names::CpuGroups,
             availability: since::V2_1_1809,
         },
     ];

@@ -57,12 +57,12 @@ impl SchemaType for CpuGroupProperty {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_code",
-            json_name: fields::json_name("PropertyCode"),
+            json_name: super::json_names::PropertyCode,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_value",
-            json_name: fields::json_name("PropertyValue"),
+            json_name: super::json_names::PropertyValue,
             availability: since::V2_1_1809,
         },
     ];

@@ -59,12 +59,12 @@ impl SchemaType for CrashOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "guest_debug_state_file",
-            json_name: fields::json_name("GuestDebugStateFile"),
+            json_name: super::json_names::GuestDebugStateFile,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -130,47 +130,47 @@ impl SchemaType for CrashReport {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "system_id",
-            json_name: fields::json_name("SystemId"),
+            json_name: super::json_names::SystemId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "activity_id",
-            json_name: fields::json_name("ActivityId"),
+            json_name: super::json_names::ActivityId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "windows_crash_info",
-            json_name: fields::json_name("WindowsCrashInfo"),
+            json_name: super::json_names::WindowsCrashInfo,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "crash_parameters",
-            json_name: fields::json_name("CrashParameters"),
+            json_name: super::json_names::CrashParameters,
             availability: since::V2_3_1809,
         },
         FieldInfo {
             rust_name: "crash_log",
-            json_name: fields::json_name("CrashLog"),
+            json_name: super::json_names::CrashLog,
             availability: since::V2_3_1809,
         },
         FieldInfo {
             rust_name: "vmwp_dump",
-            json_name: fields::json_name("VmwpDump"),
+            json_name: super::json_names::VmwpDump,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "status",
-            json_name: fields::json_name("Status"),
+            json_name: super::json_names::Status,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "pre_os_id",
-            json_name: fields::json_name("PreOSId"),
+            json_name: super::json_names::PreOSId,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "crash_stack_unavailable",
-            json_name: fields::json_name("CrashStackUnavailable"),
+            json_name: super::json_names::CrashStackUnavailable,
             availability: since::V2_4_20H2,
         },
     ];

@@ -58,12 +58,12 @@ impl SchemaType for CrashReportProcessDump {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "dump_file",
-            json_name: fields::json_name("DumpFile"),
+            json_name: super::json_names::DumpFile,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "status",
-            json_name: fields::json_name("Status"),
+            json_name: super::json_names::Status,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -96,27 +96,27 @@ impl SchemaType for DebugOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "bugcheck_saved_state_file_name",
-            json_name: fields::json_name("BugcheckSavedStateFileName"),
+            json_name: super::json_names::BugcheckSavedStateFileName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "bugcheck_no_crashdump_saved_state_file_name",
-            json_name: fields::json_name("BugcheckNoCrashdumpSavedStateFileName"),
+            json_name: super::json_names::BugcheckNoCrashdumpSavedStateFileName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "triple_fault_saved_state_file_name",
-            json_name: fields::json_name("TripleFaultSavedStateFileName"),
+            json_name: super::json_names::TripleFaultSavedStateFileName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "firmware_dump_file_name",
-            json_name: fields::json_name("FirmwareDumpFileName"),
+            json_name: super::json_names::FirmwareDumpFileName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "worker_process_dump_on_guest_crash",
-            json_name: fields::json_name("WorkerProcessDumpOnGuestCrash"),
+            json_name: super::json_names::WorkerProcessDumpOnGuestCrash,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -73,17 +73,17 @@ impl SchemaType for Device {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "interface_class_guid",
-            json_name: fields::json_name("InterfaceClassGuid"),
+            json_name: super::json_names::InterfaceClassGuid,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "location_path",
-            json_name: fields::json_name("LocationPath"),
+            json_name: super::json_names::LocationPath,
             availability: since::V2_2_1903,
         },
     ];

@@ -79,17 +79,17 @@ impl SchemaType for Device2 {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "version",
-            json_name: fields::json_name("Version"),
+            json_name: super::json_names::Version,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "states",
-            json_name: fields::json_name("States"),
+            json_name: super::json_names::States,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

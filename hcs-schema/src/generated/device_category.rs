@@ -59,12 +59,12 @@ impl SchemaType for DeviceCategory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("name"),
+            json_name: super::json_names::name,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "interface_class",
-            json_name: fields::json_name("interface_class"),
+            json_name: super::json_names::interface_class,
             availability: since::V2_3_2004,
         },
     ];

@@ -60,12 +60,12 @@ impl SchemaType for DeviceExtension {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "device_category",
-            json_name: fields::json_name("device_category"),
+            json_name: super::json_names::device_category,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "namespace",
-            json_name: fields::json_name("namespace"),
+            json_name: super::json_names::namespace,
             availability: since::V2_3_2004,
         },
     ];

@@ -73,22 +73,22 @@ impl SchemaType for DeviceInstance {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name("id"),
+            json_name: super::json_names::id,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "location_path",
-            json_name: fields::json_name("location_path"),
+            json_name: super::json_names::location_path,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "port_name",
-            json_name: fields::json_name("port_name"),
+            json_name: super::json_names::port_name,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "interface_class",
-            json_name: fields::json_name("interface_class"),
+            json_name: super::json_names::interface_class,
             availability: since::V2_3_2004,
         },
     ];

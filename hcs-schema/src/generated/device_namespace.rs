@@ -70,17 +70,17 @@ impl SchemaType for DeviceNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "requires_driverstore",
-            json_name: fields::json_name("requires_driverstore"),
+            json_name: super::json_names::requires_driverstore,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "device_category",
-            json_name: fields::json_name("device_category"),
+            json_name: super::json_names::device_category,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "device_instance",
-            json_name: fields::json_name("device_instance"),
+            json_name: super::json_names::device_instance,
             availability: since::V2_3_2004,
         },
     ];

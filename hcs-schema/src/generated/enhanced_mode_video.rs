@@ -53,7 +53,7 @@ impl SchemaType for EnhancedModeVideo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "connection_options",
-            json_name: fields::json_name("ConnectionOptions"),
+            json_name: super::json_names::ConnectionOptions,
             availability: since::V2_1_1809,
         },
     ];

@@ -110,37 +110,37 @@ impl SchemaType for ErrorEvent {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "message",
-            json_name: fields::json_name("Message"),
+            json_name: super::json_names::Message,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "stack_trace",
-            json_name: fields::json_name("StackTrace"),
+            json_name: super::json_names::StackTrace,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "provider",
-            json_name: fields::json_name("Provider"),
+            json_name: super::json_names::Provider,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "event_id",
-            json_name: fields::json_name("EventId"),
+            json_name: super::json_names::EventId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: fields::json_name("Flags"),
+            json_name: super::json_names::Flags,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "source",
-            json_name: fields::json_name("Source"),
+            json_name: super::json_names::Source,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "data",
-            json_name: fields::json_name("Data"),
+            json_name: super::json_names::Data,
             availability: since::V2_1_1809,
         },
     ];

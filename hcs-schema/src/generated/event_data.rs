@@ -65,12 +65,12 @@ impl SchemaType for EventData {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "value",
-            json_name: fields::json_name("Value"),
+            json_name: super::json_names::Value,
             availability: since::V2_1_1809,
         },
     ];

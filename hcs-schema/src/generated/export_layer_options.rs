@@ -50,7 +50,7 @@ impl SchemaType for ExportLayerOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "is_writable_layer",
-            json_name: fields::json_name("IsWritableLayer"),
+            json_name: super::json_names::IsWritableLayer,
             availability: since::V2_1_1809,
         },
     ];

@@ -81,27 +81,27 @@ impl SchemaType for FilesystemNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("path"),
+            json_name: super::json_names::path,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "isolation",
-            json_name: fields::json_name("isolation"),
+            json_name: super::json_names::isolation,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "nesting",
-            json_name: fields::json_name("nesting"),
+            json_name: super::json_names::nesting,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "layer",
-            json_name: fields::json_name("layer"),
+            json_name: super::json_names::layer,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "bindings",
-            json_name: fields::json_name("bindings"),
+            json_name: super::json_names::bindings,
             availability: since::V2_3_2004,
         },
     ];

@@ -70,12 +70,12 @@ impl SchemaType for FilteredPropertyQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_type",
-            json_name: fields::json_name("PropertyType"),
+            json_name: super::json_names::PropertyType,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
         FieldInfo {
             rust_name: "filter",
-            json_name: fields::json_name("Filter"),
+            json_name: super::json_names::Filter,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];

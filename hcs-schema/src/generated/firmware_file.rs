@@ -53,7 +53,7 @@ impl SchemaType for FirmwareFile {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "parameters",
-            json_name: fields::json_name("Parameters"),
+            json_name: super::json_names::Parameters,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_FIRMWARE_FILE_2_5,
         },
     ];

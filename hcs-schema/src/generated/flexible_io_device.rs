@@ -67,17 +67,17 @@ impl SchemaType for FlexibleIoDevice {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "emulator_id",
-            json_name: fields::json_name("EmulatorId"),
+            json_name: super::json_names::EmulatorId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hosting_model",
-            json_name: fields::json_name("HostingModel"),
+            json_name: super::json_names::HostingModel,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "configuration",
-            json_name: fields::json_name("Configuration"),
+            json_name: super::json_names::Configuration,
             availability: since::V2_1_1809,
         },
     ];

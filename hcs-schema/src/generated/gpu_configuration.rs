@@ -77,17 +77,17 @@ impl SchemaType for GpuConfiguration {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "assignment_mode",
-            json_name: fields::json_name("AssignmentMode"),
+            json_name: super::json_names::AssignmentMode,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "assignment_request",
-            json_name: fields::json_name("AssignmentRequest"),
+            json_name: super::json_names::AssignmentRequest,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_vendor_extension",
-            json_name: fields::json_name("AllowVendorExtension"),
+            json_name: super::json_names::AllowVendorExtension,
             availability: since::V2_0_1809,
         },
     ];

@@ -70,17 +70,17 @@ impl SchemaType for GuestConnection {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "use_vsock",
-            json_name: fields::json_name("UseVsock"),
+            json_name: super::json_names::UseVsock,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "use_connected_suspend",
-            json_name: fields::json_name("UseConnectedSuspend"),
+            json_name: super::json_names::UseConnectedSuspend,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "use_host_time_zone",
-            json_name: fields::json_name("UseHostTimeZone"),
+            json_name: super::json_names::UseHostTimeZone,
             availability: since::V2_4_20H2,
         },
     ];

@@ -76,17 +76,17 @@ impl SchemaType for GuestConnectionInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "supported_schema_versions",
-            json_name: fields::json_name("SupportedSchemaVersions"),
+            json_name: super::json_names::SupportedSchemaVersions,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "protocol_version",
-            json_name: fields::json_name("ProtocolVersion"),
+            json_name: super::json_names::ProtocolVersion,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_defined_capabilities",
-            json_name: fields::json_name("GuestDefinedCapabilities"),
+            json_name: super::json_names::GuestDefinedCapabilities,
             availability: since::V2_1_1809,
         },
     ];

@@ -52,7 +52,7 @@ impl SchemaType for GuestCrash {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "crash_parameters",
-            json_name: fields::json_name("CrashParameters"),
+            json_name: super::json_names::CrashParameters,
             availability: since::V2_4_20H2,
         },
     ];

@@ -56,7 +56,7 @@ impl SchemaType for GuestCrashReporting {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "windows_crash_settings",
-            json_name: fields::json_name("WindowsCrashSettings"),
+            json_name: super::json_names::WindowsCrashSettings,
             availability: since::V2_0_1809,
         },
     ];

@@ -89,32 +89,32 @@ impl SchemaType for GuestMemoryInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "total_physical_bytes",
-            json_name: fields::json_name("TotalPhysicalBytes"),
+            json_name: super::json_names::TotalPhysicalBytes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "total_usage",
-            json_name: fields::json_name("TotalUsage"),
+            json_name: super::json_names::TotalUsage,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "committed_bytes",
-            json_name: fields::json_name("CommittedBytes"),
+            json_name: super::json_names::CommittedBytes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "shared_committed_bytes",
-            json_name: fields::json_name("SharedCommittedBytes"),
+            json_name: super::json_names::SharedCommittedBytes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "commit_limit_bytes",
-            json_name: fields::json_name("CommitLimitBytes"),
+            json_name: super::json_names::CommitLimitBytes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "peak_commitment_bytes",
-            json_name: fields::json_name("PeakCommitmentBytes"),
+            json_name: super::json_names::PeakCommitmentBytes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -74,22 +74,22 @@ impl SchemaType for GuestModifySettingRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "resource_type",
-            json_name: fields::json_name("ResourceType"),
+            json_name: super::json_names::ResourceType,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "request_type",
-            json_name: fields::json_name("RequestType"),
+            json_name: super::json_names::RequestType,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name("Settings"),
+            json_name: super::json_names::Settings,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hosted_settings",
-            json_name: fields::json_name("HostedSettings"),
+            json_name: super::json_names::HostedSettings,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

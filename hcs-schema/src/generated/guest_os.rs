@@ -54,7 +54,7 @@ impl SchemaType for GuestOs {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_name",
-            json_name: fields::json_name("HostName"),
+            json_name: super::json_names::HostName,
             availability: since::V2_0_1809,
         },
     ];

@@ -83,22 +83,22 @@ impl SchemaType for GuestState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "guest_state_file_path",
-            json_name: fields::json_name("GuestStateFilePath"),
+            json_name: super::json_names::GuestStateFilePath,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "runtime_state_file_path",
-            json_name: fields::json_name("RuntimeStateFilePath"),
+            json_name: super::json_names::RuntimeStateFilePath,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "force_transient_state",
-            json_name: fields::json_name("ForceTransientState"),
+            json_name: super::json_names::ForceTransientState,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_state_file_type",
-            json_name: fields::json_name("GuestStateFileType"),
+            json_name: super::json_names::GuestStateFileType,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_CONFIDENTIAL_2_5,
         },
     ];

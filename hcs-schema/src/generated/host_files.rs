@@ -64,17 +64,17 @@ impl SchemaType for HostFiles {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "base_image_path",
-            json_name: fields::json_name("base_image_path"),
+            json_name: super::json_names::base_image_path,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "sandbox_path",
-            json_name: fields::json_name("sandbox_path"),
+            json_name: super::json_names::sandbox_path,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "file",
-            json_name: fields::json_name("file"),
+            json_name: super::json_names::file,
             availability: since::V2_3_2004,
         },
     ];

@@ -105,37 +105,37 @@ impl SchemaType for HostMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "total_memory_in_pages",
-            json_name: fields::json_name("TotalMemoryInPages"),
+            json_name: super::json_names::TotalMemoryInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "total_consumable_memory_in_pages",
-            json_name: fields::json_name("TotalConsumableMemoryInPages"),
+            json_name: super::json_names::TotalConsumableMemoryInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "available_memory_in_pages",
-            json_name: fields::json_name("AvailableMemoryInPages"),
+            json_name: super::json_names::AvailableMemoryInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "vm_overhead_in_pages",
-            json_name: fields::json_name("VmOverheadInPages"),
+            json_name: super::json_names::VmOverheadInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "vm_overhead_per_gb_in_pages",
-            json_name: fields::json_name("VmOverheadPerGBInPages"),
+            json_name: super::json_names::VmOverheadPerGBInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "system_overhead_in_pages",
-            json_name: fields::json_name("SystemOverheadInPages"),
+            json_name: super::json_names::SystemOverheadInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "numa_spanning_enabled",
-            json_name: fields::json_name("NumaSpanningEnabled"),
+            json_name: super::json_names::NumaSpanningEnabled,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

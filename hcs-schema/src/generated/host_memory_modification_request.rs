@@ -61,12 +61,12 @@ impl SchemaType for HostMemoryModificationRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
-            json_name: fields::json_name("Operation"),
+            json_name: super::json_names::Operation,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "operation_details",
-            json_name: fields::json_name("OperationDetails"),
+            json_name: super::json_names::OperationDetails,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

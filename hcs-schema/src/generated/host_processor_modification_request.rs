@@ -62,12 +62,12 @@ impl SchemaType for HostProcessorModificationRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
-            json_name: fields::json_name("Operation"),
+            json_name: super::json_names::Operation,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "operation_details",
-            json_name: fields::json_name("OperationDetails"),
+            json_name: super::json_names::OperationDetails,
             availability: since::V2_1_1809,
         },
     ];

@@ -66,12 +66,12 @@ impl SchemaType for HostedSystem {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "schema_version",
-            json_name: fields::json_name("SchemaVersion"),
+            json_name: super::json_names::SchemaVersion,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "container",
-            json_name: fields::json_name("Container"),
+            json_name: super::json_names::Container,
             availability: since::V2_0_1809,
         },
     ];

@@ -59,12 +59,12 @@ impl SchemaType for HvSocketAddress {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "local_address",
-            json_name: fields::json_name("LocalAddress"),
+            json_name: super::json_names::LocalAddress,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "parent_address",
-            json_name: fields::json_name("ParentAddress"),
+            json_name: super::json_names::ParentAddress,
             availability: since::V2_1_1809,
         },
     ];

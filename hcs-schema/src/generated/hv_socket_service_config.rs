@@ -83,22 +83,22 @@ impl SchemaType for HvSocketServiceConfig {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "bind_security_descriptor",
-            json_name: fields::json_name("BindSecurityDescriptor"),
+            json_name: super::json_names::BindSecurityDescriptor,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "connect_security_descriptor",
-            json_name: fields::json_name("ConnectSecurityDescriptor"),
+            json_name: super::json_names::ConnectSecurityDescriptor,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_wildcard_binds",
-            json_name: fields::json_name("AllowWildcardBinds"),
+            json_name: super::json_names::AllowWildcardBinds,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "disabled",
-            json_name: fields::json_name("Disabled"),
+            json_name: super::json_names::Disabled,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

@@ -80,17 +80,17 @@ impl SchemaType for HvSocketSystemConfig {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "default_bind_security_descriptor",
-            json_name: fields::json_name("DefaultBindSecurityDescriptor"),
+            json_name: super::json_names::DefaultBindSecurityDescriptor,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "default_connect_security_descriptor",
-            json_name: fields::json_name("DefaultConnectSecurityDescriptor"),
+            json_name: super::json_names::DefaultConnectSecurityDescriptor,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "service_table",
-            json_name: fields::json_name("ServiceTable"),
+            json_name: super::json_names::ServiceTable,
             availability: since::V2_0_1809,
         },
     ];

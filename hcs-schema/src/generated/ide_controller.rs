@@ -53,7 +53,7 @@ impl SchemaType for IDEController {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "attachments",
-            json_name: fields::json_name("Attachments"),
+            json_name: super::json_names::Attachments,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

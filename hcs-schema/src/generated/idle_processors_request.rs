@@ -50,7 +50,7 @@ impl SchemaType for IdleProcessorsRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "idle_processor_count",
-            json_name: fields::json_name("IdleProcessorCount"),
+            json_name: super::json_names::IdleProcessorCount,
             availability: since::V2_3_2004,
         },
     ];

@@ -65,17 +65,17 @@ impl SchemaType for IdledProcessorResponse {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "requested_idle",
-            json_name: fields::json_name("RequestedIdle"),
+            json_name: super::json_names::RequestedIdle,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "idle_status",
-            json_name: fields::json_name("IdleStatus"),
+            json_name: super::json_names::IdleStatus,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "current_idle",
-            json_name: fields::json_name("CurrentIdle"),
+            json_name: super::json_names::CurrentIdle,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -73,17 +73,17 @@ impl SchemaType for IntegrationComponentStatus {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "is_enabled",
-            json_name: fields::json_name("IsEnabled"),
+            json_name: super::json_names::IsEnabled,
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "state",
-            json_name: fields::json_name("State"),
+            json_name: super::json_names::State,
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "reason",
-            json_name: fields::json_name("Reason"),
+            json_name: super::json_names::Reason,
             availability: since::V2_5_2004,
         },
     ];

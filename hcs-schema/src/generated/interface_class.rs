@@ -67,17 +67,17 @@ impl SchemaType for InterfaceClass {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("type"),
+            json_name: super::json_names::r#type,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "identifier",
-            json_name: fields::json_name("identifier"),
+            json_name: super::json_names::identifier,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "recurse",
-            json_name: fields::json_name("recurse"),
+            json_name: super::json_names::recurse,
             availability: since::V2_3_2004,
         },
     ];

@@ -73,17 +73,17 @@ impl SchemaType for IovSettings {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "offload_weight",
-            json_name: fields::json_name("OffloadWeight"),
+            json_name: super::json_names::OffloadWeight,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "queue_pairs_requested",
-            json_name: fields::json_name("QueuePairsRequested"),
+            json_name: super::json_names::QueuePairsRequested,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "interrupt_moderation",
-            json_name: fields::json_name("InterruptModeration"),
+            json_name: super::json_names::InterruptModeration,
             availability: since::V2_4_20H2,
         },
     ];

@@ -82,27 +82,27 @@ impl SchemaType for IsolationSettings {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "isolation_type",
-            json_name: fields::json_name("IsolationType"),
+            json_name: super::json_names::IsolationType,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_CONFIDENTIAL_2_5,
         },
         FieldInfo {
             rust_name: "debug_host",
-            json_name: fields::json_name("DebugHost"),
+            json_name: super::json_names::DebugHost,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "debug_port",
-            json_name: fields::json_name("DebugPort"),
+            json_name: super::json_names::DebugPort,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "launch_data",
-            json_name: fields::json_name("LaunchData"),
+            json_name: super::json_names::LaunchData,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_CONFIDENTIAL_2_5,
         },
         FieldInfo {
             rust_name: "hcl_enabled",
-            json_name: fields::json_name("HclEnabled"),
+            json_name: super::json_names::HclEnabled,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_HCL_ENABLED_2_6,
         },
     ];

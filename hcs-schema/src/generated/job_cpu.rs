@@ -57,12 +57,12 @@ impl SchemaType for JobCpu {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "rate",
-            json_name: fields::json_name("rate"),
+            json_name: super::json_names::rate,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "weight",
-            json_name: fields::json_name("weight"),
+            json_name: super::json_names::weight,
             availability: since::V2_3_2004,
         },
     ];

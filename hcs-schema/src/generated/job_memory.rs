@@ -50,7 +50,7 @@ impl SchemaType for JobMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "limit",
-            json_name: fields::json_name("limit"),
+            json_name: super::json_names::limit,
             availability: since::V2_3_2004,
         },
     ];

@@ -81,27 +81,27 @@ impl SchemaType for JobNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cpu",
-            json_name: fields::json_name("cpu"),
+            json_name: super::json_names::cpu,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "memory",
-            json_name: fields::json_name("memory"),
+            json_name: super::json_names::memory,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "systemroot",
-            json_name: fields::json_name("systemroot"),
+            json_name: super::json_names::systemroot,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "terminationpolicy",
-            json_name: fields::json_name("terminationpolicy"),
+            json_name: super::json_names::terminationpolicy,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "threadimpersonation",
-            json_name: fields::json_name("threadimpersonation"),
+            json_name: super::json_names::threadimpersonation,
             availability: since::V2_3_2004,
         },
     ];

@@ -50,7 +50,7 @@ impl SchemaType for JobSystemRoot {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("path"),
+            json_name: super::json_names::path,
             availability: since::V2_3_2004,
         },
     ];

@@ -2,11 +2,13 @@
 //!
 //! The JSON name of every property of every struct, in one table.
 
+#![allow(non_upper_case_globals)]
+
 use crate::fields;
 
-/// The JSON name of every property of every struct that JSON writes as it is (all
-/// of them), sorted by bytes.
-pub(crate) const NAMES: [&str; 732] = [
+/// The JSON name of every property of every struct that JSON writes as it is, sorted
+/// by bytes.
+const NAMES: [&str; 732] = [
     "Above4Gb",
     "AccessName",
     "AccessSids",
@@ -743,6 +745,1980 @@ pub(crate) const NAMES: [&str; 732] = [
 
 /// `NAMES` one after another, then `fields::NAME_PADDING` zero bytes. The
 /// `json_name` of each [`FieldInfo`](crate::FieldInfo) is a slice of this table
-/// (`fields::json_name`), so the JSON writer knows a property name by its address
-/// and copies it as it is.
+/// (one of the constants below), so the JSON writer knows a property name by its
+/// address and copies it as it is.
 pub(crate) static JSON_NAMES: [u8; 9910] = fields::name_table(&NAMES);
+
+pub(crate) const Above4Gb: &str = fields::json_name(0, "Above4Gb");
+
+pub(crate) const AccessName: &str = fields::json_name(8, "AccessName");
+
+pub(crate) const AccessSids: &str = fields::json_name(18, "AccessSids");
+
+pub(crate) const ActivityId: &str = fields::json_name(28, "ActivityId");
+
+pub(crate) const AdapterId: &str = fields::json_name(38, "AdapterId");
+
+pub(crate) const AdapterInstanceID: &str = fields::json_name(47, "AdapterInstanceID");
+
+pub(crate) const AddValues: &str = fields::json_name(64, "AddValues");
+
+pub(crate) const AdditionalDetails: &str = fields::json_name(73, "AdditionalDetails");
+
+pub(crate) const AdditionalDeviceNamespace: &str = fields::json_name(
+    90,
+    "AdditionalDeviceNamespace",
+);
+
+pub(crate) const Affinity: &str = fields::json_name(115, "Affinity");
+
+pub(crate) const AllowDirectTranslatedP2P: &str = fields::json_name(
+    123,
+    "AllowDirectTranslatedP2P",
+);
+
+pub(crate) const AllowGuestWrite: &str = fields::json_name(147, "AllowGuestWrite");
+
+pub(crate) const AllowNewCreates: &str = fields::json_name(162, "AllowNewCreates");
+
+pub(crate) const AllowOvercommit: &str = fields::json_name(177, "AllowOvercommit");
+
+pub(crate) const AllowUnqualifiedDnsQuery: &str = fields::json_name(
+    192,
+    "AllowUnqualifiedDnsQuery",
+);
+
+pub(crate) const AllowVendorExtension: &str = fields::json_name(
+    216,
+    "AllowVendorExtension",
+);
+
+pub(crate) const AllowWildcardBinds: &str = fields::json_name(236, "AllowWildcardBinds");
+
+pub(crate) const AllowedFiles: &str = fields::json_name(254, "AllowedFiles");
+
+pub(crate) const AllowedFsctls: &str = fields::json_name(266, "AllowedFsctls");
+
+pub(crate) const AlwaysAllowSparseFiles: &str = fields::json_name(
+    279,
+    "AlwaysAllowSparseFiles",
+);
+
+pub(crate) const AnyNodeOkay: &str = fields::json_name(301, "AnyNodeOkay");
+
+pub(crate) const ApplicationName: &str = fields::json_name(312, "ApplicationName");
+
+pub(crate) const ApplySecureBootTemplate: &str = fields::json_name(
+    327,
+    "ApplySecureBootTemplate",
+);
+
+pub(crate) const AssignedDevices: &str = fields::json_name(350, "AssignedDevices");
+
+pub(crate) const AssignedMemory: &str = fields::json_name(365, "AssignedMemory");
+
+pub(crate) const AssignmentMode: &str = fields::json_name(379, "AssignmentMode");
+
+pub(crate) const AssignmentRequest: &str = fields::json_name(393, "AssignmentRequest");
+
+pub(crate) const Attachments: &str = fields::json_name(410, "Attachments");
+
+pub(crate) const Attributes: &str = fields::json_name(421, "Attributes");
+
+pub(crate) const Attribution: &str = fields::json_name(431, "Attribution");
+
+pub(crate) const AutoCreateAlternateDataStreams: &str = fields::json_name(
+    442,
+    "AutoCreateAlternateDataStreams",
+);
+
+pub(crate) const AvailableMemory: &str = fields::json_name(472, "AvailableMemory");
+
+pub(crate) const AvailableMemoryBuffer: &str = fields::json_name(
+    487,
+    "AvailableMemoryBuffer",
+);
+
+pub(crate) const AvailableMemoryForStartingVmsInPages: &str = fields::json_name(
+    508,
+    "AvailableMemoryForStartingVmsInPages",
+);
+
+pub(crate) const AvailableMemoryInPages: &str = fields::json_name(
+    544,
+    "AvailableMemoryInPages",
+);
+
+pub(crate) const Backing: &str = fields::json_name(566, "Backing");
+
+pub(crate) const BackingPageSize: &str = fields::json_name(573, "BackingPageSize");
+
+pub(crate) const BadPagesOnly: &str = fields::json_name(588, "BadPagesOnly");
+
+pub(crate) const Balancers: &str = fields::json_name(600, "Balancers");
+
+pub(crate) const BalancingEnabled: &str = fields::json_name(609, "BalancingEnabled");
+
+pub(crate) const BandwidthMaximum: &str = fields::json_name(625, "BandwidthMaximum");
+
+pub(crate) const BaseBoardSerialNumber: &str = fields::json_name(
+    641,
+    "BaseBoardSerialNumber",
+);
+
+pub(crate) const Battery: &str = fields::json_name(662, "Battery");
+
+pub(crate) const Bias: &str = fields::json_name(669, "Bias");
+
+pub(crate) const BinaryValue: &str = fields::json_name(673, "BinaryValue");
+
+pub(crate) const BindSecurityDescriptor: &str = fields::json_name(
+    684,
+    "BindSecurityDescriptor",
+);
+
+pub(crate) const BindingRoots: &str = fields::json_name(706, "BindingRoots");
+
+pub(crate) const Bindings: &str = fields::json_name(718, "Bindings");
+
+pub(crate) const BlackoutDurationMilliseconds: &str = fields::json_name(
+    726,
+    "BlackoutDurationMilliseconds",
+);
+
+pub(crate) const BlackoutStopTimestamp: &str = fields::json_name(
+    754,
+    "BlackoutStopTimestamp",
+);
+
+pub(crate) const BlackoutTimeThresholdForCancellingMigration: &str = fields::json_name(
+    775,
+    "BlackoutTimeThresholdForCancellingMigration",
+);
+
+pub(crate) const BootOrder: &str = fields::json_name(818, "BootOrder");
+
+pub(crate) const BootThis: &str = fields::json_name(827, "BootThis");
+
+pub(crate) const BugcheckNoCrashdumpSavedStateFileName: &str = fields::json_name(
+    835,
+    "BugcheckNoCrashdumpSavedStateFileName",
+);
+
+pub(crate) const BugcheckSavedStateFileName: &str = fields::json_name(
+    872,
+    "BugcheckSavedStateFileName",
+);
+
+pub(crate) const Cache: &str = fields::json_name(898, "Cache");
+
+pub(crate) const CacheIo: &str = fields::json_name(903, "CacheIo");
+
+pub(crate) const CacheLineFlushSize: &str = fields::json_name(910, "CacheLineFlushSize");
+
+pub(crate) const CacheStats: &str = fields::json_name(928, "CacheStats");
+
+pub(crate) const CachingMode: &str = fields::json_name(938, "CachingMode");
+
+pub(crate) const CancelIfBlackoutThresholdExceeds: &str = fields::json_name(
+    949,
+    "CancelIfBlackoutThresholdExceeds",
+);
+
+pub(crate) const CaptureIoAttributionContext: &str = fields::json_name(
+    981,
+    "CaptureIoAttributionContext",
+);
+
+pub(crate) const ChassisAssetTag: &str = fields::json_name(1008, "ChassisAssetTag");
+
+pub(crate) const ChassisSerialNumber: &str = fields::json_name(
+    1023,
+    "ChassisSerialNumber",
+);
+
+pub(crate) const ChecksumVerification: &str = fields::json_name(
+    1042,
+    "ChecksumVerification",
+);
+
+pub(crate) const Chipset: &str = fields::json_name(1062, "Chipset");
+
+pub(crate) const CloseHandle: &str = fields::json_name(1069, "CloseHandle");
+
+pub(crate) const ComPorts: &str = fields::json_name(1080, "ComPorts");
+
+pub(crate) const CommandArgs: &str = fields::json_name(1088, "CommandArgs");
+
+pub(crate) const CommandLine: &str = fields::json_name(1099, "CommandLine");
+
+pub(crate) const CommitLimitBytes: &str = fields::json_name(1110, "CommitLimitBytes");
+
+pub(crate) const CommittedBytes: &str = fields::json_name(1126, "CommittedBytes");
+
+pub(crate) const CompatibilityData: &str = fields::json_name(1140, "CompatibilityData");
+
+pub(crate) const CompressionSettings: &str = fields::json_name(
+    1157,
+    "CompressionSettings",
+);
+
+pub(crate) const ComputeTopology: &str = fields::json_name(1176, "ComputeTopology");
+
+pub(crate) const Config: &str = fields::json_name(1191, "Config");
+
+pub(crate) const Configuration: &str = fields::json_name(1197, "Configuration");
+
+pub(crate) const ConfigurationType: &str = fields::json_name(1210, "ConfigurationType");
+
+pub(crate) const ConnectSecurityDescriptor: &str = fields::json_name(
+    1227,
+    "ConnectSecurityDescriptor",
+);
+
+pub(crate) const ConnectionOptions: &str = fields::json_name(1252, "ConnectionOptions");
+
+pub(crate) const ConnectionState: &str = fields::json_name(1269, "ConnectionState");
+
+pub(crate) const Console: &str = fields::json_name(1284, "Console");
+
+pub(crate) const ConsoleSize: &str = fields::json_name(1291, "ConsoleSize");
+
+pub(crate) const ConsoleSupport: &str = fields::json_name(1302, "ConsoleSupport");
+
+pub(crate) const Container: &str = fields::json_name(1316, "Container");
+
+pub(crate) const ContainerCredentialGuard: &str = fields::json_name(
+    1325,
+    "ContainerCredentialGuard",
+);
+
+pub(crate) const ContainerDefinitionFilePath: &str = fields::json_name(
+    1349,
+    "ContainerDefinitionFilePath",
+);
+
+pub(crate) const ContainerID: &str = fields::json_name(1376, "ContainerID");
+
+pub(crate) const ContainerPath: &str = fields::json_name(1387, "ContainerPath");
+
+pub(crate) const ContainerPipeName: &str = fields::json_name(1400, "ContainerPipeName");
+
+pub(crate) const ContainerRootPath: &str = fields::json_name(1417, "ContainerRootPath");
+
+pub(crate) const ContainerStartTime: &str = fields::json_name(
+    1434,
+    "ContainerStartTime",
+);
+
+pub(crate) const Contents: &str = fields::json_name(1452, "Contents");
+
+pub(crate) const Cookie: &str = fields::json_name(1460, "Cookie");
+
+pub(crate) const CoreId: &str = fields::json_name(1466, "CoreId");
+
+pub(crate) const CosBitmap: &str = fields::json_name(1472, "CosBitmap");
+
+pub(crate) const CosIndex: &str = fields::json_name(1481, "CosIndex");
+
+pub(crate) const CosThrottleValue: &str = fields::json_name(1489, "CosThrottleValue");
+
+pub(crate) const Count: &str = fields::json_name(1505, "Count");
+
+pub(crate) const CountOfMemoryBlocks: &str = fields::json_name(
+    1510,
+    "CountOfMemoryBlocks",
+);
+
+pub(crate) const CountOfProcessors: &str = fields::json_name(1529, "CountOfProcessors");
+
+pub(crate) const CpuFrequencyPowerCap: &str = fields::json_name(
+    1546,
+    "CpuFrequencyPowerCap",
+);
+
+pub(crate) const CpuGroup: &str = fields::json_name(1566, "CpuGroup");
+
+pub(crate) const CpuGroupId: &str = fields::json_name(1574, "CpuGroupId");
+
+pub(crate) const CpuGroups: &str = fields::json_name(1584, "CpuGroups");
+
+pub(crate) const CpuId: &str = fields::json_name(1593, "CpuId");
+
+pub(crate) const CrashLog: &str = fields::json_name(1598, "CrashLog");
+
+pub(crate) const CrashParameters: &str = fields::json_name(1606, "CrashParameters");
+
+pub(crate) const CrashStackUnavailable: &str = fields::json_name(
+    1621,
+    "CrashStackUnavailable",
+);
+
+pub(crate) const CreateInUtilityVM: &str = fields::json_name(1642, "CreateInUtilityVM");
+
+pub(crate) const CreateStdErrPipe: &str = fields::json_name(1659, "CreateStdErrPipe");
+
+pub(crate) const CreateStdInPipe: &str = fields::json_name(1675, "CreateStdInPipe");
+
+pub(crate) const CreateStdOutPipe: &str = fields::json_name(1690, "CreateStdOutPipe");
+
+pub(crate) const CreateTimestamp: &str = fields::json_name(1706, "CreateTimestamp");
+
+pub(crate) const CredentialGuard: &str = fields::json_name(1721, "CredentialGuard");
+
+pub(crate) const CredentialSpec: &str = fields::json_name(1736, "CredentialSpec");
+
+pub(crate) const CurrentIdle: &str = fields::json_name(1750, "CurrentIdle");
+
+pub(crate) const CustomDumpFlags: &str = fields::json_name(1761, "CustomDumpFlags");
+
+pub(crate) const CustomType: &str = fields::json_name(1776, "CustomType");
+
+pub(crate) const DWordValue: &str = fields::json_name(1786, "DWordValue");
+
+pub(crate) const Data: &str = fields::json_name(1796, "Data");
+
+pub(crate) const Day: &str = fields::json_name(1800, "Day");
+
+pub(crate) const DayOfWeek: &str = fields::json_name(1803, "DayOfWeek");
+
+pub(crate) const DaylightBias: &str = fields::json_name(1812, "DaylightBias");
+
+pub(crate) const DaylightDate: &str = fields::json_name(1824, "DaylightDate");
+
+pub(crate) const DaylightName: &str = fields::json_name(1836, "DaylightName");
+
+pub(crate) const DebugHost: &str = fields::json_name(1848, "DebugHost");
+
+pub(crate) const DebugOptions: &str = fields::json_name(1857, "DebugOptions");
+
+pub(crate) const DebugPort: &str = fields::json_name(1869, "DebugPort");
+
+pub(crate) const DefaultBindSecurityDescriptor: &str = fields::json_name(
+    1878,
+    "DefaultBindSecurityDescriptor",
+);
+
+pub(crate) const DefaultConnectSecurityDescriptor: &str = fields::json_name(
+    1907,
+    "DefaultConnectSecurityDescriptor",
+);
+
+pub(crate) const DefaultVpCpuPriority: &str = fields::json_name(
+    1939,
+    "DefaultVpCpuPriority",
+);
+
+pub(crate) const DeleteKeys: &str = fields::json_name(1959, "DeleteKeys");
+
+pub(crate) const DemoteOnMove: &str = fields::json_name(1969, "DemoteOnMove");
+
+pub(crate) const DestinationMigrationOptions: &str = fields::json_name(
+    1981,
+    "DestinationMigrationOptions",
+);
+
+pub(crate) const Detail: &str = fields::json_name(2008, "Detail");
+
+pub(crate) const DeviceId: &str = fields::json_name(2014, "DeviceId");
+
+pub(crate) const DeviceInstancePath: &str = fields::json_name(
+    2022,
+    "DeviceInstancePath",
+);
+
+pub(crate) const DevicePath: &str = fields::json_name(2040, "DevicePath");
+
+pub(crate) const DeviceType: &str = fields::json_name(2050, "DeviceType");
+
+pub(crate) const Devices: &str = fields::json_name(2060, "Devices");
+
+pub(crate) const DirectFileMappingInMB: &str = fields::json_name(
+    2067,
+    "DirectFileMappingInMB",
+);
+
+pub(crate) const DirectMapFaultClusterSizeShift: &str = fields::json_name(
+    2088,
+    "DirectMapFaultClusterSizeShift",
+);
+
+pub(crate) const DisableCiCacheOptimization: &str = fields::json_name(
+    2118,
+    "DisableCiCacheOptimization",
+);
+
+pub(crate) const DisableExpansionOptimization: &str = fields::json_name(
+    2144,
+    "DisableExpansionOptimization",
+);
+
+pub(crate) const DisableIndexing: &str = fields::json_name(2172, "DisableIndexing");
+
+pub(crate) const DisableInterruptBatching: &str = fields::json_name(
+    2187,
+    "DisableInterruptBatching",
+);
+
+pub(crate) const DisableSharedMemoryMapping: &str = fields::json_name(
+    2211,
+    "DisableSharedMemoryMapping",
+);
+
+pub(crate) const DisableSpeculationControls: &str = fields::json_name(
+    2237,
+    "DisableSpeculationControls",
+);
+
+pub(crate) const Disabled: &str = fields::json_name(2263, "Disabled");
+
+pub(crate) const DiskNumber: &str = fields::json_name(2271, "DiskNumber");
+
+pub(crate) const DisplayName: &str = fields::json_name(2281, "DisplayName");
+
+pub(crate) const Disposition: &str = fields::json_name(2292, "Disposition");
+
+pub(crate) const DmOperationInProgress: &str = fields::json_name(
+    2303,
+    "DmOperationInProgress",
+);
+
+pub(crate) const DnsSearchList: &str = fields::json_name(2324, "DnsSearchList");
+
+pub(crate) const DumpFile: &str = fields::json_name(2337, "DumpFile");
+
+pub(crate) const DumpFileName: &str = fields::json_name(2345, "DumpFileName");
+
+pub(crate) const DumpType: &str = fields::json_name(2357, "DumpType");
+
+pub(crate) const EmulateConsole: &str = fields::json_name(2365, "EmulateConsole");
+
+pub(crate) const EmulatorId: &str = fields::json_name(2379, "EmulatorId");
+
+pub(crate) const EnableAuditing: &str = fields::json_name(2389, "EnableAuditing");
+
+pub(crate) const EnableColdDiscardHint: &str = fields::json_name(
+    2403,
+    "EnableColdDiscardHint",
+);
+
+pub(crate) const EnableColdHint: &str = fields::json_name(2424, "EnableColdHint");
+
+pub(crate) const EnableDebugger: &str = fields::json_name(2438, "EnableDebugger");
+
+pub(crate) const EnableDeferredCommit: &str = fields::json_name(
+    2452,
+    "EnableDeferredCommit",
+);
+
+pub(crate) const EnableEpf: &str = fields::json_name(2472, "EnableEpf");
+
+pub(crate) const EnableFsctlFiltering: &str = fields::json_name(
+    2481,
+    "EnableFsctlFiltering",
+);
+
+pub(crate) const EnableGuestControlledCacheTypes: &str = fields::json_name(
+    2501,
+    "EnableGuestControlledCacheTypes",
+);
+
+pub(crate) const EnableHibernation: &str = fields::json_name(2532, "EnableHibernation");
+
+pub(crate) const EnableHostOSInfoKvpItems: &str = fields::json_name(
+    2549,
+    "EnableHostOSInfoKvpItems",
+);
+
+pub(crate) const EnableHotHint: &str = fields::json_name(2573, "EnableHotHint");
+
+pub(crate) const EnableMemoryBalancing: &str = fields::json_name(
+    2586,
+    "EnableMemoryBalancing",
+);
+
+pub(crate) const EnablePageShattering: &str = fields::json_name(
+    2607,
+    "EnablePageShattering",
+);
+
+pub(crate) const EnablePerfmonArchPmu: &str = fields::json_name(
+    2627,
+    "EnablePerfmonArchPmu",
+);
+
+pub(crate) const EnablePerfmonIpt: &str = fields::json_name(2647, "EnablePerfmonIpt");
+
+pub(crate) const EnablePerfmonLbr: &str = fields::json_name(2663, "EnablePerfmonLbr");
+
+pub(crate) const EnablePerfmonPebs: &str = fields::json_name(2679, "EnablePerfmonPebs");
+
+pub(crate) const EnablePerfmonPmu: &str = fields::json_name(2696, "EnablePerfmonPmu");
+
+pub(crate) const EnablePowerShellDirect: &str = fields::json_name(
+    2712,
+    "EnablePowerShellDirect",
+);
+
+pub(crate) const EnablePrivateCompressionStore: &str = fields::json_name(
+    2734,
+    "EnablePrivateCompressionStore",
+);
+
+pub(crate) const EnableProcessorIdling: &str = fields::json_name(
+    2763,
+    "EnableProcessorIdling",
+);
+
+pub(crate) const EnableSchedulerAssist: &str = fields::json_name(
+    2784,
+    "EnableSchedulerAssist",
+);
+
+pub(crate) const EnableTpm: &str = fields::json_name(2805, "EnableTpm");
+
+pub(crate) const EnableUtcRelay: &str = fields::json_name(2814, "EnableUtcRelay");
+
+pub(crate) const Enabled: &str = fields::json_name(2828, "Enabled");
+
+pub(crate) const EndTimestamp: &str = fields::json_name(2835, "EndTimestamp");
+
+pub(crate) const EndpointId: &str = fields::json_name(2847, "EndpointId");
+
+pub(crate) const EnhancedModeVideo: &str = fields::json_name(2857, "EnhancedModeVideo");
+
+pub(crate) const EnlightenmentModifications: &str = fields::json_name(
+    2874,
+    "EnlightenmentModifications",
+);
+
+pub(crate) const EntriesToBeAdded: &str = fields::json_name(2900, "EntriesToBeAdded");
+
+pub(crate) const EntriesToBeRemoved: &str = fields::json_name(
+    2916,
+    "EntriesToBeRemoved",
+);
+
+pub(crate) const Environment: &str = fields::json_name(2934, "Environment");
+
+pub(crate) const Error: &str = fields::json_name(2945, "Error");
+
+pub(crate) const ErrorEvents: &str = fields::json_name(2950, "ErrorEvents");
+
+pub(crate) const ErrorMessage: &str = fields::json_name(2961, "ErrorMessage");
+
+pub(crate) const ErrorType: &str = fields::json_name(2973, "ErrorType");
+
+pub(crate) const Event: &str = fields::json_name(2982, "Event");
+
+pub(crate) const EventId: &str = fields::json_name(2987, "EventId");
+
+pub(crate) const ExitCode: &str = fields::json_name(2994, "ExitCode");
+
+pub(crate) const ExitType: &str = fields::json_name(3002, "ExitType");
+
+pub(crate) const Exited: &str = fields::json_name(3010, "Exited");
+
+pub(crate) const ExposeVirtualizationExtensions: &str = fields::json_name(
+    3016,
+    "ExposeVirtualizationExtensions",
+);
+
+pub(crate) const ExtensibleVirtualDiskType: &str = fields::json_name(
+    3046,
+    "ExtensibleVirtualDiskType",
+);
+
+pub(crate) const FailureInfo: &str = fields::json_name(3071, "FailureInfo");
+
+pub(crate) const Family: &str = fields::json_name(3082, "Family");
+
+pub(crate) const FaultClusterSizeShift: &str = fields::json_name(
+    3088,
+    "FaultClusterSizeShift",
+);
+
+pub(crate) const FilePath: &str = fields::json_name(3109, "FilePath");
+
+pub(crate) const FileSystemLayers: &str = fields::json_name(3117, "FileSystemLayers");
+
+pub(crate) const FileSystemName: &str = fields::json_name(3133, "FileSystemName");
+
+pub(crate) const Filter: &str = fields::json_name(3147, "Filter");
+
+pub(crate) const FilterEncryptionAttributes: &str = fields::json_name(
+    3153,
+    "FilterEncryptionAttributes",
+);
+
+pub(crate) const FilterType: &str = fields::json_name(3179, "FilterType");
+
+pub(crate) const FilteredQueries: &str = fields::json_name(3189, "FilteredQueries");
+
+pub(crate) const FinalPhase: &str = fields::json_name(3204, "FinalPhase");
+
+pub(crate) const FinalizedOperation: &str = fields::json_name(
+    3214,
+    "FinalizedOperation",
+);
+
+pub(crate) const FirmwareDumpFileName: &str = fields::json_name(
+    3232,
+    "FirmwareDumpFileName",
+);
+
+pub(crate) const FirmwareFile: &str = fields::json_name(3252, "FirmwareFile");
+
+pub(crate) const Flags: &str = fields::json_name(3264, "Flags");
+
+pub(crate) const FlexibleIov: &str = fields::json_name(3269, "FlexibleIov");
+
+pub(crate) const Floppy: &str = fields::json_name(3280, "Floppy");
+
+pub(crate) const ForbidSmallBackingPages: &str = fields::json_name(
+    3286,
+    "ForbidSmallBackingPages",
+);
+
+pub(crate) const Force: &str = fields::json_name(3309, "Force");
+
+pub(crate) const ForceLevelIIOplocks: &str = fields::json_name(
+    3314,
+    "ForceLevelIIOplocks",
+);
+
+pub(crate) const ForceTransientState: &str = fields::json_name(
+    3333,
+    "ForceTransientState",
+);
+
+pub(crate) const Functions: &str = fields::json_name(3352, "Functions");
+
+pub(crate) const GroupId: &str = fields::json_name(3361, "GroupId");
+
+pub(crate) const GroupProperties: &str = fields::json_name(3368, "GroupProperties");
+
+pub(crate) const GuestConnection: &str = fields::json_name(3383, "GuestConnection");
+
+pub(crate) const GuestConnectionInfo: &str = fields::json_name(
+    3398,
+    "GuestConnectionInfo",
+);
+
+pub(crate) const GuestCrash: &str = fields::json_name(3417, "GuestCrash");
+
+pub(crate) const GuestCrashReporting: &str = fields::json_name(
+    3427,
+    "GuestCrashReporting",
+);
+
+pub(crate) const GuestDebugStateFile: &str = fields::json_name(
+    3446,
+    "GuestDebugStateFile",
+);
+
+pub(crate) const GuestDefinedCapabilities: &str = fields::json_name(
+    3465,
+    "GuestDefinedCapabilities",
+);
+
+pub(crate) const GuestMemoryInfo: &str = fields::json_name(3489, "GuestMemoryInfo");
+
+pub(crate) const GuestOs: &str = fields::json_name(3504, "GuestOs");
+
+pub(crate) const GuestPhysicalAddress: &str = fields::json_name(
+    3511,
+    "GuestPhysicalAddress",
+);
+
+pub(crate) const GuestRequest: &str = fields::json_name(3531, "GuestRequest");
+
+pub(crate) const GuestState: &str = fields::json_name(3543, "GuestState");
+
+pub(crate) const GuestStateFilePath: &str = fields::json_name(
+    3553,
+    "GuestStateFilePath",
+);
+
+pub(crate) const GuestStateFileType: &str = fields::json_name(
+    3571,
+    "GuestStateFileType",
+);
+
+pub(crate) const Handle: &str = fields::json_name(3589, "Handle");
+
+pub(crate) const HclEnabled: &str = fields::json_name(3595, "HclEnabled");
+
+pub(crate) const Heartbeat: &str = fields::json_name(3605, "Heartbeat");
+
+pub(crate) const Height: &str = fields::json_name(3614, "Height");
+
+pub(crate) const HiddenFromGuest: &str = fields::json_name(3620, "HiddenFromGuest");
+
+pub(crate) const HideAlternateDataStreams: &str = fields::json_name(
+    3635,
+    "HideAlternateDataStreams",
+);
+
+pub(crate) const HighMmioBaseInMB: &str = fields::json_name(3659, "HighMmioBaseInMB");
+
+pub(crate) const HighMmioGapInMB: &str = fields::json_name(3675, "HighMmioGapInMB");
+
+pub(crate) const Hive: &str = fields::json_name(3690, "Hive");
+
+pub(crate) const HorizontalResolution: &str = fields::json_name(
+    3694,
+    "HorizontalResolution",
+);
+
+pub(crate) const HostMemoryInformation: &str = fields::json_name(
+    3714,
+    "HostMemoryInformation",
+);
+
+pub(crate) const HostName: &str = fields::json_name(3735, "HostName");
+
+pub(crate) const HostPath: &str = fields::json_name(3743, "HostPath");
+
+pub(crate) const HostPathType: &str = fields::json_name(3751, "HostPathType");
+
+pub(crate) const HostedNotification: &str = fields::json_name(
+    3763,
+    "HostedNotification",
+);
+
+pub(crate) const HostedSettings: &str = fields::json_name(3781, "HostedSettings");
+
+pub(crate) const HostedSystem: &str = fields::json_name(3795, "HostedSystem");
+
+pub(crate) const HostingModel: &str = fields::json_name(3807, "HostingModel");
+
+pub(crate) const HostingSystemId: &str = fields::json_name(3819, "HostingSystemId");
+
+pub(crate) const Hour: &str = fields::json_name(3834, "Hour");
+
+pub(crate) const HvSocket: &str = fields::json_name(3838, "HvSocket");
+
+pub(crate) const HvSocketConfig: &str = fields::json_name(3846, "HvSocketConfig");
+
+pub(crate) const HypervisorGroupId: &str = fields::json_name(3860, "HypervisorGroupId");
+
+pub(crate) const ICHeartbeatStatus: &str = fields::json_name(3877, "ICHeartbeatStatus");
+
+pub(crate) const IPAddressRange: &str = fields::json_name(3894, "IPAddressRange");
+
+pub(crate) const Id: &str = fields::json_name(3908, "Id");
+
+pub(crate) const Ide: &str = fields::json_name(3910, "Ide");
+
+pub(crate) const IdleProcessorCount: &str = fields::json_name(
+    3913,
+    "IdleProcessorCount",
+);
+
+pub(crate) const IdleStatus: &str = fields::json_name(3931, "IdleStatus");
+
+pub(crate) const IdledProcessorInfo: &str = fields::json_name(
+    3941,
+    "IdledProcessorInfo",
+);
+
+pub(crate) const Ids: &str = fields::json_name(3959, "Ids");
+
+pub(crate) const IgnoreFlushes: &str = fields::json_name(3962, "IgnoreFlushes");
+
+pub(crate) const IgnoreRelativeLocator: &str = fields::json_name(
+    3975,
+    "IgnoreRelativeLocator",
+);
+
+pub(crate) const Image: &str = fields::json_name(3996, "Image");
+
+pub(crate) const ImageBaseAddressesExposed: &str = fields::json_name(
+    4001,
+    "ImageBaseAddressesExposed",
+);
+
+pub(crate) const ImageFormat: &str = fields::json_name(4026, "ImageFormat");
+
+pub(crate) const ImageName: &str = fields::json_name(4037, "ImageName");
+
+pub(crate) const ImagePath: &str = fields::json_name(4046, "ImagePath");
+
+pub(crate) const ImplementedPhysicalAddressBits: &str = fields::json_name(
+    4055,
+    "ImplementedPhysicalAddressBits",
+);
+
+pub(crate) const InitRdPath: &str = fields::json_name(4085, "InitRdPath");
+
+pub(crate) const Initiator: &str = fields::json_name(4095, "Initiator");
+
+pub(crate) const InjectNonMaskableInterrupt: &str = fields::json_name(
+    4104,
+    "InjectNonMaskableInterrupt",
+);
+
+pub(crate) const InstanceId: &str = fields::json_name(4130, "InstanceId");
+
+pub(crate) const Instances: &str = fields::json_name(4140, "Instances");
+
+pub(crate) const InterfaceClassGuid: &str = fields::json_name(
+    4149,
+    "InterfaceClassGuid",
+);
+
+pub(crate) const InterruptModeration: &str = fields::json_name(
+    4167,
+    "InterruptModeration",
+);
+
+pub(crate) const IopsMaximum: &str = fields::json_name(4186, "IopsMaximum");
+
+pub(crate) const IovSettings: &str = fields::json_name(4197, "IovSettings");
+
+pub(crate) const IsDummy: &str = fields::json_name(4208, "IsDummy");
+
+pub(crate) const IsDynamic: &str = fields::json_name(4215, "IsDynamic");
+
+pub(crate) const IsEnabled: &str = fields::json_name(4224, "IsEnabled");
+
+pub(crate) const IsInbound: &str = fields::json_name(4233, "IsInbound");
+
+pub(crate) const IsNumLockDisabled: &str = fields::json_name(4242, "IsNumLockDisabled");
+
+pub(crate) const IsRuntimeTemplate: &str = fields::json_name(4259, "IsRuntimeTemplate");
+
+pub(crate) const IsWritableLayer: &str = fields::json_name(4276, "IsWritableLayer");
+
+pub(crate) const Isolation: &str = fields::json_name(4291, "Isolation");
+
+pub(crate) const IsolationType: &str = fields::json_name(4300, "IsolationType");
+
+pub(crate) const JobName: &str = fields::json_name(4313, "JobName");
+
+pub(crate) const KernelCmdLine: &str = fields::json_name(4320, "KernelCmdLine");
+
+pub(crate) const KernelFilePath: &str = fields::json_name(4333, "KernelFilePath");
+
+pub(crate) const KernelIntegration: &str = fields::json_name(4347, "KernelIntegration");
+
+pub(crate) const KernelTime100ns: &str = fields::json_name(4364, "KernelTime100ns");
+
+pub(crate) const Key: &str = fields::json_name(4379, "Key");
+
+pub(crate) const Keyboard: &str = fields::json_name(4382, "Keyboard");
+
+pub(crate) const Keys: &str = fields::json_name(4390, "Keys");
+
+pub(crate) const KvpExchange: &str = fields::json_name(4394, "KvpExchange");
+
+pub(crate) const L3CatSupported: &str = fields::json_name(4405, "L3CatSupported");
+
+pub(crate) const L3CmtSupported: &str = fields::json_name(4419, "L3CmtSupported");
+
+pub(crate) const L3CosBitmaskHwReserved: &str = fields::json_name(
+    4433,
+    "L3CosBitmaskHwReserved",
+);
+
+pub(crate) const L3CosBitmaskWidth: &str = fields::json_name(4455, "L3CosBitmaskWidth");
+
+pub(crate) const L3CosSlots: &str = fields::json_name(4472, "L3CosSlots");
+
+pub(crate) const L3LocalBwBytes: &str = fields::json_name(4482, "L3LocalBwBytes");
+
+pub(crate) const L3LocalBwMonitoringSupported: &str = fields::json_name(
+    4496,
+    "L3LocalBwMonitoringSupported",
+);
+
+pub(crate) const L3OccupancyBytes: &str = fields::json_name(4524, "L3OccupancyBytes");
+
+pub(crate) const L3OccupancyMonitoringSupported: &str = fields::json_name(
+    4540,
+    "L3OccupancyMonitoringSupported",
+);
+
+pub(crate) const L3TotalBwBytes: &str = fields::json_name(4570, "L3TotalBwBytes");
+
+pub(crate) const L3TotalBwMonitoringSupported: &str = fields::json_name(
+    4584,
+    "L3TotalBwMonitoringSupported",
+);
+
+pub(crate) const LastUpdateTime: &str = fields::json_name(4612, "LastUpdateTime");
+
+pub(crate) const LastWaitResult: &str = fields::json_name(4626, "LastWaitResult");
+
+pub(crate) const LaunchControlDefault: &str = fields::json_name(
+    4640,
+    "LaunchControlDefault",
+);
+
+pub(crate) const LaunchControlMode: &str = fields::json_name(4660, "LaunchControlMode");
+
+pub(crate) const LaunchData: &str = fields::json_name(4677, "LaunchData");
+
+pub(crate) const LaunchOptions: &str = fields::json_name(4687, "LaunchOptions");
+
+pub(crate) const Layers: &str = fields::json_name(4700, "Layers");
+
+pub(crate) const LegacySettings: &str = fields::json_name(4706, "LegacySettings");
+
+pub(crate) const Length: &str = fields::json_name(4720, "Length");
+
+pub(crate) const Licensing: &str = fields::json_name(4726, "Licensing");
+
+pub(crate) const Limit: &str = fields::json_name(4735, "Limit");
+
+pub(crate) const LinuxKernelDirect: &str = fields::json_name(4740, "LinuxKernelDirect");
+
+pub(crate) const LocalAddress: &str = fields::json_name(4757, "LocalAddress");
+
+pub(crate) const LocationPath: &str = fields::json_name(4769, "LocationPath");
+
+pub(crate) const LogicalProcessorCount: &str = fields::json_name(
+    4781,
+    "LogicalProcessorCount",
+);
+
+pub(crate) const LogicalProcessors: &str = fields::json_name(4802, "LogicalProcessors");
+
+pub(crate) const LowMmioGapInMB: &str = fields::json_name(4819, "LowMmioGapInMB");
+
+pub(crate) const LpIndex: &str = fields::json_name(4833, "LpIndex");
+
+pub(crate) const Lun: &str = fields::json_name(4840, "Lun");
+
+pub(crate) const MacAddress: &str = fields::json_name(4843, "MacAddress");
+
+pub(crate) const Major: &str = fields::json_name(4853, "Major");
+
+pub(crate) const Manufacturer: &str = fields::json_name(4858, "Manufacturer");
+
+pub(crate) const MappedDirectories: &str = fields::json_name(4870, "MappedDirectories");
+
+pub(crate) const MappedPipes: &str = fields::json_name(4887, "MappedPipes");
+
+pub(crate) const Mappings: &str = fields::json_name(4898, "Mappings");
+
+pub(crate) const MaxDumpSize: &str = fields::json_name(4906, "MaxDumpSize");
+
+pub(crate) const MaxMbaCos: &str = fields::json_name(4917, "MaxMbaCos");
+
+pub(crate) const MaxMbaThrottleValue: &str = fields::json_name(
+    4926,
+    "MaxMbaThrottleValue",
+);
+
+pub(crate) const MaxRmid: &str = fields::json_name(4945, "MaxRmid");
+
+pub(crate) const MaxSizePerNode: &str = fields::json_name(4952, "MaxSizePerNode");
+
+pub(crate) const Maximum: &str = fields::json_name(4966, "Maximum");
+
+pub(crate) const MaximumCount: &str = fields::json_name(4973, "MaximumCount");
+
+pub(crate) const MaximumFrequencyMHz: &str = fields::json_name(
+    4985,
+    "MaximumFrequencyMHz",
+);
+
+pub(crate) const MaximumNumberOfBrownoutTransferPasses: &str = fields::json_name(
+    5004,
+    "MaximumNumberOfBrownoutTransferPasses",
+);
+
+pub(crate) const MaximumSizeBytes: &str = fields::json_name(5041, "MaximumSizeBytes");
+
+pub(crate) const MbaCosSlots: &str = fields::json_name(5057, "MbaCosSlots");
+
+pub(crate) const MbaLinear: &str = fields::json_name(5068, "MbaLinear");
+
+pub(crate) const MbaSupported: &str = fields::json_name(5077, "MbaSupported");
+
+pub(crate) const Mechanism: &str = fields::json_name(5089, "Mechanism");
+
+pub(crate) const MediaType: &str = fields::json_name(5098, "MediaType");
+
+pub(crate) const Memory: &str = fields::json_name(5107, "Memory");
+
+pub(crate) const MemoryBackingType: &str = fields::json_name(5113, "MemoryBackingType");
+
+pub(crate) const MemoryCommitBytes: &str = fields::json_name(5130, "MemoryCommitBytes");
+
+pub(crate) const MemoryDeviceSerialNumber: &str = fields::json_name(
+    5147,
+    "MemoryDeviceSerialNumber",
+);
+
+pub(crate) const MemoryReserveName: &str = fields::json_name(5171, "MemoryReserveName");
+
+pub(crate) const MemoryReserveTargetInMbArray: &str = fields::json_name(
+    5188,
+    "MemoryReserveTargetInMbArray",
+);
+
+pub(crate) const MemoryTransferThrottleParams: &str = fields::json_name(
+    5216,
+    "MemoryTransferThrottleParams",
+);
+
+pub(crate) const MemoryTransport: &str = fields::json_name(5244, "MemoryTransport");
+
+pub(crate) const MemoryUsageCommitBytes: &str = fields::json_name(
+    5259,
+    "MemoryUsageCommitBytes",
+);
+
+pub(crate) const MemoryUsageCommitPeakBytes: &str = fields::json_name(
+    5281,
+    "MemoryUsageCommitPeakBytes",
+);
+
+pub(crate) const MemoryUsageInPages: &str = fields::json_name(
+    5307,
+    "MemoryUsageInPages",
+);
+
+pub(crate) const MemoryUsagePrivateWorkingSetBytes: &str = fields::json_name(
+    5325,
+    "MemoryUsagePrivateWorkingSetBytes",
+);
+
+pub(crate) const MemoryWorkingSetPrivateBytes: &str = fields::json_name(
+    5358,
+    "MemoryWorkingSetPrivateBytes",
+);
+
+pub(crate) const MemoryWorkingSetSharedBytes: &str = fields::json_name(
+    5386,
+    "MemoryWorkingSetSharedBytes",
+);
+
+pub(crate) const Message: &str = fields::json_name(5413, "Message");
+
+pub(crate) const MeteringAcls: &str = fields::json_name(5420, "MeteringAcls");
+
+pub(crate) const MigrationOptions: &str = fields::json_name(5432, "MigrationOptions");
+
+pub(crate) const Milliseconds: &str = fields::json_name(5448, "Milliseconds");
+
+pub(crate) const MinimumThrottlePercentage: &str = fields::json_name(
+    5460,
+    "MinimumThrottlePercentage",
+);
+
+pub(crate) const Minor: &str = fields::json_name(5485, "Minor");
+
+pub(crate) const Minute: &str = fields::json_name(5490, "Minute");
+
+pub(crate) const Month: &str = fields::json_name(5496, "Month");
+
+pub(crate) const MountFlags: &str = fields::json_name(5501, "MountFlags");
+
+pub(crate) const Mouse: &str = fields::json_name(5511, "Mouse");
+
+pub(crate) const Name: &str = fields::json_name(5516, "Name");
+
+pub(crate) const NamedPipe: &str = fields::json_name(5520, "NamedPipe");
+
+pub(crate) const Names: &str = fields::json_name(5529, "Names");
+
+pub(crate) const Namespace: &str = fields::json_name(5534, "Namespace");
+
+pub(crate) const NetworkAdapterNames: &str = fields::json_name(
+    5543,
+    "NetworkAdapterNames",
+);
+
+pub(crate) const NetworkAdapterType: &str = fields::json_name(
+    5562,
+    "NetworkAdapterType",
+);
+
+pub(crate) const NetworkAdapters: &str = fields::json_name(5580, "NetworkAdapters");
+
+pub(crate) const NetworkProperties: &str = fields::json_name(5595, "NetworkProperties");
+
+pub(crate) const NetworkSettings: &str = fields::json_name(5612, "NetworkSettings");
+
+pub(crate) const NetworkSharedContainerName: &str = fields::json_name(
+    5627,
+    "NetworkSharedContainerName",
+);
+
+pub(crate) const Networking: &str = fields::json_name(5653, "Networking");
+
+pub(crate) const NoDirectmap: &str = fields::json_name(5663, "NoDirectmap");
+
+pub(crate) const NoDirnotify: &str = fields::json_name(5674, "NoDirnotify");
+
+pub(crate) const NoLocks: &str = fields::json_name(5685, "NoLocks");
+
+pub(crate) const NoOplocks: &str = fields::json_name(5692, "NoOplocks");
+
+pub(crate) const NoWriteHardening: &str = fields::json_name(5701, "NoWriteHardening");
+
+pub(crate) const NodeNumber: &str = fields::json_name(5717, "NodeNumber");
+
+pub(crate) const NonArchitecturalCoreSharing: &str = fields::json_name(
+    5727,
+    "NonArchitecturalCoreSharing",
+);
+
+pub(crate) const NonCacheIo: &str = fields::json_name(5754, "NonCacheIo");
+
+pub(crate) const NotifySiloJobCreated: &str = fields::json_name(
+    5764,
+    "NotifySiloJobCreated",
+);
+
+pub(crate) const NumL3CosSlots: &str = fields::json_name(5784, "NumL3CosSlots");
+
+pub(crate) const Numa: &str = fields::json_name(5797, "Numa");
+
+pub(crate) const NumaNodeCount: &str = fields::json_name(5801, "NumaNodeCount");
+
+pub(crate) const NumaNodeIndex: &str = fields::json_name(5814, "NumaNodeIndex");
+
+pub(crate) const NumaNodes: &str = fields::json_name(5827, "NumaNodes");
+
+pub(crate) const NumaProcessorsSettings: &str = fields::json_name(
+    5836,
+    "NumaProcessorsSettings",
+);
+
+pub(crate) const NumaSpanningEnabled: &str = fields::json_name(
+    5858,
+    "NumaSpanningEnabled",
+);
+
+pub(crate) const ObRoot: &str = fields::json_name(5877, "ObRoot");
+
+pub(crate) const OffloadWeight: &str = fields::json_name(5883, "OffloadWeight");
+
+pub(crate) const Operation: &str = fields::json_name(5896, "Operation");
+
+pub(crate) const OperationDetails: &str = fields::json_name(5905, "OperationDetails");
+
+pub(crate) const OperationFailure: &str = fields::json_name(5921, "OperationFailure");
+
+pub(crate) const OptimizeForDebugger: &str = fields::json_name(
+    5937,
+    "OptimizeForDebugger",
+);
+
+pub(crate) const OptionalData: &str = fields::json_name(5956, "OptionalData");
+
+pub(crate) const Options: &str = fields::json_name(5968, "Options");
+
+pub(crate) const Origin: &str = fields::json_name(5975, "Origin");
+
+pub(crate) const OsBuildNumber: &str = fields::json_name(5981, "OsBuildNumber");
+
+pub(crate) const OsMajorVersion: &str = fields::json_name(5994, "OsMajorVersion");
+
+pub(crate) const OsMinorVersion: &str = fields::json_name(6008, "OsMinorVersion");
+
+pub(crate) const OsProductType: &str = fields::json_name(6022, "OsProductType");
+
+pub(crate) const OsServicePackMajorVersion: &str = fields::json_name(
+    6035,
+    "OsServicePackMajorVersion",
+);
+
+pub(crate) const OsServicePackMinorVersion: &str = fields::json_name(
+    6060,
+    "OsServicePackMinorVersion",
+);
+
+pub(crate) const OsSuiteMask: &str = fields::json_name(6085, "OsSuiteMask");
+
+pub(crate) const OverwriteIfExists: &str = fields::json_name(6096, "OverwriteIfExists");
+
+pub(crate) const Owner: &str = fields::json_name(6113, "Owner");
+
+pub(crate) const Owners: &str = fields::json_name(6118, "Owners");
+
+pub(crate) const PackageFamilyNames: &str = fields::json_name(
+    6124,
+    "PackageFamilyNames",
+);
+
+pub(crate) const PackageId: &str = fields::json_name(6142, "PackageId");
+
+pub(crate) const PageCount: &str = fields::json_name(6151, "PageCount");
+
+pub(crate) const PageSize: &str = fields::json_name(6160, "PageSize");
+
+pub(crate) const Parameters: &str = fields::json_name(6168, "Parameters");
+
+pub(crate) const ParentAddress: &str = fields::json_name(6178, "ParentAddress");
+
+pub(crate) const Path: &str = fields::json_name(6191, "Path");
+
+pub(crate) const PathType: &str = fields::json_name(6195, "PathType");
+
+pub(crate) const Pcat: &str = fields::json_name(6203, "Pcat");
+
+pub(crate) const PeakCommitmentBytes: &str = fields::json_name(
+    6207,
+    "PeakCommitmentBytes",
+);
+
+pub(crate) const PerfTracingEnabled: &str = fields::json_name(
+    6226,
+    "PerfTracingEnabled",
+);
+
+pub(crate) const PhysicalNodeIndex: &str = fields::json_name(6244, "PhysicalNodeIndex");
+
+pub(crate) const PhysicalNodeNumber: &str = fields::json_name(
+    6261,
+    "PhysicalNodeNumber",
+);
+
+pub(crate) const PinBackingPages: &str = fields::json_name(6279, "PinBackingPages");
+
+pub(crate) const Plan9: &str = fields::json_name(6294, "Plan9");
+
+pub(crate) const Port: &str = fields::json_name(6299, "Port");
+
+pub(crate) const PortId: &str = fields::json_name(6303, "PortId");
+
+pub(crate) const Ports: &str = fields::json_name(6309, "Ports");
+
+pub(crate) const PreOSId: &str = fields::json_name(6314, "PreOSId");
+
+pub(crate) const PreferredPhysicalNodes: &str = fields::json_name(
+    6321,
+    "PreferredPhysicalNodes",
+);
+
+pub(crate) const PrefetchFiles: &str = fields::json_name(6343, "PrefetchFiles");
+
+pub(crate) const PrepareMemoryTransferMode: &str = fields::json_name(
+    6356,
+    "PrepareMemoryTransferMode",
+);
+
+pub(crate) const PrivilegedContainerRootPath: &str = fields::json_name(
+    6381,
+    "PrivilegedContainerRootPath",
+);
+
+pub(crate) const ProcessId: &str = fields::json_name(6408, "ProcessId");
+
+pub(crate) const ProcessList: &str = fields::json_name(6417, "ProcessList");
+
+pub(crate) const Processor: &str = fields::json_name(6428, "Processor");
+
+pub(crate) const ProcessorFeatureSet: &str = fields::json_name(
+    6437,
+    "ProcessorFeatureSet",
+);
+
+pub(crate) const ProcessorFeatureSetMode: &str = fields::json_name(
+    6456,
+    "ProcessorFeatureSetMode",
+);
+
+pub(crate) const ProcessorFeatures: &str = fields::json_name(6479, "ProcessorFeatures");
+
+pub(crate) const ProcessorQoSSupported: &str = fields::json_name(
+    6496,
+    "ProcessorQoSSupported",
+);
+
+pub(crate) const ProductName: &str = fields::json_name(6517, "ProductName");
+
+pub(crate) const Promote: &str = fields::json_name(6528, "Promote");
+
+pub(crate) const PropagateNumaAffinity: &str = fields::json_name(
+    6535,
+    "PropagateNumaAffinity",
+);
+
+pub(crate) const Properties: &str = fields::json_name(6556, "Properties");
+
+pub(crate) const PropertyCode: &str = fields::json_name(6566, "PropertyCode");
+
+pub(crate) const PropertyQueries: &str = fields::json_name(6578, "PropertyQueries");
+
+pub(crate) const PropertyResponses: &str = fields::json_name(6593, "PropertyResponses");
+
+pub(crate) const PropertyType: &str = fields::json_name(6610, "PropertyType");
+
+pub(crate) const PropertyTypes: &str = fields::json_name(6622, "PropertyTypes");
+
+pub(crate) const PropertyValue: &str = fields::json_name(6635, "PropertyValue");
+
+pub(crate) const ProtocolVersion: &str = fields::json_name(6648, "ProtocolVersion");
+
+pub(crate) const Provider: &str = fields::json_name(6663, "Provider");
+
+pub(crate) const PseudoDirnotify: &str = fields::json_name(6671, "PseudoDirnotify");
+
+pub(crate) const PseudoOplocks: &str = fields::json_name(6686, "PseudoOplocks");
+
+pub(crate) const QWordValue: &str = fields::json_name(6699, "QWordValue");
+
+pub(crate) const QoS: &str = fields::json_name(6709, "QoS");
+
+pub(crate) const Queries: &str = fields::json_name(6712, "Queries");
+
+pub(crate) const QueuePairsRequested: &str = fields::json_name(
+    6719,
+    "QueuePairsRequested",
+);
+
+pub(crate) const ReadCountNormalized: &str = fields::json_name(
+    6738,
+    "ReadCountNormalized",
+);
+
+pub(crate) const ReadOnly: &str = fields::json_name(6757, "ReadOnly");
+
+pub(crate) const ReadSizeBytes: &str = fields::json_name(6765, "ReadSizeBytes");
+
+pub(crate) const Reason: &str = fields::json_name(6778, "Reason");
+
+pub(crate) const Regions: &str = fields::json_name(6784, "Regions");
+
+pub(crate) const RegistryChanges: &str = fields::json_name(6791, "RegistryChanges");
+
+pub(crate) const ReparseBaseLayer: &str = fields::json_name(6806, "ReparseBaseLayer");
+
+pub(crate) const RequestType: &str = fields::json_name(6822, "RequestType");
+
+pub(crate) const RequestedIdle: &str = fields::json_name(6833, "RequestedIdle");
+
+pub(crate) const RequestedPageCount: &str = fields::json_name(
+    6846,
+    "RequestedPageCount",
+);
+
+pub(crate) const Reservation: &str = fields::json_name(6864, "Reservation");
+
+pub(crate) const ReservedMemory: &str = fields::json_name(6875, "ReservedMemory");
+
+pub(crate) const ResolutionType: &str = fields::json_name(6889, "ResolutionType");
+
+pub(crate) const ResourcePartitionId: &str = fields::json_name(
+    6903,
+    "ResourcePartitionId",
+);
+
+pub(crate) const ResourcePath: &str = fields::json_name(6922, "ResourcePath");
+
+pub(crate) const ResourcePoolId: &str = fields::json_name(6934, "ResourcePoolId");
+
+pub(crate) const ResourceType: &str = fields::json_name(6948, "ResourceType");
+
+pub(crate) const Response: &str = fields::json_name(6960, "Response");
+
+pub(crate) const RestoreState: &str = fields::json_name(6968, "RestoreState");
+
+pub(crate) const RestrictFileAccess: &str = fields::json_name(
+    6980,
+    "RestrictFileAccess",
+);
+
+pub(crate) const RestrictedToken: &str = fields::json_name(6998, "RestrictedToken");
+
+pub(crate) const Result: &str = fields::json_name(7013, "Result");
+
+pub(crate) const Rmid: &str = fields::json_name(7019, "Rmid");
+
+pub(crate) const RootCacheStats: &str = fields::json_name(7023, "RootCacheStats");
+
+pub(crate) const RootCos: &str = fields::json_name(7037, "RootCos");
+
+pub(crate) const RootRmid: &str = fields::json_name(7044, "RootRmid");
+
+pub(crate) const RootVpIndex: &str = fields::json_name(7052, "RootVpIndex");
+
+pub(crate) const RpcEndpoint: &str = fields::json_name(7063, "RpcEndpoint");
+
+pub(crate) const RunInSilo: &str = fields::json_name(7074, "RunInSilo");
+
+pub(crate) const RuntimeId: &str = fields::json_name(7083, "RuntimeId");
+
+pub(crate) const RuntimeImagePath: &str = fields::json_name(7092, "RuntimeImagePath");
+
+pub(crate) const RuntimeKernel100ns: &str = fields::json_name(
+    7108,
+    "RuntimeKernel100ns",
+);
+
+pub(crate) const RuntimeOsType: &str = fields::json_name(7126, "RuntimeOsType");
+
+pub(crate) const RuntimeStateFilePath: &str = fields::json_name(
+    7139,
+    "RuntimeStateFilePath",
+);
+
+pub(crate) const RuntimeTemplateId: &str = fields::json_name(7159, "RuntimeTemplateId");
+
+pub(crate) const RuntimeUser100ns: &str = fields::json_name(7176, "RuntimeUser100ns");
+
+pub(crate) const SKUNumber: &str = fields::json_name(7192, "SKUNumber");
+
+pub(crate) const SandboxVhdPartitionId: &str = fields::json_name(
+    7201,
+    "SandboxVhdPartitionId",
+);
+
+pub(crate) const SaveStateFilePath: &str = fields::json_name(7222, "SaveStateFilePath");
+
+pub(crate) const SaveType: &str = fields::json_name(7239, "SaveType");
+
+pub(crate) const SchemaVersion: &str = fields::json_name(7247, "SchemaVersion");
+
+pub(crate) const ScratchPath: &str = fields::json_name(7260, "ScratchPath");
+
+pub(crate) const Scsi: &str = fields::json_name(7271, "Scsi");
+
+pub(crate) const Second: &str = fields::json_name(7275, "Second");
+
+pub(crate) const SectionName: &str = fields::json_name(7281, "SectionName");
+
+pub(crate) const SecureBootTemplateId: &str = fields::json_name(
+    7292,
+    "SecureBootTemplateId",
+);
+
+pub(crate) const SecuritySettings: &str = fields::json_name(7312, "SecuritySettings");
+
+pub(crate) const SerialNumber: &str = fields::json_name(7328, "SerialNumber");
+
+pub(crate) const ServiceConfig: &str = fields::json_name(7340, "ServiceConfig");
+
+pub(crate) const ServiceId: &str = fields::json_name(7353, "ServiceId");
+
+pub(crate) const ServiceTable: &str = fields::json_name(7362, "ServiceTable");
+
+pub(crate) const Services: &str = fields::json_name(7374, "Services");
+
+pub(crate) const SessionId: &str = fields::json_name(7382, "SessionId");
+
+pub(crate) const Settings: &str = fields::json_name(7391, "Settings");
+
+pub(crate) const SgxMemory: &str = fields::json_name(7399, "SgxMemory");
+
+pub(crate) const ShareRead: &str = fields::json_name(7408, "ShareRead");
+
+pub(crate) const SharedCommittedBytes: &str = fields::json_name(
+    7417,
+    "SharedCommittedBytes",
+);
+
+pub(crate) const SharedMemory: &str = fields::json_name(7437, "SharedMemory");
+
+pub(crate) const SharedMemoryAccessSids: &str = fields::json_name(
+    7449,
+    "SharedMemoryAccessSids",
+);
+
+pub(crate) const SharedMemoryMB: &str = fields::json_name(7471, "SharedMemoryMB");
+
+pub(crate) const SharedMemoryRegionInfo: &str = fields::json_name(
+    7485,
+    "SharedMemoryRegionInfo",
+);
+
+pub(crate) const Shares: &str = fields::json_name(7507, "Shares");
+
+pub(crate) const ShouldTerminateOnLastHandleClosed: &str = fields::json_name(
+    7513,
+    "ShouldTerminateOnLastHandleClosed",
+);
+
+pub(crate) const Shutdown: &str = fields::json_name(7546, "Shutdown");
+
+pub(crate) const Signal: &str = fields::json_name(7554, "Signal");
+
+pub(crate) const Silo: &str = fields::json_name(7560, "Silo");
+
+pub(crate) const SiloBaseOsPath: &str = fields::json_name(7564, "SiloBaseOsPath");
+
+pub(crate) const SingleFileMapping: &str = fields::json_name(7578, "SingleFileMapping");
+
+pub(crate) const SizeBytes: &str = fields::json_name(7595, "SizeBytes");
+
+pub(crate) const SizeInMB: &str = fields::json_name(7604, "SizeInMB");
+
+pub(crate) const SkipSandboxPreExpansion: &str = fields::json_name(
+    7612,
+    "SkipSandboxPreExpansion",
+);
+
+pub(crate) const SkipThrottling: &str = fields::json_name(7635, "SkipThrottling");
+
+pub(crate) const SkipUpdateBcdForBoot: &str = fields::json_name(
+    7649,
+    "SkipUpdateBcdForBoot",
+);
+
+pub(crate) const SlitType: &str = fields::json_name(7669, "SlitType");
+
+pub(crate) const SlpActive: &str = fields::json_name(7677, "SlpActive");
+
+pub(crate) const Source: &str = fields::json_name(7686, "Source");
+
+pub(crate) const StackTrace: &str = fields::json_name(7692, "StackTrace");
+
+pub(crate) const StandardBias: &str = fields::json_name(7702, "StandardBias");
+
+pub(crate) const StandardDate: &str = fields::json_name(7714, "StandardDate");
+
+pub(crate) const StandardName: &str = fields::json_name(7726, "StandardName");
+
+pub(crate) const StartOffset: &str = fields::json_name(7738, "StartOffset");
+
+pub(crate) const StartTimestamp: &str = fields::json_name(7749, "StartTimestamp");
+
+pub(crate) const StartingBrownoutPassNumberForThrottling: &str = fields::json_name(
+    7763,
+    "StartingBrownoutPassNumberForThrottling",
+);
+
+pub(crate) const State: &str = fields::json_name(7802, "State");
+
+pub(crate) const States: &str = fields::json_name(7807, "States");
+
+pub(crate) const Statistics: &str = fields::json_name(7813, "Statistics");
+
+pub(crate) const Status: &str = fields::json_name(7823, "Status");
+
+pub(crate) const StopOnBootFailure: &str = fields::json_name(7829, "StopOnBootFailure");
+
+pub(crate) const StopOnReset: &str = fields::json_name(7846, "StopOnReset");
+
+pub(crate) const Stopped: &str = fields::json_name(7857, "Stopped");
+
+pub(crate) const Storage: &str = fields::json_name(7864, "Storage");
+
+pub(crate) const StorageQoS: &str = fields::json_name(7871, "StorageQoS");
+
+pub(crate) const StringValue: &str = fields::json_name(7881, "StringValue");
+
+pub(crate) const Subnodes: &str = fields::json_name(7892, "Subnodes");
+
+pub(crate) const SupportCloudFiles: &str = fields::json_name(7900, "SupportCloudFiles");
+
+pub(crate) const SupportCompressedVolumes: &str = fields::json_name(
+    7917,
+    "SupportCompressedVolumes",
+);
+
+pub(crate) const SupportEncryptedFiles: &str = fields::json_name(
+    7941,
+    "SupportEncryptedFiles",
+);
+
+pub(crate) const SupportedSchemaVersions: &str = fields::json_name(
+    7962,
+    "SupportedSchemaVersions",
+);
+
+pub(crate) const SuspensionLevel: &str = fields::json_name(7985, "SuspensionLevel");
+
+pub(crate) const SwitchId: &str = fields::json_name(8000, "SwitchId");
+
+pub(crate) const SwitchName: &str = fields::json_name(8008, "SwitchName");
+
+pub(crate) const SynchronizeHostFeatures: &str = fields::json_name(
+    8018,
+    "SynchronizeHostFeatures",
+);
+
+pub(crate) const SystemExit: &str = fields::json_name(8041, "SystemExit");
+
+pub(crate) const SystemGUID: &str = fields::json_name(8051, "SystemGUID");
+
+pub(crate) const SystemId: &str = fields::json_name(8061, "SystemId");
+
+pub(crate) const SystemInformation: &str = fields::json_name(8069, "SystemInformation");
+
+pub(crate) const SystemOverheadInPages: &str = fields::json_name(
+    8086,
+    "SystemOverheadInPages",
+);
+
+pub(crate) const SystemType: &str = fields::json_name(8107, "SystemType");
+
+pub(crate) const TakeBackupPrivilege: &str = fields::json_name(
+    8117,
+    "TakeBackupPrivilege",
+);
+
+pub(crate) const TargetBlackoutTransferTime: &str = fields::json_name(
+    8136,
+    "TargetBlackoutTransferTime",
+);
+
+pub(crate) const TargetNumberOfBrownoutTransferPasses: &str = fields::json_name(
+    8162,
+    "TargetNumberOfBrownoutTransferPasses",
+);
+
+pub(crate) const TcbVersion: &str = fields::json_name(8198, "TcbVersion");
+
+pub(crate) const TemplateSystemId: &str = fields::json_name(8208, "TemplateSystemId");
+
+pub(crate) const TerminateOnLastHandleClosed: &str = fields::json_name(
+    8224,
+    "TerminateOnLastHandleClosed",
+);
+
+pub(crate) const Test: &str = fields::json_name(8251, "Test");
+
+pub(crate) const ThrottleWorkerCount: &str = fields::json_name(
+    8255,
+    "ThrottleWorkerCount",
+);
+
+pub(crate) const ThrottlingScale: &str = fields::json_name(8274, "ThrottlingScale");
+
+pub(crate) const Timestamp: &str = fields::json_name(8289, "Timestamp");
+
+pub(crate) const Timesync: &str = fields::json_name(8298, "Timesync");
+
+pub(crate) const TotalAssignedProcessors: &str = fields::json_name(
+    8306,
+    "TotalAssignedProcessors",
+);
+
+pub(crate) const TotalAvailableProcessors: &str = fields::json_name(
+    8329,
+    "TotalAvailableProcessors",
+);
+
+pub(crate) const TotalConsumableMemoryInPages: &str = fields::json_name(
+    8353,
+    "TotalConsumableMemoryInPages",
+);
+
+pub(crate) const TotalMemoryInPages: &str = fields::json_name(
+    8381,
+    "TotalMemoryInPages",
+);
+
+pub(crate) const TotalPhysicalBytes: &str = fields::json_name(
+    8399,
+    "TotalPhysicalBytes",
+);
+
+pub(crate) const TotalRuntime100ns: &str = fields::json_name(8417, "TotalRuntime100ns");
+
+pub(crate) const TotalUsage: &str = fields::json_name(8434, "TotalUsage");
+
+pub(crate) const Transport: &str = fields::json_name(8444, "Transport");
+
+pub(crate) const TripleFault: &str = fields::json_name(8453, "TripleFault");
+
+pub(crate) const TripleFaultSavedStateFileName: &str = fields::json_name(
+    8464,
+    "TripleFaultSavedStateFileName",
+);
+
+pub(crate) const Type: &str = fields::json_name(8493, "Type");
+
+pub(crate) const Types: &str = fields::json_name(8497, "Types");
+
+pub(crate) const UUID: &str = fields::json_name(8502, "UUID");
+
+pub(crate) const Uefi: &str = fields::json_name(8506, "Uefi");
+
+pub(crate) const Uptime100ns: &str = fields::json_name(8510, "Uptime100ns");
+
+pub(crate) const UseConnectedSuspend: &str = fields::json_name(
+    8521,
+    "UseConnectedSuspend",
+);
+
+pub(crate) const UseExistingLogin: &str = fields::json_name(8540, "UseExistingLogin");
+
+pub(crate) const UseHostTimeZone: &str = fields::json_name(8556, "UseHostTimeZone");
+
+pub(crate) const UseLegacyConsole: &str = fields::json_name(8571, "UseLegacyConsole");
+
+pub(crate) const UsePersistentPort: &str = fields::json_name(8587, "UsePersistentPort");
+
+pub(crate) const UseShareRootIdentity: &str = fields::json_name(
+    8604,
+    "UseShareRootIdentity",
+);
+
+pub(crate) const UseUtc: &str = fields::json_name(8624, "UseUtc");
+
+pub(crate) const UseVsock: &str = fields::json_name(8630, "UseVsock");
+
+pub(crate) const User: &str = fields::json_name(8638, "User");
+
+pub(crate) const UserTime100ns: &str = fields::json_name(8642, "UserTime100ns");
+
+pub(crate) const Value: &str = fields::json_name(8655, "Value");
+
+pub(crate) const Variables: &str = fields::json_name(8660, "Variables");
+
+pub(crate) const Vendors: &str = fields::json_name(8669, "Vendors");
+
+pub(crate) const Version: &str = fields::json_name(8676, "Version");
+
+pub(crate) const VerticalResolution: &str = fields::json_name(
+    8683,
+    "VerticalResolution",
+);
+
+pub(crate) const VideoMonitor: &str = fields::json_name(8701, "VideoMonitor");
+
+pub(crate) const VirtioSerial: &str = fields::json_name(8713, "VirtioSerial");
+
+pub(crate) const VirtualDeviceFailure: &str = fields::json_name(
+    8725,
+    "VirtualDeviceFailure",
+);
+
+pub(crate) const VirtualFunction: &str = fields::json_name(8745, "VirtualFunction");
+
+pub(crate) const VirtualMachine: &str = fields::json_name(8760, "VirtualMachine");
+
+pub(crate) const VirtualMachineMemory: &str = fields::json_name(
+    8774,
+    "VirtualMachineMemory",
+);
+
+pub(crate) const VirtualNodeCount: &str = fields::json_name(8794, "VirtualNodeCount");
+
+pub(crate) const VirtualNodeIndex: &str = fields::json_name(8810, "VirtualNodeIndex");
+
+pub(crate) const VirtualNodeNumber: &str = fields::json_name(8826, "VirtualNodeNumber");
+
+pub(crate) const VirtualNodes: &str = fields::json_name(8843, "VirtualNodes");
+
+pub(crate) const VirtualPMem: &str = fields::json_name(8855, "VirtualPMem");
+
+pub(crate) const VirtualPci: &str = fields::json_name(8866, "VirtualPci");
+
+pub(crate) const VirtualProcessorCount: &str = fields::json_name(
+    8876,
+    "VirtualProcessorCount",
+);
+
+pub(crate) const VirtualSmb: &str = fields::json_name(8897, "VirtualSmb");
+
+pub(crate) const VirtualSocketNumber: &str = fields::json_name(
+    8907,
+    "VirtualSocketNumber",
+);
+
+pub(crate) const VmOverheadInPages: &str = fields::json_name(8926, "VmOverheadInPages");
+
+pub(crate) const VmOverheadPerGBInPages: &str = fields::json_name(
+    8943,
+    "VmOverheadPerGBInPages",
+);
+
+pub(crate) const VmSharedMemory: &str = fields::json_name(8965, "VmSharedMemory");
+
+pub(crate) const VmbFsRootPath: &str = fields::json_name(8979, "VmbFsRootPath");
+
+pub(crate) const VmwpDump: &str = fields::json_name(8992, "VmwpDump");
+
+pub(crate) const Volatile: &str = fields::json_name(9000, "Volatile");
+
+pub(crate) const VolumeGuid: &str = fields::json_name(9008, "VolumeGuid");
+
+pub(crate) const Weight: &str = fields::json_name(9018, "Weight");
+
+pub(crate) const Width: &str = fields::json_name(9024, "Width");
+
+pub(crate) const WindowsCrashInfo: &str = fields::json_name(9029, "WindowsCrashInfo");
+
+pub(crate) const WindowsCrashSettings: &str = fields::json_name(
+    9045,
+    "WindowsCrashSettings",
+);
+
+pub(crate) const WorkerExit: &str = fields::json_name(9065, "WorkerExit");
+
+pub(crate) const WorkerProcessDumpOnGuestCrash: &str = fields::json_name(
+    9075,
+    "WorkerProcessDumpOnGuestCrash",
+);
+
+pub(crate) const WorkingDirectory: &str = fields::json_name(9104, "WorkingDirectory");
+
+pub(crate) const WriteCountNormalized: &str = fields::json_name(
+    9120,
+    "WriteCountNormalized",
+);
+
+pub(crate) const WriteSizeBytes: &str = fields::json_name(9140, "WriteSizeBytes");
+
+pub(crate) const XsaveProcessorFeatures: &str = fields::json_name(
+    9154,
+    "XsaveProcessorFeatures",
+);
+
+pub(crate) const Year: &str = fields::json_name(9176, "Year");
+
+pub(crate) const access_mask: &str = fields::json_name(9180, "access_mask");
+
+pub(crate) const base_image_path: &str = fields::json_name(9191, "base_image_path");
+
+pub(crate) const bindingroots: &str = fields::json_name(9206, "bindingroots");
+
+pub(crate) const bindings: &str = fields::json_name(9218, "bindings");
+
+pub(crate) const clonesd: &str = fields::json_name(9226, "clonesd");
+
+pub(crate) const compartment: &str = fields::json_name(9233, "compartment");
+
+pub(crate) const containerpath: &str = fields::json_name(9244, "containerpath");
+
+pub(crate) const count_per_node: &str = fields::json_name(9257, "count_per_node");
+
+pub(crate) const cpu: &str = fields::json_name(9271, "cpu");
+
+pub(crate) const data_binary: &str = fields::json_name(9274, "data_binary");
+
+pub(crate) const data_dword: &str = fields::json_name(9285, "data_dword");
+
+pub(crate) const data_multistring: &str = fields::json_name(9295, "data_multistring");
+
+pub(crate) const data_string: &str = fields::json_name(9311, "data_string");
+
+pub(crate) const delkey: &str = fields::json_name(9322, "delkey");
+
+pub(crate) const device: &str = fields::json_name(9328, "device");
+
+pub(crate) const device_category: &str = fields::json_name(9334, "device_category");
+
+pub(crate) const device_extension: &str = fields::json_name(9349, "device_extension");
+
+pub(crate) const device_instance: &str = fields::json_name(9365, "device_instance");
+
+pub(crate) const exitnode: &str = fields::json_name(9380, "exitnode");
+
+pub(crate) const file: &str = fields::json_name(9388, "file");
+
+pub(crate) const fileaccesstoken: &str = fields::json_name(9392, "fileaccesstoken");
+
+pub(crate) const filepath: &str = fields::json_name(9407, "filepath");
+
+pub(crate) const filesystem: &str = fields::json_name(9415, "filesystem");
+
+pub(crate) const hive: &str = fields::json_name(9425, "hive");
+
+pub(crate) const hivestack: &str = fields::json_name(9429, "hivestack");
+
+pub(crate) const hostfiles: &str = fields::json_name(9438, "hostfiles");
+
+pub(crate) const hosthive: &str = fields::json_name(9447, "hosthive");
+
+pub(crate) const hostpath: &str = fields::json_name(9455, "hostpath");
+
+pub(crate) const id: &str = fields::json_name(9463, "id");
+
+pub(crate) const identifier: &str = fields::json_name(9465, "identifier");
+
+pub(crate) const immutable: &str = fields::json_name(9475, "immutable");
+
+pub(crate) const inherittrustclass: &str = fields::json_name(9484, "inherittrustclass");
+
+pub(crate) const interface_class: &str = fields::json_name(9501, "interface_class");
+
+pub(crate) const isolation: &str = fields::json_name(9516, "isolation");
+
+pub(crate) const job: &str = fields::json_name(9525, "job");
+
+pub(crate) const key: &str = fields::json_name(9528, "key");
+
+pub(crate) const layer: &str = fields::json_name(9531, "layer");
+
+pub(crate) const limit: &str = fields::json_name(9536, "limit");
+
+pub(crate) const location_path: &str = fields::json_name(9541, "location_path");
+
+pub(crate) const max: &str = fields::json_name(9554, "max");
+
+pub(crate) const memory: &str = fields::json_name(9557, "memory");
+
+pub(crate) const mkkey: &str = fields::json_name(9563, "mkkey");
+
+pub(crate) const mkvalue: &str = fields::json_name(9568, "mkvalue");
+
+pub(crate) const mount_point: &str = fields::json_name(9575, "mount_point");
+
+pub(crate) const mountmgr: &str = fields::json_name(9586, "mountmgr");
+
+pub(crate) const name: &str = fields::json_name(9594, "name");
+
+pub(crate) const namedpipe: &str = fields::json_name(9598, "namedpipe");
+
+pub(crate) const namespace: &str = fields::json_name(9607, "namespace");
+
+pub(crate) const nesting: &str = fields::json_name(9616, "nesting");
+
+pub(crate) const network: &str = fields::json_name(9623, "network");
+
+pub(crate) const node_per_socket: &str = fields::json_name(9630, "node_per_socket");
+
+pub(crate) const ob: &str = fields::json_name(9645, "ob");
+
+pub(crate) const objdir: &str = fields::json_name(9647, "objdir");
+
+pub(crate) const path: &str = fields::json_name(9653, "path");
+
+pub(crate) const pathtoclone: &str = fields::json_name(9657, "pathtoclone");
+
+pub(crate) const port_name: &str = fields::json_name(9668, "port_name");
+
+pub(crate) const rate: &str = fields::json_name(9677, "rate");
+
+pub(crate) const readonly: &str = fields::json_name(9681, "readonly");
+
+pub(crate) const recurse: &str = fields::json_name(9689, "recurse");
+
+pub(crate) const redirectionnode: &str = fields::json_name(9696, "redirectionnode");
+
+pub(crate) const registry: &str = fields::json_name(9711, "registry");
+
+pub(crate) const requires_driverstore: &str = fields::json_name(
+    9719,
+    "requires_driverstore",
+);
+
+pub(crate) const sandbox_path: &str = fields::json_name(9739, "sandbox_path");
+
+pub(crate) const scope: &str = fields::json_name(9751, "scope");
+
+pub(crate) const shadow: &str = fields::json_name(9756, "shadow");
+
+pub(crate) const symlink: &str = fields::json_name(9762, "symlink");
+
+pub(crate) const systemroot: &str = fields::json_name(9769, "systemroot");
+
+pub(crate) const target: &str = fields::json_name(9779, "target");
+
+pub(crate) const terminationpolicy: &str = fields::json_name(9785, "terminationpolicy");
+
+pub(crate) const threadimpersonation: &str = fields::json_name(
+    9802,
+    "threadimpersonation",
+);
+
+pub(crate) const trustedhive: &str = fields::json_name(9821, "trustedhive");
+
+pub(crate) const r#type: &str = fields::json_name(9832, "type");
+
+pub(crate) const volatile: &str = fields::json_name(9836, "volatile");
+
+pub(crate) const weight: &str = fields::json_name(9844, "weight");
+
+pub(crate) const writethrough: &str = fields::json_name(9850, "writethrough");

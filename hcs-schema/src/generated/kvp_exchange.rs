@@ -70,17 +70,17 @@ impl SchemaType for KvpExchange {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enable_host_os_info_kvp_items",
-            json_name: fields::json_name("EnableHostOSInfoKvpItems"),
+            json_name: super::json_names::EnableHostOSInfoKvpItems,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "entries_to_be_added",
-            json_name: fields::json_name("EntriesToBeAdded"),
+            json_name: super::json_names::EntriesToBeAdded,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "entries_to_be_removed",
-            json_name: fields::json_name("EntriesToBeRemoved"),
+            json_name: super::json_names::EntriesToBeRemoved,
             availability: since::V2_5_2104,
         },
     ];

@@ -65,12 +65,12 @@ impl SchemaType for KvpQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "source",
-            json_name: fields::json_name("Source"),
+            json_name: super::json_names::Source,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "keys",
-            json_name: fields::json_name("Keys"),
+            json_name: super::json_names::Keys,
             availability: since::V2_5_2104,
         },
     ];

@@ -84,22 +84,22 @@ impl SchemaType for Layer {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name("Id"),
+            json_name: super::json_names::Id,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("Path"),
+            json_name: super::json_names::Path,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path_type",
-            json_name: fields::json_name("PathType"),
+            json_name: super::json_names::PathType,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "cache",
-            json_name: fields::json_name("Cache"),
+            json_name: super::json_names::Cache,
             availability: since::V2_0_1809,
         },
     ];

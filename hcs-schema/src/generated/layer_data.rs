@@ -59,12 +59,12 @@ impl SchemaType for LayerData {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "schema_version",
-            json_name: fields::json_name("SchemaVersion"),
+            json_name: super::json_names::SchemaVersion,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "layers",
-            json_name: fields::json_name("Layers"),
+            json_name: super::json_names::Layers,
             availability: since::V2_1_1809,
         },
     ];

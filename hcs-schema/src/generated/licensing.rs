@@ -58,12 +58,12 @@ impl SchemaType for Licensing {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "container_id",
-            json_name: fields::json_name("ContainerID"),
+            json_name: super::json_names::ContainerID,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "package_family_names",
-            json_name: fields::json_name("PackageFamilyNames"),
+            json_name: super::json_names::PackageFamilyNames,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

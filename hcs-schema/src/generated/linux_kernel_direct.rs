@@ -64,17 +64,17 @@ impl SchemaType for LinuxKernelDirect {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "kernel_file_path",
-            json_name: fields::json_name("KernelFilePath"),
+            json_name: super::json_names::KernelFilePath,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "init_rd_path",
-            json_name: fields::json_name("InitRdPath"),
+            json_name: super::json_names::InitRdPath,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "kernel_cmd_line",
-            json_name: fields::json_name("KernelCmdLine"),
+            json_name: super::json_names::KernelCmdLine,
             availability: since::V2_2_1903,
         },
     ];

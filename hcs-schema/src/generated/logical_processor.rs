@@ -87,32 +87,32 @@ impl SchemaType for LogicalProcessor {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "lp_index",
-            json_name: fields::json_name("LpIndex"),
+            json_name: super::json_names::LpIndex,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "node_number",
-            json_name: fields::json_name("NodeNumber"),
+            json_name: super::json_names::NodeNumber,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "package_id",
-            json_name: fields::json_name("PackageId"),
+            json_name: super::json_names::PackageId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "core_id",
-            json_name: fields::json_name("CoreId"),
+            json_name: super::json_names::CoreId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "root_vp_index",
-            json_name: fields::json_name("RootVpIndex"),
+            json_name: super::json_names::RootVpIndex,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "subnodes",
-            json_name: fields::json_name("Subnodes"),
+            json_name: super::json_names::Subnodes,
             availability: since::V2_4_20H2,
         },
     ];

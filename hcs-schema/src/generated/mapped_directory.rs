@@ -92,27 +92,27 @@ impl SchemaType for MappedDirectory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
-            json_name: fields::json_name("HostPath"),
+            json_name: super::json_names::HostPath,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "host_path_type",
-            json_name: fields::json_name("HostPathType"),
+            json_name: super::json_names::HostPathType,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "container_path",
-            json_name: fields::json_name("ContainerPath"),
+            json_name: super::json_names::ContainerPath,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "read_only",
-            json_name: fields::json_name("ReadOnly"),
+            json_name: super::json_names::ReadOnly,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "support_cloud_files",
-            json_name: fields::json_name("SupportCloudFiles"),
+            json_name: super::json_names::SupportCloudFiles,
             availability: since::V2_3_2004,
         },
     ];

@@ -75,17 +75,17 @@ impl SchemaType for MappedPipe {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "container_pipe_name",
-            json_name: fields::json_name("ContainerPipeName"),
+            json_name: super::json_names::ContainerPipeName,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "host_path",
-            json_name: fields::json_name("HostPath"),
+            json_name: super::json_names::HostPath,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "host_path_type",
-            json_name: fields::json_name("HostPathType"),
+            json_name: super::json_names::HostPathType,
             availability: since::V2_1_1809,
         },
     ];

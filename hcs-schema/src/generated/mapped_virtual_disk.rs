@@ -64,17 +64,17 @@ impl SchemaType for MappedVirtualDisk {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "container_path",
-            json_name: fields::json_name("ContainerPath"),
+            json_name: super::json_names::ContainerPath,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "lun",
-            json_name: fields::json_name("Lun"),
+            json_name: super::json_names::Lun,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "overwrite_if_exists",
-            json_name: fields::json_name("OverwriteIfExists"),
+            json_name: super::json_names::OverwriteIfExists,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -64,12 +64,12 @@ impl SchemaType for MemoryBalancerInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "available_memory_in_pages",
-            json_name: fields::json_name("AvailableMemoryInPages"),
+            json_name: super::json_names::AvailableMemoryInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "available_memory_for_starting_vms_in_pages",
-            json_name: fields::json_name("AvailableMemoryForStartingVmsInPages"),
+            json_name: super::json_names::AvailableMemoryForStartingVmsInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

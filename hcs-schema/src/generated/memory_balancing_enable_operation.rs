@@ -54,7 +54,7 @@ impl SchemaType for MemoryBalancingEnableOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enable_memory_balancing",
-            json_name: fields::json_name("EnableMemoryBalancing"),
+            json_name: super::json_names::EnableMemoryBalancing,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

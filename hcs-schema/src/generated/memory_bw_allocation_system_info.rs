@@ -79,27 +79,27 @@ impl SchemaType for MemoryBwAllocationSystemInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "mba_supported",
-            json_name: fields::json_name("MbaSupported"),
+            json_name: super::json_names::MbaSupported,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "mba_linear",
-            json_name: fields::json_name("MbaLinear"),
+            json_name: super::json_names::MbaLinear,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "max_mba_cos",
-            json_name: fields::json_name("MaxMbaCos"),
+            json_name: super::json_names::MaxMbaCos,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "max_mba_throttle_value",
-            json_name: fields::json_name("MaxMbaThrottleValue"),
+            json_name: super::json_names::MaxMbaThrottleValue,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "mba_cos_slots",
-            json_name: fields::json_name("MbaCosSlots"),
+            json_name: super::json_names::MbaCosSlots,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -78,22 +78,22 @@ impl SchemaType for MemoryInformationForHost {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "numa_node_count",
-            json_name: fields::json_name("NumaNodeCount"),
+            json_name: super::json_names::NumaNodeCount,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "host_memory_information",
-            json_name: fields::json_name("HostMemoryInformation"),
+            json_name: super::json_names::HostMemoryInformation,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "numa_nodes",
-            json_name: fields::json_name("NumaNodes"),
+            json_name: super::json_names::NumaNodes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "balancers",
-            json_name: fields::json_name("Balancers"),
+            json_name: super::json_names::Balancers,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

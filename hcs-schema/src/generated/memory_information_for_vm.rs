@@ -72,17 +72,17 @@ impl SchemaType for MemoryInformationForVm {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_count",
-            json_name: fields::json_name("VirtualNodeCount"),
+            json_name: super::json_names::VirtualNodeCount,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_machine_memory",
-            json_name: fields::json_name("VirtualMachineMemory"),
+            json_name: super::json_names::VirtualMachineMemory,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_nodes",
-            json_name: fields::json_name("VirtualNodes"),
+            json_name: super::json_names::VirtualNodes,
             availability: since::V2_1_1809,
         },
     ];

@@ -72,22 +72,22 @@ impl SchemaType for MemoryIOSpaceConversionOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "numa_node_index",
-            json_name: fields::json_name("NumaNodeIndex"),
+            json_name: super::json_names::NumaNodeIndex,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "promote",
-            json_name: fields::json_name("Promote"),
+            json_name: super::json_names::Promote,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "any_node_okay",
-            json_name: fields::json_name("AnyNodeOkay"),
+            json_name: super::json_names::AnyNodeOkay,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "bad_pages_only",
-            json_name: fields::json_name("BadPagesOnly"),
+            json_name: super::json_names::BadPagesOnly,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

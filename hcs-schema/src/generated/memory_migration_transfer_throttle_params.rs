@@ -118,42 +118,42 @@ impl SchemaType for MemoryMigrationTransferThrottleParams {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "skip_throttling",
-            json_name: fields::json_name("SkipThrottling"),
+            json_name: super::json_names::SkipThrottling,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "throttling_scale",
-            json_name: fields::json_name("ThrottlingScale"),
+            json_name: super::json_names::ThrottlingScale,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "minimum_throttle_percentage",
-            json_name: fields::json_name("MinimumThrottlePercentage"),
+            json_name: super::json_names::MinimumThrottlePercentage,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "target_number_of_brownout_transfer_passes",
-            json_name: fields::json_name("TargetNumberOfBrownoutTransferPasses"),
+            json_name: super::json_names::TargetNumberOfBrownoutTransferPasses,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "starting_brownout_pass_number_for_throttling",
-            json_name: fields::json_name("StartingBrownoutPassNumberForThrottling"),
+            json_name: super::json_names::StartingBrownoutPassNumberForThrottling,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "maximum_number_of_brownout_transfer_passes",
-            json_name: fields::json_name("MaximumNumberOfBrownoutTransferPasses"),
+            json_name: super::json_names::MaximumNumberOfBrownoutTransferPasses,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "target_blackout_transfer_time",
-            json_name: fields::json_name("TargetBlackoutTransferTime"),
+            json_name: super::json_names::TargetBlackoutTransferTime,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "blackout_time_threshold_for_cancelling_migration",
-            json_name: fields::json_name("BlackoutTimeThresholdForCancellingMigration"),
+            json_name: super::json_names::BlackoutTimeThresholdForCancellingMigration,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

@@ -89,32 +89,32 @@ impl SchemaType for MemoryReserveResizeOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "numa_node_index",
-            json_name: fields::json_name("NumaNodeIndex"),
+            json_name: super::json_names::NumaNodeIndex,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "page_count",
-            json_name: fields::json_name("PageCount"),
+            json_name: super::json_names::PageCount,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "page_size",
-            json_name: fields::json_name("PageSize"),
+            json_name: super::json_names::PageSize,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "any_node_okay",
-            json_name: fields::json_name("AnyNodeOkay"),
+            json_name: super::json_names::AnyNodeOkay,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "above4_gb",
-            json_name: fields::json_name("Above4Gb"),
+            json_name: super::json_names::Above4Gb,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "demote_on_move",
-            json_name: fields::json_name("DemoteOnMove"),
+            json_name: super::json_names::DemoteOnMove,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -54,7 +54,7 @@ impl SchemaType for MemoryReserveTarget {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory_reserve_target_in_mb_array",
-            json_name: fields::json_name("MemoryReserveTargetInMbArray"),
+            json_name: super::json_names::MemoryReserveTargetInMbArray,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

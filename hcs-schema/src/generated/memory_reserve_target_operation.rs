@@ -61,12 +61,12 @@ impl SchemaType for MemoryReserveTargetOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory_reserve_name",
-            json_name: fields::json_name("MemoryReserveName"),
+            json_name: super::json_names::MemoryReserveName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "memory_reserve_target_in_mb_array",
-            json_name: fields::json_name("MemoryReserveTargetInMbArray"),
+            json_name: super::json_names::MemoryReserveTargetInMbArray,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

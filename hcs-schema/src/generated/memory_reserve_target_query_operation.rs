@@ -51,7 +51,7 @@ impl SchemaType for MemoryReserveTargetQueryOperation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory_reserve_name",
-            json_name: fields::json_name("MemoryReserveName"),
+            json_name: super::json_names::MemoryReserveName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

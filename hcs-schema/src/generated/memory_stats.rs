@@ -75,17 +75,17 @@ impl SchemaType for MemoryStats {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory_usage_commit_bytes",
-            json_name: fields::json_name("MemoryUsageCommitBytes"),
+            json_name: super::json_names::MemoryUsageCommitBytes,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_commit_peak_bytes",
-            json_name: fields::json_name("MemoryUsageCommitPeakBytes"),
+            json_name: super::json_names::MemoryUsageCommitPeakBytes,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_private_working_set_bytes",
-            json_name: fields::json_name("MemoryUsagePrivateWorkingSetBytes"),
+            json_name: super::json_names::MemoryUsagePrivateWorkingSetBytes,
             availability: since::V2_1_1809,
         },
     ];

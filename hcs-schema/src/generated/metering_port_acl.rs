@@ -75,22 +75,22 @@ impl SchemaType for MeteringPortAcl {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "disposition",
-            json_name: fields::json_name("Disposition"),
+            json_name: super::json_names::Disposition,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "is_inbound",
-            json_name: fields::json_name("IsInbound"),
+            json_name: super::json_names::IsInbound,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "ip_address_range",
-            json_name: fields::json_name("IPAddressRange"),
+            json_name: super::json_names::IPAddressRange,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "instance_id",
-            json_name: fields::json_name("InstanceId"),
+            json_name: super::json_names::InstanceId,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -51,7 +51,7 @@ impl SchemaType for MigrationCompressionSettings {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "throttle_worker_count",
-            json_name: fields::json_name("ThrottleWorkerCount"),
+            json_name: super::json_names::ThrottleWorkerCount,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

@@ -61,12 +61,12 @@ impl SchemaType for MigrationFinalizedOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "origin",
-            json_name: fields::json_name("Origin"),
+            json_name: super::json_names::Origin,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "finalized_operation",
-            json_name: fields::json_name("FinalizedOperation"),
+            json_name: super::json_names::FinalizedOperation,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

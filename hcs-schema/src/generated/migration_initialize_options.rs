@@ -123,47 +123,47 @@ impl SchemaType for MigrationInitializeOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "origin",
-            json_name: fields::json_name("Origin"),
+            json_name: super::json_names::Origin,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "memory_transport",
-            json_name: fields::json_name("MemoryTransport"),
+            json_name: super::json_names::MemoryTransport,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "memory_transfer_throttle_params",
-            json_name: fields::json_name("MemoryTransferThrottleParams"),
+            json_name: super::json_names::MemoryTransferThrottleParams,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "compression_settings",
-            json_name: fields::json_name("CompressionSettings"),
+            json_name: super::json_names::CompressionSettings,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "checksum_verification",
-            json_name: fields::json_name("ChecksumVerification"),
+            json_name: super::json_names::ChecksumVerification,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "perf_tracing_enabled",
-            json_name: fields::json_name("PerfTracingEnabled"),
+            json_name: super::json_names::PerfTracingEnabled,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "cancel_if_blackout_threshold_exceeds",
-            json_name: fields::json_name("CancelIfBlackoutThresholdExceeds"),
+            json_name: super::json_names::CancelIfBlackoutThresholdExceeds,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "prepare_memory_transfer_mode",
-            json_name: fields::json_name("PrepareMemoryTransferMode"),
+            json_name: super::json_names::PrepareMemoryTransferMode,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
         FieldInfo {
             rust_name: "compatibility_data",
-            json_name: fields::json_name("CompatibilityData"),
+            json_name: super::json_names::CompatibilityData,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

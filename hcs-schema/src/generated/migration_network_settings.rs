@@ -51,7 +51,7 @@ impl SchemaType for MigrationNetworkSettings {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "session_id",
-            json_name: fields::json_name("SessionId"),
+            json_name: super::json_names::SessionId,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

@@ -54,7 +54,7 @@ impl SchemaType for MigrationStartOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "network_settings",
-            json_name: fields::json_name("NetworkSettings"),
+            json_name: super::json_names::NetworkSettings,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

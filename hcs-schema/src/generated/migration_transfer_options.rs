@@ -53,7 +53,7 @@ impl SchemaType for MigrationTransferOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "origin",
-            json_name: fields::json_name("Origin"),
+            json_name: super::json_names::Origin,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

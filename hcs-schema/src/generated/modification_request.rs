@@ -68,12 +68,12 @@ impl SchemaType for ModificationRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_type",
-            json_name: fields::json_name("PropertyType"),
+            json_name: super::json_names::PropertyType,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name("Settings"),
+            json_name: super::json_names::Settings,
             availability: since::V2_1_1809,
         },
     ];

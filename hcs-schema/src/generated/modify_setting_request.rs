@@ -74,22 +74,22 @@ impl SchemaType for ModifySettingRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "resource_path",
-            json_name: fields::json_name("ResourcePath"),
+            json_name: super::json_names::ResourcePath,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "request_type",
-            json_name: fields::json_name("RequestType"),
+            json_name: super::json_names::RequestType,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name("Settings"),
+            json_name: super::json_names::Settings,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "guest_request",
-            json_name: fields::json_name("GuestRequest"),
+            json_name: super::json_names::GuestRequest,
             availability: since::V2_1_1809,
         },
     ];

@@ -53,7 +53,7 @@ impl SchemaType for MountManagerNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "mount_point",
-            json_name: fields::json_name("mount_point"),
+            json_name: super::json_names::mount_point,
             availability: since::V2_3_2004,
         },
     ];

@@ -53,7 +53,7 @@ impl SchemaType for NamedPipeNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "symlink",
-            json_name: fields::json_name("symlink"),
+            json_name: super::json_names::symlink,
             availability: since::V2_3_2004,
         },
     ];

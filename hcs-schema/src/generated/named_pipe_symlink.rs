@@ -57,12 +57,12 @@ impl SchemaType for NamedPipeSymlink {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("name"),
+            json_name: super::json_names::name,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("path"),
+            json_name: super::json_names::path,
             availability: since::V2_3_2004,
         },
     ];

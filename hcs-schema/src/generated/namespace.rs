@@ -110,47 +110,47 @@ impl SchemaType for Namespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "job",
-            json_name: fields::json_name("job"),
+            json_name: super::json_names::job,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "filesystem",
-            json_name: fields::json_name("filesystem"),
+            json_name: super::json_names::filesystem,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mountmgr",
-            json_name: fields::json_name("mountmgr"),
+            json_name: super::json_names::mountmgr,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "namedpipe",
-            json_name: fields::json_name("namedpipe"),
+            json_name: super::json_names::namedpipe,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "ob",
-            json_name: fields::json_name("ob"),
+            json_name: super::json_names::ob,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "registry",
-            json_name: fields::json_name("registry"),
+            json_name: super::json_names::registry,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "network",
-            json_name: fields::json_name("network"),
+            json_name: super::json_names::network,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "device",
-            json_name: fields::json_name("device"),
+            json_name: super::json_names::device,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hostfiles",
-            json_name: fields::json_name("hostfiles"),
+            json_name: super::json_names::hostfiles,
             availability: since::V2_3_2004,
         },
     ];

@@ -153,72 +153,72 @@ impl SchemaType for NetworkAdapter {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "endpoint_id",
-            json_name: fields::json_name("EndpointId"),
+            json_name: super::json_names::EndpointId,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "mac_address",
-            json_name: fields::json_name("MacAddress"),
+            json_name: super::json_names::MacAddress,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "media_type",
-            json_name: fields::json_name("MediaType"),
+            json_name: super::json_names::MediaType,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "instance_id",
-            json_name: fields::json_name("InstanceId"),
+            json_name: super::json_names::InstanceId,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "disable_interrupt_batching",
-            json_name: fields::json_name("DisableInterruptBatching"),
+            json_name: super::json_names::DisableInterruptBatching,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "iov_settings",
-            json_name: fields::json_name("IovSettings"),
+            json_name: super::json_names::IovSettings,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "connection_state",
-            json_name: fields::json_name("ConnectionState"),
+            json_name: super::json_names::ConnectionState,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "network_adapter_type",
-            json_name: fields::json_name("NetworkAdapterType"),
+            json_name: super::json_names::NetworkAdapterType,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "switch_id",
-            json_name: fields::json_name("SwitchId"),
+            json_name: super::json_names::SwitchId,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "port_id",
-            json_name: fields::json_name("PortId"),
+            json_name: super::json_names::PortId,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "switch_name",
-            json_name: fields::json_name("SwitchName"),
+            json_name: super::json_names::SwitchName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "use_persistent_port",
-            json_name: fields::json_name("UsePersistentPort"),
+            json_name: super::json_names::UsePersistentPort,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "resource_pool_id",
-            json_name: fields::json_name("ResourcePoolId"),
+            json_name: super::json_names::ResourcePoolId,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "metering_acls",
-            json_name: fields::json_name("MeteringAcls"),
+            json_name: super::json_names::MeteringAcls,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

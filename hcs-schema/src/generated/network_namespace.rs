@@ -50,7 +50,7 @@ impl SchemaType for NetworkNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "compartment",
-            json_name: fields::json_name("compartment"),
+            json_name: super::json_names::compartment,
             availability: since::V2_3_2004,
         },
     ];

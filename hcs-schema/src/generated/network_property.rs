@@ -51,7 +51,7 @@ impl SchemaType for NetworkProperty {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "mac_address",
-            json_name: fields::json_name("MacAddress"),
+            json_name: super::json_names::MacAddress,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

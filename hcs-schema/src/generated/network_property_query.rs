@@ -62,12 +62,12 @@ impl SchemaType for NetworkPropertyQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "network_properties",
-            json_name: fields::json_name("NetworkProperties"),
+            json_name: super::json_names::NetworkProperties,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "network_adapter_names",
-            json_name: fields::json_name("NetworkAdapterNames"),
+            json_name: super::json_names::NetworkAdapterNames,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

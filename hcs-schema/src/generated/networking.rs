@@ -86,27 +86,27 @@ impl SchemaType for Networking {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "allow_unqualified_dns_query",
-            json_name: fields::json_name("AllowUnqualifiedDnsQuery"),
+            json_name: super::json_names::AllowUnqualifiedDnsQuery,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "dns_search_list",
-            json_name: fields::json_name("DnsSearchList"),
+            json_name: super::json_names::DnsSearchList,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "network_shared_container_name",
-            json_name: fields::json_name("NetworkSharedContainerName"),
+            json_name: super::json_names::NetworkSharedContainerName,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "namespace",
-            json_name: fields::json_name("Namespace"),
+            json_name: super::json_names::Namespace,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "network_adapters",
-            json_name: fields::json_name("NetworkAdapters"),
+            json_name: super::json_names::NetworkAdapters,
             availability: since::V2_0_1809,
         },
     ];

@@ -77,22 +77,22 @@ impl SchemaType for Numa {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_count",
-            json_name: fields::json_name("VirtualNodeCount"),
+            json_name: super::json_names::VirtualNodeCount,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "preferred_physical_nodes",
-            json_name: fields::json_name("PreferredPhysicalNodes"),
+            json_name: super::json_names::PreferredPhysicalNodes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "settings",
-            json_name: fields::json_name("Settings"),
+            json_name: super::json_names::Settings,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "max_size_per_node",
-            json_name: fields::json_name("MaxSizePerNode"),
+            json_name: super::json_names::MaxSizePerNode,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];

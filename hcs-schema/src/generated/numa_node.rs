@@ -58,12 +58,12 @@ impl SchemaType for NumaNode {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_index",
-            json_name: fields::json_name("VirtualNodeIndex"),
+            json_name: super::json_names::VirtualNodeIndex,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "physical_node_index",
-            json_name: fields::json_name("PhysicalNodeIndex"),
+            json_name: super::json_names::PhysicalNodeIndex,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];

@@ -64,12 +64,12 @@ impl SchemaType for NumaNodeMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "total_consumable_memory_in_pages",
-            json_name: fields::json_name("TotalConsumableMemoryInPages"),
+            json_name: super::json_names::TotalConsumableMemoryInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "available_memory_in_pages",
-            json_name: fields::json_name("AvailableMemoryInPages"),
+            json_name: super::json_names::AvailableMemoryInPages,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

@@ -64,12 +64,12 @@ impl SchemaType for NumaNodeProcessor {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "total_assigned_processors",
-            json_name: fields::json_name("TotalAssignedProcessors"),
+            json_name: super::json_names::TotalAssignedProcessors,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "total_available_processors",
-            json_name: fields::json_name("TotalAvailableProcessors"),
+            json_name: super::json_names::TotalAvailableProcessors,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

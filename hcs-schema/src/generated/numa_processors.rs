@@ -58,12 +58,12 @@ impl SchemaType for NumaProcessors {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "count_per_node",
-            json_name: fields::json_name("count_per_node"),
+            json_name: super::json_names::count_per_node,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "node_per_socket",
-            json_name: fields::json_name("node_per_socket"),
+            json_name: super::json_names::node_per_socket,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];

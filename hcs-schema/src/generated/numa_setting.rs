@@ -89,32 +89,32 @@ impl SchemaType for NumaSetting {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_number",
-            json_name: fields::json_name("VirtualNodeNumber"),
+            json_name: super::json_names::VirtualNodeNumber,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "physical_node_number",
-            json_name: fields::json_name("PhysicalNodeNumber"),
+            json_name: super::json_names::PhysicalNodeNumber,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "virtual_socket_number",
-            json_name: fields::json_name("VirtualSocketNumber"),
+            json_name: super::json_names::VirtualSocketNumber,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "count_of_processors",
-            json_name: fields::json_name("CountOfProcessors"),
+            json_name: super::json_names::CountOfProcessors,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "count_of_memory_blocks",
-            json_name: fields::json_name("CountOfMemoryBlocks"),
+            json_name: super::json_names::CountOfMemoryBlocks,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
         FieldInfo {
             rust_name: "memory_backing_type",
-            json_name: fields::json_name("MemoryBackingType"),
+            json_name: super::json_names::MemoryBackingType,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];

@@ -70,12 +70,12 @@ impl SchemaType for Nvram {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "vendors",
-            json_name: fields::json_name("Vendors"),
+            json_name: super::json_names::Vendors,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "last_update_time",
-            json_name: fields::json_name("LastUpdateTime"),
+            json_name: super::json_names::LastUpdateTime,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

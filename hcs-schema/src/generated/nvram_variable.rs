@@ -78,17 +78,17 @@ impl SchemaType for NvramVariable {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "attributes",
-            json_name: fields::json_name("Attributes"),
+            json_name: super::json_names::Attributes,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "timestamp",
-            json_name: fields::json_name("Timestamp"),
+            json_name: super::json_names::Timestamp,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "data",
-            json_name: fields::json_name("Data"),
+            json_name: super::json_names::Data,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

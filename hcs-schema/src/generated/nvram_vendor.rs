@@ -59,7 +59,7 @@ impl SchemaType for NvramVendor {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "variables",
-            json_name: fields::json_name("Variables"),
+            json_name: super::json_names::Variables,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

@@ -81,27 +81,27 @@ impl SchemaType for ObjectDirectory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("name"),
+            json_name: super::json_names::name,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "clonesd",
-            json_name: fields::json_name("clonesd"),
+            json_name: super::json_names::clonesd,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "shadow",
-            json_name: fields::json_name("shadow"),
+            json_name: super::json_names::shadow,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "symlink",
-            json_name: fields::json_name("symlink"),
+            json_name: super::json_names::symlink,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "objdir",
-            json_name: fields::json_name("objdir"),
+            json_name: super::json_names::objdir,
             availability: since::V2_3_2004,
         },
     ];

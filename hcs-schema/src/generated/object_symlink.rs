@@ -81,27 +81,27 @@ impl SchemaType for ObjectSymlink {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("name"),
+            json_name: super::json_names::name,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("path"),
+            json_name: super::json_names::path,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "scope",
-            json_name: fields::json_name("scope"),
+            json_name: super::json_names::scope,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "pathtoclone",
-            json_name: fields::json_name("pathtoclone"),
+            json_name: super::json_names::pathtoclone,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "access_mask",
-            json_name: fields::json_name("access_mask"),
+            json_name: super::json_names::access_mask,
             availability: since::V2_3_2004,
         },
     ];

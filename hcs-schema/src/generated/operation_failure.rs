@@ -53,7 +53,7 @@ impl SchemaType for OperationFailure {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "detail",
-            json_name: fields::json_name("Detail"),
+            json_name: super::json_names::Detail,
             availability: since::V2_4_20H2,
         },
     ];

@@ -52,7 +52,7 @@ impl SchemaType for OperationFailureInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "result",
-            json_name: fields::json_name("Result"),
+            json_name: super::json_names::Result,
             availability: since::V2_6_21H2,
         },
     ];

@@ -84,22 +84,22 @@ impl SchemaType for OperationInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
-            json_name: fields::json_name("Operation"),
+            json_name: super::json_names::Operation,
             availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "start_timestamp",
-            json_name: fields::json_name("StartTimestamp"),
+            json_name: super::json_names::StartTimestamp,
             availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "end_timestamp",
-            json_name: fields::json_name("EndTimestamp"),
+            json_name: super::json_names::EndTimestamp,
             availability: since::V2_6_21H2,
         },
         FieldInfo {
             rust_name: "failure_info",
-            json_name: fields::json_name("FailureInfo"),
+            json_name: super::json_names::FailureInfo,
             availability: since::V2_6_21H2,
         },
     ];

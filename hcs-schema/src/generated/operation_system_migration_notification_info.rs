@@ -75,22 +75,22 @@ impl SchemaType for OperationSystemMigrationNotificationInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "origin",
-            json_name: fields::json_name("Origin"),
+            json_name: super::json_names::Origin,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "event",
-            json_name: fields::json_name("Event"),
+            json_name: super::json_names::Event,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "result",
-            json_name: fields::json_name("Result"),
+            json_name: super::json_names::Result,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
         FieldInfo {
             rust_name: "additional_details",
-            json_name: fields::json_name("AdditionalDetails"),
+            json_name: super::json_names::AdditionalDetails,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];

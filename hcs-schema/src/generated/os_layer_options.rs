@@ -107,37 +107,37 @@ impl SchemaType for OsLayerOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "disable_ci_cache_optimization",
-            json_name: fields::json_name("DisableCiCacheOptimization"),
+            json_name: super::json_names::DisableCiCacheOptimization,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "skip_update_bcd_for_boot",
-            json_name: fields::json_name("SkipUpdateBcdForBoot"),
+            json_name: super::json_names::SkipUpdateBcdForBoot,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "is_dynamic",
-            json_name: fields::json_name("IsDynamic"),
+            json_name: super::json_names::IsDynamic,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "skip_sandbox_pre_expansion",
-            json_name: fields::json_name("SkipSandboxPreExpansion"),
+            json_name: super::json_names::SkipSandboxPreExpansion,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "file_system_layers",
-            json_name: fields::json_name("FileSystemLayers"),
+            json_name: super::json_names::FileSystemLayers,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "sandbox_vhd_partition_id",
-            json_name: fields::json_name("SandboxVhdPartitionId"),
+            json_name: super::json_names::SandboxVhdPartitionId,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

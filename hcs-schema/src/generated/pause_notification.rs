@@ -54,7 +54,7 @@ impl SchemaType for PauseNotification {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "reason",
-            json_name: fields::json_name("Reason"),
+            json_name: super::json_names::Reason,
             availability: since::V2_1_1809,
         },
     ];

@@ -62,12 +62,12 @@ impl SchemaType for PauseOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "suspension_level",
-            json_name: fields::json_name("SuspensionLevel"),
+            json_name: super::json_names::SuspensionLevel,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hosted_notification",
-            json_name: fields::json_name("HostedNotification"),
+            json_name: super::json_names::HostedNotification,
             availability: since::V2_1_1809,
         },
     ];

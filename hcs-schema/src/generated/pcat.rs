@@ -53,7 +53,7 @@ impl SchemaType for Pcat {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "boot_order",
-            json_name: fields::json_name("BootOrder"),
+            json_name: super::json_names::BootOrder,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

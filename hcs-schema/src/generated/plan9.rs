@@ -52,7 +52,7 @@ impl SchemaType for Plan9 {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "shares",
-            json_name: fields::json_name("Shares"),
+            json_name: super::json_names::Shares,
             availability: since::V2_1_1809,
         },
     ];

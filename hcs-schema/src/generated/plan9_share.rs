@@ -87,32 +87,32 @@ impl SchemaType for Plan9Share {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("Name"),
+            json_name: super::json_names::Name,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "access_name",
-            json_name: fields::json_name("AccessName"),
+            json_name: super::json_names::AccessName,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("Path"),
+            json_name: super::json_names::Path,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "port",
-            json_name: fields::json_name("Port"),
+            json_name: super::json_names::Port,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: fields::json_name("Flags"),
+            json_name: super::json_names::Flags,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_PLAN9_FLAGS_18362,
         },
         FieldInfo {
             rust_name: "allowed_files",
-            json_name: fields::json_name("AllowedFiles"),
+            json_name: super::json_names::AllowedFiles,
             availability: since::V2_2_1903,
         },
     ];

@@ -109,42 +109,42 @@ impl SchemaType for ProcessDetails {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "process_id",
-            json_name: fields::json_name("ProcessId"),
+            json_name: super::json_names::ProcessId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "image_name",
-            json_name: fields::json_name("ImageName"),
+            json_name: super::json_names::ImageName,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "create_timestamp",
-            json_name: fields::json_name("CreateTimestamp"),
+            json_name: super::json_names::CreateTimestamp,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "user_time100ns",
-            json_name: fields::json_name("UserTime100ns"),
+            json_name: super::json_names::UserTime100ns,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "kernel_time100ns",
-            json_name: fields::json_name("KernelTime100ns"),
+            json_name: super::json_names::KernelTime100ns,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_commit_bytes",
-            json_name: fields::json_name("MemoryCommitBytes"),
+            json_name: super::json_names::MemoryCommitBytes,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_working_set_private_bytes",
-            json_name: fields::json_name("MemoryWorkingSetPrivateBytes"),
+            json_name: super::json_names::MemoryWorkingSetPrivateBytes,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_working_set_shared_bytes",
-            json_name: fields::json_name("MemoryWorkingSetSharedBytes"),
+            json_name: super::json_names::MemoryWorkingSetSharedBytes,
             availability: since::V2_1_1809,
         },
     ];

@@ -67,17 +67,17 @@ impl SchemaType for ProcessDump {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "custom_dump_flags",
-            json_name: fields::json_name("CustomDumpFlags"),
+            json_name: super::json_names::CustomDumpFlags,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "dump_file_name",
-            json_name: fields::json_name("DumpFileName"),
+            json_name: super::json_names::DumpFileName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

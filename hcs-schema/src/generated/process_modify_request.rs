@@ -69,17 +69,17 @@ impl SchemaType for ProcessModifyRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "operation",
-            json_name: fields::json_name("Operation"),
+            json_name: super::json_names::Operation,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console_size",
-            json_name: fields::json_name("ConsoleSize"),
+            json_name: super::json_names::ConsoleSize,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "close_handle",
-            json_name: fields::json_name("CloseHandle"),
+            json_name: super::json_names::CloseHandle,
             availability: since::V2_0_1809,
         },
     ];

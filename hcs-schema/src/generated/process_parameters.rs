@@ -161,77 +161,77 @@ impl SchemaType for ProcessParameters {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "application_name",
-            json_name: fields::json_name("ApplicationName"),
+            json_name: super::json_names::ApplicationName,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "command_line",
-            json_name: fields::json_name("CommandLine"),
+            json_name: super::json_names::CommandLine,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "command_args",
-            json_name: fields::json_name("CommandArgs"),
+            json_name: super::json_names::CommandArgs,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "user",
-            json_name: fields::json_name("User"),
+            json_name: super::json_names::User,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "working_directory",
-            json_name: fields::json_name("WorkingDirectory"),
+            json_name: super::json_names::WorkingDirectory,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "environment",
-            json_name: fields::json_name("Environment"),
+            json_name: super::json_names::Environment,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "restricted_token",
-            json_name: fields::json_name("RestrictedToken"),
+            json_name: super::json_names::RestrictedToken,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "emulate_console",
-            json_name: fields::json_name("EmulateConsole"),
+            json_name: super::json_names::EmulateConsole,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_in_pipe",
-            json_name: fields::json_name("CreateStdInPipe"),
+            json_name: super::json_names::CreateStdInPipe,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_out_pipe",
-            json_name: fields::json_name("CreateStdOutPipe"),
+            json_name: super::json_names::CreateStdOutPipe,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_std_err_pipe",
-            json_name: fields::json_name("CreateStdErrPipe"),
+            json_name: super::json_names::CreateStdErrPipe,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console_size",
-            json_name: fields::json_name("ConsoleSize"),
+            json_name: super::json_names::ConsoleSize,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "create_in_utility_vm",
-            json_name: fields::json_name("CreateInUtilityVM"),
+            json_name: super::json_names::CreateInUtilityVM,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "use_existing_login",
-            json_name: fields::json_name("UseExistingLogin"),
+            json_name: super::json_names::UseExistingLogin,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "use_legacy_console",
-            json_name: fields::json_name("UseLegacyConsole"),
+            json_name: super::json_names::UseLegacyConsole,
             availability: since::V2_0_1809,
         },
     ];

@@ -81,22 +81,22 @@ impl SchemaType for ProcessStatus {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "process_id",
-            json_name: fields::json_name("ProcessId"),
+            json_name: super::json_names::ProcessId,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "exited",
-            json_name: fields::json_name("Exited"),
+            json_name: super::json_names::Exited,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "exit_code",
-            json_name: fields::json_name("ExitCode"),
+            json_name: super::json_names::ExitCode,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "last_wait_result",
-            json_name: fields::json_name("LastWaitResult"),
+            json_name: super::json_names::LastWaitResult,
             availability: since::V2_1_1809,
         },
     ];

@@ -119,37 +119,37 @@ impl SchemaType for ProcessorFeatureSet {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "processor_features",
-            json_name: fields::json_name("ProcessorFeatures"),
+            json_name: super::json_names::ProcessorFeatures,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "xsave_processor_features",
-            json_name: fields::json_name("XsaveProcessorFeatures"),
+            json_name: super::json_names::XsaveProcessorFeatures,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "cache_line_flush_size",
-            json_name: fields::json_name("CacheLineFlushSize"),
+            json_name: super::json_names::CacheLineFlushSize,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "implemented_physical_address_bits",
-            json_name: fields::json_name("ImplementedPhysicalAddressBits"),
+            json_name: super::json_names::ImplementedPhysicalAddressBits,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "non_architectural_core_sharing",
-            json_name: fields::json_name("NonArchitecturalCoreSharing"),
+            json_name: super::json_names::NonArchitecturalCoreSharing,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "enlightenment_modifications",
-            json_name: fields::json_name("EnlightenmentModifications"),
+            json_name: super::json_names::EnlightenmentModifications,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "processor_feature_set_mode",
-            json_name: fields::json_name("ProcessorFeatureSetMode"),
+            json_name: super::json_names::ProcessorFeatureSetMode,
             availability: since::V2_5_2104,
         },
     ];

@@ -61,12 +61,12 @@ impl SchemaType for ProcessorInformationForHost {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "numa_node_count",
-            json_name: fields::json_name("NumaNodeCount"),
+            json_name: super::json_names::NumaNodeCount,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "numa_nodes",
-            json_name: fields::json_name("NumaNodes"),
+            json_name: super::json_names::NumaNodes,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

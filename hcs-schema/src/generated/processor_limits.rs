@@ -81,22 +81,22 @@ impl SchemaType for ProcessorLimits {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "limit",
-            json_name: fields::json_name("Limit"),
+            json_name: super::json_names::Limit,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "weight",
-            json_name: fields::json_name("Weight"),
+            json_name: super::json_names::Weight,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "reservation",
-            json_name: fields::json_name("Reservation"),
+            json_name: super::json_names::Reservation,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "maximum_frequency_mhz",
-            json_name: fields::json_name("MaximumFrequencyMHz"),
+            json_name: super::json_names::MaximumFrequencyMHz,
             availability: since::V2_4_20H2,
         },
     ];

@@ -66,17 +66,17 @@ impl SchemaType for ProcessorStats {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "total_runtime100ns",
-            json_name: fields::json_name("TotalRuntime100ns"),
+            json_name: super::json_names::TotalRuntime100ns,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "runtime_user100ns",
-            json_name: fields::json_name("RuntimeUser100ns"),
+            json_name: super::json_names::RuntimeUser100ns,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "runtime_kernel100ns",
-            json_name: fields::json_name("RuntimeKernel100ns"),
+            json_name: super::json_names::RuntimeKernel100ns,
             availability: since::V2_1_1809,
         },
     ];

@@ -59,12 +59,12 @@ impl SchemaType for PropertyResponse {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "error",
-            json_name: fields::json_name("Error"),
+            json_name: super::json_names::Error,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "response",
-            json_name: fields::json_name("Response"),
+            json_name: super::json_names::Response,
             availability: since::V2_5_2104,
         },
     ];

@@ -57,7 +57,7 @@ impl SchemaType for QoSCapabilities {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "processor_qos_supported",
-            json_name: fields::json_name("ProcessorQoSSupported"),
+            json_name: super::json_names::ProcessorQoSSupported,
             availability: since::V2_1_1809,
         },
     ];

@@ -51,7 +51,7 @@ impl SchemaType for Range {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "max",
-            json_name: fields::json_name("max"),
+            json_name: super::json_names::max,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_VNUMA_26100,
         },
     ];

@@ -57,12 +57,12 @@ impl SchemaType for RdpConnectionOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "access_sids",
-            json_name: fields::json_name("AccessSids"),
+            json_name: super::json_names::AccessSids,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "named_pipe",
-            json_name: fields::json_name("NamedPipe"),
+            json_name: super::json_names::NamedPipe,
             availability: since::V2_1_1809,
         },
     ];

@@ -60,12 +60,12 @@ impl SchemaType for RegistryChanges {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "add_values",
-            json_name: fields::json_name("AddValues"),
+            json_name: super::json_names::AddValues,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "delete_keys",
-            json_name: fields::json_name("DeleteKeys"),
+            json_name: super::json_names::DeleteKeys,
             availability: since::V2_0_1809,
         },
     ];

@@ -54,7 +54,7 @@ impl SchemaType for RegistryFlushState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enabled",
-            json_name: fields::json_name("Enabled"),
+            json_name: super::json_names::Enabled,
             availability: since::V2_1_1809,
         },
     ];

@@ -74,22 +74,22 @@ impl SchemaType for RegistryHiveStack {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hive",
-            json_name: fields::json_name("hive"),
+            json_name: super::json_names::hive,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "layer",
-            json_name: fields::json_name("layer"),
+            json_name: super::json_names::layer,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkkey",
-            json_name: fields::json_name("mkkey"),
+            json_name: super::json_names::mkkey,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "delkey",
-            json_name: fields::json_name("delkey"),
+            json_name: super::json_names::delkey,
             availability: since::V2_3_2004,
         },
     ];

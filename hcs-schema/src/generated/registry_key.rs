@@ -66,17 +66,17 @@ impl SchemaType for RegistryKey {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hive",
-            json_name: fields::json_name("Hive"),
+            json_name: super::json_names::Hive,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("Name"),
+            json_name: super::json_names::Name,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "volatile",
-            json_name: fields::json_name("Volatile"),
+            json_name: super::json_names::Volatile,
             availability: since::V2_0_1809,
         },
     ];

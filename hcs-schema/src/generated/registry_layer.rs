@@ -108,47 +108,47 @@ impl SchemaType for RegistryLayer {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hosthive",
-            json_name: fields::json_name("hosthive"),
+            json_name: super::json_names::hosthive,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "filepath",
-            json_name: fields::json_name("filepath"),
+            json_name: super::json_names::filepath,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "identifier",
-            json_name: fields::json_name("identifier"),
+            json_name: super::json_names::identifier,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "readonly",
-            json_name: fields::json_name("readonly"),
+            json_name: super::json_names::readonly,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "immutable",
-            json_name: fields::json_name("immutable"),
+            json_name: super::json_names::immutable,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "inherittrustclass",
-            json_name: fields::json_name("inherittrustclass"),
+            json_name: super::json_names::inherittrustclass,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "trustedhive",
-            json_name: fields::json_name("trustedhive"),
+            json_name: super::json_names::trustedhive,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "writethrough",
-            json_name: fields::json_name("writethrough"),
+            json_name: super::json_names::writethrough,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "fileaccesstoken",
-            json_name: fields::json_name("fileaccesstoken"),
+            json_name: super::json_names::fileaccesstoken,
             availability: since::V2_3_2004,
         },
     ];

@@ -81,27 +81,27 @@ impl SchemaType for RegistryMakeKey {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("name"),
+            json_name: super::json_names::name,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "clonesd",
-            json_name: fields::json_name("clonesd"),
+            json_name: super::json_names::clonesd,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkkey",
-            json_name: fields::json_name("mkkey"),
+            json_name: super::json_names::mkkey,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "mkvalue",
-            json_name: fields::json_name("mkvalue"),
+            json_name: super::json_names::mkvalue,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "volatile",
-            json_name: fields::json_name("volatile"),
+            json_name: super::json_names::volatile,
             availability: since::V2_3_2004,
         },
     ];

@@ -78,27 +78,27 @@ impl SchemaType for RegistryMakeValue {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("name"),
+            json_name: super::json_names::name,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "data_multistring",
-            json_name: fields::json_name("data_multistring"),
+            json_name: super::json_names::data_multistring,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "data_dword",
-            json_name: fields::json_name("data_dword"),
+            json_name: super::json_names::data_dword,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "data_string",
-            json_name: fields::json_name("data_string"),
+            json_name: super::json_names::data_string,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "data_binary",
-            json_name: fields::json_name("data_binary"),
+            json_name: super::json_names::data_binary,
             availability: since::V2_3_2004,
         },
     ];

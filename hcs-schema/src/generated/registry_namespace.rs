@@ -67,17 +67,17 @@ impl SchemaType for RegistryNamespace {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "symlink",
-            json_name: fields::json_name("symlink"),
+            json_name: super::json_names::symlink,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "redirectionnode",
-            json_name: fields::json_name("redirectionnode"),
+            json_name: super::json_names::redirectionnode,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hivestack",
-            json_name: fields::json_name("hivestack"),
+            json_name: super::json_names::hivestack,
             availability: since::V2_3_2004,
         },
     ];

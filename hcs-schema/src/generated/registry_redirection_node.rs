@@ -85,32 +85,32 @@ impl SchemaType for RegistryRedirectionNode {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "containerpath",
-            json_name: fields::json_name("containerpath"),
+            json_name: super::json_names::containerpath,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hostpath",
-            json_name: fields::json_name("hostpath"),
+            json_name: super::json_names::hostpath,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "hivestack",
-            json_name: fields::json_name("hivestack"),
+            json_name: super::json_names::hivestack,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "access_mask",
-            json_name: fields::json_name("access_mask"),
+            json_name: super::json_names::access_mask,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "trustedhive",
-            json_name: fields::json_name("trustedhive"),
+            json_name: super::json_names::trustedhive,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "exitnode",
-            json_name: fields::json_name("exitnode"),
+            json_name: super::json_names::exitnode,
             availability: since::V2_3_2004,
         },
     ];

@@ -57,12 +57,12 @@ impl SchemaType for RegistrySymlink {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "key",
-            json_name: fields::json_name("key"),
+            json_name: super::json_names::key,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "target",
-            json_name: fields::json_name("target"),
+            json_name: super::json_names::target,
             availability: since::V2_3_2004,
         },
     ];

@@ -106,42 +106,42 @@ impl SchemaType for RegistryValue {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "key",
-            json_name: fields::json_name("Key"),
+            json_name: super::json_names::Key,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("Name"),
+            json_name: super::json_names::Name,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "string_value",
-            json_name: fields::json_name("StringValue"),
+            json_name: super::json_names::StringValue,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "binary_value",
-            json_name: fields::json_name("BinaryValue"),
+            json_name: super::json_names::BinaryValue,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "dword_value",
-            json_name: fields::json_name("DWordValue"),
+            json_name: super::json_names::DWordValue,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "qword_value",
-            json_name: fields::json_name("QWordValue"),
+            json_name: super::json_names::QWordValue,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "custom_type",
-            json_name: fields::json_name("CustomType"),
+            json_name: super::json_names::CustomType,
             availability: since::V2_0_1809,
         },
     ];

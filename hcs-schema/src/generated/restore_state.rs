@@ -71,17 +71,17 @@ impl SchemaType for RestoreState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "runtime_state_file_path",
-            json_name: fields::json_name("RuntimeStateFilePath"),
+            json_name: super::json_names::RuntimeStateFilePath,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "save_state_file_path",
-            json_name: fields::json_name("SaveStateFilePath"),
+            json_name: super::json_names::SaveStateFilePath,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "template_system_id",
-            json_name: fields::json_name("TemplateSystemId"),
+            json_name: super::json_names::TemplateSystemId,
             availability: since::V2_1_1809,
         },
     ];

@@ -84,22 +84,22 @@ impl SchemaType for ResultError {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "error",
-            json_name: fields::json_name("Error"),
+            json_name: super::json_names::Error,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "error_message",
-            json_name: fields::json_name("ErrorMessage"),
+            json_name: super::json_names::ErrorMessage,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "error_events",
-            json_name: fields::json_name("ErrorEvents"),
+            json_name: super::json_names::ErrorEvents,
             availability: since::V2_4_1809,
         },
         FieldInfo {
             rust_name: "attribution",
-            json_name: fields::json_name("Attribution"),
+            json_name: super::json_names::Attribution,
             availability: since::V2_4_20H2,
         },
     ];

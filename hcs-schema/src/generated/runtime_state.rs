@@ -70,12 +70,12 @@ impl SchemaType for RuntimeState {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "version",
-            json_name: fields::json_name("Version"),
+            json_name: super::json_names::Version,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
         FieldInfo {
             rust_name: "devices",
-            json_name: fields::json_name("Devices"),
+            json_name: super::json_names::Devices,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2,
         },
     ];

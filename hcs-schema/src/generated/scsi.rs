@@ -69,12 +69,12 @@ impl SchemaType for Scsi {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "attachments",
-            json_name: fields::json_name("Attachments"),
+            json_name: super::json_names::Attachments,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "disable_interrupt_batching",
-            json_name: fields::json_name("DisableInterruptBatching"),
+            json_name: super::json_names::DisableInterruptBatching,
             availability: since::V2_4_20H2,
         },
     ];

@@ -51,7 +51,7 @@ impl SchemaType for SecureNestedPagingCpuID {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "id",
-            json_name: fields::json_name("Id"),
+            json_name: super::json_names::Id,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

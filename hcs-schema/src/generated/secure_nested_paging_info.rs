@@ -61,12 +61,12 @@ impl SchemaType for SecureNestedPagingInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cpu_id",
-            json_name: fields::json_name("CpuId"),
+            json_name: super::json_names::CpuId,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "tcb_version",
-            json_name: fields::json_name("TcbVersion"),
+            json_name: super::json_names::TcbVersion,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -61,12 +61,12 @@ impl SchemaType for SecuritySettings {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enable_tpm",
-            json_name: fields::json_name("EnableTpm"),
+            json_name: super::json_names::EnableTpm,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_CONFIDENTIAL_2_5,
         },
         FieldInfo {
             rust_name: "isolation",
-            json_name: fields::json_name("Isolation"),
+            json_name: super::json_names::Isolation,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_CONFIDENTIAL_2_5,
         },
     ];

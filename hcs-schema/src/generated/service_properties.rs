@@ -67,12 +67,12 @@ impl SchemaType for ServiceProperties {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "properties",
-            json_name: fields::json_name("Properties"),
+            json_name: super::json_names::Properties,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_responses",
-            json_name: fields::json_name("PropertyResponses"),
+            json_name: super::json_names::PropertyResponses,
             availability: since::V2_5_2104,
         },
     ];

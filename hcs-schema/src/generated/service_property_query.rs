@@ -80,17 +80,17 @@ impl SchemaType for ServicePropertyQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_types",
-            json_name: fields::json_name("PropertyTypes"),
+            json_name: super::json_names::PropertyTypes,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "property_queries",
-            json_name: fields::json_name("PropertyQueries"),
+            json_name: super::json_names::PropertyQueries,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "filtered_queries",
-            json_name: fields::json_name("FilteredQueries"),
+            json_name: super::json_names::FilteredQueries,
             availability: since::V2_0_1809_UNDOCUMENTED_REMOVED_20H2_SEEN_HCSSHIM_PR1914_5D01EE4,
         },
     ];

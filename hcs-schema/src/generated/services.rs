@@ -82,22 +82,22 @@ impl SchemaType for Services {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "heartbeat",
-            json_name: fields::json_name("Heartbeat"),
+            json_name: super::json_names::Heartbeat,
             availability: since::V2_5_2004,
         },
         FieldInfo {
             rust_name: "shutdown",
-            json_name: fields::json_name("Shutdown"),
+            json_name: super::json_names::Shutdown,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "timesync",
-            json_name: fields::json_name("Timesync"),
+            json_name: super::json_names::Timesync,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "kvp_exchange",
-            json_name: fields::json_name("KvpExchange"),
+            json_name: super::json_names::KvpExchange,
             availability: since::V2_5_2104,
         },
     ];

@@ -58,12 +58,12 @@ impl SchemaType for SetMbaCosThrottleValueRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "cos_index",
-            json_name: fields::json_name("CosIndex"),
+            json_name: super::json_names::CosIndex,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "cos_throttle_value",
-            json_name: fields::json_name("CosThrottleValue"),
+            json_name: super::json_names::CosThrottleValue,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -78,22 +78,22 @@ impl SchemaType for SgxMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enabled",
-            json_name: fields::json_name("Enabled"),
+            json_name: super::json_names::Enabled,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "size_in_mb",
-            json_name: fields::json_name("SizeInMB"),
+            json_name: super::json_names::SizeInMB,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "launch_control_mode",
-            json_name: fields::json_name("LaunchControlMode"),
+            json_name: super::json_names::LaunchControlMode,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "launch_control_default",
-            json_name: fields::json_name("LaunchControlDefault"),
+            json_name: super::json_names::LaunchControlDefault,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

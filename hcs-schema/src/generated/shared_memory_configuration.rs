@@ -53,7 +53,7 @@ impl SchemaType for SharedMemoryConfiguration {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "regions",
-            json_name: fields::json_name("Regions"),
+            json_name: super::json_names::Regions,
             availability: since::V2_1_1809,
         },
     ];

@@ -78,27 +78,27 @@ impl SchemaType for SharedMemoryRegion {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "section_name",
-            json_name: fields::json_name("SectionName"),
+            json_name: super::json_names::SectionName,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "start_offset",
-            json_name: fields::json_name("StartOffset"),
+            json_name: super::json_names::StartOffset,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "length",
-            json_name: fields::json_name("Length"),
+            json_name: super::json_names::Length,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allow_guest_write",
-            json_name: fields::json_name("AllowGuestWrite"),
+            json_name: super::json_names::AllowGuestWrite,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "hidden_from_guest",
-            json_name: fields::json_name("HiddenFromGuest"),
+            json_name: super::json_names::HiddenFromGuest,
             availability: since::V2_0_1809,
         },
     ];

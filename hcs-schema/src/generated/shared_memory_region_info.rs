@@ -60,12 +60,12 @@ impl SchemaType for SharedMemoryRegionInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "section_name",
-            json_name: fields::json_name("SectionName"),
+            json_name: super::json_names::SectionName,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "guest_physical_address",
-            json_name: fields::json_name("GuestPhysicalAddress"),
+            json_name: super::json_names::GuestPhysicalAddress,
             availability: since::V2_1_1809,
         },
     ];

@@ -84,22 +84,22 @@ impl SchemaType for ShutdownOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "mechanism",
-            json_name: fields::json_name("Mechanism"),
+            json_name: super::json_names::Mechanism,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "force",
-            json_name: fields::json_name("Force"),
+            json_name: super::json_names::Force,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "reason",
-            json_name: fields::json_name("Reason"),
+            json_name: super::json_names::Reason,
             availability: since::V2_5_2104,
         },
     ];

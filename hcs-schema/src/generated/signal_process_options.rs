@@ -52,7 +52,7 @@ impl SchemaType for SignalProcessOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "signal",
-            json_name: fields::json_name("Signal"),
+            json_name: super::json_names::Signal,
             availability: since::V2_1_1809,
         },
     ];

@@ -58,12 +58,12 @@ impl SchemaType for SiloProperties {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enabled",
-            json_name: fields::json_name("Enabled"),
+            json_name: super::json_names::Enabled,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "job_name",
-            json_name: fields::json_name("JobName"),
+            json_name: super::json_names::JobName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

@@ -78,22 +78,22 @@ impl SchemaType for SiloSettings {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "silo_base_os_path",
-            json_name: fields::json_name("SiloBaseOsPath"),
+            json_name: super::json_names::SiloBaseOsPath,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "notify_silo_job_created",
-            json_name: fields::json_name("NotifySiloJobCreated"),
+            json_name: super::json_names::NotifySiloJobCreated,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "file_system_layers",
-            json_name: fields::json_name("FileSystemLayers"),
+            json_name: super::json_names::FileSystemLayers,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "bindings",
-            json_name: fields::json_name("Bindings"),
+            json_name: super::json_names::Bindings,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -57,7 +57,7 @@ impl SchemaType for StartOptions {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "destination_migration_options",
-            json_name: fields::json_name("DestinationMigrationOptions"),
+            json_name: super::json_names::DestinationMigrationOptions,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_LIVE_MIGRATION_26100,
         },
     ];

@@ -90,32 +90,32 @@ impl SchemaType for Statistics {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "timestamp",
-            json_name: fields::json_name("Timestamp"),
+            json_name: super::json_names::Timestamp,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "container_start_time",
-            json_name: fields::json_name("ContainerStartTime"),
+            json_name: super::json_names::ContainerStartTime,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "uptime100ns",
-            json_name: fields::json_name("Uptime100ns"),
+            json_name: super::json_names::Uptime100ns,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "processor",
-            json_name: fields::json_name("Processor"),
+            json_name: super::json_names::Processor,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory",
-            json_name: fields::json_name("Memory"),
+            json_name: super::json_names::Memory,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "storage",
-            json_name: fields::json_name("Storage"),
+            json_name: super::json_names::Storage,
             availability: since::V2_1_1809,
         },
     ];

@@ -83,22 +83,22 @@ impl SchemaType for Storage {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "layers",
-            json_name: fields::json_name("Layers"),
+            json_name: super::json_names::Layers,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("Path"),
+            json_name: super::json_names::Path,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "qos",
-            json_name: fields::json_name("QoS"),
+            json_name: super::json_names::QoS,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "privileged_container_root_path",
-            json_name: fields::json_name("PrivilegedContainerRootPath"),
+            json_name: super::json_names::PrivilegedContainerRootPath,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F,
         },
     ];

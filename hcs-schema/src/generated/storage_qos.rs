@@ -63,12 +63,12 @@ impl SchemaType for StorageQoS {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "iops_maximum",
-            json_name: fields::json_name("IopsMaximum"),
+            json_name: super::json_names::IopsMaximum,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "bandwidth_maximum",
-            json_name: fields::json_name("BandwidthMaximum"),
+            json_name: super::json_names::BandwidthMaximum,
             availability: since::V2_0_1809,
         },
     ];

@@ -76,22 +76,22 @@ impl SchemaType for StorageStats {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "read_count_normalized",
-            json_name: fields::json_name("ReadCountNormalized"),
+            json_name: super::json_names::ReadCountNormalized,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "read_size_bytes",
-            json_name: fields::json_name("ReadSizeBytes"),
+            json_name: super::json_names::ReadSizeBytes,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "write_count_normalized",
-            json_name: fields::json_name("WriteCountNormalized"),
+            json_name: super::json_names::WriteCountNormalized,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "write_size_bytes",
-            json_name: fields::json_name("WriteSizeBytes"),
+            json_name: super::json_names::WriteSizeBytes,
             availability: since::V2_1_1809,
         },
     ];

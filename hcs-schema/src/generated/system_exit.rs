@@ -60,12 +60,12 @@ impl SchemaType for SystemExit {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "detail",
-            json_name: fields::json_name("Detail"),
+            json_name: super::json_names::Detail,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "initiator",
-            json_name: fields::json_name("Initiator"),
+            json_name: super::json_names::Initiator,
             availability: since::V2_4_20H2,
         },
     ];

@@ -73,17 +73,17 @@ impl SchemaType for SystemExitStatus {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "status",
-            json_name: fields::json_name("Status"),
+            json_name: super::json_names::Status,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "exit_type",
-            json_name: fields::json_name("ExitType"),
+            json_name: super::json_names::ExitType,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "attribution",
-            json_name: fields::json_name("Attribution"),
+            json_name: super::json_names::Attribution,
             availability: since::V2_4_20H2,
         },
     ];

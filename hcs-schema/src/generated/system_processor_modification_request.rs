@@ -52,7 +52,7 @@ impl SchemaType for SystemProcessorModificationRequest {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "group_id",
-            json_name: fields::json_name("GroupId"),
+            json_name: super::json_names::GroupId,
             availability: since::V2_1_1809,
         },
     ];

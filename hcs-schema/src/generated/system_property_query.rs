@@ -68,12 +68,12 @@ impl SchemaType for SystemPropertyQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "property_types",
-            json_name: fields::json_name("PropertyTypes"),
+            json_name: super::json_names::PropertyTypes,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "queries",
-            json_name: fields::json_name("Queries"),
+            json_name: super::json_names::Queries,
             availability: since::V2_5_2104,
         },
     ];

@@ -73,22 +73,22 @@ impl SchemaType for SystemQuery {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "ids",
-            json_name: fields::json_name("Ids"),
+            json_name: super::json_names::Ids,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "names",
-            json_name: fields::json_name("Names"),
+            json_name: super::json_names::Names,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "types",
-            json_name: fields::json_name("Types"),
+            json_name: super::json_names::Types,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "owners",
-            json_name: fields::json_name("Owners"),
+            json_name: super::json_names::Owners,
             availability: since::V2_1_1809,
         },
     ];

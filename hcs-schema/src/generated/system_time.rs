@@ -99,42 +99,42 @@ impl SchemaType for SystemTime {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "year",
-            json_name: fields::json_name("Year"),
+            json_name: super::json_names::Year,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "month",
-            json_name: fields::json_name("Month"),
+            json_name: super::json_names::Month,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "day_of_week",
-            json_name: fields::json_name("DayOfWeek"),
+            json_name: super::json_names::DayOfWeek,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "day",
-            json_name: fields::json_name("Day"),
+            json_name: super::json_names::Day,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "hour",
-            json_name: fields::json_name("Hour"),
+            json_name: super::json_names::Hour,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "minute",
-            json_name: fields::json_name("Minute"),
+            json_name: super::json_names::Minute,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "second",
-            json_name: fields::json_name("Second"),
+            json_name: super::json_names::Second,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "milliseconds",
-            json_name: fields::json_name("Milliseconds"),
+            json_name: super::json_names::Milliseconds,
             availability: since::V2_1_1809,
         },
     ];

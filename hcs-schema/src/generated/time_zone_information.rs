@@ -94,37 +94,37 @@ impl SchemaType for TimeZoneInformation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "bias",
-            json_name: fields::json_name("Bias"),
+            json_name: super::json_names::Bias,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_name",
-            json_name: fields::json_name("StandardName"),
+            json_name: super::json_names::StandardName,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_date",
-            json_name: fields::json_name("StandardDate"),
+            json_name: super::json_names::StandardDate,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "standard_bias",
-            json_name: fields::json_name("StandardBias"),
+            json_name: super::json_names::StandardBias,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_name",
-            json_name: fields::json_name("DaylightName"),
+            json_name: super::json_names::DaylightName,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_date",
-            json_name: fields::json_name("DaylightDate"),
+            json_name: super::json_names::DaylightDate,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "daylight_bias",
-            json_name: fields::json_name("DaylightBias"),
+            json_name: super::json_names::DaylightBias,
             availability: since::V2_1_1809,
         },
     ];

@@ -67,17 +67,17 @@ impl SchemaType for Topology {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "memory",
-            json_name: fields::json_name("Memory"),
+            json_name: super::json_names::Memory,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "processor",
-            json_name: fields::json_name("Processor"),
+            json_name: super::json_names::Processor,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "numa",
-            json_name: fields::json_name("Numa"),
+            json_name: super::json_names::Numa,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348_VNUMA_26100,
         },
     ];

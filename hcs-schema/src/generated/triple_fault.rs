@@ -50,7 +50,7 @@ impl SchemaType for TripleFault {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "error_type",
-            json_name: fields::json_name("ErrorType"),
+            json_name: super::json_names::ErrorType,
             availability: since::V2_4_20H2,
         },
     ];

@@ -94,32 +94,32 @@ impl SchemaType for Uefi {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "enable_debugger",
-            json_name: fields::json_name("EnableDebugger"),
+            json_name: super::json_names::EnableDebugger,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "secure_boot_template_id",
-            json_name: fields::json_name("SecureBootTemplateId"),
+            json_name: super::json_names::SecureBootTemplateId,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "apply_secure_boot_template",
-            json_name: fields::json_name("ApplySecureBootTemplate"),
+            json_name: super::json_names::ApplySecureBootTemplate,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "boot_this",
-            json_name: fields::json_name("BootThis"),
+            json_name: super::json_names::BootThis,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "console",
-            json_name: fields::json_name("Console"),
+            json_name: super::json_names::Console,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "stop_on_boot_failure",
-            json_name: fields::json_name("StopOnBootFailure"),
+            json_name: super::json_names::StopOnBootFailure,
             availability: since::V2_2_1903,
         },
     ];

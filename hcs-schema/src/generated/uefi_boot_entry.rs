@@ -80,27 +80,27 @@ impl SchemaType for UefiBootEntry {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "device_type",
-            json_name: fields::json_name("DeviceType"),
+            json_name: super::json_names::DeviceType,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "device_path",
-            json_name: fields::json_name("DevicePath"),
+            json_name: super::json_names::DevicePath,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "disk_number",
-            json_name: fields::json_name("DiskNumber"),
+            json_name: super::json_names::DiskNumber,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "optional_data",
-            json_name: fields::json_name("OptionalData"),
+            json_name: super::json_names::OptionalData,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "vmb_fs_root_path",
-            json_name: fields::json_name("VmbFsRootPath"),
+            json_name: super::json_names::VmbFsRootPath,
             availability: since::V2_1_1809,
         },
     ];

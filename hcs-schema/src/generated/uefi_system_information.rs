@@ -93,37 +93,37 @@ impl SchemaType for UefiSystemInformation {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "manufacturer",
-            json_name: fields::json_name("Manufacturer"),
+            json_name: super::json_names::Manufacturer,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "product_name",
-            json_name: fields::json_name("ProductName"),
+            json_name: super::json_names::ProductName,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "version",
-            json_name: fields::json_name("Version"),
+            json_name: super::json_names::Version,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "serial_number",
-            json_name: fields::json_name("SerialNumber"),
+            json_name: super::json_names::SerialNumber,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "uuid",
-            json_name: fields::json_name("UUID"),
+            json_name: super::json_names::UUID,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "sku_number",
-            json_name: fields::json_name("SKUNumber"),
+            json_name: super::json_names::SKUNumber,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "family",
-            json_name: fields::json_name("Family"),
+            json_name: super::json_names::Family,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

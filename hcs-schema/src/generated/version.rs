@@ -63,12 +63,12 @@ impl SchemaType for Version {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "major",
-            json_name: fields::json_name("Major"),
+            json_name: super::json_names::Major,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "minor",
-            json_name: fields::json_name("Minor"),
+            json_name: super::json_names::Minor,
             availability: since::V2_0_1809,
         },
     ];

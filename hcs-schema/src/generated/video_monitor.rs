@@ -77,22 +77,22 @@ impl SchemaType for VideoMonitor {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "horizontal_resolution",
-            json_name: fields::json_name("HorizontalResolution"),
+            json_name: super::json_names::HorizontalResolution,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "vertical_resolution",
-            json_name: fields::json_name("VerticalResolution"),
+            json_name: super::json_names::VerticalResolution,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "connection_options",
-            json_name: fields::json_name("ConnectionOptions"),
+            json_name: super::json_names::ConnectionOptions,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "resolution_type",
-            json_name: fields::json_name("ResolutionType"),
+            json_name: super::json_names::ResolutionType,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
     ];

@@ -54,7 +54,7 @@ impl SchemaType for VirtioSerial {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "ports",
-            json_name: fields::json_name("Ports"),
+            json_name: super::json_names::Ports,
             availability: since::V2_2_1903,
         },
     ];

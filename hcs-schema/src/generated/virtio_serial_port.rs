@@ -70,17 +70,17 @@ impl SchemaType for VirtioSerialPort {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "named_pipe",
-            json_name: fields::json_name("NamedPipe"),
+            json_name: super::json_names::NamedPipe,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("Name"),
+            json_name: super::json_names::Name,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "console_support",
-            json_name: fields::json_name("ConsoleSupport"),
+            json_name: super::json_names::ConsoleSupport,
             availability: since::V2_6_21H2_UNDOCUMENTED,
         },
     ];

@@ -82,22 +82,22 @@ impl SchemaType for VirtualDeviceFailure {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "detail",
-            json_name: fields::json_name("Detail"),
+            json_name: super::json_names::Detail,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("Name"),
+            json_name: super::json_names::Name,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "device_id",
-            json_name: fields::json_name("DeviceId"),
+            json_name: super::json_names::DeviceId,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "instance_id",
-            json_name: fields::json_name("InstanceId"),
+            json_name: super::json_names::InstanceId,
             availability: since::V2_4_20H2,
         },
     ];

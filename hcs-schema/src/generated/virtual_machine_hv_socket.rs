@@ -58,7 +58,7 @@ impl SchemaType for VirtualMachineHvSocket {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "hv_socket_config",
-            json_name: fields::json_name("HvSocketConfig"),
+            json_name: super::json_names::HvSocketConfig,
             availability: since::V2_1_1809,
         },
     ];

@@ -74,22 +74,22 @@ impl SchemaType for VirtualNodeInfo {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "virtual_node_index",
-            json_name: fields::json_name("VirtualNodeIndex"),
+            json_name: super::json_names::VirtualNodeIndex,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "physical_node_number",
-            json_name: fields::json_name("PhysicalNodeNumber"),
+            json_name: super::json_names::PhysicalNodeNumber,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "virtual_processor_count",
-            json_name: fields::json_name("VirtualProcessorCount"),
+            json_name: super::json_names::VirtualProcessorCount,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "memory_usage_in_pages",
-            json_name: fields::json_name("MemoryUsageInPages"),
+            json_name: super::json_names::MemoryUsageInPages,
             availability: since::V2_1_1809,
         },
     ];

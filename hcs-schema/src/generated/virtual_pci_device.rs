@@ -63,12 +63,12 @@ impl SchemaType for VirtualPciDevice {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "functions",
-            json_name: fields::json_name("Functions"),
+            json_name: super::json_names::Functions,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "propagate_numa_affinity",
-            json_name: fields::json_name("PropagateNumaAffinity"),
+            json_name: super::json_names::PropagateNumaAffinity,
             availability: since::OBSERVED_HCSSHIM_7C9FF7F_PROPAGATE_NUMA_AFFINITY_2_11_PROPAGATE_NUMA_AFFINITY_26100,
         },
     ];

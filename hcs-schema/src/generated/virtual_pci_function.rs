@@ -67,17 +67,17 @@ impl SchemaType for VirtualPciFunction {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "device_instance_path",
-            json_name: fields::json_name("DeviceInstancePath"),
+            json_name: super::json_names::DeviceInstancePath,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "virtual_function",
-            json_name: fields::json_name("VirtualFunction"),
+            json_name: super::json_names::VirtualFunction,
             availability: since::V2_3_2004,
         },
         FieldInfo {
             rust_name: "allow_direct_translated_p2p",
-            json_name: fields::json_name("AllowDirectTranslatedP2P"),
+            json_name: super::json_names::AllowDirectTranslatedP2P,
             availability: since::V2_4_20H2,
         },
     ];

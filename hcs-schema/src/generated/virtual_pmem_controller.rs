@@ -77,22 +77,22 @@ impl SchemaType for VirtualPMemController {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "devices",
-            json_name: fields::json_name("Devices"),
+            json_name: super::json_names::Devices,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum_count",
-            json_name: fields::json_name("MaximumCount"),
+            json_name: super::json_names::MaximumCount,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "maximum_size_bytes",
-            json_name: fields::json_name("MaximumSizeBytes"),
+            json_name: super::json_names::MaximumSizeBytes,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "backing",
-            json_name: fields::json_name("Backing"),
+            json_name: super::json_names::Backing,
             availability: since::V2_1_1809,
         },
     ];

@@ -82,27 +82,27 @@ impl SchemaType for VirtualPMemDevice {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
-            json_name: fields::json_name("HostPath"),
+            json_name: super::json_names::HostPath,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "read_only",
-            json_name: fields::json_name("ReadOnly"),
+            json_name: super::json_names::ReadOnly,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "image_format",
-            json_name: fields::json_name("ImageFormat"),
+            json_name: super::json_names::ImageFormat,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "size_bytes",
-            json_name: fields::json_name("SizeBytes"),
+            json_name: super::json_names::SizeBytes,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "mappings",
-            json_name: fields::json_name("Mappings"),
+            json_name: super::json_names::Mappings,
             availability: since::V2_2_1903,
         },
     ];

@@ -60,12 +60,12 @@ impl SchemaType for VirtualPMemMapping {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "host_path",
-            json_name: fields::json_name("HostPath"),
+            json_name: super::json_names::HostPath,
             availability: since::V2_2_1903,
         },
         FieldInfo {
             rust_name: "image_format",
-            json_name: fields::json_name("ImageFormat"),
+            json_name: super::json_names::ImageFormat,
             availability: since::V2_2_1903,
         },
     ];

@@ -62,12 +62,12 @@ impl SchemaType for VirtualSmb {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "shares",
-            json_name: fields::json_name("Shares"),
+            json_name: super::json_names::Shares,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "direct_file_mapping_in_mb",
-            json_name: fields::json_name("DirectFileMappingInMB"),
+            json_name: super::json_names::DirectFileMappingInMB,
             availability: since::V2_1_1809,
         },
     ];

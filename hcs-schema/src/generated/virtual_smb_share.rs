@@ -105,42 +105,42 @@ impl SchemaType for VirtualSmbShare {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "name",
-            json_name: fields::json_name("Name"),
+            json_name: super::json_names::Name,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "path",
-            json_name: fields::json_name("Path"),
+            json_name: super::json_names::Path,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "flags",
-            json_name: fields::json_name("Flags"),
+            json_name: super::json_names::Flags,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "allowed_files",
-            json_name: fields::json_name("AllowedFiles"),
+            json_name: super::json_names::AllowedFiles,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "allowed_fsctls",
-            json_name: fields::json_name("AllowedFsctls"),
+            json_name: super::json_names::AllowedFsctls,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "prefetch_files",
-            json_name: fields::json_name("PrefetchFiles"),
+            json_name: super::json_names::PrefetchFiles,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "auto_create_alternate_data_streams",
-            json_name: fields::json_name("AutoCreateAlternateDataStreams"),
+            json_name: super::json_names::AutoCreateAlternateDataStreams,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_PR1914_SCHEMA_20348,
         },
         FieldInfo {
             rust_name: "options",
-            json_name: fields::json_name("Options"),
+            json_name: super::json_names::Options,
             availability: since::V2_1_1809,
         },
     ];

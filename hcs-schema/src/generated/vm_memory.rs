@@ -98,37 +98,37 @@ impl SchemaType for VmMemory {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "available_memory",
-            json_name: fields::json_name("AvailableMemory"),
+            json_name: super::json_names::AvailableMemory,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "available_memory_buffer",
-            json_name: fields::json_name("AvailableMemoryBuffer"),
+            json_name: super::json_names::AvailableMemoryBuffer,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "reserved_memory",
-            json_name: fields::json_name("ReservedMemory"),
+            json_name: super::json_names::ReservedMemory,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "assigned_memory",
-            json_name: fields::json_name("AssignedMemory"),
+            json_name: super::json_names::AssignedMemory,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "slp_active",
-            json_name: fields::json_name("SlpActive"),
+            json_name: super::json_names::SlpActive,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "balancing_enabled",
-            json_name: fields::json_name("BalancingEnabled"),
+            json_name: super::json_names::BalancingEnabled,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "dm_operation_in_progress",
-            json_name: fields::json_name("DmOperationInProgress"),
+            json_name: super::json_names::DmOperationInProgress,
             availability: since::V2_1_1809,
         },
     ];

@@ -102,27 +102,27 @@ impl SchemaType for VmProcessorRequirements {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "processor_features",
-            json_name: fields::json_name("ProcessorFeatures"),
+            json_name: super::json_names::ProcessorFeatures,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "xsave_processor_features",
-            json_name: fields::json_name("XsaveProcessorFeatures"),
+            json_name: super::json_names::XsaveProcessorFeatures,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "cache_line_flush_size",
-            json_name: fields::json_name("CacheLineFlushSize"),
+            json_name: super::json_names::CacheLineFlushSize,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "implemented_physical_address_bits",
-            json_name: fields::json_name("ImplementedPhysicalAddressBits"),
+            json_name: super::json_names::ImplementedPhysicalAddressBits,
             availability: since::V2_5_2104,
         },
         FieldInfo {
             rust_name: "non_architectural_core_sharing",
-            json_name: fields::json_name("NonArchitecturalCoreSharing"),
+            json_name: super::json_names::NonArchitecturalCoreSharing,
             availability: since::V2_5_2104,
         },
     ];

@@ -144,52 +144,52 @@ impl SchemaType for WindowsCrashReport {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "dump_file",
-            json_name: fields::json_name("DumpFile"),
+            json_name: super::json_names::DumpFile,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_major_version",
-            json_name: fields::json_name("OsMajorVersion"),
+            json_name: super::json_names::OsMajorVersion,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_minor_version",
-            json_name: fields::json_name("OsMinorVersion"),
+            json_name: super::json_names::OsMinorVersion,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_build_number",
-            json_name: fields::json_name("OsBuildNumber"),
+            json_name: super::json_names::OsBuildNumber,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_service_pack_major_version",
-            json_name: fields::json_name("OsServicePackMajorVersion"),
+            json_name: super::json_names::OsServicePackMajorVersion,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_service_pack_minor_version",
-            json_name: fields::json_name("OsServicePackMinorVersion"),
+            json_name: super::json_names::OsServicePackMinorVersion,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_suite_mask",
-            json_name: fields::json_name("OsSuiteMask"),
+            json_name: super::json_names::OsSuiteMask,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "os_product_type",
-            json_name: fields::json_name("OsProductType"),
+            json_name: super::json_names::OsProductType,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "status",
-            json_name: fields::json_name("Status"),
+            json_name: super::json_names::Status,
             availability: since::V2_1_1809,
         },
         FieldInfo {
             rust_name: "final_phase",
-            json_name: fields::json_name("FinalPhase"),
+            json_name: super::json_names::FinalPhase,
             availability: since::V2_1_1809,
         },
     ];

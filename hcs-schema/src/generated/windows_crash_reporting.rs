@@ -67,17 +67,17 @@ impl SchemaType for WindowsCrashReporting {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "dump_file_name",
-            json_name: fields::json_name("DumpFileName"),
+            json_name: super::json_names::DumpFileName,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "max_dump_size",
-            json_name: fields::json_name("MaxDumpSize"),
+            json_name: super::json_names::MaxDumpSize,
             availability: since::V2_0_1809,
         },
         FieldInfo {
             rust_name: "dump_type",
-            json_name: fields::json_name("DumpType"),
+            json_name: super::json_names::DumpType,
             availability: since::OBSERVED_HCSSHIM_PR1914_5D01EE4_HCSSHIM_7C9FF7F_PR1914_SCHEMA_20348,
         },
     ];

@@ -76,22 +76,22 @@ impl SchemaType for WorkerExit {
     const FIELDS: &'static [FieldInfo] = &[
         FieldInfo {
             rust_name: "exit_code",
-            json_name: fields::json_name("ExitCode"),
+            json_name: super::json_names::ExitCode,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "type",
-            json_name: fields::json_name("Type"),
+            json_name: super::json_names::Type,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "detail",
-            json_name: fields::json_name("Detail"),
+            json_name: super::json_names::Detail,
             availability: since::V2_4_20H2,
         },
         FieldInfo {
             rust_name: "initiator",
-            json_name: fields::json_name("Initiator"),
+            json_name: super::json_names::Initiator,
             availability: since::V2_4_20H2,
         },
     ];
