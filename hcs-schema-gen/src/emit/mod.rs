@@ -579,3 +579,42 @@ fn module_file(modules: &[(String, String)]) -> Result<String> {
         body,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_constant_name, json_name_ident};
+
+    /// Which property names get a constant in `json_names.rs` (the others are written as
+    /// literals, escaped by the JSON writer): the expected verdicts are Rust's identifier rules.
+    #[test]
+    fn property_names_that_are_identifiers_get_a_constant() {
+        for name in [
+            "Name",
+            "AdapterInstanceID",
+            "data_string",
+            "_Hidden",
+            "type",
+            "r2",
+        ] {
+            assert!(is_constant_name(name), "{name}");
+        }
+        for name in [
+            "",
+            "Device-Id",
+            "2Gb",
+            "Name ",
+            "Quote\"",
+            "Back\\slash",
+            "Größe",
+            "self",
+            "Self",
+            "super",
+            "crate",
+            "_",
+        ] {
+            assert!(!is_constant_name(name), "{name}");
+        }
+        assert_eq!(json_name_ident("Name").to_string(), "Name");
+        assert_eq!(json_name_ident("type").to_string(), "r#type");
+    }
+}
