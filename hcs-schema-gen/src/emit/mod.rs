@@ -175,7 +175,7 @@ impl<'m> Context<'m> {
     fn name_table(&self) -> TokenStream {
         let count = proc_macro2::Literal::usize_unsuffixed(self.json_names.len());
         let names = self.json_names.iter();
-        let len = self.json_names.iter().map(|name| name.len()).sum::<usize>() + NAME_PADDING;
+        let len = self.json_names.iter().map(|name| name.len()).sum::<usize>();
         let len = proc_macro2::Literal::usize_unsuffixed(len);
         let mut at = 0;
         let constants = self.json_names.iter().map(|name| {
@@ -198,7 +198,7 @@ impl<'m> Context<'m> {
             /// `json_name` of each [`FieldInfo`](crate::FieldInfo) is a slice of this table
             /// (one of the constants below), so the JSON writer knows a property name by its
             /// address and copies it as it is.
-            pub(crate) static JSON_NAMES: [u8; #len] = fields::name_table(&NAMES);
+            pub(crate) static JSON_NAMES: [u8; #len + fields::NAME_PADDING] = fields::name_table(&NAMES);
 
             #(#constants)*
         }
@@ -316,9 +316,6 @@ pub(crate) fn still_observed_in(published: &crate::model::PublishedAvailability)
         &[]
     }
 }
-
-/// The zero bytes after the last name of the name table (`hcs_schema::fields::NAME_PADDING`).
-const NAME_PADDING: usize = 48;
 
 /// The constant of a property name in `json_names.rs`: the name itself, a raw identifier if it
 /// is a keyword.

@@ -747,7 +747,9 @@ const NAMES: [&str; 732] = [
 /// `json_name` of each [`FieldInfo`](crate::FieldInfo) is a slice of this table
 /// (one of the constants below), so the JSON writer knows a property name by its
 /// address and copies it as it is.
-pub(crate) static JSON_NAMES: [u8; 9910] = fields::name_table(&NAMES);
+pub(crate) static JSON_NAMES: [u8; 9862 + fields::NAME_PADDING] = fields::name_table(
+    &NAMES,
+);
 
 pub(crate) const Above4Gb: &str = fields::json_name(0, "Above4Gb");
 
