@@ -167,7 +167,22 @@ fn fill<T: Default>(slot: &mut Option<T>) -> &mut T {
     if slot.is_some() {
         clear(slot);
     }
-    slot.get_or_insert_with(T::default)
+    put_into_none(slot, T::default())
+}
+
+/// Stores `value` in `slot`, which is `None`, and returns it. `Option::insert` and
+/// `get_or_insert_with` run the drop code of what they replace, which the compiler cannot tell
+/// is `None` here: a call, for every struct or collection read, to the drop function of the
+/// field's type (one per type, so another cache line of code each). The replaced `None` owns
+/// nothing, so forgetting it leaks nothing.
+#[inline]
+fn put_into_none<T>(slot: &mut Option<T>, value: T) -> &mut T {
+    debug_assert!(slot.is_none());
+    std::mem::forget(slot.replace(value));
+    match slot {
+        Some(value) => value,
+        None => unreachable!("a value was just stored"),
+    }
 }
 
 /// Reads the value of a field that is an array of a generated struct (`Plan9`'s shares), each
@@ -241,7 +256,10 @@ impl<'de, C: CollectionInPlace> Visitor<'de> for OptionCollection<'_, C> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        self.0.insert(C::default()).read_into(deserializer)
+        if self.0.is_some() {
+            clear(self.0);
+        }
+        put_into_none(self.0, C::default()).read_into(deserializer)
     }
 }
 
