@@ -393,20 +393,13 @@ impl<'de, T: StructFields> Visitor<'de> for InPlace<'_, T> {
 /// A generated struct seen through one reader's `MapAccess`: what [`read_properties`] needs,
 /// as a trait object.
 trait PropertyTarget<'de, A: MapAccess<'de>> {
-    fn read_field(&mut self, key: &str, map: &mut A) -> Option<Result<(), A::Error>>;
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties;
+    fn read_field(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
 }
 
 impl<'de, A: MapAccess<'de>, T: StructFields> PropertyTarget<'de, A> for T {
     #[inline]
-    fn read_field(&mut self, key: &str, map: &mut A) -> Option<Result<(), A::Error>> {
+    fn read_field(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
         StructFields::read_field(self, key, map)
-    }
-
-    #[inline]
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        StructFields::unknown_properties_mut(self)
     }
 }
 
@@ -424,10 +417,7 @@ fn read_properties<'de, A: MapAccess<'de>>(
 ) -> Result<(), A::Error> {
     while let Some(key) = map.next_key::<Key<'de>>()? {
         match key {
-            Key::Borrowed(key) => match target.read_field(key, &mut map) {
-                Some(read) => read?,
-                None => read_unknown(&mut map, key, target.unknown_properties_mut())?,
-            },
+            Key::Borrowed(key) => target.read_field(key, &mut map)?,
             Key::Owned(key) => read_owned_key(&mut map, &key, target)?,
         }
     }
@@ -443,17 +433,14 @@ fn read_owned_key<'de, A: MapAccess<'de>>(
     key: &str,
     target: &mut dyn PropertyTarget<'de, A>,
 ) -> Result<(), A::Error> {
-    match target.read_field(key, map) {
-        Some(read) => read,
-        None => read_unknown(map, key, target.unknown_properties_mut()),
-    }
+    target.read_field(key, map)
 }
 
-/// Keeps a property that the struct does not have. Rare (a newer Windows sent it), so out of
-/// the loop.
+/// Keeps a property that the struct does not have: the last arm of every generated
+/// `read_field`. Rare (a newer Windows sent it), so out of line and cold.
 #[cold]
 #[inline(never)]
-fn read_unknown<'de, A: MapAccess<'de>>(
+pub(crate) fn read_unknown<'de, A: MapAccess<'de>>(
     map: &mut A,
     key: &str,
     unknown: &mut UnknownProperties,

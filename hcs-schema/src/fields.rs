@@ -46,17 +46,16 @@ pub(crate) trait StructFields: Default + SchemaType {
     /// `visitor`.
     fn visit_fields<V: FieldVisitor>(&self, visitor: &mut V);
 
-    /// Deserializes the value of the property `key` into its field. Returns `None`, having read
-    /// nothing, when `key` is not a property of this type. (Not `Result<bool, _>`, which is
-    /// returned through memory: this is returned in two registers, once for every property.)
-    fn read_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> Option<Result<(), A::Error>>;
-
-    /// Where unknown properties go.
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties;
+    /// Deserializes the value of the property `key` into its field, or into the unknown
+    /// properties when `key` is not a property of this type ([`crate::de::read_unknown`]).
+    ///
+    /// Every `match` arm is a call returning this method's result, so each is a jump to the
+    /// read (a tail call) rather than a call followed by the `match`'s shared exit: one cache
+    /// line of code fewer for every struct type a document has. (Returning `None` for an unknown
+    /// property, `Option<Result<(), _>>` in two registers, made the exit a merge of the arms'
+    /// results, which kept the calls.)
+    fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A)
+    -> Result<(), A::Error>;
 }
 
 /// The zero bytes after the last name of the name table (`generated/json_names.rs`): every

@@ -262,8 +262,8 @@ impl StructFields for Attachment {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "Path" => de::read_field(map, &mut self.path),
             "IgnoreFlushes" => de::read_field(map, &mut self.ignore_flushes),
@@ -291,14 +291,8 @@ impl StructFields for Attachment {
             "SupportEncryptedFiles" => {
                 de::read_field(map, &mut self.support_encrypted_files)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

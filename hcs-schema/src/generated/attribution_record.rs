@@ -164,8 +164,8 @@ impl StructFields for AttributionRecord {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "WorkerExit" => de::read_struct_field(map, &mut self.worker_exit),
             "GuestCrash" => de::read_struct_field(map, &mut self.guest_crash),
             "TripleFault" => de::read_struct_field(map, &mut self.triple_fault),
@@ -177,14 +177,8 @@ impl StructFields for AttributionRecord {
             "VirtualDeviceFailure" => {
                 de::read_struct_field(map, &mut self.virtual_device_failure)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

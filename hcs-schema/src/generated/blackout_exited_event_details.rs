@@ -93,22 +93,16 @@ impl StructFields for BlackoutExitedEventDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "BlackoutDurationMilliseconds" => {
                 de::read_field(map, &mut self.blackout_duration_milliseconds)
             }
             "BlackoutStopTimestamp" => {
                 de::read_field(map, &mut self.blackout_stop_timestamp)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

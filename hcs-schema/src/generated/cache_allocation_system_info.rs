@@ -144,8 +144,8 @@ impl StructFields for CacheAllocationSystemInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "L3CatSupported" => de::read_field(map, &mut self.l3_cat_supported),
             "L3CosBitmaskWidth" => de::read_field(map, &mut self.l3_cos_bitmask_width),
             "L3CosBitmaskHwReserved" => {
@@ -154,14 +154,8 @@ impl StructFields for CacheAllocationSystemInfo {
             "NumL3CosSlots" => de::read_field(map, &mut self.num_l3_cos_slots),
             "L3CosSlots" => de::read_field(map, &mut self.l3_cos_slots),
             "RootCos" => de::read_field(map, &mut self.root_cos),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

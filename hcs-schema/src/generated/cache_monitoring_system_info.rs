@@ -167,8 +167,8 @@ impl StructFields for CacheMonitoringSystemInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "L3CmtSupported" => de::read_field(map, &mut self.l3_cmt_supported),
             "L3OccupancyMonitoringSupported" => {
                 de::read_field(map, &mut self.l3_occupancy_monitoring_supported)
@@ -182,14 +182,8 @@ impl StructFields for CacheMonitoringSystemInfo {
             "MaxRmid" => de::read_field(map, &mut self.max_rmid),
             "RootRmid" => de::read_field(map, &mut self.root_rmid),
             "RootCacheStats" => de::read_struct_field(map, &mut self.root_cache_stats),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

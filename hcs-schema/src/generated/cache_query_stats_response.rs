@@ -99,19 +99,13 @@ impl StructFields for CacheQueryStatsResponse {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "L3OccupancyBytes" => de::read_field(map, &mut self.l3_occupancy_bytes),
             "L3TotalBwBytes" => de::read_field(map, &mut self.l3_total_bw_bytes),
             "L3LocalBwBytes" => de::read_field(map, &mut self.l3_local_bw_bytes),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -233,8 +233,8 @@ impl StructFields for Chipset {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Uefi" => de::read_struct_field(map, &mut self.uefi),
             "Pcat" => de::read_struct_field(map, &mut self.pcat),
             "IsNumLockDisabled" => de::read_field(map, &mut self.is_num_lock_disabled),
@@ -255,14 +255,8 @@ impl StructFields for Chipset {
             "MemoryDeviceSerialNumber" => {
                 de::read_field(map, &mut self.memory_device_serial_number)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

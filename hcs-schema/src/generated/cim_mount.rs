@@ -114,20 +114,14 @@ impl StructFields for CimMount {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ImagePath" => de::read_field(map, &mut self.image_path),
             "FileSystemName" => de::read_field(map, &mut self.file_system_name),
             "VolumeGuid" => de::read_field(map, &mut self.volume_guid),
             "MountFlags" => de::read_field(map, &mut self.mount_flags),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -86,18 +86,12 @@ impl StructFields for ComPort {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "NamedPipe" => de::read_field(map, &mut self.named_pipe),
             "OptimizeForDebugger" => de::read_field(map, &mut self.optimize_for_debugger),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -119,20 +119,14 @@ impl StructFields for CombinedLayers {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Layers" => de::read_struct_vec_field(map, &mut self.layers),
             "ScratchPath" => de::read_field(map, &mut self.scratch_path),
             "ContainerRootPath" => de::read_field(map, &mut self.container_root_path),
             "FilterType" => de::read_field(map, &mut self.filter_type),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -190,8 +190,8 @@ impl StructFields for ComputeSystem {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Owner" => de::read_field(map, &mut self.owner),
             "SchemaVersion" => de::read_struct_field(map, &mut self.schema_version),
             "HostingSystemId" => de::read_field(map, &mut self.hosting_system_id),
@@ -202,14 +202,8 @@ impl StructFields for ComputeSystem {
                 de::read_field(map, &mut self.should_terminate_on_last_handle_closed)
             }
             "JobName" => de::read_field(map, &mut self.job_name),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -215,8 +215,8 @@ impl StructFields for ComputeSystemProperties {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Id" => de::read_field(map, &mut self.id),
             "Name" => de::read_field(map, &mut self.name),
             "SystemType" => de::read_field(map, &mut self.system_type),
@@ -228,14 +228,8 @@ impl StructFields for ComputeSystemProperties {
             "IsDummy" => de::read_field(map, &mut self.is_dummy),
             "ObRoot" => de::read_field(map, &mut self.ob_root),
             "RuntimeTemplateId" => de::read_field(map, &mut self.runtime_template_id),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

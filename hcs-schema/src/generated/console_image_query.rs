@@ -106,19 +106,13 @@ impl StructFields for ConsoleImageQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Width" => de::read_field(map, &mut self.width),
             "Height" => de::read_field(map, &mut self.height),
             "Flags" => de::read_field(map, &mut self.flags),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -292,8 +292,8 @@ impl StructFields for Container {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "GuestOs" => de::read_struct_field(map, &mut self.guest_os),
             "Storage" => de::read_struct_field(map, &mut self.storage),
             "MappedDirectories" => {
@@ -318,14 +318,8 @@ impl StructFields for Container {
             "ContainerDefinitionFilePath" => {
                 de::read_field(map, &mut self.container_definition_file_path)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -109,19 +109,13 @@ impl StructFields for ContainerCredentialGuardAddInstanceRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Id" => de::read_field(map, &mut self.id),
             "CredentialSpec" => de::read_field(map, &mut self.credential_spec),
             "Transport" => de::read_field(map, &mut self.transport),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -123,20 +123,14 @@ impl StructFields for ContainerCredentialGuardState {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Cookie" => de::read_field(map, &mut self.cookie),
             "RpcEndpoint" => de::read_field(map, &mut self.rpc_endpoint),
             "Transport" => de::read_field(map, &mut self.transport),
             "CredentialSpec" => de::read_field(map, &mut self.credential_spec),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -127,22 +127,16 @@ impl StructFields for ContainerHvSocket {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Config" => de::read_struct_field(map, &mut self.config),
             "EnablePowerShellDirect" => {
                 de::read_field(map, &mut self.enable_power_shell_direct)
             }
             "EnableUtcRelay" => de::read_field(map, &mut self.enable_utc_relay),
             "EnableAuditing" => de::read_field(map, &mut self.enable_auditing),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

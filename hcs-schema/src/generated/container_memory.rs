@@ -91,18 +91,12 @@ impl StructFields for ContainerMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SizeInMB" => de::read_field(map, &mut self.size_in_mb),
             "Maximum" => de::read_field(map, &mut self.maximum),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -109,19 +109,13 @@ impl StructFields for ContainerProcessor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Count" => de::read_field(map, &mut self.count),
             "Weight" => de::read_field(map, &mut self.weight),
             "Maximum" => de::read_field(map, &mut self.maximum),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

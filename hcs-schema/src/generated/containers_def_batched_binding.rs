@@ -84,18 +84,12 @@ impl StructFields for ContainersDefBatchedBinding {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "filepath" => de::read_field(map, &mut self.filepath),
             "bindingroots" => de::read_field(map, &mut self.bindingroots),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -117,22 +117,16 @@ impl StructFields for CpuGroupConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "GroupId" => de::read_field(map, &mut self.group_id),
             "Affinity" => de::read_struct_field(map, &mut self.affinity),
             "GroupProperties" => {
                 de::read_struct_vec_field(map, &mut self.group_properties)
             }
             "HypervisorGroupId" => de::read_field(map, &mut self.hypervisor_group_id),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

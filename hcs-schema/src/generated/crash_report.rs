@@ -206,8 +206,8 @@ impl StructFields for CrashReport {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SystemId" => de::read_field(map, &mut self.system_id),
             "ActivityId" => de::read_field(map, &mut self.activity_id),
             "WindowsCrashInfo" => {
@@ -221,14 +221,8 @@ impl StructFields for CrashReport {
             "CrashStackUnavailable" => {
                 de::read_field(map, &mut self.crash_stack_unavailable)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

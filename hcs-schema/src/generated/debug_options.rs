@@ -144,8 +144,8 @@ impl StructFields for DebugOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "BugcheckSavedStateFileName" => {
                 de::read_field(map, &mut self.bugcheck_saved_state_file_name)
             }
@@ -164,14 +164,8 @@ impl StructFields for DebugOptions {
             "WorkerProcessDumpOnGuestCrash" => {
                 de::read_struct_field(map, &mut self.worker_process_dump_on_guest_crash)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

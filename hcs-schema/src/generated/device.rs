@@ -107,19 +107,13 @@ impl StructFields for Device {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "InterfaceClassGuid" => de::read_field(map, &mut self.interface_class_guid),
             "LocationPath" => de::read_field(map, &mut self.location_path),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

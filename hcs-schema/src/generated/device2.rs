@@ -113,19 +113,13 @@ impl StructFields for Device2 {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Version" => de::read_struct_field(map, &mut self.version),
             "Type" => de::read_field(map, &mut self.r#type),
             "States" => de::read_field(map, &mut self.states),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -114,22 +114,16 @@ impl StructFields for DeviceInstance {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "id" => de::read_field(map, &mut self.id),
             "location_path" => de::read_field(map, &mut self.location_path),
             "port_name" => de::read_field(map, &mut self.port_name),
             "interface_class" => {
                 de::read_struct_vec_field(map, &mut self.interface_class)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -104,8 +104,8 @@ impl StructFields for DeviceNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "requires_driverstore" => de::read_field(map, &mut self.requires_driverstore),
             "device_category" => {
                 de::read_struct_vec_field(map, &mut self.device_category)
@@ -113,14 +113,8 @@ impl StructFields for DeviceNamespace {
             "device_instance" => {
                 de::read_struct_vec_field(map, &mut self.device_instance)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

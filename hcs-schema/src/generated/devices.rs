@@ -392,8 +392,8 @@ impl StructFields for Devices {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ComPorts" => de::read_struct_map_field(map, &mut self.com_ports),
             "VirtioSerial" => de::read_struct_field(map, &mut self.virtio_serial),
             "Scsi" => de::read_struct_map_field(map, &mut self.scsi),
@@ -423,14 +423,8 @@ impl StructFields for Devices {
             "VirtualPci" => de::read_struct_map_field(map, &mut self.virtual_pci),
             "Ide" => de::read_struct_vec_field(map, &mut self.ide),
             "Floppy" => de::read_struct_field(map, &mut self.floppy),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -172,8 +172,8 @@ impl StructFields for ErrorEvent {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Message" => de::read_field(map, &mut self.message),
             "StackTrace" => de::read_field(map, &mut self.stack_trace),
             "Provider" => de::read_field(map, &mut self.provider),
@@ -181,14 +181,8 @@ impl StructFields for ErrorEvent {
             "Flags" => de::read_field(map, &mut self.flags),
             "Source" => de::read_field(map, &mut self.source),
             "Data" => de::read_struct_vec_field(map, &mut self.data),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

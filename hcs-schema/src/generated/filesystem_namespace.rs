@@ -129,21 +129,15 @@ impl StructFields for FilesystemNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "path" => de::read_field(map, &mut self.path),
             "isolation" => de::read_field(map, &mut self.isolation),
             "nesting" => de::read_field(map, &mut self.nesting),
             "layer" => de::read_struct_vec_field(map, &mut self.layer),
             "bindings" => de::read_struct_vec_field(map, &mut self.bindings),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -101,19 +101,13 @@ impl StructFields for FlexibleIoDevice {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "EmulatorId" => de::read_field(map, &mut self.emulator_id),
             "HostingModel" => de::read_field(map, &mut self.hosting_model),
             "Configuration" => de::read_field(map, &mut self.configuration),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

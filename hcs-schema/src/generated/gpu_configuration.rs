@@ -111,21 +111,15 @@ impl StructFields for GpuConfiguration {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "AssignmentMode" => de::read_field(map, &mut self.assignment_mode),
             "AssignmentRequest" => de::read_field(map, &mut self.assignment_request),
             "AllowVendorExtension" => {
                 de::read_field(map, &mut self.allow_vendor_extension)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -104,19 +104,13 @@ impl StructFields for GuestConnection {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "UseVsock" => de::read_field(map, &mut self.use_vsock),
             "UseConnectedSuspend" => de::read_field(map, &mut self.use_connected_suspend),
             "UseHostTimeZone" => de::read_field(map, &mut self.use_host_time_zone),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -110,8 +110,8 @@ impl StructFields for GuestConnectionInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SupportedSchemaVersions" => {
                 de::read_struct_vec_field(map, &mut self.supported_schema_versions)
             }
@@ -119,14 +119,8 @@ impl StructFields for GuestConnectionInfo {
             "GuestDefinedCapabilities" => {
                 de::read_any_field(map, &mut self.guest_defined_capabilities)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

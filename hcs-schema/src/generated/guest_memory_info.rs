@@ -144,8 +144,8 @@ impl StructFields for GuestMemoryInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "TotalPhysicalBytes" => de::read_field(map, &mut self.total_physical_bytes),
             "TotalUsage" => de::read_field(map, &mut self.total_usage),
             "CommittedBytes" => de::read_field(map, &mut self.committed_bytes),
@@ -154,14 +154,8 @@ impl StructFields for GuestMemoryInfo {
             }
             "CommitLimitBytes" => de::read_field(map, &mut self.commit_limit_bytes),
             "PeakCommitmentBytes" => de::read_field(map, &mut self.peak_commitment_bytes),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

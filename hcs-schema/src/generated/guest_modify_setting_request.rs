@@ -115,20 +115,14 @@ impl StructFields for GuestModifySettingRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ResourceType" => de::read_field(map, &mut self.resource_type),
             "RequestType" => de::read_field(map, &mut self.request_type),
             "Settings" => de::read_any_field(map, &mut self.settings),
             "HostedSettings" => de::read_any_field(map, &mut self.hosted_settings),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -124,22 +124,16 @@ impl StructFields for GuestState {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "GuestStateFilePath" => de::read_field(map, &mut self.guest_state_file_path),
             "RuntimeStateFilePath" => {
                 de::read_field(map, &mut self.runtime_state_file_path)
             }
             "ForceTransientState" => de::read_field(map, &mut self.force_transient_state),
             "GuestStateFileType" => de::read_field(map, &mut self.guest_state_file_type),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -98,19 +98,13 @@ impl StructFields for HostFiles {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "base_image_path" => de::read_field(map, &mut self.base_image_path),
             "sandbox_path" => de::read_field(map, &mut self.sandbox_path),
             "file" => de::read_field(map, &mut self.file),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -167,8 +167,8 @@ impl StructFields for HostMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "TotalMemoryInPages" => de::read_field(map, &mut self.total_memory_in_pages),
             "TotalConsumableMemoryInPages" => {
                 de::read_field(map, &mut self.total_consumable_memory_in_pages)
@@ -184,14 +184,8 @@ impl StructFields for HostMemory {
                 de::read_field(map, &mut self.system_overhead_in_pages)
             }
             "NumaSpanningEnabled" => de::read_field(map, &mut self.numa_spanning_enabled),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

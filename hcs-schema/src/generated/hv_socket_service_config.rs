@@ -124,8 +124,8 @@ impl StructFields for HvSocketServiceConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "BindSecurityDescriptor" => {
                 de::read_field(map, &mut self.bind_security_descriptor)
             }
@@ -134,14 +134,8 @@ impl StructFields for HvSocketServiceConfig {
             }
             "AllowWildcardBinds" => de::read_field(map, &mut self.allow_wildcard_binds),
             "Disabled" => de::read_field(map, &mut self.disabled),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -114,8 +114,8 @@ impl StructFields for HvSocketSystemConfig {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "DefaultBindSecurityDescriptor" => {
                 de::read_field(map, &mut self.default_bind_security_descriptor)
             }
@@ -123,14 +123,8 @@ impl StructFields for HvSocketSystemConfig {
                 de::read_field(map, &mut self.default_connect_security_descriptor)
             }
             "ServiceTable" => de::read_struct_map_field(map, &mut self.service_table),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -99,19 +99,13 @@ impl StructFields for IdledProcessorResponse {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "RequestedIdle" => de::read_field(map, &mut self.requested_idle),
             "IdleStatus" => de::read_field(map, &mut self.idle_status),
             "CurrentIdle" => de::read_field(map, &mut self.current_idle),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -101,19 +101,13 @@ impl StructFields for InterfaceClass {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "type" => de::read_field(map, &mut self.r#type),
             "identifier" => de::read_field(map, &mut self.identifier),
             "recurse" => de::read_field(map, &mut self.recurse),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

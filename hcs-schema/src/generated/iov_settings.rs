@@ -107,19 +107,13 @@ impl StructFields for IovSettings {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "OffloadWeight" => de::read_field(map, &mut self.offload_weight),
             "QueuePairsRequested" => de::read_field(map, &mut self.queue_pairs_requested),
             "InterruptModeration" => de::read_field(map, &mut self.interrupt_moderation),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -130,21 +130,15 @@ impl StructFields for IsolationSettings {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "IsolationType" => de::read_field(map, &mut self.isolation_type),
             "DebugHost" => de::read_field(map, &mut self.debug_host),
             "DebugPort" => de::read_field(map, &mut self.debug_port),
             "LaunchData" => de::read_field(map, &mut self.launch_data),
             "HclEnabled" => de::read_field(map, &mut self.hcl_enabled),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -129,21 +129,15 @@ impl StructFields for JobNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "cpu" => de::read_struct_field(map, &mut self.cpu),
             "memory" => de::read_struct_field(map, &mut self.memory),
             "systemroot" => de::read_struct_field(map, &mut self.systemroot),
             "terminationpolicy" => de::read_field(map, &mut self.terminationpolicy),
             "threadimpersonation" => de::read_field(map, &mut self.threadimpersonation),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

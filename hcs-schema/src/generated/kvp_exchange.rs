@@ -104,21 +104,15 @@ impl StructFields for KvpExchange {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "EnableHostOSInfoKvpItems" => {
                 de::read_field(map, &mut self.enable_host_os_info_kvp_items)
             }
             "EntriesToBeAdded" => de::read_field(map, &mut self.entries_to_be_added),
             "EntriesToBeRemoved" => de::read_field(map, &mut self.entries_to_be_removed),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

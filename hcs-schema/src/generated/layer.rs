@@ -125,20 +125,14 @@ impl StructFields for Layer {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Id" => de::read_field(map, &mut self.id),
             "Path" => de::read_field(map, &mut self.path),
             "PathType" => de::read_field(map, &mut self.path_type),
             "Cache" => de::read_field(map, &mut self.cache),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

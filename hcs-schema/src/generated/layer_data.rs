@@ -86,18 +86,12 @@ impl StructFields for LayerData {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SchemaVersion" => de::read_struct_field(map, &mut self.schema_version),
             "Layers" => de::read_struct_vec_field(map, &mut self.layers),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -98,19 +98,13 @@ impl StructFields for LinuxKernelDirect {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "KernelFilePath" => de::read_field(map, &mut self.kernel_file_path),
             "InitRdPath" => de::read_field(map, &mut self.init_rd_path),
             "KernelCmdLine" => de::read_field(map, &mut self.kernel_cmd_line),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -142,22 +142,16 @@ impl StructFields for LogicalProcessor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "LpIndex" => de::read_field(map, &mut self.lp_index),
             "NodeNumber" => de::read_field(map, &mut self.node_number),
             "PackageId" => de::read_field(map, &mut self.package_id),
             "CoreId" => de::read_field(map, &mut self.core_id),
             "RootVpIndex" => de::read_field(map, &mut self.root_vp_index),
             "Subnodes" => de::read_struct_vec_field(map, &mut self.subnodes),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -140,21 +140,15 @@ impl StructFields for MappedDirectory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "HostPath" => de::read_field(map, &mut self.host_path),
             "HostPathType" => de::read_field(map, &mut self.host_path_type),
             "ContainerPath" => de::read_field(map, &mut self.container_path),
             "ReadOnly" => de::read_field(map, &mut self.read_only),
             "SupportCloudFiles" => de::read_field(map, &mut self.support_cloud_files),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

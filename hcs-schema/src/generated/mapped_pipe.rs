@@ -109,19 +109,13 @@ impl StructFields for MappedPipe {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ContainerPipeName" => de::read_field(map, &mut self.container_pipe_name),
             "HostPath" => de::read_field(map, &mut self.host_path),
             "HostPathType" => de::read_field(map, &mut self.host_path_type),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -98,19 +98,13 @@ impl StructFields for MappedVirtualDisk {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ContainerPath" => de::read_field(map, &mut self.container_path),
             "Lun" => de::read_field(map, &mut self.lun),
             "OverwriteIfExists" => de::read_field(map, &mut self.overwrite_if_exists),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -91,22 +91,16 @@ impl StructFields for MemoryBalancerInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "AvailableMemoryInPages" => {
                 de::read_field(map, &mut self.available_memory_in_pages)
             }
             "AvailableMemoryForStartingVmsInPages" => {
                 de::read_field(map, &mut self.available_memory_for_starting_vms_in_pages)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

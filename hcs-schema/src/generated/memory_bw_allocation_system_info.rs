@@ -127,8 +127,8 @@ impl StructFields for MemoryBwAllocationSystemInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "MbaSupported" => de::read_field(map, &mut self.mba_supported),
             "MbaLinear" => de::read_field(map, &mut self.mba_linear),
             "MaxMbaCos" => de::read_field(map, &mut self.max_mba_cos),
@@ -136,14 +136,8 @@ impl StructFields for MemoryBwAllocationSystemInfo {
                 de::read_field(map, &mut self.max_mba_throttle_value)
             }
             "MbaCosSlots" => de::read_field(map, &mut self.mba_cos_slots),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -119,22 +119,16 @@ impl StructFields for MemoryInformationForHost {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "NumaNodeCount" => de::read_field(map, &mut self.numa_node_count),
             "HostMemoryInformation" => {
                 de::read_struct_field(map, &mut self.host_memory_information)
             }
             "NumaNodes" => de::read_struct_vec_field(map, &mut self.numa_nodes),
             "Balancers" => de::read_struct_vec_field(map, &mut self.balancers),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -106,21 +106,15 @@ impl StructFields for MemoryInformationForVm {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "VirtualNodeCount" => de::read_field(map, &mut self.virtual_node_count),
             "VirtualMachineMemory" => {
                 de::read_struct_field(map, &mut self.virtual_machine_memory)
             }
             "VirtualNodes" => de::read_struct_vec_field(map, &mut self.virtual_nodes),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

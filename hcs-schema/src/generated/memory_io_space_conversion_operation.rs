@@ -113,20 +113,14 @@ impl StructFields for MemoryIOSpaceConversionOperation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "NumaNodeIndex" => de::read_field(map, &mut self.numa_node_index),
             "Promote" => de::read_field(map, &mut self.promote),
             "AnyNodeOkay" => de::read_field(map, &mut self.any_node_okay),
             "BadPagesOnly" => de::read_field(map, &mut self.bad_pages_only),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -187,8 +187,8 @@ impl StructFields for MemoryMigrationTransferThrottleParams {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SkipThrottling" => de::read_field(map, &mut self.skip_throttling),
             "ThrottlingScale" => de::read_field(map, &mut self.throttling_scale),
             "MinimumThrottlePercentage" => {
@@ -215,14 +215,8 @@ impl StructFields for MemoryMigrationTransferThrottleParams {
                     &mut self.blackout_time_threshold_for_cancelling_migration,
                 )
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -144,22 +144,16 @@ impl StructFields for MemoryReserveResizeOperation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "NumaNodeIndex" => de::read_field(map, &mut self.numa_node_index),
             "PageCount" => de::read_field(map, &mut self.page_count),
             "PageSize" => de::read_field(map, &mut self.page_size),
             "AnyNodeOkay" => de::read_field(map, &mut self.any_node_okay),
             "Above4Gb" => de::read_field(map, &mut self.above4_gb),
             "DemoteOnMove" => de::read_field(map, &mut self.demote_on_move),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

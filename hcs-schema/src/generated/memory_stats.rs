@@ -109,8 +109,8 @@ impl StructFields for MemoryStats {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "MemoryUsageCommitBytes" => {
                 de::read_field(map, &mut self.memory_usage_commit_bytes)
             }
@@ -120,14 +120,8 @@ impl StructFields for MemoryStats {
             "MemoryUsagePrivateWorkingSetBytes" => {
                 de::read_field(map, &mut self.memory_usage_private_working_set_bytes)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -116,20 +116,14 @@ impl StructFields for MeteringPortAcl {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Disposition" => de::read_field(map, &mut self.disposition),
             "IsInbound" => de::read_field(map, &mut self.is_inbound),
             "IPAddressRange" => de::read_field(map, &mut self.ip_address_range),
             "InstanceId" => de::read_field(map, &mut self.instance_id),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -71,17 +71,11 @@ impl StructFields for MigrationCompressionSettings {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ThrottleWorkerCount" => de::read_field(map, &mut self.throttle_worker_count),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -199,8 +199,8 @@ impl StructFields for MigrationInitializeOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Origin" => de::read_field(map, &mut self.origin),
             "MemoryTransport" => de::read_field(map, &mut self.memory_transport),
             "MemoryTransferThrottleParams" => {
@@ -222,14 +222,8 @@ impl StructFields for MigrationInitializeOptions {
             "CompatibilityData" => {
                 de::read_struct_field(map, &mut self.compatibility_data)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

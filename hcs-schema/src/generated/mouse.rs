@@ -53,14 +53,8 @@ impl StructFields for Mouse {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let _ = (key, map);
-
-        None
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+    ) -> Result<(), A::Error> {
+        de::read_unknown(map, key, &mut self.unknown_properties)
     }
 }
 

@@ -186,8 +186,8 @@ impl StructFields for Namespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "job" => de::read_struct_field(map, &mut self.job),
             "filesystem" => de::read_struct_field(map, &mut self.filesystem),
             "mountmgr" => de::read_struct_field(map, &mut self.mountmgr),
@@ -197,14 +197,8 @@ impl StructFields for Namespace {
             "network" => de::read_struct_field(map, &mut self.network),
             "device" => de::read_struct_field(map, &mut self.device),
             "hostfiles" => de::read_struct_field(map, &mut self.hostfiles),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -264,8 +264,8 @@ impl StructFields for NetworkAdapter {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "EndpointId" => de::read_field(map, &mut self.endpoint_id),
             "MacAddress" => de::read_field(map, &mut self.mac_address),
             "MediaType" => de::read_field(map, &mut self.media_type),
@@ -282,14 +282,8 @@ impl StructFields for NetworkAdapter {
             "UsePersistentPort" => de::read_field(map, &mut self.use_persistent_port),
             "ResourcePoolId" => de::read_field(map, &mut self.resource_pool_id),
             "MeteringAcls" => de::read_struct_vec_field(map, &mut self.metering_acls),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

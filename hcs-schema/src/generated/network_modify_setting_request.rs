@@ -113,19 +113,13 @@ impl StructFields for NetworkModifySettingRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "RequestType" => de::read_field(map, &mut self.request_type),
             "AdapterId" => de::read_field(map, &mut self.adapter_id),
             "Settings" => de::read_any_field(map, &mut self.settings),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

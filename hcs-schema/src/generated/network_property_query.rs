@@ -89,18 +89,12 @@ impl StructFields for NetworkPropertyQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "NetworkProperties" => de::read_field(map, &mut self.network_properties),
             "NetworkAdapterNames" => de::read_field(map, &mut self.network_adapter_names),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

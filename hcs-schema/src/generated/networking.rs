@@ -134,8 +134,8 @@ impl StructFields for Networking {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "AllowUnqualifiedDnsQuery" => {
                 de::read_field(map, &mut self.allow_unqualified_dns_query)
             }
@@ -145,14 +145,8 @@ impl StructFields for Networking {
             }
             "Namespace" => de::read_field(map, &mut self.namespace),
             "NetworkAdapters" => de::read_field(map, &mut self.network_adapters),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -118,22 +118,16 @@ impl StructFields for Numa {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "VirtualNodeCount" => de::read_field(map, &mut self.virtual_node_count),
             "PreferredPhysicalNodes" => {
                 de::read_field(map, &mut self.preferred_physical_nodes)
             }
             "Settings" => de::read_struct_vec_field(map, &mut self.settings),
             "MaxSizePerNode" => de::read_field(map, &mut self.max_size_per_node),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

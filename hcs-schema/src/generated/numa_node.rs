@@ -85,18 +85,12 @@ impl StructFields for NumaNode {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "VirtualNodeIndex" => de::read_field(map, &mut self.virtual_node_index),
             "PhysicalNodeIndex" => de::read_field(map, &mut self.physical_node_index),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

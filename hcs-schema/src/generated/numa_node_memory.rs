@@ -91,22 +91,16 @@ impl StructFields for NumaNodeMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "TotalConsumableMemoryInPages" => {
                 de::read_field(map, &mut self.total_consumable_memory_in_pages)
             }
             "AvailableMemoryInPages" => {
                 de::read_field(map, &mut self.available_memory_in_pages)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

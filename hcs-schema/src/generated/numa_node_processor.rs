@@ -91,22 +91,16 @@ impl StructFields for NumaNodeProcessor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "TotalAssignedProcessors" => {
                 de::read_field(map, &mut self.total_assigned_processors)
             }
             "TotalAvailableProcessors" => {
                 de::read_field(map, &mut self.total_available_processors)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -85,18 +85,12 @@ impl StructFields for NumaProcessors {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "count_per_node" => de::read_struct_field(map, &mut self.count_per_node),
             "node_per_socket" => de::read_field(map, &mut self.node_per_socket),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -144,8 +144,8 @@ impl StructFields for NumaSetting {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "VirtualNodeNumber" => de::read_field(map, &mut self.virtual_node_number),
             "PhysicalNodeNumber" => de::read_field(map, &mut self.physical_node_number),
             "VirtualSocketNumber" => de::read_field(map, &mut self.virtual_socket_number),
@@ -154,14 +154,8 @@ impl StructFields for NumaSetting {
                 de::read_field(map, &mut self.count_of_memory_blocks)
             }
             "MemoryBackingType" => de::read_field(map, &mut self.memory_backing_type),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -112,19 +112,13 @@ impl StructFields for NvramVariable {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Attributes" => de::read_field(map, &mut self.attributes),
             "Timestamp" => de::read_field(map, &mut self.timestamp),
             "Data" => de::read_field(map, &mut self.data),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

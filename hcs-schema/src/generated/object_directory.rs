@@ -129,21 +129,15 @@ impl StructFields for ObjectDirectory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "name" => de::read_field(map, &mut self.name),
             "clonesd" => de::read_field(map, &mut self.clonesd),
             "shadow" => de::read_field(map, &mut self.shadow),
             "symlink" => de::read_struct_vec_field(map, &mut self.symlink),
             "objdir" => de::read_struct_vec_field(map, &mut self.objdir),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -129,21 +129,15 @@ impl StructFields for ObjectSymlink {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "name" => de::read_field(map, &mut self.name),
             "path" => de::read_field(map, &mut self.path),
             "scope" => de::read_field(map, &mut self.scope),
             "pathtoclone" => de::read_field(map, &mut self.pathtoclone),
             "access_mask" => de::read_field(map, &mut self.access_mask),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -125,20 +125,14 @@ impl StructFields for OperationInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Operation" => de::read_field(map, &mut self.operation),
             "StartTimestamp" => de::read_field(map, &mut self.start_timestamp),
             "EndTimestamp" => de::read_field(map, &mut self.end_timestamp),
             "FailureInfo" => de::read_struct_field(map, &mut self.failure_info),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

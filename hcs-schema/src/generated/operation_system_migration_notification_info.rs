@@ -116,20 +116,14 @@ impl StructFields for OperationSystemMigrationNotificationInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Origin" => de::read_field(map, &mut self.origin),
             "Event" => de::read_field(map, &mut self.event),
             "Result" => de::read_field(map, &mut self.result),
             "AdditionalDetails" => de::read_any_field(map, &mut self.additional_details),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

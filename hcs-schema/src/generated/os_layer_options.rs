@@ -169,8 +169,8 @@ impl StructFields for OsLayerOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "DisableCiCacheOptimization" => {
                 de::read_field(map, &mut self.disable_ci_cache_optimization)
@@ -188,14 +188,8 @@ impl StructFields for OsLayerOptions {
             "SandboxVhdPartitionId" => {
                 de::read_field(map, &mut self.sandbox_vhd_partition_id)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

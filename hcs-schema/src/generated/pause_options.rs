@@ -89,20 +89,14 @@ impl StructFields for PauseOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SuspensionLevel" => de::read_field(map, &mut self.suspension_level),
             "HostedNotification" => {
                 de::read_struct_field(map, &mut self.hosted_notification)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -142,22 +142,16 @@ impl StructFields for Plan9Share {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Name" => de::read_field(map, &mut self.name),
             "AccessName" => de::read_field(map, &mut self.access_name),
             "Path" => de::read_field(map, &mut self.path),
             "Port" => de::read_field(map, &mut self.port),
             "Flags" => de::read_field(map, &mut self.flags),
             "AllowedFiles" => de::read_field(map, &mut self.allowed_files),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -178,8 +178,8 @@ impl StructFields for ProcessDetails {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ProcessId" => de::read_field(map, &mut self.process_id),
             "ImageName" => de::read_field(map, &mut self.image_name),
             "CreateTimestamp" => de::read_field(map, &mut self.create_timestamp),
@@ -192,14 +192,8 @@ impl StructFields for ProcessDetails {
             "MemoryWorkingSetSharedBytes" => {
                 de::read_field(map, &mut self.memory_working_set_shared_bytes)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

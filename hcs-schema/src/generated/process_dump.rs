@@ -101,19 +101,13 @@ impl StructFields for ProcessDump {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Type" => de::read_field(map, &mut self.r#type),
             "CustomDumpFlags" => de::read_field(map, &mut self.custom_dump_flags),
             "DumpFileName" => de::read_field(map, &mut self.dump_file_name),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

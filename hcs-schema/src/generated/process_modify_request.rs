@@ -103,19 +103,13 @@ impl StructFields for ProcessModifyRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Operation" => de::read_field(map, &mut self.operation),
             "ConsoleSize" => de::read_struct_field(map, &mut self.console_size),
             "CloseHandle" => de::read_struct_field(map, &mut self.close_handle),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

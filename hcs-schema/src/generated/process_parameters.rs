@@ -279,8 +279,8 @@ impl StructFields for ProcessParameters {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ApplicationName" => de::read_field(map, &mut self.application_name),
             "CommandLine" => de::read_field(map, &mut self.command_line),
             "CommandArgs" => de::read_field(map, &mut self.command_args),
@@ -296,14 +296,8 @@ impl StructFields for ProcessParameters {
             "CreateInUtilityVM" => de::read_field(map, &mut self.create_in_utility_vm),
             "UseExistingLogin" => de::read_field(map, &mut self.use_existing_login),
             "UseLegacyConsole" => de::read_field(map, &mut self.use_legacy_console),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

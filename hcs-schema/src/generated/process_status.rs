@@ -122,20 +122,14 @@ impl StructFields for ProcessStatus {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ProcessId" => de::read_field(map, &mut self.process_id),
             "Exited" => de::read_field(map, &mut self.exited),
             "ExitCode" => de::read_field(map, &mut self.exit_code),
             "LastWaitResult" => de::read_field(map, &mut self.last_wait_result),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

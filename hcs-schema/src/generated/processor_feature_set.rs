@@ -181,8 +181,8 @@ impl StructFields for ProcessorFeatureSet {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ProcessorFeatures" => de::read_field(map, &mut self.processor_features),
             "XsaveProcessorFeatures" => {
                 de::read_field(map, &mut self.xsave_processor_features)
@@ -200,14 +200,8 @@ impl StructFields for ProcessorFeatureSet {
             "ProcessorFeatureSetMode" => {
                 de::read_field(map, &mut self.processor_feature_set_mode)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

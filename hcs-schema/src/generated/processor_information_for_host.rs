@@ -88,18 +88,12 @@ impl StructFields for ProcessorInformationForHost {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "NumaNodeCount" => de::read_field(map, &mut self.numa_node_count),
             "NumaNodes" => de::read_struct_vec_field(map, &mut self.numa_nodes),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -122,20 +122,14 @@ impl StructFields for ProcessorLimits {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Limit" => de::read_field(map, &mut self.limit),
             "Weight" => de::read_field(map, &mut self.weight),
             "Reservation" => de::read_field(map, &mut self.reservation),
             "MaximumFrequencyMHz" => de::read_field(map, &mut self.maximum_frequency_mhz),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -100,19 +100,13 @@ impl StructFields for ProcessorStats {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "TotalRuntime100ns" => de::read_field(map, &mut self.total_runtime100ns),
             "RuntimeUser100ns" => de::read_field(map, &mut self.runtime_user100ns),
             "RuntimeKernel100ns" => de::read_field(map, &mut self.runtime_kernel100ns),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

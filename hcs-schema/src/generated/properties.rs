@@ -527,8 +527,8 @@ impl StructFields for Properties {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Id" => de::read_field(map, &mut self.id),
             "SystemType" => de::read_field(map, &mut self.system_type),
             "RuntimeOsType" => de::read_field(map, &mut self.runtime_os_type),
@@ -575,14 +575,8 @@ impl StructFields for Properties {
             "ICHeartbeatStatus" => {
                 de::read_struct_field(map, &mut self.ic_heartbeat_status)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

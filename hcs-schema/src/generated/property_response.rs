@@ -86,18 +86,12 @@ impl StructFields for PropertyResponse {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Error" => de::read_struct_field(map, &mut self.error),
             "Response" => de::read_any_field(map, &mut self.response),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

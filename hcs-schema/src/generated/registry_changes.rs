@@ -87,18 +87,12 @@ impl StructFields for RegistryChanges {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "AddValues" => de::read_struct_vec_field(map, &mut self.add_values),
             "DeleteKeys" => de::read_struct_vec_field(map, &mut self.delete_keys),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -115,20 +115,14 @@ impl StructFields for RegistryHiveStack {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "hive" => de::read_field(map, &mut self.hive),
             "layer" => de::read_struct_vec_field(map, &mut self.layer),
             "mkkey" => de::read_struct_vec_field(map, &mut self.mkkey),
             "delkey" => de::read_struct_vec_field(map, &mut self.delkey),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

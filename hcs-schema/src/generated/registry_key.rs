@@ -100,19 +100,13 @@ impl StructFields for RegistryKey {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Hive" => de::read_field(map, &mut self.hive),
             "Name" => de::read_field(map, &mut self.name),
             "Volatile" => de::read_field(map, &mut self.volatile),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

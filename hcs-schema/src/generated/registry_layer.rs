@@ -184,8 +184,8 @@ impl StructFields for RegistryLayer {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "hosthive" => de::read_field(map, &mut self.hosthive),
             "filepath" => de::read_field(map, &mut self.filepath),
             "identifier" => de::read_field(map, &mut self.identifier),
@@ -195,14 +195,8 @@ impl StructFields for RegistryLayer {
             "trustedhive" => de::read_field(map, &mut self.trustedhive),
             "writethrough" => de::read_field(map, &mut self.writethrough),
             "fileaccesstoken" => de::read_field(map, &mut self.fileaccesstoken),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -126,21 +126,15 @@ impl StructFields for RegistryMakeValue {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "name" => de::read_field(map, &mut self.name),
             "data_multistring" => de::read_field(map, &mut self.data_multistring),
             "data_dword" => de::read_field(map, &mut self.data_dword),
             "data_string" => de::read_field(map, &mut self.data_string),
             "data_binary" => de::read_field(map, &mut self.data_binary),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

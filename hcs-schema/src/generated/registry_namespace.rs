@@ -101,21 +101,15 @@ impl StructFields for RegistryNamespace {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "symlink" => de::read_struct_vec_field(map, &mut self.symlink),
             "redirectionnode" => {
                 de::read_struct_vec_field(map, &mut self.redirectionnode)
             }
             "hivestack" => de::read_struct_vec_field(map, &mut self.hivestack),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -140,22 +140,16 @@ impl StructFields for RegistryRedirectionNode {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "containerpath" => de::read_field(map, &mut self.containerpath),
             "hostpath" => de::read_field(map, &mut self.hostpath),
             "hivestack" => de::read_field(map, &mut self.hivestack),
             "access_mask" => de::read_field(map, &mut self.access_mask),
             "trustedhive" => de::read_field(map, &mut self.trustedhive),
             "exitnode" => de::read_field(map, &mut self.exitnode),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -175,8 +175,8 @@ impl StructFields for RegistryValue {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Key" => de::read_struct_field(map, &mut self.key),
             "Name" => de::read_field(map, &mut self.name),
             "Type" => de::read_field(map, &mut self.r#type),
@@ -185,14 +185,8 @@ impl StructFields for RegistryValue {
             "DWordValue" => de::read_field(map, &mut self.dword_value),
             "QWordValue" => de::read_field(map, &mut self.qword_value),
             "CustomType" => de::read_field(map, &mut self.custom_type),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -125,20 +125,14 @@ impl StructFields for ResultError {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Error" => de::read_field(map, &mut self.error),
             "ErrorMessage" => de::read_field(map, &mut self.error_message),
             "ErrorEvents" => de::read_struct_vec_field(map, &mut self.error_events),
             "Attribution" => de::read_struct_vec_field(map, &mut self.attribution),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -107,21 +107,15 @@ impl StructFields for SaveOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SaveType" => de::read_field(map, &mut self.save_type),
             "RuntimeStateFilePath" => {
                 de::read_field(map, &mut self.runtime_state_file_path)
             }
             "SaveStateFilePath" => de::read_field(map, &mut self.save_state_file_path),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

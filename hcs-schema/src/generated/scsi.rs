@@ -96,20 +96,14 @@ impl StructFields for Scsi {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Attachments" => de::read_struct_map_field(map, &mut self.attachments),
             "DisableInterruptBatching" => {
                 de::read_field(map, &mut self.disable_interrupt_batching)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -94,20 +94,14 @@ impl StructFields for ServiceProperties {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Properties" => de::read_field(map, &mut self.properties),
             "PropertyResponses" => {
                 de::read_struct_map_field(map, &mut self.property_responses)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -114,21 +114,15 @@ impl StructFields for ServicePropertyQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "PropertyTypes" => de::read_field(map, &mut self.property_types),
             "PropertyQueries" => de::read_field(map, &mut self.property_queries),
             "FilteredQueries" => {
                 de::read_struct_vec_field(map, &mut self.filtered_queries)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

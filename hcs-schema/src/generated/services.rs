@@ -123,20 +123,14 @@ impl StructFields for Services {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Heartbeat" => de::read_struct_field(map, &mut self.heartbeat),
             "Shutdown" => de::read_struct_field(map, &mut self.shutdown),
             "Timesync" => de::read_struct_field(map, &mut self.timesync),
             "KvpExchange" => de::read_struct_field(map, &mut self.kvp_exchange),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

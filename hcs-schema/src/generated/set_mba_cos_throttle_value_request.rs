@@ -85,18 +85,12 @@ impl StructFields for SetMbaCosThrottleValueRequest {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "CosIndex" => de::read_field(map, &mut self.cos_index),
             "CosThrottleValue" => de::read_field(map, &mut self.cos_throttle_value),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

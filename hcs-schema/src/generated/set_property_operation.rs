@@ -100,19 +100,13 @@ impl StructFields for SetPropertyOperation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "GroupId" => de::read_field(map, &mut self.group_id),
             "PropertyCode" => de::read_field(map, &mut self.property_code),
             "PropertyValue" => de::read_field(map, &mut self.property_value),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -119,22 +119,16 @@ impl StructFields for SgxMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Enabled" => de::read_field(map, &mut self.enabled),
             "SizeInMB" => de::read_field(map, &mut self.size_in_mb),
             "LaunchControlMode" => de::read_field(map, &mut self.launch_control_mode),
             "LaunchControlDefault" => {
                 de::read_field(map, &mut self.launch_control_default)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

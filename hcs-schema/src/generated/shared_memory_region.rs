@@ -126,21 +126,15 @@ impl StructFields for SharedMemoryRegion {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SectionName" => de::read_field(map, &mut self.section_name),
             "StartOffset" => de::read_field(map, &mut self.start_offset),
             "Length" => de::read_field(map, &mut self.length),
             "AllowGuestWrite" => de::read_field(map, &mut self.allow_guest_write),
             "HiddenFromGuest" => de::read_field(map, &mut self.hidden_from_guest),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -87,20 +87,14 @@ impl StructFields for SharedMemoryRegionInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SectionName" => de::read_field(map, &mut self.section_name),
             "GuestPhysicalAddress" => {
                 de::read_field(map, &mut self.guest_physical_address)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -125,20 +125,14 @@ impl StructFields for ShutdownOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Mechanism" => de::read_field(map, &mut self.mechanism),
             "Type" => de::read_field(map, &mut self.r#type),
             "Force" => de::read_field(map, &mut self.force),
             "Reason" => de::read_field(map, &mut self.reason),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -119,8 +119,8 @@ impl StructFields for SiloSettings {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SiloBaseOsPath" => de::read_field(map, &mut self.silo_base_os_path),
             "NotifySiloJobCreated" => {
                 de::read_field(map, &mut self.notify_silo_job_created)
@@ -129,14 +129,8 @@ impl StructFields for SiloSettings {
                 de::read_struct_vec_field(map, &mut self.file_system_layers)
             }
             "Bindings" => de::read_struct_vec_field(map, &mut self.bindings),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -145,22 +145,16 @@ impl StructFields for Statistics {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Timestamp" => de::read_field(map, &mut self.timestamp),
             "ContainerStartTime" => de::read_field(map, &mut self.container_start_time),
             "Uptime100ns" => de::read_field(map, &mut self.uptime100ns),
             "Processor" => de::read_struct_field(map, &mut self.processor),
             "Memory" => de::read_struct_field(map, &mut self.memory),
             "Storage" => de::read_struct_field(map, &mut self.storage),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -124,22 +124,16 @@ impl StructFields for Storage {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Layers" => de::read_struct_vec_field(map, &mut self.layers),
             "Path" => de::read_field(map, &mut self.path),
             "QoS" => de::read_struct_field(map, &mut self.qos),
             "PrivilegedContainerRootPath" => {
                 de::read_field(map, &mut self.privileged_container_root_path)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -90,18 +90,12 @@ impl StructFields for StorageQoS {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "IopsMaximum" => de::read_field(map, &mut self.iops_maximum),
             "BandwidthMaximum" => de::read_field(map, &mut self.bandwidth_maximum),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

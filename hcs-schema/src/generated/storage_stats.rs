@@ -117,22 +117,16 @@ impl StructFields for StorageStats {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ReadCountNormalized" => de::read_field(map, &mut self.read_count_normalized),
             "ReadSizeBytes" => de::read_field(map, &mut self.read_size_bytes),
             "WriteCountNormalized" => {
                 de::read_field(map, &mut self.write_count_normalized)
             }
             "WriteSizeBytes" => de::read_field(map, &mut self.write_size_bytes),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -107,19 +107,13 @@ impl StructFields for SystemExitStatus {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Status" => de::read_field(map, &mut self.status),
             "ExitType" => de::read_field(map, &mut self.exit_type),
             "Attribution" => de::read_struct_vec_field(map, &mut self.attribution),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -114,20 +114,14 @@ impl StructFields for SystemQuery {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Ids" => de::read_field(map, &mut self.ids),
             "Names" => de::read_field(map, &mut self.names),
             "Types" => de::read_field(map, &mut self.types),
             "Owners" => de::read_field(map, &mut self.owners),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

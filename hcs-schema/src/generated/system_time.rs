@@ -168,8 +168,8 @@ impl StructFields for SystemTime {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Year" => de::read_field(map, &mut self.year),
             "Month" => de::read_field(map, &mut self.month),
             "DayOfWeek" => de::read_field(map, &mut self.day_of_week),
@@ -178,14 +178,8 @@ impl StructFields for SystemTime {
             "Minute" => de::read_field(map, &mut self.minute),
             "Second" => de::read_field(map, &mut self.second),
             "Milliseconds" => de::read_field(map, &mut self.milliseconds),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

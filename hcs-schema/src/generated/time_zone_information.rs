@@ -156,8 +156,8 @@ impl StructFields for TimeZoneInformation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Bias" => de::read_field(map, &mut self.bias),
             "StandardName" => de::read_field(map, &mut self.standard_name),
             "StandardDate" => de::read_struct_field(map, &mut self.standard_date),
@@ -165,14 +165,8 @@ impl StructFields for TimeZoneInformation {
             "DaylightName" => de::read_field(map, &mut self.daylight_name),
             "DaylightDate" => de::read_struct_field(map, &mut self.daylight_date),
             "DaylightBias" => de::read_field(map, &mut self.daylight_bias),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

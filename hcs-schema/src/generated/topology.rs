@@ -101,19 +101,13 @@ impl StructFields for Topology {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Memory" => de::read_struct_field(map, &mut self.memory),
             "Processor" => de::read_struct_field(map, &mut self.processor),
             "Numa" => de::read_struct_field(map, &mut self.numa),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

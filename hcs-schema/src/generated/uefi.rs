@@ -149,8 +149,8 @@ impl StructFields for Uefi {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "EnableDebugger" => de::read_field(map, &mut self.enable_debugger),
             "SecureBootTemplateId" => {
                 de::read_field(map, &mut self.secure_boot_template_id)
@@ -161,14 +161,8 @@ impl StructFields for Uefi {
             "BootThis" => de::read_struct_field(map, &mut self.boot_this),
             "Console" => de::read_field(map, &mut self.console),
             "StopOnBootFailure" => de::read_field(map, &mut self.stop_on_boot_failure),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -128,21 +128,15 @@ impl StructFields for UefiBootEntry {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "DeviceType" => de::read_field(map, &mut self.device_type),
             "DevicePath" => de::read_field(map, &mut self.device_path),
             "DiskNumber" => de::read_field(map, &mut self.disk_number),
             "OptionalData" => de::read_field(map, &mut self.optional_data),
             "VmbFsRootPath" => de::read_field(map, &mut self.vmb_fs_root_path),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -155,8 +155,8 @@ impl StructFields for UefiSystemInformation {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Manufacturer" => de::read_field(map, &mut self.manufacturer),
             "ProductName" => de::read_field(map, &mut self.product_name),
             "Version" => de::read_field(map, &mut self.version),
@@ -164,14 +164,8 @@ impl StructFields for UefiSystemInformation {
             "UUID" => de::read_field(map, &mut self.uuid),
             "SKUNumber" => de::read_field(map, &mut self.sku_number),
             "Family" => de::read_field(map, &mut self.family),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -118,8 +118,8 @@ impl StructFields for VideoMonitor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "HorizontalResolution" => {
                 de::read_field(map, &mut self.horizontal_resolution)
             }
@@ -128,14 +128,8 @@ impl StructFields for VideoMonitor {
                 de::read_struct_field(map, &mut self.connection_options)
             }
             "ResolutionType" => de::read_field(map, &mut self.resolution_type),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

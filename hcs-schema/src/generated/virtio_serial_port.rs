@@ -104,19 +104,13 @@ impl StructFields for VirtioSerialPort {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "NamedPipe" => de::read_field(map, &mut self.named_pipe),
             "Name" => de::read_field(map, &mut self.name),
             "ConsoleSupport" => de::read_field(map, &mut self.console_support),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

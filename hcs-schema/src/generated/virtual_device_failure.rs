@@ -123,20 +123,14 @@ impl StructFields for VirtualDeviceFailure {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Detail" => de::read_field(map, &mut self.detail),
             "Name" => de::read_field(map, &mut self.name),
             "DeviceId" => de::read_field(map, &mut self.device_id),
             "InstanceId" => de::read_field(map, &mut self.instance_id),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -382,8 +382,8 @@ impl StructFields for VirtualMachine {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Version" => de::read_struct_field(map, &mut self.version),
             "StopOnReset" => de::read_field(map, &mut self.stop_on_reset),
             "Chipset" => de::read_struct_field(map, &mut self.chipset),
@@ -407,14 +407,8 @@ impl StructFields for VirtualMachine {
             "EnableGuestControlledCacheTypes" => {
                 de::read_field(map, &mut self.enable_guest_controlled_cache_types)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

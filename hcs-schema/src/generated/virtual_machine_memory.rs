@@ -435,8 +435,8 @@ impl StructFields for VirtualMachineMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "SizeInMB" => de::read_field(map, &mut self.size_in_mb),
             "Backing" => de::read_field(map, &mut self.backing),
             "AllowOvercommit" => de::read_field(map, &mut self.allow_overcommit),
@@ -478,14 +478,8 @@ impl StructFields for VirtualMachineMemory {
             "HighMmioGapInMB" => de::read_field(map, &mut self.high_mmio_gap_in_mb),
             "SlitType" => de::read_field(map, &mut self.slit_type),
             "SgxMemory" => de::read_struct_field(map, &mut self.sgx_memory),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

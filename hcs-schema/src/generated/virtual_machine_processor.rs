@@ -379,8 +379,8 @@ impl StructFields for VirtualMachineProcessor {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Count" => de::read_field(map, &mut self.count),
             "Limit" => de::read_field(map, &mut self.limit),
             "Weight" => de::read_field(map, &mut self.weight),
@@ -421,14 +421,8 @@ impl StructFields for VirtualMachineProcessor {
             "NumaProcessorsSettings" => {
                 de::read_struct_field(map, &mut self.numa_processors_settings)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

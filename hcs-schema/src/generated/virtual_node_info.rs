@@ -115,22 +115,16 @@ impl StructFields for VirtualNodeInfo {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "VirtualNodeIndex" => de::read_field(map, &mut self.virtual_node_index),
             "PhysicalNodeNumber" => de::read_field(map, &mut self.physical_node_number),
             "VirtualProcessorCount" => {
                 de::read_field(map, &mut self.virtual_processor_count)
             }
             "MemoryUsageInPages" => de::read_field(map, &mut self.memory_usage_in_pages),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

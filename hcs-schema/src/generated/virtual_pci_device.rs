@@ -90,20 +90,14 @@ impl StructFields for VirtualPciDevice {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Functions" => de::read_struct_vec_field(map, &mut self.functions),
             "PropagateNumaAffinity" => {
                 de::read_field(map, &mut self.propagate_numa_affinity)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

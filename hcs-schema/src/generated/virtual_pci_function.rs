@@ -101,21 +101,15 @@ impl StructFields for VirtualPciFunction {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "DeviceInstancePath" => de::read_field(map, &mut self.device_instance_path),
             "VirtualFunction" => de::read_field(map, &mut self.virtual_function),
             "AllowDirectTranslatedP2P" => {
                 de::read_field(map, &mut self.allow_direct_translated_p2p)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -118,20 +118,14 @@ impl StructFields for VirtualPMemController {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Devices" => de::read_struct_map_field(map, &mut self.devices),
             "MaximumCount" => de::read_field(map, &mut self.maximum_count),
             "MaximumSizeBytes" => de::read_field(map, &mut self.maximum_size_bytes),
             "Backing" => de::read_field(map, &mut self.backing),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

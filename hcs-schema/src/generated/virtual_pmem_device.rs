@@ -130,21 +130,15 @@ impl StructFields for VirtualPMemDevice {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "HostPath" => de::read_field(map, &mut self.host_path),
             "ReadOnly" => de::read_field(map, &mut self.read_only),
             "ImageFormat" => de::read_field(map, &mut self.image_format),
             "SizeBytes" => de::read_field(map, &mut self.size_bytes),
             "Mappings" => de::read_struct_map_field(map, &mut self.mappings),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -174,8 +174,8 @@ impl StructFields for VirtualSmbShare {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "Name" => de::read_field(map, &mut self.name),
             "Path" => de::read_field(map, &mut self.path),
             "Flags" => de::read_field(map, &mut self.flags),
@@ -189,14 +189,8 @@ impl StructFields for VirtualSmbShare {
                 )
             }
             "Options" => de::read_struct_field(map, &mut self.options),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

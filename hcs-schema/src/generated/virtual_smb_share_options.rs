@@ -440,8 +440,8 @@ impl StructFields for VirtualSmbShareOptions {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ReadOnly" => de::read_field(map, &mut self.read_only),
             "ShareRead" => de::read_field(map, &mut self.share_read),
             "CacheIo" => de::read_field(map, &mut self.cache_io),
@@ -476,14 +476,8 @@ impl StructFields for VirtualSmbShareOptions {
             "FilterEncryptionAttributes" => {
                 de::read_field(map, &mut self.filter_encryption_attributes)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

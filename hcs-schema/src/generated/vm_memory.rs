@@ -160,8 +160,8 @@ impl StructFields for VmMemory {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "AvailableMemory" => de::read_field(map, &mut self.available_memory),
             "AvailableMemoryBuffer" => {
                 de::read_field(map, &mut self.available_memory_buffer)
@@ -173,14 +173,8 @@ impl StructFields for VmMemory {
             "DmOperationInProgress" => {
                 de::read_field(map, &mut self.dm_operation_in_progress)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -150,8 +150,8 @@ impl StructFields for VmProcessorRequirements {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ProcessorFeatures" => de::read_field(map, &mut self.processor_features),
             "XsaveProcessorFeatures" => {
                 de::read_field(map, &mut self.xsave_processor_features)
@@ -163,14 +163,8 @@ impl StructFields for VmProcessorRequirements {
             "NonArchitecturalCoreSharing" => {
                 de::read_field(map, &mut self.non_architectural_core_sharing)
             }
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

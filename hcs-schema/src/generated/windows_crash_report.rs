@@ -227,8 +227,8 @@ impl StructFields for WindowsCrashReport {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "DumpFile" => de::read_field(map, &mut self.dump_file),
             "OsMajorVersion" => de::read_field(map, &mut self.os_major_version),
             "OsMinorVersion" => de::read_field(map, &mut self.os_minor_version),
@@ -243,14 +243,8 @@ impl StructFields for WindowsCrashReport {
             "OsProductType" => de::read_field(map, &mut self.os_product_type),
             "Status" => de::read_field(map, &mut self.status),
             "FinalPhase" => de::read_field(map, &mut self.final_phase),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

@@ -101,19 +101,13 @@ impl StructFields for WindowsCrashReporting {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "DumpFileName" => de::read_field(map, &mut self.dump_file_name),
             "MaxDumpSize" => de::read_field(map, &mut self.max_dump_size),
             "DumpType" => de::read_field(map, &mut self.dump_type),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 

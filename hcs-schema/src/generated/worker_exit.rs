@@ -117,20 +117,14 @@ impl StructFields for WorkerExit {
         &mut self,
         key: &str,
         map: &mut A,
-    ) -> Option<Result<(), A::Error>> {
-        let read = match key {
+    ) -> Result<(), A::Error> {
+        match key {
             "ExitCode" => de::read_field(map, &mut self.exit_code),
             "Type" => de::read_field(map, &mut self.r#type),
             "Detail" => de::read_field(map, &mut self.detail),
             "Initiator" => de::read_field(map, &mut self.initiator),
-            _ => return None,
-        };
-
-        Some(read)
-    }
-
-    fn unknown_properties_mut(&mut self) -> &mut UnknownProperties {
-        &mut self.unknown_properties
+            _ => de::read_unknown(map, key, &mut self.unknown_properties),
+        }
     }
 }
 
