@@ -54,8 +54,11 @@ pub(crate) trait StructFields: Default + SchemaType {
     /// line of code fewer for every struct type a document has. (Returning `None` for an unknown
     /// property, `Option<Result<(), _>>` in two registers, made the exit a merge of the arms'
     /// results, which kept the calls.)
-    fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A)
-    -> Result<(), A::Error>;
+    fn read_field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
 }
 
 /// The zero bytes after the last name of the name table (`generated/json_names.rs`): every
