@@ -791,7 +791,10 @@ mod tests {
         ] {
             assert_eq!(writer(&Attachment::default()).unwrap(), "{}");
         }
-        assert_eq!(crate::json::to_string(&Attachment::default()).unwrap(), "{}");
+        assert_eq!(
+            crate::json::to_string(&Attachment::default()).unwrap(),
+            "{}"
+        );
         assert!(
             serde_json::to_string_pretty(&typed)
                 .unwrap()
