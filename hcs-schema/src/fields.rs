@@ -203,15 +203,28 @@ fn serialize_unknown_properties<M: SerializeMap>(
 }
 
 /// The generated structs' `Serialize`: the set fields in schema order, then the unknown
-/// properties, as one JSON object whose length is known before it starts.
+/// properties, as one map.
+///
+/// The map's length is given only to formats that are not human-readable
+/// ([`Serializer::is_human_readable`] false: bincode, postcard and the like, which write it
+/// before the entries and need it exact): `Some(number of set fields + unknown properties)`.
+/// Human-readable formats (JSON, YAML, TOML, RON) get `None`: they do not write the length,
+/// and counting costs a pass over every field of every struct before the first entry is
+/// written, code executed on every serialization that was about a fifth of each struct's
+/// `serialize` (issue 11). An empty struct is still `{}` in JSON.
 #[inline]
 pub(crate) fn serialize_struct<T: StructFields, S: Serializer>(
     value: &T,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let mut count = Count(0);
-    value.visit_fields(&mut count);
-    let mut map = serializer.serialize_map(Some(count.0))?;
+    let len = if serializer.is_human_readable() {
+        None
+    } else {
+        let mut count = Count(0);
+        value.visit_fields(&mut count);
+        Some(count.0)
+    };
+    let mut map = serializer.serialize_map(len)?;
     let mut entries = Entries::<_, T> {
         map: &mut map,
         error: None,
@@ -302,6 +315,10 @@ mod tests {
     use std::collections::BTreeMap;
     use std::hash::{DefaultHasher, Hash, Hasher};
     use std::io;
+
+    use serde::Serialize;
+    use serde::ser;
+    use serde_json::Value;
 
     use crate::{Attachment, AttachmentType, CachingMode, UnknownProperties, UnrecognizedValue};
 
@@ -476,6 +493,315 @@ mod tests {
                 .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
         );
         assert!(JSON_NAMES[names..].iter().all(|&b| b == 0));
+    }
+
+    /// What a serializer was asked to write: every map with the length it was announced with.
+    #[derive(Debug)]
+    enum Recorded {
+        Scalar(Value),
+        Seq(Vec<Recorded>),
+        Map(Option<usize>, Vec<(String, Recorded)>),
+    }
+
+    impl Recorded {
+        /// The JSON value written, to compare with the document.
+        fn value(&self) -> Value {
+            match self {
+                Recorded::Scalar(value) => value.clone(),
+                Recorded::Seq(items) => items.iter().map(Recorded::value).collect(),
+                Recorded::Map(_, entries) => Value::Object(
+                    entries
+                        .iter()
+                        .map(|(key, value)| (key.clone(), value.value()))
+                        .collect(),
+                ),
+            }
+        }
+
+        /// Every map's announced length with its number of entries, depth first.
+        fn lengths(&self, out: &mut Vec<(Option<usize>, usize)>) {
+            match self {
+                Recorded::Scalar(_) => {}
+                Recorded::Seq(items) => items.iter().for_each(|item| item.lengths(out)),
+                Recorded::Map(len, entries) => {
+                    out.push((*len, entries.len()));
+                    entries.iter().for_each(|(_, value)| value.lengths(out));
+                }
+            }
+        }
+    }
+
+    /// A serializer that records what it is given, human-readable or not (the one thing the
+    /// generated `Serialize` asks a format).
+    #[derive(Clone, Copy)]
+    struct Recorder {
+        human_readable: bool,
+    }
+
+    /// A sequence or map being recorded.
+    struct Recording {
+        recorder: Recorder,
+        len: Option<usize>,
+        items: Vec<Recorded>,
+        keys: Vec<String>,
+    }
+
+    type Record = Result<Recorded, serde_json::Error>;
+
+    macro_rules! record_numbers {
+        ($($method:ident: $ty:ty),* $(,)?) => {$(
+            fn $method(self, value: $ty) -> Record {
+                Ok(Recorded::Scalar(Value::from(value)))
+            }
+        )*};
+    }
+
+    impl ser::Serializer for Recorder {
+        type Ok = Recorded;
+        type Error = serde_json::Error;
+        type SerializeSeq = Recording;
+        type SerializeTuple = ser::Impossible<Recorded, serde_json::Error>;
+        type SerializeTupleStruct = ser::Impossible<Recorded, serde_json::Error>;
+        type SerializeTupleVariant = ser::Impossible<Recorded, serde_json::Error>;
+        type SerializeMap = Recording;
+        type SerializeStruct = ser::Impossible<Recorded, serde_json::Error>;
+        type SerializeStructVariant = ser::Impossible<Recorded, serde_json::Error>;
+
+        fn is_human_readable(&self) -> bool {
+            self.human_readable
+        }
+
+        record_numbers!(
+            serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+            serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64, serialize_f32: f32, serialize_f64: f64, serialize_str: &str,
+        );
+
+        fn serialize_char(self, value: char) -> Record {
+            Ok(Recorded::Scalar(Value::from(value.to_string())))
+        }
+
+        fn serialize_bytes(self, _: &[u8]) -> Record {
+            Err(ser::Error::custom("bytes"))
+        }
+
+        fn serialize_none(self) -> Record {
+            Ok(Recorded::Scalar(Value::Null))
+        }
+
+        fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Record {
+            value.serialize(self)
+        }
+
+        fn serialize_unit(self) -> Record {
+            Ok(Recorded::Scalar(Value::Null))
+        }
+
+        fn serialize_unit_struct(self, _: &'static str) -> Record {
+            self.serialize_unit()
+        }
+
+        fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Record {
+            self.serialize_str(variant)
+        }
+
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            value: &T,
+        ) -> Record {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Record {
+            Err(ser::Error::custom("newtype variant"))
+        }
+
+        fn serialize_seq(self, len: Option<usize>) -> Result<Recording, serde_json::Error> {
+            Ok(Recording {
+                recorder: self,
+                len,
+                items: Vec::new(),
+                keys: Vec::new(),
+            })
+        }
+
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, serde_json::Error> {
+            Err(ser::Error::custom("tuple"))
+        }
+
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, serde_json::Error> {
+            Err(ser::Error::custom("tuple struct"))
+        }
+
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, serde_json::Error> {
+            Err(ser::Error::custom("tuple variant"))
+        }
+
+        fn serialize_map(self, len: Option<usize>) -> Result<Recording, serde_json::Error> {
+            self.serialize_seq(len)
+        }
+
+        fn serialize_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStruct, serde_json::Error> {
+            Err(ser::Error::custom("struct"))
+        }
+
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, serde_json::Error> {
+            Err(ser::Error::custom("struct variant"))
+        }
+    }
+
+    impl ser::SerializeSeq for Recording {
+        type Ok = Recorded;
+        type Error = serde_json::Error;
+
+        fn serialize_element<T: ?Sized + Serialize>(
+            &mut self,
+            value: &T,
+        ) -> Result<(), serde_json::Error> {
+            self.items.push(value.serialize(self.recorder)?);
+            Ok(())
+        }
+
+        fn end(self) -> Record {
+            Ok(Recorded::Seq(self.items))
+        }
+    }
+
+    impl ser::SerializeMap for Recording {
+        type Ok = Recorded;
+        type Error = serde_json::Error;
+
+        fn serialize_key<T: ?Sized + Serialize>(
+            &mut self,
+            key: &T,
+        ) -> Result<(), serde_json::Error> {
+            match key.serialize(self.recorder)? {
+                Recorded::Scalar(Value::String(key)) => self.keys.push(key),
+                other => return Err(ser::Error::custom(format!("key {other:?}"))),
+            }
+            Ok(())
+        }
+
+        fn serialize_value<T: ?Sized + Serialize>(
+            &mut self,
+            value: &T,
+        ) -> Result<(), serde_json::Error> {
+            self.items.push(value.serialize(self.recorder)?);
+            Ok(())
+        }
+
+        fn end(self) -> Record {
+            Ok(Recorded::Map(
+                self.len,
+                self.keys.into_iter().zip(self.items).collect(),
+            ))
+        }
+    }
+
+    /// A document in schema order (so every writer must give back its text): nested structs,
+    /// maps of structs (`Scsi`, `Attachments`), a list of structs, an empty struct, and unknown
+    /// properties at two levels. 17 objects, of which 15 are structs.
+    const DOCUMENT: &str = concat!(
+        r#"{"Owner":"test","SchemaVersion":{"Major":2,"Minor":1},"VirtualMachine":{"#,
+        r#""StopOnReset":true,"Chipset":{"Uefi":{"BootThis":{"DeviceType":"ScsiDrive","#,
+        r#""DevicePath":"Primary"}}},"ComputeTopology":{"Memory":{"SizeInMB":1024,"#,
+        r#""AllowOvercommit":true},"Processor":{"Count":2}},"Devices":{"Scsi":{"0":{"#,
+        r#""Attachments":{"0":{"Type":"VirtualDisk","Path":"C:\\a.vhdx","#,
+        r#""Extra":[true,"two"]}}}},"Plan9":{"Shares":[{"Name":"1","Port":564,"#,
+        r#""AllowedFiles":["config.json"]}]}},"GuestConnection":{}},"#,
+        r#""ShouldTerminateOnLastHandleClosed":true,"Future":"x"}"#,
+    );
+
+    #[test]
+    fn the_map_length_is_exact_for_formats_that_are_not_human_readable() {
+        let document: Value = serde_json::from_str(DOCUMENT).unwrap();
+        let typed: crate::ComputeSystem = serde_json::from_str(DOCUMENT).unwrap();
+        let recorded = typed
+            .serialize(Recorder {
+                human_readable: false,
+            })
+            .unwrap();
+        // What was written is the document, so each map's entries are its object's properties.
+        assert_eq!(recorded.value(), document);
+        let mut lengths = Vec::new();
+        recorded.lengths(&mut lengths);
+        assert_eq!(lengths.len(), 17);
+        for (announced, written) in lengths {
+            assert_eq!(announced, Some(written));
+        }
+        // The empty struct too.
+        let empty = Attachment::default()
+            .serialize(Recorder {
+                human_readable: false,
+            })
+            .unwrap();
+        assert!(matches!(empty, Recorded::Map(Some(0), ref entries) if entries.is_empty()));
+    }
+
+    #[test]
+    fn human_readable_formats_get_no_length_and_the_same_text() {
+        let document: Value = serde_json::from_str(DOCUMENT).unwrap();
+        let typed: crate::ComputeSystem = serde_json::from_str(DOCUMENT).unwrap();
+        let recorded = typed
+            .serialize(Recorder {
+                human_readable: true,
+            })
+            .unwrap();
+        assert_eq!(recorded.value(), document);
+        let mut lengths = Vec::new();
+        recorded.lengths(&mut lengths);
+        // The 15 structs announce no length; the two maps of structs are serde's own
+        // (`BTreeMap`), which do.
+        let unannounced = lengths.iter().filter(|(len, _)| len.is_none()).count();
+        assert_eq!(unannounced, 15);
+        for (announced, written) in lengths {
+            assert!(announced.is_none() || announced == Some(written));
+        }
+        // Both JSON writers give the document's text back, `{}` for the empty struct included.
+        assert_eq!(serde_json::to_string(&typed).unwrap(), DOCUMENT);
+        assert_eq!(crate::json::to_string(&typed).unwrap(), DOCUMENT);
+        for writer in [
+            serde_json::to_string::<Attachment>,
+            serde_json::to_string_pretty::<Attachment>,
+        ] {
+            assert_eq!(writer(&Attachment::default()).unwrap(), "{}");
+        }
+        assert_eq!(
+            crate::json::to_string(&Attachment::default()).unwrap(),
+            "{}"
+        );
+        assert!(
+            serde_json::to_string_pretty(&typed)
+                .unwrap()
+                .contains("\"GuestConnection\": {}\n")
+        );
     }
 
     #[test]

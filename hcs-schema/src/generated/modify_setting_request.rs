@@ -127,8 +127,8 @@ impl StructFields for ModifySettingRequest {
 }
 
 impl Serialize for ModifySettingRequest {
-    /// The set fields in schema order, then the unknown properties: one JSON object whose
-    /// length is known before it starts.
+    /// The set fields in schema order, then the unknown properties: one map, of exact
+    /// length for formats that are not human-readable.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         fields::serialize_struct(self, serializer)
     }
