@@ -133,7 +133,8 @@ pub(crate) fn padded_name(key: &str) -> Option<&'static [u8; NAME_PADDING]> {
     }
 }
 
-/// The number of set fields and unknown properties: the length of the JSON object.
+/// The number of set fields and unknown properties: the map's length, which only formats that
+/// are not human-readable are given ([`serialize_struct`]).
 struct Count(usize);
 
 impl FieldVisitor for Count {
