@@ -238,7 +238,7 @@ impl<'de> Deserializer<'de> {
         self.at += 1;
         let start = self.at;
         let bytes = self.bytes();
-        let stop = find_special(bytes, start);
+        let stop = find_string_stop(bytes, start);
         match bytes.get(stop) {
             Some(b'"') => {
                 self.at = stop + 1;
@@ -1151,6 +1151,39 @@ impl<'de> Deserializer<'de> {
             _ => Err(self.invalid_type(&visitor)),
         }
     }
+}
+
+/// Where a string from `from` stops: its first `"`, `\\` or control character, or the end of the
+/// input ([`find_special`]). Sixteen bytes at a time inline; the last 0-15 bytes of the input,
+/// which only the last strings of a document reach, out of line ([`find_special_near_end`]).
+/// `find_special` whole, with its 8-byte and 1-byte steps, needed five more 64-bit constants and
+/// their registers: each out-of-line `read_str` saved and restored six registers for every
+/// string value, and the key loop kept its own values on the stack.
+#[inline]
+fn find_string_stop(bytes: &[u8], from: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut at = from;
+        while at + 16 <= bytes.len() {
+            let mut chunk = [0; 16];
+            chunk.copy_from_slice(&bytes[at..at + 16]);
+            let mask = special_mask(&chunk);
+            if mask != 0 {
+                return at + mask.trailing_zeros() as usize;
+            }
+            at += 16;
+        }
+        find_special_near_end(bytes, at)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    find_special(bytes, from)
+}
+
+/// [`find_string_stop`] within the last 16 bytes of the input.
+#[cold]
+#[inline(never)]
+fn find_special_near_end(bytes: &[u8], from: usize) -> usize {
+    find_special(bytes, from)
 }
 
 /// JSON's whitespace.
