@@ -493,6 +493,14 @@ impl<'de> Deserializer<'de> {
             self.at = end;
             return Ok(Number::U64(value));
         }
+        self.read_other_number(single)
+    }
+
+    /// [`Self::read_number_as`] for a number that is not a small non-negative integer (a sign,
+    /// a fraction, an exponent, 20 digits or more, or an error). Out of line: in one function
+    /// with the small integers' loop, its registers were saved and restored for every number.
+    #[inline(never)]
+    fn read_other_number(&mut self, single: bool) -> Result<Number, Error> {
         let (start, float) = self.scan_number()?;
         let text = &self.text[start..self.at];
         if !float {
