@@ -252,7 +252,9 @@ impl<'de> Deserializer<'de> {
     }
 
     /// The rest of a string with escapes (or an error), from its first special byte on,
-    /// unescaped into the scratch buffer.
+    /// unescaped into the scratch buffer. Cold, so that every inlined [`Self::read_str`] lays
+    /// out the string without escapes as its straight path.
+    #[cold]
     #[inline(never)]
     fn read_escaped<'s>(&'s mut self, start: usize) -> Result<Str<'de, 's>, Error> {
         let mut out = std::mem::take(&mut self.scratch);
