@@ -212,7 +212,11 @@ fn serialize_unknown_properties<M: SerializeMap>(
 /// Human-readable formats (JSON, YAML, TOML, RON) get `None`: they do not write the length,
 /// and counting costs a pass over every field of every struct before the first entry is
 /// written, code executed on every serialization that was about a fifth of each struct's
-/// `serialize` (issue 11). An empty struct is still `{}` in JSON.
+/// `serialize` (issue 11). An empty struct is still `{}` in JSON; pretty RON, which uses the
+/// length to print an empty map as `{}`, prints it on two lines. A serializer that wraps
+/// another without passing `is_human_readable` on (serde's own for internally tagged enums)
+/// reports `true`, so a struct inside one gets no length even on bincode, which refuses it
+/// (tested: `a_struct_in_an_internally_tagged_enum_announces_no_length`).
 #[inline]
 pub(crate) fn serialize_struct<T: StructFields, S: Serializer>(
     value: &T,
@@ -803,6 +807,30 @@ mod tests {
                 .unwrap()
                 .contains("\"GuestConnection\": {}\n")
         );
+    }
+
+    /// A generated struct inside serde's internally tagged enum.
+    #[derive(Serialize)]
+    #[serde(tag = "Kind")]
+    enum Tagged {
+        Create(Attachment),
+    }
+
+    /// serde's internally tagged enums wrap the serializer in one of their own that does not
+    /// pass `is_human_readable` on (it says `true`), so the struct announces no length even to
+    /// a format that is not human-readable, and the tag's map has none either: bincode and
+    /// postcard refuse it. README and `serialize_struct` document this limit; the test pins it.
+    #[test]
+    fn a_struct_in_an_internally_tagged_enum_announces_no_length() {
+        let recorded = Tagged::Create(Attachment::default())
+            .serialize(Recorder {
+                human_readable: false,
+            })
+            .unwrap();
+        assert_eq!(recorded.value(), serde_json::json!({ "Kind": "Create" }));
+        let mut lengths = Vec::new();
+        recorded.lengths(&mut lengths);
+        assert_eq!(lengths, [(None, 1)]);
     }
 
     #[test]
