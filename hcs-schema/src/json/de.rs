@@ -28,6 +28,8 @@ use serde::de::{self, DeserializeSeed, Expected, Unexpected, Visitor};
 use super::Error;
 use super::escape::find_special;
 #[cfg(target_arch = "x86_64")]
+use super::escape::find_special_in_chunks;
+#[cfg(target_arch = "x86_64")]
 use super::escape::special_mask;
 
 /// How many arrays and objects may be open at once, plus one (serde_json's limit).
@@ -156,10 +158,11 @@ impl<'de> Deserializer<'de> {
         }
     }
 
-    /// [`Self::peek`] past whitespace. Cold: the documents HCS and serde_json write have none
-    /// between tokens, and a cold call tells the compiler to lay out the path of a byte that is
-    /// not whitespace as the straight one at every `peek` (it put it after a jump, often to
-    /// another cache line and back).
+    /// [`Self::peek`] past whitespace. Cold: compact documents (serde_json's `to_string`, this
+    /// module's writer) have none between tokens, and a cold call tells the compiler to lay out
+    /// the path of a byte that is not whitespace as the straight one at every `peek` (it put it
+    /// after a jump, often to another cache line and back). Indented documents pay one call per
+    /// run of whitespace and were measured no slower for it (BENCHMARKS.md, fifth round).
     #[cold]
     #[inline(never)]
     fn skip_whitespace(&mut self) -> Option<u8> {
@@ -1172,24 +1175,16 @@ impl<'de> Deserializer<'de> {
 #[inline]
 fn find_string_stop(bytes: &[u8], from: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
-    {
-        let mut at = from;
-        while at + 16 <= bytes.len() {
-            let mut chunk = [0; 16];
-            chunk.copy_from_slice(&bytes[at..at + 16]);
-            let mask = special_mask(&chunk);
-            if mask != 0 {
-                return at + mask.trailing_zeros() as usize;
-            }
-            at += 16;
-        }
-        find_special_near_end(bytes, at)
+    match find_special_in_chunks(bytes, from) {
+        Ok(found) => found,
+        Err(at) => find_special_near_end(bytes, at),
     }
     #[cfg(not(target_arch = "x86_64"))]
     find_special(bytes, from)
 }
 
 /// [`find_string_stop`] within the last 16 bytes of the input.
+#[cfg(target_arch = "x86_64")]
 #[cold]
 #[inline(never)]
 fn find_special_near_end(bytes: &[u8], from: usize) -> usize {

@@ -92,22 +92,36 @@ fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
+/// The sixteen-byte step of [`find_special`]: `Ok` with the index of the first special byte in
+/// the whole chunks from `from`, or `Err` with where fewer than sixteen bytes are left.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn find_special_in_chunks(bytes: &[u8], from: usize) -> Result<usize, usize> {
+    let mut at = from;
+    while at + 16 <= bytes.len() {
+        let mut chunk = [0; 16];
+        chunk.copy_from_slice(&bytes[at..at + 16]);
+        let mask = special_mask(&chunk);
+        if mask != 0 {
+            return Ok(at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    Err(at)
+}
+
 /// The index of the first byte at or after `from` that is `"`, `\` or a control character (the
 /// end of a string or an escape in JSON text), or the length: the reader's string scan.
 #[inline]
 pub(crate) fn find_special(bytes: &[u8], from: usize) -> usize {
     let len = bytes.len();
-    let mut at = from;
     #[cfg(target_arch = "x86_64")]
-    while at + 16 <= len {
-        let mut chunk = [0; 16];
-        chunk.copy_from_slice(&bytes[at..at + 16]);
-        let mask = sse2::escape_mask(&chunk);
-        if mask != 0 {
-            return at + mask.trailing_zeros() as usize;
-        }
-        at += 16;
-    }
+    let mut at = match find_special_in_chunks(bytes, from) {
+        Ok(found) => return found,
+        Err(at) => at,
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let mut at = from;
     while at + 8 <= len {
         let mask = escape_mask(word_at(bytes, at));
         if mask != 0 {

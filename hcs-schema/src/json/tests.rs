@@ -898,3 +898,53 @@ fn integers_around_the_one_pass_limit_are_read_like_serde_json() {
         same_read::<Vec<bool>>(text);
     }
 }
+
+#[test]
+fn strings_without_escapes_are_read_like_serde_json_near_the_end() {
+    // Every length around the sixteen-byte step, so the closing quote (or its absence, or a
+    // control character) falls at every place of the input's last chunk.
+    for len in 0..40 {
+        let body = "a".repeat(len);
+        for text in [
+            format!("\"{body}\""),
+            format!("\"{body}"),
+            format!("\"{body}\u{1}\""),
+            format!("[\"x\",\"{body}\"]"),
+            format!("{{\"Owner\":\"{body}\"}}"),
+        ] {
+            same_read::<Value>(&text);
+            same_read::<String>(&text);
+            same_read::<Vec<String>>(&text);
+            same_read::<crate::ComputeSystem>(&text);
+        }
+    }
+}
+
+#[test]
+fn a_repeated_property_keeps_its_last_value() {
+    // Each document against the same written by hand with only the last occurrence, as
+    // serde_json's `Value` reads it: the struct, array, map or unknown property read first is
+    // replaced whole, nothing of it kept.
+    let cases = [
+        (
+            r#"{"SchemaVersion":{"Major":1,"Minor":9,"Extra":1},"SchemaVersion":{"Major":2}}"#,
+            r#"{"SchemaVersion":{"Major":2}}"#,
+        ),
+        (
+            r#"{"VirtualMachine":{"Devices":{"Plan9":{"Shares":[{"Name":"a"},{"Name":"c"}],"Shares":[{"Name":"b"}]}}}}"#,
+            r#"{"VirtualMachine":{"Devices":{"Plan9":{"Shares":[{"Name":"b"}]}}}}"#,
+        ),
+        (
+            r#"{"VirtualMachine":{"Devices":{"Scsi":{"0":{},"1":{}},"Scsi":{"2":{}}}}}"#,
+            r#"{"VirtualMachine":{"Devices":{"Scsi":{"2":{}}}}}"#,
+        ),
+        (r#"{"Extra":1,"Extra":[2]}"#, r#"{"Extra":[2]}"#),
+        (r#"{"Owner":"a","Owner":"b"}"#, r#"{"Owner":"b"}"#),
+    ];
+    for (text, expected) in cases {
+        let value: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), expected);
+        let read: crate::ComputeSystem = super::from_str(text).unwrap();
+        assert_eq!(super::to_string(&read).unwrap(), expected, "{text}");
+    }
+}
