@@ -159,7 +159,7 @@ fn clear<T>(slot: &mut Option<T>) {
     *slot = None;
 }
 
-/// Sets a struct field to its type's default, to be read into. A repeated property replaces the
+/// Sets a struct or collection field to its type's default, to be read into. A repeated property replaces the
 /// earlier value, as it does for every other field; only then is there something to drop, out
 /// of line ([`clear`]). Inline: out of line, this was a function per struct type of its own.
 #[inline]
@@ -256,10 +256,7 @@ impl<'de, C: CollectionInPlace> Visitor<'de> for OptionCollection<'_, C> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        if self.0.is_some() {
-            clear(self.0);
-        }
-        put_into_none(self.0, C::default()).read_into(deserializer)
+        fill(self.0).read_into(deserializer)
     }
 }
 

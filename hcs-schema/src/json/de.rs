@@ -1166,7 +1166,7 @@ impl<'de> Deserializer<'de> {
     }
 }
 
-/// Where a string from `from` stops: its first `"`, `\\` or control character, or the end of the
+/// Where a string from `from` stops: its first `"`, `\` or control character, or the end of the
 /// input ([`find_special`]). Sixteen bytes at a time inline; the last 0-15 bytes of the input,
 /// which only the last strings of a document reach, out of line ([`find_special_near_end`]).
 /// `find_special` whole, with its 8-byte and 1-byte steps, needed five more 64-bit constants and
