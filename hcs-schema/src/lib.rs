@@ -48,6 +48,7 @@ mod generated;
 pub mod json;
 #[cfg(feature = "schemars")]
 mod json_schema;
+mod unknown;
 mod unrecognized;
 mod versions;
 mod walk;
@@ -58,6 +59,7 @@ pub use check::{
 };
 pub use formats::{Base64Bytes, DateTime, FormatError, Guid, MacAddress};
 pub use generated::*;
+pub use unknown::UnknownProperties;
 pub use unrecognized::UnrecognizedValue;
 pub use versions::{
     Availability, Evidence, EvidenceKind, FieldInfo, Observed, ObservedSource, ParseVersionError,
@@ -69,9 +71,6 @@ pub use walk::{Walk, Walker, walk_field};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeExample;
-
-/// Properties that no schema source has, kept by every struct so a document round-trips.
-pub type UnknownProperties = std::collections::BTreeMap<String, serde_json::Value>;
 
 /// The `pattern` the schema gives GUID strings.
 pub const GUID_PATTERN: &str = "^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$";
