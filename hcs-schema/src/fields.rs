@@ -13,6 +13,7 @@
 //! visitors below, does the same work with one call per field; after inlining, the machine code
 //! of `serialize` is what the written-out version compiled to (callgrind figures in BENCHMARKS.md).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
@@ -20,6 +21,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 use serde::de::MapAccess;
 use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value;
 
 use crate::generated::json_names::JSON_NAMES;
 use crate::{FieldInfo, SchemaType, UnknownProperties, Walk, Walker};
@@ -181,11 +183,13 @@ impl<M: SerializeMap, T: SchemaType> FieldVisitor for Entries<'_, M, T> {
 
     #[inline]
     fn unknown_properties(&mut self, value: &UnknownProperties) {
-        if self.error.is_some() || value.is_empty() {
+        if self.error.is_some() {
             return;
         }
-        if let Err(error) = serialize_unknown_properties(self.map, value) {
-            self.error = Some(error);
+        if let Some(value) = value.allocated() {
+            if let Err(error) = serialize_unknown_properties(self.map, value) {
+                self.error = Some(error);
+            }
         }
     }
 }
@@ -195,7 +199,7 @@ impl<M: SerializeMap, T: SchemaType> FieldVisitor for Entries<'_, M, T> {
 #[inline(never)]
 fn serialize_unknown_properties<M: SerializeMap>(
     map: &mut M,
-    value: &UnknownProperties,
+    value: &BTreeMap<String, Value>,
 ) -> Result<(), M::Error> {
     for (name, value) in value {
         map.serialize_entry(name, value)?;
