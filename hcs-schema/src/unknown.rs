@@ -42,11 +42,11 @@ impl UnknownProperties {
         Self(None)
     }
 
-    /// The map, if one was allocated (it may be empty): the serializers' test, one null test
-    /// instead of the map's length behind it (an empty map is then written as no entries).
+    /// Whether a map is allocated (it may be empty): the serializer's test, one null test
+    /// instead of reading the map's length behind the pointer.
     #[inline]
-    pub(crate) fn allocated(&self) -> Option<&Map> {
-        self.0.as_deref()
+    pub(crate) fn is_allocated(&self) -> bool {
+        self.0.is_some()
     }
 
     /// Removes every property and frees the map (the map's own `clear`, reached through
@@ -236,5 +236,42 @@ impl schemars::JsonSchema for UnknownProperties {
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         Map::json_schema(generator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! What an outside test cannot see: when the map is allocated.
+
+    use serde_json::json;
+
+    use super::UnknownProperties;
+
+    #[test]
+    fn empty_properties_allocate_nothing() {
+        assert!(!UnknownProperties::new().is_allocated());
+        assert!(!UnknownProperties::default().is_allocated());
+        assert!(!UnknownProperties::from(std::collections::BTreeMap::new()).is_allocated());
+        assert!(!UnknownProperties::from_iter([]).is_allocated());
+        let mut unknown = UnknownProperties::new();
+        unknown.extend([]);
+        assert!(!unknown.is_allocated());
+        // Reading through `Deref` allocates nothing either.
+        assert!(unknown.is_empty() && unknown.get("A").is_none());
+        assert!(!unknown.is_allocated());
+    }
+
+    #[test]
+    fn the_map_is_allocated_on_first_mutable_access_and_freed_by_clear() {
+        let mut unknown = UnknownProperties::new();
+        unknown.insert("A".to_owned(), json!(1));
+        assert!(unknown.is_allocated());
+        unknown.remove("A");
+        // Emptied through the map: still allocated, but a clone is not.
+        assert!(unknown.is_allocated() && unknown.is_empty());
+        assert!(!unknown.clone().is_allocated());
+        unknown.insert("B".to_owned(), json!(2));
+        unknown.clear();
+        assert!(!unknown.is_allocated() && unknown.is_empty());
     }
 }

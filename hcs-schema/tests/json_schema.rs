@@ -38,3 +38,18 @@ fn formats_carry_their_pattern() {
     let schema = schema_of::<Guid>();
     assert_eq!(schema["pattern"], json!(hcs_schema::GUID_PATTERN));
 }
+
+#[test]
+fn unknown_properties_have_the_schema_of_their_map() {
+    let expected = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Map_of_AnyValue",
+        "type": "object",
+        "additionalProperties": true
+    });
+    assert_eq!(schema_of::<hcs_schema::UnknownProperties>(), expected);
+    assert_eq!(
+        schema_of::<std::collections::BTreeMap<String, Value>>(),
+        expected
+    );
+}
