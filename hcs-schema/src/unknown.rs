@@ -143,7 +143,9 @@ impl From<BTreeMap<String, Value>> for UnknownProperties {
 impl From<UnknownProperties> for BTreeMap<String, Value> {
     /// The properties as a map (empty when there are none).
     fn from(mut unknown: UnknownProperties) -> Self {
-        std::mem::take(&mut unknown.0).map(|map| *map).unwrap_or_default()
+        std::mem::take(&mut unknown.0)
+            .map(|map| *map)
+            .unwrap_or_default()
     }
 }
 

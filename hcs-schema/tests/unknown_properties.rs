@@ -58,7 +58,10 @@ fn emptied_properties_equal_and_hash_like_new_ones() {
         hcs_schema::json::to_string(&with_emptied).unwrap(),
         r#"{"Path":"p"}"#
     );
-    assert_eq!(serde_json::to_string(&with_emptied).unwrap(), r#"{"Path":"p"}"#);
+    assert_eq!(
+        serde_json::to_string(&with_emptied).unwrap(),
+        r#"{"Path":"p"}"#
+    );
 }
 
 #[test]
@@ -107,10 +110,7 @@ fn debug_writes_the_map() {
 
 #[test]
 fn converts_from_and_into_the_map() {
-    let map = BTreeMap::from([
-        ("A".to_owned(), json!(1)),
-        ("B".to_owned(), json!("x")),
-    ]);
+    let map = BTreeMap::from([("A".to_owned(), json!(1)), ("B".to_owned(), json!("x"))]);
     let unknown = UnknownProperties::from(map.clone());
     assert_eq!(unknown, two());
     assert_eq!(*unknown, map);
@@ -152,7 +152,10 @@ fn iterates_in_name_order() {
     .into_iter()
     .collect();
     // Byte order: upper case before lower case.
-    let names: Vec<&str> = (&unknown).into_iter().map(|(name, _)| name.as_str()).collect();
+    let names: Vec<&str> = (&unknown)
+        .into_iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
     assert_eq!(names, ["C", "a", "b"]);
     for (_, value) in &mut unknown {
         *value = json!(value.as_i64().unwrap() * 10);
@@ -192,7 +195,10 @@ fn a_document_with_unknown_properties_round_trips_byte_for_byte() {
     let doc: Attachment = hcs_schema::json::from_str(text).unwrap();
     assert_eq!(doc.r#type, Some(AttachmentType::VirtualDisk));
     assert_eq!(doc.unknown_properties.len(), 2);
-    assert_eq!(doc.unknown_properties["Alpha"], json!([1, "b", {"c": null}]));
+    assert_eq!(
+        doc.unknown_properties["Alpha"],
+        json!([1, "b", {"c": null}])
+    );
     assert_eq!(doc.unknown_properties["Zeta"], json!({"k": -2.5}));
     assert_eq!(hcs_schema::json::to_string(&doc).unwrap(), text);
     assert_eq!(serde_json::to_string(&doc).unwrap(), text);
