@@ -60,7 +60,7 @@ impl UnknownProperties {
 
 impl Drop for UnknownProperties {
     /// A null test inlined into every struct's drop; the map, when there is one, is dropped
-    /// out of line by [`drop_map`]. Left to the compiler, the map's drop and deallocation were
+    /// out of line by `drop_map`. Left to the compiler, the map's drop and deallocation were
     /// inlined into the drop of every struct: 52 more distinct hot instruction cache lines in
     /// the round trip of a 1.3 KB document, which already runs more code than the cache
     /// holds (callgrind, issue 11).
