@@ -157,9 +157,10 @@ impl FieldVisitor for Count {
 /// Every struct's `serialize` is this visitor inlined into its `visit_fields`, so what is inlined
 /// here is repeated in all of them. The unknown properties are written by
 /// [`serialize_unknown_properties`], one function per map type, called only when a map of them
-/// is allocated (the inlined test is one null test, [`UnknownProperties::is_allocated`]): inlined, the map iteration was about 500 bytes of machine code in every struct, and the round
-/// trip of a 1.3 KB document already runs more distinct code than the 32 KB instruction cache
-/// holds (callgrind; issue 11).
+/// is allocated (the inlined test is one null test, [`UnknownProperties::is_allocated`]):
+/// inlined, the map iteration was about 500 bytes of machine code in every struct, and the
+/// round trip of a 1.3 KB document already runs more distinct code than the 32 KB instruction
+/// cache holds (callgrind; issue 11).
 struct Entries<'m, M: SerializeMap, T> {
     map: &'m mut M,
     error: Option<M::Error>,
