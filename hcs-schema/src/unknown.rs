@@ -1,5 +1,6 @@
 //! [`UnknownProperties`]: the properties of a JSON object that its struct has no field for.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, btree_map};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -14,16 +15,45 @@ type Map = BTreeMap<String, Value>;
 /// What an empty [`UnknownProperties`] dereferences to.
 static EMPTY: Map = BTreeMap::new();
 
-/// Properties that no schema source has, kept by every struct so a document round-trips: a
-/// `BTreeMap<String, serde_json::Value>` (property name to value, in name order) that costs
-/// nothing when empty.
+/// Properties that no schema source has, kept by every struct so a document round-trips: it
+/// dereferences to a `BTreeMap<String, serde_json::Value>` (property name to value, in name
+/// order), with no allocation and one pointer (8 bytes) when empty.
 ///
 /// It dereferences to the map, so reading and changing it is using the map
 /// (`unknown.get("Name")`, `unknown["Name"]`, `unknown.insert(..)`, `for (name, value) in
 /// &unknown`), and it converts from and into one ([`From`], [`FromIterator`], [`Extend`]).
 /// Comparison and hashing are by content: an emptied `UnknownProperties` equals, and hashes
-/// like, [`UnknownProperties::new`]. It serializes and deserializes as the map, and its
-/// `schemars` schema is the map's.
+/// like, [`UnknownProperties::new`], and it compares with a `BTreeMap` either way round. It
+/// serializes and deserializes as the map, and its `schemars` schema is the map's.
+///
+/// The map's methods that take it by value (`into_keys`, `into_values`) are not reachable
+/// through [`Deref`]: convert first, `BTreeMap::from(unknown).into_keys()`.
+///
+/// Mutable access: [`remove`](Self::remove), [`get_mut`](Self::get_mut),
+/// [`retain`](Self::retain), [`clear`](Self::clear), [`Extend`] with nothing and `&mut`
+/// iteration allocate nothing when there are no properties; every other mutable method, reached
+/// through [`DerefMut`] (`insert`, `entry`, `append`, ..), allocates the map (empty) if there is
+/// none.
+///
+/// Upgrading from the `BTreeMap` alias it replaced:
+///
+/// ```
+/// use std::collections::BTreeMap;
+///
+/// use hcs_schema::{Attachment, UnknownProperties};
+/// use serde_json::json;
+///
+/// let map = BTreeMap::from([("Extra".to_owned(), json!(1))]);
+/// let attachment = Attachment {
+///     unknown_properties: map.clone().into(),
+///     ..Default::default()
+/// };
+/// assert_eq!(attachment.unknown_properties, map);
+/// assert_eq!(map, attachment.unknown_properties);
+/// let names: Vec<String> = BTreeMap::from(attachment.unknown_properties).into_keys().collect();
+/// assert_eq!(names, ["Extra"]);
+/// assert_eq!(UnknownProperties::new(), BTreeMap::new());
+/// ```
 ///
 /// Why not the map itself: every generated struct has one, and in practically every real
 /// document it is empty. An empty `BTreeMap` is 24 bytes, and dropping it still builds the
@@ -31,7 +61,7 @@ static EMPTY: Map = BTreeMap::new();
 /// document has some 27 structs. Here an empty set of properties is `None`: 8 bytes, dropped
 /// with one null test. Measured on that document's serde round trip (callgrind, issue 11):
 /// 30.8 k -> 29.5 k instructions, and `ComputeSystem` is 4,376 bytes instead of 5,528. The
-/// map is allocated on the first mutable access ([`DerefMut`]) and freed by
+/// map is allocated on the first mutable access through [`DerefMut`] and freed by
 /// [`clear`](Self::clear).
 #[derive(Default)]
 pub struct UnknownProperties(Option<Box<Map>>);
@@ -55,6 +85,40 @@ impl UnknownProperties {
     #[inline]
     pub fn clear(&mut self) {
         self.0 = None;
+    }
+
+    /// Removes a property and returns its value, as the map's `remove`; allocates nothing when
+    /// there are no properties.
+    #[inline]
+    pub fn remove<Q>(&mut self, name: &Q) -> Option<Value>
+    where
+        String: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.as_mut()?.remove(name)
+    }
+
+    /// The value of a property, mutably, as the map's `get_mut`; allocates nothing when there
+    /// are no properties.
+    #[inline]
+    pub fn get_mut<Q>(&mut self, name: &Q) -> Option<&mut Value>
+    where
+        String: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.as_mut()?.get_mut(name)
+    }
+
+    /// Keeps only the properties for which `keep` returns true, as the map's `retain`;
+    /// allocates nothing when there are no properties.
+    #[inline]
+    pub fn retain<F>(&mut self, keep: F)
+    where
+        F: FnMut(&String, &mut Value) -> bool,
+    {
+        if let Some(map) = &mut self.0 {
+            map.retain(keep);
+        }
     }
 }
 
@@ -125,6 +189,20 @@ impl PartialEq for UnknownProperties {
 }
 
 impl Eq for UnknownProperties {}
+
+impl PartialEq<BTreeMap<String, Value>> for UnknownProperties {
+    /// Equal when it holds the map's properties (none for an empty map).
+    fn eq(&self, other: &Map) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<UnknownProperties> for BTreeMap<String, Value> {
+    /// Equal when the map holds the properties (an empty map for none).
+    fn eq(&self, other: &UnknownProperties) -> bool {
+        *self == **other
+    }
+}
 
 impl Hash for UnknownProperties {
     /// The map's hash: equal content, equal hash.
@@ -252,6 +330,8 @@ impl schemars::JsonSchema for UnknownProperties {
 mod tests {
     //! What an outside test cannot see: when the map is allocated.
 
+    use std::collections::BTreeMap;
+
     use serde_json::json;
 
     use super::UnknownProperties;
@@ -284,5 +364,62 @@ mod tests {
         unknown.insert("B".to_owned(), json!(2));
         unknown.clear();
         assert!(!unknown.is_allocated() && unknown.is_empty());
+    }
+
+    #[test]
+    fn remove_get_mut_and_retain_of_none_allocate_nothing() {
+        let mut unknown = UnknownProperties::new();
+        assert_eq!(unknown.remove("A"), None);
+        assert_eq!(unknown.get_mut("A"), None);
+        let mut calls = 0;
+        unknown.retain(|_, _| {
+            calls += 1;
+            true
+        });
+        assert_eq!(calls, 0);
+        assert!(!unknown.is_allocated());
+    }
+
+    #[test]
+    fn remove_get_mut_and_retain_act_as_the_maps() {
+        let mut unknown =
+            UnknownProperties::from([("A".to_owned(), json!(1)), ("B".to_owned(), json!(2))]);
+        *unknown.get_mut("A").unwrap() = json!("one");
+        assert_eq!(unknown.get_mut("C"), None);
+        assert_eq!(unknown.remove("B"), Some(json!(2)));
+        assert_eq!(unknown.remove("B"), None);
+        unknown.insert("C".to_owned(), json!(3));
+        unknown.retain(|name, value| {
+            *value = json!([name, value.clone()]);
+            name != "C"
+        });
+        let expected = BTreeMap::from([("A".to_owned(), json!(["A", "one"]))]);
+        assert_eq!(unknown, expected);
+        assert_eq!(expected, unknown);
+        assert_ne!(unknown, BTreeMap::new());
+        assert_ne!(BTreeMap::new(), unknown);
+    }
+
+    #[test]
+    fn empty_json_objects_are_read_as_none() {
+        let unknown: UnknownProperties = serde_json::from_str("{}").unwrap();
+        assert!(!unknown.is_allocated());
+        let unknown: UnknownProperties = crate::json::from_str("{}").unwrap();
+        assert!(!unknown.is_allocated());
+        let unknown: UnknownProperties = serde_json::from_str(r#"{"A": 1}"#).unwrap();
+        assert!(unknown.is_allocated());
+    }
+
+    #[test]
+    fn a_struct_without_unknown_properties_allocates_none() {
+        let attachment: crate::Attachment = serde_json::from_str(r#"{"Path":"p"}"#).unwrap();
+        assert_eq!(attachment.path.as_deref(), Some("p"));
+        assert!(!attachment.unknown_properties.is_allocated());
+        let attachment: crate::Attachment = crate::json::from_str(r#"{"Path":"p"}"#).unwrap();
+        assert_eq!(attachment.path.as_deref(), Some("p"));
+        assert!(!attachment.unknown_properties.is_allocated());
+        let attachment: crate::Attachment =
+            crate::json::from_str(r#"{"Path":"p","Extra":1}"#).unwrap();
+        assert!(attachment.unknown_properties.is_allocated());
     }
 }

@@ -207,9 +207,7 @@ fn a_document_with_unknown_properties_round_trips_byte_for_byte() {
 }
 
 #[test]
-#[cfg(target_pointer_width = "64")]
 fn empty_properties_take_one_pointer() {
-    // The reason for the type: 8 bytes in every struct, where the map took 24.
-    assert_eq!(size_of::<UnknownProperties>(), 8);
-    assert_eq!(size_of::<BTreeMap<String, Value>>(), 24);
+    // The reason for the type: one pointer in every struct.
+    assert_eq!(size_of::<UnknownProperties>(), size_of::<usize>());
 }
