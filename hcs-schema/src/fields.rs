@@ -371,7 +371,7 @@ mod tests {
     use serde::ser;
     use serde_json::Value;
 
-    use crate::{Attachment, AttachmentType, CachingMode, UnknownProperties, UnrecognizedValue};
+    use crate::{Attachment, AttachmentType, CachingMode, UnrecognizedValue};
 
     /// `Attachment` as `#[derive(Debug, Hash)]` would have it: what the generated impls must match.
     #[derive(Debug, Hash)]
