@@ -159,9 +159,10 @@ fn clear<T>(slot: &mut Option<T>) {
     *slot = None;
 }
 
-/// Sets a struct or collection field to its type's default, to be read into. A repeated property replaces the
-/// earlier value, as it does for every other field; only then is there something to drop, out
-/// of line ([`clear`]). Inline: out of line, this was a function per struct type of its own.
+/// Sets a struct or collection field to its type's default, to be read into. A repeated property
+/// replaces the earlier value, as it does for every other field; only then is there something to
+/// drop, out of line ([`clear`]). Inline: out of line, this was a function per struct type of
+/// its own.
 #[inline]
 fn fill<T: Default>(slot: &mut Option<T>) -> &mut T {
     if slot.is_some() {

@@ -156,11 +156,11 @@ impl FieldVisitor for Count {
 ///
 /// Every struct's `serialize` is this visitor inlined into its `visit_fields`, so what is inlined
 /// here is repeated in all of them. The unknown properties are written by
-/// [`serialize_unknown_properties`], one function per serializer's map type, called only when a map of them
-/// is allocated (the inlined test is one null test, [`UnknownProperties::is_allocated`]):
-/// inlined, the map iteration was about 500 bytes of machine code in every struct, and the
-/// round trip of a 1.3 KB document already runs more distinct code than the 32 KB instruction
-/// cache holds (callgrind; issue 11).
+/// [`serialize_unknown_properties`], one function per serializer's map type, called only when a
+/// map of them is allocated (the inlined test is one null test,
+/// [`UnknownProperties::is_allocated`]): inlined, the map iteration was about 500 bytes of
+/// machine code in every struct, and the round trip of a 1.3 KB document already runs more
+/// distinct code than the 32 KB instruction cache holds (callgrind; issue 11).
 struct Entries<'m, M: SerializeMap, T> {
     map: &'m mut M,
     error: Option<M::Error>,
@@ -217,8 +217,8 @@ const MANY_FIELDS: usize = 8;
 /// inlining `serialize_entry` and the number writers into the writes (issue 11, fifth round).
 /// LLVM sees through the pointer (a direct call of a cold function in the machine code); rustc
 /// does not. Should a future rustc see through it, the 1-in-2,000 weights come back (callgrind
-/// would show it as more instructions in the generated `serialize`s). The cost is a call and a return
-/// per set field. Measured net effect (callgrind per iteration, round trip, on top of the
+/// would show it as more instructions in the generated `serialize`s). The cost is a call and a
+/// return per set field. Measured net effect (callgrind per iteration, round trip, on top of the
 /// `UnknownProperties` change): `lcow_uvm_1_3k` model 3,587 -> 3,551 ns (-1.0 %), distinct hot
 /// instruction lines 1,035 -> 1,001; `compute_system_large` 104,468 -> 104,593 ns (+0.1 %, +1.3 k
 /// instructions for the calls); `properties_response` 83,420 -> 83,367 ns.

@@ -340,7 +340,7 @@ mod tests {
     fn empty_properties_allocate_nothing() {
         assert!(!UnknownProperties::new().is_allocated());
         assert!(!UnknownProperties::default().is_allocated());
-        assert!(!UnknownProperties::from(std::collections::BTreeMap::new()).is_allocated());
+        assert!(!UnknownProperties::from(BTreeMap::new()).is_allocated());
         assert!(!UnknownProperties::from_iter([]).is_allocated());
         let mut unknown = UnknownProperties::new();
         unknown.extend([]);
