@@ -4,11 +4,14 @@
 //! - `cargo xtask import [DIR | FILE...] [--check]`: published schema files -> `schema-json/model.json`,
 //!   then codegen. `DIR` defaults to `$HCS_SHARED_DIR/schema-json` (`HCS_SHARED_DIR` defaults to
 //!   `../shared` next to the workspace).
+//! - `cargo xtask bench-verdict [--criterion-dir DIR] [--prefix mimalloc_]`: issue 11's
+//!   serialization targets from the last Criterion run of `cargo bench -p hcs-schema --bench serde`.
 //! - `cargo xtask test-windows`: the runtime's tests as a Windows program under Wine, against the
 //!   emulator built as `computecore.dll`. Where the target, mingw or Wine cannot be had it fails
 //!   under `CI`/`HCS_REQUIRE_INPUTS` and prints one `skipped: Windows tests under Wine: ...` line
 //!   elsewhere.
 
+mod bench_verdict;
 mod codegen;
 mod test_windows;
 
@@ -51,6 +54,17 @@ enum Command {
     },
     /// Run the `hcs` tests for x86_64-pc-windows-gnu under Wine against the emulator.
     TestWindows,
+    /// Print issue 11's serialization targets from the last `cargo bench -p hcs-schema --bench
+    /// serde` (Criterion's median estimates, fastest samples and means).
+    BenchVerdict {
+        /// Criterion's output folder (default: `$CARGO_TARGET_DIR/criterion`, or
+        /// `target/criterion` in the workspace).
+        #[arg(long)]
+        criterion_dir: Option<PathBuf>,
+        /// The benchmark groups' prefix: `mimalloc_` for `--bench serde_mimalloc`.
+        #[arg(long, default_value = "")]
+        prefix: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,6 +77,10 @@ fn main() -> ExitCode {
             verbose,
         } => codegen::import(inputs, check, verbose),
         Command::TestWindows => test_windows::run(),
+        Command::BenchVerdict {
+            criterion_dir,
+            prefix,
+        } => bench_verdict::run(criterion_dir, &prefix),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
