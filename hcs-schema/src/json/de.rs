@@ -91,6 +91,27 @@ enum Str<'de, 's> {
     Copied(&'s str),
 }
 
+/// The body of [`Deserializer::read_str`] and [`Deserializer::read_key`]: the same scan, inlined
+/// as the compiler chooses in the first and always in the second.
+macro_rules! read_str_body {
+    ($de:ident) => {{
+        $de.at += 1;
+        let start = $de.at;
+        let bytes = $de.bytes();
+        let stop = find_string_stop(bytes, start);
+        match bytes.get(stop) {
+            Some(b'"') => {
+                $de.at = stop + 1;
+                Ok(Str::Borrowed(&$de.text[start..stop]))
+            }
+            _ => {
+                $de.at = stop;
+                $de.read_escaped(start)
+            }
+        }
+    }};
+}
+
 impl<'de> Deserializer<'de> {
     pub(crate) fn new(text: &'de str) -> Self {
         Self {
@@ -238,20 +259,20 @@ impl<'de> Deserializer<'de> {
     /// Reads a string whose opening quote is the next byte.
     #[inline]
     fn read_str<'s>(&'s mut self) -> Result<Str<'de, 's>, Error> {
-        self.at += 1;
-        let start = self.at;
-        let bytes = self.bytes();
-        let stop = find_string_stop(bytes, start);
-        match bytes.get(stop) {
-            Some(b'"') => {
-                self.at = stop + 1;
-                Ok(Str::Borrowed(&self.text[start..stop]))
-            }
-            _ => {
-                self.at = stop;
-                self.read_escaped(start)
-            }
-        }
+        read_str_body!(self)
+    }
+
+    /// [`Self::read_str`], always inlined: what every property name of a generated struct is read
+    /// with (`MapKey::deserialize_str`, which `crate::de`'s `Key` calls). Whether the compiler
+    /// inlines the `#[inline]` `read_str` into `crate::de`'s loop over the properties depends on
+    /// what else the loop's codegen unit holds: with one codegen unit (a common setting of our
+    /// users' release profiles), or after unrelated changes elsewhere in the crate, it was a call
+    /// for every property, about thirty more instructions each (5 % of `lcow_uvm_1_3k`'s round
+    /// trip). The body is written out twice (`read_str_body!`) so that `read_str`, which reads
+    /// every other string, is compiled as before.
+    #[inline(always)]
+    fn read_key<'s>(&'s mut self) -> Result<Str<'de, 's>, Error> {
+        read_str_body!(self)
     }
 
     /// The rest of a string with escapes (or an error), from its first special byte on,
@@ -807,7 +828,11 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         self.deserialize_bytes(visitor)
     }
 
-    #[inline]
+    // Always inlined: `crate::de`'s field reads (`read_field`, `read_struct_field`..., one copy
+    // per reader and field type) are each this test and the value's read. `#[inline]` inlines it
+    // there today, but left it a call in some of them when those reads were restructured
+    // (issue 27): pinned, the read does not depend on the compiler's choice.
+    #[inline(always)]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek() {
             Some(b'n') => {
@@ -1361,7 +1386,11 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
         seed.deserialize(MapKey(&mut *self.de)).map(Some)
     }
 
-    #[inline]
+    // Always inlined: `crate::de`'s field reads (`read_field`, `read_struct_field`..., one copy
+    // per reader and field type) are each this call and the value's read. `#[inline]` inlines it
+    // there today, but left it a call in some of them when those reads were restructured
+    // (issue 27): pinned, the read does not depend on the compiler's choice.
+    #[inline(always)]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         self.de.colon()?;
         match seed.deserialize(&mut *self.de) {
@@ -1501,8 +1530,19 @@ impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
         de::Deserializer::deserialize_enum(self.0, name, variants, visitor)
     }
 
+    /// What a generated struct's property name (`crate::de`'s `Key`) is read with: the string scan
+    /// always inlined ([`Deserializer::read_key`]). Other keys (`String`, field identifiers) go
+    /// through `deserialize_any` and [`Deserializer::read_str`].
+    #[inline]
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0.read_key()? {
+            Str::Borrowed(text) => visitor.visit_borrowed_str(text),
+            Str::Copied(text) => visitor.visit_str(text),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
-        char str string unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        char string unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
