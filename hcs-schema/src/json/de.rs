@@ -91,8 +91,24 @@ enum Str<'de, 's> {
     Copied(&'s str),
 }
 
+impl<'de> Str<'de, '_> {
+    /// Hands the string to `visitor`: borrowed from the input when it can be.
+    #[inline]
+    fn visit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Str::Borrowed(text) => visitor.visit_borrowed_str(text),
+            Str::Copied(text) => visitor.visit_str(text),
+        }
+    }
+}
+
 /// The body of [`Deserializer::read_str`] and [`Deserializer::read_key`]: the same scan, inlined
-/// as the compiler chooses in the first and always in the second.
+/// as the compiler chooses in the first and always in the second. Written out twice so that
+/// `read_str` (every string but the keys `MapKey::deserialize_str` reads) compiles as it does
+/// without the pin: as a call of `read_key`, `read_str` was inlined into all its callers (`String`,
+/// string enums, `formats` types) instead of staying one shared function, which changed the code
+/// of every string read (standard release build, round trips: 0.4-0.7 % fewer instructions, but
+/// up to 37 more hot 64-byte lines, and 7 times the L1i misses on `properties_response`).
 macro_rules! read_str_body {
     ($de:ident) => {{
         $de.at += 1;
@@ -262,14 +278,13 @@ impl<'de> Deserializer<'de> {
         read_str_body!(self)
     }
 
-    /// [`Self::read_str`], always inlined: what every property name of a generated struct is read
-    /// with (`MapKey::deserialize_str`, which `crate::de`'s `Key` calls). Whether the compiler
+    /// [`Self::read_str`], always inlined: what every key that asks for a str is read with
+    /// (`MapKey::deserialize_str`; `crate::de`'s `Key`, every property name). Whether the compiler
     /// inlines the `#[inline]` `read_str` into `crate::de`'s loop over the properties depends on
     /// what else the loop's codegen unit holds: with one codegen unit (a common setting of our
     /// users' release profiles), or after unrelated changes elsewhere in the crate, it was a call
     /// for every property, about thirty more instructions each (5 % of `lcow_uvm_1_3k`'s round
-    /// trip). The body is written out twice (`read_str_body!`) so that `read_str`, which reads
-    /// every other string, is compiled as before.
+    /// trip). The body is written out twice (`read_str_body!`: why there).
     #[inline(always)]
     fn read_key<'s>(&'s mut self) -> Result<Str<'de, 's>, Error> {
         read_str_body!(self)
@@ -830,8 +845,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 
     // Always inlined: `crate::de`'s field reads (`read_field`, `read_struct_field`..., one copy
     // per reader and field type) are each this test and the value's read. `#[inline]` inlines it
-    // there today, but left it a call in some of them when those reads were restructured
-    // (issue 27): pinned, the read does not depend on the compiler's choice.
+    // there today, but it became a call in some of them in an experiment that restructured those
+    // reads: pinned, the read does not depend on the compiler's choice.
     #[inline(always)]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek() {
@@ -1388,8 +1403,8 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
 
     // Always inlined: `crate::de`'s field reads (`read_field`, `read_struct_field`..., one copy
     // per reader and field type) are each this call and the value's read. `#[inline]` inlines it
-    // there today, but left it a call in some of them when those reads were restructured
-    // (issue 27): pinned, the read does not depend on the compiler's choice.
+    // there today, but it became a call in some of them in an experiment that restructured those
+    // reads: pinned, the read does not depend on the compiler's choice.
     #[inline(always)]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         self.de.colon()?;
@@ -1462,10 +1477,7 @@ impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
 
     #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0.read_str()? {
-            Str::Borrowed(text) => visitor.visit_borrowed_str(text),
-            Str::Copied(text) => visitor.visit_str(text),
-        }
+        self.0.read_str()?.visit(visitor)
     }
 
     quoted_number_key!(
@@ -1530,15 +1542,14 @@ impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
         de::Deserializer::deserialize_enum(self.0, name, variants, visitor)
     }
 
-    /// What a generated struct's property name (`crate::de`'s `Key`) is read with: the string scan
-    /// always inlined ([`Deserializer::read_key`]). Other keys (`String`, field identifiers) go
-    /// through `deserialize_any` and [`Deserializer::read_str`].
+    /// Every key that asks for a str is read with the string scan always inlined
+    /// ([`Deserializer::read_key`]): a generated struct's property names (`crate::de`'s `Key`),
+    /// `&str` keys, `Cow<str>` keys with `#[serde(borrow)]`, keys of generated string enums and of
+    /// the `formats` types. The other keys (`String`, `char`, derive identifiers) go through
+    /// `deserialize_any` and [`Deserializer::read_str`].
     #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0.read_key()? {
-            Str::Borrowed(text) => visitor.visit_borrowed_str(text),
-            Str::Copied(text) => visitor.visit_str(text),
-        }
+        self.0.read_key()?.visit(visitor)
     }
 
     serde::forward_to_deserialize_any! {
