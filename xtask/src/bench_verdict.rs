@@ -7,14 +7,14 @@
 //! has printed 5.37 µs against a median of 3.85 µs in the same run), and the ratios of two such
 //! estimates say more about the neighbours than about the code. Criterion also saves its median
 //! estimate and every sample (`<group>/<function>/<parameter>/new/estimates.json` and
-//! `sample.json`). This command reads them and prints the targets with three estimators (median,
-//! fastest sample, the printed one), so that a verdict states which one it used and shows when
-//! the run was disturbed.
+//! `sample.json`). This command reads them and prints the ratios with three estimators (median,
+//! fastest sample, the printed one) and the targets' verdicts by the first two, so that a verdict
+//! states which one it used and shows when the run was disturbed.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
@@ -34,9 +34,14 @@ const ABSOLUTE_DOCUMENT: &str = "lcow_uvm_1_3k";
 /// ... in at most this many nanoseconds.
 const ABSOLUTE_ROUND_TRIP_NS: f64 = 3_000.0;
 
-/// A printed estimate this much above the median, or a median this much above the fastest
-/// sample, marks a disturbed benchmark: on a quiet machine all three are within a few per cent.
+/// How far apart two estimators of one benchmark may be before it counts as disturbed: on a
+/// quiet machine the median is within a few per cent of the fastest sample, and the printed
+/// estimate of the median.
 const DISTURBED: f64 = 1.10;
+
+/// Benchmarks saved further apart than this were not saved by one run (the whole
+/// `--bench serde` run takes about three minutes).
+const ONE_RUN: Duration = Duration::from_secs(10 * 60);
 
 /// The four benchmarks of a document that the targets compare.
 #[derive(Clone, Copy)]
@@ -103,34 +108,53 @@ impl Estimator {
     }
 }
 
+/// One benchmark as read: its estimates, and when its samples were written (when the file
+/// system says).
+#[derive(Clone, Copy)]
+struct Measured {
+    estimate: Estimate,
+    written: Option<SystemTime>,
+}
+
 /// One document's four benchmarks, in [`Bench::ALL`] order.
 struct Document {
     name: &'static str,
-    estimates: [Estimate; 4],
+    benches: [Measured; 4],
 }
 
 impl Document {
     fn get(&self, bench: Bench) -> &Estimate {
-        &self.estimates[bench as usize]
+        &self.benches[bench as usize].estimate
     }
 }
 
-/// Runs the command: `dir` is Criterion's output folder (default `$CARGO_TARGET_DIR/criterion`,
-/// or `target/criterion` in the workspace); `prefix` the group prefix (`mimalloc_` for
-/// `--bench serde_mimalloc`).
+/// Runs the command: `dir` is Criterion's output folder (by default where Criterion writes it,
+/// [`default_dir`]); `prefix` the group prefix (`mimalloc_` for `--bench serde_mimalloc`).
 pub fn run(dir: Option<PathBuf>, prefix: &str) -> Result<(), String> {
     let dir = dir.unwrap_or_else(default_dir);
     let documents = read_run(&dir, prefix)?;
-    let written = newest_sample_age(&dir, prefix, &documents);
-    println!("{}", header(&dir, written, load_average().as_deref()));
+    println!(
+        "{}",
+        header(
+            &dir,
+            written_span(&documents, SystemTime::now()),
+            load_average().as_deref()
+        )
+    );
     print!("{}", report(&documents));
     Ok(())
 }
 
+/// Where Criterion writes: `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else the
+/// workspace's `target/criterion`.
 fn default_dir() -> PathBuf {
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => hcs_schema_gen::workspace::root().join("target"),
+    let set = |name| std::env::var_os(name).filter(|dir| !dir.is_empty());
+    if let Some(home) = set("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    let target = match set("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => hcs_schema_gen::workspace::root().join("target"),
     };
     target.join("criterion")
 }
@@ -147,16 +171,20 @@ fn read_run(dir: &Path, prefix: &str) -> Result<Vec<Document>, String> {
     DOCUMENTS
         .iter()
         .map(|&name| {
-            let mut estimates = [Estimate {
-                median: 0.0,
-                fastest: 0.0,
-                printed: 0.0,
-            }; 4];
+            let mut benches = Vec::with_capacity(Bench::ALL.len());
             for bench in Bench::ALL {
                 let folder = bench_folder(dir, &format!("{prefix}{name}"), bench.function())?;
-                estimates[bench as usize] = read_estimate(&folder)?;
+                benches.push(Measured {
+                    estimate: read_estimate(&folder)?,
+                    written: fs::metadata(folder.join("sample.json"))
+                        .and_then(|m| m.modified())
+                        .ok(),
+                });
             }
-            Ok(Document { name, estimates })
+            let benches = benches
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("one entry per benchmark"));
+            Ok(Document { name, benches })
         })
         .collect()
 }
@@ -197,34 +225,38 @@ fn bench_folder(dir: &Path, group: &str, function: &str) -> Result<PathBuf, Stri
 }
 
 /// Reads `estimates.json` (median, slope or mean) and `sample.json` (the fastest sample) of a
-/// folder.
+/// folder. Every time must be a positive number: a ratio of anything else means nothing.
 fn read_estimate(folder: &Path) -> Result<Estimate, String> {
     let estimates_path = folder.join("estimates.json");
     let estimates = read_json(&estimates_path)?;
-    let find = |name: &str| {
-        estimates
-            .pointer(&format!("/{name}/point_estimate"))
-            .and_then(Value::as_f64)
-    };
-    let point = |name: &str| -> Result<f64, String> {
-        find(name).ok_or_else(|| {
+    let point = |name: &str| {
+        let pointer = format!("/{name}/point_estimate");
+        positive(estimates.pointer(&pointer)).ok_or_else(|| {
             format!(
-                "{}: no number at /{name}/point_estimate",
+                "{}: {pointer} is not a positive number",
                 estimates_path.display()
             )
         })
+    };
+    // Criterion writes `"slope": null` when it sampled flat, and prints the mean then.
+    let printed = match estimates.get("slope") {
+        None | Some(Value::Null) => point("mean")?,
+        Some(_) => point("slope")?,
     };
     let sample_path = folder.join("sample.json");
     let sample = read_json(&sample_path)?;
     Ok(Estimate {
         median: point("median")?,
-        // `slope` is `null` when Criterion sampled flat.
-        printed: match find("slope") {
-            Some(slope) => slope,
-            None => point("mean")?,
-        },
+        printed,
         fastest: fastest_sample(&sample).map_err(|e| format!("{}: {e}", sample_path.display()))?,
     })
+}
+
+/// The value as a finite number above zero.
+fn positive(value: Option<&Value>) -> Option<f64> {
+    value
+        .and_then(Value::as_f64)
+        .filter(|n| n.is_finite() && *n > 0.0)
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {
@@ -242,8 +274,7 @@ fn fastest_sample(sample: &Value) -> Result<f64, String> {
             .iter()
             .enumerate()
             .map(|(i, n)| {
-                n.as_f64()
-                    .ok_or_else(|| format!("no number at /{name}/{i}"))
+                positive(Some(n)).ok_or_else(|| format!("/{name}/{i} is not a positive number"))
             })
             .collect()
     };
@@ -258,28 +289,22 @@ fn fastest_sample(sample: &Value) -> Result<f64, String> {
     iters
         .iter()
         .zip(&times)
-        .filter(|(iters, _)| **iters > 0.0)
         .map(|(iters, time)| time / iters)
         .min_by(f64::total_cmp)
-        .ok_or_else(|| "no sample with iterations".to_owned())
+        .ok_or_else(|| "no samples".to_owned())
 }
 
-/// How long ago the newest `sample.json` was written, in seconds, when the file system says.
-fn newest_sample_age(dir: &Path, prefix: &str, documents: &[Document]) -> Option<u64> {
-    let mut newest = None;
+/// When the samples were written: how long before `now` the oldest and the newest were, when
+/// the file system says for all of them.
+fn written_span(documents: &[Document], now: SystemTime) -> Option<(Duration, Duration)> {
+    let mut times = Vec::new();
     for document in documents {
-        for bench in Bench::ALL {
-            let folder = bench_folder(dir, &format!("{prefix}{}", document.name), bench.function());
-            let modified = fs::metadata(folder.ok()?.join("sample.json"))
-                .and_then(|m| m.modified())
-                .ok()?;
-            newest = newest.max(Some(modified));
+        for measured in &document.benches {
+            times.push(measured.written?);
         }
     }
-    SystemTime::now()
-        .duration_since(newest?)
-        .ok()
-        .map(|age| age.as_secs())
+    let age = |time: &SystemTime| now.duration_since(*time).unwrap_or_default();
+    Some((age(times.iter().min()?), age(times.iter().max()?)))
 }
 
 /// The first three fields of `/proc/loadavg` (Linux), when there is one.
@@ -289,18 +314,27 @@ fn load_average() -> Option<String> {
     (fields.len() == 3).then(|| fields.join(" "))
 }
 
-fn header(dir: &Path, age_seconds: Option<u64>, load: Option<&str>) -> String {
-    let age = match age_seconds {
-        Some(seconds) if seconds < 120 => format!("{seconds} s ago"),
-        Some(seconds) => format!("{} min ago", seconds / 60),
-        None => "at an unknown time".to_owned(),
+fn header(dir: &Path, written: Option<(Duration, Duration)>, load: Option<&str>) -> String {
+    let ago = |age: Duration| match age.as_secs() {
+        seconds @ 0..120 => format!("{seconds} s ago"),
+        seconds => format!("{} min ago", seconds / 60),
+    };
+    let written = match written {
+        Some((oldest, newest)) if oldest - newest > ONE_RUN => format!(
+            "samples written {} to {}: NOT ONE RUN, the table mixes runs; run the whole \
+             benchmark again",
+            ago(oldest),
+            ago(newest)
+        ),
+        Some((oldest, newest)) => format!("samples written {} to {}", ago(oldest), ago(newest)),
+        None => "samples written at unknown times".to_owned(),
     };
     let load = match load {
         Some(load) => format!("load average now {load}"),
         None => "load average unknown".to_owned(),
     };
     format!(
-        "Criterion run saved in {} (newest sample written {age}; {load}).\n",
+        "Criterion run saved in {} ({written}; {load}).\n",
         dir.display()
     )
 }
@@ -308,10 +342,11 @@ fn header(dir: &Path, age_seconds: Option<u64>, load: Option<&str>) -> String {
 /// The table of every document and estimator, then the verdicts.
 fn report(documents: &[Document]) -> String {
     let mut out = String::new();
-    out.push_str(
+    let _ = writeln!(
+        out,
         "| document | estimator | typed round trip | `Value` round trip | round trip / `Value` \
-         (<= 0.5) | typed serialize | `Value` serialize | serialize / `Value` (<= 0.8) |\n\
-         |---|---|---|---|---|---|---|---|\n",
+         (<= {ROUND_TRIP_RATIO}) | typed serialize | `Value` serialize | serialize / `Value` \
+         (<= {SERIALIZE_RATIO}) |\n|---|---|---|---|---|---|---|---|"
     );
     for document in documents {
         for estimator in Estimator::ALL {
@@ -337,17 +372,19 @@ fn report(documents: &[Document]) -> String {
             let _ = writeln!(out, "- {line}");
         }
     }
+    let percent = (DISTURBED - 1.0) * 100.0;
     let disturbed = disturbed(documents);
     if disturbed.is_empty() {
-        out.push_str(
-            "\nNo benchmark was disturbed: every median is within 10 % of the fastest sample, \
-             every printed estimate within 10 % of the median.\n",
+        let _ = writeln!(
+            out,
+            "\nNo benchmark was disturbed: every median is within {percent:.0} % of the fastest \
+             sample, every printed estimate within {percent:.0} % of the median."
         );
     } else {
         let _ = writeln!(
             out,
-            "\nDisturbed (median more than 10 % above the fastest sample, or printed estimate \
-             more than 10 % above the median): {}.",
+            "\nDisturbed (median more than {percent:.0} % above the fastest sample, or printed \
+             estimate more than {percent:.0} % off the median): {}.",
             disturbed.join(", ")
         );
     }
@@ -404,7 +441,8 @@ fn verdicts(documents: &[Document], estimator: Estimator) -> Vec<String> {
 }
 
 /// The benchmarks whose median is more than [`DISTURBED`] times their fastest sample, or whose
-/// printed estimate is more than that times their median; with both excesses in per cent.
+/// printed estimate is more than that above or below their median; with both differences in
+/// per cent.
 fn disturbed(documents: &[Document]) -> Vec<String> {
     let mut names = Vec::new();
     for document in documents {
@@ -412,7 +450,7 @@ fn disturbed(documents: &[Document]) -> Vec<String> {
             let estimate = document.get(bench);
             let spread = estimate.median / estimate.fastest;
             let skew = estimate.printed / estimate.median;
-            if spread > DISTURBED || skew > DISTURBED {
+            if spread > DISTURBED || !(1.0 / DISTURBED..=DISTURBED).contains(&skew) {
                 names.push(format!(
                     "`{}/{}` (median {:+.0} %, printed {:+.0} %)",
                     document.name,
@@ -426,17 +464,19 @@ fn disturbed(documents: &[Document]) -> Vec<String> {
     names
 }
 
-/// A time in nanoseconds, as Criterion prints it: three significant digits in µs (all the
-/// benchmarked operations take between one and a thousand microseconds).
+/// A time in nanoseconds with three significant digits, in ns, µs or ms.
 fn time(ns: f64) -> String {
-    let us = ns / 1_000.0;
-    if us < 10.0 {
-        format!("{us:.2} µs")
-    } else if us < 100.0 {
-        format!("{us:.1} µs")
-    } else {
-        format!("{us:.0} µs")
-    }
+    let (value, unit) = match ns {
+        ..1_000.0 => (ns, "ns"),
+        ..1_000_000.0 => (ns / 1_000.0, "µs"),
+        _ => (ns / 1_000_000.0, "ms"),
+    };
+    let decimals = match value {
+        ..10.0 => 2,
+        ..100.0 => 1,
+        _ => 0,
+    };
+    format!("{value:.decimals$} {unit}")
 }
 
 #[cfg(test)]
@@ -457,21 +497,41 @@ mod tests {
             Folder(path)
         }
 
-        /// Saves one benchmark as Criterion does: median and slope estimates, and samples
-        /// given as (iterations, total time in ns).
+        /// Saves one benchmark as Criterion does: median and slope estimates (the mean twice
+        /// the slope, to tell them apart), and samples given as (iterations, total time in ns),
+        /// iteration counts written as floats like Criterion's.
         fn save(
             &self,
             group: &str,
             function: &str,
             median: f64,
             slope: f64,
-            samples: &[(u64, f64)],
+            samples: &[(f64, f64)],
         ) {
-            let new = self.0.join(group).join(function).join("1366").join("new");
+            self.save_in(group, function, "1366", median, slope, samples);
+        }
+
+        fn save_in(
+            &self,
+            group: &str,
+            function: &str,
+            parameter: &str,
+            median: f64,
+            slope: f64,
+            samples: &[(f64, f64)],
+        ) {
+            let new = self
+                .0
+                .join(group)
+                .join(function)
+                .join(parameter)
+                .join("new");
             fs::create_dir_all(&new).unwrap();
             let estimate = |point: f64| {
                 serde_json::json!({
-                    "confidence_interval": {"confidence_level": 0.95, "lower_bound": point, "upper_bound": point},
+                    "confidence_interval": {
+                        "confidence_level": 0.95, "lower_bound": point, "upper_bound": point
+                    },
                     "point_estimate": point,
                     "standard_error": 1.0
                 })
@@ -492,22 +552,23 @@ mod tests {
             fs::write(new.join("sample.json"), sample.to_string()).unwrap();
         }
 
-        /// Saves all four benchmarks of every document, each with the given time (ns) as median
-        /// and slope, and as its fastest sample.
+        /// Saves all four benchmarks of every document, each with the given time (ns) as its
+        /// median, a fastest sample of 0.92 times that and a slope of 1.05 times that (neither
+        /// far enough from the median to count as disturbed).
         fn save_all(&self, prefix: &str, times: [[f64; 4]; 3]) {
             for (document, times) in DOCUMENTS.iter().zip(times) {
                 for (bench, ns) in Bench::ALL.iter().zip(times) {
-                    // Two samples: 10 iterations at `ns` each, and 20 at 1.5 times that.
-                    let samples = [(10, ns * 10.0), (20, ns * 1.5 * 20.0)];
-                    self.save(
-                        &format!("{prefix}{document}"),
-                        bench.function(),
-                        ns,
-                        ns,
-                        &samples,
-                    );
+                    // 10 iterations at 0.92 times `ns` each, and 20 at `ns`.
+                    let samples = [(10.0, ns * 0.92 * 10.0), (20.0, ns * 20.0)];
+                    let group = format!("{prefix}{document}");
+                    self.save(&group, bench.function(), ns, ns * 1.05, &samples);
                 }
             }
+        }
+
+        /// The new/ folder of one benchmark saved with [`Folder::save`].
+        fn new_of(&self, group: &str, function: &str) -> PathBuf {
+            bench_folder(&self.0, group, function).unwrap()
         }
     }
 
@@ -526,9 +587,9 @@ mod tests {
             "round_trip",
             3_850.0,
             5_370.0,
-            &[(4, 12_000.0), (5, 14_000.0), (3, 9_000.0)],
+            &[(4.0, 12_000.0), (5.0, 14_000.0), (3.0, 9_000.0)],
         );
-        let new = bench_folder(&folder.0, "lcow_uvm_1_3k", "round_trip").unwrap();
+        let new = folder.new_of("lcow_uvm_1_3k", "round_trip");
         assert_eq!(
             read_estimate(&new).unwrap(),
             Estimate {
@@ -537,7 +598,7 @@ mod tests {
                 printed: 5_370.0
             }
         );
-        // Sampled flat: no slope, and Criterion prints the mean.
+        // Sampled flat: `"slope": null`, and Criterion prints the mean.
         let estimates = new.join("estimates.json");
         let mut flat: Value =
             serde_json::from_str(&fs::read_to_string(&estimates).unwrap()).unwrap();
@@ -553,6 +614,7 @@ mod tests {
         // lcow: 3,600 / 7,800 = 0.46 (met), 900 / 1,700 = 0.53 (met), 3.6 µs > 3 µs (missed).
         // large: 140,000 / 270,000 = 0.52 (missed); 40,000 / 50,000 = 0.80 (met: at the limit).
         // properties: 90,000 / 250,000 = 0.36; 45,000 / 55,000 = 0.82 (missed).
+        // The fastest samples are 0.92 times these: the same ratios, lcow's round trip 3.31 µs.
         folder.save_all(
             "",
             [
@@ -570,13 +632,19 @@ mod tests {
                 "`lcow_uvm_1_3k` round trip <= 3.00 µs: missed (3.60 µs)",
             ]
         );
-        let text = report(&documents);
-        assert!(
-            text.contains(
-                "| `lcow_uvm_1_3k` | median estimate | 3.60 µs | 7.80 µs | 0.46 | 0.90 µs"
-            ),
-            "{text}"
+        assert_eq!(
+            verdicts(&documents, Estimator::Fastest)[2],
+            "`lcow_uvm_1_3k` round trip <= 3.00 µs: missed (3.31 µs)"
         );
+        let text = report(&documents);
+        for row in [
+            "| `lcow_uvm_1_3k` | median estimate | 3.60 µs | 7.80 µs | 0.46 | 900 ns | 1.70 µs | 0.53 |",
+            "| `lcow_uvm_1_3k` | fastest sample | 3.31 µs | 7.18 µs | 0.46 | 828 ns | 1.56 µs | 0.53 |",
+            "| `compute_system_large` | printed (slope) | 147 µs | 284 µs | 0.52 | 42.0 µs | 52.5 µs | 0.80 |",
+            "No benchmark was disturbed",
+        ] {
+            assert!(text.contains(row), "{row}\n{text}");
+        }
     }
 
     #[test]
@@ -590,21 +658,28 @@ mod tests {
                 [90_000.0, 250_000.0, 21_000.0, 55_000.0],
             ],
         );
-        // One benchmark whose printed estimate is 20 % above its median, one whose median is
-        // 25 % above its fastest sample.
+        // A printed estimate 20 % above its median, one 20 % below, and a median 25 % above
+        // its fastest sample.
         folder.save(
             "mimalloc_properties_response",
             "serialize",
             21_000.0,
             25_200.0,
-            &[(10, 210_000.0)],
+            &[(10.0, 210_000.0)],
+        );
+        folder.save(
+            "mimalloc_lcow_uvm_1_3k",
+            "floor_value_serialize",
+            1_700.0,
+            1_360.0,
+            &[(10.0, 17_000.0)],
         );
         folder.save(
             "mimalloc_compute_system_large",
             "floor_value_round_trip",
             270_000.0,
             270_000.0,
-            &[(10, 2_160_000.0), (10, 2_700_000.0)],
+            &[(10.0, 2_160_000.0), (10.0, 2_700_000.0)],
         );
         let documents = read_run(&folder.0, "mimalloc_").unwrap();
         assert_eq!(
@@ -618,9 +693,42 @@ mod tests {
         assert_eq!(
             disturbed(&documents),
             [
+                "`lcow_uvm_1_3k/floor_value_serialize` (median +0 %, printed -20 %)",
                 "`compute_system_large/floor_value_round_trip` (median +25 %, printed +0 %)",
                 "`properties_response/serialize` (median +0 %, printed +20 %)",
             ]
+        );
+    }
+
+    #[test]
+    fn benchmarks_saved_far_apart_are_not_one_run() {
+        let now = SystemTime::now();
+        let minutes = |m| Duration::from_secs(m * 60);
+        let estimate = Estimate {
+            median: 1.0,
+            fastest: 1.0,
+            printed: 1.0,
+        };
+        let document = |ages: [u64; 4]| Document {
+            name: "lcow_uvm_1_3k",
+            benches: ages.map(|age| Measured {
+                estimate,
+                written: Some(now - minutes(age)),
+            }),
+        };
+        let span = written_span(&[document([3, 2, 2, 1])], now);
+        assert_eq!(span, Some((minutes(3), minutes(1))));
+        let header_of = |span| header(Path::new("c"), span, Some("0.5 0.6 0.7"));
+        assert_eq!(
+            header_of(span),
+            "Criterion run saved in c (samples written 3 min ago to 60 s ago; load average now \
+             0.5 0.6 0.7).\n"
+        );
+        let span = written_span(&[document([3, 2, 2, 1]), document([40, 2, 2, 2])], now);
+        assert!(
+            header_of(span).contains("NOT ONE RUN"),
+            "{}",
+            header_of(span)
         );
     }
 
@@ -632,20 +740,63 @@ mod tests {
         let error = read_run(&folder.0, "").err().unwrap();
         assert!(error.contains("lcow_uvm_1_3k/round_trip"), "{error}");
 
-        folder.save("lcow_uvm_1_3k", "round_trip", 1.0, 1.0, &[(1, 1.0)]);
-        let new = bench_folder(&folder.0, "lcow_uvm_1_3k", "round_trip").unwrap();
+        folder.save("lcow_uvm_1_3k", "round_trip", 1.0, 1.0, &[(1.0, 1.0)]);
+        let new = folder.new_of("lcow_uvm_1_3k", "round_trip");
+        let estimates = new.join("estimates.json");
+        let sample = new.join("sample.json");
+
+        fs::write(&sample, r#"{"iters": [1.0, 2.0], "times": [1.0]}"#).unwrap();
+        let error = read_estimate(&new).err().unwrap();
+        assert!(
+            error.ends_with("sample.json: 2 iteration counts but 1 times"),
+            "{error}"
+        );
+        fs::write(&sample, r#"{"iters": [1.0, 0.0], "times": [1.0, 1.0]}"#).unwrap();
+        let error = read_estimate(&new).err().unwrap();
+        assert!(
+            error.ends_with("sample.json: /iters/1 is not a positive number"),
+            "{error}"
+        );
+        fs::write(&sample, r#"{"iters": [], "times": []}"#).unwrap();
+        let error = read_estimate(&new).err().unwrap();
+        assert!(error.ends_with("sample.json: no samples"), "{error}");
+
         fs::write(
-            new.join("sample.json"),
-            r#"{"iters": [1, 2], "times": [1.0]}"#,
+            &estimates,
+            r#"{"mean": {"point_estimate": 1.0}, "slope": null}"#,
         )
         .unwrap();
         let error = read_estimate(&new).err().unwrap();
         assert!(
-            error.contains("sample.json: 2 iteration counts but 1 times"),
+            error.ends_with("estimates.json: /median/point_estimate is not a positive number"),
             "{error}"
         );
-        fs::write(new.join("estimates.json"), "{").unwrap();
+        fs::write(
+            &estimates,
+            r#"{"median": {"point_estimate": 1.0}, "slope": {"point_estimate": "x"}}"#,
+        )
+        .unwrap();
+        let error = read_estimate(&new).err().unwrap();
+        assert!(
+            error.ends_with("estimates.json: /slope/point_estimate is not a positive number"),
+            "{error}"
+        );
+        fs::write(&estimates, "{").unwrap();
         let error = read_estimate(&new).err().unwrap();
         assert!(error.contains("estimates.json: EOF"), "{error}");
+
+        // A second parameter folder: the benchmark was renamed, stale output is left.
+        folder.save_in(
+            "lcow_uvm_1_3k",
+            "round_trip",
+            "1400",
+            1.0,
+            1.0,
+            &[(1.0, 1.0)],
+        );
+        let error = bench_folder(&folder.0, "lcow_uvm_1_3k", "round_trip")
+            .err()
+            .unwrap();
+        assert!(error.contains("more than one parameter"), "{error}");
     }
 }

@@ -55,10 +55,11 @@ enum Command {
     /// Run the `hcs` tests for x86_64-pc-windows-gnu under Wine against the emulator.
     TestWindows,
     /// Print issue 11's serialization targets from the last `cargo bench -p hcs-schema --bench
-    /// serde` (Criterion's median estimates, fastest samples and means).
+    /// serde`: the ratios by Criterion's median estimate, fastest sample and printed estimate
+    /// (the slope), the verdicts by the first two, and the disturbed benchmarks.
     BenchVerdict {
-        /// Criterion's output folder (default: `$CARGO_TARGET_DIR/criterion`, or
-        /// `target/criterion` in the workspace).
+        /// Criterion's output folder (default, as Criterion chooses it: `$CRITERION_HOME`, else
+        /// `$CARGO_TARGET_DIR/criterion`, else `target/criterion` in the workspace).
         #[arg(long)]
         criterion_dir: Option<PathBuf>,
         /// The benchmark groups' prefix: `mimalloc_` for `--bench serde_mimalloc`.
