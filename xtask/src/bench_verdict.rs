@@ -171,22 +171,25 @@ fn read_run(dir: &Path, prefix: &str) -> Result<Vec<Document>, String> {
     DOCUMENTS
         .iter()
         .map(|&name| {
-            let mut benches = Vec::with_capacity(Bench::ALL.len());
-            for bench in Bench::ALL {
-                let folder = bench_folder(dir, &format!("{prefix}{name}"), bench.function())?;
-                benches.push(Measured {
-                    estimate: read_estimate(&folder)?,
-                    written: fs::metadata(folder.join("sample.json"))
-                        .and_then(|m| m.modified())
-                        .ok(),
-                });
-            }
-            let benches = benches
-                .try_into()
-                .unwrap_or_else(|_| unreachable!("one entry per benchmark"));
-            Ok(Document { name, benches })
+            let group = format!("{prefix}{name}");
+            let [a, b, c, d] = Bench::ALL.map(|bench| read_measured(dir, &group, bench));
+            Ok(Document {
+                name,
+                benches: [a?, b?, c?, d?],
+            })
         })
         .collect()
+}
+
+/// One benchmark of a group: its estimates, and when its samples were written.
+fn read_measured(dir: &Path, group: &str, bench: Bench) -> Result<Measured, String> {
+    let folder = bench_folder(dir, group, bench.function())?;
+    Ok(Measured {
+        estimate: read_estimate(&folder)?,
+        written: fs::metadata(folder.join("sample.json"))
+            .and_then(|m| m.modified())
+            .ok(),
+    })
 }
 
 /// `<dir>/<group>/<function>/<parameter>/new`: the benchmarks are named with one parameter,
@@ -508,24 +511,7 @@ mod tests {
             slope: f64,
             samples: &[(f64, f64)],
         ) {
-            self.save_in(group, function, "1366", median, slope, samples);
-        }
-
-        fn save_in(
-            &self,
-            group: &str,
-            function: &str,
-            parameter: &str,
-            median: f64,
-            slope: f64,
-            samples: &[(f64, f64)],
-        ) {
-            let new = self
-                .0
-                .join(group)
-                .join(function)
-                .join(parameter)
-                .join("new");
+            let new = self.0.join(group).join(function).join("1366").join("new");
             fs::create_dir_all(&new).unwrap();
             let estimate = |point: f64| {
                 serde_json::json!({
@@ -786,14 +772,9 @@ mod tests {
         assert!(error.contains("estimates.json: EOF"), "{error}");
 
         // A second parameter folder: the benchmark was renamed, stale output is left.
-        folder.save_in(
-            "lcow_uvm_1_3k",
-            "round_trip",
-            "1400",
-            1.0,
-            1.0,
-            &[(1.0, 1.0)],
-        );
+        let stale = folder.0.join("lcow_uvm_1_3k/round_trip/1400/new");
+        fs::create_dir_all(&stale).unwrap();
+        fs::copy(&estimates, stale.join("estimates.json")).unwrap();
         let error = bench_folder(&folder.0, "lcow_uvm_1_3k", "round_trip")
             .err()
             .unwrap();
